@@ -1,0 +1,5 @@
+import sys
+
+from phonesim.cli import main
+
+sys.exit(main())

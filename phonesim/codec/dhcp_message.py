@@ -1,0 +1,441 @@
+"""The DHCPINFORM the phone sends and the DHCPACK it reads back.
+
+scapy writes and dissects the fixed BOOTP header; the options area is taken
+raw and joined here (RFC 3396, option 52), because scapy decodes every option
+instance on its own and cannot carry values over 255 bytes (protocol.md §10).
+scapy is imported inside the functions that use it so that importing this
+module, and so `phonesim --help`, stays fast.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from phonesim.codec.dhcp_options import (
+    END,
+    OPTION_OVERLOAD,
+    OVERLOAD_BOTH,
+    OVERLOAD_FILE,
+    OVERLOAD_SNAME,
+    JoinedOptions,
+    join_options,
+    split_option,
+)
+from phonesim.codec.ms_uc_client_option import UcClientVendorOption, decode_ms_uc_client_option
+from phonesim.codec.sip_server_option import SipServerOption, decode_sip_server_option
+from phonesim.errors import MalformedDhcp, MalformedOption
+
+BOOTREQUEST = 1
+BOOTREPLY = 2
+
+DHCPDISCOVER = 1
+DHCPOFFER = 2
+DHCPREQUEST = 3
+DHCPDECLINE = 4
+DHCPACK = 5
+DHCPNAK = 6
+DHCPRELEASE = 7
+DHCPINFORM = 8
+
+OPTION_HOSTNAME = 12
+OPTION_DOMAIN_NAME = 15
+OPTION_NTP_SERVERS = 42
+OPTION_VENDOR_SPECIFIC = 43
+OPTION_REQUESTED_ADDRESS = 50
+OPTION_LEASE_TIME = 51
+OPTION_MESSAGE_TYPE = 53
+OPTION_SERVER_ID = 54
+OPTION_PARAMETER_REQUEST_LIST = 55
+OPTION_MAX_MESSAGE_SIZE = 57
+OPTION_VENDOR_CLASS = 60
+OPTION_CLIENT_ID = 61
+OPTION_SIP_SERVERS = 120
+
+MAGIC_COOKIE = bytes((99, 130, 83, 99))
+BOOTP_HEADER_LENGTH = 236
+OPTIONS_OFFSET = BOOTP_HEADER_LENGTH + len(MAGIC_COOKIE)
+SNAME_OFFSET = 44
+SNAME_LENGTH = 64
+FILE_OFFSET = 108
+FILE_LENGTH = 128
+# RFC 1542 §2.1: relay agents may drop BOOTP messages shorter than 300 bytes,
+# so clients and servers pad up to it after the end option.
+MINIMUM_MESSAGE_LENGTH = 300
+BROADCAST_FLAG = 0x8000
+HTYPE_ETHERNET = 1
+ZERO_ADDRESS = "0.0.0.0"
+
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
+
+
+@dataclass(frozen=True)
+class DhcpMessage:
+    op: int
+    xid: int
+    flags: int
+    ciaddr: str
+    yiaddr: str
+    siaddr: str
+    giaddr: str
+    chaddr: str
+    """The client MAC, lower-case colon form, from the first 6 bytes of chaddr."""
+    options: JoinedOptions
+
+    @property
+    def message_type(self) -> int | None:
+        return _message_type(self.options)
+
+    @property
+    def server_id(self) -> str | None:
+        return _server_id(self.options)
+
+    @property
+    def vendor_class(self) -> str | None:
+        value = self.options.get(OPTION_VENDOR_CLASS)
+        return None if value is None else value.decode("latin-1")
+
+    @property
+    def parameter_request_list(self) -> tuple[int, ...]:
+        return tuple(self.options.get(OPTION_PARAMETER_REQUEST_LIST) or b"")
+
+    @property
+    def domain_name(self) -> str | None:
+        value = self.options.get(OPTION_DOMAIN_NAME)
+        if value is None:
+            return None
+        # Some Windows servers send the name with a trailing NUL, C-string style.
+        value = value.rstrip(b"\x00")
+        if not value.isascii():
+            raise MalformedOption(OPTION_DOMAIN_NAME, "domain name is not ASCII")
+        return value.decode("ascii")
+
+    @property
+    def ntp_servers(self) -> tuple[str, ...]:
+        value = self.options.get(OPTION_NTP_SERVERS)
+        if value is None:
+            return ()
+        if not value or len(value) % 4:
+            raise MalformedOption(
+                OPTION_NTP_SERVERS, f"length {len(value)}, must be a non-zero multiple of 4"
+            )
+        return tuple(
+            str(ipaddress.IPv4Address(value[start : start + 4])) for start in range(0, len(value), 4)
+        )
+
+    @property
+    def lease_time(self) -> int | None:
+        value = self.options.get(OPTION_LEASE_TIME)
+        if value is None:
+            return None
+        if len(value) != 4:
+            raise MalformedOption(OPTION_LEASE_TIME, f"length {len(value)}, must be 4")
+        return int.from_bytes(value, "big")
+
+    def sip_server(self) -> SipServerOption | None:
+        value = self.options.get(OPTION_SIP_SERVERS)
+        return None if value is None else decode_sip_server_option(value)
+
+    def uc_client_vendor(self) -> UcClientVendorOption | None:
+        """Option 43 read as MS-UC-Client sub-options, whatever option 60 says.
+
+        A server answers the vendor class the client sent, so the caller knows
+        which layout it asked for; checking option 60 of the reply here would
+        reject servers that do not echo it.
+        """
+        value = self.options.get(OPTION_VENDOR_SPECIFIC)
+        return None if value is None else decode_ms_uc_client_option(value)
+
+
+def _message_type(options: JoinedOptions) -> int | None:
+    value = options.get(OPTION_MESSAGE_TYPE)
+    if value is None:
+        return None
+    if len(value) != 1:
+        raise MalformedOption(OPTION_MESSAGE_TYPE, f"length {len(value)}, must be 1")
+    return value[0]
+
+
+def _server_id(options: JoinedOptions) -> str | None:
+    value = options.get(OPTION_SERVER_ID)
+    if value is None:
+        return None
+    if len(value) != 4:
+        raise MalformedOption(OPTION_SERVER_ID, f"length {len(value)}, must be 4")
+    return str(ipaddress.IPv4Address(value))
+
+
+def decode_dhcp_message(data: bytes) -> DhcpMessage:
+    if len(data) < OPTIONS_OFFSET:
+        raise MalformedDhcp(
+            f"{len(data)} bytes; a DHCP message needs at least {OPTIONS_OFFSET} "
+            "(the BOOTP header and the magic cookie)",
+            offset=len(data),
+        )
+    cookie = data[BOOTP_HEADER_LENGTH:OPTIONS_OFFSET]
+    if cookie != MAGIC_COOKIE:
+        raise MalformedDhcp(
+            f"magic cookie is {'.'.join(str(byte) for byte in cookie)}, not 99.130.83.99",
+            offset=BOOTP_HEADER_LENGTH,
+        )
+    header = _dissect_header(bytes(data[:BOOTP_HEADER_LENGTH]))
+    options = join_options(
+        bytes(data[OPTIONS_OFFSET:]),
+        file=header.file,
+        sname=header.sname,
+        offsets=(OPTIONS_OFFSET, FILE_OFFSET, SNAME_OFFSET),
+    )
+    # Message type and server id say what the message is and who sent it; a
+    # message whose identity cannot be read is malformed as a whole, and
+    # callers can then read both properties without guarding them.
+    try:
+        _message_type(options)
+        _server_id(options)
+    except MalformedOption as error:
+        raise MalformedDhcp(str(error)) from error
+    return DhcpMessage(
+        op=header.op,
+        xid=header.xid,
+        flags=header.flags,
+        ciaddr=header.ciaddr,
+        yiaddr=header.yiaddr,
+        siaddr=header.siaddr,
+        giaddr=header.giaddr,
+        chaddr=header.chaddr,
+        options=options,
+    )
+
+
+@dataclass(frozen=True)
+class _Header:
+    op: int
+    xid: int
+    flags: int
+    ciaddr: str
+    yiaddr: str
+    siaddr: str
+    giaddr: str
+    chaddr: str
+    sname: bytes
+    file: bytes
+
+
+def _dissect_header(header: bytes) -> _Header:
+    from scapy.layers.dhcp import BOOTP
+    from scapy.utils import str2mac
+
+    try:
+        bootp = BOOTP(header)
+        return _Header(
+            op=int(bootp.op),
+            xid=int(bootp.xid),
+            flags=int(bootp.flags),
+            ciaddr=str(bootp.ciaddr),
+            yiaddr=str(bootp.yiaddr),
+            siaddr=str(bootp.siaddr),
+            giaddr=str(bootp.giaddr),
+            chaddr=str(str2mac(bytes(bootp.chaddr)[:6])).lower(),
+            sname=bytes(bootp.sname),
+            file=bytes(bootp.file),
+        )
+    except Exception as error:
+        raise MalformedDhcp(f"BOOTP header does not dissect: {error}", offset=0) from error
+
+
+def build_inform(
+    *,
+    xid: int,
+    mac: str,
+    ciaddr: str,
+    vendor_class: str,
+    parameter_request_list: Sequence[int],
+    max_message_size: int | None = None,
+    hostname: str | None = None,
+    broadcast: bool = False,
+) -> bytes:
+    """The phone's DHCPINFORM (RFC 2131 §4.4.3): it has an address and asks only for options.
+
+    It carries no requested address, lease time or server id, which a client
+    MUST NOT send in an INFORM.
+    """
+    from scapy.layers.dhcp import BOOTP, DHCP
+
+    mac_bytes = _mac_bytes(mac)
+    _check_xid(xid)
+    _check_ipv4("ciaddr", ciaddr)
+    try:
+        vendor_class_bytes = vendor_class.encode("latin-1")
+    except UnicodeEncodeError as error:
+        raise MalformedOption(OPTION_VENDOR_CLASS, f"{vendor_class!r} is not latin-1") from error
+    _check_length(OPTION_VENDOR_CLASS, vendor_class_bytes)
+    requested = list(parameter_request_list)
+    for code in requested:
+        if not 1 <= code <= 254:
+            raise MalformedOption(
+                OPTION_PARAMETER_REQUEST_LIST, f"{code} is not an option code that can be asked for"
+            )
+    _check_length(OPTION_PARAMETER_REQUEST_LIST, bytes(requested))
+
+    options: list[Any] = [
+        ("message-type", DHCPINFORM),
+        ("client_id", bytes((HTYPE_ETHERNET,)) + mac_bytes),
+        ("vendor_class_id", vendor_class_bytes),
+        ("param_req_list", requested),
+    ]
+    if max_message_size is not None:
+        # RFC 2132 §9.10: the smallest legal value is 576.
+        if not 576 <= max_message_size <= 0xFFFF:
+            raise MalformedOption(
+                OPTION_MAX_MESSAGE_SIZE, f"{max_message_size} is outside 576..65535"
+            )
+        options.append(("max_dhcp_size", max_message_size))
+    if hostname is not None:
+        if not hostname or not hostname.isascii():
+            raise MalformedOption(OPTION_HOSTNAME, f"{hostname!r} must be non-empty ASCII")
+        _check_length(OPTION_HOSTNAME, hostname.encode("ascii"))
+        options.append(("hostname", hostname.encode("ascii")))
+    options.append("end")
+
+    packet = BOOTP(
+        op=BOOTREQUEST,
+        htype=HTYPE_ETHERNET,
+        hlen=len(mac_bytes),
+        xid=xid,
+        flags=BROADCAST_FLAG if broadcast else 0,
+        ciaddr=ciaddr,
+        yiaddr=ZERO_ADDRESS,
+        siaddr=ZERO_ADDRESS,
+        giaddr=ZERO_ADDRESS,
+        chaddr=mac_bytes,
+    ) / DHCP(options=options)
+    return _padded(bytes(packet))
+
+
+def build_ack(
+    *,
+    request: DhcpMessage,
+    server_id: str,
+    options: Sequence[tuple[int, bytes]],
+    overload_into: Literal[None, "file", "sname", "both"] = None,
+) -> bytes:
+    """A server's DHCPACK to an INFORM: no address, no lease time, just the options.
+
+    `options` go out in the given order, long ones split (RFC 3396). With
+    `overload_into`, they go into the file and/or sname fields behind option
+    52, as some servers do; they must fit there, since spilling the rest back
+    into the options field would change the order a receiver joins them in.
+    """
+    from scapy.layers.dhcp import BOOTP, DHCP
+
+    _check_ipv4("server_id", server_id)
+    for code, _value in options:
+        if code in (OPTION_MESSAGE_TYPE, OPTION_SERVER_ID, OPTION_OVERLOAD):
+            raise MalformedOption(code, "build_ack writes this option itself")
+
+    head: list[Any] = [("message-type", DHCPACK), ("server_id", server_id)]
+    body: list[Any] = []
+    file_area = b""
+    sname_area = b""
+    if overload_into is None:
+        body = [instance for code, value in options for instance in split_option(code, value)]
+    else:
+        overload, areas = _OVERLOAD_LAYOUTS[overload_into]
+        packed = _pack_areas(options, areas)
+        file_area = packed.get("file", b"")
+        sname_area = packed.get("sname", b"")
+        head.append(("dhcp-option-overload", overload))
+
+    packet = BOOTP(
+        op=BOOTREPLY,
+        htype=HTYPE_ETHERNET,
+        hlen=6,
+        xid=request.xid,
+        flags=request.flags,
+        ciaddr=request.ciaddr,
+        yiaddr=ZERO_ADDRESS,
+        siaddr=ZERO_ADDRESS,
+        giaddr=request.giaddr,
+        chaddr=_mac_bytes(request.chaddr),
+        sname=sname_area,
+        file=file_area,
+    ) / DHCP(options=[*head, *body, "end"])
+    return _padded(bytes(packet))
+
+
+_AREA_SIZES = {"file": FILE_LENGTH, "sname": SNAME_LENGTH}
+# RFC 3396 joins options field, then file, then sname: fill them in that order.
+_OVERLOAD_LAYOUTS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "file": (OVERLOAD_FILE, ("file",)),
+    "sname": (OVERLOAD_SNAME, ("sname",)),
+    "both": (OVERLOAD_BOTH, ("file", "sname")),
+}
+
+
+def _pack_areas(options: Sequence[tuple[int, bytes]], areas: tuple[str, ...]) -> dict[str, bytes]:
+    """Lay options into overloaded fields, each ending in an end option (RFC 2131 §4.1).
+
+    An instance moves whole to the next field when it fits there, as servers
+    prefer; it is cut across fields (legal under RFC 3396) only when it fits
+    nowhere whole.
+    """
+    filled = [bytearray() for _ in areas]
+    index = 0
+
+    def room(at: int) -> int:
+        return _AREA_SIZES[areas[at]] - 1 - len(filled[at])
+
+    def fits_later(size: int) -> bool:
+        return any(2 + size <= _AREA_SIZES[areas[at]] - 1 for at in range(index + 1, len(areas)))
+
+    for code, value in options:
+        for _code, part in split_option(code, value):
+            while True:
+                if index >= len(areas):
+                    raise MalformedDhcp(
+                        f"options do not fit in the overloaded {' and '.join(areas)} field(s)"
+                    )
+                free = room(index)
+                if 2 + len(part) <= free:
+                    filled[index] += bytes((code, len(part))) + part
+                    break
+                if fits_later(len(part)) or free < 3:
+                    index += 1
+                    continue
+                chunk = part[: free - 2]
+                filled[index] += bytes((code, len(chunk))) + chunk
+                part = part[len(chunk) :]
+                index += 1
+    for area in filled:
+        area.append(END)
+    return {name: bytes(area) for name, area in zip(areas, filled, strict=True)}
+
+
+def _padded(message: bytes) -> bytes:
+    return message.ljust(MINIMUM_MESSAGE_LENGTH, b"\x00")
+
+
+def _mac_bytes(mac: str) -> bytes:
+    if not _MAC.match(mac):
+        raise MalformedDhcp(f"cannot build: {mac!r} is not a MAC address like 00:04:f2:12:34:56")
+    return bytes.fromhex(mac.replace(":", "").replace("-", ""))
+
+
+def _check_xid(xid: int) -> None:
+    if not 0 <= xid <= 0xFFFFFFFF:
+        raise MalformedDhcp(f"cannot build: xid {xid} does not fit in 32 bits")
+
+
+def _check_ipv4(field: str, address: str) -> None:
+    try:
+        ipaddress.IPv4Address(address)
+    except ValueError as error:
+        raise MalformedDhcp(f"cannot build: {field} {address!r} is not an IPv4 address") from error
+
+
+def _check_length(code: int, value: bytes) -> None:
+    if len(value) > 255:
+        raise MalformedOption(code, f"{len(value)} bytes; this option is sent in one instance")
+

@@ -1,0 +1,185 @@
+"""The few SIP messages a sign-in needs: REGISTER, and the registrar's 401 TLS-DSK challenge.
+
+Only what MS-SIPAE's first round trip uses; no dialogs, no transactions. The
+phone stops at the challenge (the TLS-DSK handshake itself is a later step).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from phonesim.errors import PhonesimError
+
+MAX_MESSAGE = 64 * 1024
+_STATUS_LINE = re.compile(r"^SIP/2\.0 (\d{3}) ?(.*)$")
+_REQUEST_LINE = re.compile(r"^([A-Z]+) (\S+) SIP/2\.0$")
+_AUTH_PARAM = re.compile(r'\s*([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?')
+
+
+class MalformedSip(PhonesimError):
+    """A SIP message phonesim cannot read."""
+
+
+@dataclass(frozen=True, slots=True)
+class SipHeaders:
+    items: tuple[tuple[str, str], ...] = ()
+
+    def get(self, name: str) -> str | None:
+        wanted = name.lower()
+        for key, value in self.items:
+            if key.lower() == wanted:
+                return value
+        return None
+
+    def get_all(self, name: str) -> list[str]:
+        wanted = name.lower()
+        return [value for key, value in self.items if key.lower() == wanted]
+
+
+@dataclass(frozen=True, slots=True)
+class SipResponse:
+    status: int
+    reason: str
+    headers: SipHeaders = field(default_factory=SipHeaders)
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class SipRequest:
+    method: str
+    uri: str
+    headers: SipHeaders = field(default_factory=SipHeaders)
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthChallenge:
+    scheme: str
+    params: dict[str, str]
+
+
+def build_register(
+    *,
+    registrar_host: str,
+    sip_uri: str,
+    local_host: str,
+    local_port: int,
+    call_id: str,
+    tag: str,
+    branch: str,
+    user_agent: str,
+    transport: str = "TLS",
+    cseq: int = 1,
+    expires: int = 3600,
+) -> bytes:
+    aor = sip_uri if sip_uri.startswith("sip:") else f"sip:{sip_uri}"
+    domain = aor.partition("@")[2] or registrar_host
+    lines = [
+        f"REGISTER sip:{domain} SIP/2.0",
+        f"Via: SIP/2.0/{transport} {local_host}:{local_port};branch={branch}",
+        "Max-Forwards: 70",
+        f"From: <{aor}>;tag={tag}",
+        f"To: <{aor}>",
+        f"Call-ID: {call_id}",
+        f"CSeq: {cseq} REGISTER",
+        f"Contact: <sip:{local_host}:{local_port};transport={transport.lower()}>;"
+        '+sip.instance="<urn:uuid:' + call_id[:8] + '>"',
+        f"User-Agent: {user_agent}",
+        "Supported: gruu-10, adhoclist, msrtc-event-categories, ms-forking",
+        "ms-keep-alive: UAC;hop-hop=yes",
+        f"Expires: {expires}",
+        "Content-Length: 0",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def build_response(
+    request: SipRequest, status: int, reason: str, extra: list[tuple[str, str]] | None = None
+) -> bytes:
+    """A response echoing the headers RFC 3261 §8.2.6.2 says must be copied."""
+    lines = [f"SIP/2.0 {status} {reason}"]
+    for name in ("Via", "From", "To", "Call-ID", "CSeq"):
+        lines += [f"{name}: {value}" for value in request.headers.get_all(name)]
+    for name, value in extra or []:
+        lines.append(f"{name}: {value}")
+    lines.append("Content-Length: 0")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def split_message(buffer: bytes) -> tuple[bytes, bytes] | None:
+    """One complete message from a stream buffer and the rest, or None if more bytes are needed."""
+    head_end = buffer.find(b"\r\n\r\n")
+    if head_end < 0:
+        if len(buffer) > MAX_MESSAGE:
+            raise MalformedSip("no end of headers within 64 KiB")
+        return None
+    head = buffer[:head_end].decode("utf-8", "replace")
+    length = 0
+    for line in head.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() in ("content-length", "l"):
+            try:
+                length = int(value.strip())
+            except ValueError:
+                raise MalformedSip(f"bad Content-Length {value.strip()!r}") from None
+    end = head_end + 4 + length
+    if len(buffer) < end:
+        return None
+    return buffer[:end], buffer[end:]
+
+
+def _parse_head(data: bytes) -> tuple[str, SipHeaders, bytes]:
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        raise MalformedSip("no blank line after the headers")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise MalformedSip(f"headers are not UTF-8 at byte {error.start}") from None
+    lines = text.split("\r\n")
+    items: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and items:
+            name, value = items[-1]
+            items[-1] = (name, value + " " + line.strip())
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip():
+            raise MalformedSip(f"header line without a name: {line[:60]!r}")
+        items.append((name.strip(), value.strip()))
+    return lines[0], SipHeaders(tuple(items)), body
+
+
+def parse_response(data: bytes) -> SipResponse:
+    first, headers, body = _parse_head(data)
+    match = _STATUS_LINE.match(first)
+    if match is None:
+        raise MalformedSip(f"not a SIP response status line: {first[:60]!r}")
+    return SipResponse(int(match.group(1)), match.group(2), headers, body)
+
+
+def parse_request(data: bytes) -> SipRequest:
+    first, headers, body = _parse_head(data)
+    match = _REQUEST_LINE.match(first)
+    if match is None:
+        raise MalformedSip(f"not a SIP request line: {first[:60]!r}")
+    return SipRequest(match.group(1), match.group(2), headers, body)
+
+
+def parse_challenge(value: str) -> AuthChallenge:
+    """`TLS-DSK realm="SIP Communications Service", sts-uri="https://..."` into its parts."""
+    scheme, _, rest = value.strip().partition(" ")
+    if not scheme:
+        raise MalformedSip("empty WWW-Authenticate header")
+    params: dict[str, str] = {}
+    for match in _AUTH_PARAM.finditer(rest):
+        raw = match.group(2)
+        if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
+            raw = raw[1:-1].replace('\\"', '"')
+        params[match.group(1).lower()] = raw
+    return AuthChallenge(scheme, params)
+
+
+def format_challenge(scheme: str, params: dict[str, str]) -> str:
+    return scheme + " " + ", ".join(f'{name}="{value}"' for name, value in params.items())

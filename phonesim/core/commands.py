@@ -1,0 +1,115 @@
+"""What the phone asks its driver to do. The core never does I/O itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from phonesim.core.discovery_cache import DiscoveryCache
+from phonesim.core.identity import Pin
+
+
+@dataclass(frozen=True, slots=True)
+class SendDhcp:
+    payload: bytes
+    xid: int
+
+
+@dataclass(frozen=True, slots=True)
+class StopDhcp:
+    """The phone no longer listens for DHCP answers; the driver may release its socket."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveSrv:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveAddress:
+    host: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTime:
+    server: str
+    address: str
+    port: int
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRootChain:
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrustRootChain:
+    """From now on the phone's TLS trusts exactly the chain it downloaded."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchMetadata:
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestWebTicket:
+    address: str
+    applies_to: str
+    username: str
+    pin: Pin
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCertificate:
+    address: str
+    ticket: object
+    entity: str
+    device_id: str
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectRegistrar:
+    host: str
+    address: str
+    port: int
+    transport: str
+    sip_uri: str
+    call_id: str
+    tag: str
+    branch: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersistCache:
+    cache: DiscoveryCache | None
+    """None clears the cache."""
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    t: float
+    """Seconds since power-on."""
+    stage: str
+    event: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    level: str = "info"
+    """info | warning | error"""
+
+
+Command = (
+    SendDhcp
+    | StopDhcp
+    | ResolveSrv
+    | ResolveAddress
+    | QueryTime
+    | FetchRootChain
+    | TrustRootChain
+    | FetchMetadata
+    | RequestWebTicket
+    | RequestCertificate
+    | ConnectRegistrar
+    | PersistCache
+    | Trace
+)

@@ -1,0 +1,109 @@
+"""What a driver tells the phone: something arrived from the world.
+
+Each event is a small frozen value; the driver builds it from I/O and hands it
+to `Phone.handle` together with the current time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from phonesim.codec.certificate import CertificateSummary
+from phonesim.core.failure import ServiceFailure
+
+
+@dataclass(frozen=True, slots=True)
+class DhcpReceived:
+    payload: bytes
+    source: str
+    """Address of the server that sent it (ip or ip:port)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SrvRecord:
+    target: str
+    port: int
+    priority: int = 0
+    weight: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SrvResolved:
+    name: str
+    records: tuple[SrvRecord, ...] = ()
+    error: str | None = None
+    """nxdomain | no_answer | timeout | servfail | refused | ... when there are no records."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddressResolved:
+    host: str
+    addresses: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeAnswered:
+    server: str
+    unix_time: float | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RootChainFetched:
+    url: str
+    certificates: tuple[CertificateSummary, ...] = ()
+    failure: ServiceFailure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataFetched:
+    url: str
+    ports: dict[str, str] = field(default_factory=dict)
+    issuers: dict[str, str] = field(default_factory=dict)
+    failure: ServiceFailure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebTicketAnswered:
+    address: str
+    sip_uri: str | None = None
+    expires_unix: float | None = None
+    ticket: object = None
+    """Opaque to the core: handed back to the driver for the certificate request."""
+    failure: ServiceFailure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateAnswered:
+    address: str
+    certificate: CertificateSummary | None = None
+    failure: ServiceFailure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrarAnswered:
+    host: str
+    address: str
+    port: int
+    status: int | None = None
+    reason_phrase: str = ""
+    auth_scheme: str | None = None
+    sts_uri: str | None = None
+    realm: str | None = None
+    target_name: str | None = None
+    server_certificate: CertificateSummary | None = None
+    failure: ServiceFailure | None = None
+
+
+Event = (
+    DhcpReceived
+    | SrvResolved
+    | AddressResolved
+    | TimeAnswered
+    | RootChainFetched
+    | MetadataFetched
+    | WebTicketAnswered
+    | CertificateAnswered
+    | RegistrarAnswered
+)

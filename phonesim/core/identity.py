@@ -1,0 +1,57 @@
+"""Who the phone is and where it sits: the inputs a boot starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Pin:
+    """A PIN that never prints itself, so it cannot leak into a log, trace or report."""
+
+    __slots__ = ("_digits",)
+
+    def __init__(self, digits: str) -> None:
+        self._digits = digits
+
+    def reveal(self) -> str:
+        """The digits, for the one place that must send them: the Web Ticket request."""
+        return self._digits
+
+    def __repr__(self) -> str:
+        return "Pin(****)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pin) and other._digits == self._digits
+
+    def __hash__(self) -> int:
+        return hash(("Pin", self._digits))
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneIdentity:
+    mac: str
+    """Lower-case colon form, e.g. 00:04:f2:12:34:56."""
+    sign_in_as: str
+    """What the user types on the keypad: extension or phone number."""
+    pin: Pin
+    device_id: str
+    """The GUID the phone sends as DeviceId to the CertProvisioningService."""
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSettings:
+    """What the phone already has from its ordinary DHCP lease before the INFORM."""
+
+    address: str
+    dns_domain: str
+
+
+class RandomSource(Protocol):
+    """Randomness handed to the core by its driver (random.Random fits), so a seed replays a boot."""
+
+    def random(self) -> float: ...
+
+    def getrandbits(self, k: int, /) -> int: ...

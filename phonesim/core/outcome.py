@@ -1,0 +1,33 @@
+"""How a boot ended: signed in, or stopped at a stage for a named reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+STAGES = ("dhcp", "dns", "discovery", "time", "rootchain", "webticket", "certprov", "registrar")
+
+
+@dataclass(frozen=True, slots=True)
+class Success:
+    t: float
+    web_url: str
+    registrar: str
+    sip_uri: str | None
+    stage: str = "registrar"
+    """The last stage run; earlier than registrar when the boot was asked to stop early."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    t: float
+    stage: str
+    reason: str
+    """Stable name of the cause, e.g. `webticket.pin_rejected`."""
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    web_url: str | None = None
+    registrar: str | None = None
+
+
+Outcome = Success | Failure

@@ -1,0 +1,286 @@
+"""The device profile: everything that differs between phone models, as data.
+
+A new model is a new TOML file, never new code. Values the public documents
+do not pin down (protocol.md marks them [U]) live here with a default, so a
+user who learns the real value changes a file, not the emulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from phonesim.errors import ProfileError
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    name: str
+    vendor: str
+    model: str
+    mac_oui: str
+    firmware: str
+    user_agent: str
+    keypad: str
+    sign_in_methods: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DhcpBehaviour:
+    vendor_class: str
+    parameter_request_list: tuple[int, ...]
+    max_message_size: int | None
+    retransmit_after: tuple[float, ...]
+    """Seconds to wait after each INFORM before the next; after the last, DHCP gives up."""
+    retransmit_jitter: float
+    answer_window: float
+    """How long an answer without an FQDN keeps the phone waiting for a better one."""
+    max_registrars: int
+
+
+@dataclass(frozen=True, slots=True)
+class DnsBehaviour:
+    registrar_srv: tuple[str, ...]
+    registrar_hosts: tuple[str, ...]
+    ntp_srv: str
+    ntp_fallback_host: str
+    timeout: float
+    dns_after_dhcp_registrars: bool
+    """Whether DNS registrars are tried once every DHCP registrar failed (the seed says DHCP wins)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebBehaviour:
+    root_chain_path: str
+    cert_prov_port: str
+    web_ticket_port: str
+    fallback_cert_prov_path: str
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class SipBehaviour:
+    port: int
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBehaviour:
+    ntp_port: int
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateBehaviour:
+    key_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceProfile:
+    device: DeviceInfo
+    dhcp: DhcpBehaviour
+    dns: DnsBehaviour
+    web: WebBehaviour
+    sip: SipBehaviour
+    time: TimeBehaviour
+    certificate: CertificateBehaviour
+
+    @property
+    def name(self) -> str:
+        return self.device.name
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str) -> DeviceProfile:
+        """Validate a parsed TOML document; every error names the field."""
+        reader = _Reader(data, source)
+        profile = cls(
+            device=DeviceInfo(
+                name=reader.text("device.name"),
+                vendor=reader.text("device.vendor"),
+                model=reader.text("device.model"),
+                mac_oui=reader.mac_oui("device.mac_oui"),
+                firmware=reader.text("device.firmware"),
+                user_agent=reader.text("device.user_agent"),
+                keypad=reader.choice("device.keypad", ("numeric", "alphanumeric")),
+                sign_in_methods=reader.choices("device.sign_in_methods", ("pin", "password")),
+            ),
+            dhcp=DhcpBehaviour(
+                vendor_class=reader.text("dhcp.vendor_class"),
+                parameter_request_list=reader.option_codes("dhcp.parameter_request_list"),
+                max_message_size=reader.optional_int("dhcp.max_message_size", 576, 65535),
+                retransmit_after=reader.seconds_list("dhcp.retransmit_after"),
+                retransmit_jitter=reader.seconds("dhcp.retransmit_jitter", allow_zero=True),
+                answer_window=reader.seconds("dhcp.answer_window", allow_zero=True),
+                max_registrars=reader.integer("dhcp.max_registrars", 1, 16),
+            ),
+            dns=DnsBehaviour(
+                registrar_srv=reader.texts("dns.registrar_srv"),
+                registrar_hosts=reader.texts("dns.registrar_hosts", allow_empty=True),
+                ntp_srv=reader.text("dns.ntp_srv"),
+                ntp_fallback_host=reader.text("dns.ntp_fallback_host"),
+                timeout=reader.seconds("dns.timeout"),
+                dns_after_dhcp_registrars=reader.boolean("dns.dns_after_dhcp_registrars"),
+            ),
+            web=WebBehaviour(
+                root_chain_path=reader.path("web.root_chain_path"),
+                cert_prov_port=reader.text("web.cert_prov_port"),
+                web_ticket_port=reader.text("web.web_ticket_port"),
+                fallback_cert_prov_path=reader.path("web.fallback_cert_prov_path"),
+                timeout=reader.seconds("web.timeout"),
+            ),
+            sip=SipBehaviour(
+                port=reader.integer("sip.port", 1, 65535),
+                timeout=reader.seconds("sip.timeout"),
+            ),
+            time=TimeBehaviour(
+                ntp_port=reader.integer("time.ntp_port", 1, 65535),
+                timeout=reader.seconds("time.timeout"),
+            ),
+            certificate=CertificateBehaviour(
+                key_type=reader.choice("certificate.key_type", ("rsa-2048", "ec-p256")),
+            ),
+        )
+        reader.reject_unknown(_known_fields())
+        if "pin" not in profile.device.sign_in_methods:
+            raise ProfileError(source, "device.sign_in_methods", "must include 'pin'")
+        return profile
+
+
+def _known_fields() -> dict[str, set[str]]:
+    sections = {
+        "device": DeviceInfo,
+        "dhcp": DhcpBehaviour,
+        "dns": DnsBehaviour,
+        "web": WebBehaviour,
+        "sip": SipBehaviour,
+        "time": TimeBehaviour,
+        "certificate": CertificateBehaviour,
+    }
+    return {name: {f.name for f in fields(kind)} for name, kind in sections.items()}
+
+
+class _Reader:
+    """Reads dotted fields out of a TOML mapping, raising ProfileError that names the field."""
+
+    def __init__(self, data: Mapping[str, Any], source: str) -> None:
+        self._data = data
+        self._source = source
+
+    def _fail(self, field: str, reason: str) -> ProfileError:
+        return ProfileError(self._source, field, reason)
+
+    def _raw(self, field: str, *, required: bool = True) -> Any:
+        section, _, key = field.partition(".")
+        table = self._data.get(section)
+        if table is None:
+            if not required:
+                return None
+            raise self._fail(field, f"missing (the [{section}] table is absent)")
+        if not isinstance(table, Mapping):
+            raise self._fail(section, "must be a table")
+        if key not in table:
+            if not required:
+                return None
+            raise self._fail(field, "missing")
+        return table[key]
+
+    def text(self, field: str) -> str:
+        value = self._raw(field)
+        if not isinstance(value, str) or not value.strip():
+            raise self._fail(field, f"must be a non-empty string, got {value!r}")
+        return value
+
+    def texts(self, field: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+        value = self._raw(field)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self._fail(field, f"must be a list of non-empty strings, got {value!r}")
+        if not value and not allow_empty:
+            raise self._fail(field, "must not be empty")
+        return tuple(value)
+
+    def path(self, field: str) -> str:
+        value = self.text(field)
+        if not value.startswith("/"):
+            raise self._fail(field, f"must start with '/', got {value!r}")
+        return value
+
+    def choice(self, field: str, allowed: tuple[str, ...]) -> str:
+        value = self.text(field)
+        if value not in allowed:
+            raise self._fail(field, f"must be one of {', '.join(allowed)}; got {value!r}")
+        return value
+
+    def choices(self, field: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        values = self.texts(field)
+        for value in values:
+            if value not in allowed:
+                raise self._fail(field, f"{value!r} is not one of {', '.join(allowed)}")
+        return values
+
+    def boolean(self, field: str) -> bool:
+        value = self._raw(field)
+        if not isinstance(value, bool):
+            raise self._fail(field, f"must be true or false, got {value!r}")
+        return value
+
+    def integer(self, field: str, low: int, high: int) -> int:
+        value = self._raw(field)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self._fail(field, f"must be an integer from {low} to {high}, got {value!r}")
+        return value
+
+    def optional_int(self, field: str, low: int, high: int) -> int | None:
+        if self._raw(field, required=False) is None:
+            return None
+        return self.integer(field, low, high)
+
+    def seconds(self, field: str, *, allow_zero: bool = False) -> float:
+        value = self._raw(field)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self._fail(field, f"must be a number of seconds, got {value!r}")
+        if value < 0 or (value == 0 and not allow_zero):
+            raise self._fail(field, f"must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
+        return float(value)
+
+    def seconds_list(self, field: str) -> tuple[float, ...]:
+        value = self._raw(field)
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value)
+        ):
+            raise self._fail(field, f"must be a non-empty list of positive seconds, got {value!r}")
+        return tuple(float(v) for v in value)
+
+    def option_codes(self, field: str) -> tuple[int, ...]:
+        value = self._raw(field)
+        if not isinstance(value, list) or not value:
+            raise self._fail(field, "must be a non-empty list of DHCP option codes")
+        for code in value:
+            if isinstance(code, bool) or not isinstance(code, int) or not 1 <= code <= 254:
+                raise self._fail(field, f"{code!r} is not a DHCP option code (1-254)")
+        return tuple(value)
+
+    def mac_oui(self, field: str) -> str:
+        value = self.text(field).lower().replace("-", ":")
+        parts = value.split(":")
+        if len(parts) != 3 or not all(len(p) == 2 and _is_hex(p) for p in parts):
+            raise self._fail(field, f"must look like '00:04:f2', got {value!r}")
+        return value
+
+    def reject_unknown(self, known: dict[str, set[str]]) -> None:
+        for section, table in self._data.items():
+            if section not in known:
+                raise self._fail(section, f"unknown table [{section}]")
+            for key in table:
+                if key not in known[section]:
+                    raise self._fail(f"{section}.{key}", "unknown field (misspelt?)")
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,67 @@
+"""The phone's DNS lookups, through dnspython, against the nameserver it was given.
+
+The phone never uses the host's resolver: a laptop's /etc/resolv.conf is not
+what the phone on the voice VLAN sees.
+"""
+
+from __future__ import annotations
+
+import dns.asyncresolver
+import dns.exception
+import dns.rdatatype
+import dns.resolver
+
+from phonesim.core.events import AddressResolved, SrvRecord, SrvResolved
+
+
+class PhoneResolver:
+    def __init__(self, nameserver: str, port: int = 53, timeout: float = 3.0) -> None:
+        self._resolver = dns.asyncresolver.Resolver(configure=False)
+        self._resolver.nameservers = [nameserver]
+        self._resolver.port = port
+        self._resolver.timeout = timeout
+        self._resolver.lifetime = timeout
+        self._resolver.cache = None
+        self.timeout = timeout
+        self.where = f"{nameserver}:{port}"
+
+    async def srv(self, name: str) -> SrvResolved:
+        try:
+            answer = await self._resolver.resolve(name, "SRV", search=False)
+        except (dns.exception.DNSException, OSError) as error:
+            return SrvResolved(name, (), _error_name(error))
+        records = tuple(
+            SrvRecord(
+                target=rdata.target.to_text(omit_final_dot=True),
+                port=rdata.port,
+                priority=rdata.priority,
+                weight=rdata.weight,
+            )
+            for rdata in answer
+        )
+        return SrvResolved(name, records, None)
+
+    async def address(self, host: str) -> AddressResolved:
+        try:
+            answer = await self._resolver.resolve(host, "A", search=False)
+        except (dns.exception.DNSException, OSError) as error:
+            return AddressResolved(host, (), _error_name(error))
+        return AddressResolved(host, tuple(rdata.address for rdata in answer), None)
+
+
+def _error_name(error: Exception) -> str:
+    if isinstance(error, dns.resolver.NXDOMAIN):
+        return "nxdomain"
+    if isinstance(error, dns.resolver.NoAnswer):
+        return "no_answer"
+    if isinstance(error, dns.exception.Timeout):
+        return "timeout"
+    if isinstance(error, dns.resolver.NoNameservers):
+        # SERVFAIL or REFUSED from every server; the message names which.
+        text = str(error)
+        if "REFUSED" in text:
+            return "refused"
+        if "SERVFAIL" in text:
+            return "servfail"
+        return "no_nameservers"
+    return f"error: {error}"

@@ -1,0 +1,119 @@
+"""The phone's first SIP round trip: REGISTER over TLS, expecting a 401 TLS-DSK challenge."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+
+from phonesim.codec.certificate import summarize_certificate
+from phonesim.codec.sip_message import (
+    MalformedSip,
+    build_register,
+    parse_challenge,
+    parse_response,
+    split_message,
+)
+from phonesim.core.commands import ConnectRegistrar
+from phonesim.core.events import RegistrarAnswered
+from phonesim.core.failure import ServiceFailure
+from phonesim.errors import PhonesimError
+
+
+async def register(
+    command: ConnectRegistrar,
+    *,
+    real_port: int,
+    trust: ssl.SSLContext | None,
+    user_agent: str,
+    timeout: float,
+) -> RegistrarAnswered:
+    def failed(kind: str, detail: str) -> RegistrarAnswered:
+        return RegistrarAnswered(
+            command.host, command.address, command.port, failure=ServiceFailure(kind, detail)
+        )
+
+    use_tls = command.transport == "tls"
+    if use_tls and trust is None:
+        return failed("tls", "no trusted root chain yet")
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(
+                command.address,
+                real_port,
+                ssl=trust if use_tls else None,
+                server_hostname=command.host if use_tls else None,
+            ),
+            timeout,
+        )
+    except TimeoutError:
+        return failed("timeout", f"no TCP/TLS connection within {timeout:g} s")
+    except ssl.SSLCertVerificationError as error:
+        return failed("tls", error.verify_message or str(error))
+    except ssl.SSLError as error:
+        return failed("tls", error.reason or str(error))
+    except OSError as error:
+        return failed("connect", error.strerror or str(error))
+
+    try:
+        peer = writer.get_extra_info("ssl_object")
+        server_certificate = None
+        if peer is not None:
+            der = peer.getpeercert(binary_form=True)
+            server_certificate = summarize_certificate(der) if der else None
+        local_host, local_port = writer.get_extra_info("sockname")[:2]
+        writer.write(
+            build_register(
+                registrar_host=command.host,
+                sip_uri=command.sip_uri,
+                local_host=local_host,
+                local_port=local_port,
+                call_id=command.call_id,
+                tag=command.tag,
+                branch=command.branch,
+                user_agent=user_agent,
+                transport="TLS" if use_tls else "TCP",
+            )
+        )
+        await writer.drain()
+        response = parse_response(await asyncio.wait_for(_read_message(reader), timeout))
+    except TimeoutError:
+        return failed("timeout", f"no SIP answer within {timeout:g} s")
+    except (MalformedSip, PhonesimError) as error:
+        return failed("malformed", str(error))
+    except (OSError, asyncio.IncompleteReadError) as error:
+        return failed("connect", f"connection lost: {error}")
+    finally:
+        writer.close()
+
+    scheme = sts_uri = realm = target_name = None
+    header = response.headers.get("WWW-Authenticate")
+    if header:
+        challenge = parse_challenge(header)
+        scheme = challenge.scheme
+        sts_uri = challenge.params.get("sts-uri")
+        realm = challenge.params.get("realm")
+        target_name = challenge.params.get("targetname")
+    return RegistrarAnswered(
+        command.host,
+        command.address,
+        command.port,
+        status=response.status,
+        reason_phrase=response.reason,
+        auth_scheme=scheme,
+        sts_uri=sts_uri,
+        realm=realm,
+        target_name=target_name,
+        server_certificate=server_certificate,
+    )
+
+
+async def _read_message(reader: asyncio.StreamReader) -> bytes:
+    buffer = b""
+    while True:
+        found = split_message(buffer)
+        if found is not None:
+            return found[0]
+        chunk = await reader.read(4096)
+        if not chunk:
+            raise asyncio.IncompleteReadError(buffer, None)
+        buffer += chunk

@@ -1,0 +1,169 @@
+"""The exceptions phonesim raises on bad input.
+
+Each carries what was wrong and where, so the command line can print one clear
+line instead of a traceback. Anything else escaping is a bug in phonesim.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from phonesim.codec.ocauthws.diagnostics import MsDiagnostics
+
+
+class PhonesimError(Exception):
+    """Base of every error caused by input, configuration or a peer, not by phonesim itself."""
+
+
+class MalformedOption(PhonesimError):
+    """A DHCP option value that cannot be decoded.
+
+    `code` is the DHCP option (e.g. 120), `offset` the byte position inside the
+    option value where decoding stopped, when known.
+    """
+
+    def __init__(self, code: int, reason: str, offset: int | None = None) -> None:
+        self.code = code
+        self.reason = reason
+        self.offset = offset
+        where = f" at byte {offset}" if offset is not None else ""
+        super().__init__(f"option {code}: {reason}{where}")
+
+
+class UnsupportedEncoding(MalformedOption):
+    """Option 120 with an encoding byte other than 0 (names) or 1 (IPv4 addresses)."""
+
+    def __init__(self, encoding: int) -> None:
+        self.encoding = encoding
+        super().__init__(
+            120,
+            f"encoding byte is {encoding}; only 0 (domain names) and 1 (IPv4 addresses) exist",
+            offset=0,
+        )
+
+
+class MalformedDhcp(PhonesimError):
+    """A DHCP message (not one option) that cannot be decoded."""
+
+    def __init__(self, reason: str, offset: int | None = None) -> None:
+        self.reason = reason
+        self.offset = offset
+        where = f" at byte {offset}" if offset is not None else ""
+        super().__init__(f"DHCP message: {reason}{where}")
+
+
+class MalformedHex(PhonesimError):
+    """Hex text (as pasted from DHCPUtil, netsh, Cisco IOS or a capture) that is not bytes.
+
+    `offset` is the character position in the text where the problem is, when known.
+    """
+
+    def __init__(self, reason: str, offset: int | None = None) -> None:
+        self.reason = reason
+        self.offset = offset
+        where = f" at character {offset}" if offset is not None else ""
+        super().__init__(f"hex text: {reason}{where}")
+
+
+class ProfileError(PhonesimError):
+    """A device profile that is missing, unreadable or has a bad field."""
+
+    def __init__(self, source: str, field: str | None, reason: str) -> None:
+        self.source = source
+        self.field = field
+        self.reason = reason
+        at = f" field '{field}'" if field else ""
+        super().__init__(f"profile {source}:{at} {reason}")
+
+
+class LabDataError(PhonesimError):
+    """A lab data file (users, scenario) that is missing or wrong."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class UsageError(PhonesimError):
+    """A command-line value that does not make sense (bad address, unknown profile...)."""
+
+
+class MalformedCertificate(PhonesimError):
+    """Bytes that should hold a certificate, or a PKCS#7 bundle of them, but do not."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"certificate: {reason}")
+
+
+class MalformedCertificateRequest(PhonesimError):
+    """A PKCS#10 request that cannot be decoded or whose signature does not verify."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"certificate request: {reason}")
+
+
+class MalformedServiceDocument(PhonesimError):
+    """A web-service document (SOAP message, metadata, SAML assertion) that cannot be read.
+
+    `document` names what was being read, e.g. "metadata" or "web ticket response".
+    """
+
+    def __init__(self, document: str, reason: str) -> None:
+        self.document = document
+        self.reason = reason
+        super().__init__(f"{document}: {reason}")
+
+
+class WebServiceFailure(PhonesimError):
+    """A call to the pool's web services that did not give the phone what it asked for.
+
+    `kind` says where it stopped, so the phone (and the admin reading the report)
+    can tell a network problem from a refusal: unresolved | connect | timeout | tls |
+    http_status | fault | rejected | malformed. `diagnostics` carries the server's
+    Ms-Diagnostics error id and reason when it sent them.
+    """
+
+    KINDS = (
+        "unresolved",
+        "connect",
+        "timeout",
+        "tls",
+        "http_status",
+        "fault",
+        "rejected",
+        "malformed",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        url: str,
+        detail: str,
+        *,
+        http_status: int | None = None,
+        diagnostics: MsDiagnostics | None = None,
+    ) -> None:
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown web service failure kind {kind!r}")
+        self.kind = kind
+        self.url = url
+        self.detail = detail
+        self.http_status = http_status
+        self.diagnostics = diagnostics
+        extra = []
+        if http_status is not None:
+            extra.append(f"HTTP {http_status}")
+        if diagnostics is not None:
+            extra.append(f"ms-diagnostics {diagnostics.error_id} {diagnostics.reason!r}")
+        suffix = f" ({'; '.join(extra)})" if extra else ""
+        super().__init__(f"{kind} at {url}: {detail}{suffix}")
+
+    def __repr__(self) -> str:
+        return (
+            f"WebServiceFailure(kind={self.kind!r}, url={self.url!r}, detail={self.detail!r}, "
+            f"http_status={self.http_status!r}, diagnostics={self.diagnostics!r})"
+        )

@@ -1,0 +1,80 @@
+"""The lab's SIP registrar over TLS: answers REGISTER with 401 and a TLS-DSK challenge.
+
+The challenge's `sts-uri` names the CertProvisioningService, which is how
+MS-SIPAE tells a client where to get the certificate it must present.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections import Counter
+
+from phonesim.codec.sip_message import (
+    MalformedSip,
+    build_response,
+    format_challenge,
+    parse_request,
+    split_message,
+)
+
+REALM = "SIP Communications Service"
+
+
+class LabRegistrar:
+    def __init__(self, *, pool_fqdn: str, sts_uri: str, ssl_context: ssl.SSLContext) -> None:
+        self.pool_fqdn = pool_fqdn
+        self.sts_uri = sts_uri
+        self._ssl = ssl_context
+        self._server: asyncio.Server | None = None
+        self.port = 0
+        self.counts: Counter[str] = Counter()
+
+    def challenge(self) -> str:
+        return format_challenge(
+            "TLS-DSK",
+            {
+                "realm": REALM,
+                "targetname": self.pool_fqdn,
+                "sts-uri": self.sts_uri,
+                "version": "4",
+            },
+        )
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        buffer = b""
+        try:
+            while True:
+                found = split_message(buffer)
+                if found is None:
+                    chunk = await reader.read(4096)
+                    if not chunk:
+                        return
+                    buffer += chunk
+                    continue
+                message, buffer = found
+                request = parse_request(message)
+                if request.method == "REGISTER":
+                    self.counts["challenged"] += 1
+                    reply = build_response(
+                        request, 401, "Unauthorized", [("WWW-Authenticate", self.challenge())]
+                    )
+                else:
+                    self.counts["other"] += 1
+                    reply = build_response(request, 405, "Method Not Allowed", [("Allow", "REGISTER")])
+                writer.write(reply)
+                await writer.drain()
+        except (MalformedSip, ConnectionError, ssl.SSLError):
+            self.counts["broken"] += 1
+        finally:
+            writer.close()
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = await asyncio.start_server(self._serve, host, port, ssl=self._ssl)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None

@@ -1,0 +1,53 @@
+"""One folder per run holding everything it produced, ready to zip onto a ticket."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from phonesim.core.commands import Trace
+from phonesim.report.device_log import DeviceLogWriter
+from phonesim.report.trace_log import TraceLogWriter
+
+DEVICE_LOG = "cpsw3g.log"
+TRACE_LOG = "trace.jsonl"
+RESULT = "result.json"
+
+
+def new_run_dir(base: Path, label: str, now: datetime) -> Path:
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    candidate = base / f"{stamp}-{label}"
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = base / f"{stamp}-{label}-{counter}"
+    candidate.mkdir(parents=True)
+    return candidate
+
+
+class RunFolder:
+    def __init__(self, path: Path, *, power_on: datetime, header: dict[str, Any]) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self._device_stream = (path / DEVICE_LOG).open("w", encoding="utf-8")
+        self._trace_stream = (path / TRACE_LOG).open("w", encoding="utf-8")
+        self._device_log = DeviceLogWriter(self._device_stream, power_on, header)
+        self._trace_log = TraceLogWriter(self._trace_stream)
+
+    def write(self, trace: Trace) -> None:
+        self._device_log.write(trace)
+        self._trace_log.write(trace)
+
+    def finish(self, result: dict[str, Any]) -> None:
+        (self.path / RESULT).write_text(json.dumps(result, indent=2, default=str) + "\n")
+        self.close()
+
+    def close(self) -> None:
+        self._device_stream.close()
+        self._trace_stream.close()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
