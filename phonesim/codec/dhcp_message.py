@@ -107,7 +107,7 @@ class DhcpMessage:
         value = self.options.get(OPTION_DOMAIN_NAME)
         if value is None:
             return None
-        # Some Windows servers send the name with a trailing NUL, C-string style.
+        # RFC 2132 §2: a receiver MUST be prepared to delete trailing NULs.
         value = value.rstrip(b"\x00")
         if not value.isascii():
             raise MalformedOption(OPTION_DOMAIN_NAME, "domain name is not ASCII")
@@ -123,7 +123,7 @@ class DhcpMessage:
                 OPTION_NTP_SERVERS, f"length {len(value)}, must be a non-zero multiple of 4"
             )
         return tuple(
-            str(ipaddress.IPv4Address(value[start : start + 4])) for start in range(0, len(value), 4)
+            str(ipaddress.IPv4Address(value[at : at + 4])) for at in range(0, len(value), 4)
         )
 
     @property
@@ -327,6 +327,7 @@ def build_ack(
     `overload_into`, they go into the file and/or sname fields behind option
     52, as some servers do; they must fit there, since spilling the rest back
     into the options field would change the order a receiver joins them in.
+    Values are raw bytes: encode 43 and 120 with their codecs first.
     """
     from scapy.layers.dhcp import BOOTP, DHCP
 
@@ -377,19 +378,12 @@ _OVERLOAD_LAYOUTS: dict[str, tuple[int, tuple[str, ...]]] = {
 def _pack_areas(options: Sequence[tuple[int, bytes]], areas: tuple[str, ...]) -> dict[str, bytes]:
     """Lay options into overloaded fields, each ending in an end option (RFC 2131 §4.1).
 
-    An instance moves whole to the next field when it fits there, as servers
-    prefer; it is cut across fields (legal under RFC 3396) only when it fits
-    nowhere whole.
+    The fields are filled one after the other like one stream, an instance
+    cut where a field is full (RFC 3396 allows any cut), so whatever fits in
+    the fields' total room is placed.
     """
     filled = [bytearray() for _ in areas]
     index = 0
-
-    def room(at: int) -> int:
-        return _AREA_SIZES[areas[at]] - 1 - len(filled[at])
-
-    def fits_later(size: int) -> bool:
-        return any(2 + size <= _AREA_SIZES[areas[at]] - 1 for at in range(index + 1, len(areas)))
-
     for code, value in options:
         for _code, part in split_option(code, value):
             while True:
@@ -397,16 +391,14 @@ def _pack_areas(options: Sequence[tuple[int, bytes]], areas: tuple[str, ...]) ->
                     raise MalformedDhcp(
                         f"options do not fit in the overloaded {' and '.join(areas)} field(s)"
                     )
-                free = room(index)
+                free = _AREA_SIZES[areas[index]] - 1 - len(filled[index])
                 if 2 + len(part) <= free:
                     filled[index] += bytes((code, len(part))) + part
                     break
-                if fits_later(len(part)) or free < 3:
-                    index += 1
-                    continue
-                chunk = part[: free - 2]
-                filled[index] += bytes((code, len(chunk))) + chunk
-                part = part[len(chunk) :]
+                if free >= 3:
+                    chunk = part[: free - 2]
+                    filled[index] += bytes((code, len(chunk))) + chunk
+                    part = part[len(chunk) :]
                 index += 1
     for area in filled:
         area.append(END)
@@ -438,4 +430,3 @@ def _check_ipv4(field: str, address: str) -> None:
 def _check_length(code: int, value: bytes) -> None:
     if len(value) > 255:
         raise MalformedOption(code, f"{len(value)} bytes; this option is sent in one instance")
-

@@ -79,6 +79,10 @@ class JoinedOptions:
         object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
         object.__setattr__(self, "parts", MappingProxyType(dict(self.parts)))
 
+    def __hash__(self) -> int:
+        # The generated hash would fail on the mapping views; hash their items instead.
+        return hash((tuple(self.values.items()), self.order, self.overload))
+
     def get(self, code: int) -> bytes | None:
         return self.values.get(code)
 

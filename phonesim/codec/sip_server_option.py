@@ -15,6 +15,7 @@ Decoding the name list as its own buffer gives exactly that convention.
 
 from __future__ import annotations
 
+import io
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,9 +35,9 @@ class SipServerOption:
     encoding: int
     servers: tuple[str, ...]
     missing_terminator: bool = False
-    """The last name lacked its final zero byte; accepted because Microsoft's own example omits it."""
+    """The last name lacked its final zero byte (Microsoft's own example omits it)."""
     compressed: bool = False
-    """At least one DNS compression pointer was followed (DHCPUtil never writes them, dnsmasq does)."""
+    """A DNS compression pointer was followed (dnsmasq writes them, DHCPUtil never)."""
 
 
 def decode_sip_server_option(value: bytes) -> SipServerOption:
@@ -63,14 +64,14 @@ def _decode_names(names: bytes) -> SipServerOption:
         except dns.exception.DNSException as error:
             name, used = _name_without_terminator(names, position, error)
             missing_terminator = True
+        else:
+            # A name read straight through is as long on the wire as its labels;
+            # a followed pointer makes the bytes consumed differ from that.
+            compressed = compressed or len(_uncompressed(name)) != used
         if name == dns.name.root:
             raise MalformedOption(
                 OPTION_CODE, "empty domain name (a lone zero byte)", offset=1 + position
             )
-        # A name read straight through is as long on the wire as its labels;
-        # a followed pointer makes the bytes consumed differ from that.
-        if len(name.to_wire()) != used:
-            compressed = True
         servers.append(name.to_text(omit_final_dot=True))
         position += used
     return SipServerOption(
@@ -96,7 +97,7 @@ def _name_without_terminator(
         name, used = dns.name.from_wire(padded, position)
     except dns.exception.DNSException:
         raise _name_error(error, position) from error
-    if position + used != len(padded) or len(name.to_wire()) != used:
+    if position + used != len(padded) or len(_uncompressed(name)) != used:
         raise _name_error(error, position) from error
     return name, used - 1
 
@@ -111,6 +112,12 @@ def _name_error(error: dns.exception.DNSException, position: int) -> MalformedOp
     else:
         reason = "domain name runs past the end of the option"
     return MalformedOption(OPTION_CODE, reason, offset=1 + position)
+
+
+def _uncompressed(name: dns.name.Name) -> bytes:
+    wire = io.BytesIO()
+    name.to_wire(wire)
+    return wire.getvalue()
 
 
 def _decode_addresses(addresses: bytes) -> SipServerOption:
@@ -146,7 +153,7 @@ def encode_sip_server_names(names: Sequence[str]) -> bytes:
             raise MalformedOption(OPTION_CODE, f"cannot encode name {text!r}: {error}") from error
         if name == dns.name.root:
             raise MalformedOption(OPTION_CODE, f"cannot encode name {text!r}: it is empty")
-        encoded += name.to_wire()
+        encoded += _uncompressed(name)
     return bytes(encoded)
 
 
@@ -158,5 +165,6 @@ def encode_sip_server_addresses(addresses: Sequence[str]) -> bytes:
         try:
             encoded += ipaddress.IPv4Address(text).packed
         except ValueError as error:
-            raise MalformedOption(OPTION_CODE, f"cannot encode address {text!r}: {error}") from error
+            reason = f"cannot encode address {text!r}: {error}"
+            raise MalformedOption(OPTION_CODE, reason) from error
     return bytes(encoded)
