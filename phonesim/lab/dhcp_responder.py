@@ -59,6 +59,11 @@ class LabDhcpResponder:
         self._transport: asyncio.DatagramTransport | None = None
         self.port = 0
 
+    def reconfigure(self, config: DhcpResponderConfig) -> None:
+        """Change what the next answers carry, without restarting (tests and scenarios)."""
+        self.config = config
+        self._options = config.options()
+
     def answer(self, data: bytes) -> bytes | None:
         """The DHCPACK for one datagram, or None when Communications Server DHCP stays silent."""
         try:
