@@ -83,6 +83,13 @@ def describe(trace: Trace) -> str:
             f"web services {f['web_url']} ({f['web_source']}); "
             f"registrars {_join(f['registrars'])} ({f['registrar_source']})"
         )
+    if key == "dns.registrar_lookup_done":
+        found = f.get("found")
+        return f"DNS registrar lookup: {_join(found)}" + (f" (from {f['source']})" if found else " - none found")
+    if key == "time.query":
+        return f"SNTP query to {f['server']} ({f['address']}:{f['port']})"
+    if key == "time.no_answer":
+        return f"no time from {f['server']}: {f.get('error')}"
     if key == "time.synchronized":
         return f"clock set from {f['server']} (offset {f['offset']:+.3f} s)"
     if key == "rootchain.request":
@@ -137,8 +144,8 @@ class TimelinePrinter:
 
     def print_result(self, result: dict[str, Any]) -> None:
         table = Table(show_header=False, box=None, pad_edge=False)
-        table.add_column(style="bold")
-        table.add_column()
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
         style = "bold green" if result["Result"] == "Success" else "bold red"
         for key in ("TargetUri", "TargetFqdn", "Result", "Latency", "Error", "Diagnosis"):
             value = result.get(key)

@@ -1,0 +1,52 @@
+"""Ms-Diagnostics: the error id and reason Lync servers attach to a refusal.
+
+They travel in an `X-Ms-diagnostics` HTTP header and/or in the
+`af:Ms-Diagnostics-Fault` detail of a SOAP fault ([MS-OCAUTHWS] 2.2.4.1, 3.2.4.1).
+The header is what admins paste into tickets, so the lab writes it the way real
+servers do: `28000;source="pool.contoso.com";reason="User is not SIP enabled"`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HEADER = "X-Ms-diagnostics"
+
+_PAIR = re.compile(r'\s*;\s*([A-Za-z][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))')
+
+
+@dataclass(frozen=True, slots=True)
+class MsDiagnostics:
+    error_id: int
+    reason: str
+    source: str | None = None
+    """FQDN of the server that refused, when it said."""
+
+
+def format_header(diagnostics: MsDiagnostics) -> str:
+    parts = [str(diagnostics.error_id)]
+    if diagnostics.source:
+        parts.append(f'source="{_quote(diagnostics.source)}"')
+    parts.append(f'reason="{_quote(diagnostics.reason)}"')
+    return ";".join(parts)
+
+
+def parse_header(value: str) -> MsDiagnostics | None:
+    """None when the header does not start with a numeric error id: such a header is
+    noise the phone ignores, not a reason to fail the parse of a whole answer."""
+    head, sep, rest = value.strip().partition(";")
+    if not head.strip().isdigit():
+        return None
+    fields: dict[str, str] = {}
+    for match in _PAIR.finditer(sep + rest):
+        quoted, bare = match.group(2), match.group(3)
+        text = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else bare.strip()
+        fields.setdefault(match.group(1).lower(), text)
+    return MsDiagnostics(
+        error_id=int(head), reason=fields.get("reason", ""), source=fields.get("source")
+    )
+
+
+def _quote(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')

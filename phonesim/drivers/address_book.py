@@ -1,0 +1,35 @@
+"""Where the phone believes each host lives.
+
+A phone resolves names through the DNS server its DHCP lease named, never through
+the machine running phonesim, so every HTTP and TLS connection goes to the address
+the phone's own DNS answer gave. In the embedded lab the servers advertise the
+standard ports (80, 443, 5061, 123) in URLs and records, as a real pool does, but
+listen on unprivileged ones; `port_map` says which real port stands for which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class AddressBook:
+    def __init__(self, port_map: Mapping[int, int] | None = None) -> None:
+        self._addresses: dict[str, str] = {}
+        self._port_map = dict(port_map or {})
+
+    def learn(self, host: str, address: str) -> None:
+        """A later answer for the same host replaces the earlier one, as a DNS cache would."""
+        self._addresses[_key(host)] = address
+
+    def address_of(self, host: str) -> str | None:
+        return self._addresses.get(_key(host))
+
+    def real_port(self, port: int) -> int:
+        return self._port_map.get(port, port)
+
+    def __repr__(self) -> str:
+        return f"AddressBook(hosts={len(self._addresses)}, port_map={self._port_map})"
+
+
+def _key(host: str) -> str:
+    return host.strip().rstrip(".").lower()

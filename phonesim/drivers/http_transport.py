@@ -1,0 +1,63 @@
+"""HTTP(S) as the phone does it: names resolved by the phone, TLS checked against the name.
+
+httpx would resolve a URL's host through the system resolver; a phone uses the
+addresses its own DNS server gave it (the AddressBook). So each request is sent to
+the learned address (and, in the lab, to the real port behind a standard one) while
+the `Host` header and the TLS server name stay the FQDN: the server sees the
+virtual host it expects, and the certificate is checked against the name, not the IP.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import ssl
+
+import httpx
+
+from phonesim.drivers.address_book import AddressBook
+from phonesim.errors import WebServiceFailure
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class PhoneHttpTransport(httpx.AsyncBaseTransport):
+    def __init__(self, address_book: AddressBook, *, verify: ssl.SSLContext | bool = False) -> None:
+        self._address_book = address_book
+        self._inner = httpx.AsyncHTTPTransport(verify=verify)
+        self._retired: list[httpx.AsyncHTTPTransport] = []
+
+    def verify_with(self, verify: ssl.SSLContext | bool) -> None:
+        """New connections verify with `verify`; requests already in flight keep their
+        connection, so the old pool is closed only with this transport."""
+        self._retired.append(self._inner)
+        self._inner = httpx.AsyncHTTPTransport(verify=verify)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        host = url.host
+        if _is_ip_literal(host):
+            address = host
+        else:
+            learned = self._address_book.address_of(host)
+            if learned is None:
+                raise WebServiceFailure(
+                    "unresolved", str(url), f"the phone has no address for {host}"
+                )
+            address = learned
+            request.extensions = {**request.extensions, "sni_hostname": host}
+        port = url.port if url.port is not None else _DEFAULT_PORTS.get(url.scheme, 80)
+        request.url = url.copy_with(host=address, port=self._address_book.real_port(port))
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in [*self._retired, self._inner]:
+            await transport.aclose()
+        self._retired.clear()
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,447 @@
+"""The phone's side of the pool's web services: root chain, metadata, web ticket, certificate.
+
+Plain GETs (root chain, mex) go through httpx; the two SOAP calls go through zeep,
+bound to the addresses the phone read from mex and described by the WSDL files
+phonesim ships — never fetched, because zeep loads WSDL synchronously and the lab
+often runs in this very event loop. Every way a call can go wrong comes out as one
+WebServiceFailure whose `kind` tells the phone, and whoever reads its report, where
+it stopped.
+
+zeep is imported on the first SOAP call, so that importing this module (and
+`phonesim --help`) stays fast.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import importlib
+import logging
+import ssl
+import sys
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from phonesim.codec.certificate import certificates_from_pkcs7, summarize_certificate
+from phonesim.codec.ocauthws import namespaces as ns
+from phonesim.codec.ocauthws.diagnostics import HEADER as DIAGNOSTICS_HEADER
+from phonesim.codec.ocauthws.diagnostics import MsDiagnostics, parse_header
+from phonesim.codec.ocauthws.endpoints import (
+    BASE64_ENCODING_TYPE,
+    CERT_PROV_PROOF_PORT,
+    ISSUE_REQUEST_TYPE,
+    PKCS10_VALUE_TYPE,
+    SAML_V11_TOKEN_TYPE,
+    WEB_TICKET_PIN_PORT,
+    X509_TOKEN_TYPE,
+)
+from phonesim.codec.ocauthws.faults import read_ms_diagnostics
+from phonesim.codec.ocauthws.metadata import ServiceMetadata, parse_metadata
+from phonesim.codec.ocauthws.saml import find_assertion, read_assertion
+from phonesim.codec.ocauthws.soap import read_envelope, read_fault
+from phonesim.codec.ocauthws.wsdl import CERT_PROV_WSDL, WEB_TICKET_WSDL, wsdl_path
+from phonesim.core.identity import Pin
+from phonesim.drivers.address_book import AddressBook
+from phonesim.drivers.http_transport import PhoneHttpTransport
+from phonesim.errors import MalformedCertificate, MalformedServiceDocument, WebServiceFailure
+
+__all__ = [
+    "MsDiagnostics",
+    "Pin",
+    "ServiceMetadata",
+    "WebServiceFailure",
+    "WebServicesClient",
+    "WebTicket",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebTicket:
+    assertion_xml: str = field(repr=False)
+    """The saml:Assertion exactly as issued; a bearer credential, so kept out of repr."""
+    sip_uri: str
+    expires: datetime
+    assertion_id: str
+
+
+class WebServicesClient:
+    """One phone's web-service client. HTTPS trusts nothing until `trust()` is called
+    with the chain the phone downloaded, exactly as a phone out of the box."""
+
+    def __init__(self, *, address_book: AddressBook, user_agent: str, timeout: float) -> None:
+        self._timeout = timeout
+        self._transport = PhoneHttpTransport(address_book, verify=_trusting(()))
+        self._http = httpx.AsyncClient(
+            transport=self._transport,
+            timeout=timeout,
+            headers={"User-Agent": user_agent},
+            trust_env=False,
+            follow_redirects=False,
+        )
+        self._soap_transport: Any = None
+        self._soap_clients: dict[str, Any] = {}
+
+    async def fetch_root_chain(self, url: str) -> list[bytes]:
+        response = await self._get(url)
+        try:
+            chain = certificates_from_pkcs7(response.content)
+        except MalformedCertificate as exc:
+            raise WebServiceFailure("malformed", url, str(exc)) from None
+        if not chain:
+            raise WebServiceFailure("malformed", url, "the PKCS#7 bundle holds no certificate")
+        log.info("root chain from %s: %d certificate(s)", url, len(chain))
+        return chain
+
+    def trust(self, chain: Sequence[bytes]) -> None:
+        self._transport.verify_with(_trusting(chain))
+        log.info("HTTPS now trusts %d downloaded certificate(s) and nothing else", len(chain))
+
+    async def fetch_metadata(self, url: str) -> ServiceMetadata:
+        response = await self._get(url)
+        try:
+            metadata = parse_metadata(response.content)
+        except MalformedServiceDocument as exc:
+            raise WebServiceFailure("malformed", url, str(exc)) from None
+        log.info("metadata from %s: ports %s", url, ", ".join(metadata.ports))
+        return metadata
+
+    async def request_web_ticket(
+        self, address: str, *, applies_to: str, username: str, pin: Pin
+    ) -> WebTicket:
+        from phonesim.codec.ocauthws.pin_credentials import pin_security_header
+
+        service = self._service(WEB_TICKET_WSDL, WEB_TICKET_PIN_PORT, address)
+        log.info("web ticket requested from %s for %r", address, username)
+        async with self._failures(address):
+            result = await service.IssueToken(
+                TokenType=SAML_V11_TOKEN_TYPE,
+                RequestType=ISSUE_REQUEST_TYPE,
+                AppliesTo={"EndpointReference": {"Address": applies_to}},
+                _soapheaders=[pin_security_header(username, pin.reveal())],
+            )
+        ticket = _ticket_from(result, address)
+        log.info("web ticket for %s, valid until %s", ticket.sip_uri, ticket.expires.isoformat())
+        return ticket
+
+    async def get_and_publish_cert(
+        self,
+        address: str,
+        *,
+        ticket: WebTicket,
+        entity: str,
+        device_id: str,
+        csr_der: bytes,
+        request_id: str,
+    ) -> bytes:
+        """DER of the user certificate the pool issued. `device_id` may be given with or
+        without braces; it is sent as {GUID}, as the protocol writes it."""
+        from phonesim.codec.ocauthws.security import ticket_security_header
+
+        try:
+            header = ticket_security_header(
+                ticket.assertion_xml, created=datetime.now(UTC), expires=ticket.expires
+            )
+        except MalformedServiceDocument as exc:
+            raise WebServiceFailure("malformed", address, str(exc)) from None
+        service = self._service(CERT_PROV_WSDL, CERT_PROV_PROOF_PORT, address)
+        log.info("certificate requested from %s for %s", address, entity)
+        async with self._failures(address):
+            result = await service.GetAndPublishCert(
+                RequestSecurityToken={
+                    "TokenType": X509_TOKEN_TYPE,
+                    "RequestType": ISSUE_REQUEST_TYPE,
+                    "BinarySecurityToken": {
+                        "_value_1": base64.b64encode(csr_der).decode("ascii"),
+                        "ValueType": PKCS10_VALUE_TYPE,
+                        "EncodingType": BASE64_ENCODING_TYPE,
+                    },
+                    "RequestID": request_id,
+                },
+                DeviceId=_braced(device_id),
+                Entity=entity,
+                _soapheaders=[header],
+            )
+        certificate = _certificate_from(result, address)
+        log.info("certificate issued for %s", entity)
+        return certificate
+
+    async def aclose(self) -> None:
+        if self._soap_transport is not None:
+            self._soap_transport.wsdl_client.close()
+        await self._http.aclose()
+
+    async def __aenter__(self) -> WebServicesClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # -- plumbing ------------------------------------------------------------
+
+    async def _get(self, url: str) -> httpx.Response:
+        log.debug("GET %s", url)
+        async with self._failures(url):
+            response = await self._http.get(url)
+        if not response.is_success:
+            raise WebServiceFailure(
+                "http_status",
+                url,
+                response.reason_phrase or "unexpected status",
+                http_status=response.status_code,
+                diagnostics=parse_header(response.headers.get(DIAGNOSTICS_HEADER, "")),
+            )
+        return response
+
+    def _service(self, wsdl: str, binding: str, address: str) -> Any:
+        client = self._soap_clients.get(wsdl)
+        if client is None:
+            zeep = _zeep("zeep")
+            if self._soap_transport is None:
+                self._soap_transport = _soap_transport_class()(self._http)
+            client = zeep.AsyncClient(
+                wsdl=_wsdl_document(wsdl), transport=self._soap_transport, settings=_settings()
+            )
+            self._soap_clients[wsdl] = client
+        # zeep's AsyncClient.create_service hands back a synchronous proxy (zeep 4.3),
+        # so the asynchronous one is built directly.
+        qualified = f"{{{ns.AUTH_WEB_SERVICES}}}{binding}"
+        return _zeep("zeep.proxy").AsyncServiceProxy(
+            client, client.wsdl.bindings[qualified], address=address
+        )
+
+    @contextlib.asynccontextmanager
+    async def _failures(self, url: str) -> AsyncIterator[None]:
+        try:
+            yield
+        except WebServiceFailure:
+            raise
+        except httpx.TimeoutException as exc:
+            raise WebServiceFailure(
+                "timeout", url, f"no answer within {self._timeout:g} s ({type(exc).__name__})"
+            ) from exc
+        except httpx.TransportError as exc:
+            tls = _ssl_error(exc)
+            if tls is not None:
+                raise WebServiceFailure("tls", url, _describe_ssl(tls)) from exc
+            raise WebServiceFailure("connect", url, str(exc) or type(exc).__name__) from exc
+        except (MalformedServiceDocument, MalformedCertificate) as exc:
+            raise WebServiceFailure("malformed", url, str(exc)) from exc
+        except Exception as exc:
+            failure = _zeep_failure(url, exc)
+            if failure is None:
+                raise
+            raise failure from exc
+
+
+def _trusting(chain: Sequence[bytes]) -> ssl.SSLContext:
+    """A client context that trusts exactly `chain` (nothing when empty) and checks
+    the server name, as the phone does; the system store plays no part."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if chain:
+        try:
+            context.load_verify_locations(
+                cadata="".join(ssl.DER_cert_to_PEM_cert(der) for der in chain)
+            )
+        except ssl.SSLError as exc:
+            raise MalformedCertificate(f"cannot trust the chain ({exc.reason})") from None
+    return context
+
+
+def _ssl_error(exc: BaseException) -> ssl.SSLError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _describe_ssl(error: ssl.SSLError) -> str:
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"certificate verify failed: {error.verify_message}"
+    return error.reason or str(error)
+
+
+def _braced(device_id: str) -> str:
+    device_id = device_id.strip()
+    return device_id if device_id.startswith("{") else f"{{{device_id}}}"
+
+
+def _ticket_from(result: Any, address: str) -> WebTicket:
+    # zeep unwraps a wrapper element with a single child: the collection comes back
+    # as the list of its responses.
+    if isinstance(result, list):
+        responses = result
+    else:
+        responses = getattr(result, "RequestSecurityTokenResponse", None) or []
+    for response in responses:
+        token = getattr(response, "RequestedSecurityToken", None)
+        assertion = find_assertion(_any_element(token))
+        if assertion is None:
+            continue
+        try:
+            facts = read_assertion(assertion)
+        except MalformedServiceDocument as exc:
+            raise WebServiceFailure("malformed", address, str(exc)) from None
+        from lxml import etree
+
+        return WebTicket(
+            assertion_xml=etree.tostring(assertion, encoding="unicode"),
+            sip_uri=facts.sip_uri,
+            expires=facts.not_on_or_after,
+            assertion_id=facts.assertion_id,
+        )
+    raise WebServiceFailure("malformed", address, "the answer holds no saml:Assertion")
+
+
+def _any_element(token: Any) -> Any:
+    """The element zeep left unparsed in an xs:any slot."""
+    if token is None:
+        return None
+    value = getattr(token, "_value_1", None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value
+
+
+def _certificate_from(result: Any, address: str) -> bytes:
+    error = getattr(result, "ErrorInfo", None)
+    if error is not None:
+        diagnostics = MsDiagnostics(error_id=int(error.ErrorId), reason=str(error.Reason or ""))
+        raise WebServiceFailure(
+            "rejected", address, diagnostics.reason or "refused", diagnostics=diagnostics
+        )
+    response = getattr(result, "RequestSecurityTokenResponse", None)
+    token = getattr(getattr(response, "RequestedSecurityToken", None), "BinarySecurityToken", None)
+    text = getattr(token, "_value_1", None)
+    if not text:
+        raise WebServiceFailure("malformed", address, "the answer holds no certificate")
+    try:
+        der = base64.b64decode("".join(str(text).split()), validate=True)
+        summarize_certificate(der)
+    except (ValueError, MalformedCertificate) as exc:
+        raise WebServiceFailure("malformed", address, f"the issued certificate: {exc}") from None
+    return der
+
+
+def _soap_failure(address: str, response: httpx.Response) -> WebServiceFailure | None:
+    """What went wrong, judged on the HTTP answer itself, where the X-Ms-diagnostics
+    header is still at hand (zeep's Fault does not carry HTTP headers)."""
+    status = response.status_code
+    content = response.content
+    if 200 <= status < 300 and b"Fault" not in content:
+        return None
+    header = parse_header(response.headers.get(DIAGNOSTICS_HEADER, ""))
+    try:
+        fault = read_fault(read_envelope(content, "SOAP answer")) if content else None
+    except MalformedServiceDocument:
+        fault = None
+    if fault is not None:
+        source = header.source if header else None
+        diagnostics = read_ms_diagnostics(fault.detail, source) or header
+        return WebServiceFailure(
+            "fault",
+            address,
+            fault.reason or fault.code or "SOAP fault",
+            http_status=status,
+            diagnostics=diagnostics,
+        )
+    if 200 <= status < 300:
+        return None
+    return WebServiceFailure(
+        "http_status",
+        address,
+        response.reason_phrase or "unexpected status",
+        http_status=status,
+        diagnostics=header,
+    )
+
+
+def _zeep_failure(url: str, exc: Exception) -> WebServiceFailure | None:
+    if "zeep" not in sys.modules:
+        return None
+    from lxml import etree
+
+    exceptions = _zeep("zeep.exceptions")
+    if isinstance(exc, exceptions.Fault):
+        return WebServiceFailure(
+            "fault", url, exc.message or "SOAP fault", diagnostics=read_ms_diagnostics(exc.detail)
+        )
+    if isinstance(exc, exceptions.TransportError):
+        status = exc.status_code or None
+        if status is not None and not 200 <= status < 300:
+            return WebServiceFailure("http_status", url, "unexpected status", http_status=status)
+        return WebServiceFailure("malformed", url, "the answer is not readable XML")
+    if isinstance(exc, exceptions.Error | etree.XMLSyntaxError):
+        return WebServiceFailure("malformed", url, f"{type(exc).__name__}: {exc}")
+    return None
+
+
+@functools.cache
+def _settings() -> Any:
+    return _zeep("zeep").Settings(
+        strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+
+
+@functools.cache
+def _wsdl_document(name: str) -> Any:
+    """Parsed once per process: every phone of a fleet shares it."""
+
+    class LocalOnly(_zeep("zeep.transports").Transport):  # type: ignore[misc]
+        def _load_remote_data(self, url: str) -> bytes:
+            raise MalformedServiceDocument(name, f"refers to {url}; shipped WSDL must be whole")
+
+    return _zeep("zeep.wsdl").Document(str(wsdl_path(name)), LocalOnly(), settings=_settings())
+
+
+@functools.cache
+def _soap_transport_class() -> type:
+    class PhoneSoapTransport(_zeep("zeep.transports").AsyncTransport):  # type: ignore[misc]
+        """zeep over the phone's own httpx client.
+
+        zeep's AsyncTransport would log every envelope at DEBUG — the Web Ticket
+        request holds the PIN — and replaces the client's headers with its own
+        User-Agent; here nothing is logged but the address, and the phone's headers
+        are put back.
+        """
+
+        def __init__(self, http: httpx.AsyncClient) -> None:
+            headers = httpx.Headers(http.headers)
+            super().__init__(
+                client=http,
+                wsdl_client=httpx.Client(transport=httpx.MockTransport(_refuse), trust_env=False),
+            )
+            http.headers = headers
+
+        async def post(self, address: str, message: bytes, headers: dict[str, str]) -> Any:
+            log.debug("SOAP POST %s (%s)", address, headers.get("SOAPAction", ""))
+            response = await self.client.post(address, content=message, headers=headers)
+            failure = _soap_failure(address, response)
+            if failure is not None:
+                raise failure
+            return response
+
+        def _load_remote_data(self, url: str) -> bytes:
+            raise MalformedServiceDocument("WSDL", f"refusing to fetch {url} over the network")
+
+    return PhoneSoapTransport
+
+
+def _zeep(module: str) -> Any:
+    """zeep, imported on first use; typed loosely because zeep is only partly annotated."""
+    return importlib.import_module(module)
+
+
+def _refuse(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("the phone never fetches WSDL over the network", request=request)
