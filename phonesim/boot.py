@@ -66,7 +66,9 @@ def normalise_mac(text: str) -> str:
 def check_sign_in(sign_in_as: str, pin: str) -> None:
     """The phone's keypad has digits only: what cannot be typed cannot be tried."""
     if not sign_in_as.lstrip("+").isdigit():
-        raise UsageError(f"--ext {sign_in_as!r}: the phone's keypad has digits only (and a leading +)")
+        raise UsageError(
+            f"--ext {sign_in_as!r}: the phone's keypad has digits only (and a leading +)"
+        )
     if not pin.isdigit() or not 4 <= len(pin) <= 24:
         raise UsageError("--pin must be 4 to 24 digits (the PIN policy's range)")
 
@@ -197,7 +199,9 @@ def boot(
         return asyncio.run(boot_in_lab(profile=loaded, sign_in_as=sign_in_as, pin=pin, **kwargs))
     if network is None:
         raise UsageError("give a network (servers to talk to) or lab=True")
-    return asyncio.run(boot_phone(profile=loaded, sign_in_as=sign_in_as, pin=pin, network=network, **kwargs))
+    return asyncio.run(
+        boot_phone(profile=loaded, sign_in_as=sign_in_as, pin=pin, network=network, **kwargs)
+    )
 
 
 __all__ = ["BootReport", "Network", "boot", "boot_in_lab", "boot_phone"]

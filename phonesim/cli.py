@@ -80,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     where = boot.add_argument_group("where the servers are (pick one)")
-    where.add_argument("--lab", action="store_true", help="start the embedded lab on loopback and boot against it")
+    where.add_argument(
+        "--lab", action="store_true", help="start the embedded lab on loopback and boot against it"
+    )
     where.add_argument(
         "--lab-endpoints",
         type=Path,
@@ -93,14 +95,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="send the DHCPINFORM by unicast to this server (port 67 by default); the INFORM "
         "leaves from an unprivileged port, so the server must answer to the sender's port",
     )
-    where.add_argument("--dns", metavar="IP[:PORT]", help="the phone's DNS server (port 53 by default)")
-    where.add_argument("--domain", help="DNS domain from the phone's lease, used for SRV lookups (option 15)")
+    where.add_argument(
+        "--dns", metavar="IP[:PORT]", help="the phone's DNS server (port 53 by default)"
+    )
+    where.add_argument(
+        "--domain", help="DNS domain from the phone's lease, used for SRV lookups (option 15)"
+    )
     where.add_argument("--address", help="the phone's own IPv4 address (DHCPINFORM ciaddr)")
 
     who = boot.add_argument_group("the phone and its user")
-    who.add_argument("--profile", default="polycom-cx600", help="device profile name or TOML file (default: %(default)s)")
-    who.add_argument("--ext", required=True, metavar="DIGITS", help="phone number or extension typed on the keypad")
-    who.add_argument("--pin", required=True, metavar="DIGITS", help="the user's PIN (never printed or logged)")
+    who.add_argument(
+        "--profile",
+        default="polycom-cx600",
+        help="device profile name or TOML file (default: %(default)s)",
+    )
+    who.add_argument(
+        "--ext",
+        required=True,
+        metavar="DIGITS",
+        help="phone number or extension typed on the keypad",
+    )
+    who.add_argument(
+        "--pin", required=True, metavar="DIGITS", help="the user's PIN (never printed or logged)"
+    )
     who.add_argument("--mac", help="the phone's MAC (default: stable one in the profile's OUI)")
 
     run = boot.add_argument_group("state and output")
@@ -110,11 +127,27 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the phones' flash: discovery caches per MAC (default: $PHONESIM_STATE_DIR or ~/.local/state/phonesim)",
     )
-    run.add_argument("--no-cache", action="store_true", help="ignore the discovery cache: ask DHCP and DNS again")
-    run.add_argument("--runs-dir", type=Path, default=Path("phonesim-runs"), help="where run folders go (default: %(default)s)")
-    run.add_argument("--run-dir", type=Path, help="exact run folder to write (overrides --runs-dir)")
-    run.add_argument("--seed", type=int, help="random seed (xid, jitter, ids) to repeat a run exactly")
-    run.add_argument("--stop-after", choices=STAGES, default="registrar", help="stop after this stage (default: %(default)s)")
+    run.add_argument(
+        "--no-cache", action="store_true", help="ignore the discovery cache: ask DHCP and DNS again"
+    )
+    run.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=Path("phonesim-runs"),
+        help="where run folders go (default: %(default)s)",
+    )
+    run.add_argument(
+        "--run-dir", type=Path, help="exact run folder to write (overrides --runs-dir)"
+    )
+    run.add_argument(
+        "--seed", type=int, help="random seed (xid, jitter, ids) to repeat a run exactly"
+    )
+    run.add_argument(
+        "--stop-after",
+        choices=STAGES,
+        default="registrar",
+        help="stop after this stage (default: %(default)s)",
+    )
     run.add_argument("--json", action="store_true", help="print only the result as JSON")
 
     lab = commands.add_parser(
@@ -122,11 +155,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the embedded lab in the foreground",
         description="Run the embedded lab (DHCP, DNS, NTP, web services, registrar) on loopback until Ctrl-C.",
     )
-    lab.add_argument("--endpoints-file", type=Path, default=Path("phonesim-lab.json"), help="where to write the endpoints (default: %(default)s)")
+    lab.add_argument(
+        "--endpoints-file",
+        type=Path,
+        default=Path("phonesim-lab.json"),
+        help="where to write the endpoints (default: %(default)s)",
+    )
     lab.add_argument("--users", type=Path, help="users file (TOML) instead of the shipped one")
-    lab.add_argument("--domain", default="phonesim.test", help="the lab's SIP and DNS domain (default: %(default)s)")
+    lab.add_argument(
+        "--domain",
+        default="phonesim.test",
+        help="the lab's SIP and DNS domain (default: %(default)s)",
+    )
 
-    commands.add_parser("profiles", help="list the device profiles", description="List the shipped device profiles.")
+    commands.add_parser(
+        "profiles", help="list the device profiles", description="List the shipped device profiles."
+    )
     return parser
 
 
@@ -168,7 +212,9 @@ def _network_from_args(args: argparse.Namespace) -> Any:
 
     chosen = [bool(args.lab), args.lab_endpoints is not None, args.dhcp_server is not None]
     if sum(chosen) != 1:
-        raise UsageError("say where the servers are: --lab, --lab-endpoints FILE, or --dhcp-server with --dns")
+        raise UsageError(
+            "say where the servers are: --lab, --lab-endpoints FILE, or --dhcp-server with --dns"
+        )
     if args.lab:
         return None
     if args.lab_endpoints is not None:
@@ -210,8 +256,14 @@ def _boot(args: argparse.Namespace) -> int:
         "on_trace": None if args.json else printer.print,
     }
     if not args.json:
-        where = "embedded lab on loopback" if network is None else f"DHCP {network.dhcp_server[0]}:{network.dhcp_server[1]}"
-        console.print(f"[bold]phonesim[/bold] {profile.device.vendor} {profile.device.model} signing in as {args.ext} ({where})")
+        where = (
+            "embedded lab on loopback"
+            if network is None
+            else f"DHCP {network.dhcp_server[0]}:{network.dhcp_server[1]}"
+        )
+        console.print(
+            f"[bold]phonesim[/bold] {profile.device.vendor} {profile.device.model} signing in as {args.ext} ({where})"
+        )
     if network is None:
         report = asyncio.run(boot_in_lab(**common))
     else:
@@ -243,11 +295,15 @@ def _lab(args: argparse.Namespace) -> int:
             table.add_column("advertised as")
             a = endpoints.address
             pm = endpoints.port_map
-            table.add_row("DHCP (INFORM responder)", f"{a}:{endpoints.dhcp_port}/udp", "options 43 and 120")
+            table.add_row(
+                "DHCP (INFORM responder)", f"{a}:{endpoints.dhcp_port}/udp", "options 43 and 120"
+            )
             table.add_row("DNS", f"{a}:{endpoints.dns_port}/udp", f"zone {endpoints.domain}")
             table.add_row("NTP", f"{a}:{pm[123]}/udp", "port 123")
             table.add_row("web services HTTP", f"{a}:{pm[80]}/tcp", f"http://{endpoints.web_fqdn}")
-            table.add_row("web services HTTPS", f"{a}:{pm[443]}/tcp", f"https://{endpoints.web_fqdn}")
+            table.add_row(
+                "web services HTTPS", f"{a}:{pm[443]}/tcp", f"https://{endpoints.web_fqdn}"
+            )
             table.add_row("registrar SIP/TLS", f"{a}:{pm[5061]}/tcp", f"{endpoints.pool_fqdn}:5061")
             console.print(table)
             console.print(f"endpoints written to {args.endpoints_file}")
@@ -278,7 +334,13 @@ def _profiles() -> int:
     for name, path in available_profiles().items():
         profile = load_profile_file(path)
         device = profile.device
-        table.add_row(name, f"{device.vendor} {device.model}", device.firmware, device.mac_oui, ", ".join(device.sign_in_methods))
+        table.add_row(
+            name,
+            f"{device.vendor} {device.model}",
+            device.firmware,
+            device.mac_oui,
+            ", ".join(device.sign_in_methods),
+        )
     Console().print(table)
     return 0
 

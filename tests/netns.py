@@ -1,25 +1,29 @@
 """Network namespaces for tests that run real servers (dnsmasq, unbound, Kea...).
 
-Each test gets its own namespace joined to the host by a veth pair on
-192.0.2.0/24 (documentation addresses): the host side is 192.0.2.1, the
-namespace side 192.0.2.53. Servers start inside with `ip netns exec`; on exit
-every process started is killed by PID and the namespace deleted.
+Each test gets its own namespace joined to the host by a veth pair on a
+documentation subnet (198.51.100.0/24 or 192.0.2.0/24, whichever no route of
+the host already uses: a machine may sit on one of them itself, and a test
+must never steer traffic to its real network). The host side is `.1`, the
+namespace side `.53`. Servers start inside with `ip netns exec`; on exit every
+process started is killed by PID and the namespace and link are deleted.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-HOST_ADDRESS = "192.0.2.1"
-SERVER_ADDRESS = "192.0.2.53"
+DOCUMENTATION_SUBNETS = ("198.51.100.0/24", "192.0.2.0/24")
 
 
 def require_netns(*tools: str) -> None:
@@ -37,29 +41,79 @@ def require_netns(*tools: str) -> None:
     pytest.skip(reason)
 
 
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True, text=True)
+def _ip(*args: str) -> str:
+    return subprocess.run(["ip", *args], check=True, capture_output=True, text=True).stdout
+
+
+def free_documentation_subnet() -> ipaddress.IPv4Network:
+    """The first documentation subnet that no route of the host overlaps."""
+    routes = json.loads(_ip("-j", "-4", "route", "show", "table", "all"))
+    used = []
+    for route in routes:
+        dst = route.get("dst", "")
+        if dst in ("", "default") or route.get("type") in ("broadcast", "local"):
+            continue
+        try:
+            used.append(ipaddress.ip_network(dst, strict=False))
+        except ValueError:
+            continue
+    for text in DOCUMENTATION_SUBNETS:
+        subnet = ipaddress.ip_network(text)
+        if not any(subnet.overlaps(net) for net in used):
+            return subnet
+    raise AssertionError(
+        f"every documentation subnet {DOCUMENTATION_SUBNETS} is routed on this host"
+    )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The veth link between the host and one test namespace."""
+
+    subnet: ipaddress.IPv4Network
+
+    def host(self, number: int) -> str:
+        return str(self.subnet.network_address + number)
+
+    @property
+    def host_address(self) -> str:
+        return self.host(1)
+
+    @property
+    def server_address(self) -> str:
+        return self.host(53)
+
+    @property
+    def prefix(self) -> int:
+        return self.subnet.prefixlen
 
 
 class Namespace:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, segment: Segment) -> None:
         self.name = name
+        self.segment = segment
         self.host_link = f"ph{os.getpid() % 100000}h"
         self.ns_link = f"ph{os.getpid() % 100000}n"
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def create(self) -> None:
+        seg = self.segment
         _ip("netns", "add", self.name)
         _ip("link", "add", self.host_link, "type", "veth", "peer", "name", self.ns_link)
         _ip("link", "set", self.ns_link, "netns", self.name)
-        _ip("addr", "add", f"{HOST_ADDRESS}/24", "dev", self.host_link)
+        _ip("addr", "add", f"{seg.host_address}/{seg.prefix}", "dev", self.host_link)
         _ip("link", "set", self.host_link, "up")
-        self.run("ip", "addr", "add", f"{SERVER_ADDRESS}/24", "dev", self.ns_link)
+        self.run("ip", "addr", "add", f"{seg.server_address}/{seg.prefix}", "dev", self.ns_link)
         self.run("ip", "link", "set", self.ns_link, "up")
         self.run("ip", "link", "set", "lo", "up")
 
+    def add_address(self, address: str) -> None:
+        self.run("ip", "addr", "add", f"{address}/{self.segment.prefix}", "dev", self.ns_link)
+
     def run(self, *argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["ip", "netns", "exec", self.name, *argv], check=True, capture_output=True, text=True)
+        return subprocess.run(
+            ["ip", "netns", "exec", self.name, *argv], check=True, capture_output=True, text=True
+        )
 
     def start(self, argv: Sequence[str], log: Path) -> subprocess.Popen[bytes]:
         handle = log.open("wb")
@@ -85,7 +139,7 @@ class Namespace:
 
 @contextmanager
 def namespace(label: str) -> Iterator[Namespace]:
-    ns = Namespace(f"phonesim-{label}-{os.getpid()}")
+    ns = Namespace(f"phonesim-{label}-{os.getpid()}", Segment(free_documentation_subnet()))
     try:
         ns.create()
         yield ns
@@ -93,7 +147,15 @@ def namespace(label: str) -> Iterator[Namespace]:
         ns.delete()
 
 
-def wait_until(ready: Callable[[], bool], *, timeout: float, what: str, process: subprocess.Popen[bytes] | None = None, log: Path | None = None) -> None:
+def wait_until(
+    ready: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    process: subprocess.Popen[bytes] | None = None,
+    log: Path | None = None,
+    interval: float = 0.05,
+) -> None:
     """Poll a readiness check (each check bounded by its own timeout) until it passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -102,5 +164,6 @@ def wait_until(ready: Callable[[], bool], *, timeout: float, what: str, process:
             raise AssertionError(f"{what} exited with {process.returncode}:\n{text}")
         if ready():
             return
+        time.sleep(interval)
     text = log.read_text(errors="replace") if log else ""
     raise AssertionError(f"{what} not ready within {timeout} s\n{text}")

@@ -15,10 +15,11 @@ phone listens (until StopDhcp).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -254,7 +255,9 @@ class Phone:
         out, self._out = self._out, []
         return out
 
-    def _trace(self, now: float, stage: str, event: str, level: str = "info", **fields: Any) -> None:
+    def _trace(
+        self, now: float, stage: str, event: str, level: str = "info", **fields: Any
+    ) -> None:
         self._out.append(Trace(round(now - self._t0, 6), stage, event, fields, level))
 
     def _finish(self, outcome: Outcome, now: float) -> None:
@@ -284,7 +287,11 @@ class Phone:
             )
 
     def _fail(self, now: float, stage: str, cause: str, message: str, **evidence: Any) -> None:
-        registrar = self._registrars[self._candidate].label() if self._registrars[self._candidate:] else None
+        registrar = (
+            self._registrars[self._candidate].label()
+            if self._registrars[self._candidate :]
+            else None
+        )
         self._finish(
             Failure(
                 t=round(now - self._t0, 6),
@@ -298,7 +305,9 @@ class Phone:
             now,
         )
 
-    def _step_failed(self, now: float, stage: str, cause: str, message: str, **evidence: Any) -> None:
+    def _step_failed(
+        self, now: float, stage: str, cause: str, message: str, **evidence: Any
+    ) -> None:
         """A sign-in step failed: with cached values, forget them and discover afresh (once)."""
         if self._using_cache and not self._cache_abandoned:
             self._cache_abandoned = True
@@ -437,7 +446,9 @@ class Phone:
         try:
             message = decode_dhcp_message(event.payload)
         except PhonesimError as error:
-            self._trace(now, "dhcp", "answer_malformed", "warning", server=event.source, error=str(error))
+            self._trace(
+                now, "dhcp", "answer_malformed", "warning", server=event.source, error=str(error)
+            )
             return
         if message.xid != self._xid or message.op != BOOTREPLY:
             self._trace(
@@ -568,7 +579,9 @@ class Phone:
                     now,
                 )
             elif chosen is not None:
-                self._fail(now, "dhcp", "no_fqdn", "DHCP answered without option 120 (no registrar FQDN)")
+                self._fail(
+                    now, "dhcp", "no_fqdn", "DHCP answered without option 120 (no registrar FQDN)"
+                )
             else:
                 self._fail(now, "dhcp", "timeout", "no DHCP server answered the DHCPINFORM")
             return
@@ -595,7 +608,7 @@ class Phone:
             return
         if self._host_names:
             host = self._host_names.pop(0)
-            self._resolve(host, now, lambda t, host=host: self._on_registrar_host(host, t))
+            self._resolve(host, now, functools.partial(self._on_registrar_host, host))
             return
         self._dns_finished(now)
 
@@ -610,7 +623,9 @@ class Phone:
                 records=[f"{r.priority} {r.weight} {r.port} {r.target}" for r in event.records],
             )
         else:
-            self._trace(now, "dns", "no_answer", "warning", name=event.name, type="SRV", error=event.error)
+            self._trace(
+                now, "dns", "no_answer", "warning", name=event.name, type="SRV", error=event.error
+            )
         then = self._on_srv.pop(event.name, None)
         if then is not None:
             then(now, event)
@@ -623,7 +638,8 @@ class Phone:
         transport = "tls" if "tls" in service or protocol == "_tls" else "tcp"
         ordered = sorted(event.records, key=lambda r: (r.priority, -r.weight))
         self._dns_registrars = [
-            RegistrarTarget(host=r.target.rstrip("."), port=r.port, transport=transport) for r in ordered
+            RegistrarTarget(host=r.target.rstrip("."), port=r.port, transport=transport)
+            for r in ordered
         ]
         self._dns_finished(now, source=event.name)
 
@@ -662,12 +678,12 @@ class Phone:
             RegistrarTarget(host=name, port=self.profile.sip.port, transport="tls")
             for name in (self._winner.registrars if self._winner else ())
         ]
-        need_dns = (
-            not dhcp_registrars or not dhcp_url or self.profile.dns.dns_after_dhcp_registrars
-        )
+        need_dns = not dhcp_registrars or not dhcp_url or self.profile.dns.dns_after_dhcp_registrars
         if need_dns and not self._dns_done:
             self._waiting_for_dns = True
-            self._trace(now, "discovery", "waiting_for_dns", why=_missing_text(dhcp_url, dhcp_registrars))
+            self._trace(
+                now, "discovery", "waiting_for_dns", why=_missing_text(dhcp_url, dhcp_registrars)
+            )
             return
         self._stage = "discovery"
 
@@ -797,7 +813,11 @@ class Phone:
 
     def _time_unsynchronized(self, now: float) -> None:
         self._trace(
-            now, "time", "unsynchronized", "warning", note="no time server answered; keeping the phone's clock"
+            now,
+            "time",
+            "unsynchronized",
+            "warning",
+            note="no time server answered; keeping the phone's clock",
         )
         self._begin_root_chain(now)
 
@@ -841,7 +861,9 @@ class Phone:
         ]
         self._trace(now, "rootchain", "received", url=event.url, certificates=certificates)
         if not event.certificates:
-            self._step_failed(now, "rootchain", "empty", "the root chain download held no certificate")
+            self._step_failed(
+                now, "rootchain", "empty", "the root chain download held no certificate"
+            )
             return
         self._out.append(TrustRootChain())
         self._begin_cert_prov_metadata(now)
@@ -893,7 +915,14 @@ class Phone:
             return
         port = self.profile.web.web_ticket_port
         address = event.ports.get(port)
-        self._trace(now, "webticket", "metadata", url=event.url, ports=sorted(event.ports), pin_address=address)
+        self._trace(
+            now,
+            "webticket",
+            "metadata",
+            url=event.url,
+            ports=sorted(event.ports),
+            pin_address=address,
+        )
         if address is None:
             self._fail(
                 now,
@@ -1019,7 +1048,14 @@ class Phone:
         def resolved(t: float) -> None:
             address = self.address_of(target.host) or target.address
             if address is None:
-                self._trace(t, "registrar", "skipped", "warning", registrar=target.label(), why="does not resolve")
+                self._trace(
+                    t,
+                    "registrar",
+                    "skipped",
+                    "warning",
+                    registrar=target.label(),
+                    why="does not resolve",
+                )
                 self._next_candidate(t)
                 return
             self._trace(
@@ -1108,7 +1144,12 @@ class Phone:
         )
         self._out.append(PersistCache(cache))
         self._trace(
-            now, "discovery", "cache_stored", source="signin", web_url=self.web_url, registrars=[worked.label()]
+            now,
+            "discovery",
+            "cache_stored",
+            source="signin",
+            web_url=self.web_url,
+            registrars=[worked.label()],
         )
         self._finish(
             Success(

@@ -248,7 +248,9 @@ class _Reader:
         if (
             not isinstance(value, list)
             or not value
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value)
+            or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value
+            )
         ):
             raise self._fail(field, f"must be a non-empty list of positive seconds, got {value!r}")
         return tuple(float(v) for v in value)

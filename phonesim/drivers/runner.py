@@ -89,7 +89,9 @@ class PhoneRunner:
         self._xid: int | None = None
         self.address_book = AddressBook(services.port_map)
         profile = phone.profile
-        self._web = _lazy_web_client(self.address_book, profile.device.user_agent, profile.web.timeout)
+        self._web = _lazy_web_client(
+            self.address_book, profile.device.user_agent, profile.web.timeout
+        )
 
     async def run(self) -> Outcome:
         loop = asyncio.get_running_loop()
@@ -253,7 +255,7 @@ class PhoneRunner:
         try:
             der = await self._web.get_and_publish_cert(
                 command.address,
-                ticket=command.ticket,  # type: ignore[arg-type]
+                ticket=command.ticket,
                 entity=command.entity,
                 device_id=command.device_id,
                 csr_der=csr,
@@ -263,7 +265,9 @@ class PhoneRunner:
         except WebServiceFailure as failure:
             return CertificateAnswered(command.address, failure=_service_failure(failure))
         except PhonesimError as error:
-            return CertificateAnswered(command.address, failure=ServiceFailure("malformed", str(error)))
+            return CertificateAnswered(
+                command.address, failure=ServiceFailure("malformed", str(error))
+            )
         return CertificateAnswered(command.address, certificate=summary)
 
 

@@ -9,7 +9,9 @@ from phonesim.drivers.udp import exchange
 
 async def query_time(server: str, address: str, port: int, timeout: float) -> TimeAnswered:
     try:
-        data = await exchange(build_time_request(), address, port, timeout, lambda data: len(data) >= 48)
+        data = await exchange(
+            build_time_request(), address, port, timeout, lambda data: len(data) >= 48
+        )
         return TimeAnswered(server, decode_time_response(data))
     except TimeoutError:
         return TimeAnswered(server, None, f"no answer within {timeout:g} s")

@@ -32,7 +32,14 @@ class DhcpResponderConfig:
         if self.sip_servers:
             options.append((120, encode_sip_server_names(self.sip_servers)))
         if self.web_fqdn:
-            options.append((43, encode_ms_uc_client_option(web_server_fqdn=self.web_fqdn, web_server_port=self.web_port)))
+            options.append(
+                (
+                    43,
+                    encode_ms_uc_client_option(
+                        web_server_fqdn=self.web_fqdn, web_server_port=self.web_port
+                    ),
+                )
+            )
         return options + self.extra_options
 
 

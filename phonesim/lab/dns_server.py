@@ -90,7 +90,9 @@ class LabDnsServer:
             texts = list(self.zone.a[key])
         else:
             return None
-        return dns.rrset.from_text_list(name, self.zone.ttl, dns.rdataclass.IN, rdtype, texts)
+        return dns.rrset.from_text_list(
+            name, self.zone.ttl, dns.rdataclass.IN, dns.rdatatype.RdataType(rdtype), texts
+        )
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         loop = asyncio.get_running_loop()

@@ -61,7 +61,9 @@ class LabRegistrar:
                     )
                 else:
                     self.counts["other"] += 1
-                    reply = build_response(request, 405, "Method Not Allowed", [("Allow", "REGISTER")])
+                    reply = build_response(
+                        request, 405, "Method Not Allowed", [("Allow", "REGISTER")]
+                    )
                 writer.write(reply)
                 await writer.drain()
         except (MalformedSip, ConnectionError, ssl.SSLError):

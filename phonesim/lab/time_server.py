@@ -18,7 +18,9 @@ class _Protocol(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         if self.transport is not None and is_time_request(data):
-            self.transport.sendto(build_time_response(data, time.time() + self._server.offset), addr)
+            self.transport.sendto(
+                build_time_response(data, time.time() + self._server.offset), addr
+            )
 
 
 class LabTimeServer:

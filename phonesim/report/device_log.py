@@ -82,7 +82,9 @@ class DeviceLogWriter:
         self._stream = stream
         self._power_on = power_on
         stream.write(
-            "# cpsw3g.log (phonesim) " + " ".join(f"{k}={format_value(v)}" for k, v in header.items()) + "\n"
+            "# cpsw3g.log (phonesim) "
+            + " ".join(f"{k}={format_value(v)}" for k, v in header.items())
+            + "\n"
         )
 
     def write(self, trace: Trace) -> None:
@@ -129,9 +131,9 @@ def parse_device_log(lines: Iterable[str]) -> Iterator[DeviceLogRecord]:
         match = _LINE.match(line)
         if match is None:
             raise MalformedDeviceLog(number, "not a device log line")
-        when = datetime.strptime(f"{match['date']} {match['time']}", "%Y-%m-%d %H:%M:%S.%f").replace(
-            tzinfo=UTC
-        )
+        when = datetime.strptime(
+            f"{match['date']} {match['time']}", "%Y-%m-%d %H:%M:%S.%f"
+        ).replace(tzinfo=UTC)
         yield DeviceLogRecord(
             when=when,
             thread=int(match["thread"], 16),

@@ -49,7 +49,8 @@ def describe(trace: Trace) -> str:
             + (", final zero missing" if o120.get("missing_terminator") else "")
             + ")"
             if o120
-            else "no option 120" + (f" ({f['option_120_error']})" if f.get("option_120_error") else "")
+            else "no option 120"
+            + (f" ({f['option_120_error']})" if f.get("option_120_error") else "")
         )
         o43 = f.get("option_43")
         if o43:
@@ -61,7 +62,9 @@ def describe(trace: Trace) -> str:
                 extra = f", sub-options missing {_join(o43['missing'])}"
             parts.append(f"option 43 -> {url}{extra}")
         else:
-            parts.append("no option 43" + (f" ({f['option_43_error']})" if f.get("option_43_error") else ""))
+            parts.append(
+                "no option 43" + (f" ({f['option_43_error']})" if f.get("option_43_error") else "")
+            )
         return "; ".join(parts)
     if key == "dhcp.answer_won":
         return f"using the answer from {f['server']}: {f['why']}"
@@ -77,7 +80,9 @@ def describe(trace: Trace) -> str:
     if key == "discovery.cache_used":
         return f"discovery cache ({f['source']}): {f['web_url']}, registrars {_join(f['registrars'])} - {f['note']}"
     if key == "discovery.cache_stored":
-        return f"discovery cache now holds ({f['source']}): {f['web_url']}, {_join(f['registrars'])}"
+        return (
+            f"discovery cache now holds ({f['source']}): {f['web_url']}, {_join(f['registrars'])}"
+        )
     if key == "discovery.decided":
         return (
             f"web services {f['web_url']} ({f['web_source']}); "
@@ -85,7 +90,9 @@ def describe(trace: Trace) -> str:
         )
     if key == "dns.registrar_lookup_done":
         found = f.get("found")
-        return f"DNS registrar lookup: {_join(found)}" + (f" (from {f['source']})" if found else " - none found")
+        return f"DNS registrar lookup: {_join(found)}" + (
+            f" (from {f['source']})" if found else " - none found"
+        )
     if key == "time.query":
         return f"SNTP query to {f['server']} ({f['address']}:{f['port']})"
     if key == "time.no_answer":
@@ -115,7 +122,9 @@ def describe(trace: Trace) -> str:
     if key == "registrar.connect":
         return f"REGISTER to {f['registrar']} ({f['address']}, {f['transport']}) try {f['attempt']}/{f['of']}"
     if key == "registrar.challenge":
-        return f"{f['status']} {f['reason_phrase']}: {f['scheme']} challenge, sts-uri {f['sts_uri']}"
+        return (
+            f"{f['status']} {f['reason_phrase']}: {f['scheme']} challenge, sts-uri {f['sts_uri']}"
+        )
     if key == "registrar.failed":
         return f"registrar {f['registrar']} failed: {f['kind']} ({f['detail']})"
     if trace.event == "signed_in":
@@ -150,7 +159,9 @@ class TimelinePrinter:
         for key in ("TargetUri", "TargetFqdn", "Result", "Latency", "Error", "Diagnosis"):
             value = result.get(key)
             shown = "" if value is None else str(value)
-            table.add_row(key, f"[{style}]{escape(shown)}[/{style}]" if key == "Result" else escape(shown))
+            table.add_row(
+                key, f"[{style}]{escape(shown)}[/{style}]" if key == "Result" else escape(shown)
+            )
         if result.get("PhoneScreen"):
             table.add_row("PhoneScreen", escape(result["PhoneScreen"]))
         self.console.print()

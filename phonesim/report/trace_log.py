@@ -32,4 +32,10 @@ def read_trace_log(stream: TextIO) -> Iterator[Trace]:
     for line in stream:
         if line.strip():
             data = json.loads(line)
-            yield Trace(data["t"], data["stage"], data["event"], data.get("fields", {}), data.get("level", "info"))
+            yield Trace(
+                data["t"],
+                data["stage"],
+                data["event"],
+                data.get("fields", {}),
+                data.get("level", "info"),
+            )

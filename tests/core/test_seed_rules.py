@@ -13,6 +13,8 @@ and the values are stored."
 
 from __future__ import annotations
 
+import itertools
+
 from phonesim.codec.dhcp_message import decode_dhcp_message
 from phonesim.core.commands import ConnectRegistrar, ResolveSrv, SendDhcp
 from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
@@ -28,7 +30,11 @@ def test_inform_carries_ms_uc_client_class_and_asks_for_43_and_120() -> None:
     assert inform.vendor_class == "MS-UC-Client"
     assert {43, 120} <= set(inform.parameter_request_list)
     assert inform.ciaddr == "192.0.2.100"
-    assert inform.options.get(50) is None and inform.options.get(51) is None and inform.options.get(54) is None
+    assert (
+        inform.options.get(50) is None
+        and inform.options.get(51) is None
+        and inform.options.get(54) is None
+    )
 
 
 def test_dns_srv_lookup_starts_at_the_same_moment_as_the_inform() -> None:
@@ -42,7 +48,10 @@ def test_dns_srv_lookup_starts_at_the_same_moment_as_the_inform() -> None:
 def test_first_dhcp_answer_with_an_fqdn_wins_and_later_answers_are_ignored() -> None:
     boot = Boot()
     boot.feed(boot.ack(server="192.0.2.5", registrars=[POOL]), after=0.01)
-    boot.feed(boot.ack(server="192.0.2.6", registrars=["pool02.contoso.test"], web="web02.contoso.test"), after=0.001)
+    boot.feed(
+        boot.ack(server="192.0.2.6", registrars=["pool02.contoso.test"], web="web02.contoso.test"),
+        after=0.001,
+    )
     assert boot.trace("answer_won").fields["server"] == "192.0.2.5"
     ignored = boot.trace("answer_ignored", "dhcp")
     assert ignored.fields["server"] == "192.0.2.6"
@@ -122,8 +131,10 @@ def test_successful_sign_in_replaces_the_cache_with_what_worked() -> None:
 
 def test_next_boot_uses_the_cache_and_sends_no_inform() -> None:
     cache = DiscoveryCache(
-        source="signin", web_url=CERT_PROV,
-        registrars=(RegistrarTarget(POOL, 5061, "tls", "192.0.2.10"),), stored_at=0.0,
+        source="signin",
+        web_url=CERT_PROV,
+        registrars=(RegistrarTarget(POOL, 5061, "tls", "192.0.2.10"),),
+        stored_at=0.0,
     )
     boot = Boot(cache=cache)
     boot.settle()
@@ -135,12 +146,16 @@ def test_next_boot_uses_the_cache_and_sends_no_inform() -> None:
 
 def test_a_cache_that_no_longer_works_is_dropped_for_fresh_discovery() -> None:
     stale = DiscoveryCache(
-        source="signin", web_url=CERT_PROV,
-        registrars=(RegistrarTarget("old-pool.contoso.test", 5061),), stored_at=0.0,
+        source="signin",
+        web_url=CERT_PROV,
+        registrars=(RegistrarTarget("old-pool.contoso.test", 5061),),
+        stored_at=0.0,
     )
     world = World()
     boot = Boot(cache=stale, world=world)
-    boot.settle(timers=False)  # old-pool does not resolve -> registrar fails -> cache dropped -> INFORM
+    boot.settle(
+        timers=False
+    )  # old-pool does not resolve -> registrar fails -> cache dropped -> INFORM
     assert boot.trace("cache_discarded").fields["cause"] == "registrar.unreachable"
     assert len(boot.informs) == 1
     boot.feed(boot.ack(registrars=[POOL]), after=0.01)
@@ -150,7 +165,9 @@ def test_a_cache_that_no_longer_works_is_dropped_for_fresh_discovery() -> None:
 
 
 def test_ignoring_the_cache_on_request_rediscovers() -> None:
-    cache = DiscoveryCache(source="signin", web_url=CERT_PROV, registrars=(RegistrarTarget(POOL, 5061),), stored_at=0.0)
+    cache = DiscoveryCache(
+        source="signin", web_url=CERT_PROV, registrars=(RegistrarTarget(POOL, 5061),), stored_at=0.0
+    )
     boot = Boot(cache=cache, use_cache=False)
     assert len(boot.informs) == 1
     assert boot.traces("cache_ignored")
@@ -200,7 +217,7 @@ def test_inform_is_retransmitted_with_rfc2131_backoff_then_dhcp_gives_up() -> No
     boot.settle()
     times = boot.inform_times()
     # 4, 8, 16 s between tries, each +/- 1 s of jitter; gives up 32 +/- 1 s after the last.
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     for gap, nominal in zip(gaps, (4, 8, 16), strict=True):
         assert nominal - 1 <= gap <= nominal + 1
     gave_up = boot.trace("gave_up").t
@@ -270,4 +287,4 @@ def test_registrar_srv_with_priorities_is_tried_lowest_priority_first() -> None:
     boot.feed(boot.ack(registrars=None, web=WEB), after=0.01)
     boot.tick(3)
     boot.settle()
-    assert [c.host for c in boot.of(ConnectRegistrar)][0] == "pool02.contoso.test"
+    assert boot.of(ConnectRegistrar)[0].host == "pool02.contoso.test"

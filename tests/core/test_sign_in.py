@@ -25,9 +25,16 @@ def signed_in(world: World | None = None, **kwargs: object) -> Boot:
 
 def test_steps_run_in_the_phone_order() -> None:
     boot = signed_in()
-    order = [type(c).__name__ for c in boot.log if isinstance(c, FetchRootChain | TrustRootChain | RequestWebTicket | RequestCertificate)]
+    order = [
+        type(c).__name__
+        for c in boot.log
+        if isinstance(c, FetchRootChain | TrustRootChain | RequestWebTicket | RequestCertificate)
+    ]
     assert order == ["FetchRootChain", "TrustRootChain", "RequestWebTicket", "RequestCertificate"]
-    assert boot.of(FetchRootChain)[0].url == f"http://{WEB}/CertProv/CertProvisioningService.svc/rootchain"
+    assert (
+        boot.of(FetchRootChain)[0].url
+        == f"http://{WEB}/CertProv/CertProvisioningService.svc/rootchain"
+    )
 
 
 def test_web_ticket_is_asked_with_the_typed_extension_and_pin_at_the_mex_pin_port() -> None:
@@ -67,7 +74,9 @@ def test_wrong_pin_stops_at_the_web_ticket_with_the_server_diagnostics() -> None
 
 
 def test_user_not_sip_enabled_is_its_own_reason() -> None:
-    world = World(web_ticket=ServiceFailure("fault", "soap fault", 500, 28000, "User is not SIP enabled"))
+    world = World(
+        web_ticket=ServiceFailure("fault", "soap fault", 500, 28000, "User is not SIP enabled")
+    )
     outcome = signed_in(world).phone.outcome
     assert isinstance(outcome, Failure) and outcome.reason == "webticket.not_sip_enabled"
 
@@ -119,7 +128,9 @@ def test_truncated_option_43_is_reported_and_the_url_falls_back() -> None:
 
     value = encode_ms_uc_client_option(web_server_fqdn=long_web)[:90]
     boot.feed(
-        boot.ack(registrars=None, web=None, extra=[(120, encode_sip_server_names([POOL])), (43, value)]),
+        boot.ack(
+            registrars=None, web=None, extra=[(120, encode_sip_server_names([POOL])), (43, value)]
+        ),
         after=0.01,
     )
     answer = boot.trace("answer", "dhcp")

@@ -69,8 +69,14 @@ def summary(subject: str, issuer: str = "CN=Contoso Root CA") -> CertificateSumm
     )
 
 
-def dhcp_ack(inform: bytes, *, server: str = "192.0.2.5", registrars: list[str] | None = None,
-             web: str | None = WEB, extra: list[tuple[int, bytes]] | None = None) -> DhcpReceived:
+def dhcp_ack(
+    inform: bytes,
+    *,
+    server: str = "192.0.2.5",
+    registrars: list[str] | None = None,
+    web: str | None = WEB,
+    extra: list[tuple[int, bytes]] | None = None,
+) -> DhcpReceived:
     options: list[tuple[int, bytes]] = []
     if registrars:
         options.append((120, encode_sip_server_names(registrars)))
@@ -85,14 +91,21 @@ def dhcp_ack(inform: bytes, *, server: str = "192.0.2.5", registrars: list[str] 
 class World:
     """Answers for every command; None for a key means "this server is silent / absent"."""
 
-    srv: dict[str, list[SrvRecord]] = field(default_factory=lambda: {
-        f"_sipinternaltls._tcp.{DOMAIN}": [SrvRecord(POOL, 5061)],
-        f"_ntp._udp.{DOMAIN}": [SrvRecord(f"ntp.{DOMAIN}", 123)],
-    })
-    a: dict[str, list[str]] = field(default_factory=lambda: {
-        POOL: ["192.0.2.10"], WEB: ["192.0.2.20"], f"ntp.{DOMAIN}": ["192.0.2.30"],
-        "pool02.contoso.test": ["192.0.2.11"], "pool03.contoso.test": ["192.0.2.12"],
-    })
+    srv: dict[str, list[SrvRecord]] = field(
+        default_factory=lambda: {
+            f"_sipinternaltls._tcp.{DOMAIN}": [SrvRecord(POOL, 5061)],
+            f"_ntp._udp.{DOMAIN}": [SrvRecord(f"ntp.{DOMAIN}", 123)],
+        }
+    )
+    a: dict[str, list[str]] = field(
+        default_factory=lambda: {
+            POOL: ["192.0.2.10"],
+            WEB: ["192.0.2.20"],
+            f"ntp.{DOMAIN}": ["192.0.2.30"],
+            "pool02.contoso.test": ["192.0.2.11"],
+            "pool03.contoso.test": ["192.0.2.12"],
+        }
+    )
     time_offset: float = 0.0
     root_chain: ServiceFailure | None = None
     web_ticket: ServiceFailure | None = None
@@ -118,32 +131,49 @@ class World:
             if command.url.startswith(CERT_PROV) or "CertProv" in command.url:
                 return MetadataFetched(
                     command.url,
-                    ports={"CertProvisioningServiceWebTicketProof_SHA1": f"https://{WEB}/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1"},
-                    issuers={"CertProvisioningServiceWebTicketProof_SHA1_policy": f"https://{WEB}/WebTicket/WebTicketService.svc"},
+                    ports={
+                        "CertProvisioningServiceWebTicketProof_SHA1": f"https://{WEB}/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1"
+                    },
+                    issuers={
+                        "CertProvisioningServiceWebTicketProof_SHA1_policy": f"https://{WEB}/WebTicket/WebTicketService.svc"
+                    },
                 )
             return MetadataFetched(
-                command.url, ports={"WebTicketServicePin": f"https://{WEB}/WebTicket/WebTicketService.svc/Pin"}
+                command.url,
+                ports={"WebTicketServicePin": f"https://{WEB}/WebTicket/WebTicketService.svc/Pin"},
             )
         if isinstance(command, RequestWebTicket):
             self.seen_pins.append(command.pin)
             if self.web_ticket:
                 return WebTicketAnswered(command.address, failure=self.web_ticket)
             return WebTicketAnswered(
-                command.address, sip_uri="sip:alice@contoso.test", expires_unix=WALL_CLOCK + 28800, ticket="T"
+                command.address,
+                sip_uri="sip:alice@contoso.test",
+                expires_unix=WALL_CLOCK + 28800,
+                ticket="T",
             )
         if isinstance(command, RequestCertificate):
             if self.certificate:
                 return CertificateAnswered(command.address, failure=self.certificate)
-            return CertificateAnswered(command.address, certificate=summary("CN=alice@contoso.test"))
+            return CertificateAnswered(
+                command.address, certificate=summary("CN=alice@contoso.test")
+            )
         if isinstance(command, ConnectRegistrar):
             if command.host in self.dead_registrars:
                 return RegistrarAnswered(
-                    command.host, command.address, command.port,
+                    command.host,
+                    command.address,
+                    command.port,
                     failure=ServiceFailure("connect", "Connection refused"),
                 )
             return RegistrarAnswered(
-                command.host, command.address, command.port, status=self.registrar_status,
-                reason_phrase="Unauthorized", auth_scheme="TLS-DSK", sts_uri=CERT_PROV,
+                command.host,
+                command.address,
+                command.port,
+                status=self.registrar_status,
+                reason_phrase="Unauthorized",
+                auth_scheme="TLS-DSK",
+                sts_uri=CERT_PROV,
             )
         return None
 
@@ -151,14 +181,25 @@ class World:
 class Boot:
     """A phone plus a virtual clock; every command and trace is kept for assertions."""
 
-    def __init__(self, *, profile: str = "polycom-cx600", cache: DiscoveryCache | None = None,
-                 seed: int = 7, world: World | None = None, final_stage: str = "registrar",
-                 use_cache: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        profile: str = "polycom-cx600",
+        cache: DiscoveryCache | None = None,
+        seed: int = 7,
+        world: World | None = None,
+        final_stage: str = "registrar",
+        use_cache: bool = True,
+    ) -> None:
         self.world = world or World()
         self.phone = Phone(
             load_profile(profile),
-            PhoneIdentity(mac="00:04:f2:00:00:01", sign_in_as="5551234", pin=Pin(PIN_DIGITS),
-                          device_id="{00000000-0000-0000-0000-000000000001}"),
+            PhoneIdentity(
+                mac="00:04:f2:00:00:01",
+                sign_in_as="5551234",
+                pin=Pin(PIN_DIGITS),
+                device_id="{00000000-0000-0000-0000-000000000001}",
+            ),
             NetworkSettings(address="192.0.2.100", dns_domain=DOMAIN),
             rng=random.Random(seed),
             wall_clock=WALL_CLOCK,
@@ -222,12 +263,19 @@ class Boot:
         return [t.t for t in self.traces("inform_sent")]
 
     def traces(self, event: str | None = None, stage: str | None = None) -> list[Trace]:
-        return [c for c in self.log if isinstance(c, Trace)
-                and (event is None or c.event == event) and (stage is None or c.stage == stage)]
+        return [
+            c
+            for c in self.log
+            if isinstance(c, Trace)
+            and (event is None or c.event == event)
+            and (stage is None or c.stage == stage)
+        ]
 
     def trace(self, event: str, stage: str | None = None) -> Trace:
         found = self.traces(event, stage)
-        assert found, f"no trace {stage or '*'}.{event}; have {[f'{t.stage}.{t.event}' for t in self.traces()]}"
+        assert found, (
+            f"no trace {stage or '*'}.{event}; have {[f'{t.stage}.{t.event}' for t in self.traces()]}"
+        )
         return found[0]
 
     def caches(self) -> list[DiscoveryCache | None]:

@@ -20,15 +20,15 @@ from phonesim.lab.dhcp_responder import DhcpResponderConfig
 from phonesim.lab.dns_server import LabZone
 from phonesim.lab.embedded_lab import EmbeddedLab
 from phonesim.profiles import load_profile
-from tests.netns import SERVER_ADDRESS, namespace, require_netns, wait_until
+from tests.netns import Segment, namespace, require_netns, wait_until
 
 pytestmark = pytest.mark.netns
 
 
-def unbound_command(zone: LabZone, workdir: Path) -> list[str]:
+def unbound_command(zone: LabZone, segment: Segment, workdir: Path) -> list[str]:
     lines = [
         "server:",
-        f"  interface: {SERVER_ADDRESS}",
+        f"  interface: {segment.server_address}",
         "  port: 53",
         "  do-daemonize: no",
         '  username: ""',
@@ -37,12 +37,14 @@ def unbound_command(zone: LabZone, workdir: Path) -> list[str]:
         '  pidfile: ""',
         "  use-syslog: no",
         "  module-config: iterator",
-        "  access-control: 192.0.2.0/24 allow",
+        f"  access-control: {segment.subnet} allow",
         f'  local-zone: "{zone.origin}." static',
     ]
     for name, records in zone.srv.items():
         for priority, weight, port, target in records:
-            lines.append(f'  local-data: "{name}. {zone.ttl} IN SRV {priority} {weight} {port} {target}."')
+            lines.append(
+                f'  local-data: "{name}. {zone.ttl} IN SRV {priority} {weight} {port} {target}."'
+            )
     for name, addresses in zone.a.items():
         for address in addresses:
             lines.append(f'  local-data: "{name}. {zone.ttl} IN A {address}"')
@@ -52,7 +54,7 @@ def unbound_command(zone: LabZone, workdir: Path) -> list[str]:
     return ["unbound", "-d", "-c", str(config)]
 
 
-def dnsmasq_command(zone: LabZone, workdir: Path) -> list[str]:
+def dnsmasq_command(zone: LabZone, segment: Segment, workdir: Path) -> list[str]:
     argv = [
         "dnsmasq",
         "--keep-in-foreground",
@@ -60,7 +62,7 @@ def dnsmasq_command(zone: LabZone, workdir: Path) -> list[str]:
         "--no-resolv",
         "--no-hosts",
         "--bind-interfaces",
-        f"--listen-address={SERVER_ADDRESS}",
+        f"--listen-address={segment.server_address}",
         "--port=53",
         f"--pid-file={workdir / 'dnsmasq.pid'}",
         "--log-facility=-",
@@ -77,9 +79,9 @@ def dnsmasq_command(zone: LabZone, workdir: Path) -> list[str]:
 COMMANDS = {"unbound": unbound_command, "dnsmasq": dnsmasq_command}
 
 
-def _answers(name: str) -> bool:
+def _answers(name: str, server: str) -> bool:
     resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers = [SERVER_ADDRESS]
+    resolver.nameservers = [server]
     resolver.lifetime = 0.5
     try:
         resolver.resolve(name, "SRV", search=False)
@@ -99,12 +101,18 @@ def test_registrar_and_time_come_from_a_real_dns_server(server: str, tmp_path: P
             srv_name = f"_sipinternaltls._tcp.{lab.layout.domain}"
             with namespace(server) as ns:
                 log = tmp_path / f"{server}.log"
-                process = ns.start(COMMANDS[server](lab.dns.zone, tmp_path), log)
+                address = ns.segment.server_address
+                process = ns.start(COMMANDS[server](lab.dns.zone, ns.segment, tmp_path), log)
                 await asyncio.to_thread(
-                    wait_until, lambda: _answers(srv_name), timeout=15, what=server, process=process, log=log
+                    wait_until,
+                    lambda: _answers(srv_name, address),
+                    timeout=15,
+                    what=server,
+                    process=process,
+                    log=log,
                 )
                 network = lab_network(lab.endpoints)
-                network.dns_server = (SERVER_ADDRESS, 53)
+                network.dns_server = (address, 53)
                 report = await boot_phone(
                     profile=load_profile("polycom-cx600"),
                     sign_in_as="5551234",

@@ -14,7 +14,10 @@ CONFIG = DhcpResponderConfig(sip_servers=["pool01.phonesim.test"], web_fqdn="web
 
 def inform(vendor_class: str = "MS-UC-Client", xid: int = 0x1234) -> bytes:
     return build_inform(
-        xid=xid, mac="00:04:f2:00:00:01", ciaddr="127.0.0.1", vendor_class=vendor_class,
+        xid=xid,
+        mac="00:04:f2:00:00:01",
+        ciaddr="127.0.0.1",
+        vendor_class=vendor_class,
         parameter_request_list=[1, 3, 6, 15, 42, 43, 120],
     )
 
@@ -26,7 +29,10 @@ def test_inform_from_ms_uc_client_gets_43_120_and_server_id_but_no_lease() -> No
     assert ack.message_type == DHCPACK and ack.xid == 0x1234
     assert ack.server_id == "127.0.0.1"
     assert ack.sip_server().servers == ("pool01.phonesim.test",)
-    assert ack.uc_client_vendor().url == "https://web01.phonesim.test:443/CertProv/CertProvisioningService.svc"
+    assert (
+        ack.uc_client_vendor().url
+        == "https://web01.phonesim.test:443/CertProv/CertProvisioningService.svc"
+    )
     assert ack.lease_time is None and ack.yiaddr == "0.0.0.0"
 
 
@@ -40,7 +46,9 @@ def test_other_vendor_classes_get_no_answer() -> None:
 
 def test_long_option_43_is_split_per_rfc_3396_and_joins_back() -> None:
     web = ".".join(c * 60 for c in "abc") + ".phonesim.test"  # option 43 grows past 255 bytes
-    reply = LabDhcpResponder(DhcpResponderConfig(sip_servers=["a.phonesim.test"], web_fqdn=web)).answer(inform())
+    reply = LabDhcpResponder(
+        DhcpResponderConfig(sip_servers=["a.phonesim.test"], web_fqdn=web)
+    ).answer(inform())
     assert reply is not None
     ack = decode_dhcp_message(reply)
     assert ack.options.parts[43] == 2

@@ -22,7 +22,9 @@ def ask(*queries: tuple[str, str]) -> list[object]:
         try:
             answers = []
             for kind, name in queries:
-                answers.append(await (resolver.srv(name) if kind == "SRV" else resolver.address(name)))
+                answers.append(
+                    await (resolver.srv(name) if kind == "SRV" else resolver.address(name))
+                )
             return answers
         finally:
             await server.close()
@@ -38,7 +40,9 @@ def test_srv_and_a_records_are_served() -> None:
 
 def test_missing_names_are_nxdomain_and_foreign_names_refused() -> None:
     missing, empty_type, foreign = ask(
-        ("SRV", "_sip._tls.phonesim.test"), ("SRV", "pool01.phonesim.test"), ("A", "www.example.com")
+        ("SRV", "_sip._tls.phonesim.test"),
+        ("SRV", "pool01.phonesim.test"),
+        ("A", "www.example.com"),
     )
     assert missing.error == "nxdomain"
     assert empty_type.error == "no_answer"

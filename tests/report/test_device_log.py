@@ -22,23 +22,29 @@ POWER_ON = datetime(2026, 11, 23, 10, 15, 2, 123000, tzinfo=UTC)
 json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=30)
 json_values = st.recursive(
     json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=10,
 )
 field_names = st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True)
 
 
 def test_a_line_has_time_thread_level_component_event_and_fields() -> None:
-    trace = Trace(0.25, "dhcp", "inform_sent", {"xid": "0x1a2b3c4d", "attempt": 1, "requested": [43, 120]})
+    trace = Trace(
+        0.25, "dhcp", "inform_sent", {"xid": "0x1a2b3c4d", "attempt": 1, "requested": [43, 120]}
+    )
     line = format_line(trace, POWER_ON)
     assert line == (
         "2026-11-23 10:15:02.373 0x00000A40 INFO  DHCP: inform_sent "
-        'xid=0x1a2b3c4d attempt=1 requested=[43,120]'
+        "xid=0x1a2b3c4d attempt=1 requested=[43,120]"
     )
 
 
 def test_strings_that_look_like_numbers_stay_strings() -> None:
-    trace = Trace(0.0, "webticket", "request", {"username": "5551234", "note": "two words", "empty": ""})
+    trace = Trace(
+        0.0, "webticket", "request", {"username": "5551234", "note": "two words", "empty": ""}
+    )
     (record,) = parse_device_log([format_line(trace, POWER_ON)])
     assert record.fields == {"username": "5551234", "note": "two words", "empty": ""}
 
@@ -59,7 +65,9 @@ def test_any_event_round_trips(t: float, stage: str, event: str, level: str, fie
 
 def test_the_writer_puts_a_comment_header_that_the_parser_skips() -> None:
     stream = io.StringIO()
-    writer = DeviceLogWriter(stream, POWER_ON, {"profile": "polycom-cx600", "mac": "00:04:f2:00:00:01"})
+    writer = DeviceLogWriter(
+        stream, POWER_ON, {"profile": "polycom-cx600", "mac": "00:04:f2:00:00:01"}
+    )
     writer.write(Trace(1.5, "registrar", "challenge", {"status": 401}))
     lines = stream.getvalue().splitlines()
     assert lines[0].startswith("# cpsw3g.log")
