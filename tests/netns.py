@@ -10,6 +10,7 @@ process started is killed by PID and the namespace and link are deleted.
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import json
 import os
@@ -137,14 +138,21 @@ class Namespace:
         subprocess.run(["ip", "link", "del", self.host_link], capture_output=True)
 
 
+LOCK_FILE = Path("/run/lock/phonesim-netns.lock")
+
+
 @contextmanager
 def namespace(label: str) -> Iterator[Namespace]:
-    ns = Namespace(f"phonesim-{label}-{os.getpid()}", Segment(free_documentation_subnet()))
-    try:
-        ns.create()
-        yield ns
-    finally:
-        ns.delete()
+    """One namespace at a time per machine: two test runs must not route the same subnet."""
+    LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
+    with LOCK_FILE.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ns = Namespace(f"phonesim-{label}-{os.getpid()}", Segment(free_documentation_subnet()))
+        try:
+            ns.create()
+            yield ns
+        finally:
+            ns.delete()
 
 
 def wait_until(

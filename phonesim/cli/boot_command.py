@@ -1,0 +1,186 @@
+"""`phonesim boot`: one virtual phone, its timeline and its result."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from phonesim.cli.common import STAGES, default_state_dir, host_port
+from phonesim.errors import UsageError
+
+EPILOG = """\
+examples:
+  phonesim boot --lab --ext 5551234 --pin 13579
+  phonesim boot --lab --profile aastra-6725ip --ext 5551235 --pin 24680 --json
+  phonesim boot --lab-endpoints lab.json --ext 5551234 --pin 13579   (a lab from `phonesim lab`)
+
+exit codes: 0 signed in; 2 bad input; 3 discovery (DHCP/DNS) failed; 4 root chain;
+            5 web ticket (PIN); 6 certificate provisioning; 7 registrar; 130 interrupted.
+"""
+
+
+def register(commands: Any) -> None:
+    boot = commands.add_parser(
+        "boot",
+        help="boot one virtual phone and sign it in",
+        description="Boot one virtual phone step by step and show the timeline and result.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_server_arguments(boot)
+    add_phone_arguments(boot)
+    add_output_arguments(boot)
+    boot.set_defaults(run=run)
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_argument_group("where the servers are (pick one)")
+    where.add_argument(
+        "--lab", action="store_true", help="start the embedded lab on loopback and boot against it"
+    )
+    where.add_argument(
+        "--lab-endpoints",
+        type=Path,
+        metavar="FILE",
+        help="use a lab already running (the endpoints file `phonesim lab` writes)",
+    )
+    where.add_argument(
+        "--dhcp-server",
+        metavar="IP[:PORT]",
+        help="send the DHCPINFORM by unicast to this server (port 67 by default); the INFORM "
+        "leaves from an unprivileged port, so the server must answer to the sender's port",
+    )
+    where.add_argument(
+        "--dns", metavar="IP[:PORT]", help="the phone's DNS server (port 53 by default)"
+    )
+    where.add_argument(
+        "--domain", help="DNS domain from the phone's lease, used for SRV lookups (option 15)"
+    )
+    where.add_argument("--address", help="the phone's own IPv4 address (DHCPINFORM ciaddr)")
+
+
+def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
+    who = parser.add_argument_group("the phone and its user")
+    who.add_argument(
+        "--profile",
+        default="polycom-cx600",
+        help="device profile name or TOML file (default: %(default)s)",
+    )
+    who.add_argument(
+        "--ext",
+        required=True,
+        metavar="DIGITS",
+        help="phone number or extension typed on the keypad",
+    )
+    who.add_argument(
+        "--pin", required=True, metavar="DIGITS", help="the user's PIN (never printed or logged)"
+    )
+    who.add_argument("--mac", help="the phone's MAC (default: stable one in the profile's OUI)")
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    run = parser.add_argument_group("state and output")
+    run.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="the phones' flash: discovery caches per MAC "
+        "(default: $PHONESIM_STATE_DIR or ~/.local/state/phonesim)",
+    )
+    run.add_argument(
+        "--no-cache", action="store_true", help="ignore the discovery cache: ask DHCP and DNS again"
+    )
+    run.add_argument(
+        "--runs-dir",
+        type=Path,
+        default=Path("phonesim-runs"),
+        help="where run folders go (default: %(default)s)",
+    )
+    run.add_argument(
+        "--run-dir", type=Path, help="exact run folder to write (overrides --runs-dir)"
+    )
+    run.add_argument(
+        "--seed", type=int, help="random seed (xid, jitter, ids) to repeat a run exactly"
+    )
+    run.add_argument(
+        "--stop-after",
+        choices=STAGES,
+        default="registrar",
+        help="stop after this stage (default: %(default)s)",
+    )
+    run.add_argument("--json", action="store_true", help="print only the result as JSON")
+
+
+def network_from_args(args: argparse.Namespace) -> Any:
+    """The servers named on the command line, or None for an in-process embedded lab."""
+    from phonesim.boot import Network, lab_network
+    from phonesim.lab.embedded_lab import LabEndpoints
+
+    chosen = [bool(args.lab), args.lab_endpoints is not None, args.dhcp_server is not None]
+    if sum(chosen) != 1:
+        raise UsageError(
+            "say where the servers are: --lab, --lab-endpoints FILE, or --dhcp-server with --dns"
+        )
+    if args.lab:
+        return None
+    if args.lab_endpoints is not None:
+        return lab_network(LabEndpoints.from_file(args.lab_endpoints))
+    if not args.dns or not args.domain or not args.address:
+        raise UsageError("--dhcp-server needs --dns, --domain and --address too")
+    return Network(
+        dhcp_server=host_port(args.dhcp_server, 67),
+        dns_server=host_port(args.dns, 53),
+        address=host_port(args.address, 0)[0],
+        domain=args.domain,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from phonesim.boot import boot_in_lab, boot_phone, check_sign_in
+    from phonesim.profiles import load_profile
+    from phonesim.report.run_folder import new_run_dir, utc_now
+    from phonesim.report.timeline import TimelinePrinter
+
+    profile = load_profile(args.profile)
+    check_sign_in(args.ext, args.pin)
+    network = network_from_args(args)
+    run_dir = args.run_dir or new_run_dir(args.runs_dir, f"{profile.name}-{args.ext}", utc_now())
+    console = Console(highlight=False)
+    printer = TimelinePrinter(console)
+    common: dict[str, Any] = {
+        "profile": profile,
+        "sign_in_as": args.ext,
+        "pin": args.pin,
+        "mac": args.mac,
+        "state_dir": args.state_dir or default_state_dir(),
+        "use_cache": not args.no_cache,
+        "seed": args.seed,
+        "final_stage": args.stop_after,
+        "run_dir": run_dir,
+        "on_trace": None if args.json else printer.print,
+    }
+    if not args.json:
+        where = (
+            "embedded lab on loopback"
+            if network is None
+            else f"DHCP {network.dhcp_server[0]}:{network.dhcp_server[1]}"
+        )
+        console.print(
+            f"[bold]phonesim[/bold] {profile.device.vendor} {profile.device.model} "
+            f"signing in as {args.ext} ({where})"
+        )
+    if network is None:
+        report = asyncio.run(boot_in_lab(**common))
+    else:
+        report = asyncio.run(boot_phone(network=network, **common))
+    if args.json:
+        print(json.dumps(report.result, indent=2, default=str))
+    else:
+        printer.print_result(report.result)
+        console.print(f"[dim]run folder: {run_dir} (cpsw3g.log, trace.jsonl, result.json)[/dim]")
+    return int(report.result["ExitCode"])

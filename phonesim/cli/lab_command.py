@@ -1,0 +1,78 @@
+"""`phonesim lab`: the embedded lab in the foreground, for phones in other processes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    lab = commands.add_parser(
+        "lab",
+        help="run the embedded lab in the foreground",
+        description="Run the embedded lab (DHCP, DNS, NTP, web services, registrar) "
+        "on loopback until Ctrl-C.",
+    )
+    lab.add_argument(
+        "--endpoints-file",
+        type=Path,
+        default=Path("phonesim-lab.json"),
+        help="where to write the endpoints (default: %(default)s)",
+    )
+    lab.add_argument("--users", type=Path, help="users file (TOML) instead of the shipped one")
+    lab.add_argument(
+        "--domain",
+        default="phonesim.test",
+        help="the lab's SIP and DNS domain (default: %(default)s)",
+    )
+    lab.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from phonesim.lab.embedded_lab import EmbeddedLab, LabLayout
+
+    console = Console(highlight=False)
+
+    async def serve() -> None:
+        lab = EmbeddedLab(LabLayout(domain=args.domain), users_file=args.users)
+        endpoints = await lab.start()
+        try:
+            args.endpoints_file.write_text(json.dumps(endpoints.to_json(), indent=2) + "\n")
+            table = Table(title=f"phonesim lab for {endpoints.domain}")
+            table.add_column("server")
+            table.add_column("listens on")
+            table.add_column("advertised as")
+            a = endpoints.address
+            pm = endpoints.port_map
+            table.add_row(
+                "DHCP (INFORM responder)", f"{a}:{endpoints.dhcp_port}/udp", "options 43 and 120"
+            )
+            table.add_row("DNS", f"{a}:{endpoints.dns_port}/udp", f"zone {endpoints.domain}")
+            table.add_row("NTP", f"{a}:{pm[123]}/udp", "port 123")
+            table.add_row("web services HTTP", f"{a}:{pm[80]}/tcp", f"http://{endpoints.web_fqdn}")
+            table.add_row(
+                "web services HTTPS", f"{a}:{pm[443]}/tcp", f"https://{endpoints.web_fqdn}"
+            )
+            table.add_row("registrar SIP/TLS", f"{a}:{pm[5061]}/tcp", f"{endpoints.pool_fqdn}:5061")
+            console.print(table)
+            console.print(f"endpoints written to {args.endpoints_file}")
+            console.print(
+                "boot a phone against it:  phonesim boot --lab-endpoints "
+                f"{args.endpoints_file} --ext 5551234 --pin 13579"
+            )
+            console.print("[dim]Ctrl-C stops the lab.[/dim]")
+            await asyncio.Event().wait()
+        finally:
+            await lab.close()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        console.print("lab stopped")
+    return 0

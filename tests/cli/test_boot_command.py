@@ -1,0 +1,87 @@
+"""`phonesim boot` as a user runs it: exit codes, JSON result, run folder, cache, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from phonesim.cli import main
+from phonesim.report.device_log import parse_device_log
+
+
+def boot(capsys: pytest.CaptureFixture[str], tmp_path: Path, *extra: str) -> tuple[int, str, str]:
+    code = main(
+        [
+            "boot",
+            "--lab",
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--runs-dir",
+            str(tmp_path / "runs"),
+            "--seed",
+            "7",
+            *extra,
+        ]
+    )
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_lab_boot_signs_in_and_fills_the_run_folder(capsys, tmp_path: Path) -> None:
+    code, out, _ = boot(capsys, tmp_path, "--ext", "5551234", "--pin", "13579", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["Result"] == "Success"
+    assert result["TargetFqdn"] == "pool01.phonesim.test"
+    assert result["TargetUri"] == "https://web01.phonesim.test:443/CertProv/CertProvisioningService.svc"
+    run_dir = Path(result["RunFolder"])
+    assert json.loads((run_dir / "result.json").read_text())["Result"] == "Success"
+    records = parse_device_log((run_dir / "cpsw3g.log").read_text().splitlines())
+    assert [r.event for r in records][-1] == "signed_in"
+    traces = [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]
+    assert traces[0]["event"] == "power_on"
+    for path in run_dir.iterdir():
+        assert "13579" not in path.read_text(), f"the PIN leaked into {path.name}"
+    assert "13579" not in out
+
+
+def test_the_second_boot_uses_the_cache_and_sends_no_inform(capsys, tmp_path: Path) -> None:
+    assert boot(capsys, tmp_path, "--ext", "5551234", "--pin", "13579", "--json")[0] == 0
+    code, out, _ = boot(capsys, tmp_path, "--ext", "5551234", "--pin", "13579")
+    assert code == 0
+    assert "DHCPINFORM and DNS discovery skipped" in out
+    assert "DHCPINFORM #1" not in out
+
+
+def test_a_wrong_pin_exits_with_the_web_ticket_code(capsys, tmp_path: Path) -> None:
+    code, out, _ = boot(capsys, tmp_path, "--ext", "5551234", "--pin", "11111", "--json")
+    result = json.loads(out)
+    assert code == 5 == result["ExitCode"]
+    assert result["Reason"] == "webticket.pin_rejected"
+    assert "11111" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ext", "alice", "--pin", "13579"], "keypad has digits only"),
+        (["--ext", "5551234", "--pin", "12"], "--pin must be 4 to 24 digits"),
+        (["--ext", "5551234", "--pin", "13579", "--profile", "nope"], "no such profile"),
+        (["--ext", "5551234", "--pin", "13579", "--mac", "zz"], "is not 12 hex digits"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(capsys, tmp_path: Path, args, message) -> None:
+    code, _, err = boot(capsys, tmp_path, *args)
+    assert code == 2
+    assert message in err
+    assert err.startswith("phonesim: error:") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_servers_must_be_named_once(capsys) -> None:
+    code = main(["boot", "--ext", "5551234", "--pin", "13579"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "say where the servers are" in err
