@@ -35,7 +35,10 @@ def test_a_lab_boot_signs_in_and_fills_the_run_folder(capsys, tmp_path: Path) ->
     result = json.loads(out)
     assert result["Result"] == "Success"
     assert result["TargetFqdn"] == "pool01.phonesim.test"
-    assert result["TargetUri"] == "https://web01.phonesim.test:443/CertProv/CertProvisioningService.svc"
+    assert (
+        result["TargetUri"]
+        == "https://web01.phonesim.test:443/CertProv/CertProvisioningService.svc"
+    )
     run_dir = Path(result["RunFolder"])
     assert json.loads((run_dir / "result.json").read_text())["Result"] == "Success"
     records = parse_device_log((run_dir / "cpsw3g.log").read_text().splitlines())
