@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "boot_command",
     "lab_command",
     "profiles_command",
+    "replay_command",
+    "decode_command",
 )
 
 

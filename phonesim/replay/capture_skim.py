@@ -132,11 +132,14 @@ class CaptureSkim:
     def link_types(self) -> list[str]:
         """The link types of the capture's interfaces, by name, for the report."""
         names = []
-        for interface in self.format.interfaces:
+        interfaces = self.format.interfaces
+        used = [i for i in interfaces if i.packets] or interfaces
+        for interface in used:
             kind = LINK_TYPE_NAMES.get(
                 interface.linktype, f"link type {interface.linktype} (not read)"
             )
-            names.append(f"{interface.name}: {kind}" if interface.name else kind)
+            label = f"{interface.name}: {kind}" if interface.name else kind
+            names.append(f"{label}, {interface.packets} frame(s)")
         return names
 
 

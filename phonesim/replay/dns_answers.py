@@ -117,6 +117,16 @@ class DnsAnswerBook:
     def names(self) -> list[tuple[str, str]]:
         return list(self._answers)
 
+    def domains_asked(self, services: tuple[str, ...]) -> list[str]:
+        """Domains whose registrar SRV names (e.g. `_sipinternaltls._tcp.<d>`) were answered."""
+        found: dict[str, None] = {}
+        for name, rdtype in self._answers:
+            for service in services:
+                prefix = service.lower().rstrip(".") + "."
+                if rdtype == TYPE_SRV and name.startswith(prefix) and len(name) > len(prefix):
+                    found.setdefault(name[len(prefix) :], None)
+        return list(found)
+
 
 def _answer(
     message: dns.message.Message,
@@ -145,7 +155,9 @@ def _answer(
                 )
     error = None
     if not addresses and not records:
-        error = _ERRORS.get(rcode, "no_answer" if rcode == dns.rcode.NOERROR else str(rcode))
+        error = _ERRORS.get(
+            rcode, "no_answer" if rcode == dns.rcode.NOERROR else dns.rcode.to_text(rcode).lower()
+        )
     return CapturedDnsAnswer(
         name=name,
         rdtype=rdtype,
