@@ -7,7 +7,9 @@ from typing import Any
 
 
 def register(commands: Any) -> None:
-    decode = commands.add_parser("decode", help="decode a DHCP option value (43, 60, 120) pasted as hex")
+    decode = commands.add_parser(
+        "decode", help="decode a DHCP option value (43, 60, 120) pasted as hex"
+    )
     decode.set_defaults(run=run)
 
 

@@ -42,7 +42,9 @@ def register(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     replay.add_argument("capture", type=Path, help="the capture file (.pcap or .pcapng)")
-    replay.add_argument("--session", type=int, metavar="N", help="only session N (numbered in capture order)")
+    replay.add_argument(
+        "--session", type=int, metavar="N", help="only session N (numbered in capture order)"
+    )
     replay.add_argument(
         "--profile",
         default="polycom-cx600",
@@ -53,7 +55,9 @@ def register(commands: Any) -> None:
         help="the phone's DNS domain (option 15), when the capture does not show it",
     )
     replay.add_argument("--seed", type=int, default=0, help="random seed of the replayed phone")
-    replay.add_argument("--json", action="store_true", help="JSON lines: one per session, then a summary")
+    replay.add_argument(
+        "--json", action="store_true", help="JSON lines: one per session, then a summary"
+    )
     live = replay.add_argument_group("live re-send (compare with today's answer)")
     live.add_argument(
         "--resend",
@@ -183,7 +187,9 @@ def _run_offline(args: argparse.Namespace) -> int:
         print(f"phonesim: error: {skim.error}", file=sys.stderr)
         return EXIT_USAGE
     if args.session is not None and not found:
-        raise UsageError(f"capture {args.capture} has {seen} DHCP session(s); there is no session {args.session}")
+        raise UsageError(
+            f"capture {args.capture} has {seen} DHCP session(s); there is no session {args.session}"
+        )
     if seen == 0 and not args.json:
         console.print("[yellow]no DHCP session in this capture (UDP ports 67/68)[/yellow]")
     return EXIT_DISCOVERY_FAILED if failed else EXIT_DECIDED

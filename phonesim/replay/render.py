@@ -150,7 +150,9 @@ class ReplayRenderer:
                 if finding.level == OK and finding.text.endswith(reading.summary):
                     continue
                 style = _FINDING_STYLE[finding.level]
-                lines.append(f"[{style}]{_FINDING_MARK[finding.level]}: {escape(finding.text)}[/{style}]")
+                lines.append(
+                    f"[{style}]{_FINDING_MARK[finding.level]}: {escape(finding.text)}[/{style}]"
+                )
             table.add_row(str(reading.code), reading.name, "\n".join(lines))
         return table
 

@@ -10,7 +10,9 @@ CAPTURES = Path(__file__).resolve().parents[2] / "examples" / "captures"
 
 def capture(name: str) -> Path:
     path = CAPTURES / name
-    assert path.exists(), f"example capture {name} is missing; run examples/captures/make_captures.py"
+    assert path.exists(), (
+        f"example capture {name} is missing; run examples/captures/make_captures.py"
+    )
     return path
 
 

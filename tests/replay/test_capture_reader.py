@@ -124,7 +124,11 @@ def test_a_corrupt_pcapng_block_length_is_refused_before_reading(tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"", "not a pcap"), (b"GIF89a" + b"\x00" * 40, "not a pcap"), (b"\xd4\xc3\xb2\xa1\x02", "not a pcap")],
+    [
+        (b"", "not a pcap"),
+        (b"GIF89a" + b"\x00" * 40, "not a pcap"),
+        (b"\xd4\xc3\xb2\xa1\x02", "not a pcap"),
+    ],
 )
 def test_a_file_that_is_not_a_capture_says_so(tmp_path: Path, content: bytes, reason: str) -> None:
     path = tmp_path / "notes.pcap"

@@ -87,7 +87,13 @@ def frames(draw: st.DrawFn) -> tuple[int, bytes, int]:
     )
     linktype = draw(
         st.sampled_from(
-            [LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, LINKTYPE_IPV4]
+            [
+                LINKTYPE_ETHERNET,
+                LINKTYPE_LINUX_SLL,
+                LINKTYPE_LINUX_SLL2,
+                LINKTYPE_RAW,
+                LINKTYPE_IPV4,
+            ]
         )
     )
     if linktype == LINKTYPE_ETHERNET:
@@ -152,9 +158,12 @@ def test_legacy_qinq_tag_0x9100_reads_like_802_1ad() -> None:
     from scapy.layers.l2 import Dot1AD, Dot1Q, Ether
     from scapy.packet import Raw
 
-    inner = Dot1Q(vlan=100) / IP(src="192.0.2.100", dst="255.255.255.255") / UDP(
-        sport=68, dport=67
-    ) / Raw(b"dhcp")
+    inner = (
+        Dot1Q(vlan=100)
+        / IP(src="192.0.2.100", dst="255.255.255.255")
+        / UDP(sport=68, dport=67)
+        / Raw(b"dhcp")
+    )
     standard = bytes(Ether(type=0x88A8) / Dot1AD(vlan=200, type=0x8100) / inner)
     legacy = bytes(Ether(type=0x9100) / Dot1AD(vlan=200, type=0x8100) / inner)
     assert find_udp(LINKTYPE_ETHERNET, legacy) == find_udp(LINKTYPE_ETHERNET, standard)
