@@ -28,6 +28,12 @@ def register(commands: Any) -> None:
         default="phonesim.test",
         help="the lab's SIP and DNS domain (default: %(default)s)",
     )
+    lab.add_argument(
+        "--from-capture",
+        type=Path,
+        metavar="FILE",
+        help="DHCP answers exactly as the servers in this capture did (its first answered INFORM)",
+    )
     lab.set_defaults(run=run)
 
 
@@ -38,9 +44,16 @@ def run(args: argparse.Namespace) -> int:
     from phonesim.lab.embedded_lab import EmbeddedLab, LabLayout
 
     console = Console(highlight=False)
+    captured = None
+    if args.from_capture is not None:
+        from phonesim.replay.lab_exchange import captured_exchange
+
+        captured = captured_exchange(args.from_capture)
 
     async def serve() -> None:
-        lab = EmbeddedLab(LabLayout(domain=args.domain), users_file=args.users)
+        lab = EmbeddedLab(
+            LabLayout(domain=args.domain), users_file=args.users, dhcp_capture=captured
+        )
         endpoints = await lab.start()
         try:
             args.endpoints_file.write_text(json.dumps(endpoints.to_json(), indent=2) + "\n")
@@ -51,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
             a = endpoints.address
             pm = endpoints.port_map
             table.add_row(
-                "DHCP (INFORM responder)", f"{a}:{endpoints.dhcp_port}/udp", "options 43 and 120"
+                "DHCP (INFORM responder)",
+                f"{a}:{endpoints.dhcp_port}/udp",
+                "options 43 and 120" if captured is None else f"as in {captured.origin}",
             )
             table.add_row("DNS", f"{a}:{endpoints.dns_port}/udp", f"zone {endpoints.domain}")
             table.add_row("NTP", f"{a}:{pm[123]}/udp", "port 123")

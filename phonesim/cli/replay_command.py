@@ -100,9 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if args.session is not None and args.session < 1:
         raise UsageError("--session counts from 1")
     if args.resend:
-        from phonesim.cli.replay_resend import run_resend
-
-        return run_resend(args)
+        return _run_resend(args)
     if args.dhcp_server is not None:
         raise UsageError("--dhcp-server is for --resend")
     return _run_offline(args)
@@ -193,3 +191,79 @@ def _run_offline(args: argparse.Namespace) -> int:
     if seen == 0 and not args.json:
         console.print("[yellow]no DHCP session in this capture (UDP ports 67/68)[/yellow]")
     return EXIT_DISCOVERY_FAILED if failed else EXIT_DECIDED
+
+
+def _run_resend(args: argparse.Namespace) -> int:
+    import asyncio
+    import random
+
+    from rich.console import Console
+
+    from phonesim.boot import normalise_mac
+    from phonesim.cli.common import host_port
+    from phonesim.profiles import load_profile
+    from phonesim.replay.answer_diff import diff_answers
+    from phonesim.replay.capture_skim import CaptureSkim
+    from phonesim.replay.live_resend import FRESH, KEEP, plan_resend, resend
+    from phonesim.replay.render import ReplayRenderer
+
+    if args.dhcp_server is None:
+        raise UsageError("--resend needs --dhcp-server IP[:PORT]: where to send the INFORM")
+    server = host_port(args.dhcp_server, 67)
+    if args.wait <= 0:
+        raise UsageError("--wait must be more than 0 seconds")
+    mac = args.mac if args.mac in (KEEP, FRESH) else normalise_mac(args.mac)
+    profile = load_profile(args.profile)
+    skim = CaptureSkim(args.capture)
+    chosen = None
+    sessions = skim.sessions()
+    for session in sessions:
+        wanted = (
+            session.number == args.session
+            if args.session is not None
+            else session.inform is not None
+        )
+        if wanted:
+            chosen = session
+            sessions.close()
+            break
+    if chosen is None:
+        if skim.error is not None:
+            raise skim.error
+        what = f"no session {args.session}" if args.session else "no DHCPINFORM session"
+        raise UsageError(f"capture {args.capture} has {what} to re-send")
+    plan = plan_resend(
+        chosen,
+        xid=args.xid,
+        mac=mac,
+        ciaddr=args.address,
+        oui=profile.device.mac_oui,
+        rng=random.Random(args.seed) if args.seed else None,
+    )
+    console = Console(highlight=False)
+    renderer = ReplayRenderer(console)
+    if not args.json:
+        renderer.resend_plan(plan, server, chosen.number)
+    live = asyncio.run(
+        resend(plan, server, wait=args.wait, servers_expected=max(1, len(chosen.servers)))
+    )
+    diff = diff_answers(chosen.answers, live, vendor_class=chosen.vendor_class, preferred=server[0])
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "session": chosen.number,
+                    "sent_to": f"{server[0]}:{server[1]}",
+                    "xid": f"0x{plan.xid:08x}",
+                    "mac": plan.mac,
+                    "ciaddr": plan.ciaddr,
+                    **diff.to_json(),
+                },
+                default=str,
+            )
+        )
+    else:
+        renderer.resend_diff(diff)
+    if not diff.answered:
+        return EXIT_DISCOVERY_FAILED
+    return EXIT_DECIDED if diff.matches else EXIT_DIFFERS

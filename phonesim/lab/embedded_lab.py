@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from phonesim.errors import LabDataError
+from phonesim.lab.capture_responder import CapturedExchange, CaptureResponder
 from phonesim.lab.certificate_authority import LabCertificateAuthority
 from phonesim.lab.dhcp_responder import DhcpResponderConfig, LabDhcpResponder
 from phonesim.lab.directory import LabDirectory
@@ -78,9 +79,18 @@ class LabEndpoints:
 
 
 class EmbeddedLab:
-    def __init__(self, layout: LabLayout | None = None, *, users_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        layout: LabLayout | None = None,
+        *,
+        users_file: Path | None = None,
+        dhcp_capture: CapturedExchange | None = None,
+    ) -> None:
         self.layout = layout or LabLayout()
         self.users_file = users_file
+        self.dhcp_capture = dhcp_capture
+        """When set, DHCP answers with these captured ACKs instead of the lab's own."""
+        self.capture_dhcp: CaptureResponder | None = None
         self.ca: LabCertificateAuthority | None = None
         self.dhcp: LabDhcpResponder | None = None
         self.dns: LabDnsServer | None = None
@@ -127,19 +137,25 @@ class EmbeddedLab:
                 )
             )
             await self.dns.start(host)
-            self.dhcp = LabDhcpResponder(
-                DhcpResponderConfig(
-                    sip_servers=[layout.pool_fqdn], web_fqdn=layout.web_fqdn, server_id=host
+            if self.dhcp_capture is not None:
+                self.capture_dhcp = CaptureResponder(self.dhcp_capture)
+                await self.capture_dhcp.start(host)
+                dhcp_port = self.capture_dhcp.port
+            else:
+                self.dhcp = LabDhcpResponder(
+                    DhcpResponderConfig(
+                        sip_servers=[layout.pool_fqdn], web_fqdn=layout.web_fqdn, server_id=host
+                    )
                 )
-            )
-            await self.dhcp.start(host)
+                await self.dhcp.start(host)
+                dhcp_port = self.dhcp.port
         except BaseException:
             await self.close()
             raise
         self._endpoints = LabEndpoints(
             address=host,
             domain=layout.domain,
-            dhcp_port=self.dhcp.port,
+            dhcp_port=dhcp_port,
             dns_port=self.dns.port,
             port_map={
                 80: self.web.http_port,
@@ -153,7 +169,7 @@ class EmbeddedLab:
         return self._endpoints
 
     async def close(self) -> None:
-        for server in (self.dhcp, self.dns, self.time, self.registrar, self.web):
+        for server in (self.capture_dhcp, self.dhcp, self.dns, self.time, self.registrar, self.web):
             if server is not None:
                 await server.close()
         self._endpoints = None

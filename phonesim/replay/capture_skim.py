@@ -9,7 +9,7 @@ show (or replay) them while the rest of the file is still being read.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +68,7 @@ class CaptureSkim:
         self.lease_domains: dict[str, str] = {}
         """Client MAC -> option 15 from the answers of its ordinary lease (DORA)."""
 
-    def sessions(self) -> Iterator[DhcpSession]:
+    def sessions(self) -> Generator[DhcpSession, None, None]:
         reader = CaptureReader(self.path)
         reader.open()
         self.format = reader.format

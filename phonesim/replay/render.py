@@ -10,7 +10,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from phonesim.core.commands import Trace
+from phonesim.replay.answer_diff import CAPTURED_ONLY, DIFFERS, LIVE_ONLY, SAME, ResendDiff
 from phonesim.replay.capture_skim import CaptureSkim
+from phonesim.replay.live_resend import ResendPlan
 from phonesim.replay.option_forensics import (
     ERROR,
     NOTE,
@@ -40,6 +42,12 @@ _VERDICT_STYLE = {
     AFTER_DECISION: "yellow",
 }
 _SKIPPED_IN_TIMELINE = {("discovery", "stopped_as_asked")}
+_STATUS_STYLE = {
+    SAME: "green",
+    DIFFERS: "bold red",
+    CAPTURED_ONLY: "bold red",
+    LIVE_ONLY: "bold red",
+}
 
 
 class ReplayRenderer:
@@ -240,3 +248,56 @@ class ReplayRenderer:
             highlight=False,
             soft_wrap=True,
         )
+
+    # ------------------------------------------------------------- resend
+
+    def resend_plan(self, plan: ResendPlan, server: tuple[str, int], session: int) -> None:
+        self.console.print(
+            f"re-sending the DHCPINFORM of session {session} to {server[0]}:{server[1]} "
+            f"(xid 0x{plan.xid:08x}, MAC {plan.mac}, ciaddr {plan.ciaddr})",
+            highlight=False,
+        )
+
+    def resend_diff(self, diff: ResendDiff) -> None:
+        console = self.console
+        if not diff.answered:
+            console.print("[bold red]no live answer[/bold red]")
+        for pair in diff.pairs:
+            live = pair.live
+            captured = pair.captured
+            console.print()
+            console.rule(
+                f"captured {captured.server if captured else '-'} · live "
+                f"{live.server if live else '-'}" + (f" (+{live.t * 1000:.1f} ms)" if live else ""),
+                align="left",
+            )
+            console.print(f"[dim]paired by {escape(pair.paired_by)}[/dim]")
+            if live is not None and live.error:
+                console.print(f"[bold red]live answer unreadable: {escape(live.error)}[/bold red]")
+            table = Table(box=None, padding=(0, 1), pad_edge=False)
+            table.add_column("", justify="right", style="dim", no_wrap=True)
+            table.add_column("option", style="cyan", no_wrap=True)
+            table.add_column("captured", overflow="fold")
+            table.add_column("live", overflow="fold")
+            table.add_column("", no_wrap=True)
+            for option in pair.options:
+                style = _STATUS_STYLE.get(option.status, "yellow")
+                table.add_row(
+                    str(option.code),
+                    option.name,
+                    escape(option.captured.summary) if option.captured else "-",
+                    escape(option.live.summary) if option.live else "-",
+                    f"[{style}]{option.status}[/{style}]",
+                )
+            console.print(table)
+        for missing in diff.unanswered:
+            console.print(
+                f"[dim]no live answer from {missing.server} (it answered in the capture)[/dim]"
+            )
+        console.print()
+        if diff.matches:
+            console.print(
+                "[bold green]the live answer means the same as the captured one[/bold green]"
+            )
+        elif diff.answered:
+            console.print("[bold red]the live answer differs from the captured one[/bold red]")
