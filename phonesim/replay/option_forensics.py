@@ -167,17 +167,21 @@ def read_sub_option(sub_option: int, value: bytes, *, vendor: str | None) -> Opt
     name = SUB_OPTION_NAMES.get(sub_option, f"sub-option {sub_option}")
     findings: list[Finding] = []
     details: dict[str, Any] = {"sub_option": sub_option, "vendor": vendor}
-    text = value.decode("latin-1")
-    if not value.isascii():
-        findings.append(Finding(ERROR, f"{name} is not ASCII text; the phone reads text"))
-    elif sub_option == 4 and not value.isdigit():
+    printable = value.isascii() and all(32 <= byte < 127 for byte in value)
+    text = value.decode("latin-1") if printable else value.hex()
+    if sub_option == 4 and not (printable and value.isdigit()):
+        as_integer = (
+            f" - the integer {int.from_bytes(value, 'big')}" if 1 <= len(value) <= 2 else ""
+        )
         findings.append(
             Finding(
                 ERROR,
-                f"WebServerPort is {value.hex()} - not the digits the phone reads "
-                "(the text 443 is 343433)",
+                f"WebServerPort is {value.hex() or 'empty'}{as_integer}, not the digits the "
+                "phone reads (the text 443 is 343433)",
             )
         )
+    elif not printable:
+        findings.append(Finding(ERROR, f"{name} is not ASCII text; the phone reads text"))
     elif sub_option == 1 and text != DEFAULT_IDENTIFIER:
         findings.append(Finding(WARNING, f"UCIdentifier is {text!r}, not {DEFAULT_IDENTIFIER!r}"))
     elif sub_option in SUB_OPTION_NAMES:
@@ -187,7 +191,7 @@ def read_sub_option(sub_option: int, value: bytes, *, vendor: str | None) -> Opt
     details["text"] = text
     return OptionReading(
         code=43,
-        name=f"vendor specific, sub-option {sub_option} ({name})",
+        name=f"43.{sub_option} {name}",
         value=value,
         summary=f"{name} = {text!r}",
         meaning=("sub-option", sub_option, value),
