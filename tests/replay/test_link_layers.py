@@ -164,8 +164,9 @@ def test_legacy_qinq_tag_0x9100_reads_like_802_1ad() -> None:
         / UDP(sport=68, dport=67)
         / Raw(b"dhcp")
     )
-    standard = bytes(Ether(type=0x88A8) / Dot1AD(vlan=200, type=0x8100) / inner)
-    legacy = bytes(Ether(type=0x9100) / Dot1AD(vlan=200, type=0x8100) / inner)
+    macs = {"src": "00:04:f2:00:00:01", "dst": "ff:ff:ff:ff:ff:ff"}
+    standard = bytes(Ether(type=0x88A8, **macs) / Dot1AD(vlan=200, type=0x8100) / inner)
+    legacy = bytes(Ether(type=0x9100, **macs) / Dot1AD(vlan=200, type=0x8100) / inner)
     assert find_udp(LINKTYPE_ETHERNET, legacy) == find_udp(LINKTYPE_ETHERNET, standard)
     found = find_udp(LINKTYPE_ETHERNET, legacy)
     assert isinstance(found, UdpDatagram) and found.vlans == (200, 100)
