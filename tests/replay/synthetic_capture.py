@@ -121,7 +121,7 @@ def _block(filler_frames: int, filler_size: int) -> _Block:
         whole = int(at)
         seconds_at.append(len(data))
         seconds.append(whole)
-        data += struct.pack("<IIII", 0, int(round((at - whole) * 1e6)), len(frame), len(frame))
+        data += struct.pack("<IIII", 0, round((at - whole) * 1e6), len(frame), len(frame))
         if position in (0, 2, 4):  # the INFORM and both ACKs
             xid_at.append(len(data) + DHCP_AT + 4)
         data += frame
