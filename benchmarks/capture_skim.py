@@ -25,10 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from phonesim.codec.dhcp_message import decode_dhcp_message  # noqa: E402
-from phonesim.replay.capture_skim import CaptureSkim  # noqa: E402
-from phonesim.replay.sessions import DhcpSession, SessionAssembler, SessionMessage  # noqa: E402
-from tests.replay.synthetic_capture import write_synthetic_capture  # noqa: E402
+from phonesim.codec.dhcp_message import decode_dhcp_message
+from phonesim.replay.capture_skim import CaptureSkim
+from phonesim.replay.sessions import DhcpSession, SessionAssembler, SessionMessage
+from tests.replay.synthetic_capture import write_synthetic_capture
 
 Fingerprint = list[tuple[int, int, str, tuple[tuple[str, str, float, bytes], ...]]]
 
