@@ -30,6 +30,7 @@ from phonesim.codec.dhcp_message import (
     decode_dhcp_message,
 )
 from phonesim.codec.ms_uc_client_option import UcClientVendorOption
+from phonesim.codec.ocauthws.diagnostics import WEB_TICKET_REFUSALS
 from phonesim.codec.sip_server_option import SipServerOption
 from phonesim.core.commands import (
     Command,
@@ -488,10 +489,13 @@ class Phone:
         except PhonesimError as error:
             uc_option = None
             fields["option_43_error"] = str(error)
+        partial_url = None
         if uc_option is not None:
             answer.uc_option = uc_option
             answer.url = uc_option.url
             fields["option_43"] = _describe_uc_option(uc_option)
+            if answer.url is None and self.profile.web.use_truncated_option_43:
+                partial_url = answer.url = uc_option.partial_url
         else:
             fields.setdefault("option_43", None)
         try:
@@ -502,6 +506,16 @@ class Phone:
             fields["option_42"] = list(answer.ntp_servers)
         fields["vendor_class"] = message.vendor_class
         self._trace(now, "dhcp", "answer", **fields)
+        if partial_url is not None:
+            self._trace(
+                now,
+                "dhcp",
+                "option_43_truncated_used",
+                "warning",
+                server=answer.server,
+                url=partial_url,
+                note="option 43 ends inside the CertProv path; the phone uses what arrived",
+            )
         self._next_send = None  # any answer stops retransmission
 
         if self._winner is not None:
@@ -637,11 +651,39 @@ class Phone:
         service, protocol = event.name.split(".")[:2]
         transport = "tls" if "tls" in service or protocol == "_tls" else "tcp"
         ordered = sorted(event.records, key=lambda r: (r.priority, -r.weight))
+        if self.profile.dns.strict_srv_target:
+            ordered = self._in_domain_targets(event.name, ordered, now)
+            if not ordered:
+                self._next_registrar_lookup(now)
+                return
         self._dns_registrars = [
             RegistrarTarget(host=r.target.rstrip("."), port=r.port, transport=transport)
             for r in ordered
         ]
         self._dns_finished(now, source=event.name)
+
+    def _in_domain_targets(
+        self, name: str, records: list[SrvRecord], now: float
+    ) -> list[SrvRecord]:
+        """Strict DNS naming: an SRV target outside the domain looked up is not trusted."""
+        domain = self.network.dns_domain.strip(".").lower()
+        kept = []
+        for record in records:
+            target = record.target.rstrip(".").lower()
+            if target == domain or target.endswith("." + domain):
+                kept.append(record)
+                continue
+            self._trace(
+                now,
+                "dns",
+                "srv_target_rejected",
+                "warning",
+                name=name,
+                target=target,
+                domain=domain,
+                why=f"strict DNS naming: the SRV target must be in {domain}",
+            )
+        return kept
 
     def _on_registrar_host(self, host: str, now: float) -> None:
         address = self.address_of(host)
@@ -865,6 +907,22 @@ class Phone:
                 now, "rootchain", "empty", "the root chain download held no certificate"
             )
             return
+        invalid = next((c for c in certificates if not c["valid_on_phone_clock"]), None)
+        if invalid is not None:
+            # The phone checks validity against its own clock: a wrong clock
+            # makes every certificate of the pool look unusable.
+            self._step_failed(
+                now,
+                "rootchain",
+                "not_valid_on_phone_clock",
+                f"the root certificate {invalid['subject']} is not valid at the phone's time "
+                f"{_utc(phone_time).isoformat(timespec='seconds')}",
+                subject=invalid["subject"],
+                not_before=invalid["not_before"],
+                not_after=invalid["not_after"],
+                phone_time=_utc(phone_time).isoformat(timespec="seconds"),
+            )
+            return
         self._out.append(TrustRootChain())
         self._begin_cert_prov_metadata(now)
 
@@ -948,7 +1006,7 @@ class Phone:
         if event.failure is not None:
             failure = event.failure
             if failure.kind == "fault":
-                cause = "not_sip_enabled" if failure.error_id == 28000 else "pin_rejected"
+                cause = WEB_TICKET_REFUSALS.get(failure.error_id or 0, "pin_rejected")
                 self._fail(
                     now,
                     "webticket",

@@ -17,11 +17,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from phonesim.codec.ocauthws.diagnostics import (
+    INCORRECT_PIN,
+    NOT_SIP_ENABLED,
+    USER_NOT_FOUND,
+)
 from phonesim.errors import LabDataError
-
-NOT_SIP_ENABLED = 28000
-INCORRECT_PIN = 28020
-USER_NOT_FOUND = 28021
 
 _PIN = re.compile(r"\d{4,24}")
 _E164 = re.compile(r"\+[1-9]\d{1,14}")
