@@ -174,11 +174,12 @@ def lab_network(endpoints: Any) -> Network:
     )
 
 
-async def boot_in_lab(**kwargs: Any) -> BootReport:
-    """Start the embedded lab, boot one phone against it, stop the lab."""
+async def boot_in_lab(*, scenario: Any = None, **kwargs: Any) -> BootReport:
+    """Start the embedded lab (as `scenario` says, healthy by default), boot one phone
+    against it, stop the lab."""
     from phonesim.lab.embedded_lab import EmbeddedLab
 
-    async with EmbeddedLab() as lab:
+    async with EmbeddedLab(scenario=scenario) as lab:
         return await boot_phone(network=lab_network(lab.endpoints), **kwargs)
 
 
