@@ -87,6 +87,7 @@ async def boot_phone(
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
 ) -> BootReport:
+    from phonesim.codec.dhcp_message import load_packet_library
     from phonesim.drivers.cache_store import DiscoveryCacheStore
     from phonesim.drivers.certificate_request import KeyPool
     from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
@@ -94,6 +95,7 @@ async def boot_phone(
     from phonesim.drivers.runner import PhoneRunner, PhoneServices
 
     check_sign_in(sign_in_as, pin)
+    load_packet_library()
     mac = normalise_mac(mac) if mac else default_mac(profile, sign_in_as)
     seed = secrets.randbits(32) if seed is None else seed
     identity = PhoneIdentity(

@@ -1236,6 +1236,14 @@ class Phone:
 
     def _service_failed(self, now: float, stage: str, url: str, failure: ServiceFailure) -> None:
         cause = f"http_{failure.http_status}" if failure.kind == "http_status" else failure.kind
+        evidence: dict[str, Any] = {}
+        if failure.presented is not None:
+            evidence["server_certificate"] = {
+                "subject": failure.presented.subject,
+                "issuer": failure.presented.issuer,
+                "not_before": failure.presented.not_before.isoformat(),
+                "not_after": failure.presented.not_after.isoformat(),
+            }
         self._step_failed(
             now,
             stage,
@@ -1247,6 +1255,7 @@ class Phone:
             http_status=failure.http_status,
             error_id=failure.error_id,
             server_reason=failure.reason,
+            **evidence,
         )
 
 

@@ -14,7 +14,9 @@ import ssl
 
 import httpx
 
+from phonesim.codec.certificate import CertificateSummary
 from phonesim.drivers.address_book import AddressBook
+from phonesim.drivers.trust import presented_certificate
 from phonesim.errors import WebServiceFailure
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -34,6 +36,14 @@ class PhoneHttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
+        address, port = self._destination(url)
+        if address != url.host:
+            request.extensions = {**request.extensions, "sni_hostname": url.host}
+        request.url = url.copy_with(host=address, port=port)
+        return await self._inner.handle_async_request(request)
+
+    def _destination(self, url: httpx.URL) -> tuple[str, int]:
+        """The learned address and real port a URL's request goes to."""
         host = url.host
         if _is_ip_literal(host):
             address = host
@@ -44,10 +54,14 @@ class PhoneHttpTransport(httpx.AsyncBaseTransport):
                     "unresolved", str(url), f"the phone has no address for {host}"
                 )
             address = learned
-            request.extensions = {**request.extensions, "sni_hostname": host}
         port = url.port if url.port is not None else _DEFAULT_PORTS.get(url.scheme, 80)
-        request.url = url.copy_with(host=address, port=self._address_book.real_port(port))
-        return await self._inner.handle_async_request(request)
+        return address, self._address_book.real_port(port)
+
+    async def presented_certificate(self, url: str, timeout: float) -> CertificateSummary | None:
+        """The certificate the server behind `url` presents, unchecked (for reports)."""
+        parsed = httpx.URL(url)
+        address, port = self._destination(parsed)
+        return await presented_certificate(address, port, parsed.host, timeout)
 
     async def aclose(self) -> None:
         for transport in [*self._retired, self._inner]:

@@ -279,6 +279,7 @@ def _service_failure(failure: WebServiceFailure) -> ServiceFailure:
         http_status=failure.http_status,
         error_id=None if diagnostics is None else diagnostics.error_id,
         reason=None if diagnostics is None else diagnostics.reason,
+        presented=failure.presented,
     )
 
 

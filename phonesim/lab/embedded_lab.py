@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from phonesim.codec.dhcp_message import load_packet_library
 from phonesim.errors import LabDataError
 from phonesim.lab.certificate_authority import LabCertificateAuthority
 from phonesim.lab.dhcp_responder import LabDhcpResponder
@@ -129,6 +130,7 @@ class EmbeddedLab:
         layout = self.layout
         scenario = self.scenario
         plan = LabPlan(layout, scenario)
+        load_packet_library()
         now = datetime.now(UTC)
         host = layout.address
         directory = plan.directory(LabDirectory.load(self.users_file))
