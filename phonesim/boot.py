@@ -23,6 +23,7 @@ from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.diagnosis import diagnose
 from phonesim.errors import UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.run_folder import RunFolder, utc_now
@@ -149,6 +150,7 @@ async def boot_phone(
         dhcp.close()
     result = bootstrap_result(
         outcome,
+        diagnosis=diagnose(traces),
         phone={
             "Profile": profile.name,
             "Model": f"{profile.device.vendor} {profile.device.model}",

@@ -16,7 +16,9 @@ from phonesim.errors import PhonesimError
 
 COMMAND_MODULES = (
     "boot_command",
+    "diagnose_command",
     "lab_command",
+    "scenarios_command",
     "profiles_command",
 )
 

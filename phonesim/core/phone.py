@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 from phonesim.codec.dhcp_message import (
     BOOTREPLY,
     DHCPACK,
+    OPTION_SIP_SERVERS,
+    OPTION_VENDOR_SPECIFIC,
     build_inform,
     decode_dhcp_message,
 )
@@ -66,7 +68,7 @@ from phonesim.core.failure import ServiceFailure
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
-from phonesim.errors import PhonesimError
+from phonesim.errors import PhonesimError, UnsupportedEncoding
 
 FINAL_STAGES = ("dhcp", "discovery", "rootchain", "webticket", "certprov", "registrar")
 
@@ -474,6 +476,10 @@ class Phone:
             sip_servers = None
             answer.error = str(error)
             fields["option_120_error"] = str(error)
+            raw_120 = message.options.get(OPTION_SIP_SERVERS) or b""
+            fields["option_120_hex"] = raw_120.hex()
+            if isinstance(error, UnsupportedEncoding):
+                fields["option_120_encoding"] = error.encoding
         if sip_servers is not None:
             answer.registrars = sip_servers.servers[: self.profile.dhcp.max_registrars]
             fields["option_120"] = {
@@ -494,6 +500,7 @@ class Phone:
             answer.uc_option = uc_option
             answer.url = uc_option.url
             fields["option_43"] = _describe_uc_option(uc_option)
+            fields["option_43"]["length"] = len(message.options.get(OPTION_VENDOR_SPECIFIC) or b"")
             if answer.url is None and self.profile.web.use_truncated_option_43:
                 partial_url = answer.url = uc_option.partial_url
         else:
@@ -1296,6 +1303,7 @@ def _describe_uc_option(option: UcClientVendorOption) -> dict[str, Any]:
             "code": option.truncated.code,
             "declared_length": option.truncated.declared_length,
             "present_length": option.truncated.present_length,
+            "partial_value": option.truncated.partial_value.decode("ascii", "replace"),
         }
     return described
 
