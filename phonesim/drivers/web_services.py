@@ -76,9 +76,16 @@ class WebServicesClient:
     """One phone's web-service client. HTTPS trusts nothing until `trust()` is called
     with the chain the phone downloaded, exactly as a phone out of the box."""
 
-    def __init__(self, *, address_book: AddressBook, user_agent: str, timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        address_book: AddressBook | None = None,
+        user_agent: str,
+        timeout: float,
+        chain: Sequence[bytes] = (),
+    ) -> None:
         self._timeout = timeout
-        self._transport = PhoneHttpTransport(address_book, verify=trust_context(()))
+        self._transport = PhoneHttpTransport(address_book, verify=trust_context(chain))
         self._http = httpx.AsyncClient(
             transport=self._transport,
             timeout=timeout,
