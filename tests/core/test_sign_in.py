@@ -9,6 +9,7 @@ from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.core.commands import (
     FetchRootChain,
+    ResolveSrv,
     RequestCertificate,
     RequestWebTicket,
     TrustRootChain,
@@ -116,6 +117,7 @@ def test_stop_after_dhcp_reports_what_dhcp_gave() -> None:
     assert isinstance(outcome, Success) and outcome.stage == "dhcp"
     assert outcome.registrar == POOL
     assert not boot.of(FetchRootChain)
+    assert not boot.of(ResolveSrv)  # a DHCP storm measures DHCP alone
 
 
 def test_stop_after_dhcp_with_silence_is_a_dhcp_timeout() -> None:
