@@ -9,9 +9,9 @@ from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.core.commands import (
     FetchRootChain,
-    ResolveSrv,
     RequestCertificate,
     RequestWebTicket,
+    ResolveSrv,
     TrustRootChain,
 )
 from phonesim.core.events import Event
