@@ -8,10 +8,10 @@ round it.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from typing import Any
 
 from phonesim.fleet.stage_clock import STAGES
