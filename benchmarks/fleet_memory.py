@@ -34,9 +34,16 @@ def rss_mib() -> float:
 
 async def measure(count: int) -> None:
     profile = load_profile("polycom-cx600")
-    phones = generated_identities(count, ProfileMix.parse("polycom-cx600"), {"polycom-cx600": "00:04:f2"}, seed=1)
+    phones = generated_identities(
+        count, ProfileMix.parse("polycom-cx600"), {"polycom-cx600": "00:04:f2"}, seed=1
+    )
     async with LabProcess(scenario=str(SILENT_DHCP)) as endpoints:
-        plan = FleetPlan(phones, {"polycom-cx600": profile}, LoadShape(phones=count, rate=None, concurrency=count), key_pool=1)
+        plan = FleetPlan(
+            phones,
+            {"polycom-cx600": profile},
+            LoadShape(phones=count, rate=None, concurrency=count),
+            key_pool=1,
+        )
         fleet = FleetRun(plan, lab_network(endpoints))
         gc.collect()
         before = rss_mib()
