@@ -23,6 +23,7 @@ from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.diagnosis import diagnose
 from phonesim.errors import UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.run_folder import RunFolder, utc_now
@@ -87,6 +88,7 @@ async def boot_phone(
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
 ) -> BootReport:
+    from phonesim.codec.dhcp_message import load_packet_library
     from phonesim.drivers.cache_store import DiscoveryCacheStore
     from phonesim.drivers.certificate_request import KeyPool
     from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
@@ -94,6 +96,7 @@ async def boot_phone(
     from phonesim.drivers.runner import PhoneRunner, PhoneServices
 
     check_sign_in(sign_in_as, pin)
+    load_packet_library()
     mac = normalise_mac(mac) if mac else default_mac(profile, sign_in_as)
     seed = secrets.randbits(32) if seed is None else seed
     identity = PhoneIdentity(
@@ -145,8 +148,10 @@ async def boot_phone(
         outcome = await PhoneRunner(phone, services, on_trace=sink).run()
     finally:
         dhcp.close()
+        await services.web.aclose()
     result = bootstrap_result(
         outcome,
+        diagnosis=diagnose(traces),
         phone={
             "Profile": profile.name,
             "Model": f"{profile.device.vendor} {profile.device.model}",
@@ -174,11 +179,12 @@ def lab_network(endpoints: Any) -> Network:
     )
 
 
-async def boot_in_lab(**kwargs: Any) -> BootReport:
-    """Start the embedded lab, boot one phone against it, stop the lab."""
+async def boot_in_lab(*, scenario: Any = None, **kwargs: Any) -> BootReport:
+    """Start the embedded lab (as `scenario` says, healthy by default), boot one phone
+    against it, stop the lab."""
     from phonesim.lab.embedded_lab import EmbeddedLab
 
-    async with EmbeddedLab() as lab:
+    async with EmbeddedLab(scenario=scenario) as lab:
         return await boot_phone(network=lab_network(lab.endpoints), **kwargs)
 
 

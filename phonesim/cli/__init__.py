@@ -16,7 +16,10 @@ from phonesim.errors import PhonesimError
 
 COMMAND_MODULES = (
     "boot_command",
+    "diagnose_command",
+    "fleet_command",
     "lab_command",
+    "scenarios_command",
     "profiles_command",
     "replay_command",
     "decode_command",

@@ -42,6 +42,12 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--lab", action="store_true", help="start the embedded lab on loopback and boot against it"
     )
     where.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="with --lab: make the lab misbehave as this scenario says "
+        "(`phonesim scenarios` lists them; or a scenario TOML file)",
+    )
+    where.add_argument(
         "--lab-endpoints",
         type=Path,
         metavar="FILE",
@@ -49,6 +55,8 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     )
     where.add_argument(
         "--dhcp-server",
+        "--server",
+        dest="dhcp_server",
         metavar="IP[:PORT]",
         help="send the DHCPINFORM by unicast to this server (port 67 by default); the INFORM "
         "leaves from an unprivileged port, so the server must answer to the sender's port",
@@ -70,13 +78,10 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
         help="device profile name or TOML file (default: %(default)s)",
     )
     who.add_argument(
-        "--ext",
-        required=True,
-        metavar="DIGITS",
-        help="phone number or extension typed on the keypad",
+        "--ext", metavar="DIGITS", help="phone number or extension typed on the keypad (required)"
     )
     who.add_argument(
-        "--pin", required=True, metavar="DIGITS", help="the user's PIN (never printed or logged)"
+        "--pin", metavar="DIGITS", help="the user's PIN, never printed or logged (required)"
     )
     who.add_argument("--mac", help="the phone's MAC (default: stable one in the profile's OUI)")
 
@@ -124,6 +129,11 @@ def network_from_args(args: argparse.Namespace) -> Any:
         raise UsageError(
             "say where the servers are: --lab, --lab-endpoints FILE, or --dhcp-server with --dns"
         )
+    if args.scenario is not None and not args.lab:
+        raise UsageError(
+            "--scenario needs --lab: a scenario says how the embedded lab misbehaves "
+            "(a lab started with `phonesim lab --scenario` keeps its own)"
+        )
     if args.lab:
         return None
     if args.lab_endpoints is not None:
@@ -138,20 +148,20 @@ def network_from_args(args: argparse.Namespace) -> Any:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
+def start_boot(args: argparse.Namespace, on_trace: Any) -> Any:
+    """Boot the phone the arguments describe; returns the BootReport."""
     from phonesim.boot import boot_in_lab, boot_phone, check_sign_in
+    from phonesim.lab.scenario import load_scenario
     from phonesim.profiles import load_profile
     from phonesim.report.run_folder import new_run_dir, utc_now
-    from phonesim.report.timeline import TimelinePrinter
 
+    if args.ext is None or args.pin is None:
+        raise UsageError("say who signs in: --ext DIGITS and --pin DIGITS")
     profile = load_profile(args.profile)
     check_sign_in(args.ext, args.pin)
     network = network_from_args(args)
+    scenario = load_scenario(args.scenario) if args.scenario else None
     run_dir = args.run_dir or new_run_dir(args.runs_dir, f"{profile.name}-{args.ext}", utc_now())
-    console = Console(highlight=False)
-    printer = TimelinePrinter(console)
     common: dict[str, Any] = {
         "profile": profile,
         "sign_in_as": args.ext,
@@ -162,25 +172,41 @@ def run(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "final_stage": args.stop_after,
         "run_dir": run_dir,
-        "on_trace": None if args.json else printer.print,
+        "on_trace": on_trace,
     }
-    if not args.json:
-        where = (
-            "embedded lab on loopback"
-            if network is None
-            else f"DHCP {network.dhcp_server[0]}:{network.dhcp_server[1]}"
-        )
+    if network is None:
+        return asyncio.run(boot_in_lab(scenario=scenario, **common))
+    return asyncio.run(boot_phone(network=network, **common))
+
+
+def describe_target(args: argparse.Namespace) -> str:
+    if args.lab:
+        return "embedded lab on loopback" + (f", scenario {args.scenario}" if args.scenario else "")
+    if args.lab_endpoints is not None:
+        return f"lab at {args.lab_endpoints}"
+    return f"DHCP {args.dhcp_server}, DNS {args.dns}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from phonesim.profiles import load_profile
+    from phonesim.report.timeline import TimelinePrinter
+
+    console = Console(highlight=False)
+    printer = TimelinePrinter(console)
+    if not args.json and args.ext is not None:
+        profile = load_profile(args.profile)
         console.print(
             f"[bold]phonesim[/bold] {profile.device.vendor} {profile.device.model} "
-            f"signing in as {args.ext} ({where})"
+            f"signing in as {args.ext} ({describe_target(args)})"
         )
-    if network is None:
-        report = asyncio.run(boot_in_lab(**common))
-    else:
-        report = asyncio.run(boot_phone(network=network, **common))
+    report = start_boot(args, None if args.json else printer.print)
     if args.json:
         print(json.dumps(report.result, indent=2, default=str))
     else:
         printer.print_result(report.result)
-        console.print(f"[dim]run folder: {run_dir} (cpsw3g.log, trace.jsonl, result.json)[/dim]")
+        console.print(
+            f"[dim]run folder: {report.run_dir} (cpsw3g.log, trace.jsonl, result.json)[/dim]"
+        )
     return int(report.result["ExitCode"])

@@ -24,6 +24,11 @@ def register(commands: Any) -> None:
     )
     lab.add_argument("--users", type=Path, help="users file (TOML) instead of the shipped one")
     lab.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="misbehave as this scenario says (`phonesim scenarios` lists them)",
+    )
+    lab.add_argument(
         "--domain",
         default="phonesim.test",
         help="the lab's SIP and DNS domain (default: %(default)s)",
@@ -42,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from phonesim.lab.embedded_lab import EmbeddedLab, LabLayout
+    from phonesim.lab.scenario import load_scenario
 
     console = Console(highlight=False)
+    scenario = load_scenario(args.scenario) if args.scenario else None
     captured = None
     if args.from_capture is not None:
         from phonesim.replay.lab_exchange import captured_exchange
@@ -52,11 +59,17 @@ def run(args: argparse.Namespace) -> int:
 
     async def serve() -> None:
         lab = EmbeddedLab(
-            LabLayout(domain=args.domain), users_file=args.users, dhcp_capture=captured
+            LabLayout(domain=args.domain),
+            users_file=args.users,
+            scenario=scenario,
+            dhcp_capture=captured,
         )
         endpoints = await lab.start()
         try:
-            args.endpoints_file.write_text(json.dumps(endpoints.to_json(), indent=2) + "\n")
+            # Written whole then renamed: another process waits for this file.
+            partial = args.endpoints_file.with_name(args.endpoints_file.name + ".partial")
+            partial.write_text(json.dumps(endpoints.to_json(), indent=2) + "\n")
+            partial.replace(args.endpoints_file)
             table = Table(title=f"phonesim lab for {endpoints.domain}")
             table.add_column("server")
             table.add_column("listens on")
@@ -76,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
             )
             table.add_row("registrar SIP/TLS", f"{a}:{pm[5061]}/tcp", f"{endpoints.pool_fqdn}:5061")
             console.print(table)
+            if scenario is not None:
+                console.print(f"scenario [bold]{scenario.name}[/bold]: {scenario.summary}")
             console.print(f"endpoints written to {args.endpoints_file}")
             console.print(
                 "boot a phone against it:  phonesim boot --lab-endpoints "

@@ -10,12 +10,16 @@ listen on unprivileged ones; `port_map` says which real port stands for which.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 
 
 class AddressBook:
+    __slots__ = ("_addresses", "_port_map")
+
     def __init__(self, port_map: Mapping[int, int] | None = None) -> None:
         self._addresses: dict[str, str] = {}
-        self._port_map = dict(port_map or {})
+        # Shared, not copied: every phone of a fleet reads the same map.
+        self._port_map: Mapping[int, int] = port_map if port_map is not None else {}
 
     def learn(self, host: str, address: str) -> None:
         """A later answer for the same host replaces the earlier one, as a DNS cache would."""
@@ -33,3 +37,13 @@ class AddressBook:
 
 def _key(host: str) -> str:
     return host.strip().rstrip(".").lower()
+
+
+CURRENT_ADDRESS_BOOK: ContextVar[AddressBook | None] = ContextVar(
+    "phonesim_address_book", default=None
+)
+"""The address book of the phone whose request runs in this task.
+
+Web clients are shared between the phones of a fleet (one connection pool, one
+parsed WSDL); each phone's request task sets its own book here, so a shared
+client still sends every request where that phone's DNS answer said."""

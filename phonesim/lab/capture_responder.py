@@ -7,8 +7,8 @@ address, relay and flags. Several captured servers give several answers, with
 their captured delays, so "who answers first" is reproduced too. The captured
 server identifiers stay as they were: they are part of what the phone saw.
 
-It has the interface of `LabDhcpResponder` (`answer(data)`, `start`, `close`,
-`port`, `counts`) so the embedded lab can run either.
+It has the interface of `LabDhcpResponder` (`replies(data)`, `answer(data)`,
+`start`, `close`, `port`, `counts`) so the embedded lab can run either.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from phonesim.codec.dhcp_message import BOOTREQUEST, DHCPINFORM, decode_dhcp_message
 from phonesim.codec.dhcp_rewrite import rewrite_client
 from phonesim.errors import PhonesimError
+from phonesim.lab.dhcp_responder import ScheduledReply
+from phonesim.udp_buffers import enlarge_receive_buffer
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,9 @@ class _Protocol(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         loop = asyncio.get_running_loop()
-        for delay, reply in self._responder.answers(data):
+        for reply in self._responder.replies(data):
             # Loopback lab: the phone listens on an ephemeral port, so answer the sender.
-            handle = loop.call_later(delay, self._send, reply, addr)
+            handle = loop.call_later(reply.delay, self._send, reply.payload, addr)
             self._responder._pending.add(handle)
 
     def _send(self, reply: bytes, addr: tuple[str, int]) -> None:
@@ -67,9 +69,10 @@ class CaptureResponder:
         self.port = 0
         self._transport: asyncio.DatagramTransport | None = None
         self._pending: set[asyncio.TimerHandle] = set()
+        """Answers scheduled but not sent yet, cancelled on close."""
 
-    def answers(self, data: bytes) -> list[tuple[float, bytes]]:
-        """(delay, ACK) for each captured answer, moved to the client that sent `data`."""
+    def replies(self, data: bytes) -> list[ScheduledReply]:
+        """Each captured ACK with its delay, moved to the client that sent `data`."""
         try:
             request = decode_dhcp_message(data)
         except PhonesimError:
@@ -96,21 +99,22 @@ class CaptureResponder:
             except PhonesimError:
                 self.counts["unusable_capture"] += 1
                 continue
-            replies.append((captured.delay, reply))
+            replies.append(ScheduledReply(captured.delay, reply, captured.server))
         if replies:
             self.counts["answered"] += 1
         return replies
 
     def answer(self, data: bytes) -> bytes | None:
         """The first captured answer for one datagram, or None when the servers stayed silent."""
-        replies = self.answers(data)
-        return min(replies)[1] if replies else None
+        replies = sorted(self.replies(data), key=lambda reply: reply.delay)
+        return replies[0].payload if replies else None
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         loop = asyncio.get_running_loop()
         self._transport, _ = await loop.create_datagram_endpoint(
             lambda: _Protocol(self), local_addr=(host, port)
         )
+        enlarge_receive_buffer(self._transport)
         self.port = self._transport.get_extra_info("sockname")[1]
 
     async def close(self) -> None:

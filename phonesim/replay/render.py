@@ -30,7 +30,7 @@ from phonesim.replay.session_replayer import (
     SessionReplay,
 )
 from phonesim.replay.sessions import DhcpSession, SessionMessage
-from phonesim.report.bootstrap_result import DIAGNOSIS
+from phonesim.report.findings_view import FindingsPrinter
 from phonesim.report.timeline import TimelinePrinter
 
 _FINDING_STYLE = {OK: "green", NOTE: "dim", WARNING: "yellow", ERROR: "bold red"}
@@ -224,9 +224,10 @@ class ReplayRenderer:
                 f"    [bold red]{escape(reason)}[/bold red]: {escape(getattr(outcome, 'message', ''))}",
                 highlight=False,
             )
-            diagnosis = DIAGNOSIS.get(reason)
-            if diagnosis:
-                console.print(f"    {escape(diagnosis)}", highlight=False)
+        diagnosis = replay.diagnosis()
+        if diagnosis.findings:
+            console.print("  [bold]Findings[/bold]")
+            FindingsPrinter(console).print(diagnosis)
 
     def _replay_note(self, trace: Trace) -> None:
         fields = trace.fields

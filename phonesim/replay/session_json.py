@@ -7,7 +7,6 @@ from typing import Any
 from phonesim.replay.option_forensics import read_message_options
 from phonesim.replay.session_replayer import SessionReplay, outcome_summary
 from phonesim.replay.sessions import DhcpSession, SessionMessage
-from phonesim.report.bootstrap_result import DIAGNOSIS
 from phonesim.report.trace_log import trace_to_json
 
 
@@ -57,8 +56,6 @@ def message_to_json(
 
 def replay_to_json(replay: SessionReplay) -> dict[str, Any]:
     summary = outcome_summary(replay.outcome)
-    if summary.get("reason"):
-        summary["diagnosis"] = DIAGNOSIS.get(summary["reason"])
     return {
         "profile": replay.profile,
         "domain": replay.domain,
@@ -69,5 +66,6 @@ def replay_to_json(replay: SessionReplay) -> dict[str, Any]:
         "decision": replay.decision,
         "dns_fallback": replay.dns_fallback,
         "answers": [answer.to_json() for answer in replay.answers],
+        "findings": replay.diagnosis().to_json(),
         "timeline": [trace_to_json(trace) for trace in replay.traces],
     }

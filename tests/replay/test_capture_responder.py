@@ -34,11 +34,11 @@ def test_the_captured_answers_come_back_moved_to_the_new_client_with_their_delay
     exchange = captured_exchange(capture("two-servers.pcapng"))
     assert [a.server for a in exchange.answers] == ["192.0.2.5", "192.0.2.6"]
     assert [a.delay for a in exchange.answers] == [0.0008, 0.0021]
-    replies = CaptureResponder(exchange).answers(new_inform())
+    replies = CaptureResponder(exchange).replies(new_inform())
     (session,) = read_sessions(capture("two-servers.pcapng"))[0]
-    for (delay, reply), captured, ack in zip(replies, exchange.answers, session.acks, strict=True):
-        decoded = decode_dhcp_message(reply)
-        assert delay == captured.delay
+    for reply, captured, ack in zip(replies, exchange.answers, session.acks, strict=True):
+        decoded = decode_dhcp_message(reply.payload)
+        assert reply.delay == captured.delay and reply.server_id == captured.server
         assert (decoded.xid, decoded.chaddr, decoded.ciaddr) == (0xC0FFEE, NEW_MAC, "127.0.0.1")
         assert decoded.options == ack.message.options
         assert decoded.server_id == ack.message.server_id
@@ -46,7 +46,7 @@ def test_the_captured_answers_come_back_moved_to_the_new_client_with_their_delay
 
 def test_requests_the_captured_servers_did_not_answer_get_nothing() -> None:
     responder = CaptureResponder(captured_exchange(capture("two-servers.pcapng")))
-    assert responder.answers(new_inform("CPE-OCPHONE")) == []
+    assert responder.replies(new_inform("CPE-OCPHONE")) == []
     assert responder.answer(b"\x01" * 20) is None
     first = responder.answer(new_inform())
     assert first is not None and decode_dhcp_message(first).server_id == "192.0.2.5"

@@ -81,6 +81,8 @@ def test_the_answer_without_fqdn_is_passed_over_for_the_one_with_fqdn() -> None:
     assert "dhcp.answer_without_fqdn" in events(replay)
     assert "dhcp.answer_not_ours" not in events(replay)
     assert [a.t for a in replay.answers] == [0.0008, 0.0021]
+    findings = [f.id for f in replay.diagnosis().findings]
+    assert "dhcp.first_answer_without_fqdn" in findings
 
 
 def test_another_profile_decides_differently_on_the_same_capture(tmp_path: Path) -> None:
@@ -126,6 +128,10 @@ def test_a_session_without_answers_retransmits_then_gives_up_and_tries_dns() -> 
     assert len(unanswered) == len(asked) > 0
     assert lonely.domain == PLACEHOLDER_DOMAIN
     assert lonely.answers == []
+    findings = {f.id: f for f in lonely.diagnosis().findings}
+    assert "dhcp.no_answer" in findings
+    # Names the capture has no DNS answer for are a gap in the capture, not a finding.
+    assert not [i for i in findings if i.startswith("dns.")]
 
 
 def test_the_domain_comes_from_the_lease_then_srv_lookups_then_the_user() -> None:
