@@ -88,6 +88,12 @@ def register(commands: Any) -> None:
         help="ciaddr of the re-sent INFORM (default: the captured one); servers answer there",
     )
     live.add_argument(
+        "--bind",
+        metavar="IP[:PORT]",
+        help="local address (and port) to send from; e.g. 0.0.0.0:68 with --address set to "
+        "this machine's address, for servers that answer ciaddr:68 (port 68 needs root)",
+    )
+    live.add_argument(
         "--wait",
         type=float,
         default=4.0,
@@ -244,16 +250,26 @@ def _run_resend(args: argparse.Namespace) -> int:
     renderer = ReplayRenderer(console)
     if not args.json:
         renderer.resend_plan(plan, server, chosen.number)
-    live = asyncio.run(
-        resend(plan, server, wait=args.wait, servers_expected=max(1, len(chosen.servers)))
+    local = host_port(args.bind, 0) if args.bind else None
+    exchange = asyncio.run(
+        resend(
+            plan,
+            server,
+            wait=args.wait,
+            servers_expected=max(1, len(chosen.servers)),
+            local=local,
+        )
     )
-    diff = diff_answers(chosen.answers, live, vendor_class=chosen.vendor_class, preferred=server[0])
+    diff = diff_answers(
+        chosen.answers, exchange.answers, vendor_class=chosen.vendor_class, preferred=server[0]
+    )
     if args.json:
         print(
             json.dumps(
                 {
                     "session": chosen.number,
                     "sent_to": f"{server[0]}:{server[1]}",
+                    "sent_from": exchange.sent_from,
                     "xid": f"0x{plan.xid:08x}",
                     "mac": plan.mac,
                     "ciaddr": plan.ciaddr,

@@ -85,6 +85,13 @@ def plan_resend(
     return ResendPlan(payload=payload, xid=new_xid, mac=new_mac, ciaddr=address, captured=captured)
 
 
+@dataclass(frozen=True)
+class LiveExchange:
+    sent_from: str
+    """ip:port the INFORM left from."""
+    answers: list[LiveAnswer]
+
+
 async def resend(
     plan: ResendPlan,
     server: tuple[str, int],
@@ -93,7 +100,7 @@ async def resend(
     servers_expected: int = 1,
     grace: float = MIN_GRACE,
     local: tuple[str, int] | None = None,
-) -> list[LiveAnswer]:
+) -> LiveExchange:
     """Send the INFORM once; collect answers with its xid.
 
     Stops when `servers_expected` different servers have answered, `grace`
@@ -111,8 +118,16 @@ async def resend(
     try:
         await endpoint.open(bind)
     except OSError as error:
-        raise UsageError(f"cannot open a UDP socket on {bind[0]}: {error.strerror}") from None
+        hint = (
+            " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+            if bind[1] and bind[1] < 1024
+            else ""
+        )
+        raise UsageError(
+            f"cannot open a UDP socket on {bind[0]}:{bind[1]}: {error.strerror}{hint}"
+        ) from None
     sent_at = loop.time()
+    host, port = endpoint.local_address
 
     def received(payload: bytes, source: str) -> None:
         try:
@@ -134,4 +149,4 @@ async def resend(
             await asyncio.wait_for(done.wait(), wait)
     finally:
         endpoint.close()
-    return answers
+    return LiveExchange(f"{host}:{port}", answers)

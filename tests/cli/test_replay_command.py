@@ -210,6 +210,26 @@ def test_resend_with_no_server_listening_exits_3(capsys) -> None:
     assert "no live answer" in out
 
 
+def test_resend_from_a_chosen_local_port_and_a_port_in_use_is_one_line(capsys) -> None:
+    busy = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    busy.bind(("127.0.0.1", 0))
+    port = busy.getsockname()[1]
+    try:
+        with lab_in_thread() as (_lab, endpoints):
+            server = f"127.0.0.1:{endpoints.dhcp_port}"
+            args = [str(capture("lab-inform.pcap")), "--resend", "--dhcp-server", server]
+            code, _out, err = replay(capsys, *args, "--bind", f"127.0.0.1:{port}")
+            assert code == 2
+            assert err.startswith(f"phonesim: error: cannot open a UDP socket on 127.0.0.1:{port}")
+            assert len(err.strip().splitlines()) == 1
+            busy.close()
+            code, out, _ = replay(capsys, *args, "--bind", f"127.0.0.1:{port}", "--json")
+    finally:
+        busy.close()
+    (result,) = json_lines(out)
+    assert code == 0 and result["matches"] and result["sent_from"] == f"127.0.0.1:{port}"
+
+
 def test_resend_needs_a_server_and_an_inform(capsys) -> None:
     code, _out, err = replay(capsys, str(capture("lab-inform.pcap")), "--resend")
     assert code == 2 and "--dhcp-server" in err
