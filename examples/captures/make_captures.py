@@ -550,15 +550,18 @@ WRITERS: tuple[Callable[[Path], None], ...] = (
 
 
 def write_all(folder: Path = FOLDER) -> list[Path]:
+    """Write every example capture into `folder`; returns their paths."""
+    import logging
+
+    # PcapNgWriter warns when interfaces have different link types, which is the point here.
+    logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
     folder.mkdir(parents=True, exist_ok=True)
-    before = set(folder.iterdir())
     for writer in WRITERS:
         writer(folder)
-    return sorted(p for p in folder.iterdir() if p.suffix in (".pcap", ".pcapng") or p in before)
+    return sorted(p for p in folder.iterdir() if p.suffix in (".pcap", ".pcapng"))
 
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else FOLDER
     for written in write_all(target):
-        if written.suffix in (".pcap", ".pcapng"):
-            print(f"{written}  {written.stat().st_size} bytes")
+        print(f"{written}  {written.stat().st_size} bytes")
