@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from phonesim.cli.common import STAGES, default_state_dir, host_port
+from phonesim.cli.common import STAGES, default_state_dir
+from phonesim.cli.live_network import add_live_arguments
 from phonesim.errors import UsageError
 
 EPILOG = """\
@@ -16,6 +17,8 @@ examples:
   phonesim boot --lab --ext 5551234 --pin 13579
   phonesim boot --lab --profile aastra-6725ip --ext 5551235 --pin 24680 --json
   phonesim boot --lab-endpoints lab.json --ext 5551234 --pin 13579   (a lab from `phonesim lab`)
+  sudo phonesim boot --iface eth0 --ext 5551234 --pin 13579   (broadcast INFORM on eth0)
+  sudo phonesim boot --iface eth0 --dhcp-server 192.0.2.5 --ext 5551234 --pin 13579
 
 exit codes: 0 signed in; 2 bad input; 3 discovery (DHCP/DNS) failed; 4 root chain;
             5 web ticket (PIN); 6 certificate provisioning; 7 registrar; 130 interrupted.
@@ -31,6 +34,7 @@ def register(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_arguments(boot)
+    add_live_arguments(boot)
     add_phone_arguments(boot)
     add_output_arguments(boot)
     boot.set_defaults(run=run)
@@ -50,8 +54,8 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--dhcp-server",
         metavar="IP[:PORT]",
-        help="send the DHCPINFORM by unicast to this server (port 67 by default); the INFORM "
-        "leaves from an unprivileged port, so the server must answer to the sender's port",
+        help="send the DHCPINFORM by unicast to this server (port 67 by default), from the "
+        "phone's port 68 (see --client-port)",
     )
     where.add_argument(
         "--dns", metavar="IP[:PORT]", help="the phone's DNS server (port 53 by default)"
@@ -78,7 +82,12 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
     who.add_argument(
         "--pin", required=True, metavar="DIGITS", help="the user's PIN (never printed or logged)"
     )
-    who.add_argument("--mac", help="the phone's MAC (default: stable one in the profile's OUI)")
+    who.add_argument(
+        "--mac",
+        metavar="MAC|profile|interface",
+        help="the phone's MAC; `profile`: a stable one in the profile's OUI (the default "
+        "without --iface); `interface`: the interface's own (the default with --iface)",
+    )
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,33 +125,35 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 
 def network_from_args(args: argparse.Namespace) -> Any:
     """The servers named on the command line, or None for an in-process embedded lab."""
-    from phonesim.boot import Network, lab_network
+    from phonesim.boot import lab_network
+    from phonesim.cli.live_network import apply_capture_arguments, live_network
     from phonesim.lab.embedded_lab import LabEndpoints
 
-    chosen = [bool(args.lab), args.lab_endpoints is not None, args.dhcp_server is not None]
+    live = args.dhcp_server is not None or args.iface is not None
+    chosen = [bool(args.lab), args.lab_endpoints is not None, live]
     if sum(chosen) != 1:
         raise UsageError(
-            "say where the servers are: --lab, --lab-endpoints FILE, or --dhcp-server with --dns"
+            "say where the servers are: --lab, --lab-endpoints FILE, --iface IFACE "
+            "or --dhcp-server IP"
         )
     if args.lab:
         return None
     if args.lab_endpoints is not None:
-        return lab_network(LabEndpoints.from_file(args.lab_endpoints))
-    if not args.dns or not args.domain or not args.address:
-        raise UsageError("--dhcp-server needs --dns, --domain and --address too")
-    return Network(
-        dhcp_server=host_port(args.dhcp_server, 67),
-        dns_server=host_port(args.dns, 53),
-        address=host_port(args.address, 0)[0],
-        domain=args.domain,
-    )
+        network = lab_network(LabEndpoints.from_file(args.lab_endpoints))
+        apply_capture_arguments(network, args)
+        return network
+    choice = live_network(args)
+    args.live_notes = choice.notes
+    return choice.network
 
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from phonesim.boot import boot_in_lab, boot_phone, check_sign_in
+    from phonesim.cli.live_network import phone_mac_argument
     from phonesim.profiles import load_profile
+    from phonesim.report.dhcp_answers import render_dhcp_answers
     from phonesim.report.run_folder import new_run_dir, utc_now
     from phonesim.report.timeline import TimelinePrinter
 
@@ -156,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
         "profile": profile,
         "sign_in_as": args.ext,
         "pin": args.pin,
-        "mac": args.mac,
+        "mac": phone_mac_argument(args),
         "state_dir": args.state_dir or default_state_dir(),
         "use_cache": not args.no_cache,
         "seed": args.seed,
@@ -165,22 +176,38 @@ def run(args: argparse.Namespace) -> int:
         "on_trace": None if args.json else printer.print,
     }
     if not args.json:
-        where = (
-            "embedded lab on loopback"
-            if network is None
-            else f"DHCP {network.dhcp_server[0]}:{network.dhcp_server[1]}"
-        )
+        where = "embedded lab on loopback" if network is None else _where(network)
         console.print(
             f"[bold]phonesim[/bold] {profile.device.vendor} {profile.device.model} "
             f"signing in as {args.ext} ({where})"
         )
+        for note in getattr(args, "live_notes", ()):
+            console.print(f"[dim]{note}[/dim]")
     if network is None:
-        report = asyncio.run(boot_in_lab(**common))
+        report = asyncio.run(
+            boot_in_lab(capture=args.capture, capture_enabled=not args.no_capture, **common)
+        )
     else:
         report = asyncio.run(boot_phone(network=network, **common))
     if args.json:
         print(json.dumps(report.result, indent=2, default=str))
     else:
+        answers = report.result.get("DhcpAnswers") or []
+        if len(answers) > 1 or (network is not None and network.interface is not None):
+            render_dhcp_answers(console, answers)
         printer.print_result(report.result)
         console.print(f"[dim]run folder: {run_dir} (cpsw3g.log, trace.jsonl, result.json)[/dim]")
+        if report.result.get("Capture"):
+            console.print(f"[dim]capture: {report.result['Capture']}[/dim]")
     return int(report.result["ExitCode"])
+
+
+def _where(network: Any) -> str:
+    server = f"{network.dhcp_server[0]}:{network.dhcp_server[1]}"
+    if network.giaddr:
+        return f"DHCP relayed from {network.giaddr} to {server}"
+    if network.interface and network.dhcp_server[0] == "255.255.255.255":
+        return f"DHCP broadcast on {network.interface}"
+    if network.interface:
+        return f"DHCP {server} from {network.interface}"
+    return f"DHCP {server}"
