@@ -160,7 +160,14 @@ def run(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     check_sign_in(args.ext, args.pin)
     network = network_from_args(args)
-    run_dir = args.run_dir or new_run_dir(args.runs_dir, f"{profile.name}-{args.ext}", utc_now())
+    try:
+        run_dir = args.run_dir or new_run_dir(
+            args.runs_dir, f"{profile.name}-{args.ext}", utc_now()
+        )
+    except OSError as error:
+        raise UsageError(
+            f"cannot create a run folder in {args.runs_dir}: {error.strerror}"
+        ) from None
     console = Console(highlight=False)
     printer = TimelinePrinter(console)
     common: dict[str, Any] = {
