@@ -26,7 +26,7 @@ from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.errors import UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
-from phonesim.report.dhcp_answers import summarize_dhcp_answers, winning_server
+from phonesim.report.dhcp_answers import summarize_dhcp_answers
 from phonesim.report.run_folder import RunFolder, utc_now
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ async def boot_phone(
         },
     )
     result["DhcpAnswers"] = summarize_dhcp_answers(
-        dhcp.answers, first_sent=dhcp.first_sent, winner=winning_server(traces)
+        dhcp.answers, first_sent=dhcp.first_sent, traces=traces
     )
     if capture is not None:
         result["Capture"] = str(capture.path)

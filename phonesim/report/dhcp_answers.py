@@ -9,6 +9,7 @@ those that came after the phone stopped listening.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -35,8 +36,6 @@ class ReceivedDatagram(Protocol):
     def source(self) -> str: ...
     @property
     def payload(self) -> bytes: ...
-    @property
-    def routed(self) -> bool: ...
 
 
 def winning_server(traces: Iterable[Trace]) -> str | None:
@@ -49,9 +48,37 @@ def winning_server(traces: Iterable[Trace]) -> str | None:
 
 
 def summarize_dhcp_answers(
-    answers: Sequence[ReceivedDatagram], *, first_sent: float | None, winner: str | None
+    answers: Sequence[ReceivedDatagram], *, first_sent: float | None, traces: Sequence[Trace]
 ) -> list[dict[str, Any]]:
-    return [_summarize(answer, first_sent, winner) for answer in answers]
+    """One entry per answer, in arrival order.
+
+    `SeenByPhone` comes from the phone's own `dhcp.answer` traces (per source,
+    in order): an answer can reach the phone's queue after it already
+    decided, and then it was never looked at.
+    """
+    winner = winning_server(traces)
+    seen = Counter(source for source in map(_looked_at, traces) if source is not None)
+    entries = []
+    for answer in answers:
+        entry = _summarize(answer, first_sent, winner)
+        entry["SeenByPhone"] = seen[answer.source] > 0
+        seen[answer.source] -= 1
+        entries.append(entry)
+    return entries
+
+
+def _looked_at(trace: Trace) -> str | None:
+    """The datagram source of a trace recording that the phone looked at an answer."""
+    if trace.stage != "dhcp":
+        return None
+    if trace.event == "answer":
+        return str(trace.fields.get("source"))
+    # Answers the phone could not use name the datagram's source as `server`.
+    if trace.event in ("answer_malformed", "answer_not_ours") or (
+        trace.event == "answer_ignored" and trace.fields.get("why") == "not a DHCPACK"
+    ):
+        return str(trace.fields.get("server"))
+    return None
 
 
 def _summarize(
@@ -67,7 +94,7 @@ def _summarize(
         "WebUrl": None,
         "SplitOptions": {},
         "Problems": [],
-        "SeenByPhone": answer.routed,
+        "SeenByPhone": False,
         "Used": False,
     }
     problems: list[str] = entry["Problems"]
