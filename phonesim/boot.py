@@ -24,6 +24,7 @@ from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.diagnosis import diagnose
 from phonesim.errors import UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers
@@ -105,12 +106,14 @@ async def boot_phone(
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
 ) -> BootReport:
+    from phonesim.codec.dhcp_message import load_packet_library
     from phonesim.drivers.cache_store import DiscoveryCacheStore
     from phonesim.drivers.certificate_request import KeyPool
     from phonesim.drivers.dns_client import PhoneResolver
     from phonesim.drivers.runner import PhoneRunner, PhoneServices
 
     check_sign_in(sign_in_as, pin)
+    load_packet_library()
     interface = _interface_facts(network)
     mac = _phone_mac(mac, network, interface, profile, sign_in_as)
     seed = secrets.randbits(32) if seed is None else seed
@@ -174,8 +177,10 @@ async def boot_phone(
         dhcp.close()
         if capture is not None:
             capture.close()
+        await services.web.aclose()
     result = bootstrap_result(
         outcome,
+        diagnosis=diagnose(traces),
         phone={
             "Profile": profile.name,
             "Model": f"{profile.device.vendor} {profile.device.model}",
@@ -238,10 +243,6 @@ async def _open_dhcp(
     mac: str,
     capture: PacketCapture | None,
 ) -> DhcpClientEndpoint:
-    # The phone builds its INFORM with scapy at power-on; importing it now keeps
-    # that quarter second out of the boot's timeline.
-    import scapy.layers.dhcp  # noqa: F401
-
     from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
 
     placement = DhcpPlacement(
@@ -281,12 +282,17 @@ def lab_network(endpoints: Any) -> Network:
 
 
 async def boot_in_lab(
-    *, capture: Path | None = None, capture_enabled: bool = True, **kwargs: Any
+    *,
+    scenario: Any = None,
+    capture: Path | None = None,
+    capture_enabled: bool = True,
+    **kwargs: Any,
 ) -> BootReport:
-    """Start the embedded lab, boot one phone against it, stop the lab."""
+    """Start the embedded lab (as `scenario` says, healthy by default), boot one phone
+    against it, stop the lab."""
     from phonesim.lab.embedded_lab import EmbeddedLab
 
-    async with EmbeddedLab() as lab:
+    async with EmbeddedLab(scenario=scenario) as lab:
         network = lab_network(lab.endpoints)
         network.capture, network.capture_enabled = capture, capture_enabled
         return await boot_phone(network=network, **kwargs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from phonesim.codec.certificate import CertificateSummary
     from phonesim.codec.ocauthws.diagnostics import MsDiagnostics
 
 
@@ -146,6 +147,7 @@ class WebServiceFailure(PhonesimError):
         *,
         http_status: int | None = None,
         diagnostics: MsDiagnostics | None = None,
+        presented: CertificateSummary | None = None,
     ) -> None:
         if kind not in self.KINDS:
             raise ValueError(f"unknown web service failure kind {kind!r}")
@@ -154,6 +156,8 @@ class WebServiceFailure(PhonesimError):
         self.detail = detail
         self.http_status = http_status
         self.diagnostics = diagnostics
+        self.presented = presented
+        """The certificate the server presented, when TLS verification refused it."""
         extra = []
         if http_status is not None:
             extra.append(f"HTTP {http_status}")

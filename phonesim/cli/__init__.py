@@ -17,7 +17,9 @@ from phonesim.errors import PhonesimError
 COMMAND_MODULES = (
     "boot_command",
     "dhcp_config_command",
+    "diagnose_command",
     "lab_command",
+    "scenarios_command",
     "profiles_command",
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,6 @@ def register(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_arguments(boot)
-    add_live_arguments(boot)
     add_phone_arguments(boot)
     add_output_arguments(boot)
     boot.set_defaults(run=run)
@@ -46,6 +46,12 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--lab", action="store_true", help="start the embedded lab on loopback and boot against it"
     )
     where.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="with --lab: make the lab misbehave as this scenario says "
+        "(`phonesim scenarios` lists them; or a scenario TOML file)",
+    )
+    where.add_argument(
         "--lab-endpoints",
         type=Path,
         metavar="FILE",
@@ -53,6 +59,8 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     )
     where.add_argument(
         "--dhcp-server",
+        "--server",
+        dest="dhcp_server",
         metavar="IP[:PORT]",
         help="send the DHCPINFORM by unicast to this server (port 67 by default), from the "
         "phone's port 68 (see --client-port)",
@@ -64,6 +72,7 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--domain", help="DNS domain from the phone's lease, used for SRV lookups (option 15)"
     )
     where.add_argument("--address", help="the phone's own IPv4 address (DHCPINFORM ciaddr)")
+    add_live_arguments(parser)
 
 
 def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,13 +83,10 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
         help="device profile name or TOML file (default: %(default)s)",
     )
     who.add_argument(
-        "--ext",
-        required=True,
-        metavar="DIGITS",
-        help="phone number or extension typed on the keypad",
+        "--ext", metavar="DIGITS", help="phone number or extension typed on the keypad (required)"
     )
     who.add_argument(
-        "--pin", required=True, metavar="DIGITS", help="the user's PIN (never printed or logged)"
+        "--pin", metavar="DIGITS", help="the user's PIN, never printed or logged (required)"
     )
     who.add_argument(
         "--mac",
@@ -136,6 +142,11 @@ def network_from_args(args: argparse.Namespace) -> Any:
             "say where the servers are: --lab, --lab-endpoints FILE, --iface IFACE "
             "or --dhcp-server IP"
         )
+    if args.scenario is not None and not args.lab:
+        raise UsageError(
+            "--scenario needs --lab: a scenario says how the embedded lab misbehaves "
+            "(a lab started with `phonesim lab --scenario` keeps its own)"
+        )
     if args.lab:
         return None
     if args.lab_endpoints is not None:
@@ -147,19 +158,26 @@ def network_from_args(args: argparse.Namespace) -> Any:
     return choice.network
 
 
-def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+def start_boot(
+    args: argparse.Namespace, on_trace: Any, on_note: Callable[[str], None] | None = None
+) -> Any:
+    """Boot the phone the arguments describe; returns the BootReport.
 
+    `on_note` hears the defaults taken from the machine on a real network
+    (DNS server and domain from /etc/resolv.conf), before the boot starts.
+    """
     from phonesim.boot import boot_in_lab, boot_phone, check_sign_in
     from phonesim.cli.live_network import phone_mac_argument
+    from phonesim.lab.scenario import load_scenario
     from phonesim.profiles import load_profile
-    from phonesim.report.dhcp_answers import render_dhcp_answers
     from phonesim.report.run_folder import new_run_dir, utc_now
-    from phonesim.report.timeline import TimelinePrinter
 
+    if args.ext is None or args.pin is None:
+        raise UsageError("say who signs in: --ext DIGITS and --pin DIGITS")
     profile = load_profile(args.profile)
     check_sign_in(args.ext, args.pin)
     network = network_from_args(args)
+    scenario = load_scenario(args.scenario) if args.scenario else None
     try:
         run_dir = args.run_dir or new_run_dir(
             args.runs_dir, f"{profile.name}-{args.ext}", utc_now()
@@ -168,8 +186,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"cannot create a run folder in {args.runs_dir}: {error.strerror}"
         ) from None
-    console = Console(highlight=False)
-    printer = TimelinePrinter(console)
     common: dict[str, Any] = {
         "profile": profile,
         "sign_in_as": args.ext,
@@ -180,41 +196,69 @@ def run(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "final_stage": args.stop_after,
         "run_dir": run_dir,
-        "on_trace": None if args.json else printer.print,
+        "on_trace": on_trace,
     }
-    if not args.json:
-        where = "embedded lab on loopback" if network is None else _where(network)
+    for note in getattr(args, "live_notes", ()):
+        if on_note is not None:
+            on_note(note)
+    if network is None:
+        return asyncio.run(
+            boot_in_lab(
+                scenario=scenario,
+                capture=args.capture,
+                capture_enabled=not args.no_capture,
+                **common,
+            )
+        )
+    return asyncio.run(boot_phone(network=network, **common))
+
+
+def describe_target(args: argparse.Namespace) -> str:
+    if args.lab:
+        return "embedded lab on loopback" + (f", scenario {args.scenario}" if args.scenario else "")
+    if args.lab_endpoints is not None:
+        return f"lab at {args.lab_endpoints}"
+    dns = f", DNS {args.dns}" if args.dns else ""
+    if args.giaddr:
+        return f"DHCP relayed from {args.giaddr} to {args.dhcp_server}{dns}"
+    if args.iface and args.dhcp_server is None:
+        return f"DHCP broadcast on {args.iface}{dns}"
+    if args.iface:
+        return f"DHCP {args.dhcp_server} from {args.iface}{dns}"
+    return f"DHCP {args.dhcp_server}{dns}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from phonesim.profiles import load_profile
+    from phonesim.report.dhcp_answers import render_dhcp_answers
+    from phonesim.report.timeline import TimelinePrinter
+
+    console = Console(highlight=False)
+    printer = TimelinePrinter(console)
+    if not args.json and args.ext is not None:
+        profile = load_profile(args.profile)
         console.print(
             f"[bold]phonesim[/bold] {profile.device.vendor} {profile.device.model} "
-            f"signing in as {args.ext} ({where})"
+            f"signing in as {args.ext} ({describe_target(args)})"
         )
-        for note in getattr(args, "live_notes", ()):
-            console.print(f"[dim]{note}[/dim]")
-    if network is None:
-        report = asyncio.run(
-            boot_in_lab(capture=args.capture, capture_enabled=not args.no_capture, **common)
-        )
-    else:
-        report = asyncio.run(boot_phone(network=network, **common))
+    report = start_boot(
+        args,
+        None if args.json else printer.print,
+        on_note=None if args.json else lambda note: console.print(f"[dim]{note}[/dim]"),
+    )
     if args.json:
         print(json.dumps(report.result, indent=2, default=str))
     else:
         answers = report.result.get("DhcpAnswers") or []
-        if len(answers) > 1 or (network is not None and network.interface is not None):
+        live = args.iface is not None or args.dhcp_server is not None
+        if len(answers) > 1 or live:
             render_dhcp_answers(console, answers)
         printer.print_result(report.result)
-        console.print(f"[dim]run folder: {run_dir} (cpsw3g.log, trace.jsonl, result.json)[/dim]")
+        console.print(
+            f"[dim]run folder: {report.run_dir} (cpsw3g.log, trace.jsonl, result.json)[/dim]"
+        )
         if report.result.get("Capture"):
             console.print(f"[dim]capture: {report.result['Capture']}[/dim]")
     return int(report.result["ExitCode"])
-
-
-def _where(network: Any) -> str:
-    server = f"{network.dhcp_server[0]}:{network.dhcp_server[1]}"
-    if network.giaddr:
-        return f"DHCP relayed from {network.giaddr} to {server}"
-    if network.interface and network.dhcp_server[0] == "255.255.255.255":
-        return f"DHCP broadcast on {network.interface}"
-    if network.interface:
-        return f"DHCP {server} from {network.interface}"
-    return f"DHCP {server}"

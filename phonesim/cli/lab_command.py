@@ -24,6 +24,11 @@ def register(commands: Any) -> None:
     )
     lab.add_argument("--users", type=Path, help="users file (TOML) instead of the shipped one")
     lab.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="misbehave as this scenario says (`phonesim scenarios` lists them)",
+    )
+    lab.add_argument(
         "--domain",
         default="phonesim.test",
         help="the lab's SIP and DNS domain (default: %(default)s)",
@@ -36,11 +41,13 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from phonesim.lab.embedded_lab import EmbeddedLab, LabLayout
+    from phonesim.lab.scenario import load_scenario
 
     console = Console(highlight=False)
+    scenario = load_scenario(args.scenario) if args.scenario else None
 
     async def serve() -> None:
-        lab = EmbeddedLab(LabLayout(domain=args.domain), users_file=args.users)
+        lab = EmbeddedLab(LabLayout(domain=args.domain), users_file=args.users, scenario=scenario)
         endpoints = await lab.start()
         try:
             args.endpoints_file.write_text(json.dumps(endpoints.to_json(), indent=2) + "\n")
@@ -61,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
             )
             table.add_row("registrar SIP/TLS", f"{a}:{pm[5061]}/tcp", f"{endpoints.pool_fqdn}:5061")
             console.print(table)
+            if scenario is not None:
+                console.print(f"scenario [bold]{scenario.name}[/bold]: {scenario.summary}")
             console.print(f"endpoints written to {args.endpoints_file}")
             console.print(
                 "boot a phone against it:  phonesim boot --lab-endpoints "

@@ -150,6 +150,15 @@ class DhcpMessage:
         return None if value is None else decode_ms_uc_client_option(value)
 
 
+def load_packet_library() -> None:
+    """Import scapy now rather than with the first packet.
+
+    Its import takes a few hundred milliseconds: done inside a boot, it would
+    show in the timeline as a slow DHCP server.
+    """
+    import scapy.layers.dhcp  # noqa: F401
+
+
 def _message_type(options: JoinedOptions) -> int | None:
     value = options.get(OPTION_MESSAGE_TYPE)
     if value is None:

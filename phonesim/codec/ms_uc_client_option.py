@@ -94,6 +94,24 @@ class UcClientVendorOption:
             return None
         return f"{self.url_scheme}://{self.web_server_fqdn}:{self.web_server_port}{self.cert_prov_path}"
 
+    @property
+    def partial_url(self) -> str | None:
+        """The URL a receiver that ignores a truncation builds from what did arrive.
+
+        Only a cut inside the last URL part (the path, as the Cisco IOS limit
+        cuts it) leaves a URL at all: the phone then asks for a path that does
+        not exist. None when nothing is truncated or an earlier part is lost.
+        """
+        cut = self.truncated
+        if cut is None or cut.code != CERT_PROV_REL_PATH:
+            return None
+        if not self.url_scheme or not self.web_server_fqdn or not self.web_server_port:
+            return None
+        if not cut.partial_value.isascii():
+            return None
+        path = cut.partial_value.decode("ascii")
+        return f"{self.url_scheme}://{self.web_server_fqdn}:{self.web_server_port}{path}"
+
 
 def decode_ms_uc_client_option(value: bytes) -> UcClientVendorOption:
     texts: dict[int, str] = {}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from phonesim.codec.certificate import CertificateSummary
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceFailure:
@@ -19,6 +21,8 @@ class ServiceFailure:
     """Ms-Diagnostics error id, when the server sent one."""
     reason: str | None = None
     """Ms-Diagnostics reason text, when the server sent one."""
+    presented: CertificateSummary | None = None
+    """The server certificate TLS verification refused, when it could be read."""
 
     def describe(self) -> str:
         parts = [self.kind]

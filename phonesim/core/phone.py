@@ -26,10 +26,13 @@ from urllib.parse import urlsplit
 from phonesim.codec.dhcp_message import (
     BOOTREPLY,
     DHCPACK,
+    OPTION_SIP_SERVERS,
+    OPTION_VENDOR_SPECIFIC,
     build_inform,
     decode_dhcp_message,
 )
 from phonesim.codec.ms_uc_client_option import UcClientVendorOption
+from phonesim.codec.ocauthws.diagnostics import WEB_TICKET_REFUSALS
 from phonesim.codec.sip_server_option import SipServerOption
 from phonesim.core.commands import (
     Command,
@@ -65,7 +68,7 @@ from phonesim.core.failure import ServiceFailure
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
-from phonesim.errors import PhonesimError
+from phonesim.errors import PhonesimError, UnsupportedEncoding
 
 FINAL_STAGES = ("dhcp", "discovery", "rootchain", "webticket", "certprov", "registrar")
 
@@ -396,7 +399,9 @@ class Phone:
         )
         self._listening = True
         self._send_inform(now)
-        self._begin_dns(now)
+        if self._final_stage != "dhcp":
+            # Stopping after DHCP (a DHCP storm) measures DHCP alone.
+            self._begin_dns(now)
 
     def _send_inform(self, now: float) -> None:
         dhcp = self.profile.dhcp
@@ -473,6 +478,10 @@ class Phone:
             sip_servers = None
             answer.error = str(error)
             fields["option_120_error"] = str(error)
+            raw_120 = message.options.get(OPTION_SIP_SERVERS) or b""
+            fields["option_120_hex"] = raw_120.hex()
+            if isinstance(error, UnsupportedEncoding):
+                fields["option_120_encoding"] = error.encoding
         if sip_servers is not None:
             answer.registrars = sip_servers.servers[: self.profile.dhcp.max_registrars]
             fields["option_120"] = {
@@ -488,10 +497,14 @@ class Phone:
         except PhonesimError as error:
             uc_option = None
             fields["option_43_error"] = str(error)
+        partial_url = None
         if uc_option is not None:
             answer.uc_option = uc_option
             answer.url = uc_option.url
             fields["option_43"] = _describe_uc_option(uc_option)
+            fields["option_43"]["length"] = len(message.options.get(OPTION_VENDOR_SPECIFIC) or b"")
+            if answer.url is None and self.profile.web.use_truncated_option_43:
+                partial_url = answer.url = uc_option.partial_url
         else:
             fields.setdefault("option_43", None)
         try:
@@ -502,6 +515,16 @@ class Phone:
             fields["option_42"] = list(answer.ntp_servers)
         fields["vendor_class"] = message.vendor_class
         self._trace(now, "dhcp", "answer", **fields)
+        if partial_url is not None:
+            self._trace(
+                now,
+                "dhcp",
+                "option_43_truncated_used",
+                "warning",
+                server=answer.server,
+                url=partial_url,
+                note="option 43 ends inside the CertProv path; the phone uses what arrived",
+            )
         self._next_send = None  # any answer stops retransmission
 
         if self._winner is not None:
@@ -637,11 +660,39 @@ class Phone:
         service, protocol = event.name.split(".")[:2]
         transport = "tls" if "tls" in service or protocol == "_tls" else "tcp"
         ordered = sorted(event.records, key=lambda r: (r.priority, -r.weight))
+        if self.profile.dns.strict_srv_target:
+            ordered = self._in_domain_targets(event.name, ordered, now)
+            if not ordered:
+                self._next_registrar_lookup(now)
+                return
         self._dns_registrars = [
             RegistrarTarget(host=r.target.rstrip("."), port=r.port, transport=transport)
             for r in ordered
         ]
         self._dns_finished(now, source=event.name)
+
+    def _in_domain_targets(
+        self, name: str, records: list[SrvRecord], now: float
+    ) -> list[SrvRecord]:
+        """Strict DNS naming: an SRV target outside the domain looked up is not trusted."""
+        domain = self.network.dns_domain.strip(".").lower()
+        kept = []
+        for record in records:
+            target = record.target.rstrip(".").lower()
+            if target == domain or target.endswith("." + domain):
+                kept.append(record)
+                continue
+            self._trace(
+                now,
+                "dns",
+                "srv_target_rejected",
+                "warning",
+                name=name,
+                target=target,
+                domain=domain,
+                why=f"strict DNS naming: the SRV target must be in {domain}",
+            )
+        return kept
 
     def _on_registrar_host(self, host: str, now: float) -> None:
         address = self.address_of(host)
@@ -865,6 +916,22 @@ class Phone:
                 now, "rootchain", "empty", "the root chain download held no certificate"
             )
             return
+        invalid = next((c for c in certificates if not c["valid_on_phone_clock"]), None)
+        if invalid is not None:
+            # The phone checks validity against its own clock: a wrong clock
+            # makes every certificate of the pool look unusable.
+            self._step_failed(
+                now,
+                "rootchain",
+                "not_valid_on_phone_clock",
+                f"the root certificate {invalid['subject']} is not valid at the phone's time "
+                f"{_utc(phone_time).isoformat(timespec='seconds')}",
+                subject=invalid["subject"],
+                not_before=invalid["not_before"],
+                not_after=invalid["not_after"],
+                phone_time=_utc(phone_time).isoformat(timespec="seconds"),
+            )
+            return
         self._out.append(TrustRootChain())
         self._begin_cert_prov_metadata(now)
 
@@ -948,7 +1015,7 @@ class Phone:
         if event.failure is not None:
             failure = event.failure
             if failure.kind == "fault":
-                cause = "not_sip_enabled" if failure.error_id == 28000 else "pin_rejected"
+                cause = WEB_TICKET_REFUSALS.get(failure.error_id or 0, "pin_rejected")
                 self._fail(
                     now,
                     "webticket",
@@ -1178,6 +1245,14 @@ class Phone:
 
     def _service_failed(self, now: float, stage: str, url: str, failure: ServiceFailure) -> None:
         cause = f"http_{failure.http_status}" if failure.kind == "http_status" else failure.kind
+        evidence: dict[str, Any] = {}
+        if failure.presented is not None:
+            evidence["server_certificate"] = {
+                "subject": failure.presented.subject,
+                "issuer": failure.presented.issuer,
+                "not_before": failure.presented.not_before.isoformat(),
+                "not_after": failure.presented.not_after.isoformat(),
+            }
         self._step_failed(
             now,
             stage,
@@ -1189,6 +1264,7 @@ class Phone:
             http_status=failure.http_status,
             error_id=failure.error_id,
             server_reason=failure.reason,
+            **evidence,
         )
 
 
@@ -1229,6 +1305,7 @@ def _describe_uc_option(option: UcClientVendorOption) -> dict[str, Any]:
             "code": option.truncated.code,
             "declared_length": option.truncated.declared_length,
             "present_length": option.truncated.present_length,
+            "partial_value": option.truncated.partial_value.decode("ascii", "replace"),
         }
     return described
 

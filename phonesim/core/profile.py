@@ -48,6 +48,8 @@ class DnsBehaviour:
     timeout: float
     dns_after_dhcp_registrars: bool
     """Whether DNS registrars are tried once every DHCP registrar failed (the seed says DHCP wins)."""
+    strict_srv_target: bool
+    """Refuse an SRV target outside the domain looked up (strict DNS naming of Lync clients)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,9 @@ class WebBehaviour:
     web_ticket_port: str
     fallback_cert_prov_path: str
     timeout: float
+    use_truncated_option_43: bool
+    """Build the CertProv URL from a path cut short (the field symptom: a 404), rather
+    than treat option 43 as absent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +126,7 @@ class DeviceProfile:
                 ntp_fallback_host=reader.text("dns.ntp_fallback_host"),
                 timeout=reader.seconds("dns.timeout"),
                 dns_after_dhcp_registrars=reader.boolean("dns.dns_after_dhcp_registrars"),
+                strict_srv_target=reader.boolean("dns.strict_srv_target"),
             ),
             web=WebBehaviour(
                 root_chain_path=reader.path("web.root_chain_path"),
@@ -128,6 +134,7 @@ class DeviceProfile:
                 web_ticket_port=reader.text("web.web_ticket_port"),
                 fallback_cert_prov_path=reader.path("web.fallback_cert_prov_path"),
                 timeout=reader.seconds("web.timeout"),
+                use_truncated_option_43=reader.boolean("web.use_truncated_option_43"),
             ),
             sip=SipBehaviour(
                 port=reader.integer("sip.port", 1, 65535),

@@ -14,14 +14,20 @@ import ssl
 
 import httpx
 
-from phonesim.drivers.address_book import AddressBook
+from phonesim.codec.certificate import CertificateSummary
+from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
+from phonesim.drivers.trust import presented_certificate
 from phonesim.errors import WebServiceFailure
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class PhoneHttpTransport(httpx.AsyncBaseTransport):
-    def __init__(self, address_book: AddressBook, *, verify: ssl.SSLContext | bool = False) -> None:
+    def __init__(
+        self, address_book: AddressBook | None = None, *, verify: ssl.SSLContext | bool = False
+    ) -> None:
+        """Without an address book, each request uses the one of the phone whose task sends
+        it (CURRENT_ADDRESS_BOOK): one transport then serves a whole fleet."""
         self._address_book = address_book
         self._inner = httpx.AsyncHTTPTransport(verify=verify)
         self._retired: list[httpx.AsyncHTTPTransport] = []
@@ -34,20 +40,39 @@ class PhoneHttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
+        address, port = self._destination(url)
+        if address != url.host:
+            request.extensions = {**request.extensions, "sni_hostname": url.host}
+        request.url = url.copy_with(host=address, port=port)
+        return await self._inner.handle_async_request(request)
+
+    def _book(self) -> AddressBook:
+        book = self._address_book or CURRENT_ADDRESS_BOOK.get()
+        if book is None:
+            raise RuntimeError("no address book: give one, or set CURRENT_ADDRESS_BOOK")
+        return book
+
+    def _destination(self, url: httpx.URL) -> tuple[str, int]:
+        """The learned address and real port a URL's request goes to."""
+        book = self._book()
         host = url.host
         if _is_ip_literal(host):
             address = host
         else:
-            learned = self._address_book.address_of(host)
+            learned = book.address_of(host)
             if learned is None:
                 raise WebServiceFailure(
                     "unresolved", str(url), f"the phone has no address for {host}"
                 )
             address = learned
-            request.extensions = {**request.extensions, "sni_hostname": host}
         port = url.port if url.port is not None else _DEFAULT_PORTS.get(url.scheme, 80)
-        request.url = url.copy_with(host=address, port=self._address_book.real_port(port))
-        return await self._inner.handle_async_request(request)
+        return address, book.real_port(port)
+
+    async def presented_certificate(self, url: str, timeout: float) -> CertificateSummary | None:
+        """The certificate the server behind `url` presents, unchecked (for reports)."""
+        parsed = httpx.URL(url)
+        address, port = self._destination(parsed)
+        return await presented_certificate(address, port, parsed.host, timeout)
 
     async def aclose(self) -> None:
         for transport in [*self._retired, self._inner]:

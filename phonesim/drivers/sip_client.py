@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 
 from phonesim.codec.certificate import summarize_certificate
@@ -52,7 +53,7 @@ async def register(
     except ssl.SSLError as error:
         return failed("tls", error.reason or str(error))
     except OSError as error:
-        return failed("connect", error.strerror or str(error))
+        return failed("connect", _os_error_text(error))
 
     try:
         peer = writer.get_extra_info("ssl_object")
@@ -117,3 +118,11 @@ async def _read_message(reader: asyncio.StreamReader) -> bytes:
         if not chunk:
             raise asyncio.IncompleteReadError(buffer, None)
         buffer += chunk
+
+
+def _os_error_text(error: OSError) -> str:
+    """ "Connection refused" rather than asyncio's "Connect call failed ('127.0.0.1', 40123)",
+    which names the lab's real port instead of the one the phone dialled."""
+    if error.errno:
+        return os.strerror(error.errno)
+    return error.strerror or str(error)

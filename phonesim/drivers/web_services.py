@@ -48,6 +48,7 @@ from phonesim.codec.ocauthws.wsdl import CERT_PROV_WSDL, WEB_TICKET_WSDL, wsdl_p
 from phonesim.core.identity import Pin
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.http_transport import PhoneHttpTransport
+from phonesim.drivers.trust import trust_context
 from phonesim.errors import MalformedCertificate, MalformedServiceDocument, WebServiceFailure
 
 __all__ = [
@@ -75,9 +76,16 @@ class WebServicesClient:
     """One phone's web-service client. HTTPS trusts nothing until `trust()` is called
     with the chain the phone downloaded, exactly as a phone out of the box."""
 
-    def __init__(self, *, address_book: AddressBook, user_agent: str, timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        address_book: AddressBook | None = None,
+        user_agent: str,
+        timeout: float,
+        chain: Sequence[bytes] = (),
+    ) -> None:
         self._timeout = timeout
-        self._transport = PhoneHttpTransport(address_book, verify=_trusting(()))
+        self._transport = PhoneHttpTransport(address_book, verify=trust_context(chain))
         self._http = httpx.AsyncClient(
             transport=self._transport,
             timeout=timeout,
@@ -100,7 +108,7 @@ class WebServicesClient:
         return chain
 
     def trust(self, chain: Sequence[bytes]) -> None:
-        self._transport.verify_with(_trusting(chain))
+        self._transport.verify_with(trust_context(chain))
         log.info("HTTPS now trusts %d downloaded certificate(s) and nothing else", len(chain))
 
     async def fetch_metadata(self, url: str) -> ServiceMetadata:
@@ -229,7 +237,12 @@ class WebServicesClient:
         except httpx.TransportError as exc:
             tls = _ssl_error(exc)
             if tls is not None:
-                raise WebServiceFailure("tls", url, _describe_ssl(tls)) from exc
+                presented = None
+                if isinstance(tls, ssl.SSLCertVerificationError):
+                    presented = await self._transport.presented_certificate(url, self._timeout)
+                raise WebServiceFailure(
+                    "tls", url, _describe_ssl(tls), presented=presented
+                ) from exc
             raise WebServiceFailure("connect", url, str(exc) or type(exc).__name__) from exc
         except (MalformedServiceDocument, MalformedCertificate) as exc:
             raise WebServiceFailure("malformed", url, str(exc)) from exc
@@ -238,21 +251,6 @@ class WebServicesClient:
             if failure is None:
                 raise
             raise failure from exc
-
-
-def _trusting(chain: Sequence[bytes]) -> ssl.SSLContext:
-    """A client context that trusts exactly `chain` (nothing when empty) and checks
-    the server name, as the phone does; the system store plays no part."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if chain:
-        try:
-            context.load_verify_locations(
-                cadata="".join(ssl.DER_cert_to_PEM_cert(der) for der in chain)
-            )
-        except ssl.SSLError as exc:
-            raise MalformedCertificate(f"cannot trust the chain ({exc.reason})") from None
-    return context
 
 
 def _ssl_error(exc: BaseException) -> ssl.SSLError | None:

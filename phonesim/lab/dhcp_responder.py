@@ -1,14 +1,18 @@
-"""A DHCPINFORM responder that behaves like Communications Server DHCP.
+"""DHCPINFORM responders that behave like Communications Server DHCP, one or several.
 
-It answers only DHCPINFORM from vendor class `MS-UC-Client`, with options 120
-and 43 (plus server id), gives no leases and no lease time: the Registrar's
-`EnableDHCPServer` mode, which runs beside the enterprise DHCP server.
+Each lab DHCP server answers only DHCPINFORM from vendor class `MS-UC-Client`,
+with its options (120 and 43 by default) plus server id, no lease and no lease
+time: the Registrar's `EnableDHCPServer` mode, which runs beside the
+enterprise DHCP server. Several servers on one segment answer the same INFORM,
+each after its own delay, which is how the phone's first-answer-with-an-FQDN
+rule is reproduced.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from phonesim.codec.dhcp_message import DHCPINFORM, build_ack, decode_dhcp_message
@@ -17,10 +21,26 @@ from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.errors import PhonesimError
 
 UC_VENDOR_CLASS = "MS-UC-Client"
+# Retransmissions are counted per transaction; a fleet sends many, so the
+# record is dropped whole once it grows this large (a late retransmission
+# then counts as a first try, which only matters for `from_attempt`).
+_MAX_TRACKED_TRANSACTIONS = 65536
+
+
+@dataclass(frozen=True)
+class LabDhcpServer:
+    server_id: str
+    options: tuple[tuple[int, bytes], ...]
+    """Raw option values, in the order they go out (long ones are split, RFC 3396)."""
+    delay: float = 0.0
+    from_attempt: int = 1
+    """The first INFORM of a transaction (1-based) this server answers."""
 
 
 @dataclass
 class DhcpResponderConfig:
+    """One healthy server, the common case."""
+
     sip_servers: list[str]
     web_fqdn: str
     web_port: str = "443"
@@ -42,6 +62,16 @@ class DhcpResponderConfig:
             )
         return options + self.extra_options
 
+    def server(self) -> LabDhcpServer:
+        return LabDhcpServer(self.server_id, tuple(self.options()))
+
+
+@dataclass(frozen=True)
+class ScheduledReply:
+    delay: float
+    payload: bytes
+    server_id: str
+
 
 class _Protocol(asyncio.DatagramProtocol):
     def __init__(self, responder: LabDhcpResponder) -> None:
@@ -52,40 +82,69 @@ class _Protocol(asyncio.DatagramProtocol):
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        reply = self._responder.answer(data)
-        if reply is not None and self.transport is not None:
+        loop = asyncio.get_running_loop()
+        for reply in self._responder.replies(data):
             # Loopback lab: the phone listens on an ephemeral port, so answer the sender.
-            self.transport.sendto(reply, addr)
+            if reply.delay <= 0:
+                self._send(reply.payload, addr)
+            else:
+                loop.call_later(reply.delay, self._send, reply.payload, addr)
+
+    def _send(self, payload: bytes, addr: tuple[str, int]) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.sendto(payload, addr)
 
 
 class LabDhcpResponder:
-    def __init__(self, config: DhcpResponderConfig) -> None:
-        self.config = config
-        self._options = config.options()
+    def __init__(self, servers: DhcpResponderConfig | Sequence[LabDhcpServer]) -> None:
+        self.servers: tuple[LabDhcpServer, ...] = ()
+        self.reconfigure(servers)
         self.counts: Counter[str] = Counter()
+        self._attempts: dict[tuple[str, int], int] = {}
         self._transport: asyncio.DatagramTransport | None = None
         self.port = 0
 
-    def reconfigure(self, config: DhcpResponderConfig) -> None:
+    def reconfigure(self, servers: DhcpResponderConfig | Sequence[LabDhcpServer]) -> None:
         """Change what the next answers carry, without restarting (tests and scenarios)."""
-        self.config = config
-        self._options = config.options()
+        if isinstance(servers, DhcpResponderConfig):
+            servers = [servers.server()]
+        self.servers = tuple(servers)
 
-    def answer(self, data: bytes) -> bytes | None:
-        """The DHCPACK for one datagram, or None when Communications Server DHCP stays silent."""
+    def replies(self, data: bytes) -> list[ScheduledReply]:
+        """Every server's DHCPACK to one datagram, with its delay; none when all stay silent."""
         try:
             request = decode_dhcp_message(data)
         except PhonesimError:
             self.counts["malformed"] += 1
-            return None
+            return []
         if request.op != 1 or request.message_type != DHCPINFORM:
             self.counts["not_inform"] += 1
-            return None
+            return []
         if request.vendor_class != UC_VENDOR_CLASS:
             self.counts["other_vendor_class"] += 1
-            return None
-        self.counts["answered"] += 1
-        return build_ack(request=request, server_id=self.config.server_id, options=self._options)
+            return []
+        attempt = self._count_attempt(request.chaddr, request.xid)
+        replies = []
+        for server in self.servers:
+            if attempt < server.from_attempt:
+                self.counts["held_back"] += 1
+                continue
+            self.counts["answered"] += 1
+            payload = build_ack(request=request, server_id=server.server_id, options=server.options)
+            replies.append(ScheduledReply(server.delay, payload, server.server_id))
+        return replies
+
+    def answer(self, data: bytes) -> bytes | None:
+        """The first server's DHCPACK, or None: the single-server view of `replies`."""
+        replies = self.replies(data)
+        return replies[0].payload if replies else None
+
+    def _count_attempt(self, mac: str, xid: int) -> int:
+        if len(self._attempts) >= _MAX_TRACKED_TRANSACTIONS:
+            self._attempts.clear()
+        key = (mac, xid)
+        self._attempts[key] = self._attempts.get(key, 0) + 1
+        return self._attempts[key]
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         loop = asyncio.get_running_loop()

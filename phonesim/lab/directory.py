@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import hmac
 import re
+import time
 import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from phonesim.codec.ocauthws.diagnostics import (
+    INCORRECT_PIN,
+    NOT_SIP_ENABLED,
+    PIN_LOCKED,
+    USER_NOT_FOUND,
+)
 from phonesim.errors import LabDataError
-
-NOT_SIP_ENABLED = 28000
-INCORRECT_PIN = 28020
-USER_NOT_FOUND = 28021
+from phonesim.lab.pin_policy import PinAccount, PinPolicy
 
 _PIN = re.compile(r"\d{4,24}")
 _E164 = re.compile(r"\+[1-9]\d{1,14}")
@@ -55,12 +59,48 @@ class LabUser:
 
 
 class LabDirectory:
-    def __init__(self, users: Iterable[LabUser]) -> None:
+    def __init__(
+        self,
+        users: Iterable[LabUser],
+        *,
+        policy: PinPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.users: tuple[LabUser, ...] = tuple(users)
+        self.policy = policy or PinPolicy()
+        self._clock = clock
+        self._accounts: dict[str, PinAccount] = {}
         self._by_number: dict[str, LabUser] = {}
         for user in self.users:
             self._by_number[user.extension] = user
             self._by_number[user.phone_number.lstrip("+")] = user
+
+    def adjusted(
+        self, extension: str, *, pin: str | None = None, sip_enabled: bool | None = None
+    ) -> LabDirectory:
+        """A copy with one user's PIN or SIP enablement changed (a scenario's doing)."""
+        if self.find(extension) is None:
+            raise LabDataError("users", f"no lab user has extension {extension}")
+        users = []
+        for user in self.users:
+            if user.extension == extension:
+                user = replace(
+                    user,
+                    pin=user.pin if pin is None else pin,
+                    enabled=user.enabled if sip_enabled is None else sip_enabled,
+                )
+            users.append(user)
+        return LabDirectory(users, policy=self.policy, clock=self._clock)
+
+    def record_failures(self, extension: str, count: int) -> None:
+        """Count PIN failures that happened before the lab started (a user already locked out)."""
+        user = self.find(extension)
+        if user is None:
+            raise LabDataError("users", f"no lab user has extension {extension}")
+        account = self._accounts.setdefault(user.extension, PinAccount())
+        now = self._clock()
+        for _ in range(count):
+            account.failed(now, self.policy, len(user.pin))
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> LabDirectory:
@@ -86,8 +126,15 @@ class LabDirectory:
             raise PinRejected(USER_NOT_FOUND, "User does not exist")
         if not user.enabled:
             raise PinRejected(NOT_SIP_ENABLED, "User is not SIP enabled")
+        now = self._clock()
+        account = self._accounts.setdefault(user.extension, PinAccount())
+        locked = account.lock_reason(now)
+        if locked is not None:
+            raise PinRejected(PIN_LOCKED, locked)
         if not hmac.compare_digest(user.pin.encode(), pin.strip().encode()):
+            account.failed(now, self.policy, len(user.pin))
             raise PinRejected(INCORRECT_PIN, "Incorrect PIN")
+        account.succeeded()
         return user
 
     def find(self, username: str) -> LabUser | None:

@@ -47,13 +47,18 @@ class _Protocol(asyncio.DatagramProtocol):
 
 
 class LabDnsServer:
-    def __init__(self, zone: LabZone) -> None:
+    def __init__(self, zone: LabZone, *, silent: bool = False) -> None:
         self.zone = zone
+        self.silent = silent
+        """Drop every query, as a DNS server that is down or filtered."""
         self.counts: Counter[str] = Counter()
         self._transport: asyncio.DatagramTransport | None = None
         self.port = 0
 
     def answer(self, data: bytes) -> bytes | None:
+        if self.silent:
+            self.counts["dropped"] += 1
+            return None
         try:
             query = dns.message.from_wire(data)
         except dns.exception.DNSException:

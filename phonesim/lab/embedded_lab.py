@@ -9,19 +9,25 @@ Because of that, a phone's discovery cache stays valid across lab restarts.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+import socket
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from phonesim.codec.dhcp_message import load_packet_library
 from phonesim.errors import LabDataError
 from phonesim.lab.certificate_authority import LabCertificateAuthority
-from phonesim.lab.dhcp_responder import DhcpResponderConfig, LabDhcpResponder
+from phonesim.lab.dhcp_responder import LabDhcpResponder
 from phonesim.lab.directory import LabDirectory
-from phonesim.lab.dns_server import LabDnsServer, LabZone
+from phonesim.lab.dns_server import LabDnsServer
+from phonesim.lab.lab_plan import LabPlan
 from phonesim.lab.registrar import LabRegistrar
+from phonesim.lab.scenario import LabScenario
 from phonesim.lab.time_server import LabTimeServer
-from phonesim.lab.web_services import LabWebServices
+from phonesim.lab.web_services import LabWebServices, WebFaults
+
+UNTRUSTED_CA_NAME = "Untrusted Issuing CA"
 
 CERT_PROV_PATH = "/CertProv/CertProvisioningService.svc"
 
@@ -30,14 +36,26 @@ CERT_PROV_PATH = "/CertProv/CertProvisioningService.svc"
 class LabLayout:
     domain: str = "phonesim.test"
     address: str = "127.0.0.1"
+    web_name: str = "web01"
+    pool_name: str = "pool01"
+
+    def fqdn(self, name: str) -> str:
+        """Scenario names are relative to the lab domain when they have no dot
+        (`pool01`) or are SRV owner names (`_sipinternaltls._tcp`)."""
+        name = name.rstrip(".").lower()
+        if name == self.domain or name.endswith("." + self.domain):
+            return name
+        if "." not in name or name.startswith("_"):
+            return f"{name}.{self.domain}"
+        return name
 
     @property
     def pool_fqdn(self) -> str:
-        return f"pool01.{self.domain}"
+        return self.fqdn(self.pool_name)
 
     @property
     def web_fqdn(self) -> str:
-        return f"web01.{self.domain}"
+        return self.fqdn(self.web_name)
 
     @property
     def time_fqdn(self) -> str:
@@ -59,6 +77,7 @@ class LabEndpoints:
     port_map: dict[int, int] = field(default_factory=dict)
     pool_fqdn: str = ""
     web_fqdn: str = ""
+    scenario: str = "healthy"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -78,8 +97,20 @@ class LabEndpoints:
 
 
 class EmbeddedLab:
-    def __init__(self, layout: LabLayout | None = None, *, users_file: Path | None = None) -> None:
-        self.layout = layout or LabLayout()
+    """Every lab server of one pool, as a scenario says they behave (healthy by default)."""
+
+    def __init__(
+        self,
+        layout: LabLayout | None = None,
+        *,
+        users_file: Path | None = None,
+        scenario: LabScenario | None = None,
+    ) -> None:
+        self.scenario = scenario or LabScenario.healthy()
+        base = layout or LabLayout()
+        self.layout = replace(
+            base, web_name=self.scenario.web_name, pool_name=self.scenario.pool_name
+        )
         self.users_file = users_file
         self.ca: LabCertificateAuthority | None = None
         self.dhcp: LabDhcpResponder | None = None
@@ -97,41 +128,46 @@ class EmbeddedLab:
 
     async def start(self) -> LabEndpoints:
         layout = self.layout
+        scenario = self.scenario
+        plan = LabPlan(layout, scenario)
+        load_packet_library()
         now = datetime.now(UTC)
         host = layout.address
-        directory = LabDirectory.load(self.users_file)
+        directory = plan.directory(LabDirectory.load(self.users_file))
         try:
-            self.ca = LabCertificateAuthority.create(now=now)
-            self.web = LabWebServices(web_fqdn=layout.web_fqdn, ca=self.ca, directory=directory)
+            self.ca = LabCertificateAuthority.create(
+                now=now + timedelta(days=scenario.certificates.ca_valid_from_days)
+            )
+            server_ca = self.ca
+            if scenario.certificates.server_issuer == "untrusted":
+                server_ca = LabCertificateAuthority.create(name=UNTRUSTED_CA_NAME, now=now)
+            self.web = LabWebServices(
+                web_fqdn=layout.web_fqdn,
+                ca=self.ca,
+                server_ca=server_ca,
+                directory=directory,
+                faults=WebFaults(
+                    status_by_path=dict(scenario.web_status),
+                    expired_tickets=scenario.expired_tickets,
+                ),
+            )
             await self.web.start(host)
             self.registrar = LabRegistrar(
                 pool_fqdn=layout.pool_fqdn,
                 sts_uri=layout.cert_prov_url,
-                ssl_context=self.ca.server_ssl_context([layout.pool_fqdn], now=now),
+                ssl_context=server_ca.server_ssl_context(plan.registrar_names(), now=now),
+                delay=scenario.registrar.delay,
             )
             await self.registrar.start(host)
-            self.time = LabTimeServer()
+            registrar_port = self.registrar.port
+            if scenario.registrar.state == "down":
+                await self.registrar.close()
+                registrar_port = _closed_port(host)
+            self.time = LabTimeServer(offset=scenario.time_offset)
             await self.time.start(host)
-            self.dns = LabDnsServer(
-                LabZone(
-                    origin=layout.domain,
-                    srv={
-                        f"_sipinternaltls._tcp.{layout.domain}": [(0, 0, 5061, layout.pool_fqdn)],
-                        f"_ntp._udp.{layout.domain}": [(0, 0, 123, layout.time_fqdn)],
-                    },
-                    a={
-                        layout.pool_fqdn: [host],
-                        layout.web_fqdn: [host],
-                        layout.time_fqdn: [host],
-                    },
-                )
-            )
+            self.dns = LabDnsServer(plan.zone(), silent=scenario.dns.silent)
             await self.dns.start(host)
-            self.dhcp = LabDhcpResponder(
-                DhcpResponderConfig(
-                    sip_servers=[layout.pool_fqdn], web_fqdn=layout.web_fqdn, server_id=host
-                )
-            )
+            self.dhcp = LabDhcpResponder(plan.dhcp_servers())
             await self.dhcp.start(host)
         except BaseException:
             await self.close()
@@ -144,11 +180,12 @@ class EmbeddedLab:
             port_map={
                 80: self.web.http_port,
                 443: self.web.https_port,
-                5061: self.registrar.port,
+                5061: registrar_port,
                 123: self.time.port,
             },
             pool_fqdn=layout.pool_fqdn,
             web_fqdn=layout.web_fqdn,
+            scenario=scenario.name,
         )
         return self._endpoints
 
@@ -164,3 +201,10 @@ class EmbeddedLab:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def _closed_port(host: str) -> int:
+    """A port nothing listens on, so connections to it are refused (a registrar that is down)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])

@@ -22,9 +22,13 @@ REALM = "SIP Communications Service"
 
 
 class LabRegistrar:
-    def __init__(self, *, pool_fqdn: str, sts_uri: str, ssl_context: ssl.SSLContext) -> None:
+    def __init__(
+        self, *, pool_fqdn: str, sts_uri: str, ssl_context: ssl.SSLContext, delay: float = 0.0
+    ) -> None:
         self.pool_fqdn = pool_fqdn
         self.sts_uri = sts_uri
+        self.delay = delay
+        """Seconds before each answer: a registrar under load."""
         self._ssl = ssl_context
         self._server: asyncio.Server | None = None
         self.port = 0
@@ -54,6 +58,8 @@ class LabRegistrar:
                     continue
                 message, buffer = found
                 request = parse_request(message)
+                if self.delay > 0:
+                    await asyncio.sleep(self.delay)
                 if request.method == "REGISTER":
                     self.counts["challenged"] += 1
                     reply = build_response(

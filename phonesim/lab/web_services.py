@@ -13,6 +13,7 @@ Entity is not the ticket's user, 28064 unusable certificate request.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import uuid
@@ -117,6 +118,7 @@ class LabWebServices:
         web_fqdn: str,
         ca: LabCertificateAuthority,
         directory: LabDirectory,
+        server_ca: LabCertificateAuthority | None = None,
         now: Callable[[], datetime] = _utc_now,
         faults: WebFaults | None = None,
         ticket_lifetime: timedelta = TICKET_LIFETIME,
@@ -127,6 +129,9 @@ class LabWebServices:
         self.received: deque[ReceivedRequest] = deque(maxlen=journal_size)
         self.tickets: dict[str, IssuedTicket] = {}
         self._ca = ca
+        # Who signs the HTTPS certificate: the lab CA, unless a scenario wants a
+        # server certificate from a CA the phone never downloaded.
+        self._server_ca = server_ca or ca
         self._directory = directory
         self._now = now
         self._ticket_lifetime = ticket_lifetime
@@ -156,7 +161,7 @@ class LabWebServices:
         """Returns once both listeners accept connections."""
         if self._runners:
             raise RuntimeError("the lab web services are already started")
-        tls = self._ca.server_ssl_context([self.web_fqdn], now=self._now())
+        tls = self._server_ca.server_ssl_context([self.web_fqdn], now=self._now())
         try:
             for scheme, app, context in (
                 ("http", self._plain_app(), None),
@@ -230,6 +235,15 @@ class LabWebServices:
             )
         )
         log.debug("%s %s %s", request.scheme, request.method, request.path_qs)
+        host = (request.host or "").rsplit(":", 1)[0].rstrip(".").lower()
+        if host and host != self.web_fqdn and not _is_address(host):
+            # The IIS site is bound to the web FQDN: another name reaching this
+            # address (the pool FQDN, when a phone guesses the URL) finds nothing.
+            return web.Response(
+                status=404,
+                text=f"<html><body>HTTP 404: no site for {host}</body></html>",
+                content_type="text/html",
+            )
         status = self.faults.status_by_path.get(request.path)
         if status is not None:
             log.info("fault: %s answered %d", request.path, status)
@@ -383,6 +397,14 @@ class LabWebServices:
 def _to_millisecond(when: datetime) -> datetime:
     """Times go on the wire to the millisecond; the ticket record keeps the same value."""
     return when.replace(microsecond=when.microsecond // 1000 * 1000)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _soap_action(request: web.Request) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from phonesim.core.outcome import Failure, Outcome, Success
+from phonesim.diagnosis import Diagnosis, Finding
+from phonesim.diagnosis.phone_screen import screen_for
 
 EXIT_SUCCESS = 0
 EXIT_INTERNAL = 1
@@ -24,39 +26,6 @@ EXIT_CODES = {
     "registrar": 7,
 }
 """One exit code per failure class, so scripts can branch without parsing output."""
-
-PHONE_SCREEN = {
-    "discovery": "Locating the server to download the certificate",
-    "rootchain": "Error downloading certificate chain from OCS Registrar. Please try again",
-    "certprov": "Unable to locate Lync Certificate Web service",
-    "webticket": "Sign-in failed. Check your phone number or extension and PIN",
-    "registrar": "Unable to contact Registrar for authentication. Please sign in again.",
-}
-"""What the phone's screen shows when it stops at a stage (the webticket text is approximate)."""
-
-DIAGNOSIS = {
-    "discovery.no_servers": (
-        "No DHCP server answered the DHCPINFORM with options 43/120 and DNS has no registrar "
-        "SRV record: set options 43 and 120 for vendor class MS-UC-Client, or publish "
-        "_sipinternaltls._tcp for the SIP domain."
-    ),
-    "rootchain.web_host_unresolved": (
-        "The web services FQDN from option 43 has no A record on the phone's DNS server."
-    ),
-    "webticket.pin_rejected": (
-        "The Web Ticket service refused the phone number/extension and PIN: check the user's "
-        "PIN (Set-CsClientPin) and that the number or extension is the user's LineURI."
-    ),
-    "webticket.not_sip_enabled": "The user is not enabled for Lync (Enable-CsUser).",
-    "registrar.unreachable": (
-        "The phone authenticated to the web services but no registrar answered on TLS 5061: "
-        "check option 120 / the SRV record and that the pool's registrar is up."
-    ),
-    "registrar.none_found": (
-        "Signed in to the web services, but no registrar is known: DHCP gave no option 120 "
-        "and DNS has no registrar SRV record."
-    ),
-}
 
 
 def exit_code(outcome: Outcome) -> int:
@@ -74,7 +43,11 @@ def _latency(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{ticks:07d}"
 
 
-def bootstrap_result(outcome: Outcome, *, phone: dict[str, Any]) -> dict[str, Any]:
+def bootstrap_result(
+    outcome: Outcome, *, phone: dict[str, Any], diagnosis: Diagnosis | None = None
+) -> dict[str, Any]:
+    findings = diagnosis.to_json() if diagnosis is not None else []
+    top = diagnosis.top if diagnosis is not None else None
     if isinstance(outcome, Success):
         fqdn = outcome.registrar.rsplit(":", 1)[0] if outcome.registrar else None
         return {
@@ -88,6 +61,7 @@ def bootstrap_result(outcome: Outcome, *, phone: dict[str, Any]) -> dict[str, An
             "Stage": outcome.stage,
             "SipUri": outcome.sip_uri,
             "Registrar": outcome.registrar,
+            "Findings": findings,
             "Phone": phone,
             "ExitCode": EXIT_SUCCESS,
         }
@@ -99,12 +73,21 @@ def bootstrap_result(outcome: Outcome, *, phone: dict[str, Any]) -> dict[str, An
         "Result": "Failure",
         "Latency": _latency(outcome.t),
         "Error": outcome.message,
-        "Diagnosis": DIAGNOSIS.get(outcome.reason, f"Sign-in stopped at stage {outcome.stage}."),
+        "Diagnosis": _diagnosis_text(top, outcome),
         "LatencySeconds": outcome.t,
         "Stage": outcome.stage,
         "Reason": outcome.reason,
-        "PhoneScreen": PHONE_SCREEN.get(outcome.stage),
+        "PhoneScreen": (top.phone_screen if top is not None else None) or screen_for(outcome.stage),
         "Evidence": outcome.evidence,
+        "Findings": findings,
         "Phone": phone,
         "ExitCode": exit_code(outcome),
     }
+
+
+def _diagnosis_text(top: Finding | None, outcome: Failure) -> str:
+    """One line, as the cmdlet's Diagnosis field: the root cause and its first fix."""
+    if top is None or top.severity != "error":
+        return f"Sign-in stopped at stage {outcome.stage}."
+    fix = f" {top.remediation[0]}" if top.remediation else ""
+    return f"{top.title} [{top.id}].{fix}"

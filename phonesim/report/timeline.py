@@ -127,6 +127,10 @@ def describe(trace: Trace) -> str:
         )
     if key == "registrar.failed":
         return f"registrar {f['registrar']} failed: {f['kind']} ({f['detail']})"
+    if key == "dhcp.option_43_truncated_used":
+        return f"option 43 is cut short: the phone uses {f['url']} as it arrived"
+    if key == "dns.srv_target_rejected":
+        return f"{f['name']} -> {f['target']} refused: {f['why']}"
     if trace.event == "signed_in":
         return f"signed in as {f['sip_uri']} at {f['registrar']}"
     if trace.event == "failed":

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from phonesim.core.commands import Trace
+from phonesim.errors import PhonesimError
 
 
 def trace_to_json(trace: Trace) -> dict[str, Any]:
@@ -28,14 +29,23 @@ class TraceLogWriter:
         self._stream.flush()
 
 
-def read_trace_log(stream: TextIO) -> Iterator[Trace]:
-    for line in stream:
-        if line.strip():
+class MalformedTraceLog(PhonesimError):
+    def __init__(self, source: str, line: int, reason: str) -> None:
+        super().__init__(f"{source}: line {line}: {reason}")
+
+
+def read_trace_log(stream: TextIO, source: str = "trace log") -> Iterator[Trace]:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
             data = json.loads(line)
             yield Trace(
-                data["t"],
-                data["stage"],
-                data["event"],
-                data.get("fields", {}),
-                data.get("level", "info"),
+                float(data["t"]),
+                str(data["stage"]),
+                str(data["event"]),
+                dict(data.get("fields") or {}),
+                str(data.get("level", "info")),
             )
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise MalformedTraceLog(source, number, f"not a trace event ({error})") from None

@@ -79,6 +79,16 @@ def test_cisco_cut_at_90_bytes_reports_the_truncated_path() -> None:
     assert option.missing == (5,)
     assert option.url is None
     assert option.web_server_fqdn == fqdn
+    # What a phone that ignores the cut asks for: a path without its ending.
+    assert option.partial_url == f"https://{fqdn}:443{PATH[:30].decode()}"
+
+
+def test_a_cut_before_the_path_leaves_no_partial_url() -> None:
+    full = encode_ms_uc_client_option(web_server_fqdn="pool01.contoso.com")
+    option = decode_ms_uc_client_option(full[:30])
+    assert option.truncated is not None and option.truncated.code == 3
+    assert option.partial_url is None
+    assert decode_ms_uc_client_option(full).partial_url is None
 
 
 def test_value_ending_after_a_code_byte_counts_as_truncated() -> None:

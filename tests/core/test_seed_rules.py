@@ -14,12 +14,14 @@ and the values are stored."
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 from phonesim.codec.dhcp_message import decode_dhcp_message
 from phonesim.core.commands import ConnectRegistrar, ResolveSrv, SendDhcp
 from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
 from phonesim.core.events import SrvRecord
 from phonesim.core.outcome import Failure, Success
+from phonesim.profiles import load_profile
 
 from .world import CERT_PROV, DOMAIN, POOL, WEB, Boot, World
 
@@ -288,3 +290,30 @@ def test_registrar_srv_with_priorities_is_tried_lowest_priority_first() -> None:
     boot.tick(3)
     boot.settle()
     assert boot.of(ConnectRegistrar)[0].host == "pool02.contoso.test"
+
+
+def test_srv_targets_outside_the_domain_are_refused_under_strict_naming() -> None:
+    outside = SrvRecord("pool01.fabrikam.test", 5061)
+    world = World()
+    world.srv[f"_sipinternaltls._tcp.{DOMAIN}"] = [outside]
+    boot = Boot(world=world)
+    boot.feed(boot.ack(registrars=None, web=WEB), after=0.01)
+    boot.settle()
+    rejected = boot.trace("srv_target_rejected")
+    assert rejected.fields["target"] == "pool01.fabrikam.test"
+    assert rejected.fields["domain"] == DOMAIN
+    outcome = boot.phone.outcome
+    assert isinstance(outcome, Failure) and outcome.reason == "registrar.none_found"
+
+
+def test_a_profile_without_strict_naming_follows_an_outside_srv_target() -> None:
+    profile = load_profile("polycom-cx600")
+    profile = replace(profile, dns=replace(profile.dns, strict_srv_target=False))
+    world = World()
+    world.srv[f"_sipinternaltls._tcp.{DOMAIN}"] = [SrvRecord("pool01.fabrikam.test", 5061)]
+    world.a["pool01.fabrikam.test"] = ["192.0.2.40"]
+    boot = Boot(world=world, profile=profile)
+    boot.feed(boot.ack(registrars=None, web=WEB), after=0.01)
+    boot.settle()
+    assert boot.traces("srv_target_rejected") == []
+    assert boot.of(ConnectRegistrar)[0].host == "pool01.fabrikam.test"

@@ -46,6 +46,7 @@ from phonesim.core.events import (
 from phonesim.core.failure import ServiceFailure
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.phone import Phone
+from phonesim.core.profile import DeviceProfile
 from phonesim.profiles import load_profile
 
 DOMAIN = "contoso.test"
@@ -184,7 +185,7 @@ class Boot:
     def __init__(
         self,
         *,
-        profile: str = "polycom-cx600",
+        profile: str | DeviceProfile = "polycom-cx600",
         cache: DiscoveryCache | None = None,
         seed: int = 7,
         world: World | None = None,
@@ -193,7 +194,7 @@ class Boot:
     ) -> None:
         self.world = world or World()
         self.phone = Phone(
-            load_profile(profile),
+            load_profile(profile) if isinstance(profile, str) else profile,
             PhoneIdentity(
                 mac="00:04:f2:00:00:01",
                 sign_in_as="5551234",

@@ -75,3 +75,31 @@ def test_over_udp_the_answer_reaches_the_phone_that_asked() -> None:
 
     (payload,) = asyncio.run(exchange())
     assert decode_dhcp_message(payload).xid == 0xBEEF
+
+
+def test_several_servers_answer_one_inform_each_with_its_own_delay_and_id() -> None:
+    from phonesim.lab.dhcp_responder import LabDhcpServer
+
+    responder = LabDhcpResponder(
+        [
+            LabDhcpServer("127.0.0.2", ((15, b"phonesim.test"),)),
+            LabDhcpServer("127.0.0.1", tuple(CONFIG.options()), delay=0.05),
+        ]
+    )
+    first, second = responder.replies(inform())
+    assert (first.server_id, first.delay) == ("127.0.0.2", 0.0)
+    assert (second.server_id, second.delay) == ("127.0.0.1", 0.05)
+    assert decode_dhcp_message(first.payload).sip_server() is None
+    assert decode_dhcp_message(second.payload).server_id == "127.0.0.1"
+
+
+def test_a_server_can_hold_back_until_the_retransmission() -> None:
+    from phonesim.lab.dhcp_responder import LabDhcpServer
+
+    responder = LabDhcpResponder(
+        [LabDhcpServer("127.0.0.1", tuple(CONFIG.options()), from_attempt=2)]
+    )
+    assert responder.replies(inform(xid=7)) == []
+    assert len(responder.replies(inform(xid=7))) == 1  # same transaction, second try
+    assert responder.replies(inform(xid=8)) == []  # a new transaction starts over
+    assert responder.counts["held_back"] == 2

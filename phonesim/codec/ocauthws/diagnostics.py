@@ -50,3 +50,21 @@ def parse_header(value: str) -> MsDiagnostics | None:
 
 def _quote(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+NOT_SIP_ENABLED = 28000
+INCORRECT_PIN = 28020
+USER_NOT_FOUND = 28021
+PIN_LOCKED = 28022
+
+WEB_TICKET_REFUSALS = {
+    NOT_SIP_ENABLED: "not_sip_enabled",
+    INCORRECT_PIN: "pin_rejected",
+    USER_NOT_FOUND: "user_unknown",
+    PIN_LOCKED: "pin_locked",
+}
+"""Why the Web Ticket service refused a number and PIN, by Ms-Diagnostics id.
+
+28000 is documented ([MS-OCAUTHWS] 3.2.4.1); the real ids of PIN refusals are
+not public, so 28020-28022 are phonesim's (the lab sends them). Any other id in
+a refusal reads as a rejected PIN, the cause a phone's user is told."""

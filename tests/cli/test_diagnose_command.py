@@ -1,0 +1,132 @@
+"""`phonesim diagnose` and `phonesim scenarios` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from phonesim.cli import main
+from phonesim.lab.scenario import catalogue
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def lab_args(tmp_path: Path) -> list[str]:
+    return ["--state-dir", str(tmp_path / "s"), "--runs-dir", str(tmp_path / "r"), "--no-cache"]
+
+
+def test_diagnose_wrong_pin_as_json(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(
+        capsys,
+        "diagnose",
+        "--lab",
+        "--scenario",
+        "wrong-pin",
+        "--ext",
+        "5551234",
+        "--pin",
+        "13579",
+        "--json",
+        *lab_args(tmp_path),
+    )
+    result = json.loads(out)
+    assert code == 5
+    assert result["Findings"][0]["Id"] == "webticket.pin_rejected"
+    assert "Set-CsClientPin" in result["Diagnosis"]
+    assert "13579" not in out
+
+
+def test_diagnose_prints_findings_then_the_result(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(
+        capsys,
+        "diagnose",
+        "--lab",
+        "--scenario",
+        "registrar-unreachable",
+        "--ext",
+        "5551234",
+        "--pin",
+        "13579",
+        *lab_args(tmp_path),
+    )
+    assert code == 7
+    assert out.index("No registrar answered") < out.index("TargetUri")
+    assert "registrar.unreachable" in out
+
+
+def test_a_saved_run_can_be_diagnosed_again(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(
+        capsys,
+        "boot",
+        "--lab",
+        "--scenario",
+        "certprov-404",
+        "--ext",
+        "5551234",
+        "--pin",
+        "13579",
+        "--json",
+        *lab_args(tmp_path),
+    )
+    run_dir = json.loads(out)["RunFolder"]
+    code, out, _ = run(capsys, "diagnose", "--from-run", run_dir, "--json")
+    assert code == 6
+    assert json.loads(out)["Findings"][0]["Id"] == "certprov.not_found"
+
+
+def test_scenario_without_lab_is_refused(capsys) -> None:
+    code, _, err = run(
+        capsys,
+        "boot",
+        "--scenario",
+        "wrong-pin",
+        "--dhcp-server",
+        "127.0.0.1",
+        "--dns",
+        "127.0.0.1",
+        "--domain",
+        "x.test",
+        "--address",
+        "127.0.0.1",
+        "--ext",
+        "1",
+        "--pin",
+        "1234",
+    )
+    assert code == 2 and "--scenario needs --lab" in err
+
+
+def test_a_bad_scenario_file_is_one_line_with_its_line_number(capsys, tmp_path: Path) -> None:
+    bad = tmp_path / "site.toml"
+    bad.write_text('[scenario]\nsummary = "x"\n[registrar]\nstate = "sleepy"\n')
+    code, _, err = run(
+        capsys,
+        "boot",
+        "--lab",
+        "--scenario",
+        str(bad),
+        "--ext",
+        "5551234",
+        "--pin",
+        "13579",
+        *lab_args(tmp_path),
+    )
+    assert code == 2
+    assert err.strip() == (
+        f'phonesim: error: {bad}: line 4: field \'registrar.state\' must be "up" or "down"'
+    )
+
+
+def test_scenarios_lists_the_catalogue_and_shows_one(capsys) -> None:
+    code, out, _ = run(capsys, "scenarios")
+    assert code == 0
+    for name in catalogue():
+        assert name in out
+    code, out, _ = run(capsys, "scenarios", "--show", "pin-locked")
+    assert code == 0 and "failed_attempts = 25" in out
+    code, _, err = run(capsys, "scenarios", "--show", "nope")
+    assert code == 2 and "no scenario 'nope'" in err
