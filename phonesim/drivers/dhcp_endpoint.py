@@ -41,9 +41,10 @@ class _Protocol(asyncio.DatagramProtocol):
         self._endpoint = endpoint
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        arrived = time.monotonic()  # before the capture spends time building headers
         if self._endpoint.tap is not None:
             self._endpoint.tap.received(data, addr)
-        self._endpoint._deliver(data, f"{addr[0]}:{addr[1]}")
+        self._endpoint._deliver(data, f"{addr[0]}:{addr[1]}", arrived)
 
     def error_received(self, exc: Exception) -> None:
         self._endpoint.errors += 1
@@ -65,6 +66,8 @@ class DhcpClientEndpoint:
         self.first_sent: float | None = None
         """time.monotonic() of the first send, so answers can be timed from the INFORM."""
         self._kept: set[bytes] = set()
+        self.last_arrival: float | None = None
+        """time.monotonic() when the datagram being handed over arrived."""
         self._handlers: dict[bytes, AnswerHandler] = {}
         self._transport: asyncio.DatagramTransport | None = None
         self.unrouted = 0
@@ -107,10 +110,12 @@ class DhcpClientEndpoint:
         if self.first_sent is None:
             self.first_sent = time.monotonic()
 
-    def _deliver(self, data: bytes, source: str) -> None:
+    def _deliver(self, data: bytes, source: str, arrived: float | None = None) -> None:
+        arrived = time.monotonic() if arrived is None else arrived
+        self.last_arrival = arrived
         handler = self._handlers.get(data[_XID]) if len(data) >= 8 else None
         if self._kept and len(data) >= 8 and data[_XID] in self._kept:
-            self.answers.append(ReceivedAnswer(time.monotonic(), source, data, handler is not None))
+            self.answers.append(ReceivedAnswer(arrived, source, data, handler is not None))
         if handler is None:
             self.unrouted += 1
             return

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
+import time
 from typing import Any
 
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
@@ -125,6 +126,7 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
             except OSError:
                 self.errors += 1
                 return
+            arrived = time.monotonic()
             if address[2] == socket.PACKET_OUTGOING:
                 continue
             answer = dhcp_answer_in_frame(frame, self.client_port)
@@ -133,7 +135,7 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
             if self.capture is not None:
                 self.capture.frame(frame)
             payload, source = answer
-            self._deliver(payload, source)
+            self._deliver(payload, source, arrived)
 
     def _drop_datagrams(self) -> None:
         assert self._udp is not None

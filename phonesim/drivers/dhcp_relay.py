@@ -87,7 +87,9 @@ class RelayDhcpEndpoint(DhcpClientEndpoint):
 
     def listen(self, xid: int, handler: AnswerHandler) -> None:
         super().listen(xid, handler)
-        self.direct.listen(xid, lambda payload, source: self._deliver(payload, source))
+        self.direct.listen(
+            xid, lambda payload, source: self._deliver(payload, source, self.direct.last_arrival)
+        )
 
     def forget(self, xid: int) -> None:
         super().forget(xid)

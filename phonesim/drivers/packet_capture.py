@@ -50,6 +50,7 @@ class PacketCapture:
 
     def datagram(self, payload: bytes, source: Hop, destination: Hop) -> None:
         """A UDP datagram whose headers the socket did not show: build them around it."""
+        when = time.time()  # before building: scapy's first build of a layer takes milliseconds
         from scapy.layers.inet import IP, UDP
         from scapy.layers.l2 import Ether
 
@@ -62,18 +63,19 @@ class PacketCapture:
             / UDP(sport=source.port, dport=destination.port)
             / payload
         )
-        self._write(packet)
+        self._write(packet, when)
 
     def frame(self, data: bytes) -> None:
         """A whole Ethernet frame, as a packet socket received or sent it."""
+        when = time.time()
         from scapy.layers.l2 import Ether
 
-        self._write(Ether(data))
+        self._write(Ether(data), when)
 
-    def _write(self, packet: Any) -> None:
+    def _write(self, packet: Any, when: float) -> None:
         if self._writer is None:
             return
-        packet.time = time.time()
+        packet.time = when
         self._writer.write(packet)
         self.packets += 1
 
