@@ -1,7 +1,8 @@
 """The phone side of DHCP: one UDP socket, any number of phones.
 
-Answers are handed to the phone whose transaction id (xid) they carry, so a
-fleet shares one socket instead of opening one per phone.
+Answers are handed to the phone whose transaction id (xid) and client MAC
+(chaddr) they carry, so a fleet shares one socket instead of opening one per
+phone; the MAC keeps two phones apart even if their random xids collide.
 
 With `keep_answers`, every answer to a transaction the endpoint listened for is
 also kept, including those that arrive after the phone stopped listening: on a
@@ -11,12 +12,13 @@ answered, not only the one the phone used.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from phonesim.udp_endpoint import UdpEndpoint
 
 if TYPE_CHECKING:
     from phonesim.drivers.packet_capture import DatagramTap
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 AnswerHandler = Callable[[bytes, str], None]
 
 _XID = slice(4, 8)
+_CHADDR = slice(28, 34)
 
 
 @dataclass(frozen=True)
@@ -34,20 +37,6 @@ class ReceivedAnswer:
     payload: bytes
     routed: bool
     """Handed to a phone that was still listening for it."""
-
-
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, endpoint: DhcpClientEndpoint) -> None:
-        self._endpoint = endpoint
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        arrived = time.monotonic()  # before the capture spends time building headers
-        if self._endpoint.tap is not None:
-            self._endpoint.tap.received(data, addr)
-        self._endpoint._deliver(data, f"{addr[0]}:{addr[1]}", arrived)
-
-    def error_received(self, exc: Exception) -> None:
-        self._endpoint.errors += 1
 
 
 class DhcpClientEndpoint:
@@ -65,44 +54,39 @@ class DhcpClientEndpoint:
         self.answers: list[ReceivedAnswer] = []
         self.first_sent: float | None = None
         """time.monotonic() of the first send, so answers can be timed from the INFORM."""
-        self._kept: set[bytes] = set()
         self.last_arrival: float | None = None
         """time.monotonic() when the datagram being handed over arrived."""
+        self._kept: set[bytes] = set()
         self._handlers: dict[bytes, AnswerHandler] = {}
-        self._transport: asyncio.DatagramTransport | None = None
+        self._endpoint: UdpEndpoint | None = None
         self.unrouted = 0
         """Datagrams that matched no waiting phone (late, foreign, or garbage)."""
-        self.errors = 0
 
     async def open(self, local: tuple[str, int] = ("127.0.0.1", 0)) -> None:
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=local
-        )
+        self._endpoint = await UdpEndpoint.open(self._datagram, local=local)
 
     async def open_socket(self, sock: socket.socket) -> None:
         """Use a socket bound beforehand (to port 68 on an interface, say) instead of binding here."""
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
+        self._endpoint = UdpEndpoint.from_socket(self._datagram, sock)
 
     @property
     def local_address(self) -> tuple[str, int]:
-        assert self._transport is not None
-        host, port = self._transport.get_extra_info("sockname")[:2]
-        return host, port
+        assert self._endpoint is not None
+        return self._endpoint.local_address
 
-    def listen(self, xid: int, handler: AnswerHandler) -> None:
-        self._handlers[xid.to_bytes(4, "big")] = handler
+    def listen(self, xid: int, handler: AnswerHandler, mac: str | None = None) -> None:
+        key = _key(xid, mac)
+        self._handlers[key] = handler
         if self.keep_answers:
-            self._kept.add(xid.to_bytes(4, "big"))
+            self._kept.add(key)
 
-    def forget(self, xid: int) -> None:
-        self._handlers.pop(xid.to_bytes(4, "big"), None)
+    def forget(self, xid: int, mac: str | None = None) -> None:
+        self._handlers.pop(_key(xid, mac), None)
 
     def send(self, payload: bytes) -> None:
-        assert self._transport is not None, "open() first"
+        assert self._endpoint is not None, "open() first"
         self._note_sent()
-        self._transport.sendto(payload, self.server)
+        self._endpoint.sendto(payload, self.server)
         if self.tap is not None:
             self.tap.sent(payload, self.server)
 
@@ -110,11 +94,21 @@ class DhcpClientEndpoint:
         if self.first_sent is None:
             self.first_sent = time.monotonic()
 
+    def _datagram(self, data: bytes, address: tuple[str, int]) -> None:
+        arrived = time.monotonic()  # before the capture spends time building headers
+        if self.tap is not None:
+            self.tap.received(data, address)
+        self._deliver(data, f"{address[0]}:{address[1]}", arrived)
+
     def _deliver(self, data: bytes, source: str, arrived: float | None = None) -> None:
         arrived = time.monotonic() if arrived is None else arrived
         self.last_arrival = arrived
-        handler = self._handlers.get(data[_XID]) if len(data) >= 8 else None
-        if self._kept and len(data) >= 8 and data[_XID] in self._kept:
+        handler = None
+        keys: tuple[bytes, ...] = ()
+        if len(data) >= 34:
+            keys = (data[_XID] + data[_CHADDR], data[_XID])
+            handler = self._handlers.get(keys[0]) or self._handlers.get(keys[1])
+        if self._kept and any(key in self._kept for key in keys):
             self.answers.append(ReceivedAnswer(arrived, source, data, handler is not None))
         if handler is None:
             self.unrouted += 1
@@ -122,6 +116,11 @@ class DhcpClientEndpoint:
         handler(data, source)
 
     def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        if self._endpoint is not None:
+            self._endpoint.close()
+            self._endpoint = None
+
+
+def _key(xid: int, mac: str | None) -> bytes:
+    key = xid.to_bytes(4, "big")
+    return key + bytes.fromhex(mac.replace(":", "")) if mac else key

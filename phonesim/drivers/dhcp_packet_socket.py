@@ -64,6 +64,8 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         self.capture = capture
         self._packet: socket.socket | None = None
         self._udp: socket.socket | None = None
+        self.errors = 0
+        """Reads the packet socket refused."""
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def open(self, local: tuple[str, int] = ("", DHCP_CLIENT_PORT)) -> None:

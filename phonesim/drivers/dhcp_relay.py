@@ -85,16 +85,18 @@ class RelayDhcpEndpoint(DhcpClientEndpoint):
             raise
         await self.direct.open_socket(client)
 
-    def listen(self, xid: int, handler: AnswerHandler) -> None:
-        super().listen(xid, handler)
+    def listen(self, xid: int, handler: AnswerHandler, mac: str | None = None) -> None:
+        super().listen(xid, handler, mac)
         self.direct.listen(
-            xid, lambda payload, source: self._deliver(payload, source, self.direct.last_arrival)
+            xid,
+            lambda payload, source: self._deliver(payload, source, self.direct.last_arrival),
+            mac,
         )
 
-    def forget(self, xid: int) -> None:
-        super().forget(xid)
+    def forget(self, xid: int, mac: str | None = None) -> None:
+        super().forget(xid, mac)
         if not self.keep_answers:
-            self.direct.forget(xid)
+            self.direct.forget(xid, mac)
 
     def send(self, payload: bytes) -> None:
         super().send(relayed(payload, self.giaddr))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from phonesim.codec.certificate import summarize_certificate
 from phonesim.core.commands import (
@@ -32,11 +32,13 @@ from phonesim.core.commands import (
     TrustRootChain,
 )
 from phonesim.core.events import (
+    AddressResolved,
     CertificateAnswered,
     DhcpReceived,
     Event,
     MetadataFetched,
     RootChainFetched,
+    SrvResolved,
     WebTicketAnswered,
 )
 from phonesim.core.failure import ServiceFailure
@@ -46,7 +48,6 @@ from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
 from phonesim.drivers.cache_store import DiscoveryCacheStore
 from phonesim.drivers.certificate_request import KeyPool, build_csr
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
-from phonesim.drivers.dns_client import PhoneResolver
 from phonesim.drivers.sip_client import register
 from phonesim.drivers.time_client import query_time
 from phonesim.drivers.web_client_pool import WebClientPool
@@ -60,12 +61,20 @@ class BootStalled(PhonesimError):
     """The core waits for nothing and has no deadline: a driver lost an answer."""
 
 
+class Resolver(Protocol):
+    """The phone's DNS: PhoneResolver for one phone, SharedResolver for a fleet."""
+
+    async def srv(self, name: str) -> SrvResolved: ...
+
+    async def address(self, host: str) -> AddressResolved: ...
+
+
 @dataclass
 class PhoneServices:
     """What a phone talks through; a fleet shares these between phones."""
 
     dhcp: DhcpClientEndpoint
-    resolver: PhoneResolver
+    resolver: Resolver
     key_pool: KeyPool
     port_map: dict[int, int]
     cache_store: DiscoveryCacheStore | None = None
@@ -96,21 +105,31 @@ class PhoneRunner:
         self._done: asyncio.Future[Outcome] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.address_book = AddressBook(services.port_map)
+        self._mac = phone.identity.mac
 
     async def run(self) -> Outcome:
+        return await self.start()
+
+    def start(self) -> asyncio.Future[Outcome]:
+        """Power the phone on; the future holds its outcome (or the driver's error).
+
+        A fleet waits on these futures with callbacks instead of a task per phone.
+        """
         loop = self._loop = asyncio.get_running_loop()
-        self._done = loop.create_future()
+        done = self._done = loop.create_future()
         limit = loop.call_later(
             self._boot_limit,
             self._abort,
             BootStalled(f"boot still running after {self._boot_limit:g} s"),
         )
-        try:
-            self._step(lambda now: self.phone.start(now))
-            return await self._done
-        finally:
+
+        def closed(_: asyncio.Future[Outcome]) -> None:
             limit.cancel()
             self._close()
+
+        done.add_done_callback(closed)
+        self._step(lambda now: self.phone.start(now))
+        return done
 
     # ------------------------------------------------------------------ the loop
 
@@ -162,7 +181,7 @@ class PhoneRunner:
             task.cancel()
         self._tasks.clear()
         if self._xid is not None:
-            self.services.dhcp.forget(self._xid)
+            self.services.dhcp.forget(self._xid, self._mac)
             self._xid = None
 
     # ---------------------------------------------------------------- commands
@@ -178,13 +197,13 @@ class PhoneRunner:
         elif isinstance(command, SendDhcp):
             if self._xid != command.xid:
                 if self._xid is not None:
-                    self.services.dhcp.forget(self._xid)
+                    self.services.dhcp.forget(self._xid, self._mac)
                 self._xid = command.xid
-                self.services.dhcp.listen(command.xid, self._dhcp_answer)
+                self.services.dhcp.listen(command.xid, self._dhcp_answer, self._mac)
             self.services.dhcp.send(command.payload)
         elif isinstance(command, StopDhcp):
             if self._xid is not None:
-                self.services.dhcp.forget(self._xid)
+                self.services.dhcp.forget(self._xid, self._mac)
                 self._xid = None
         elif isinstance(command, ResolveSrv):
             self._spawn(self.services.resolver.srv(command.name))
