@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "boot_command",
     "dhcp_config_command",
     "diagnose_command",
+    "fleet_command",
     "lab_command",
     "scenarios_command",
     "profiles_command",

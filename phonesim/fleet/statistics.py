@@ -11,6 +11,7 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from typing import Any
 
 from phonesim.fleet.stage_clock import STAGES
@@ -22,7 +23,8 @@ def nearest_rank(ordered: Sequence[float], percent: float) -> float:
     """The smallest sample with at least `percent` % of the samples at or below it."""
     if not ordered:
         raise ValueError("no samples")
-    rank = max(1, math.ceil(percent / 100 * len(ordered)))
+    # Exact arithmetic: 99.9 % of 1000 samples is rank 999, not 1000 by a float's error.
+    rank = max(1, math.ceil(Fraction(str(percent)) * len(ordered) / 100))
     return ordered[rank - 1]
 
 
