@@ -12,11 +12,12 @@ import asyncio
 import hashlib
 import random
 import secrets
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phonesim.core.commands import Trace
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
@@ -26,9 +27,16 @@ from phonesim.core.profile import DeviceProfile
 from phonesim.diagnosis import diagnose
 from phonesim.errors import UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
+from phonesim.report.dhcp_answers import summarize_dhcp_answers
 from phonesim.report.run_folder import RunFolder, utc_now
 
+if TYPE_CHECKING:
+    from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
+    from phonesim.drivers.dhcp_interface import InterfaceFacts
+    from phonesim.drivers.packet_capture import PacketCapture
+
 TraceSink = Callable[[Trace], None]
+BROADCAST = "255.255.255.255"
 
 
 @dataclass
@@ -41,6 +49,16 @@ class Network:
     domain: str
     port_map: dict[int, int] = field(default_factory=dict)
     local_dhcp: tuple[str, int] = ("127.0.0.1", 0)
+    interface: str | None = None
+    """Live: the interface the phone sits on. DHCP leaves from its port 68, by broadcast
+    when dhcp_server is 255.255.255.255; nothing is ever broadcast without it."""
+    giaddr: str | None = None
+    """Relay style: the INFORM goes to dhcp_server as a relay agent at this address sends it."""
+    mac_source: str = "profile"
+    """The MAC when none is given: "profile" (stable, in the profile's OUI) or "interface"."""
+    capture: Path | None = None
+    """Where the phone's own packets go; None: capture.pcap in the run folder, if any."""
+    capture_enabled: bool = True
 
 
 @dataclass
@@ -91,13 +109,13 @@ async def boot_phone(
     from phonesim.codec.dhcp_message import load_packet_library
     from phonesim.drivers.cache_store import DiscoveryCacheStore
     from phonesim.drivers.certificate_request import KeyPool
-    from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
     from phonesim.drivers.dns_client import PhoneResolver
     from phonesim.drivers.runner import PhoneRunner, PhoneServices
 
     check_sign_in(sign_in_as, pin)
     load_packet_library()
-    mac = normalise_mac(mac) if mac else default_mac(profile, sign_in_as)
+    interface = _interface_facts(network)
+    mac = _phone_mac(mac, network, interface, profile, sign_in_as)
     seed = secrets.randbits(32) if seed is None else seed
     identity = PhoneIdentity(
         mac=mac,
@@ -135,8 +153,15 @@ async def boot_phone(
         if on_trace is not None:
             on_trace(trace)
 
-    dhcp = DhcpClientEndpoint(network.dhcp_server)
-    await dhcp.open(network.local_dhcp)
+    capture = _open_capture(network, run_dir)
+    try:
+        dhcp = await _open_dhcp(network, interface, mac, capture)
+    except BaseException:
+        if capture is not None:
+            capture.close()
+        if folder is not None:
+            folder.close()
+        raise
     services = PhoneServices(
         dhcp=dhcp,
         resolver=PhoneResolver(network.dns_server[0], network.dns_server[1], profile.dns.timeout),
@@ -146,8 +171,12 @@ async def boot_phone(
     )
     try:
         outcome = await PhoneRunner(phone, services, on_trace=sink).run()
+        if network.dhcp_server[0] == BROADCAST:
+            await _wait_for_late_answers(dhcp, profile.dhcp.answer_window)
     finally:
         dhcp.close()
+        if capture is not None:
+            capture.close()
         await services.web.aclose()
     result = bootstrap_result(
         outcome,
@@ -162,10 +191,83 @@ async def boot_phone(
             "PowerOn": power_on.isoformat(),
         },
     )
+    result["DhcpAnswers"] = summarize_dhcp_answers(
+        dhcp.answers, first_sent=dhcp.first_sent, traces=traces
+    )
+    if capture is not None:
+        result["Capture"] = str(capture.path)
     if folder is not None:
         result["RunFolder"] = str(run_dir)
         folder.finish(result)
     return BootReport(outcome=outcome, result=result, traces=traces, run_dir=run_dir)
+
+
+def _interface_facts(network: Network) -> InterfaceFacts | None:
+    if network.interface is None:
+        if network.dhcp_server[0] == BROADCAST:
+            raise UsageError("a broadcast DHCPINFORM needs the interface to send it on (--iface)")
+        return None
+    from phonesim.drivers.dhcp_interface import interface_facts
+
+    return interface_facts(network.interface)
+
+
+def _phone_mac(
+    mac: str | None,
+    network: Network,
+    interface: InterfaceFacts | None,
+    profile: DeviceProfile,
+    sign_in_as: str,
+) -> str:
+    if mac:
+        return normalise_mac(mac)
+    if network.mac_source == "interface":
+        if interface is None:
+            raise UsageError("the interface's MAC was asked for, but no interface was named")
+        return normalise_mac(interface.mac)
+    return default_mac(profile, sign_in_as)
+
+
+def _open_capture(network: Network, run_dir: Path | None) -> PacketCapture | None:
+    from phonesim.drivers.packet_capture import CAPTURE_FILE, PacketCapture
+
+    if not network.capture_enabled:
+        return None
+    path = network.capture or (run_dir / CAPTURE_FILE if run_dir is not None else None)
+    return None if path is None else PacketCapture(path)
+
+
+async def _open_dhcp(
+    network: Network,
+    interface: InterfaceFacts | None,
+    mac: str,
+    capture: PacketCapture | None,
+) -> DhcpClientEndpoint:
+    from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
+
+    placement = DhcpPlacement(
+        server=network.dhcp_server,
+        local=network.local_dhcp,
+        phone_address=network.address,
+        phone_mac=mac,
+        interface=interface,
+        giaddr=network.giaddr,
+    )
+    return await open_dhcp_transport(placement, capture=capture, keep_answers=True)
+
+
+async def _wait_for_late_answers(dhcp: DhcpClientEndpoint, window: float) -> None:
+    """A broadcast may draw answers from several servers: collect them for the whole window.
+
+    The phone stops listening once it has what it needs, often a millisecond
+    before a second server answers; the window counts from the first answer,
+    as the phone's own does.
+    """
+    if not dhcp.answers:
+        return
+    remaining = dhcp.answers[0].at + window - time.monotonic()
+    if remaining > 0:
+        await asyncio.sleep(min(remaining, window))
 
 
 def lab_network(endpoints: Any) -> Network:
@@ -179,13 +281,21 @@ def lab_network(endpoints: Any) -> Network:
     )
 
 
-async def boot_in_lab(*, scenario: Any = None, **kwargs: Any) -> BootReport:
+async def boot_in_lab(
+    *,
+    scenario: Any = None,
+    capture: Path | None = None,
+    capture_enabled: bool = True,
+    **kwargs: Any,
+) -> BootReport:
     """Start the embedded lab (as `scenario` says, healthy by default), boot one phone
     against it, stop the lab."""
     from phonesim.lab.embedded_lab import EmbeddedLab
 
     async with EmbeddedLab(scenario=scenario) as lab:
-        return await boot_phone(network=lab_network(lab.endpoints), **kwargs)
+        network = lab_network(lab.endpoints)
+        network.capture, network.capture_enabled = capture, capture_enabled
+        return await boot_phone(network=network, **kwargs)
 
 
 def boot(

@@ -38,7 +38,6 @@ class UdpEndpoint:
         local: tuple[str, int] = ("127.0.0.1", 0),
         remote: tuple[str, int] | None = None,
     ) -> UdpEndpoint:
-        endpoint = cls(on_datagram)
         family = socket.AF_INET6 if ":" in local[0] else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_DGRAM)
         try:
@@ -46,6 +45,17 @@ class UdpEndpoint:
             sock.bind(local)
             if remote is not None:
                 sock.connect(remote)
+        except OSError:
+            sock.close()
+            raise
+        return cls.from_socket(on_datagram, sock)
+
+    @classmethod
+    def from_socket(cls, on_datagram: DatagramHandler, sock: socket.socket) -> UdpEndpoint:
+        """Drain a socket bound beforehand (a DHCP client's port 68 on an interface, say)."""
+        endpoint = cls(on_datagram)
+        try:
+            sock.setblocking(False)
             enlarge_socket_buffer(sock, SHARED_SOCKET_BUFFER)
         except OSError:
             sock.close()

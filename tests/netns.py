@@ -6,6 +6,10 @@ the host already uses: a machine may sit on one of them itself, and a test
 must never steer traffic to its real network). The host side is `.1`, the
 namespace side `.53`. Servers start inside with `ip netns exec`; on exit every
 process started is killed by PID and the namespace and link are deleted.
+
+A second server on the same segment lives in a neighbour namespace, joined by
+a macvlan (bridge mode) on the namespace's end of the veth: broadcasts from
+the host reach both, and each server answers with its own address.
 """
 
 from __future__ import annotations
@@ -39,6 +43,17 @@ def require_netns(*tools: str) -> None:
         return
     if os.environ.get("CI") == "true":
         pytest.fail(f"netns test cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+def require_tools(*tools: str) -> None:
+    """Skip without the tools (no root needed); in CI (CI=true) that is a failure, never a skip."""
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if not missing:
+        return
+    reason = f"needs {', '.join(missing)} installed"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"test cannot run in CI: {reason}")
     pytest.skip(reason)
 
 
@@ -96,6 +111,9 @@ class Namespace:
         self.host_link = f"ph{os.getpid() % 100000}h"
         self.ns_link = f"ph{os.getpid() % 100000}n"
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.neighbours: list[Namespace] = []
+        self.address = segment.server_address
+        """The namespace's own address on the segment (`.53`; a neighbour's is its own)."""
 
     def create(self) -> None:
         seg = self.segment
@@ -107,6 +125,29 @@ class Namespace:
         self.run("ip", "addr", "add", f"{seg.server_address}/{seg.prefix}", "dev", self.ns_link)
         self.run("ip", "link", "set", self.ns_link, "up")
         self.run("ip", "link", "set", "lo", "up")
+
+    def add_neighbour(self, number: int) -> Namespace:
+        """Another namespace on this segment at `.number`, for a second server.
+
+        Its processes are stopped, and it is deleted, with this namespace.
+        """
+        neighbour = Namespace(f"{self.name}-n{number}", self.segment)
+        neighbour.ns_link = f"mv{number}"
+        neighbour.address = self.segment.host(number)
+        neighbour.processes = self.processes
+        _ip("netns", "add", neighbour.name)
+        self.neighbours.append(neighbour)
+        link = neighbour.ns_link
+        self.run(
+            "ip", "link", "add", link, "link", self.ns_link, "type", "macvlan", "mode", "bridge"
+        )
+        self.run("ip", "link", "set", link, "netns", neighbour.name)
+        neighbour.run(
+            "ip", "addr", "add", f"{self.segment.host(number)}/{self.segment.prefix}", "dev", link
+        )
+        neighbour.run("ip", "link", "set", link, "up")
+        neighbour.run("ip", "link", "set", "lo", "up")
+        return neighbour
 
     def add_address(self, address: str) -> None:
         self.run("ip", "addr", "add", f"{address}/{self.segment.prefix}", "dev", self.ns_link)
@@ -134,6 +175,8 @@ class Namespace:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait(timeout=5)
+        for neighbour in self.neighbours:
+            subprocess.run(["ip", "netns", "del", neighbour.name], capture_output=True)
         subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
         subprocess.run(["ip", "link", "del", self.host_link], capture_output=True)
 

@@ -16,6 +16,7 @@ from phonesim.errors import PhonesimError
 
 COMMAND_MODULES = (
     "boot_command",
+    "dhcp_config_command",
     "diagnose_command",
     "fleet_command",
     "lab_command",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from phonesim.cli.common import STAGES, default_state_dir, host_port
+from phonesim.cli.common import STAGES, default_state_dir
+from phonesim.cli.live_network import add_live_arguments
 from phonesim.errors import UsageError
 
 EPILOG = """\
@@ -16,6 +18,8 @@ examples:
   phonesim boot --lab --ext 5551234 --pin 13579
   phonesim boot --lab --profile aastra-6725ip --ext 5551235 --pin 24680 --json
   phonesim boot --lab-endpoints lab.json --ext 5551234 --pin 13579   (a lab from `phonesim lab`)
+  sudo phonesim boot --iface eth0 --ext 5551234 --pin 13579   (broadcast INFORM on eth0)
+  sudo phonesim boot --iface eth0 --dhcp-server 192.0.2.5 --ext 5551234 --pin 13579
 
 exit codes: 0 signed in; 2 bad input; 3 discovery (DHCP/DNS) failed; 4 root chain;
             5 web ticket (PIN); 6 certificate provisioning; 7 registrar; 130 interrupted.
@@ -58,8 +62,8 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--server",
         dest="dhcp_server",
         metavar="IP[:PORT]",
-        help="send the DHCPINFORM by unicast to this server (port 67 by default); the INFORM "
-        "leaves from an unprivileged port, so the server must answer to the sender's port",
+        help="send the DHCPINFORM by unicast to this server (port 67 by default), from the "
+        "phone's port 68 (see --client-port)",
     )
     where.add_argument(
         "--dns", metavar="IP[:PORT]", help="the phone's DNS server (port 53 by default)"
@@ -68,6 +72,7 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--domain", help="DNS domain from the phone's lease, used for SRV lookups (option 15)"
     )
     where.add_argument("--address", help="the phone's own IPv4 address (DHCPINFORM ciaddr)")
+    add_live_arguments(parser)
 
 
 def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,7 +88,12 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
     who.add_argument(
         "--pin", metavar="DIGITS", help="the user's PIN, never printed or logged (required)"
     )
-    who.add_argument("--mac", help="the phone's MAC (default: stable one in the profile's OUI)")
+    who.add_argument(
+        "--mac",
+        metavar="MAC|profile|interface",
+        help="the phone's MAC; `profile`: a stable one in the profile's OUI (the default "
+        "without --iface); `interface`: the interface's own (the default with --iface)",
+    )
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -121,13 +131,16 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 
 def network_from_args(args: argparse.Namespace) -> Any:
     """The servers named on the command line, or None for an in-process embedded lab."""
-    from phonesim.boot import Network, lab_network
+    from phonesim.boot import lab_network
+    from phonesim.cli.live_network import apply_capture_arguments, live_network
     from phonesim.lab.embedded_lab import LabEndpoints
 
-    chosen = [bool(args.lab), args.lab_endpoints is not None, args.dhcp_server is not None]
+    live = args.dhcp_server is not None or args.iface is not None
+    chosen = [bool(args.lab), args.lab_endpoints is not None, live]
     if sum(chosen) != 1:
         raise UsageError(
-            "say where the servers are: --lab, --lab-endpoints FILE, or --dhcp-server with --dns"
+            "say where the servers are: --lab, --lab-endpoints FILE, --iface IFACE "
+            "or --dhcp-server IP"
         )
     if args.scenario is not None and not args.lab:
         raise UsageError(
@@ -137,20 +150,24 @@ def network_from_args(args: argparse.Namespace) -> Any:
     if args.lab:
         return None
     if args.lab_endpoints is not None:
-        return lab_network(LabEndpoints.from_file(args.lab_endpoints))
-    if not args.dns or not args.domain or not args.address:
-        raise UsageError("--dhcp-server needs --dns, --domain and --address too")
-    return Network(
-        dhcp_server=host_port(args.dhcp_server, 67),
-        dns_server=host_port(args.dns, 53),
-        address=host_port(args.address, 0)[0],
-        domain=args.domain,
-    )
+        network = lab_network(LabEndpoints.from_file(args.lab_endpoints))
+        apply_capture_arguments(network, args)
+        return network
+    choice = live_network(args)
+    args.live_notes = choice.notes
+    return choice.network
 
 
-def start_boot(args: argparse.Namespace, on_trace: Any) -> Any:
-    """Boot the phone the arguments describe; returns the BootReport."""
+def start_boot(
+    args: argparse.Namespace, on_trace: Any, on_note: Callable[[str], None] | None = None
+) -> Any:
+    """Boot the phone the arguments describe; returns the BootReport.
+
+    `on_note` hears the defaults taken from the machine on a real network
+    (DNS server and domain from /etc/resolv.conf), before the boot starts.
+    """
     from phonesim.boot import boot_in_lab, boot_phone, check_sign_in
+    from phonesim.cli.live_network import phone_mac_argument
     from phonesim.lab.scenario import load_scenario
     from phonesim.profiles import load_profile
     from phonesim.report.run_folder import new_run_dir, utc_now
@@ -161,12 +178,19 @@ def start_boot(args: argparse.Namespace, on_trace: Any) -> Any:
     check_sign_in(args.ext, args.pin)
     network = network_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
-    run_dir = args.run_dir or new_run_dir(args.runs_dir, f"{profile.name}-{args.ext}", utc_now())
+    try:
+        run_dir = args.run_dir or new_run_dir(
+            args.runs_dir, f"{profile.name}-{args.ext}", utc_now()
+        )
+    except OSError as error:
+        raise UsageError(
+            f"cannot create a run folder in {args.runs_dir}: {error.strerror}"
+        ) from None
     common: dict[str, Any] = {
         "profile": profile,
         "sign_in_as": args.ext,
         "pin": args.pin,
-        "mac": args.mac,
+        "mac": phone_mac_argument(args),
         "state_dir": args.state_dir or default_state_dir(),
         "use_cache": not args.no_cache,
         "seed": args.seed,
@@ -174,8 +198,18 @@ def start_boot(args: argparse.Namespace, on_trace: Any) -> Any:
         "run_dir": run_dir,
         "on_trace": on_trace,
     }
+    for note in getattr(args, "live_notes", ()):
+        if on_note is not None:
+            on_note(note)
     if network is None:
-        return asyncio.run(boot_in_lab(scenario=scenario, **common))
+        return asyncio.run(
+            boot_in_lab(
+                scenario=scenario,
+                capture=args.capture,
+                capture_enabled=not args.no_capture,
+                **common,
+            )
+        )
     return asyncio.run(boot_phone(network=network, **common))
 
 
@@ -184,13 +218,21 @@ def describe_target(args: argparse.Namespace) -> str:
         return "embedded lab on loopback" + (f", scenario {args.scenario}" if args.scenario else "")
     if args.lab_endpoints is not None:
         return f"lab at {args.lab_endpoints}"
-    return f"DHCP {args.dhcp_server}, DNS {args.dns}"
+    dns = f", DNS {args.dns}" if args.dns else ""
+    if args.giaddr:
+        return f"DHCP relayed from {args.giaddr} to {args.dhcp_server}{dns}"
+    if args.iface and args.dhcp_server is None:
+        return f"DHCP broadcast on {args.iface}{dns}"
+    if args.iface:
+        return f"DHCP {args.dhcp_server} from {args.iface}{dns}"
+    return f"DHCP {args.dhcp_server}{dns}"
 
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from phonesim.profiles import load_profile
+    from phonesim.report.dhcp_answers import render_dhcp_answers
     from phonesim.report.timeline import TimelinePrinter
 
     console = Console(highlight=False)
@@ -201,12 +243,22 @@ def run(args: argparse.Namespace) -> int:
             f"[bold]phonesim[/bold] {profile.device.vendor} {profile.device.model} "
             f"signing in as {args.ext} ({describe_target(args)})"
         )
-    report = start_boot(args, None if args.json else printer.print)
+    report = start_boot(
+        args,
+        None if args.json else printer.print,
+        on_note=None if args.json else lambda note: console.print(f"[dim]{note}[/dim]"),
+    )
     if args.json:
         print(json.dumps(report.result, indent=2, default=str))
     else:
+        answers = report.result.get("DhcpAnswers") or []
+        live = args.iface is not None or args.dhcp_server is not None
+        if len(answers) > 1 or live:
+            render_dhcp_answers(console, answers)
         printer.print_result(report.result)
         console.print(
             f"[dim]run folder: {report.run_dir} (cpsw3g.log, trace.jsonl, result.json)[/dim]"
         )
+        if report.result.get("Capture"):
+            console.print(f"[dim]capture: {report.result['Capture']}[/dim]")
     return int(report.result["ExitCode"])

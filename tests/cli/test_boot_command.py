@@ -45,8 +45,9 @@ def test_a_lab_boot_signs_in_and_fills_the_run_folder(capsys, tmp_path: Path) ->
     assert [r.event for r in records][-1] == "signed_in"
     traces = [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]
     assert traces[0]["event"] == "power_on"
+    assert (run_dir / "capture.pcap").exists()
     for path in run_dir.iterdir():
-        assert "13579" not in path.read_text(), f"the PIN leaked into {path.name}"
+        assert b"13579" not in path.read_bytes(), f"the PIN leaked into {path.name}"
     assert "13579" not in out
 
 

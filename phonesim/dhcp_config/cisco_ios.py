@@ -1,0 +1,48 @@
+"""Cisco IOS DHCP server: `ip dhcp pool` commands.
+
+IOS 15.1(3)S and later cut `option 43 hex` at 180 hex characters (90 bytes):
+a web FQDN longer than 23 characters then loses the end of the path, and the
+phone never shows the PIN screen (protocol.md §2). A longer option 43 is
+therefore written as `option ext 43 hex`, with a warning to check it in
+`show running-config`. IOS cannot restrict a pool's option to one vendor
+class: keep the phones in a pool (VLAN) of their own.
+"""
+
+from __future__ import annotations
+
+from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site
+
+POOL_NAME = "LYNC-PHONES"
+OPTION_HEX_LIMIT = 180
+"""Hex characters `option 43 hex` keeps on IOS 15.1(3)S and later."""
+
+
+def render(options: PhoneOptions, site: Site) -> RenderedConfig:
+    subnet = site.subnet
+    option_43 = ios_hex(options.option_43)
+    long_43 = len(options.option_43) * 2 > OPTION_HEX_LIMIT
+    lines = [
+        f"! phonesim dhcp-config: Lync phones ({options.vendor_class}) find",
+        f"!   web services {options.web_url}",
+        f"!   registrar(s) {', '.join(options.sip_servers)}",
+        f"ip dhcp pool {POOL_NAME}",
+        f" network {subnet.network_address} {subnet.netmask}",
+        f" option 120 hex {ios_hex(options.option_120)}",
+        f" option {'ext 43' if long_43 else '43'} hex {option_43}",
+    ]
+    warnings = options.warnings()
+    if not site.subnet_given:
+        warnings.append(f"no --subnet: {subnet} is a placeholder; use the phones' subnet")
+    if long_43:
+        warnings.append(
+            f"option 43 is {len(options.option_43) * 2} hex characters: IOS 15.1(3)S and later "
+            f"cut `option 43 hex` at {OPTION_HEX_LIMIT}, so it is written as `option ext 43 "
+            "hex`; check that `show running-config` shows the whole value"
+        )
+    return RenderedConfig("\n".join(lines) + "\n", tuple(warnings))
+
+
+def ios_hex(value: bytes) -> str:
+    """Hex as IOS shows it: lower case, in groups of four digits joined by dots."""
+    digits = value.hex()
+    return ".".join(digits[start : start + 4] for start in range(0, len(digits), 4))

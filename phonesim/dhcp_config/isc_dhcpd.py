@@ -1,0 +1,55 @@
+"""ISC dhcpd: a `dhcpd.conf` fragment.
+
+What dhcpd 4.4 needs to really answer the phone (protocol.md §11):
+- `authoritative;` on the phones' subnet: otherwise it stays silent on INFORM;
+- option 120 declared (`code 120 = string`) and set to DHCPUtil's bytes;
+- option 43 only for the class matching vendor class `MS-UC-Client`.
+A long option 43 arrives whole only at phones that send option 57 (dhcpd then
+splits it at byte 255, RFC 3396). Replies to the others stay within 576 bytes
+and lose what does not fit: option 43 itself, or option 120 placed after it
+(measured with dhcpd 4.4.3: a 331-byte option 43 was left out, a 284-byte one
+was sent and option 120 left out).
+"""
+
+from __future__ import annotations
+
+from phonesim.codec.dhcp_options import MAX_INSTANCE_LENGTH
+from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site
+
+SIP_SERVER_OPTION = "ms-uc-sip-server"
+
+
+def render(options: PhoneOptions, site: Site) -> RenderedConfig:
+    subnet = site.subnet
+    lines = [
+        f"# phonesim dhcp-config: Lync phones ({options.vendor_class}) find",
+        f"#   web services {options.web_url}",
+        f"#   registrar(s) {', '.join(options.sip_servers)}",
+        "# Option 120, SIP servers (RFC 3361), exactly as DHCPUtil writes it.",
+        f"option {SIP_SERVER_OPTION} code 120 = string;",
+        f"option {SIP_SERVER_OPTION} {_colon_hex(options.option_120)};",
+        "",
+        f'class "{options.vendor_class}" {{',
+        f'  match if option vendor-class-identifier = "{options.vendor_class}";',
+        f"  option vendor-encapsulated-options {_colon_hex(options.option_43)};",
+        "}",
+        "",
+        f"subnet {subnet.network_address} netmask {subnet.netmask} {{",
+        "  # dhcpd answers a DHCPINFORM only on a subnet it is authoritative for.",
+        "  authoritative;",
+        "}",
+    ]
+    warnings = options.warnings()
+    if not site.subnet_given:
+        warnings.append(f"no --subnet: {subnet} is a placeholder; use the phones' subnet")
+    if len(options.option_43) > MAX_INSTANCE_LENGTH:
+        warnings.append(
+            f"option 43 is {len(options.option_43)} bytes: ISC dhcpd sends it whole (split at "
+            "byte 255, RFC 3396) only to phones that send option 57; replies to the others "
+            "stay within 576 bytes and lose option 43 or option 120"
+        )
+    return RenderedConfig("\n".join(lines) + "\n", tuple(warnings))
+
+
+def _colon_hex(value: bytes) -> str:
+    return ":".join(f"{byte:02x}" for byte in value)

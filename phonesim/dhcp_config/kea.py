@@ -1,0 +1,54 @@
+"""Kea DHCPv4: a whole `kea-dhcp4` configuration, JSON, to merge into the site's own.
+
+What Kea 2.2 needs to really answer the phone (protocol.md §11):
+- a definition for option 120, which Kea does not know: binary, carrying
+  DHCPUtil's bytes;
+- option 43 inside a client class that tests option 60 for exactly
+  `MS-UC-Client`, with the class's own binary definition of option 43 (Kea
+  allows per-class definitions for option 43 only); Kea splits it when long;
+- a subnet for the phones' addresses, or the INFORM finds no configuration.
+Kea sends 43 and 120 only to clients that ask for them in option 55, as the
+phones do.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from phonesim.codec.hex_text import dhcputil_hex
+from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site
+
+SIP_SERVER_OPTION = "ms-uc-sip-server"
+VENDOR_OPTION = "vendor-encapsulated-options"
+
+
+def configuration(options: PhoneOptions, site: Site) -> dict[str, Any]:
+    return {
+        "Dhcp4": {
+            "interfaces-config": {"interfaces": [site.interface or "*"]},
+            "option-def": [
+                {"name": SIP_SERVER_OPTION, "code": 120, "type": "binary", "space": "dhcp4"}
+            ],
+            "option-data": [{"name": SIP_SERVER_OPTION, "data": dhcputil_hex(options.option_120)}],
+            "client-classes": [
+                {
+                    "name": options.vendor_class,
+                    "test": f"option[60].text == '{options.vendor_class}'",
+                    "option-def": [{"name": VENDOR_OPTION, "code": 43, "type": "binary"}],
+                    "option-data": [
+                        {"name": VENDOR_OPTION, "data": dhcputil_hex(options.option_43)}
+                    ],
+                }
+            ],
+            "subnet4": [{"id": 1, "subnet": str(site.subnet)}],
+        }
+    }
+
+
+def render(options: PhoneOptions, site: Site) -> RenderedConfig:
+    warnings = options.warnings()
+    if not site.subnet_given:
+        warnings.append(f"no --subnet: {site.subnet} is a placeholder; use the phones' subnet")
+    text = json.dumps(configuration(options, site), indent=2) + "\n"
+    return RenderedConfig(text, tuple(warnings))

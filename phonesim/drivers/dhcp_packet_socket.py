@@ -1,0 +1,207 @@
+"""A phone whose MAC is not the interface's: DHCP over a Linux packet socket.
+
+A real phone sends its DHCPINFORM from its own MAC, and Kea answers by raw
+socket to the MAC the request came from, without ARP (protocol.md §11). For
+a virtual phone with its own MAC that answer is a frame to a foreign MAC:
+the kernel drops it before any UDP socket sees it. So the broadcast INFORM
+leaves as a whole Ethernet frame from the phone's MAC, and answers are read
+from a packet socket that has asked the interface to accept that MAC too
+(PACKET_MR_UNICAST; interfaces without a unicast filter turn promiscuous for
+as long as the socket is open).
+
+A UDP socket on port 68 stays bound beside it: unicast INFORMs go out through
+it (the kernel resolves the server's MAC), and while it is bound the kernel
+does not answer servers with ICMP port-unreachable. What it receives is
+dropped, since the packet socket sees the same frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import time
+from typing import Any
+
+from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
+from phonesim.drivers.dhcp_interface import (
+    DHCP_CLIENT_PORT,
+    DHCP_SERVER_PORT,
+    PrivilegeNeeded,
+    bind_udp_socket,
+)
+from phonesim.drivers.packet_capture import BROADCAST_ADDRESS, BROADCAST_MAC, Hop, PacketCapture
+from phonesim.errors import UsageError
+
+ETH_P_IP = 0x0800
+SOL_PACKET = 263
+PACKET_ADD_MEMBERSHIP = 1
+PACKET_MR_UNICAST = 3
+_MAX_FRAME = 65535
+
+
+class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
+    """The DhcpClientEndpoint contract (listen, forget, send) over a packet socket."""
+
+    def __init__(
+        self,
+        server: tuple[str, int],
+        *,
+        interface: str,
+        interface_address: str,
+        interface_mac: str,
+        phone_mac: str,
+        client_port: int = DHCP_CLIENT_PORT,
+        capture: PacketCapture | None = None,
+        keep_answers: bool = False,
+    ) -> None:
+        super().__init__(server, keep_answers=keep_answers)
+        self.interface = interface
+        self.interface_address = interface_address
+        self.interface_mac = interface_mac
+        self.phone_mac = phone_mac
+        self.client_port = client_port
+        self.capture = capture
+        self._packet: socket.socket | None = None
+        self._udp: socket.socket | None = None
+        self.errors = 0
+        """Reads the packet socket refused."""
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def open(self, local: tuple[str, int] = ("", DHCP_CLIENT_PORT)) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._udp = bind_udp_socket(
+            address="",
+            port=self.client_port,
+            interface=self.interface,
+            role="DHCP client port",
+        )
+        try:
+            self._packet = open_packet_socket(self.interface, self.phone_mac)
+        except BaseException:
+            self._udp.close()
+            self._udp = None
+            raise
+        self._loop.add_reader(self._packet.fileno(), self._read_frames)
+        self._loop.add_reader(self._udp.fileno(), self._drop_datagrams)
+
+    @property
+    def broadcast(self) -> bool:
+        return self.server[0] == BROADCAST_ADDRESS
+
+    def send(self, payload: bytes) -> None:
+        assert self._packet is not None and self._udp is not None, "open() first"
+        self._note_sent()
+        if self.broadcast:
+            frame = self._broadcast_frame(payload)
+            self._packet.send(frame)
+            if self.capture is not None:
+                self.capture.frame(frame)
+            return
+        self._udp.sendto(payload, self.server)
+        if self.capture is not None:
+            self.capture.datagram(
+                payload,
+                Hop(self.interface_address, self.client_port, self.interface_mac),
+                Hop(self.server[0], self.server[1]),
+            )
+
+    def _broadcast_frame(self, payload: bytes) -> bytes:
+        from scapy.layers.inet import IP, UDP
+        from scapy.layers.l2 import Ether
+
+        frame = (
+            Ether(src=self.phone_mac, dst=BROADCAST_MAC)
+            / IP(src=self.interface_address, dst=BROADCAST_ADDRESS, ttl=64)
+            / UDP(sport=self.client_port, dport=DHCP_SERVER_PORT)
+            / payload
+        )
+        return bytes(frame)
+
+    def _read_frames(self) -> None:
+        assert self._packet is not None
+        while True:
+            try:
+                frame, address = self._packet.recvfrom(_MAX_FRAME)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                self.errors += 1
+                return
+            arrived = time.monotonic()
+            if address[2] == socket.PACKET_OUTGOING:
+                continue
+            answer = dhcp_answer_in_frame(frame, self.client_port)
+            if answer is None:
+                continue
+            if self.capture is not None:
+                self.capture.frame(frame)
+            payload, source = answer
+            self._deliver(payload, source, arrived)
+
+    def _drop_datagrams(self) -> None:
+        assert self._udp is not None
+        while True:
+            try:
+                self._udp.recv(_MAX_FRAME)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+
+    def close(self) -> None:
+        if self._loop is not None:
+            for sock in (self._packet, self._udp):
+                if sock is not None:
+                    self._loop.remove_reader(sock.fileno())
+        for sock in (self._packet, self._udp):
+            if sock is not None:
+                sock.close()
+        self._packet = self._udp = None
+
+
+def dhcp_answer_in_frame(frame: bytes, client_port: int) -> tuple[bytes, str] | None:
+    """The UDP payload and its source `ip:port` when `frame` is IPv4/UDP to `client_port`.
+
+    The packet socket sees every IPv4 frame on the interface; the fixed
+    Ethernet and IPv4 header fields are checked first so that only candidate
+    frames pay for a scapy dissection.
+    """
+    if len(frame) < 42 or frame[12:14] != b"\x08\x00" or frame[23] != socket.IPPROTO_UDP:
+        return None
+    header_length = (frame[14] & 0x0F) * 4
+    port_at = 14 + header_length + 2
+    if frame[port_at : port_at + 2] != client_port.to_bytes(2, "big"):
+        return None
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+
+    packet: Any = Ether(frame)
+    if IP not in packet or UDP not in packet or packet[UDP].dport != client_port:
+        return None
+    return bytes(packet[UDP].payload), f"{packet[IP].src}:{packet[UDP].sport}"
+
+
+def open_packet_socket(interface: str, phone_mac: str) -> socket.socket:
+    """An IPv4 packet socket on `interface` that also receives frames sent to `phone_mac`."""
+    try:
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IP))
+    except PermissionError:
+        raise PrivilegeNeeded(
+            f"the phone's MAC {phone_mac} is not {interface}'s, so answers sent to it are read "
+            "from a packet socket, which needs root or CAP_NET_RAW: run phonesim with sudo, "
+            f"or use {interface}'s own MAC (leave out --mac)"
+        ) from None
+    try:
+        sock.bind((interface, 0))
+        index = socket.if_nametoindex(interface)
+        mac = bytes.fromhex(phone_mac.replace(":", ""))
+        membership = struct.pack("iHH8s", index, PACKET_MR_UNICAST, len(mac), mac)
+        sock.setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP, membership)
+        sock.setblocking(False)
+    except OSError as error:
+        sock.close()
+        raise UsageError(
+            f"cannot receive frames for MAC {phone_mac} on {interface}: {error.strerror}"
+        ) from None
+    return sock
