@@ -12,7 +12,6 @@ stays fast. Building a message per packet with scapy is too slow for a fleet:
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from socket import inet_ntoa
@@ -28,6 +27,7 @@ from phonesim.codec.bootp_header import (
     read_bootp_header,
     read_bootp_header_with_scapy,
 )
+from phonesim.codec.dhcp_fields import ipv4_bytes, mac_bytes, xid_bytes
 from phonesim.codec.dhcp_options import (
     END,
     OPTION_OVERLOAD,
@@ -77,8 +77,6 @@ MINIMUM_MESSAGE_LENGTH = 300
 BROADCAST_FLAG = 0x8000
 HTYPE_ETHERNET = 1
 ZERO_ADDRESS = "0.0.0.0"
-
-_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
 
 
 @dataclass(frozen=True)
@@ -270,9 +268,9 @@ def build_inform(
     """
     from scapy.layers.dhcp import BOOTP, DHCP
 
-    mac_bytes = _mac_bytes(mac)
-    _check_xid(xid)
-    _check_ipv4("ciaddr", ciaddr)
+    hardware = mac_bytes(mac)
+    xid_bytes(xid)
+    ipv4_bytes("ciaddr", ciaddr)
     try:
         vendor_class_bytes = vendor_class.encode("latin-1")
     except UnicodeEncodeError as error:
@@ -288,7 +286,7 @@ def build_inform(
 
     options: list[Any] = [
         ("message-type", DHCPINFORM),
-        ("client_id", bytes((HTYPE_ETHERNET,)) + mac_bytes),
+        ("client_id", bytes((HTYPE_ETHERNET,)) + hardware),
         ("vendor_class_id", vendor_class_bytes),
         ("param_req_list", requested),
     ]
@@ -309,14 +307,14 @@ def build_inform(
     packet = BOOTP(
         op=BOOTREQUEST,
         htype=HTYPE_ETHERNET,
-        hlen=len(mac_bytes),
+        hlen=len(hardware),
         xid=xid,
         flags=BROADCAST_FLAG if broadcast else 0,
         ciaddr=ciaddr,
         yiaddr=ZERO_ADDRESS,
         siaddr=ZERO_ADDRESS,
         giaddr=ZERO_ADDRESS,
-        chaddr=mac_bytes,
+        chaddr=hardware,
     ) / DHCP(options=options)
     return _padded(bytes(packet))
 
@@ -338,7 +336,7 @@ def build_ack(
     """
     from scapy.layers.dhcp import BOOTP, DHCP
 
-    _check_ipv4("server_id", server_id)
+    ipv4_bytes("server_id", server_id)
     for code, _value in options:
         if code in (OPTION_MESSAGE_TYPE, OPTION_SERVER_ID, OPTION_OVERLOAD):
             raise MalformedOption(code, "build_ack writes this option itself")
@@ -366,7 +364,7 @@ def build_ack(
         yiaddr=ZERO_ADDRESS,
         siaddr=ZERO_ADDRESS,
         giaddr=request.giaddr,
-        chaddr=_mac_bytes(request.chaddr),
+        chaddr=mac_bytes(request.chaddr),
         sname=sname_area,
         file=file_area,
     ) / DHCP(options=[*head, *body, "end"])
@@ -414,24 +412,6 @@ def _pack_areas(options: Sequence[tuple[int, bytes]], areas: tuple[str, ...]) ->
 
 def _padded(message: bytes) -> bytes:
     return message.ljust(MINIMUM_MESSAGE_LENGTH, b"\x00")
-
-
-def _mac_bytes(mac: str) -> bytes:
-    if not _MAC.match(mac):
-        raise MalformedDhcp(f"cannot build: {mac!r} is not a MAC address like 00:04:f2:12:34:56")
-    return bytes.fromhex(mac.replace(":", "").replace("-", ""))
-
-
-def _check_xid(xid: int) -> None:
-    if not 0 <= xid <= 0xFFFFFFFF:
-        raise MalformedDhcp(f"cannot build: xid {xid} does not fit in 32 bits")
-
-
-def _check_ipv4(field: str, address: str) -> None:
-    try:
-        ipaddress.IPv4Address(address)
-    except ValueError as error:
-        raise MalformedDhcp(f"cannot build: {field} {address!r} is not an IPv4 address") from error
 
 
 def _check_length(code: int, value: bytes) -> None:

@@ -6,21 +6,30 @@ time: the Registrar's `EnableDHCPServer` mode, which runs beside the
 enterprise DHCP server. Several servers on one segment answer the same INFORM,
 each after its own delay, which is how the phone's first-answer-with-an-FQDN
 rule is reproduced.
+
+Fleets send thousands of INFORMs a second, so the per-datagram path avoids
+scapy: a phone's usual INFORM is recognised from its bytes (`recognise_inform`)
+and each server's ACK is built once with `build_ack` and stamped per request
+(`AckTemplate`). Anything not recognised at once is decoded in full and judged
+exactly as before, so what is answered and what is refused does not change.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from phonesim.codec.dhcp_message import DHCPINFORM, build_ack, decode_dhcp_message
+from phonesim.codec.ack_template import AckTemplate
+from phonesim.codec.dhcp_message import DHCPINFORM, decode_dhcp_message
+from phonesim.codec.inform_check import recognise_inform
 from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.errors import PhonesimError
 
 UC_VENDOR_CLASS = "MS-UC-Client"
+_UC_VENDOR_CLASS_BYTES = UC_VENDOR_CLASS.encode("latin-1")
 # Retransmissions are counted per transaction; a fleet sends many, so the
 # record is dropped whole once it grows this large (a late retransmission
 # then counts as a first try, which only matters for `from_attempt`).
@@ -98,6 +107,7 @@ class _Protocol(asyncio.DatagramProtocol):
 class LabDhcpResponder:
     def __init__(self, servers: DhcpResponderConfig | Sequence[LabDhcpServer]) -> None:
         self.servers: tuple[LabDhcpServer, ...] = ()
+        self._acks: list[AckTemplate | None] = []
         self.reconfigure(servers)
         self.counts: Counter[str] = Counter()
         self._attempts: dict[tuple[str, int], int] = {}
@@ -109,9 +119,15 @@ class LabDhcpResponder:
         if isinstance(servers, DhcpResponderConfig):
             servers = [servers.server()]
         self.servers = tuple(servers)
+        # Built on a server's first answer, so that scapy loads only when needed.
+        self._acks = [None] * len(self.servers)
 
     def replies(self, data: bytes) -> list[ScheduledReply]:
         """Every server's DHCPACK to one datagram, with its delay; none when all stay silent."""
+        recognised = recognise_inform(data, _UC_VENDOR_CLASS_BYTES)
+        if recognised is not None:
+            attempt = self._count_attempt(recognised.chaddr, recognised.xid)
+            return self._answers(attempt, lambda ack: ack.for_request_wire(data))
         try:
             request = decode_dhcp_message(data)
         except PhonesimError:
@@ -124,15 +140,26 @@ class LabDhcpResponder:
             self.counts["other_vendor_class"] += 1
             return []
         attempt = self._count_attempt(request.chaddr, request.xid)
+        return self._answers(attempt, lambda ack: ack.for_request(request))
+
+    def _answers(self, attempt: int, stamp: Callable[[AckTemplate], bytes]) -> list[ScheduledReply]:
         replies = []
-        for server in self.servers:
+        for index, server in enumerate(self.servers):
             if attempt < server.from_attempt:
                 self.counts["held_back"] += 1
                 continue
             self.counts["answered"] += 1
-            payload = build_ack(request=request, server_id=server.server_id, options=server.options)
+            payload = stamp(self._ack(index))
             replies.append(ScheduledReply(server.delay, payload, server.server_id))
         return replies
+
+    def _ack(self, index: int) -> AckTemplate:
+        ack = self._acks[index]
+        if ack is None:
+            server = self.servers[index]
+            ack = AckTemplate(server_id=server.server_id, options=server.options)
+            self._acks[index] = ack
+        return ack
 
     def answer(self, data: bytes) -> bytes | None:
         """The first server's DHCPACK, or None: the single-server view of `replies`."""

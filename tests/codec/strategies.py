@@ -80,3 +80,67 @@ damaged_messages = st.one_of(
     ),
     st.binary(max_size=600),
 )
+
+
+def _inform_like(
+    xid: int,
+    mac: str,
+    ciaddr: str,
+    vendor_class: str,
+    before: bytes,
+    after: bytes,
+    op: int,
+    flags: bytes,
+    giaddr: bytes,
+) -> bytes:
+    from phonesim.codec.dhcp_message import build_inform
+    from phonesim.codec.dhcp_options import encode_options, iter_options
+
+    wire = build_inform(
+        xid=xid,
+        mac=mac,
+        ciaddr=ciaddr,
+        vendor_class=vendor_class,
+        parameter_request_list=[1, 3, 6, 15, 42, 43, 120],
+    )
+    own = encode_options(iter_options(wire[240:]))
+    head = bytes((op,)) + wire[1:10] + flags + wire[12:24] + giaddr + wire[28:240]
+    return (head + before + own + after + b"\xff").ljust(300, b"\x00")
+
+
+# Extra instances that change what an INFORM is: a second 53 or 60, a server id,
+# an overload, a type that is not INFORM, broken lengths.
+_inform_changing_instances = st.one_of(
+    _telling_instances,
+    st.sampled_from(
+        [
+            b"\x3c\x0cMS-UC-Client",
+            b"\x3c\x00",
+            b"\x3c\x02ab",
+            b"\x35\x01\x08",
+            b"\x35\x02\x08\x08",
+            b"\x35\x00",
+            b"\x36\x03\x0a\x00\x00",
+            b"\x2b\x05abc",
+        ]
+    ),
+    _well_formed_instances,
+)
+
+# DHCPINFORMs as phones send them (vendor class MS-UC-Client or close to it),
+# often with instances added before or after their own options, any flags and
+# giaddr, and now and then op 2.
+inform_like_messages = st.builds(
+    _inform_like,
+    st.integers(min_value=0, max_value=0xFFFFFFFF),
+    mac_addresses,
+    ipv4_addresses,
+    st.sampled_from(
+        ["MS-UC-Client", "MS-UC-Client", "ms-uc-client", "MS-UC-Client ", "CPE-OCPHONE"]
+    ),
+    st.one_of(st.just(b""), st.lists(_inform_changing_instances, max_size=3).map(b"".join)),
+    st.one_of(st.just(b""), st.lists(_inform_changing_instances, max_size=3).map(b"".join)),
+    st.sampled_from([1, 1, 1, 2]),
+    st.binary(min_size=2, max_size=2),
+    st.binary(min_size=4, max_size=4),
+)
