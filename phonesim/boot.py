@@ -148,6 +148,7 @@ async def boot_phone(
         outcome = await PhoneRunner(phone, services, on_trace=sink).run()
     finally:
         dhcp.close()
+        await services.web.aclose()
     result = bootstrap_result(
         outcome,
         diagnosis=diagnose(traces),

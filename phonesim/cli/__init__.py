@@ -17,6 +17,7 @@ from phonesim.errors import PhonesimError
 COMMAND_MODULES = (
     "boot_command",
     "diagnose_command",
+    "fleet_command",
     "lab_command",
     "scenarios_command",
     "profiles_command",

@@ -50,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
         lab = EmbeddedLab(LabLayout(domain=args.domain), users_file=args.users, scenario=scenario)
         endpoints = await lab.start()
         try:
-            args.endpoints_file.write_text(json.dumps(endpoints.to_json(), indent=2) + "\n")
+            # Written whole then renamed: another process waits for this file.
+            partial = args.endpoints_file.with_name(args.endpoints_file.name + ".partial")
+            partial.write_text(json.dumps(endpoints.to_json(), indent=2) + "\n")
+            partial.replace(args.endpoints_file)
             table = Table(title=f"phonesim lab for {endpoints.domain}")
             table.add_column("server")
             table.add_column("listens on")

@@ -399,7 +399,9 @@ class Phone:
         )
         self._listening = True
         self._send_inform(now)
-        self._begin_dns(now)
+        if self._final_stage != "dhcp":
+            # Stopping after DHCP (a DHCP storm) measures DHCP alone.
+            self._begin_dns(now)
 
     def _send_inform(self, now: float) -> None:
         dhcp = self.profile.dhcp

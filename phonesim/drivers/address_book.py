@@ -10,6 +10,7 @@ listen on unprivileged ones; `port_map` says which real port stands for which.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 
 
 class AddressBook:
@@ -33,3 +34,13 @@ class AddressBook:
 
 def _key(host: str) -> str:
     return host.strip().rstrip(".").lower()
+
+
+CURRENT_ADDRESS_BOOK: ContextVar[AddressBook | None] = ContextVar(
+    "phonesim_address_book", default=None
+)
+"""The address book of the phone whose request runs in this task.
+
+Web clients are shared between the phones of a fleet (one connection pool, one
+parsed WSDL); each phone's request task sets its own book here, so a shared
+client still sends every request where that phone's DNS answer said."""

@@ -15,24 +15,31 @@ import ssl
 import httpx
 
 from phonesim.codec.certificate import CertificateSummary
-from phonesim.drivers.address_book import AddressBook
+from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
 from phonesim.drivers.trust import presented_certificate
 from phonesim.errors import WebServiceFailure
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# httpx keeps 20 idle connections by default; a fleet's phones share this pool,
+# and every connection closed for lack of room is a TLS handshake to redo.
+POOL_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
 
 
 class PhoneHttpTransport(httpx.AsyncBaseTransport):
-    def __init__(self, address_book: AddressBook, *, verify: ssl.SSLContext | bool = False) -> None:
+    def __init__(
+        self, address_book: AddressBook | None = None, *, verify: ssl.SSLContext | bool = False
+    ) -> None:
+        """Without an address book, each request uses the one of the phone whose task sends
+        it (CURRENT_ADDRESS_BOOK): one transport then serves a whole fleet."""
         self._address_book = address_book
-        self._inner = httpx.AsyncHTTPTransport(verify=verify)
-        self._retired: list[httpx.AsyncHTTPTransport] = []
+        self._inner = _connection_pool(verify)
+        self._retired: list[httpx.AsyncBaseTransport] = []
 
     def verify_with(self, verify: ssl.SSLContext | bool) -> None:
         """New connections verify with `verify`; requests already in flight keep their
         connection, so the old pool is closed only with this transport."""
         self._retired.append(self._inner)
-        self._inner = httpx.AsyncHTTPTransport(verify=verify)
+        self._inner = _connection_pool(verify)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -42,20 +49,27 @@ class PhoneHttpTransport(httpx.AsyncBaseTransport):
         request.url = url.copy_with(host=address, port=port)
         return await self._inner.handle_async_request(request)
 
+    def _book(self) -> AddressBook:
+        book = self._address_book or CURRENT_ADDRESS_BOOK.get()
+        if book is None:
+            raise RuntimeError("no address book: give one, or set CURRENT_ADDRESS_BOOK")
+        return book
+
     def _destination(self, url: httpx.URL) -> tuple[str, int]:
         """The learned address and real port a URL's request goes to."""
+        book = self._book()
         host = url.host
         if _is_ip_literal(host):
             address = host
         else:
-            learned = self._address_book.address_of(host)
+            learned = book.address_of(host)
             if learned is None:
                 raise WebServiceFailure(
                     "unresolved", str(url), f"the phone has no address for {host}"
                 )
             address = learned
         port = url.port if url.port is not None else _DEFAULT_PORTS.get(url.scheme, 80)
-        return address, self._address_book.real_port(port)
+        return address, book.real_port(port)
 
     async def presented_certificate(self, url: str, timeout: float) -> CertificateSummary | None:
         """The certificate the server behind `url` presents, unchecked (for reports)."""
@@ -67,6 +81,19 @@ class PhoneHttpTransport(httpx.AsyncBaseTransport):
         for transport in [*self._retired, self._inner]:
             await transport.aclose()
         self._retired.clear()
+
+
+def _connection_pool(verify: ssl.SSLContext | bool) -> httpx.AsyncBaseTransport:
+    """httpx's requests, carried by aiohttp's connection pool.
+
+    httpcore's pool costs several milliseconds of CPU per request once many
+    requests share it (its TLS runs through Python-level memory BIOs and it
+    reassigns every queued request on each event), which bounds a fleet to a
+    few phones per second; aiohttp's pool does the same work in a fraction.
+    """
+    from httpx_aiohttp import AiohttpTransport
+
+    return AiohttpTransport(verify=verify, limits=POOL_LIMITS, trust_env=False)
 
 
 def _is_ip_literal(host: str) -> bool:

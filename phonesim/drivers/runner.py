@@ -1,16 +1,18 @@
 """Drives one phone core on asyncio: carries out its commands, feeds back events.
 
-The loop is the aioquic pattern: execute commands, wait for the next event or
-the core's next deadline, pass it in with the current time, repeat until the
-core has an outcome. Nothing here decides anything about the phone.
+The aioquic pattern, driven by callbacks: an answer (a DHCP datagram, a finished
+DNS or web request) or the core's timer calls straight into the core with the
+current time, and the commands that come back are carried out at once. No
+coroutine waits per phone, so a fleet of thousands costs their small states,
+not thousands of sleeping tasks. Nothing here decides anything about the phone.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, cast
 
 from phonesim.codec.certificate import summarize_certificate
 from phonesim.core.commands import (
@@ -30,29 +32,41 @@ from phonesim.core.commands import (
     TrustRootChain,
 )
 from phonesim.core.events import (
+    AddressResolved,
     CertificateAnswered,
     DhcpReceived,
     Event,
     MetadataFetched,
     RootChainFetched,
+    SrvResolved,
     WebTicketAnswered,
 )
 from phonesim.core.failure import ServiceFailure
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone import Phone
-from phonesim.drivers.address_book import AddressBook
+from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
 from phonesim.drivers.cache_store import DiscoveryCacheStore
 from phonesim.drivers.certificate_request import KeyPool, build_csr
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
-from phonesim.drivers.dns_client import PhoneResolver
 from phonesim.drivers.sip_client import register
 from phonesim.drivers.time_client import query_time
-from phonesim.drivers.trust import trust_context
+from phonesim.drivers.web_client_pool import WebClientPool
 from phonesim.errors import PhonesimError, WebServiceFailure
+
+if TYPE_CHECKING:
+    from phonesim.drivers.web_services import WebServicesClient, WebTicket
 
 
 class BootStalled(PhonesimError):
     """The core waits for nothing and has no deadline: a driver lost an answer."""
+
+
+class Resolver(Protocol):
+    """The phone's DNS: PhoneResolver for one phone, SharedResolver for a fleet."""
+
+    async def srv(self, name: str) -> SrvResolved: ...
+
+    async def address(self, host: str) -> AddressResolved: ...
 
 
 @dataclass
@@ -60,10 +74,11 @@ class PhoneServices:
     """What a phone talks through; a fleet shares these between phones."""
 
     dhcp: DhcpClientEndpoint
-    resolver: PhoneResolver
+    resolver: Resolver
     key_pool: KeyPool
     port_map: dict[int, int]
     cache_store: DiscoveryCacheStore | None = None
+    web: WebClientPool = field(default_factory=WebClientPool)
 
 
 TraceSink = Callable[[Trace], None]
@@ -82,51 +97,92 @@ class PhoneRunner:
         self.services = services
         self._on_trace = on_trace
         self._boot_limit = boot_limit
-        self._events: asyncio.Queue[Event | BaseException] = asyncio.Queue()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Event]] = set()
         self._chain: list[bytes] = []
-        self._tls: ssl.SSLContext | None = None
+        self._trusted: tuple[bytes, ...] = ()
         self._xid: int | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._done: asyncio.Future[Outcome] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.address_book = AddressBook(services.port_map)
-        profile = phone.profile
-        self._web = _lazy_web_client(
-            self.address_book, profile.device.user_agent, profile.web.timeout
-        )
+        self._mac = phone.identity.mac
 
     async def run(self) -> Outcome:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        try:
-            self._execute(self.phone.start(loop.time()))
-            while self.phone.outcome is None:
-                deadline = self.phone.next_deadline()
-                now = loop.time()
-                if now - started > self._boot_limit:
-                    raise BootStalled(f"boot still running after {self._boot_limit:g} s")
-                if deadline is None and not self._tasks and self._events.empty():
-                    raise BootStalled("the phone waits for an answer nobody will send")
-                timeout = None if deadline is None else max(0.0, deadline - now)
-                try:
-                    item = await asyncio.wait_for(self._events.get(), timeout)
-                except TimeoutError:
-                    self._execute(self.phone.handle_timer(loop.time()))
-                    continue
-                if isinstance(item, BaseException):
-                    raise item
-                self._execute(self.phone.handle(item, loop.time()))
-            assert self.phone.outcome is not None
-            return self.phone.outcome
-        finally:
-            await self._close()
+        return await self.start()
 
-    async def _close(self) -> None:
+    def start(self) -> asyncio.Future[Outcome]:
+        """Power the phone on; the future holds its outcome (or the driver's error).
+
+        A fleet waits on these futures with callbacks instead of a task per phone.
+        """
+        loop = self._loop = asyncio.get_running_loop()
+        done = self._done = loop.create_future()
+        limit = loop.call_later(
+            self._boot_limit,
+            self._abort,
+            BootStalled(f"boot still running after {self._boot_limit:g} s"),
+        )
+
+        def closed(_: asyncio.Future[Outcome]) -> None:
+            limit.cancel()
+            self._close()
+
+        done.add_done_callback(closed)
+        self._step(lambda now: self.phone.start(now))
+        return done
+
+    # ------------------------------------------------------------------ the loop
+
+    def _step(self, call: Callable[[float], list[Command]]) -> None:
+        """Call into the core at the current time and carry out what it asks."""
+        assert self._loop is not None and self._done is not None
+        if self._done.done():
+            return
+        try:
+            self._execute(call(self._loop.time()))
+        except BaseException as error:  # a driver or core bug: stop the boot loudly
+            self._abort(error)
+            return
+        outcome = self.phone.outcome
+        if outcome is not None:
+            self._done.set_result(outcome)
+            return
+        self._arm_timer()
+        if self._timer is None and not self._tasks and self._xid is None:
+            self._abort(BootStalled("the phone waits for an answer nobody will send"))
+
+    def _arm_timer(self) -> None:
+        assert self._loop is not None
+        deadline = self.phone.next_deadline()
+        if self._timer is not None:
+            if deadline is not None and self._timer.when() == deadline:
+                return
+            self._timer.cancel()
+            self._timer = None
+        if deadline is not None:
+            self._timer = self._loop.call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._step(self.phone.handle_timer)
+
+    def _feed(self, event: Event) -> None:
+        self._step(lambda now: self.phone.handle(event, now))
+
+    def _abort(self, error: BaseException) -> None:
+        if self._done is not None and not self._done.done():
+            self._done.set_exception(error)
+
+    def _close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         for task in self._tasks:
             task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
         if self._xid is not None:
-            self.services.dhcp.forget(self._xid)
-        await self._web.aclose()
+            self.services.dhcp.forget(self._xid, self._mac)
+            self._xid = None
 
     # ---------------------------------------------------------------- commands
 
@@ -141,13 +197,13 @@ class PhoneRunner:
         elif isinstance(command, SendDhcp):
             if self._xid != command.xid:
                 if self._xid is not None:
-                    self.services.dhcp.forget(self._xid)
+                    self.services.dhcp.forget(self._xid, self._mac)
                 self._xid = command.xid
-                self.services.dhcp.listen(command.xid, self._dhcp_answer)
+                self.services.dhcp.listen(command.xid, self._dhcp_answer, self._mac)
             self.services.dhcp.send(command.payload)
         elif isinstance(command, StopDhcp):
             if self._xid is not None:
-                self.services.dhcp.forget(self._xid)
+                self.services.dhcp.forget(self._xid, self._mac)
                 self._xid = None
         elif isinstance(command, ResolveSrv):
             self._spawn(self.services.resolver.srv(command.name))
@@ -165,8 +221,7 @@ class PhoneRunner:
         elif isinstance(command, FetchRootChain):
             self._spawn(self._fetch_root_chain(command.url))
         elif isinstance(command, TrustRootChain):
-            self._web.trust(self._chain)
-            self._tls = trust_context(self._chain)
+            self._trusted = tuple(self._chain)
         elif isinstance(command, FetchMetadata):
             self._spawn(self._fetch_metadata(command.url))
         elif isinstance(command, RequestWebTicket):
@@ -178,7 +233,7 @@ class PhoneRunner:
                 register(
                     command,
                     real_port=self.address_book.real_port(command.port),
-                    trust=self._tls,
+                    trust=self.services.web.tls_context(self._trusted) if self._trusted else None,
                     user_agent=profile.device.user_agent,
                     timeout=profile.sip.timeout,
                 )
@@ -190,20 +245,36 @@ class PhoneRunner:
             raise TypeError(f"no driver for {command!r}")
 
     def _dhcp_answer(self, payload: bytes, source: str) -> None:
-        self._events.put_nowait(DhcpReceived(payload, source))
+        self._feed(DhcpReceived(payload, source))
 
     def _spawn(self, work: Awaitable[Event]) -> None:
-        async def carry() -> None:
-            try:
-                self._events.put_nowait(await work)
-            except asyncio.CancelledError:
-                raise
-            except BaseException as error:  # a driver bug: stop the boot loudly
-                self._events.put_nowait(error)
-
-        task = asyncio.get_running_loop().create_task(carry())
+        assert self._loop is not None
+        task = self._loop.create_task(self._as_phone(work))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
+
+    async def _as_phone(self, work: Awaitable[Event]) -> Event:
+        # The task runs in a copy of the context: the shared web clients read this
+        # phone's address book from it.
+        CURRENT_ADDRESS_BOOK.set(self.address_book)
+        return await work
+
+    def _finished(self, task: asyncio.Task[Event]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            self._abort(error)
+            return
+        self._feed(task.result())
+
+    @property
+    def _web(self) -> WebServicesClient:
+        profile = self.phone.profile
+        return self.services.web.client(
+            self._trusted, user_agent=profile.device.user_agent, timeout=profile.web.timeout
+        )
 
     # ------------------------------------------------------------ I/O steps
 
@@ -255,7 +326,7 @@ class PhoneRunner:
         try:
             der = await self._web.get_and_publish_cert(
                 command.address,
-                ticket=command.ticket,
+                ticket=cast("WebTicket", command.ticket),  # opaque to the core
                 entity=command.entity,
                 device_id=command.device_id,
                 csr_der=csr,
@@ -281,9 +352,3 @@ def _service_failure(failure: WebServiceFailure) -> ServiceFailure:
         reason=None if diagnostics is None else diagnostics.reason,
         presented=failure.presented,
     )
-
-
-def _lazy_web_client(address_book: AddressBook, user_agent: str, timeout: float):  # type: ignore[no-untyped-def]
-    from phonesim.drivers.web_services import WebServicesClient
-
-    return WebServicesClient(address_book=address_book, user_agent=user_agent, timeout=timeout)

@@ -18,12 +18,13 @@ import contextlib
 import functools
 import importlib
 import logging
+import os
 import ssl
 import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -76,9 +77,16 @@ class WebServicesClient:
     """One phone's web-service client. HTTPS trusts nothing until `trust()` is called
     with the chain the phone downloaded, exactly as a phone out of the box."""
 
-    def __init__(self, *, address_book: AddressBook, user_agent: str, timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        address_book: AddressBook | None = None,
+        user_agent: str,
+        timeout: float,
+        chain: Sequence[bytes] = (),
+    ) -> None:
         self._timeout = timeout
-        self._transport = PhoneHttpTransport(address_book, verify=trust_context(()))
+        self._transport = PhoneHttpTransport(address_book, verify=trust_context(chain))
         self._http = httpx.AsyncClient(
             transport=self._transport,
             timeout=timeout,
@@ -223,18 +231,23 @@ class WebServicesClient:
             yield
         except WebServiceFailure:
             raise
-        except httpx.TimeoutException as exc:
-            raise WebServiceFailure(
-                "timeout", url, f"no answer within {self._timeout:g} s ({type(exc).__name__})"
-            ) from exc
         except httpx.TransportError as exc:
-            tls = _ssl_error(exc)
+            # The cause decides, not the httpx class: the connection pool below
+            # reports some refusals and TLS failures as timeouts.
+            tls = _in_chain(exc, ssl.SSLError)
             if tls is not None:
                 presented = None
                 if isinstance(tls, ssl.SSLCertVerificationError):
                     presented = await self._transport.presented_certificate(url, self._timeout)
                 raise WebServiceFailure(
                     "tls", url, _describe_ssl(tls), presented=presented
+                ) from exc
+            refused = _in_chain(exc, ConnectionError)
+            if refused is not None:
+                raise WebServiceFailure("connect", url, _os_error_text(refused)) from exc
+            if isinstance(exc, httpx.TimeoutException) or _in_chain(exc, TimeoutError):
+                raise WebServiceFailure(
+                    "timeout", url, f"no answer within {self._timeout:g} s ({type(exc).__name__})"
                 ) from exc
             raise WebServiceFailure("connect", url, str(exc) or type(exc).__name__) from exc
         except (MalformedServiceDocument, MalformedCertificate) as exc:
@@ -246,15 +259,27 @@ class WebServicesClient:
             raise failure from exc
 
 
-def _ssl_error(exc: BaseException) -> ssl.SSLError | None:
+_Cause = TypeVar("_Cause", bound=BaseException)
+
+
+def _in_chain(exc: BaseException, kind: type[_Cause]) -> _Cause | None:
+    """The innermost exception of `kind` among `exc` and its causes: the original
+    error, not a library's wrapper of it (aiohttp wraps TLS errors in a subclass)."""
     seen: set[int] = set()
+    found: _Cause | None = None
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLError):
-            return current
+        if isinstance(current, kind):
+            found = current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
-    return None
+    return found
+
+
+def _os_error_text(error: OSError) -> str:
+    if error.errno:
+        return os.strerror(error.errno)
+    return error.strerror or str(error)
 
 
 def _describe_ssl(error: ssl.SSLError) -> str:

@@ -27,6 +27,7 @@ from phonesim.codec.inform_check import recognise_inform
 from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.errors import PhonesimError
+from phonesim.udp_buffers import enlarge_receive_buffer
 
 UC_VENDOR_CLASS = "MS-UC-Client"
 _UC_VENDOR_CLASS_BYTES = UC_VENDOR_CLASS.encode("latin-1")
@@ -178,6 +179,7 @@ class LabDhcpResponder:
         self._transport, _ = await loop.create_datagram_endpoint(
             lambda: _Protocol(self), local_addr=(host, port)
         )
+        enlarge_receive_buffer(self._transport)
         self.port = self._transport.get_extra_info("sockname")[1]
 
     async def close(self) -> None:

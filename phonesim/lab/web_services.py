@@ -230,7 +230,7 @@ class LabWebServices:
                 scheme=request.scheme,
                 method=request.method,
                 path_qs=request.path_qs,
-                headers=dict(request.headers),
+                headers=request.headers.copy(),  # names stay case-insensitive, as in HTTP
                 body=body,
             )
         )

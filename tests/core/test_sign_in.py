@@ -11,6 +11,7 @@ from phonesim.core.commands import (
     FetchRootChain,
     RequestCertificate,
     RequestWebTicket,
+    ResolveSrv,
     TrustRootChain,
 )
 from phonesim.core.events import Event
@@ -116,6 +117,7 @@ def test_stop_after_dhcp_reports_what_dhcp_gave() -> None:
     assert isinstance(outcome, Success) and outcome.stage == "dhcp"
     assert outcome.registrar == POOL
     assert not boot.of(FetchRootChain)
+    assert not boot.of(ResolveSrv)  # a DHCP storm measures DHCP alone
 
 
 def test_stop_after_dhcp_with_silence_is_a_dhcp_timeout() -> None:

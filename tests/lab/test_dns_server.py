@@ -47,3 +47,21 @@ def test_missing_names_are_nxdomain_and_foreign_names_refused() -> None:
     assert missing.error == "nxdomain"
     assert empty_type.error == "no_answer"
     assert foreign.error == "refused"
+
+
+def test_a_repeated_question_gets_the_same_answer_under_its_own_id() -> None:
+    import dns.message
+
+    from phonesim.lab.dns_server import LabDnsServer, LabZone
+
+    server = LabDnsServer(LabZone("phonesim.test", a={"web01.phonesim.test": ["127.0.0.1"]}))
+    for query_id in (1, 2, 0xBEEF):
+        query = dns.message.make_query("web01.phonesim.test", "A")
+        query.id = query_id
+        reply = dns.message.from_wire(server.answer(query.to_wire()))
+        assert reply.id == query_id
+        assert [r.address for r in reply.answer[0]] == ["127.0.0.1"]
+    missing = dns.message.make_query("nope.phonesim.test", "A")
+    for _ in range(2):
+        assert dns.message.from_wire(server.answer(missing.to_wire())).rcode() == 3  # NXDOMAIN
+    assert server.counts == {"answered": 3, "nxdomain": 2}

@@ -1,0 +1,283 @@
+"""`phonesim fleet`: many virtual phones against a pool, measured."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from phonesim.cli.common import STAGES, host_port
+from phonesim.errors import UsageError
+
+EXIT_SOME_FAILED = 3
+EXIT_INTERRUPTED = 130
+
+EPILOG = """\
+examples:
+  phonesim fleet --lab --phones 2000 --rate 200/s
+  phonesim fleet --phones 5000 --rate 50/s --ramp 60s --users users.csv \\
+                 --mix polycom-cx600=70,aastra-6725ip=30 \\
+                 --dhcp-server 192.0.2.5 --dns 192.0.2.53 --domain contoso.com \\
+                 --address 192.0.2.100 --report out/
+  phonesim fleet --lab --phones 50000 --stage dhcp --rate max
+
+users.csv has a header row naming at least ext,pin (and optionally mac, profile).
+With --lab, phones are numbered from 6000000 with PIN 13579 and the lab knows them all.
+
+Ctrl-C stops powering on phones and lets those in flight finish; a second Ctrl-C
+ends them at once (as fleet.interrupted). The report is written either way.
+
+exit codes: 0 every phone signed in (or reached --stage); 2 bad input;
+            3 some phones failed; 130 interrupted.
+"""
+
+
+def register(commands: Any) -> None:
+    fleet = commands.add_parser(
+        "fleet",
+        help="run many virtual phones against a pool and measure it",
+        description="Power on a fleet of virtual phones on one event loop, show a live "
+        "dashboard, and write a report: exact per-step latency percentiles, every phone's "
+        "outcome, plots.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    where = fleet.add_argument_group("where the servers are (pick one)")
+    where.add_argument(
+        "--lab", action="store_true", help="start the embedded lab in a process of its own"
+    )
+    where.add_argument("--scenario", metavar="NAME|FILE", help="with --lab: the lab's fault")
+    where.add_argument(
+        "--lab-endpoints", type=Path, metavar="FILE", help="a lab from `phonesim lab`"
+    )
+    where.add_argument("--dhcp-server", "--server", dest="dhcp_server", metavar="IP[:PORT]")
+    where.add_argument("--dns", metavar="IP[:PORT]")
+    where.add_argument("--domain")
+    where.add_argument("--address", help="the phones' IPv4 address (DHCPINFORM ciaddr)")
+
+    load = fleet.add_argument_group("load")
+    load.add_argument("--phones", type=int, help="how many phones power on")
+    load.add_argument("--duration", help="or: power phones on for this long (e.g. 60s, 5m)")
+    load.add_argument(
+        "--rate", default="50/s", help="phones powered on per second, or max (default: %(default)s)"
+    )
+    load.add_argument("--ramp", default="0s", help="grow the rate from 0 over this long")
+    load.add_argument(
+        "--concurrency",
+        type=int,
+        default=2000,
+        help="most phones booting at once (default: %(default)s)",
+    )
+    load.add_argument(
+        "--stage", choices=STAGES, default="registrar", help="stop each phone after this step"
+    )
+    load.add_argument("--max-failures", type=int, help="stop powering on after this many failures")
+
+    who = fleet.add_argument_group("the phones")
+    who.add_argument("--users", type=Path, help="CSV of ext,pin[,mac][,profile]")
+    who.add_argument(
+        "--profile", default="polycom-cx600", help="device profile (default: %(default)s)"
+    )
+    who.add_argument("--mix", help="profiles by weight, e.g. polycom-cx600=70,aastra-6725ip=30")
+    who.add_argument("--seed", type=int, default=1, help="repeatable identities and jitter")
+    who.add_argument(
+        "--key-pool",
+        type=int,
+        default=8,
+        help="key pairs shared by the phones' CSRs (default: %(default)s)",
+    )
+
+    out = fleet.add_argument_group("output")
+    out.add_argument("--report", type=Path, help="report folder (default: phonesim-fleets/<time>)")
+    out.add_argument("--json", action="store_true", help="print the summary as JSON, no dashboard")
+    fleet.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from phonesim.fleet.identities import (
+        ProfileMix,
+        generated_identities,
+        identities_from_csv,
+    )
+    from phonesim.fleet.load_shape import LoadShape, parse_duration, parse_rate
+    from phonesim.profiles import load_profile
+
+    shape = LoadShape(
+        phones=args.phones,
+        rate=parse_rate(args.rate),
+        ramp=parse_duration(args.ramp),
+        duration=parse_duration(args.duration) if args.duration else None,
+        concurrency=args.concurrency,
+    )
+    if args.key_pool < 1:
+        raise UsageError("--key-pool must be at least 1")
+    if args.max_failures is not None and args.max_failures < 1:
+        raise UsageError("--max-failures must be at least 1")
+    mix = ProfileMix.parse(args.mix or args.profile)
+    profiles = {name: load_profile(name) for name, _ in mix.weights}
+    ouis = {name: p.device.mac_oui for name, p in profiles.items()}
+    if args.users is not None:
+        identities = identities_from_csv(args.users, shape.phones, mix, ouis, args.seed)
+        for name in {i.profile for i in identities} - set(profiles):
+            profiles[name] = load_profile(name)
+    else:
+        identities = generated_identities(shape.planned, mix, ouis, args.seed)
+    _check_target(args)
+    report_dir = args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
+    return asyncio.run(_run_fleet(args, identities, profiles, shape, report_dir))
+
+
+def _check_target(args: argparse.Namespace) -> None:
+    chosen = [bool(args.lab), args.lab_endpoints is not None, args.dhcp_server is not None]
+    if sum(chosen) != 1:
+        raise UsageError("say where the servers are: --lab, --lab-endpoints FILE, or --dhcp-server")
+    if args.scenario and not args.lab:
+        raise UsageError("--scenario needs --lab")
+    if args.dhcp_server is not None and not (args.dns and args.domain and args.address):
+        raise UsageError("--dhcp-server needs --dns, --domain and --address too")
+    if args.lab and args.users is not None:
+        raise UsageError("--lab makes its own users; --users is for real pools")
+
+
+async def _run_fleet(
+    args: argparse.Namespace,
+    identities: list[Any],
+    profiles: dict[str, Any],
+    shape: Any,
+    report_dir: Path,
+) -> int:
+    from rich.console import Console
+    from rich.live import Live
+
+    from phonesim.boot import Network, lab_network
+    from phonesim.fleet.dashboard import progress_line, render
+    from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
+    from phonesim.fleet.fleet_run import FleetPlan, FleetRun
+    from phonesim.fleet.identities import lab_users_toml
+    from phonesim.fleet.lab_process import LabProcess
+    from phonesim.fleet.phone_log import PhonesCsv
+    from phonesim.lab.embedded_lab import LabEndpoints
+
+    console = Console(stderr=args.json, highlight=False)
+    lab: LabProcess | None = None
+    try:
+        if args.lab:
+            console.print("starting the lab in its own process...")
+            lab = LabProcess(
+                users_toml=lab_users_toml(identities, "phonesim.test"), scenario=args.scenario
+            )
+            network = lab_network(await lab.start())
+            target = "embedded lab" + (f", scenario {args.scenario}" if args.scenario else "")
+        elif args.lab_endpoints is not None:
+            network = lab_network(LabEndpoints.from_file(args.lab_endpoints))
+            target = f"lab at {args.lab_endpoints}"
+        else:
+            network = Network(
+                dhcp_server=host_port(args.dhcp_server, 67),
+                dns_server=host_port(args.dns, 53),
+                address=host_port(args.address, 0)[0],
+                domain=args.domain,
+            )
+            target = f"DHCP {args.dhcp_server}, DNS {args.dns}"
+        report_dir.mkdir(parents=True, exist_ok=True)
+        plan = FleetPlan(
+            identities=identities,
+            profiles=profiles,
+            shape=shape,
+            final_stage=args.stage,
+            seed=args.seed,
+            key_pool=args.key_pool,
+            max_failures=args.max_failures,
+        )
+        fleet = FleetRun(plan, network, phones_csv=PhonesCsv(report_dir / PHONES))
+        interrupted = _install_interrupts(fleet, console)
+        planned = len(identities)
+        task = asyncio.ensure_future(fleet.run())
+        if args.json:
+            statistics = await task
+        elif console.is_terminal:
+            with Live(
+                render(fleet.progress(), planned), console=console, refresh_per_second=4
+            ) as live:
+                while not task.done():
+                    await asyncio.wait([task], timeout=0.25)
+                    live.update(render(fleet.progress(), planned))
+            statistics = task.result()
+        else:
+            while not task.done():
+                await asyncio.wait([task], timeout=5)
+                console.print(progress_line(fleet.progress(), planned))
+            statistics = task.result()
+        elapsed = fleet.progress().elapsed
+        summary = fleet_summary(
+            statistics,
+            config={
+                "phones": planned,
+                "rate": args.rate,
+                "ramp": args.ramp,
+                "concurrency": args.concurrency,
+                "stage": args.stage,
+                "seed": args.seed,
+                "profiles": sorted(profiles),
+                "target": target,
+            },
+            elapsed=elapsed,
+            stop_reason=fleet.stop_reason,
+        )
+        write_report(report_dir, statistics, summary)
+    finally:
+        if lab is not None:
+            lab.stop()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        _print_summary(console, summary, report_dir)
+    if interrupted["count"]:
+        return EXIT_INTERRUPTED
+    return EXIT_SOME_FAILED if summary["failed"] else 0
+
+
+def _install_interrupts(fleet: Any, console: Any) -> dict[str, int]:
+    seen = {"count": 0}
+    loop = asyncio.get_running_loop()
+
+    def interrupt() -> None:
+        seen["count"] += 1
+        if seen["count"] == 1:
+            console.print(
+                "[yellow]Ctrl-C: no more phones power on; those in flight finish "
+                "(Ctrl-C again to end them now)[/yellow]"
+            )
+            fleet.stop("interrupted (Ctrl-C)")
+        else:
+            fleet.abort()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
+        loop.add_signal_handler(signal.SIGINT, interrupt)
+    return seen
+
+
+def _print_summary(console: Any, summary: dict[str, Any], report_dir: Path) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{summary['phones_started']} phones in {summary['elapsed_seconds']:.1f} s")
+    table.add_column("step")
+    for label in ("n", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms"):
+        table.add_column(label, justify="right")
+    for stage, f in summary["latency_seconds"].items():
+        table.add_row(
+            stage,
+            str(f["count"]),
+            *(f"{f[key] * 1000:.1f}" for key in ("p50", "p90", "p99", "p99.9", "max")),
+        )
+    console.print(table)
+    outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items())
+    console.print(f"outcomes: {outcomes}")
+    console.print(f"report: {report_dir} (summary.json, phones.csv, report.html)")
+    sys.stdout.flush()

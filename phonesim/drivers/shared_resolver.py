@@ -1,0 +1,129 @@
+"""DNS for a whole fleet over one UDP socket, answers matched to queries by id and question.
+
+dnspython's resolver opens a socket per query, which a fleet of thousands of
+phones cannot afford; here dnspython still writes and reads every message,
+while one socket carries them all. It answers the same events, with the same
+error names, as `PhoneResolver` (single boots keep that one: it also retries
+over TCP when an answer is truncated, which a fleet against one pool's DNS
+does not need).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import dns.exception
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdatatype
+
+from phonesim.core.events import AddressResolved, SrvRecord, SrvResolved
+from phonesim.udp_endpoint import UdpEndpoint
+
+_RCODE_ERRORS = {
+    dns.rcode.NXDOMAIN: "nxdomain",
+    dns.rcode.REFUSED: "refused",
+    dns.rcode.SERVFAIL: "servfail",
+}
+
+
+class SharedResolver:
+    def __init__(self, nameserver: str, port: int = 53, timeout: float = 3.0) -> None:
+        self.where = (nameserver, port)
+        self.timeout = timeout
+        self._endpoint: UdpEndpoint | None = None
+        self._pending: dict[
+            int, tuple[dns.name.Name, int, asyncio.Future[dns.message.Message]]
+        ] = {}
+        self._ids = random.Random()
+        self.unmatched = 0
+
+    async def open(self) -> None:
+        family_any = "::" if ":" in self.where[0] else "0.0.0.0"
+        local = ("127.0.0.1", 0) if self.where[0].startswith("127.") else (family_any, 0)
+        self._endpoint = await UdpEndpoint.open(
+            lambda data, _address: self._answer(data), local=local, remote=self.where
+        )
+
+    def close(self) -> None:
+        if self._endpoint is not None:
+            self._endpoint.close()
+            self._endpoint = None
+        for _name, _type, future in self._pending.values():
+            if not future.done():
+                future.cancel()
+        self._pending.clear()
+
+    async def srv(self, name: str) -> SrvResolved:
+        answer, error = await self._ask(name, dns.rdatatype.SRV)
+        if answer is None:
+            return SrvResolved(name, (), error)
+        records = tuple(
+            SrvRecord(
+                target=rdata.target.to_text(omit_final_dot=True),
+                port=rdata.port,
+                priority=rdata.priority,
+                weight=rdata.weight,
+            )
+            for rdata in answer
+        )
+        return SrvResolved(name, records, None)
+
+    async def address(self, host: str) -> AddressResolved:
+        answer, error = await self._ask(host, dns.rdatatype.A)
+        if answer is None:
+            return AddressResolved(host, (), error)
+        return AddressResolved(host, tuple(rdata.address for rdata in answer), None)
+
+    async def _ask(
+        self, name: str, rdtype: dns.rdatatype.RdataType
+    ) -> tuple[list[Any] | None, str | None]:
+        assert self._endpoint is not None, "open() first"
+        qname = dns.name.from_text(name)
+        query = dns.message.make_query(qname, rdtype)
+        query.id = self._free_id()
+        future: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
+        self._pending[query.id] = (qname, rdtype, future)
+        try:
+            self._endpoint.sendto(query.to_wire())
+            response = await asyncio.wait_for(future, self.timeout)
+        except TimeoutError:
+            return None, "timeout"
+        finally:
+            self._pending.pop(query.id, None)
+        rcode = response.rcode()
+        if rcode != dns.rcode.NOERROR:
+            return None, _RCODE_ERRORS.get(rcode, f"error: {dns.rcode.to_text(rcode)}")
+        for rrset in response.answer:
+            if rrset.name == qname and rrset.rdtype == rdtype:
+                return list(rrset), None
+        return None, "no_answer"
+
+    def _free_id(self) -> int:
+        while True:
+            candidate = self._ids.getrandbits(16)
+            if candidate not in self._pending:
+                return candidate
+
+    def _answer(self, data: bytes) -> None:
+        try:
+            response = dns.message.from_wire(data)
+        except dns.exception.DNSException:
+            self.unmatched += 1
+            return
+        pending = self._pending.get(response.id)
+        question = response.question[0] if response.question else None
+        if (
+            pending is None
+            or question is None
+            or question.name != pending[0]
+            or question.rdtype != pending[1]
+        ):
+            self.unmatched += 1  # late, foreign, or spoofed
+            return
+        future = pending[2]
+        if not future.done():
+            future.set_result(response)

@@ -1,0 +1,85 @@
+"""The live view of a running fleet: where the phones are, how fast, what fails."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from phonesim.fleet.fleet_run import FleetProgress
+from phonesim.fleet.stage_clock import STAGES
+from phonesim.fleet.statistics import nearest_rank
+
+STAGE_ORDER = (
+    "boot",
+    "dhcp",
+    "dns",
+    "discovery",
+    "time",
+    "rootchain",
+    "certprov",
+    "webticket",
+    "registrar",
+)
+
+
+def render(progress: FleetProgress, planned: int) -> Group:
+    stats = progress.statistics
+    recent = sum(
+        stats.finished_per_second[s]
+        for s in range(max(0, int(progress.elapsed) - 5), int(progress.elapsed))
+    )
+    rate = recent / min(5, max(1, int(progress.elapsed)))
+    state = (
+        "stopping: phones in flight finish"
+        if progress.stopping
+        else ("all phones powered on" if progress.arrivals_done else "powering on")
+    )
+    head = Text.assemble(
+        ("phonesim fleet  ", "bold"),
+        f"{progress.elapsed:6.1f} s   started {stats.started}/{planned}   in flight "
+        f"{progress.in_flight}   signed in ",
+        (str(stats.outcomes["success"]), "green"),
+        "   failed ",
+        (str(stats.failed), "red" if stats.failed else ""),
+        f"   {rate:.1f} phones/s   ({state})",
+    )
+    stages = Table(title="phones in flight by step", expand=False)
+    for stage in STAGE_ORDER:
+        stages.add_column(stage, justify="right")
+    stages.add_row(*(str(progress.by_stage.get(stage, 0)) for stage in STAGE_ORDER))
+
+    latency = Table(title="latency so far (ms)")
+    latency.add_column("step")
+    for label in ("n", "p50", "p90", "p99", "max"):
+        latency.add_column(label, justify="right")
+    for stage in STAGES:
+        samples = stats.latencies[stage]
+        if not samples:
+            continue
+        ordered = sorted(samples)
+        latency.add_row(
+            stage,
+            str(len(ordered)),
+            *(f"{nearest_rank(ordered, p) * 1000:.1f}" for p in (50, 90, 99)),
+            f"{ordered[-1] * 1000:.1f}",
+        )
+    failures = Table(title="failures")
+    failures.add_column("outcome")
+    failures.add_column("phones", justify="right")
+    for name, count in stats.outcomes.most_common():
+        if name != "success":
+            failures.add_row(name, str(count))
+    parts: list[RenderableType] = [head, stages, latency]
+    if failures.row_count:
+        parts.append(failures)
+    return Group(*parts)
+
+
+def progress_line(progress: FleetProgress, planned: int) -> str:
+    """One plain line, for logs and terminals without live redraw."""
+    stats = progress.statistics
+    return (
+        f"{progress.elapsed:7.1f}s started {stats.started}/{planned} in-flight {progress.in_flight} "
+        f"signed-in {stats.outcomes['success']} failed {stats.failed}"
+    )

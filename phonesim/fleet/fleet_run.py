@@ -1,0 +1,262 @@
+"""Run a fleet: power phones on as the load shape says, all on one event loop.
+
+Every phone is the same core a single boot runs, driven by the same runner;
+what the fleet adds is sharing (one DHCP socket with answers routed by xid and
+MAC, one resolver, one key pool, web clients per trusted chain) and counting.
+Every phone that powers on ends in the accounting: signed in, or a named
+failure, including `fleet.interrupted` when the run is stopped and
+`fleet.driver_error` should a driver fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from phonesim.boot import Network
+from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
+from phonesim.core.outcome import Failure, Outcome
+from phonesim.core.phone import Phone
+from phonesim.core.profile import DeviceProfile
+from phonesim.drivers.certificate_request import KeyPool
+from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
+from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices
+from phonesim.drivers.shared_resolver import SharedResolver
+from phonesim.drivers.web_client_pool import WebClientPool
+from phonesim.fleet.identities import FleetIdentity
+from phonesim.fleet.load_shape import LoadShape
+from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
+from phonesim.fleet.stage_clock import StageClock
+from phonesim.fleet.statistics import FleetStatistics
+
+INTERRUPTED = "fleet.interrupted"
+DRIVER_ERROR = "fleet.driver_error"
+STALLED = "fleet.stalled"
+
+
+@dataclass
+class FleetPlan:
+    identities: list[FleetIdentity]
+    profiles: dict[str, DeviceProfile]
+    shape: LoadShape
+    final_stage: str = "registrar"
+    seed: int = 0
+    key_pool: int = 8
+    max_failures: int | None = None
+    boot_limit: float = 300.0
+    """A phone still booting after this long is counted as `fleet.stalled`."""
+
+
+@dataclass
+class FleetProgress:
+    """What a dashboard shows while the fleet runs."""
+
+    elapsed: float
+    statistics: FleetStatistics
+    in_flight: int
+    by_stage: Counter[str]
+    arrivals_done: bool
+    stopping: bool
+
+
+@dataclass
+class _Booting:
+    identity: FleetIdentity
+    runner: PhoneRunner
+    clock: StageClock
+    started: float
+    future: asyncio.Future[Outcome] = field(repr=False)
+
+
+class FleetRun:
+    def __init__(
+        self,
+        plan: FleetPlan,
+        network: Network,
+        *,
+        phones_csv: PhonesCsv | None = None,
+    ) -> None:
+        self.plan = plan
+        self.network = network
+        self.statistics = FleetStatistics()
+        self._csv = phones_csv
+        self._booting: dict[int, _Booting] = {}
+        self._stopping = False
+        self._arrivals_done = False
+        self._all_done: asyncio.Event | None = None
+        self._t0 = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._services: PhoneServices | None = None
+        self._resolver: SharedResolver | None = None
+        self.wall_start = 0.0
+        self.stop_reason: str | None = None
+
+    # -- control ------------------------------------------------------------------
+
+    def stop(self, reason: str = "stopped") -> None:
+        """No more phones power on; those booting finish (or hit the boot limit)."""
+        if not self._stopping:
+            self._stopping = True
+            self.stop_reason = reason
+
+    def abort(self) -> None:
+        """Stop now: every phone still booting ends as `fleet.interrupted`."""
+        self.stop(self.stop_reason or "interrupted")
+        for booting in list(self._booting.values()):
+            if not booting.future.done():
+                booting.future.cancel()
+
+    def progress(self) -> FleetProgress:
+        by_stage = Counter(b.clock.current_stage for b in self._booting.values())
+        elapsed = (self._loop.time() - self._t0) if self._loop is not None else 0.0
+        return FleetProgress(
+            elapsed=elapsed,
+            statistics=self.statistics,
+            in_flight=len(self._booting),
+            by_stage=by_stage,
+            arrivals_done=self._arrivals_done,
+            stopping=self._stopping,
+        )
+
+    # -- running --------------------------------------------------------------------
+
+    async def run(self) -> FleetStatistics:
+        loop = self._loop = asyncio.get_running_loop()
+        self._all_done = asyncio.Event()
+        services = self._services = await self._open_services()
+        try:
+            await self._prepare_keys(services.key_pool)
+            self.wall_start = time.time()
+            self._t0 = loop.time()
+            await self._power_on_phones()
+            self._arrivals_done = True
+            if self._booting:
+                await self._all_done.wait()
+        finally:
+            self._arrivals_done = True
+            self.abort()
+            services.dhcp.close()
+            if self._resolver is not None:
+                self._resolver.close()
+            await services.web.aclose()
+            if self._csv is not None:
+                self._csv.close()
+        return self.statistics
+
+    async def _open_services(self) -> PhoneServices:
+        network = self.network
+        first = next(iter(self.plan.profiles.values()))
+        dhcp = DhcpClientEndpoint(network.dhcp_server)
+        await dhcp.open(network.local_dhcp)
+        key_type = first.certificate.key_type
+        resolver = SharedResolver(network.dns_server[0], network.dns_server[1], first.dns.timeout)
+        await resolver.open()
+        self._resolver = resolver
+        return PhoneServices(
+            dhcp=dhcp,
+            resolver=resolver,
+            key_pool=KeyPool(key_type, size=max(1, self.plan.key_pool)),
+            port_map=dict(network.port_map),
+            web=WebClientPool(),
+        )
+
+    async def _prepare_keys(self, pool: KeyPool) -> None:
+        """Key pairs are made before the clock starts, so they never show as latency."""
+        if self.plan.final_stage in ("certprov", "registrar"):
+            await asyncio.to_thread(lambda: [pool.take() for _ in range(pool.size)])
+
+    async def _power_on_phones(self) -> None:
+        assert self._loop is not None
+        shape = self.plan.shape
+        limit = shape.concurrency
+        capacity = asyncio.Semaphore(limit) if limit else None
+        for identity in self.plan.identities:
+            if self._stopping or not shape.admits(identity.index):
+                break
+            delay = self._t0 + shape.start_offset(identity.index) - self._loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if capacity is not None:
+                await capacity.acquire()
+            if self._stopping:
+                if capacity is not None:
+                    capacity.release()
+                break
+            self._power_on(identity, capacity)
+
+    def _power_on(self, identity: FleetIdentity, capacity: asyncio.Semaphore | None) -> None:
+        assert self._loop is not None and self._services is not None
+        plan = self.plan
+        profile = plan.profiles[identity.profile]
+        phone = Phone(
+            profile,
+            PhoneIdentity(
+                mac=identity.mac,
+                sign_in_as=identity.sign_in_as,
+                pin=Pin(identity.pin),
+                device_id="{" + str(uuid.uuid5(uuid.NAMESPACE_OID, identity.mac)).upper() + "}",
+            ),
+            NetworkSettings(address=self.network.address, dns_domain=self.network.domain),
+            rng=random.Random(plan.seed * 1_000_003 + identity.index),
+            wall_clock=time.time(),
+            use_cache=False,
+            final_stage=plan.final_stage,
+        )
+        clock = StageClock()
+        runner = PhoneRunner(
+            phone, self._services, on_trace=clock.observe, boot_limit=plan.boot_limit
+        )
+        started = self._loop.time() - self._t0
+        self.statistics.phone_started(started)
+        future = runner.start()
+        booting = _Booting(identity, runner, clock, started, future)
+        if future.done():
+            self._finished(booting, capacity)
+            return
+        self._booting[identity.index] = booting
+        future.add_done_callback(lambda _: self._finished(booting, capacity))
+
+    def _finished(self, booting: _Booting, capacity: asyncio.Semaphore | None) -> None:
+        assert self._loop is not None and self._all_done is not None
+        self._booting.pop(booting.identity.index, None)
+        if capacity is not None:
+            capacity.release()
+        ended = self._loop.time() - self._t0
+        outcome, detail = _outcome_of(booting.future)
+        self.statistics.phone_finished(ended, outcome, booting.clock.samples)
+        if self._csv is not None:
+            self._csv.write(
+                PhoneRecord(
+                    identity=booting.identity,
+                    started=booting.started,
+                    ended=ended,
+                    outcome=outcome,
+                    stage=booting.clock.current_stage,
+                    detail=detail,
+                    samples=booting.clock.samples,
+                )
+            )
+        failures = self.plan.max_failures
+        if failures is not None and self.statistics.failed >= failures:
+            self.stop(f"{self.statistics.failed} phones failed (--max-failures {failures})")
+        if self._arrivals_done and not self._booting:
+            self._all_done.set()
+
+
+def _outcome_of(future: asyncio.Future[Outcome]) -> tuple[str, str]:
+    """The phone's stable outcome name, and a line of detail for a failure."""
+    if future.cancelled():
+        return INTERRUPTED, "the fleet was stopped while this phone booted"
+    error = future.exception()
+    if isinstance(error, BootStalled):
+        return STALLED, str(error)
+    if error is not None:
+        return DRIVER_ERROR, f"{type(error).__name__}: {error}"
+    outcome = future.result()
+    if isinstance(outcome, Failure):
+        return outcome.reason, outcome.message
+    return "success", ""

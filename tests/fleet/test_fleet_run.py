@@ -1,0 +1,144 @@
+"""A fleet against the lab: every phone that powers on is accounted for, exactly."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from pathlib import Path
+
+from phonesim.boot import lab_network
+from phonesim.fleet.fleet_run import INTERRUPTED, FleetPlan, FleetRun
+from phonesim.fleet.identities import (
+    FleetIdentity,
+    ProfileMix,
+    generated_identities,
+    lab_users_toml,
+)
+from phonesim.fleet.load_shape import LoadShape
+from phonesim.fleet.phone_log import PhonesCsv
+from phonesim.lab.embedded_lab import EmbeddedLab
+from phonesim.lab.scenario import load_scenario_text
+from phonesim.profiles import load_profile
+
+PROFILES = {"polycom-cx600": load_profile("polycom-cx600")}
+
+
+def phones(count: int) -> list[FleetIdentity]:
+    return generated_identities(
+        count, ProfileMix.parse("polycom-cx600"), {"polycom-cx600": "00:04:f2"}, seed=5
+    )
+
+
+def run_fleet(
+    tmp_path: Path, identities, lab_users, scenario_text: str = "", **plan
+) -> tuple[FleetRun, list[dict]]:
+    users = tmp_path / "users.toml"
+    users.write_text(lab_users_toml(lab_users, "phonesim.test"))
+    scenario = load_scenario_text(
+        '[scenario]\nsummary = "t"\n' + scenario_text, name="t", source="t"
+    )
+
+    async def go() -> FleetRun:
+        async with EmbeddedLab(users_file=users, scenario=scenario) as lab:
+            fleet = FleetRun(
+                FleetPlan(identities, PROFILES, key_pool=2, **plan),
+                lab_network(lab.endpoints),
+                phones_csv=PhonesCsv(tmp_path / "phones.csv"),
+            )
+            await fleet.run()
+            return fleet
+
+    fleet = asyncio.run(go())
+    with (tmp_path / "phones.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    return fleet, rows
+
+
+def test_injected_faults_are_counted_by_name_and_nothing_is_lost(tmp_path: Path) -> None:
+    everyone = phones(240)
+    known = everyone[:220]  # the last 20 numbers exist nowhere: user_unknown
+    wrong_pin = "".join(
+        f'[[webticket.user]]\nextension = "{p.sign_in_as}"\npin = "97531"\n' for p in known[:30]
+    )
+    disabled = "".join(
+        f'[[webticket.user]]\nextension = "{p.sign_in_as}"\nsip_enabled = false\n'
+        for p in known[30:40]
+    )
+    fleet, rows = run_fleet(
+        tmp_path,
+        everyone,
+        known,
+        wrong_pin + disabled,
+        shape=LoadShape(phones=240, rate=400.0, concurrency=120),
+        seed=3,
+    )
+    stats = fleet.statistics
+    assert stats.started == 240 == stats.finished == len(rows)
+    assert dict(stats.outcomes) == {
+        "success": 180,
+        "webticket.pin_rejected": 30,
+        "webticket.not_sip_enabled": 10,
+        "webticket.user_unknown": 20,
+    }
+    by_number = {row["sign_in_as"]: row["outcome"] for row in rows}
+    assert by_number[known[0].sign_in_as] == "webticket.pin_rejected"
+    assert by_number[everyone[-1].sign_in_as] == "webticket.user_unknown"
+    assert len(stats.latencies["boot"]) == 180  # only phones that signed in have a boot time
+    assert len(stats.latencies["dhcp"]) == 240
+
+
+def test_a_dead_registrar_fails_every_phone_with_the_same_name(tmp_path: Path) -> None:
+    everyone = phones(40)
+    fleet, rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone,
+        '[registrar]\nstate = "down"\n',
+        shape=LoadShape(phones=40, rate=None, concurrency=40),
+    )
+    assert dict(fleet.statistics.outcomes) == {"registrar.unreachable": 40}
+    assert {row["last_stage"] for row in rows} == {"registrar"}
+
+
+def test_a_dhcp_storm_stops_each_phone_after_dhcp(tmp_path: Path) -> None:
+    everyone = phones(300)
+    fleet, _rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone[:1],
+        shape=LoadShape(phones=300, rate=None, concurrency=300),
+        final_stage="dhcp",
+    )
+    assert dict(fleet.statistics.outcomes) == {"success": 300}
+    assert len(fleet.statistics.latencies["dns"]) == 0  # a storm asks DHCP only
+    assert len(fleet.statistics.latencies["dhcp"]) == 300
+
+
+def test_stopping_ends_phones_in_flight_as_interrupted(tmp_path: Path) -> None:
+    everyone = phones(50)
+    users = tmp_path / "users.toml"
+    users.write_text(lab_users_toml(everyone, "phonesim.test"))
+    silent = load_scenario_text(
+        '[scenario]\nsummary = "t"\n[dhcp]\nsilent = true\n', name="t", source="t"
+    )
+
+    async def go() -> FleetRun:
+        async with EmbeddedLab(users_file=users, scenario=silent) as lab:
+            fleet = FleetRun(
+                FleetPlan(everyone, PROFILES, shape=LoadShape(phones=50, rate=100.0), key_pool=1),
+                lab_network(lab.endpoints),
+            )
+            task = asyncio.ensure_future(fleet.run())
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while fleet.statistics.started < 5 and loop.time() < deadline:
+                await asyncio.sleep(0.01)  # phones power on, then wait for a silent DHCP
+            fleet.abort()
+            await task
+            return fleet
+
+    fleet = asyncio.run(go())
+    stats = fleet.statistics
+    assert 0 < stats.started < 50
+    assert stats.finished == stats.started
+    assert dict(stats.outcomes) == {INTERRUPTED: stats.started}

@@ -1,0 +1,45 @@
+"""Exact percentiles: every sample counts, nothing is bucketed."""
+
+from __future__ import annotations
+
+import math
+import random
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from phonesim.fleet.statistics import FleetStatistics, nearest_rank
+
+
+def test_nearest_rank_on_a_known_set() -> None:
+    ordered = [float(v) for v in range(1, 1001)]  # 1..1000 ms
+    assert nearest_rank(ordered, 50) == 500
+    assert nearest_rank(ordered, 99) == 990
+    assert nearest_rank(ordered, 99.9) == 999
+    assert nearest_rank(ordered, 100) == 1000
+
+
+@given(
+    st.lists(st.floats(min_value=0, max_value=1e4, allow_nan=False), min_size=1, max_size=300),
+    st.sampled_from([50.0, 90.0, 99.0, 99.9]),
+)
+def test_nearest_rank_is_a_sample_with_the_right_share_below(
+    values: list[float], percent: float
+) -> None:
+    ordered = sorted(values)
+    value = nearest_rank(ordered, percent)
+    assert value in values
+    at_or_below = sum(1 for v in values if v <= value)
+    rank = math.ceil(Fraction(str(percent)) * len(values) / 100)
+    assert at_or_below >= rank
+    below = sum(1 for v in values if v < value)
+    assert below < rank
+
+
+def test_three_digit_precision_survives() -> None:
+    stats = FleetStatistics()
+    rng = random.Random(4)
+    samples = [0.1 + rng.random() * 1e-6 for _ in range(1000)]
+    stats.phone_finished(0.0, "success", [("dhcp", s) for s in samples])
+    assert stats.stage_summary("dhcp")["p99"] == sorted(samples)[989]
