@@ -27,7 +27,7 @@ from phonesim.codec.inform_check import recognise_inform
 from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.errors import PhonesimError
-from phonesim.udp_buffers import enlarge_receive_buffer
+from phonesim.udp_endpoint import UdpEndpoint
 
 UC_VENDOR_CLASS = "MS-UC-Client"
 _UC_VENDOR_CLASS_BYTES = UC_VENDOR_CLASS.encode("latin-1")
@@ -83,28 +83,6 @@ class ScheduledReply:
     server_id: str
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, responder: LabDhcpResponder) -> None:
-        self._responder = responder
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        loop = asyncio.get_running_loop()
-        for reply in self._responder.replies(data):
-            # Loopback lab: the phone listens on an ephemeral port, so answer the sender.
-            if reply.delay <= 0:
-                self._send(reply.payload, addr)
-            else:
-                loop.call_later(reply.delay, self._send, reply.payload, addr)
-
-    def _send(self, payload: bytes, addr: tuple[str, int]) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.sendto(payload, addr)
-
-
 class LabDhcpResponder:
     def __init__(self, servers: DhcpResponderConfig | Sequence[LabDhcpServer]) -> None:
         self.servers: tuple[LabDhcpServer, ...] = ()
@@ -112,7 +90,7 @@ class LabDhcpResponder:
         self.reconfigure(servers)
         self.counts: Counter[str] = Counter()
         self._attempts: dict[tuple[str, int], int] = {}
-        self._transport: asyncio.DatagramTransport | None = None
+        self._endpoint: UdpEndpoint | None = None
         self.port = 0
 
     def reconfigure(self, servers: DhcpResponderConfig | Sequence[LabDhcpServer]) -> None:
@@ -175,14 +153,24 @@ class LabDhcpResponder:
         return self._attempts[key]
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(host, port)
-        )
-        enlarge_receive_buffer(self._transport)
-        self.port = self._transport.get_extra_info("sockname")[1]
+        # A draining endpoint: a storm's INFORMs are read in bursts, not one per loop turn.
+        self._endpoint = await UdpEndpoint.open(self._datagram, local=(host, port))
+        self.port = self._endpoint.local_address[1]
+
+    def _datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        endpoint = self._endpoint
+        if endpoint is None:
+            return
+        for reply in self.replies(data):
+            # Loopback lab: the phone listens on an ephemeral port, so answer the sender.
+            if reply.delay <= 0:
+                endpoint.sendto(reply.payload, addr)
+            else:
+                asyncio.get_running_loop().call_later(
+                    reply.delay, endpoint.sendto, reply.payload, addr
+                )
 
     async def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        if self._endpoint is not None:
+            self._endpoint.close()
+            self._endpoint = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -191,3 +192,56 @@ def test_reconfigure_changes_the_next_answers() -> None:
     assert before.server_id == "127.0.0.1" and before.sip_server() is not None
     assert after.server_id == "127.0.0.9" and after.sip_server() is None
     assert after.domain_name == "other.test"
+
+
+def test_over_udp_a_burst_of_phones_each_get_their_own_answers_delayed_ones_last() -> None:
+    phones = [(0x5000 + n, f"00:04:f2:00:01:{n:02x}") for n in range(100)]
+
+    async def storm() -> tuple[dict[int, list[str]], Counter[str]]:
+        responder = LabDhcpResponder(
+            [
+                LabDhcpServer("127.0.0.1", tuple(CONFIG.options())),
+                LabDhcpServer("127.0.0.2", ((15, b"phonesim.test"),), delay=0.05),
+            ]
+        )
+        await responder.start()
+        endpoint = DhcpClientEndpoint(("127.0.0.1", responder.port))
+        await endpoint.open()
+        answers: dict[int, list[str]] = {xid: [] for xid, _mac in phones}
+        all_in = asyncio.get_running_loop().create_future()
+        remaining = 2 * len(phones)
+
+        def receive(xid: int, mac: str) -> Callable[[bytes, str], None]:
+            def answered(payload: bytes, _source: str) -> None:
+                nonlocal remaining
+                message = decode_dhcp_message(payload)
+                assert (message.xid, message.chaddr) == (xid, mac)
+                answers[xid].append(message.server_id or "")
+                remaining -= 1
+                if remaining == 0:
+                    all_in.set_result(None)
+
+            return answered
+
+        try:
+            for xid, mac in phones:
+                endpoint.listen(xid, receive(xid, mac), mac)
+            for xid, mac in phones:
+                endpoint.send(
+                    build_inform(
+                        xid=xid,
+                        mac=mac,
+                        ciaddr="127.0.0.1",
+                        vendor_class="MS-UC-Client",
+                        parameter_request_list=[43, 120],
+                    )
+                )
+            await asyncio.wait_for(all_in, 10)
+            return answers, responder.counts
+        finally:
+            endpoint.close()
+            await responder.close()
+
+    answers, counts = asyncio.run(storm())
+    assert all(got == ["127.0.0.1", "127.0.0.2"] for got in answers.values())
+    assert counts == {"answered": 2 * len(phones)}
