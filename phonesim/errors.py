@@ -171,3 +171,19 @@ class WebServiceFailure(PhonesimError):
             f"WebServiceFailure(kind={self.kind!r}, url={self.url!r}, detail={self.detail!r}, "
             f"http_status={self.http_status!r}, diagnostics={self.diagnostics!r})"
         )
+
+
+class CaptureError(PhonesimError):
+    """A capture file (pcap or pcapng) that cannot be read, or stops being readable.
+
+    `offset` is the byte position in the file of the record or block where
+    reading stopped (None when the file could not be opened at all), so a user
+    can look at exactly that place with a hex editor or `editcap`.
+    """
+
+    def __init__(self, path: str, offset: int | None, reason: str) -> None:
+        self.path = path
+        self.offset = offset
+        self.reason = reason
+        where = f" at byte offset {offset}" if offset is not None else ""
+        super().__init__(f"capture {path}{where}: {reason}")

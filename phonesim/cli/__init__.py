@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "lab_command",
     "scenarios_command",
     "profiles_command",
+    "replay_command",
+    "decode_command",
 )
 
 

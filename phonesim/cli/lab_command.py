@@ -33,6 +33,12 @@ def register(commands: Any) -> None:
         default="phonesim.test",
         help="the lab's SIP and DNS domain (default: %(default)s)",
     )
+    lab.add_argument(
+        "--from-capture",
+        type=Path,
+        metavar="FILE",
+        help="DHCP answers exactly as the servers in this capture did (its first answered INFORM)",
+    )
     lab.set_defaults(run=run)
 
 
@@ -45,9 +51,19 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console(highlight=False)
     scenario = load_scenario(args.scenario) if args.scenario else None
+    captured = None
+    if args.from_capture is not None:
+        from phonesim.replay.lab_exchange import captured_exchange
+
+        captured = captured_exchange(args.from_capture)
 
     async def serve() -> None:
-        lab = EmbeddedLab(LabLayout(domain=args.domain), users_file=args.users, scenario=scenario)
+        lab = EmbeddedLab(
+            LabLayout(domain=args.domain),
+            users_file=args.users,
+            scenario=scenario,
+            dhcp_capture=captured,
+        )
         endpoints = await lab.start()
         try:
             # Written whole then renamed: another process waits for this file.
@@ -61,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
             a = endpoints.address
             pm = endpoints.port_map
             table.add_row(
-                "DHCP (INFORM responder)", f"{a}:{endpoints.dhcp_port}/udp", "options 43 and 120"
+                "DHCP (INFORM responder)",
+                f"{a}:{endpoints.dhcp_port}/udp",
+                "options 43 and 120" if captured is None else f"as in {captured.origin}",
             )
             table.add_row("DNS", f"{a}:{endpoints.dns_port}/udp", f"zone {endpoints.domain}")
             table.add_row("NTP", f"{a}:{pm[123]}/udp", "port 123")

@@ -7,6 +7,7 @@ plain values. cryptography is imported on first use to keep `phonesim --help` fa
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -33,7 +34,10 @@ class CertificateSummary:
         return self.not_before <= when <= self.not_after
 
 
+@functools.lru_cache(maxsize=64)
 def summarize_certificate(der: bytes) -> CertificateSummary:
+    """Memoised by the certificate's bytes (the summary is frozen): a fleet's phones
+    see the same root chain and server certificates thousands of times."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
 

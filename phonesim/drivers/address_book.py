@@ -14,9 +14,12 @@ from contextvars import ContextVar
 
 
 class AddressBook:
+    __slots__ = ("_addresses", "_port_map")
+
     def __init__(self, port_map: Mapping[int, int] | None = None) -> None:
         self._addresses: dict[str, str] = {}
-        self._port_map = dict(port_map or {})
+        # Shared, not copied: every phone of a fleet reads the same map.
+        self._port_map: Mapping[int, int] = port_map if port_map is not None else {}
 
     def learn(self, host: str, address: str) -> None:
         """A later answer for the same host replaces the earlier one, as a DNS cache would."""

@@ -85,6 +85,22 @@ TraceSink = Callable[[Trace], None]
 
 
 class PhoneRunner:
+    __slots__ = (
+        "_boot_limit",
+        "_chain",
+        "_done",
+        "_loop",
+        "_mac",
+        "_on_trace",
+        "_tasks",
+        "_timer",
+        "_trusted",
+        "_xid",
+        "address_book",
+        "phone",
+        "services",
+    )
+
     def __init__(
         self,
         phone: Phone,

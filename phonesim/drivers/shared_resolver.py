@@ -23,6 +23,9 @@ import dns.rdatatype
 from phonesim.core.events import AddressResolved, SrvRecord, SrvResolved
 from phonesim.udp_endpoint import UdpEndpoint
 
+_MEMORY = 1024
+"""Distinct questions and answers remembered; a fleet against one pool asks a handful."""
+
 _RCODE_ERRORS = {
     dns.rcode.NXDOMAIN: "nxdomain",
     dns.rcode.REFUSED: "refused",
@@ -39,6 +42,8 @@ class SharedResolver:
             int, tuple[dns.name.Name, int, asyncio.Future[dns.message.Message]]
         ] = {}
         self._ids = random.Random()
+        self._questions: dict[tuple[str, int], tuple[dns.name.Name, bytes]] = {}
+        self._responses: dict[bytes, dns.message.Message] = {}
         self.unmatched = 0
 
     async def open(self) -> None:
@@ -82,18 +87,17 @@ class SharedResolver:
         self, name: str, rdtype: dns.rdatatype.RdataType
     ) -> tuple[list[Any] | None, str | None]:
         assert self._endpoint is not None, "open() first"
-        qname = dns.name.from_text(name)
-        query = dns.message.make_query(qname, rdtype)
-        query.id = self._free_id()
+        qname, wire = self._question(name, rdtype)
+        query_id = self._free_id()
         future: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
-        self._pending[query.id] = (qname, rdtype, future)
+        self._pending[query_id] = (qname, rdtype, future)
         try:
-            self._endpoint.sendto(query.to_wire())
+            self._endpoint.sendto(query_id.to_bytes(2, "big") + wire[2:])
             response = await asyncio.wait_for(future, self.timeout)
         except TimeoutError:
             return None, "timeout"
         finally:
-            self._pending.pop(query.id, None)
+            self._pending.pop(query_id, None)
         rcode = response.rcode()
         if rcode != dns.rcode.NOERROR:
             return None, _RCODE_ERRORS.get(rcode, f"error: {dns.rcode.to_text(rcode)}")
@@ -102,6 +106,17 @@ class SharedResolver:
                 return list(rrset), None
         return None, "no_answer"
 
+    def _question(self, name: str, rdtype: dns.rdatatype.RdataType) -> tuple[dns.name.Name, bytes]:
+        """The query for (name, type) written once; each use stamps its own id."""
+        key = (name, rdtype)
+        found = self._questions.get(key)
+        if found is None:
+            qname = dns.name.from_text(name)
+            found = (qname, dns.message.make_query(qname, rdtype).to_wire())
+            if len(self._questions) < _MEMORY:
+                self._questions[key] = found
+        return found
+
     def _free_id(self) -> int:
         while True:
             candidate = self._ids.getrandbits(16)
@@ -109,12 +124,18 @@ class SharedResolver:
                 return candidate
 
     def _answer(self, data: bytes) -> None:
-        try:
-            response = dns.message.from_wire(data)
-        except dns.exception.DNSException:
-            self.unmatched += 1
-            return
-        pending = self._pending.get(response.id)
+        # Answers to the same question are the same bytes but for the id: read once.
+        response = self._responses.get(data[2:])
+        if response is None:
+            try:
+                response = dns.message.from_wire(data)
+            except dns.exception.DNSException:
+                self.unmatched += 1
+                return
+            if len(self._responses) < _MEMORY:
+                self._responses[data[2:]] = response
+        response_id = int.from_bytes(data[:2], "big")
+        pending = self._pending.get(response_id)
         question = response.question[0] if response.question else None
         if (
             pending is None

@@ -11,7 +11,6 @@ failure, including `fleet.interrupted` when the run is stopped and
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 import uuid
 from collections import Counter
@@ -27,6 +26,7 @@ from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
 from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices
 from phonesim.drivers.shared_resolver import SharedResolver
 from phonesim.drivers.web_client_pool import WebClientPool
+from phonesim.fleet.compact_random import CompactRandom
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
@@ -63,7 +63,7 @@ class FleetProgress:
     stopping: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class _Booting:
     identity: FleetIdentity
     runner: PhoneRunner
@@ -201,7 +201,7 @@ class FleetRun:
                 device_id="{" + str(uuid.uuid5(uuid.NAMESPACE_OID, identity.mac)).upper() + "}",
             ),
             NetworkSettings(address=self.network.address, dns_domain=self.network.domain),
-            rng=random.Random(plan.seed * 1_000_003 + identity.index),
+            rng=CompactRandom(plan.seed * 1_000_003 + identity.index),
             wall_clock=time.time(),
             use_cache=False,
             final_stage=plan.final_stage,

@@ -75,6 +75,10 @@ class LabProcess:
         self.stop()
         raise LabProcessError(f"the lab process was not ready within {READY_TIMEOUT:g} s")
 
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
     def _log_tail(self) -> str:
         try:
             text = (self._folder / "lab.log").read_text(errors="replace")

@@ -17,6 +17,7 @@ from typing import Any
 
 from phonesim.codec.dhcp_message import load_packet_library
 from phonesim.errors import LabDataError
+from phonesim.lab.capture_responder import CapturedExchange, CaptureResponder
 from phonesim.lab.certificate_authority import LabCertificateAuthority
 from phonesim.lab.dhcp_responder import LabDhcpResponder
 from phonesim.lab.directory import LabDirectory
@@ -105,6 +106,7 @@ class EmbeddedLab:
         *,
         users_file: Path | None = None,
         scenario: LabScenario | None = None,
+        dhcp_capture: CapturedExchange | None = None,
     ) -> None:
         self.scenario = scenario or LabScenario.healthy()
         base = layout or LabLayout()
@@ -112,6 +114,9 @@ class EmbeddedLab:
             base, web_name=self.scenario.web_name, pool_name=self.scenario.pool_name
         )
         self.users_file = users_file
+        self.dhcp_capture = dhcp_capture
+        """When set, DHCP answers with these captured ACKs instead of the scenario's."""
+        self.capture_dhcp: CaptureResponder | None = None
         self.ca: LabCertificateAuthority | None = None
         self.dhcp: LabDhcpResponder | None = None
         self.dns: LabDnsServer | None = None
@@ -167,15 +172,21 @@ class EmbeddedLab:
             await self.time.start(host)
             self.dns = LabDnsServer(plan.zone(), silent=scenario.dns.silent)
             await self.dns.start(host)
-            self.dhcp = LabDhcpResponder(plan.dhcp_servers())
-            await self.dhcp.start(host)
+            if self.dhcp_capture is not None:
+                self.capture_dhcp = CaptureResponder(self.dhcp_capture)
+                await self.capture_dhcp.start(host)
+                dhcp_port = self.capture_dhcp.port
+            else:
+                self.dhcp = LabDhcpResponder(plan.dhcp_servers())
+                await self.dhcp.start(host)
+                dhcp_port = self.dhcp.port
         except BaseException:
             await self.close()
             raise
         self._endpoints = LabEndpoints(
             address=host,
             domain=layout.domain,
-            dhcp_port=self.dhcp.port,
+            dhcp_port=dhcp_port,
             dns_port=self.dns.port,
             port_map={
                 80: self.web.http_port,
@@ -190,7 +201,7 @@ class EmbeddedLab:
         return self._endpoints
 
     async def close(self) -> None:
-        for server in (self.dhcp, self.dns, self.time, self.registrar, self.web):
+        for server in (self.capture_dhcp, self.dhcp, self.dns, self.time, self.registrar, self.web):
             if server is not None:
                 await server.close()
         self._endpoints = None

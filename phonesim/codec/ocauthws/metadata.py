@@ -9,6 +9,7 @@ WS-SecurityPolicy and SOAP binding namespaces they write.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -23,6 +24,8 @@ _DOCUMENT = "metadata"
 
 @dataclass(frozen=True)
 class ServiceMetadata:
+    """Shared by every caller that parsed the same document: read it, do not change it."""
+
     ports: Mapping[str, str] = field(default_factory=dict)
     """Port name -> address, e.g. WebTicketServicePin -> https://web/WebTicket/WebTicketService.svc/Pin."""
     issuers: Mapping[str, str] = field(default_factory=dict)
@@ -32,7 +35,10 @@ class ServiceMetadata:
         return self.issuers.get(f"{port}_policy")
 
 
+@functools.lru_cache(maxsize=32)
 def parse_metadata(data: bytes) -> ServiceMetadata:
+    """Memoised by the document's bytes: a fleet's phones fetch the same few documents
+    thousands of times, and each parse costs close to a millisecond."""
     root = parse_xml(data, _DOCUMENT)
     ports: dict[str, str] = {}
     for port in root.iter(etree.Element):

@@ -1,0 +1,96 @@
+"""Full bootstraps per second: a fleet against the embedded lab, each in its own process.
+
+Phones power on as fast as allowed (bounded concurrency) and sign in all the
+way (DHCP, DNS, time, root chain, web ticket, certificate, registrar). Prints,
+per run and as the median of the runs: phones per second (wall), and the CPU
+each process spent per phone, so the limiting side shows.
+
+    python benchmarks/fleet_bootstrap.py [--phones 400] [--runs 3] [--concurrency 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+
+from phonesim.boot import lab_network
+from phonesim.fleet.fleet_run import FleetPlan, FleetRun
+from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
+from phonesim.fleet.lab_process import LabProcess
+from phonesim.fleet.load_shape import LoadShape
+from phonesim.profiles import load_profile
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+async def one_run(phones: int, concurrency: int, stage: str) -> dict[str, float]:
+    profile = load_profile("polycom-cx600")
+    identities = generated_identities(
+        phones, ProfileMix.parse("polycom-cx600"), {"polycom-cx600": "00:04:f2"}, seed=1
+    )
+    lab = LabProcess(users_toml=lab_users_toml(identities, "phonesim.test"))
+    endpoints = await lab.start()
+    try:
+        assert lab.pid is not None
+        plan = FleetPlan(
+            identities,
+            {"polycom-cx600": profile},
+            LoadShape(phones=phones, rate=None, concurrency=concurrency),
+            final_stage=stage,
+        )
+        fleet = FleetRun(plan, lab_network(endpoints))
+        await asyncio.sleep(0.5)  # the lab settles after start-up
+        lab_cpu, own_cpu, wall = process_cpu(lab.pid), time.process_time(), time.perf_counter()
+        stats = await fleet.run()
+        wall = time.perf_counter() - wall
+        own_cpu = time.process_time() - own_cpu
+        lab_cpu = process_cpu(lab.pid) - lab_cpu
+    finally:
+        lab.stop()
+    ok = stats.outcomes["success"]
+    return {
+        "phones_per_second": stats.finished / wall,
+        "signed_in": ok,
+        "failed": stats.failed,
+        "fleet_cpu_ms_per_phone": own_cpu / phones * 1000,
+        "lab_cpu_ms_per_phone": lab_cpu / phones * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", type=int, default=400)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--stage", default="registrar")
+    args = parser.parse_args()
+    results = []
+    for number in range(1, args.runs + 1):
+        result = asyncio.run(one_run(args.phones, args.concurrency, args.stage))
+        results.append(result)
+        print(
+            f"run {number}: {result['phones_per_second']:.1f} phones/s, "
+            f"{result['signed_in']:.0f} signed in, {result['failed']:.0f} failed, "
+            f"fleet CPU {result['fleet_cpu_ms_per_phone']:.2f} ms/phone, "
+            f"lab CPU {result['lab_cpu_ms_per_phone']:.2f} ms/phone"
+        )
+    median = {key: statistics.median(r[key] for r in results) for key in results[0]}
+    print(
+        f"median of {args.runs} runs ({args.phones} phones, concurrency {args.concurrency}, "
+        f"stage {args.stage}, {os.cpu_count()} CPUs): {median['phones_per_second']:.1f} phones/s; "
+        f"fleet CPU {median['fleet_cpu_ms_per_phone']:.2f} ms/phone, "
+        f"lab CPU {median['lab_cpu_ms_per_phone']:.2f} ms/phone"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""`phonesim replay`: the DHCP sessions of a capture and what the phone would have decided."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from phonesim.errors import UsageError
+
+EXIT_DECIDED = 0
+EXIT_DIFFERS = 1
+EXIT_USAGE = 2
+EXIT_DISCOVERY_FAILED = 3
+
+EPILOG = """\
+examples:
+  phonesim replay site-A.pcapng
+  phonesim replay site-A.pcapng --profile aastra-6725ip --session 2
+  phonesim replay site-A.pcapng --resend --dhcp-server 192.0.2.5
+
+exit codes: 0 every replayed phone decided (with --resend: the live answer means the same);
+            1 with --resend: the live answer differs; 2 bad input, or the capture is damaged
+            (the sessions before the damage are shown first); 3 a replayed phone's discovery
+            failed (with --resend: no live answer).
+"""
+
+
+def register(commands: Any) -> None:
+    replay = commands.add_parser(
+        "replay",
+        help="replay the DHCP sessions of a pcap/pcapng capture through the phone",
+        description=(
+            "Read every DHCP session in a capture (pcap or pcapng; Ethernet, 802.1Q, QinQ, "
+            "Linux cooked, raw IP), decode its options, and replay each DHCPINFORM session "
+            "through the phone on a virtual clock: which answer won, why the others were "
+            "ignored, the registrars and web services it settles on."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    replay.add_argument("capture", type=Path, help="the capture file (.pcap or .pcapng)")
+    replay.add_argument(
+        "--session", type=int, metavar="N", help="only session N (numbered in capture order)"
+    )
+    replay.add_argument(
+        "--profile",
+        default="polycom-cx600",
+        help="device profile that replays (name or TOML file; default: %(default)s)",
+    )
+    replay.add_argument(
+        "--domain",
+        help="the phone's DNS domain (option 15), when the capture does not show it",
+    )
+    replay.add_argument("--seed", type=int, default=0, help="random seed of the replayed phone")
+    replay.add_argument(
+        "--json", action="store_true", help="JSON lines: one per session, then a summary"
+    )
+    live = replay.add_argument_group("live re-send (compare with today's answer)")
+    live.add_argument(
+        "--resend",
+        action="store_true",
+        help="re-send the session's captured DHCPINFORM and diff the live answer option by option",
+    )
+    live.add_argument(
+        "--dhcp-server",
+        metavar="IP[:PORT]",
+        help="where to send it (unicast; port 67 by default); the server must answer the "
+        "sender's port, as Communications Server DHCP and phonesim's lab do",
+    )
+    live.add_argument(
+        "--xid",
+        choices=("keep", "fresh"),
+        default="fresh",
+        help="keep the captured transaction id or draw a fresh one (default: %(default)s)",
+    )
+    live.add_argument(
+        "--mac",
+        default="keep",
+        metavar="keep|fresh|MAC",
+        help="keep the captured client MAC, draw one in the profile's OUI, or use this one "
+        "(default: %(default)s)",
+    )
+    live.add_argument(
+        "--address",
+        help="ciaddr of the re-sent INFORM (default: the captured one); servers answer there",
+    )
+    live.add_argument(
+        "--bind",
+        metavar="IP[:PORT]",
+        help="local address (and port) to send from; e.g. 0.0.0.0:68 with --address set to "
+        "this machine's address, for servers that answer ciaddr:68 (port 68 needs root)",
+    )
+    live.add_argument(
+        "--wait",
+        type=float,
+        default=4.0,
+        help="seconds to collect live answers (default: %(default)s)",
+    )
+    replay.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.session is not None and args.session < 1:
+        raise UsageError("--session counts from 1")
+    if args.resend:
+        return _run_resend(args)
+    if args.dhcp_server is not None:
+        raise UsageError("--dhcp-server is for --resend")
+    return _run_offline(args)
+
+
+def _run_offline(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from phonesim.profiles import load_profile
+    from phonesim.replay.capture_skim import CaptureSkim
+    from phonesim.replay.render import ReplayRenderer
+    from phonesim.replay.session_json import replay_to_json, session_to_json
+    from phonesim.replay.session_replayer import SessionReplayer
+
+    profile = load_profile(args.profile)
+    skim = CaptureSkim(args.capture)
+    replayer = SessionReplayer(
+        profile,
+        dns=skim.dns,
+        domain=args.domain,
+        lease_domains=skim.lease_domains,
+        seed=args.seed,
+    )
+    console = Console(highlight=False)
+    renderer = ReplayRenderer(console)
+    model = f"{profile.device.vendor} {profile.device.model}"
+    seen = 0
+    failed = 0
+    replayed = 0
+    found = False
+    header_done = False
+    sessions = skim.sessions()
+    for session in sessions:
+        if not header_done and not args.json:
+            renderer.capture_header(args.capture, skim)
+            header_done = True
+        seen += 1
+        if args.session is not None and session.number != args.session:
+            continue
+        found = True
+        why_not = replayer.replayable(session)
+        replay = None if why_not else replayer.replay(session)
+        if replay is not None:
+            replayed += 1
+            failed += 0 if replay.decided else 1
+        if args.json:
+            item: dict[str, Any] = {"type": "session", **session_to_json(session)}
+            item["replay"] = replay_to_json(replay) if replay is not None else None
+            item["not_replayed"] = why_not
+            print(json.dumps(item, default=str))
+        else:
+            renderer.session(session)
+            if replay is not None:
+                renderer.replay(replay, model)
+            elif why_not:
+                renderer.not_replayed(why_not)
+        if args.session is not None:
+            sessions.close()
+            break
+    if not header_done and not args.json:
+        renderer.capture_header(args.capture, skim)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "type": "summary",
+                    "capture": str(args.capture),
+                    "format": skim.format.kind,
+                    "link_types": skim.link_types(),
+                    "sessions": seen,
+                    "replayed": replayed,
+                    "failed": failed,
+                    "frames": skim.statistics.records,
+                    "dhcp_messages": skim.statistics.dhcp_messages,
+                    "error": None if skim.error is None else str(skim.error),
+                }
+            )
+        )
+    else:
+        renderer.capture_footer(skim, seen)
+    if skim.error is not None:
+        print(f"phonesim: error: {skim.error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.session is not None and not found:
+        raise UsageError(
+            f"capture {args.capture} has {seen} DHCP session(s); there is no session {args.session}"
+        )
+    if seen == 0 and not args.json:
+        console.print("[yellow]no DHCP session in this capture (UDP ports 67/68)[/yellow]")
+    return EXIT_DISCOVERY_FAILED if failed else EXIT_DECIDED
+
+
+def _run_resend(args: argparse.Namespace) -> int:
+    import asyncio
+    import random
+
+    from rich.console import Console
+
+    from phonesim.boot import normalise_mac
+    from phonesim.cli.common import host_port
+    from phonesim.profiles import load_profile
+    from phonesim.replay.answer_diff import diff_answers
+    from phonesim.replay.capture_skim import CaptureSkim
+    from phonesim.replay.live_resend import FRESH, KEEP, plan_resend, resend
+    from phonesim.replay.render import ReplayRenderer
+
+    if args.dhcp_server is None:
+        raise UsageError("--resend needs --dhcp-server IP[:PORT]: where to send the INFORM")
+    server = host_port(args.dhcp_server, 67)
+    if args.wait <= 0:
+        raise UsageError("--wait must be more than 0 seconds")
+    mac = args.mac if args.mac in (KEEP, FRESH) else normalise_mac(args.mac)
+    profile = load_profile(args.profile)
+    skim = CaptureSkim(args.capture)
+    chosen = None
+    sessions = skim.sessions()
+    for session in sessions:
+        wanted = (
+            session.number == args.session
+            if args.session is not None
+            else session.inform is not None
+        )
+        if wanted:
+            chosen = session
+            sessions.close()
+            break
+    if chosen is None:
+        if skim.error is not None:
+            raise skim.error
+        what = f"no session {args.session}" if args.session else "no DHCPINFORM session"
+        raise UsageError(f"capture {args.capture} has {what} to re-send")
+    plan = plan_resend(
+        chosen,
+        xid=args.xid,
+        mac=mac,
+        ciaddr=args.address,
+        oui=profile.device.mac_oui,
+        rng=random.Random(args.seed) if args.seed else None,
+    )
+    console = Console(highlight=False)
+    renderer = ReplayRenderer(console)
+    if not args.json:
+        renderer.resend_plan(plan, server, chosen.number)
+    local = host_port(args.bind, 0) if args.bind else None
+    exchange = asyncio.run(
+        resend(
+            plan,
+            server,
+            wait=args.wait,
+            servers_expected=max(1, len(chosen.servers)),
+            local=local,
+        )
+    )
+    diff = diff_answers(
+        chosen.answers, exchange.answers, vendor_class=chosen.vendor_class, preferred=server[0]
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "session": chosen.number,
+                    "sent_to": f"{server[0]}:{server[1]}",
+                    "sent_from": exchange.sent_from,
+                    "xid": f"0x{plan.xid:08x}",
+                    "mac": plan.mac,
+                    "ciaddr": plan.ciaddr,
+                    **diff.to_json(),
+                },
+                default=str,
+            )
+        )
+    else:
+        renderer.resend_diff(diff)
+    if not diff.answered:
+        return EXIT_DISCOVERY_FAILED
+    return EXIT_DECIDED if diff.matches else EXIT_DIFFERS

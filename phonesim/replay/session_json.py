@@ -1,0 +1,71 @@
+"""Sessions and replays as plain JSON values, for `phonesim replay --json` and for scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phonesim.replay.option_forensics import read_message_options
+from phonesim.replay.session_replayer import SessionReplay, outcome_summary
+from phonesim.replay.sessions import DhcpSession, SessionMessage
+from phonesim.report.trace_log import trace_to_json
+
+
+def session_to_json(session: DhcpSession) -> dict[str, Any]:
+    start = session.first_time
+    vendor_class = session.vendor_class
+    return {
+        "session": session.number,
+        "kind": session.kind,
+        "xid": f"0x{session.xid:08x}",
+        "client_mac": session.client_mac,
+        "client_address": session.client_address,
+        "vendor_class": vendor_class,
+        "vlan_query": session.is_vlan_query,
+        "start": start,
+        "duration": round(session.last_time - start, 6),
+        "interfaces": session.interfaces,
+        "vlans": [list(stack) for stack in session.vlans],
+        "servers": session.servers,
+        "messages": [message_to_json(m, start, vendor_class) for m in session.messages],
+        "messages_not_kept": session.dropped,
+    }
+
+
+def message_to_json(
+    message: SessionMessage, start: float, vendor_class: str | None
+) -> dict[str, Any]:
+    decoded = message.message
+    return {
+        "t": round(message.time - start, 6),
+        "type": message.type_name,
+        "from_client": message.from_client,
+        "source": message.source,
+        "destination": message.destination,
+        "server": None if message.from_client else message.server,
+        "record": message.record,
+        "offset": message.offset,
+        "interface": message.interface,
+        "vlans": list(message.vlans),
+        "copies": message.copies,
+        "ciaddr": decoded.ciaddr,
+        "yiaddr": decoded.yiaddr,
+        "giaddr": decoded.giaddr,
+        "options": [reading.to_json() for reading in read_message_options(decoded, vendor_class)],
+    }
+
+
+def replay_to_json(replay: SessionReplay) -> dict[str, Any]:
+    summary = outcome_summary(replay.outcome)
+    return {
+        "profile": replay.profile,
+        "domain": replay.domain,
+        "domain_source": replay.domain_source,
+        "address": replay.address,
+        "phone_xid": f"0x{replay.phone_xid:08x}",
+        "outcome": summary,
+        "decision": replay.decision,
+        "dns_fallback": replay.dns_fallback,
+        "answers": [answer.to_json() for answer in replay.answers],
+        "findings": replay.diagnosis().to_json(),
+        "timeline": [trace_to_json(trace) for trace in replay.traces],
+    }
