@@ -1,20 +1,33 @@
 """The DHCPINFORM the phone sends and the DHCPACK it reads back.
 
-scapy writes and dissects the fixed BOOTP header; the options area is taken
-raw and joined here (RFC 3396, option 52), because scapy decodes every option
-instance on its own and cannot carry values over 255 bytes (protocol.md §10).
-scapy is imported inside the functions that use it so that importing this
-module, and so `phonesim --help`, stays fast.
+scapy writes the messages; the fixed BOOTP header is read back with `struct`
+(`bootp_header`), and the options area is taken raw and joined here (RFC 3396,
+option 52), because scapy decodes every option instance on its own and cannot
+carry values over 255 bytes (protocol.md §10). scapy is imported inside the
+functions that use it so that importing this module, and so `phonesim --help`,
+stays fast. Building a message per packet with scapy is too slow for a fleet:
+`InformTemplate` and `AckTemplate` build once and patch the per-phone fields.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from socket import inet_ntoa
 from typing import Any, Literal
 
+from phonesim.codec.bootp_header import (
+    BOOTP_HEADER_LENGTH,
+    FILE_LENGTH,
+    FILE_OFFSET,
+    SNAME_LENGTH,
+    SNAME_OFFSET,
+    BootpHeader,
+    read_bootp_header,
+    read_bootp_header_with_scapy,
+)
+from phonesim.codec.dhcp_fields import ipv4_bytes, mac_bytes, xid_bytes
 from phonesim.codec.dhcp_options import (
     END,
     OPTION_OVERLOAD,
@@ -26,6 +39,7 @@ from phonesim.codec.dhcp_options import (
     split_option,
 )
 from phonesim.codec.ms_uc_client_option import UcClientVendorOption, decode_ms_uc_client_option
+from phonesim.codec.option_reader import read_message_options
 from phonesim.codec.sip_server_option import SipServerOption, decode_sip_server_option
 from phonesim.errors import MalformedDhcp, MalformedOption
 
@@ -56,20 +70,13 @@ OPTION_CLIENT_ID = 61
 OPTION_SIP_SERVERS = 120
 
 MAGIC_COOKIE = bytes((99, 130, 83, 99))
-BOOTP_HEADER_LENGTH = 236
 OPTIONS_OFFSET = BOOTP_HEADER_LENGTH + len(MAGIC_COOKIE)
-SNAME_OFFSET = 44
-SNAME_LENGTH = 64
-FILE_OFFSET = 108
-FILE_LENGTH = 128
 # RFC 1542 §2.1: relay agents may drop BOOTP messages shorter than 300 bytes,
 # so clients and servers pad up to it after the end option.
 MINIMUM_MESSAGE_LENGTH = 300
 BROADCAST_FLAG = 0x8000
 HTYPE_ETHERNET = 1
 ZERO_ADDRESS = "0.0.0.0"
-
-_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
 
 
 @dataclass(frozen=True)
@@ -174,10 +181,38 @@ def _server_id(options: JoinedOptions) -> str | None:
         return None
     if len(value) != 4:
         raise MalformedOption(OPTION_SERVER_ID, f"length {len(value)}, must be 4")
-    return str(ipaddress.IPv4Address(value))
+    return inet_ntoa(value)
 
 
 def decode_dhcp_message(data: bytes) -> DhcpMessage:
+    """Read a DHCP message: the header by `struct`, the options joined (RFC 3396, option 52).
+
+    Raises MalformedDhcp (with the byte offset) for a message that cannot be read.
+    """
+    data = _checked(data)
+    header = read_bootp_header(data)
+    return _message(header, read_message_options(data))
+
+
+def decode_dhcp_message_with_scapy(data: bytes) -> DhcpMessage:
+    """`decode_dhcp_message` with the header dissected by scapy and the areas joined apart.
+
+    The slow reference: same result and same errors as `decode_dhcp_message`,
+    kept so that tests and benchmarks can hold the per-packet path against it.
+    """
+    data = _checked(data)
+    header = read_bootp_header_with_scapy(data)
+    options = join_options(
+        data[OPTIONS_OFFSET:],
+        file=header.file,
+        sname=header.sname,
+        offsets=(OPTIONS_OFFSET, FILE_OFFSET, SNAME_OFFSET),
+    )
+    return _message(header, options)
+
+
+def _checked(data: bytes) -> bytes:
+    data = bytes(data)
     if len(data) < OPTIONS_OFFSET:
         raise MalformedDhcp(
             f"{len(data)} bytes; a DHCP message needs at least {OPTIONS_OFFSET} "
@@ -190,13 +225,10 @@ def decode_dhcp_message(data: bytes) -> DhcpMessage:
             f"magic cookie is {'.'.join(str(byte) for byte in cookie)}, not 99.130.83.99",
             offset=BOOTP_HEADER_LENGTH,
         )
-    header = _dissect_header(bytes(data[:BOOTP_HEADER_LENGTH]))
-    options = join_options(
-        bytes(data[OPTIONS_OFFSET:]),
-        file=header.file,
-        sname=header.sname,
-        offsets=(OPTIONS_OFFSET, FILE_OFFSET, SNAME_OFFSET),
-    )
+    return data
+
+
+def _message(header: BootpHeader, options: JoinedOptions) -> DhcpMessage:
     # Message type and server id say what the message is and who sent it; a
     # message whose identity cannot be read is malformed as a whole, and
     # callers can then read both properties without guarding them.
@@ -218,42 +250,6 @@ def decode_dhcp_message(data: bytes) -> DhcpMessage:
     )
 
 
-@dataclass(frozen=True)
-class _Header:
-    op: int
-    xid: int
-    flags: int
-    ciaddr: str
-    yiaddr: str
-    siaddr: str
-    giaddr: str
-    chaddr: str
-    sname: bytes
-    file: bytes
-
-
-def _dissect_header(header: bytes) -> _Header:
-    from scapy.layers.dhcp import BOOTP
-    from scapy.utils import str2mac
-
-    try:
-        bootp = BOOTP(header)
-        return _Header(
-            op=int(bootp.op),
-            xid=int(bootp.xid),
-            flags=int(bootp.flags),
-            ciaddr=str(bootp.ciaddr),
-            yiaddr=str(bootp.yiaddr),
-            siaddr=str(bootp.siaddr),
-            giaddr=str(bootp.giaddr),
-            chaddr=str(str2mac(bytes(bootp.chaddr)[:6])).lower(),
-            sname=bytes(bootp.sname),
-            file=bytes(bootp.file),
-        )
-    except Exception as error:
-        raise MalformedDhcp(f"BOOTP header does not dissect: {error}", offset=0) from error
-
-
 def build_inform(
     *,
     xid: int,
@@ -272,9 +268,9 @@ def build_inform(
     """
     from scapy.layers.dhcp import BOOTP, DHCP
 
-    mac_bytes = _mac_bytes(mac)
-    _check_xid(xid)
-    _check_ipv4("ciaddr", ciaddr)
+    hardware = mac_bytes(mac)
+    xid_bytes(xid)
+    ipv4_bytes("ciaddr", ciaddr)
     try:
         vendor_class_bytes = vendor_class.encode("latin-1")
     except UnicodeEncodeError as error:
@@ -290,7 +286,7 @@ def build_inform(
 
     options: list[Any] = [
         ("message-type", DHCPINFORM),
-        ("client_id", bytes((HTYPE_ETHERNET,)) + mac_bytes),
+        ("client_id", bytes((HTYPE_ETHERNET,)) + hardware),
         ("vendor_class_id", vendor_class_bytes),
         ("param_req_list", requested),
     ]
@@ -311,14 +307,14 @@ def build_inform(
     packet = BOOTP(
         op=BOOTREQUEST,
         htype=HTYPE_ETHERNET,
-        hlen=len(mac_bytes),
+        hlen=len(hardware),
         xid=xid,
         flags=BROADCAST_FLAG if broadcast else 0,
         ciaddr=ciaddr,
         yiaddr=ZERO_ADDRESS,
         siaddr=ZERO_ADDRESS,
         giaddr=ZERO_ADDRESS,
-        chaddr=mac_bytes,
+        chaddr=hardware,
     ) / DHCP(options=options)
     return _padded(bytes(packet))
 
@@ -340,7 +336,7 @@ def build_ack(
     """
     from scapy.layers.dhcp import BOOTP, DHCP
 
-    _check_ipv4("server_id", server_id)
+    ipv4_bytes("server_id", server_id)
     for code, _value in options:
         if code in (OPTION_MESSAGE_TYPE, OPTION_SERVER_ID, OPTION_OVERLOAD):
             raise MalformedOption(code, "build_ack writes this option itself")
@@ -368,7 +364,7 @@ def build_ack(
         yiaddr=ZERO_ADDRESS,
         siaddr=ZERO_ADDRESS,
         giaddr=request.giaddr,
-        chaddr=_mac_bytes(request.chaddr),
+        chaddr=mac_bytes(request.chaddr),
         sname=sname_area,
         file=file_area,
     ) / DHCP(options=[*head, *body, "end"])
@@ -416,24 +412,6 @@ def _pack_areas(options: Sequence[tuple[int, bytes]], areas: tuple[str, ...]) ->
 
 def _padded(message: bytes) -> bytes:
     return message.ljust(MINIMUM_MESSAGE_LENGTH, b"\x00")
-
-
-def _mac_bytes(mac: str) -> bytes:
-    if not _MAC.match(mac):
-        raise MalformedDhcp(f"cannot build: {mac!r} is not a MAC address like 00:04:f2:12:34:56")
-    return bytes.fromhex(mac.replace(":", "").replace("-", ""))
-
-
-def _check_xid(xid: int) -> None:
-    if not 0 <= xid <= 0xFFFFFFFF:
-        raise MalformedDhcp(f"cannot build: xid {xid} does not fit in 32 bits")
-
-
-def _check_ipv4(field: str, address: str) -> None:
-    try:
-        ipaddress.IPv4Address(address)
-    except ValueError as error:
-        raise MalformedDhcp(f"cannot build: {field} {address!r} is not an IPv4 address") from error
 
 
 def _check_length(code: int, value: bytes) -> None:

@@ -11,6 +11,11 @@ passes `dns_data_offset = 1 /* ignore enc */` to `get_dns_name`, which adds it
 to every pointer) and what dnsmasq writes (option.c builds the names after a
 one-byte header and stores pointers as `r - p`, relative to the first name).
 Decoding the name list as its own buffer gives exactly that convention.
+
+Decoding names through dnspython costs tens of microseconds, and a fleet sees
+the same option value in thousands of answers, so `decode_sip_server_option`
+keeps the last few hundred results by their bytes. The result is immutable,
+so sharing it is safe; errors are not kept and are raised afresh each time.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import io
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import dns.exception
 import dns.name
@@ -41,6 +47,14 @@ class SipServerOption:
 
 
 def decode_sip_server_option(value: bytes) -> SipServerOption:
+    """The servers in an option 120 value (joined, RFC 3396); MalformedOption when unreadable."""
+    if type(value) is bytes:
+        return _remembered(value)
+    return decode_sip_server_option_uncached(value)
+
+
+def decode_sip_server_option_uncached(value: bytes) -> SipServerOption:
+    """`decode_sip_server_option` without the memo: every call decodes."""
     if not value:
         raise MalformedOption(OPTION_CODE, "empty value; the encoding byte is missing", offset=0)
     encoding = value[0]
@@ -49,6 +63,9 @@ def decode_sip_server_option(value: bytes) -> SipServerOption:
     if encoding == ENCODING_ADDRESSES:
         return _decode_addresses(value[1:])
     raise UnsupportedEncoding(encoding)
+
+
+_remembered = lru_cache(maxsize=256)(decode_sip_server_option_uncached)
 
 
 def _decode_names(names: bytes) -> SipServerOption:

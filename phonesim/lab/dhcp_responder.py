@@ -6,22 +6,31 @@ time: the Registrar's `EnableDHCPServer` mode, which runs beside the
 enterprise DHCP server. Several servers on one segment answer the same INFORM,
 each after its own delay, which is how the phone's first-answer-with-an-FQDN
 rule is reproduced.
+
+Fleets send thousands of INFORMs a second, so the per-datagram path avoids
+scapy: a phone's usual INFORM is recognised from its bytes (`recognise_inform`)
+and each server's ACK is built once with `build_ack` and stamped per request
+(`AckTemplate`). Anything not recognised at once is decoded in full and judged
+exactly as before, so what is answered and what is refused does not change.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from phonesim.codec.dhcp_message import DHCPINFORM, build_ack, decode_dhcp_message
+from phonesim.codec.ack_template import AckTemplate
+from phonesim.codec.dhcp_message import DHCPINFORM, decode_dhcp_message
+from phonesim.codec.inform_check import recognise_inform
 from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.errors import PhonesimError
-from phonesim.udp_buffers import enlarge_receive_buffer
+from phonesim.udp_endpoint import UdpEndpoint
 
 UC_VENDOR_CLASS = "MS-UC-Client"
+_UC_VENDOR_CLASS_BYTES = UC_VENDOR_CLASS.encode("latin-1")
 # Retransmissions are counted per transaction; a fleet sends many, so the
 # record is dropped whole once it grows this large (a late retransmission
 # then counts as a first try, which only matters for `from_attempt`).
@@ -74,35 +83,14 @@ class ScheduledReply:
     server_id: str
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, responder: LabDhcpResponder) -> None:
-        self._responder = responder
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        loop = asyncio.get_running_loop()
-        for reply in self._responder.replies(data):
-            # Loopback lab: the phone listens on an ephemeral port, so answer the sender.
-            if reply.delay <= 0:
-                self._send(reply.payload, addr)
-            else:
-                loop.call_later(reply.delay, self._send, reply.payload, addr)
-
-    def _send(self, payload: bytes, addr: tuple[str, int]) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.sendto(payload, addr)
-
-
 class LabDhcpResponder:
     def __init__(self, servers: DhcpResponderConfig | Sequence[LabDhcpServer]) -> None:
         self.servers: tuple[LabDhcpServer, ...] = ()
+        self._acks: list[AckTemplate | None] = []
         self.reconfigure(servers)
         self.counts: Counter[str] = Counter()
         self._attempts: dict[tuple[str, int], int] = {}
-        self._transport: asyncio.DatagramTransport | None = None
+        self._endpoint: UdpEndpoint | None = None
         self.port = 0
 
     def reconfigure(self, servers: DhcpResponderConfig | Sequence[LabDhcpServer]) -> None:
@@ -110,9 +98,15 @@ class LabDhcpResponder:
         if isinstance(servers, DhcpResponderConfig):
             servers = [servers.server()]
         self.servers = tuple(servers)
+        # Built on a server's first answer, so that scapy loads only when needed.
+        self._acks = [None] * len(self.servers)
 
     def replies(self, data: bytes) -> list[ScheduledReply]:
         """Every server's DHCPACK to one datagram, with its delay; none when all stay silent."""
+        recognised = recognise_inform(data, _UC_VENDOR_CLASS_BYTES)
+        if recognised is not None:
+            attempt = self._count_attempt(recognised.chaddr, recognised.xid)
+            return self._answers(attempt, lambda ack: ack.for_request_wire(data))
         try:
             request = decode_dhcp_message(data)
         except PhonesimError:
@@ -125,15 +119,26 @@ class LabDhcpResponder:
             self.counts["other_vendor_class"] += 1
             return []
         attempt = self._count_attempt(request.chaddr, request.xid)
+        return self._answers(attempt, lambda ack: ack.for_request(request))
+
+    def _answers(self, attempt: int, stamp: Callable[[AckTemplate], bytes]) -> list[ScheduledReply]:
         replies = []
-        for server in self.servers:
+        for index, server in enumerate(self.servers):
             if attempt < server.from_attempt:
                 self.counts["held_back"] += 1
                 continue
             self.counts["answered"] += 1
-            payload = build_ack(request=request, server_id=server.server_id, options=server.options)
+            payload = stamp(self._ack(index))
             replies.append(ScheduledReply(server.delay, payload, server.server_id))
         return replies
+
+    def _ack(self, index: int) -> AckTemplate:
+        ack = self._acks[index]
+        if ack is None:
+            server = self.servers[index]
+            ack = AckTemplate(server_id=server.server_id, options=server.options)
+            self._acks[index] = ack
+        return ack
 
     def answer(self, data: bytes) -> bytes | None:
         """The first server's DHCPACK, or None: the single-server view of `replies`."""
@@ -148,14 +153,24 @@ class LabDhcpResponder:
         return self._attempts[key]
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(host, port)
-        )
-        enlarge_receive_buffer(self._transport)
-        self.port = self._transport.get_extra_info("sockname")[1]
+        # A draining endpoint: a storm's INFORMs are read in bursts, not one per loop turn.
+        self._endpoint = await UdpEndpoint.open(self._datagram, local=(host, port))
+        self.port = self._endpoint.local_address[1]
+
+    def _datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        endpoint = self._endpoint
+        if endpoint is None:
+            return
+        for reply in self.replies(data):
+            # Loopback lab: the phone listens on an ephemeral port, so answer the sender.
+            if reply.delay <= 0:
+                endpoint.sendto(reply.payload, addr)
+            else:
+                asyncio.get_running_loop().call_later(
+                    reply.delay, endpoint.sendto, reply.payload, addr
+                )
 
     async def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        if self._endpoint is not None:
+            self._endpoint.close()
+            self._endpoint = None

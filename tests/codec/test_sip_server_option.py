@@ -6,11 +6,12 @@ import io
 
 import dns.name
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phonesim.codec.sip_server_option import (
     decode_sip_server_option,
+    decode_sip_server_option_uncached,
     encode_sip_server_addresses,
     encode_sip_server_names,
 )
@@ -162,3 +163,61 @@ def test_addresses_round_trip(addresses: list[str]) -> None:
     option = decode_sip_server_option(value)
     assert option.encoding == 1
     assert option.servers == tuple(addresses)
+
+
+def outcome(value: bytes) -> object:
+    try:
+        return decode_sip_server_option(value)
+    except MalformedOption as error:
+        return (type(error), str(error), error.offset)
+
+
+def uncached_outcome(value: bytes) -> object:
+    try:
+        return decode_sip_server_option_uncached(value)
+    except MalformedOption as error:
+        return (type(error), str(error), error.offset)
+
+
+near_option_120 = st.one_of(
+    st.binary(max_size=80),
+    st.tuples(st.sampled_from([0, 1]), st.lists(hostnames, min_size=1, max_size=3)).map(
+        lambda t: encode_sip_server_names(t[1]) if t[0] == 0 else b"\x01\x0a\x00\x00\x01"
+    ),
+    st.tuples(
+        st.sampled_from([b"\x00", b"\x01"]),
+        st.lists(
+            st.one_of(
+                st.binary(min_size=1, max_size=8).map(lambda label: bytes((len(label),)) + label),
+                st.binary(min_size=2, max_size=2).map(lambda p: bytes((p[0] | 0xC0, p[1]))),
+                st.just(b"\x00"),
+            ),
+            max_size=6,
+        ).map(b"".join),
+    ).map(b"".join),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=near_option_120)
+def test_the_memo_returns_what_a_fresh_decode_returns(value: bytes) -> None:
+    expected = uncached_outcome(value)
+    assert outcome(value) == expected
+    assert outcome(value) == expected  # the second time comes from the memo
+
+
+def test_errors_are_raised_afresh_each_time() -> None:
+    raised = []
+    for _ in range(2):
+        with pytest.raises(MalformedOption) as caught:
+            decode_sip_server_option(b"\x00\xc0\x00")
+        raised.append(caught.value)
+    assert raised[0] is not raised[1]
+    assert str(raised[0]) == str(raised[1]) and raised[0].offset == raised[1].offset == 1
+
+
+def test_equal_values_share_one_decoded_result() -> None:
+    value = encode_sip_server_names(["pool01.contoso.com"])
+    first = decode_sip_server_option(value)
+    again = decode_sip_server_option(bytes(bytearray(value)))  # equal bytes, another object
+    assert again is first and first.servers == ("pool01.contoso.com",)
