@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from phonesim.cli.common import STAGES, host_port
+from phonesim.cli.common import STAGES
 from phonesim.errors import UsageError
 
 EXIT_SOME_FAILED = 3
@@ -60,6 +60,20 @@ def register(commands: Any) -> None:
     where.add_argument("--dns", metavar="IP[:PORT]")
     where.add_argument("--domain")
     where.add_argument("--address", help="the phones' IPv4 address (DHCPINFORM ciaddr)")
+    where.add_argument(
+        "--iface",
+        metavar="IFACE",
+        help="broadcast the phones' INFORMs on this interface, each from its own MAC "
+        "(a packet socket: needs root or CAP_NET_RAW)",
+    )
+    where.add_argument("--giaddr", metavar="IP", help="send as a relay agent at this address")
+    where.add_argument(
+        "--client-port",
+        type=int,
+        default=68,
+        metavar="PORT",
+        help="the phones' DHCP client port against real servers (default: %(default)s)",
+    )
 
     load = fleet.add_argument_group("load")
     load.add_argument("--phones", type=int, help="how many phones power on")
@@ -134,15 +148,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_target(args: argparse.Namespace) -> None:
-    chosen = [bool(args.lab), args.lab_endpoints is not None, args.dhcp_server is not None]
+    real = args.dhcp_server is not None or args.iface is not None
+    chosen = [bool(args.lab), args.lab_endpoints is not None, real]
     if sum(chosen) != 1:
-        raise UsageError("say where the servers are: --lab, --lab-endpoints FILE, or --dhcp-server")
+        raise UsageError(
+            "say where the servers are: --lab, --lab-endpoints FILE, --iface, or --dhcp-server"
+        )
     if args.scenario and not args.lab:
         raise UsageError("--scenario needs --lab")
-    if args.dhcp_server is not None and not (args.dns and args.domain and args.address):
-        raise UsageError("--dhcp-server needs --dns, --domain and --address too")
     if args.lab and args.users is not None:
         raise UsageError("--lab makes its own users; --users is for real pools")
+
+
+def _live_network(args: argparse.Namespace) -> Any:
+    """Where real servers are, read as `phonesim boot` reads it (DNS and domain default
+    to the machine's lease); a fleet keeps no capture of its own packets."""
+    from phonesim.cli.live_network import live_network
+
+    args.mac = None
+    args.capture = None
+    args.no_capture = True
+    return live_network(args).network
 
 
 async def _run_fleet(
@@ -155,7 +181,7 @@ async def _run_fleet(
     from rich.console import Console
     from rich.live import Live
 
-    from phonesim.boot import Network, lab_network
+    from phonesim.boot import lab_network
     from phonesim.fleet.dashboard import progress_line, render
     from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
     from phonesim.fleet.fleet_run import FleetPlan, FleetRun
@@ -178,13 +204,12 @@ async def _run_fleet(
             network = lab_network(LabEndpoints.from_file(args.lab_endpoints))
             target = f"lab at {args.lab_endpoints}"
         else:
-            network = Network(
-                dhcp_server=host_port(args.dhcp_server, 67),
-                dns_server=host_port(args.dns, 53),
-                address=host_port(args.address, 0)[0],
-                domain=args.domain,
-            )
-            target = f"DHCP {args.dhcp_server}, DNS {args.dns}"
+            network = _live_network(args)
+            target = (
+                f"interface {args.iface}"
+                if args.dhcp_server is None
+                else f"DHCP {args.dhcp_server}"
+            ) + f", DNS {network.dns_server[0]}"
         report_dir.mkdir(parents=True, exist_ok=True)
         plan = FleetPlan(
             identities=identities,

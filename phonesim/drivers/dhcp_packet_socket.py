@@ -9,6 +9,10 @@ from a packet socket that has asked the interface to accept that MAC too
 (PACKET_MR_UNICAST; interfaces without a unicast filter turn promiscuous for
 as long as the socket is open).
 
+A fleet (`phone_mac` None) has thousands of MACs: the socket then turns the
+interface promiscuous, each frame leaves from the MAC its DHCPINFORM names
+(chaddr), and answers are routed by xid and chaddr as on any endpoint.
+
 A UDP socket on port 68 stays bound beside it: unicast INFORMs go out through
 it (the kernel resolves the server's MAC), and while it is bound the kernel
 does not answer servers with ICMP port-unreachable. What it receives is
@@ -32,10 +36,12 @@ from phonesim.drivers.dhcp_interface import (
 )
 from phonesim.drivers.packet_capture import BROADCAST_ADDRESS, BROADCAST_MAC, Hop, PacketCapture
 from phonesim.errors import UsageError
+from phonesim.udp_buffers import enlarge_socket_buffer
 
 ETH_P_IP = 0x0800
 SOL_PACKET = 263
 PACKET_ADD_MEMBERSHIP = 1
+PACKET_MR_PROMISC = 1
 PACKET_MR_UNICAST = 3
 _MAX_FRAME = 65535
 
@@ -50,7 +56,7 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         interface: str,
         interface_address: str,
         interface_mac: str,
-        phone_mac: str,
+        phone_mac: str | None,
         client_port: int = DHCP_CLIENT_PORT,
         capture: PacketCapture | None = None,
         keep_answers: bool = False,
@@ -110,8 +116,9 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         from scapy.layers.inet import IP, UDP
         from scapy.layers.l2 import Ether
 
+        source = self.phone_mac or _chaddr(payload)
         frame = (
-            Ether(src=self.phone_mac, dst=BROADCAST_MAC)
+            Ether(src=source, dst=BROADCAST_MAC)
             / IP(src=self.interface_address, dst=BROADCAST_ADDRESS, ttl=64)
             / UDP(sport=self.client_port, dport=DHCP_SERVER_PORT)
             / payload
@@ -182,26 +189,36 @@ def dhcp_answer_in_frame(frame: bytes, client_port: int) -> tuple[bytes, str] | 
     return bytes(packet[UDP].payload), f"{packet[IP].src}:{packet[UDP].sport}"
 
 
-def open_packet_socket(interface: str, phone_mac: str) -> socket.socket:
-    """An IPv4 packet socket on `interface` that also receives frames sent to `phone_mac`."""
+def open_packet_socket(interface: str, phone_mac: str | None) -> socket.socket:
+    """An IPv4 packet socket on `interface` that also receives frames sent to `phone_mac`
+    (to any MAC, the interface promiscuous, when `phone_mac` is None: a fleet's phones)."""
+    whose = f"the phone's MAC {phone_mac}" if phone_mac else "the fleet's phone MACs"
     try:
         sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IP))
     except PermissionError:
         raise PrivilegeNeeded(
-            f"the phone's MAC {phone_mac} is not {interface}'s, so answers sent to it are read "
-            "from a packet socket, which needs root or CAP_NET_RAW: run phonesim with sudo, "
-            f"or use {interface}'s own MAC (leave out --mac)"
+            f"{whose} are not {interface}'s, so answers sent to them are read from a packet "
+            "socket, which needs root or CAP_NET_RAW: run phonesim with sudo"
+            + (f", or use {interface}'s own MAC (leave out --mac)" if phone_mac else "")
         ) from None
     try:
         sock.bind((interface, 0))
         index = socket.if_nametoindex(interface)
-        mac = bytes.fromhex(phone_mac.replace(":", ""))
-        membership = struct.pack("iHH8s", index, PACKET_MR_UNICAST, len(mac), mac)
+        if phone_mac is None:
+            membership = struct.pack("iHH8s", index, PACKET_MR_PROMISC, 0, b"")
+        else:
+            mac = bytes.fromhex(phone_mac.replace(":", ""))
+            membership = struct.pack("iHH8s", index, PACKET_MR_UNICAST, len(mac), mac)
         sock.setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP, membership)
         sock.setblocking(False)
     except OSError as error:
         sock.close()
         raise UsageError(
-            f"cannot receive frames for MAC {phone_mac} on {interface}: {error.strerror}"
+            f"cannot receive frames for {whose} on {interface}: {error.strerror}"
         ) from None
+    enlarge_socket_buffer(sock)
     return sock
+
+
+def _chaddr(payload: bytes) -> str:
+    return ":".join(f"{byte:02x}" for byte in payload[28:34])

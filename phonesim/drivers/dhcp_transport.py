@@ -37,7 +37,8 @@ class DhcpPlacement:
     local: tuple[str, int]
     """The client socket's address and port; port 0 lets the kernel pick one."""
     phone_address: str
-    phone_mac: str
+    phone_mac: str | None
+    """None: a fleet, whose phones each have their own MAC."""
     interface: InterfaceFacts | None = None
     giaddr: str | None = None
 
@@ -69,6 +70,7 @@ async def open_dhcp_transport(
         await relay.open()
         return relay
     if interface is not None and placement.phone_mac != interface.mac:
+        # A fleet on an interface always goes this way: its MACs are not the interface's.
         packet = PacketSocketDhcpEndpoint(
             placement.server,
             interface=interface.name,
@@ -83,7 +85,7 @@ async def open_dhcp_transport(
         return packet
     tap = None
     if capture is not None:
-        local_mac = interface.mac if interface is not None else placement.phone_mac
+        local_mac = interface.mac if interface is not None else placement.phone_mac or ""
         tap = DatagramTap(
             capture,
             Hop(placement.phone_address, client_port, local_mac),

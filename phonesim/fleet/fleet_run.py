@@ -22,7 +22,8 @@ from phonesim.core.outcome import Failure, Outcome
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.drivers.certificate_request import KeyPool
-from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
+from phonesim.drivers.dhcp_interface import interface_facts
+from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
 from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices
 from phonesim.drivers.shared_resolver import SharedResolver
 from phonesim.drivers.web_client_pool import WebClientPool
@@ -150,8 +151,16 @@ class FleetRun:
     async def _open_services(self) -> PhoneServices:
         network = self.network
         first = next(iter(self.plan.profiles.values()))
-        dhcp = DhcpClientEndpoint(network.dhcp_server)
-        await dhcp.open(network.local_dhcp)
+        dhcp = await open_dhcp_transport(
+            DhcpPlacement(
+                server=network.dhcp_server,
+                local=network.local_dhcp,
+                phone_address=network.address,
+                phone_mac=None,
+                interface=interface_facts(network.interface) if network.interface else None,
+                giaddr=network.giaddr,
+            )
+        )
         key_type = first.certificate.key_type
         resolver = SharedResolver(network.dns_server[0], network.dns_server[1], first.dns.timeout)
         await resolver.open()
