@@ -25,8 +25,9 @@ import asyncio
 import socket
 import struct
 import time
-from typing import Any
 
+from phonesim.codec.link_layers import LINKTYPE_ETHERNET, find_udp
+from phonesim.codec.udp_frame import build_udp_frame
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
 from phonesim.drivers.dhcp_interface import (
     DHCP_CLIENT_PORT,
@@ -113,17 +114,15 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
             )
 
     def _broadcast_frame(self, payload: bytes) -> bytes:
-        from scapy.layers.inet import IP, UDP
-        from scapy.layers.l2 import Ether
-
-        source = self.phone_mac or _chaddr(payload)
-        frame = (
-            Ether(src=source, dst=BROADCAST_MAC)
-            / IP(src=self.interface_address, dst=BROADCAST_ADDRESS, ttl=64)
-            / UDP(sport=self.client_port, dport=DHCP_SERVER_PORT)
-            / payload
+        return build_udp_frame(
+            source_mac=self.phone_mac or _chaddr(payload),
+            destination_mac=BROADCAST_MAC,
+            source_ip=self.interface_address,
+            destination_ip=BROADCAST_ADDRESS,
+            source_port=self.client_port,
+            destination_port=DHCP_SERVER_PORT,
+            payload=payload,
         )
-        return bytes(frame)
 
     def _read_frames(self) -> None:
         assert self._packet is not None
@@ -170,23 +169,13 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
 def dhcp_answer_in_frame(frame: bytes, client_port: int) -> tuple[bytes, str] | None:
     """The UDP payload and its source `ip:port` when `frame` is IPv4/UDP to `client_port`.
 
-    The packet socket sees every IPv4 frame on the interface; the fixed
-    Ethernet and IPv4 header fields are checked first so that only candidate
-    frames pay for a scapy dissection.
+    The packet socket sees every IPv4 frame on the interface; the headers are
+    read in place (tested against scapy's dissection), not dissected per frame.
     """
-    if len(frame) < 42 or frame[12:14] != b"\x08\x00" or frame[23] != socket.IPPROTO_UDP:
+    found = find_udp(LINKTYPE_ETHERNET, frame)
+    if isinstance(found, str) or found.destination_port != client_port:
         return None
-    header_length = (frame[14] & 0x0F) * 4
-    port_at = 14 + header_length + 2
-    if frame[port_at : port_at + 2] != client_port.to_bytes(2, "big"):
-        return None
-    from scapy.layers.inet import IP, UDP
-    from scapy.layers.l2 import Ether
-
-    packet: Any = Ether(frame)
-    if IP not in packet or UDP not in packet or packet[UDP].dport != client_port:
-        return None
-    return bytes(packet[UDP].payload), f"{packet[IP].src}:{packet[UDP].sport}"
+    return found.payload, f"{found.source}:{found.source_port}"
 
 
 def open_packet_socket(interface: str, phone_mac: str | None) -> socket.socket:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from phonesim.codec.dhcp_message import DhcpMessage, decode_dhcp_message
+from phonesim.codec.link_layers import LINK_TYPE_NAMES, Skipped, UdpDatagram, find_udp
 from phonesim.errors import CaptureError, PhonesimError
 from phonesim.replay.capture_reader import CaptureFormat, CaptureReader
 from phonesim.replay.dns_answers import DnsAnswerBook
-from phonesim.replay.link_layers import LINK_TYPE_NAMES, Skipped, UdpDatagram, find_udp
 from phonesim.replay.sessions import DhcpSession, SessionAssembler, SessionMessage
 
 MAX_NOTES = 50
