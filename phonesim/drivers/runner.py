@@ -107,7 +107,7 @@ class PhoneRunner:
         services: PhoneServices,
         *,
         on_trace: TraceSink,
-        boot_limit: float = 600.0,
+        boot_limit: float | None = 600.0,
     ) -> None:
         self.phone = phone
         self.services = services
@@ -133,14 +133,13 @@ class PhoneRunner:
         """
         loop = self._loop = asyncio.get_running_loop()
         done = self._done = loop.create_future()
-        limit = loop.call_later(
-            self._boot_limit,
-            self._abort,
-            BootStalled(f"boot still running after {self._boot_limit:g} s"),
-        )
+        limit = None
+        if self._boot_limit is not None:
+            limit = loop.call_later(self._boot_limit, self.stall)
 
         def closed(_: asyncio.Future[Outcome]) -> None:
-            limit.cancel()
+            if limit is not None:
+                limit.cancel()
             self._close()
 
         done.add_done_callback(closed)
@@ -184,6 +183,11 @@ class PhoneRunner:
 
     def _feed(self, event: Event) -> None:
         self._step(lambda now: self.phone.handle(event, now))
+
+    def stall(self) -> None:
+        """End the boot as stalled: it ran past its limit (a fleet's watchdog calls this
+        for phones started without a timer of their own)."""
+        self._abort(BootStalled(f"boot still running after {self._boot_limit or 0:g} s"))
 
     def _abort(self, error: BaseException) -> None:
         if self._done is not None and not self._done.done():

@@ -93,6 +93,7 @@ class FleetRun:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._services: PhoneServices | None = None
         self._resolver: SharedResolver | None = None
+        self._watchdog: asyncio.Task[None] | None = None
         self.wall_start = 0.0
         self.stop_reason: str | None = None
 
@@ -133,12 +134,18 @@ class FleetRun:
             await self._prepare_keys(services.key_pool)
             self.wall_start = time.time()
             self._t0 = loop.time()
-            await self._power_on_phones()
+            watchdog = loop.create_task(self._watch())
+            try:
+                await self._power_on_phones()
+            finally:
+                self._watchdog = watchdog
             self._arrivals_done = True
             if self._booting:
                 await self._all_done.wait()
         finally:
             self._arrivals_done = True
+            if self._watchdog is not None:
+                self._watchdog.cancel()
             self.abort()
             services.dhcp.close()
             if self._resolver is not None:
@@ -197,6 +204,16 @@ class FleetRun:
                 break
             self._power_on(identity, capacity)
 
+    async def _watch(self) -> None:
+        """Every second, end the phones that have booted longer than the plan allows."""
+        assert self._loop is not None
+        while True:
+            await asyncio.sleep(1.0)
+            oldest = self._loop.time() - self._t0 - self.plan.boot_limit
+            for booting in list(self._booting.values()):
+                if booting.started < oldest:
+                    booting.runner.stall()
+
     def _power_on(self, identity: FleetIdentity, capacity: asyncio.Semaphore | None) -> None:
         assert self._loop is not None and self._services is not None
         plan = self.plan
@@ -207,7 +224,7 @@ class FleetRun:
                 mac=identity.mac,
                 sign_in_as=identity.sign_in_as,
                 pin=Pin(identity.pin),
-                device_id="{" + str(uuid.uuid5(uuid.NAMESPACE_OID, identity.mac)).upper() + "}",
+                device_id=_device_id(identity.mac) if plan.final_stage in _SENDS_DEVICE_ID else "",
             ),
             NetworkSettings(address=self.network.address, dns_domain=self.network.domain),
             rng=CompactRandom(plan.seed * 1_000_003 + identity.index),
@@ -216,9 +233,8 @@ class FleetRun:
             final_stage=plan.final_stage,
         )
         clock = StageClock()
-        runner = PhoneRunner(
-            phone, self._services, on_trace=clock.observe, boot_limit=plan.boot_limit
-        )
+        # One watchdog for the fleet instead of a timer per phone (see _watch).
+        runner = PhoneRunner(phone, self._services, on_trace=clock.observe, boot_limit=None)
         started = self._loop.time() - self._t0
         self.statistics.phone_started(started)
         future = runner.start()
@@ -254,6 +270,15 @@ class FleetRun:
             self.stop(f"{self.statistics.failed} phones failed (--max-failures {failures})")
         if self._arrivals_done and not self._booting:
             self._all_done.set()
+
+
+_SENDS_DEVICE_ID = ("certprov", "registrar")
+"""Only GetAndPublishCert carries the DeviceId; a shorter boot skips making one (a uuid5
+costs more than the rest of a DHCP-only phone's power-on)."""
+
+
+def _device_id(mac: str) -> str:
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_OID, mac)).upper() + "}"
 
 
 def _outcome_of(future: asyncio.Future[Outcome]) -> tuple[str, str]:

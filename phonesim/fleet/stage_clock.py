@@ -57,6 +57,14 @@ _ENDS = {
 # Steps that can run side by side in one phone are told apart by this field.
 _PARALLEL_BY = {"dns": "name", "registrar": "registrar"}
 
+# Looked up by (stage, event), so no string is built per trace.
+_START_KEYS: dict[tuple[str, str], str] = {
+    (key.partition(".")[0], key.partition(".")[2]): stage for key, stage in _STARTS.items()
+}
+_END_KEYS: dict[tuple[str, str], str] = {
+    (key.partition(".")[0], key.partition(".")[2]): stage for key, stage in _ENDS.items()
+}
+
 
 class StageClock:
     __slots__ = ("_open", "current_stage", "samples")
@@ -69,12 +77,12 @@ class StageClock:
 
     def observe(self, trace: Trace) -> None:
         self.current_stage = trace.stage
-        key = f"{trace.stage}.{trace.event}"
-        stage = _STARTS.get(key)
+        key = (trace.stage, trace.event)
+        stage = _START_KEYS.get(key)
         if stage is not None:
             self._open.setdefault((stage, self._part(stage, trace)), trace.t)
             return
-        stage = _ENDS.get(key)
+        stage = _END_KEYS.get(key)
         if stage is not None:
             started = self._open.pop((stage, self._part(stage, trace)), None)
             if started is not None:

@@ -142,3 +142,19 @@ def test_stopping_ends_phones_in_flight_as_interrupted(tmp_path: Path) -> None:
     assert 0 < stats.started < 50
     assert stats.finished == stats.started
     assert dict(stats.outcomes) == {INTERRUPTED: stats.started}
+
+
+def test_a_phone_past_the_boot_limit_ends_as_stalled(tmp_path: Path) -> None:
+    from phonesim.fleet.fleet_run import STALLED
+
+    everyone = phones(10)
+    fleet, rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone,
+        "[dhcp]\nsilent = true\n",
+        shape=LoadShape(phones=10, rate=None),
+        boot_limit=0.5,
+    )
+    assert dict(fleet.statistics.outcomes) == {STALLED: 10}
+    assert {row["outcome"] for row in rows} == {STALLED}
