@@ -116,7 +116,6 @@ async def phonesim_run(ns: Namespace, seconds: float, phones: int) -> float:
     stats = await fleet.run()
     stopper.cancel()
     elapsed = loop.time() - started
-    print(f"  phonesim outcomes {dict(stats.outcomes)}, dhcp latency {stats.stage_summary('dhcp')}", file=sys.stderr)
     return stats.outcomes["success"] / elapsed
 
 

@@ -15,6 +15,7 @@ unknown (None) and its present length is 0.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from phonesim.errors import MalformedOption
@@ -113,7 +114,14 @@ class UcClientVendorOption:
         return f"{self.url_scheme}://{self.web_server_fqdn}:{self.web_server_port}{path}"
 
 
+@functools.lru_cache(maxsize=256)
 def decode_ms_uc_client_option(value: bytes) -> UcClientVendorOption:
+    """Memoised by the value's bytes (the result is frozen; errors are not cached): a
+    fleet's phones read the same option 43 thousands of times."""
+    return decode_ms_uc_client_option_uncached(value)
+
+
+def decode_ms_uc_client_option_uncached(value: bytes) -> UcClientVendorOption:
     texts: dict[int, str] = {}
     port_as_integer: int | None = None
     order: list[int] = []

@@ -208,3 +208,19 @@ def test_any_cut_never_builds_a_url_from_partial_data(fqdn: str, path: str, cut:
     assert option.url is None
     if option.truncated is not None:
         assert option.truncated.code in option.missing or option.truncated.code == 1
+
+
+@given(st.binary(max_size=120))
+def test_the_memo_agrees_with_the_plain_decoder(value: bytes) -> None:
+    from phonesim.codec.ms_uc_client_option import decode_ms_uc_client_option_uncached
+    from phonesim.errors import MalformedOption
+
+    try:
+        expected = decode_ms_uc_client_option_uncached(value)
+    except MalformedOption as error:
+        with pytest.raises(MalformedOption) as again:
+            decode_ms_uc_client_option(value)
+        assert str(again.value) == str(error)
+        return
+    assert decode_ms_uc_client_option(value) == expected
+    assert decode_ms_uc_client_option(value) == expected  # from the memo
