@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from phonesim.cli.common import EXIT_INTERRUPTED, EXIT_USAGE
 from phonesim.errors import PhonesimError
+
+EXIT_BROKEN_PIPE = 141
+"""As a shell reports a command ended by SIGPIPE."""
 
 COMMAND_MODULES = (
     "boot_command",
@@ -66,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("phonesim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`phonesim ... | head`): say nothing more. Python's own
+        # flush at exit would fail again, so stdout goes to /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 __all__ = ["build_parser", "main"]

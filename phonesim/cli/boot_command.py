@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -232,7 +233,6 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from phonesim.profiles import load_profile
-    from phonesim.report.dhcp_answers import render_dhcp_answers
     from phonesim.report.timeline import TimelinePrinter
 
     console = Console(highlight=False)
@@ -250,7 +250,15 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         print(json.dumps(report.result, indent=2, default=str))
-    else:
+    elif not printer.reader_gone:
+        _print_ending(console, printer, report, args)
+    return int(report.result["ExitCode"])
+
+
+def _print_ending(console: Any, printer: Any, report: Any, args: argparse.Namespace) -> None:
+    from phonesim.report.dhcp_answers import render_dhcp_answers
+
+    with contextlib.suppress(BrokenPipeError, SystemExit):  # the reader went away
         answers = report.result.get("DhcpAnswers") or []
         live = args.iface is not None or args.dhcp_server is not None
         if len(answers) > 1 or live:
@@ -261,4 +269,3 @@ def run(args: argparse.Namespace) -> int:
         )
         if report.result.get("Capture"):
             console.print(f"[dim]capture: {report.result['Capture']}[/dim]")
-    return int(report.result["ExitCode"])

@@ -143,8 +143,20 @@ def describe(trace: Trace) -> str:
 class TimelinePrinter:
     def __init__(self, console: Console) -> None:
         self.console = console
+        self.reader_gone = False
+        """The terminal's reader went away (`phonesim boot | head`); the boot goes on."""
 
     def print(self, trace: Trace) -> None:
+        if self.reader_gone:
+            return
+        try:
+            self._print(trace)
+        except (BrokenPipeError, SystemExit):
+            # rich turns a broken pipe into SystemExit; the boot must still finish and
+            # write its run folder.
+            self.reader_gone = True
+
+    def _print(self, trace: Trace) -> None:
         stage_style = _STAGE_STYLE.get(trace.stage, "white")
         text_style = _STYLE.get(trace.level, "")
         text = escape(describe(trace))

@@ -89,3 +89,36 @@ def test_servers_must_be_named_once(capsys) -> None:
     _, err = capsys.readouterr()
     assert code == 2
     assert "say where the servers are" in err
+
+
+def test_a_reader_that_goes_away_does_not_cost_the_run_folder(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    run_dir = tmp_path / "run"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "phonesim",
+            "boot",
+            "--lab",
+            "--ext",
+            "5551234",
+            "--pin",
+            "13579",
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--run-dir",
+            str(run_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()  # `| head -1`
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0
+    assert "Traceback" not in stderr
+    assert json.loads((run_dir / "result.json").read_text())["Result"] == "Success"
