@@ -9,9 +9,7 @@ very layout differences a capture is kept for).
 
 from __future__ import annotations
 
-import ipaddress
-import re
-
+from phonesim.codec.dhcp_fields import ipv4_bytes, mac_bytes, xid_bytes
 from phonesim.codec.dhcp_message import OPTION_CLIENT_ID, OPTIONS_OFFSET
 from phonesim.codec.dhcp_options import END, PAD
 from phonesim.errors import MalformedDhcp
@@ -23,7 +21,6 @@ GIADDR = slice(24, 28)
 CHADDR_AT = 28
 HLEN_AT = 2
 HTYPE_ETHERNET = 1
-_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
 
 
 def rewrite_client(
@@ -49,21 +46,15 @@ def rewrite_client(
         )
     data = bytearray(message)
     if xid is not None:
-        if not 0 <= xid <= 0xFFFFFFFF:
-            raise MalformedDhcp(f"cannot rewrite: xid {xid} does not fit in 32 bits")
-        data[XID] = xid.to_bytes(4, "big")
+        data[XID] = xid_bytes(xid, action="rewrite")
     if flags is not None:
         data[FLAGS] = (flags & 0xFFFF).to_bytes(2, "big")
     if ciaddr is not None:
-        data[CIADDR] = _ipv4(ciaddr, "ciaddr")
+        data[CIADDR] = ipv4_bytes("ciaddr", ciaddr, action="rewrite")
     if giaddr is not None:
-        data[GIADDR] = _ipv4(giaddr, "giaddr")
+        data[GIADDR] = ipv4_bytes("giaddr", giaddr, action="rewrite")
     if mac is not None:
-        if not _MAC.match(mac):
-            raise MalformedDhcp(
-                f"cannot rewrite: {mac!r} is not a MAC address like 00:04:f2:12:34:56"
-            )
-        new = bytes.fromhex(mac.replace(":", "").replace("-", ""))
+        new = mac_bytes(mac, action="rewrite")
         hlen = min(data[HLEN_AT], 16) or len(new)
         old = bytes(data[CHADDR_AT : CHADDR_AT + hlen])
         data[CHADDR_AT : CHADDR_AT + 16] = new.ljust(16, b"\x00")
@@ -86,10 +77,3 @@ def _rewrite_client_id(data: bytearray, old: bytes, new: bytes) -> None:
         if code == OPTION_CLIENT_ID and bytes(data[start : start + length]) == old:
             data[start : start + length] = new
         position = start + length
-
-
-def _ipv4(text: str, field: str) -> bytes:
-    try:
-        return ipaddress.IPv4Address(text).packed
-    except ValueError as error:
-        raise MalformedDhcp(f"cannot rewrite: {field} {text!r} is not an IPv4 address") from error
