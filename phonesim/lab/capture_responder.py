@@ -13,7 +13,6 @@ It has the interface of `LabDhcpResponder` (`replies(data)`, `answer(data)`,
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from phonesim.codec.dhcp_message import BOOTREQUEST, DHCPINFORM, decode_dhcp_mes
 from phonesim.codec.dhcp_rewrite import rewrite_client
 from phonesim.errors import PhonesimError
 from phonesim.lab.dhcp_responder import ScheduledReply
-from phonesim.udp_buffers import enlarge_receive_buffer
+from phonesim.lab.responder_socket import ResponderSocket
 
 
 @dataclass(frozen=True)
@@ -42,34 +41,12 @@ class CapturedExchange:
     """Where it came from, e.g. `site-A.pcapng session 3`, for the lab's banner."""
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, responder: CaptureResponder) -> None:
-        self._responder = responder
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        loop = asyncio.get_running_loop()
-        for reply in self._responder.replies(data):
-            # Loopback lab: the phone listens on an ephemeral port, so answer the sender.
-            handle = loop.call_later(reply.delay, self._send, reply.payload, addr)
-            self._responder._pending.add(handle)
-
-    def _send(self, reply: bytes, addr: tuple[str, int]) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.sendto(reply, addr)
-
-
 class CaptureResponder:
     def __init__(self, exchange: CapturedExchange) -> None:
         self.exchange = exchange
         self.counts: Counter[str] = Counter()
         self.port = 0
-        self._transport: asyncio.DatagramTransport | None = None
-        self._pending: set[asyncio.TimerHandle] = set()
-        """Answers scheduled but not sent yet, cancelled on close."""
+        self._socket = ResponderSocket(self.replies)
 
     def replies(self, data: bytes) -> list[ScheduledReply]:
         """Each captured ACK with its delay, moved to the client that sent `data`."""
@@ -110,17 +87,7 @@ class CaptureResponder:
         return replies[0].payload if replies else None
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(host, port)
-        )
-        enlarge_receive_buffer(self._transport)
-        self.port = self._transport.get_extra_info("sockname")[1]
+        self.port = await self._socket.start(host, port)
 
     async def close(self) -> None:
-        for handle in self._pending:
-            handle.cancel()
-        self._pending.clear()
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        await self._socket.close()

@@ -16,7 +16,6 @@ exactly as before, so what is answered and what is refused does not change.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from phonesim.codec.inform_check import recognise_inform
 from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.errors import PhonesimError
-from phonesim.udp_endpoint import UdpEndpoint
+from phonesim.lab.responder_socket import ResponderSocket
 
 UC_VENDOR_CLASS = "MS-UC-Client"
 _UC_VENDOR_CLASS_BYTES = UC_VENDOR_CLASS.encode("latin-1")
@@ -90,7 +89,7 @@ class LabDhcpResponder:
         self.reconfigure(servers)
         self.counts: Counter[str] = Counter()
         self._attempts: dict[tuple[str, int], int] = {}
-        self._endpoint: UdpEndpoint | None = None
+        self._socket = ResponderSocket(self.replies)
         self.port = 0
 
     def reconfigure(self, servers: DhcpResponderConfig | Sequence[LabDhcpServer]) -> None:
@@ -153,24 +152,7 @@ class LabDhcpResponder:
         return self._attempts[key]
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        # A draining endpoint: a storm's INFORMs are read in bursts, not one per loop turn.
-        self._endpoint = await UdpEndpoint.open(self._datagram, local=(host, port))
-        self.port = self._endpoint.local_address[1]
-
-    def _datagram(self, data: bytes, addr: tuple[str, int]) -> None:
-        endpoint = self._endpoint
-        if endpoint is None:
-            return
-        for reply in self.replies(data):
-            # Loopback lab: the phone listens on an ephemeral port, so answer the sender.
-            if reply.delay <= 0:
-                endpoint.sendto(reply.payload, addr)
-            else:
-                asyncio.get_running_loop().call_later(
-                    reply.delay, endpoint.sendto, reply.payload, addr
-                )
+        self.port = await self._socket.start(host, port)
 
     async def close(self) -> None:
-        if self._endpoint is not None:
-            self._endpoint.close()
-            self._endpoint = None
+        await self._socket.close()
