@@ -76,3 +76,78 @@ def test_bad_load_is_one_line(capsys) -> None:
     code = main(["fleet", "--phones", "10"])
     _, err = capsys.readouterr()
     assert code == 2 and "say where the servers are" in err
+
+
+def test_ctrl_c_stops_arrivals_and_still_writes_the_report(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    report = tmp_path / "out"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "phonesim",
+            "fleet",
+            "--lab",
+            "--phones",
+            "100000",
+            "--rate",
+            "40/s",
+            "--key-pool",
+            "1",
+            "--json",
+            "--report",
+            str(report),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    # Wait for phones to be under way (the report's phones.csv gets rows), bounded.
+    deadline = time.monotonic() + 60
+    phones_csv = report / "phones.csv"
+    while time.monotonic() < deadline:
+        if phones_csv.exists() and len(phones_csv.read_text().splitlines()) > 3:
+            break
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err.decode()
+    summary = json.loads(out)
+    assert 0 < summary["phones_started"] < 100000
+    assert summary["accounting_complete"] is True
+    assert summary["stopped"] == "interrupted (Ctrl-C)"
+    assert (report / "report.html").exists()
+
+
+def test_the_dashboard_shows_steps_rates_and_failures() -> None:
+    from collections import Counter
+
+    from rich.console import Console
+
+    from phonesim.fleet.dashboard import render
+    from phonesim.fleet.fleet_run import FleetProgress
+    from phonesim.fleet.statistics import FleetStatistics
+
+    stats = FleetStatistics()
+    for second in range(3):
+        stats.phone_started(second)
+        stats.phone_finished(second + 0.5, "success", [("dhcp", 0.012), ("boot", 1.5)])
+    stats.phone_started(3)
+    stats.phone_finished(3.2, "webticket.pin_rejected", [("dhcp", 0.02)])
+    progress = FleetProgress(
+        elapsed=4.0,
+        statistics=stats,
+        in_flight=2,
+        by_stage=Counter({"certprov": 2}),
+        arrivals_done=False,
+        stopping=False,
+    )
+    console = Console(record=True, width=140)
+    console.print(render(progress, planned=10))
+    text = console.export_text()
+    assert "started 4/10" in text and "in flight 2" in text
+    assert "webticket.pin_rejected" in text
+    assert "12.0" in text  # dhcp p50 in ms
