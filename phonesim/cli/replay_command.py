@@ -88,6 +88,12 @@ def register(commands: Any) -> None:
         help="ciaddr of the re-sent INFORM (default: the captured one); servers answer there",
     )
     live.add_argument(
+        "--iface",
+        metavar="IFACE",
+        help="send it on this interface, from port 68 and the INFORM's MAC, broadcast (or "
+        "unicast to --dhcp-server); the address defaults to the interface's; needs root",
+    )
+    live.add_argument(
         "--bind",
         metavar="IP[:PORT]",
         help="local address (and port) to send from; e.g. 0.0.0.0:68 with --address set to "
@@ -213,9 +219,20 @@ def _run_resend(args: argparse.Namespace) -> int:
     from phonesim.replay.live_resend import FRESH, KEEP, plan_resend, resend
     from phonesim.replay.render import ReplayRenderer
 
-    if args.dhcp_server is None:
-        raise UsageError("--resend needs --dhcp-server IP[:PORT]: where to send the INFORM")
-    server = host_port(args.dhcp_server, 67)
+    if args.dhcp_server is None and args.iface is None:
+        raise UsageError(
+            "--resend needs --dhcp-server IP[:PORT] or --iface IFACE: where to send the INFORM"
+        )
+    server = host_port(args.dhcp_server, 67) if args.dhcp_server else ("255.255.255.255", 67)
+    interface = None
+    if args.iface is not None:
+        from phonesim.drivers.dhcp_interface import interface_facts
+
+        interface = interface_facts(args.iface)
+        if args.address is None:
+            if interface.address is None:
+                raise UsageError(f"{interface.name} has no IPv4 address: give one with --address")
+            args.address = interface.address
     if args.wait <= 0:
         raise UsageError("--wait must be more than 0 seconds")
     mac = args.mac if args.mac in (KEEP, FRESH) else normalise_mac(args.mac)
@@ -251,15 +268,31 @@ def _run_resend(args: argparse.Namespace) -> int:
     if not args.json:
         renderer.resend_plan(plan, server, chosen.number)
     local = host_port(args.bind, 0) if args.bind else None
-    exchange = asyncio.run(
-        resend(
+
+    async def send_and_listen() -> Any:
+        endpoint = None
+        if interface is not None:
+            from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
+
+            endpoint = await open_dhcp_transport(
+                DhcpPlacement(
+                    server=server,
+                    local=("", 68),
+                    phone_address=plan.ciaddr,
+                    phone_mac=plan.mac,
+                    interface=interface,
+                )
+            )
+        return await resend(
             plan,
             server,
             wait=args.wait,
             servers_expected=max(1, len(chosen.servers)),
             local=local,
+            endpoint=endpoint,
         )
-    )
+
+    exchange = asyncio.run(send_and_listen())
     diff = diff_answers(
         chosen.answers, exchange.answers, vendor_class=chosen.vendor_class, preferred=server[0]
     )

@@ -93,6 +93,11 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         self._loop.add_reader(self._udp.fileno(), self._drop_datagrams)
 
     @property
+    def local_address(self) -> tuple[str, int]:
+        """Where the phone's INFORMs leave from: the interface's address, the client port."""
+        return self.interface_address, self.client_port
+
+    @property
     def broadcast(self) -> bool:
         return self.server[0] == BROADCAST_ADDRESS
 

@@ -2,9 +2,10 @@
 
 The INFORM goes out as captured (same options, same layout); only the
 transaction id, the client MAC and the client address are kept or replaced, as
-the user chooses. It is unicast to one server from an unprivileged port, so the
-server must answer to the sender's port, as Communications Server DHCP and
-phonesim's lab do.
+the user chooses. It is unicast to one server from an unprivileged port (the
+server must then answer the sender's port, as Communications Server DHCP and
+phonesim's lab do), or goes through any live DHCP transport: broadcast on an
+interface, from the phone's MAC, as the phone sent it.
 """
 
 from __future__ import annotations
@@ -100,32 +101,21 @@ async def resend(
     servers_expected: int = 1,
     grace: float = MIN_GRACE,
     local: tuple[str, int] | None = None,
+    endpoint: DhcpClientEndpoint | None = None,
 ) -> LiveExchange:
     """Send the INFORM once; collect answers with its xid.
 
     Stops when `servers_expected` different servers have answered, `grace`
     seconds after the first answer, or after `wait` seconds, whichever comes
-    first.
+    first. `endpoint`, already open, is any DHCP transport (e.g. one broadcasting
+    on an interface); without it the INFORM leaves from a plain UDP socket.
     """
     loop = asyncio.get_running_loop()
     answers: list[LiveAnswer] = []
     done = asyncio.Event()
     first: list[float] = []
-    endpoint = DhcpClientEndpoint(server)
-    bind = local or (
-        ("127.0.0.1", 0) if ipaddress.ip_address(server[0]).is_loopback else ("0.0.0.0", 0)
-    )
-    try:
-        await endpoint.open(bind)
-    except OSError as error:
-        hint = (
-            " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
-            if bind[1] and bind[1] < 1024
-            else ""
-        )
-        raise UsageError(
-            f"cannot open a UDP socket on {bind[0]}:{bind[1]}: {error.strerror}{hint}"
-        ) from None
+    if endpoint is None:
+        endpoint = await _plain_endpoint(server, local)
     sent_at = loop.time()
     host, port = endpoint.local_address
 
@@ -142,7 +132,7 @@ async def resend(
         if len({a.server for a in answers}) >= servers_expected:
             done.set()
 
-    endpoint.listen(plan.xid, received)
+    endpoint.listen(plan.xid, received, plan.mac)
     try:
         endpoint.send(plan.payload)
         with contextlib.suppress(TimeoutError):
@@ -150,3 +140,24 @@ async def resend(
     finally:
         endpoint.close()
     return LiveExchange(f"{host}:{port}", answers)
+
+
+async def _plain_endpoint(
+    server: tuple[str, int], local: tuple[str, int] | None
+) -> DhcpClientEndpoint:
+    endpoint = DhcpClientEndpoint(server)
+    bind = local or (
+        ("127.0.0.1", 0) if ipaddress.ip_address(server[0]).is_loopback else ("0.0.0.0", 0)
+    )
+    try:
+        await endpoint.open(bind)
+    except OSError as error:
+        hint = (
+            " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+            if bind[1] and bind[1] < 1024
+            else ""
+        )
+        raise UsageError(
+            f"cannot open a UDP socket on {bind[0]}:{bind[1]}: {error.strerror}{hint}"
+        ) from None
+    return endpoint
