@@ -30,9 +30,7 @@ def render(options: PhoneOptions, site: Site) -> RenderedConfig:
         f" option 120 hex {ios_hex(options.option_120)}",
         f" option {'ext 43' if long_43 else '43'} hex {option_43}",
     ]
-    warnings = options.warnings()
-    if not site.subnet_given:
-        warnings.append(f"no --subnet: {subnet} is a placeholder; use the phones' subnet")
+    warnings = options.warnings() + site.warnings()
     if long_43:
         warnings.append(
             f"option 43 is {len(options.option_43) * 2} hex characters: IOS 15.1(3)S and later "

@@ -14,7 +14,13 @@ What dnsmasq 2.90 needs to really answer the phone (protocol.md §11):
 from __future__ import annotations
 
 from phonesim.codec.dhcp_options import MAX_INSTANCE_LENGTH
-from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site, SubOption
+from phonesim.dhcp_config.phone_options import (
+    PhoneOptions,
+    RenderedConfig,
+    Site,
+    SubOption,
+    colon_hex,
+)
 
 _UNQUOTABLE = frozenset('"\\')
 
@@ -29,14 +35,12 @@ def render(options: PhoneOptions, site: Site) -> RenderedConfig:
         "# leases nothing (leave this line out if a range for the subnet exists already).",
         f"dhcp-range={subnet.network_address},static,{subnet.netmask}",
         "# Option 120, SIP servers (RFC 3361), exactly as DHCPUtil writes it.",
-        f"dhcp-option=120,{_colon_hex(options.option_120)}",
+        f"dhcp-option=120,{colon_hex(options.option_120)}",
         f"# Option 43 for vendor class {options.vendor_class}; the port is quoted so it",
         "# goes as the text the phone reads, not as a 2-byte integer.",
     ]
     lines += [_vendor_line(options.vendor_class, sub) for sub in options.sub_options]
-    warnings = options.warnings()
-    if not site.subnet_given:
-        warnings.append(f"no --subnet: {subnet} is a placeholder; use the phones' subnet")
+    warnings = options.warnings() + site.warnings()
     if len(options.option_43) > MAX_INSTANCE_LENGTH:
         warnings.append(
             f"option 43 is {len(options.option_43)} bytes: dnsmasq splits it (RFC 3396) but "
@@ -51,9 +55,5 @@ def _vendor_line(vendor_class: str, sub: SubOption) -> str:
     if text.isprintable() and not (_UNQUOTABLE & set(text)):
         value = f'"{text}"'
     else:
-        value = _colon_hex(sub.value)
+        value = colon_hex(sub.value)
     return f"dhcp-option=vendor:{vendor_class},{sub.code},{value}"
-
-
-def _colon_hex(value: bytes) -> str:
-    return ":".join(f"{byte:02x}" for byte in value)

@@ -14,7 +14,7 @@ was sent and option 120 left out).
 from __future__ import annotations
 
 from phonesim.codec.dhcp_options import MAX_INSTANCE_LENGTH
-from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site
+from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site, colon_hex
 
 SIP_SERVER_OPTION = "ms-uc-sip-server"
 
@@ -27,11 +27,11 @@ def render(options: PhoneOptions, site: Site) -> RenderedConfig:
         f"#   registrar(s) {', '.join(options.sip_servers)}",
         "# Option 120, SIP servers (RFC 3361), exactly as DHCPUtil writes it.",
         f"option {SIP_SERVER_OPTION} code 120 = string;",
-        f"option {SIP_SERVER_OPTION} {_colon_hex(options.option_120)};",
+        f"option {SIP_SERVER_OPTION} {colon_hex(options.option_120)};",
         "",
         f'class "{options.vendor_class}" {{',
         f'  match if option vendor-class-identifier = "{options.vendor_class}";',
-        f"  option vendor-encapsulated-options {_colon_hex(options.option_43)};",
+        f"  option vendor-encapsulated-options {colon_hex(options.option_43)};",
         "}",
         "",
         f"subnet {subnet.network_address} netmask {subnet.netmask} {{",
@@ -39,9 +39,7 @@ def render(options: PhoneOptions, site: Site) -> RenderedConfig:
         "  authoritative;",
         "}",
     ]
-    warnings = options.warnings()
-    if not site.subnet_given:
-        warnings.append(f"no --subnet: {subnet} is a placeholder; use the phones' subnet")
+    warnings = options.warnings() + site.warnings()
     if len(options.option_43) > MAX_INSTANCE_LENGTH:
         warnings.append(
             f"option 43 is {len(options.option_43)} bytes: ISC dhcpd sends it whole (split at "
@@ -49,7 +47,3 @@ def render(options: PhoneOptions, site: Site) -> RenderedConfig:
             "stay within 576 bytes and lose option 43 or option 120"
         )
     return RenderedConfig("\n".join(lines) + "\n", tuple(warnings))
-
-
-def _colon_hex(value: bytes) -> str:
-    return ":".join(f"{byte:02x}" for byte in value)

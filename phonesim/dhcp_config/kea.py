@@ -47,8 +47,6 @@ def configuration(options: PhoneOptions, site: Site) -> dict[str, Any]:
 
 
 def render(options: PhoneOptions, site: Site) -> RenderedConfig:
-    warnings = options.warnings()
-    if not site.subnet_given:
-        warnings.append(f"no --subnet: {site.subnet} is a placeholder; use the phones' subnet")
+    warnings = options.warnings() + site.warnings()
     text = json.dumps(configuration(options, site), indent=2) + "\n"
     return RenderedConfig(text, tuple(warnings))

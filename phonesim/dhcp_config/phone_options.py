@@ -160,6 +160,16 @@ class Site:
     subnet_given: bool = True
     """False when the subnet is the documentation placeholder, so formats say so."""
 
+    def warnings(self) -> list[str]:
+        if self.subnet_given:
+            return []
+        return [f"no --subnet: {self.subnet} is a placeholder; use the phones' subnet"]
+
+
+def colon_hex(value: bytes) -> str:
+    """Bytes as dnsmasq and ISC dhcpd take them: 2b:05:..."""
+    return ":".join(f"{byte:02x}" for byte in value)
+
 
 PLACEHOLDER_SUBNET = ipaddress.IPv4Network("192.0.2.0/24")
 
