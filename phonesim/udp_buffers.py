@@ -8,19 +8,10 @@ retransmit; the load test would then measure our buffer, not the server.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 
 SHARED_SOCKET_BUFFER = 8 * 1024 * 1024
 _SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", None)
-
-
-def enlarge_receive_buffer(
-    transport: asyncio.BaseTransport, size: int = SHARED_SOCKET_BUFFER
-) -> int:
-    """Ask for `size` bytes (root may exceed the system cap); returns what was granted."""
-    sock = transport.get_extra_info("socket")
-    return 0 if sock is None else enlarge_socket_buffer(sock, size)
 
 
 def enlarge_socket_buffer(sock: socket.socket, size: int = SHARED_SOCKET_BUFFER) -> int:

@@ -94,7 +94,6 @@ class FleetRun:
         self._services: PhoneServices | None = None
         self._resolver: SharedResolver | None = None
         self._watchdog: asyncio.Task[None] | None = None
-        self.wall_start = 0.0
         self.stop_reason: str | None = None
 
     # -- control ------------------------------------------------------------------
@@ -132,7 +131,6 @@ class FleetRun:
         services = self._services = await self._open_services()
         try:
             await self._prepare_keys(services.key_pool)
-            self.wall_start = time.time()
             self._t0 = loop.time()
             watchdog = loop.create_task(self._watch())
             try:
