@@ -26,7 +26,6 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from phonesim.boot import default_mac
 from phonesim.codec.cpe_ocphone_option import encode_cpe_ocphone_option
 from phonesim.codec.dhcp_message import (
     DHCPACK,
@@ -44,6 +43,7 @@ from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.phone import Phone
 from phonesim.lab.dhcp_responder import DhcpResponderConfig, LabDhcpResponder
 from phonesim.lab.dns_server import LabDnsServer, LabZone
+from phonesim.phone_boot import default_mac
 from phonesim.profiles import load_profile
 
 FOLDER = Path(__file__).resolve().parent

@@ -181,7 +181,6 @@ async def _run_fleet(
     from rich.console import Console
     from rich.live import Live
 
-    from phonesim.boot import lab_network
     from phonesim.fleet.dashboard import progress_line, render
     from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
     from phonesim.fleet.fleet_run import FleetPlan, FleetRun
@@ -189,6 +188,7 @@ async def _run_fleet(
     from phonesim.fleet.lab_process import LabProcess
     from phonesim.fleet.phone_log import PhonesCsv
     from phonesim.lab.embedded_lab import LabEndpoints
+    from phonesim.phone_boot import lab_network
 
     console = Console(stderr=args.json, highlight=False)
     lab: LabProcess | None = None

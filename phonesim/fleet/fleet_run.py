@@ -16,7 +16,6 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from phonesim.boot import Network
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
 from phonesim.core.phone import Phone
@@ -33,6 +32,7 @@ from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
 from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
+from phonesim.phone_boot import Network
 
 INTERRUPTED = "fleet.interrupted"
 DRIVER_ERROR = "fleet.driver_error"

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from phonesim.boot import BootReport, boot_in_lab
 from phonesim.diagnosis import diagnose
 from phonesim.lab.scenario import LabScenario, catalogue, load_scenario
+from phonesim.phone_boot import BootReport, boot_in_lab
 from phonesim.profiles import load_profile
 
 REQUIRED = {
