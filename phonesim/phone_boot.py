@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phonesim.core.commands import Trace
+from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone import Phone
@@ -28,6 +29,7 @@ from phonesim.diagnosis import diagnose
 from phonesim.errors import UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers
+from phonesim.report.discovery_summary import discovery_summary
 from phonesim.report.run_folder import RunFolder, utc_now
 
 if TYPE_CHECKING:
@@ -100,7 +102,7 @@ async def boot_phone(
     network: Network,
     mac: str | None = None,
     state_dir: Path | None = None,
-    use_cache: bool = True,
+    cache_policy: CachePolicy | None = None,
     seed: int | None = None,
     final_stage: str = "registrar",
     run_dir: Path | None = None,
@@ -132,7 +134,7 @@ async def boot_phone(
         rng=random.Random(seed),
         wall_clock=power_on.timestamp(),
         cache=store.load(mac) if store is not None else None,
-        use_cache=use_cache,
+        cache_policy=cache_policy,
         final_stage=final_stage,
     )
     traces: list[Trace] = []
@@ -191,6 +193,7 @@ async def boot_phone(
             "PowerOn": power_on.isoformat(),
         },
     )
+    result.update(discovery_summary(traces))
     result["DhcpAnswers"] = summarize_dhcp_answers(
         dhcp.answers, first_sent=dhcp.first_sent, traces=traces
     )

@@ -318,7 +318,6 @@ def lab_inform(folder: Path) -> None:
         NetworkSettings(address="127.0.0.1", dns_domain="phonesim.test"),
         rng=random.Random(5),
         wall_clock=T0,
-        use_cache=False,
         final_stage="discovery",
     )
     sent = next(c for c in phone.start(0.0) if isinstance(c, SendDhcp))

@@ -22,8 +22,15 @@ examples:
   sudo phonesim boot --iface eth0 --ext 5551234 --pin 13579   (broadcast INFORM on eth0)
   sudo phonesim boot --iface eth0 --dhcp-server 192.0.2.5 --ext 5551234 --pin 13579
 
-exit codes: 0 signed in; 2 bad input; 3 discovery (DHCP/DNS) failed; 4 root chain;
-            5 web ticket (PIN); 6 certificate provisioning; 7 registrar; 130 interrupted.
+discovery cache: a boot against a real pool or the healthy lab uses the phone's cache
+(DHCP and DNS skipped) and keeps what works, as the phone does; a boot against a
+--scenario or a lab serving a scenario or capture is a factory-fresh phone and leaves
+the state folder as it was. --cache / --no-cache choose either way.
+
+exit codes: 0 reached the registrar's TLS-DSK challenge (not signed in: the TLS-DSK
+            handshake is not run), or the --stop-after stage; 2 bad input;
+            3 discovery (DHCP/DNS) failed; 4 root chain; 5 web ticket (PIN);
+            6 certificate provisioning; 7 registrar; 130 interrupted.
 """
 
 
@@ -107,7 +114,17 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: $PHONESIM_STATE_DIR or ~/.local/state/phonesim)",
     )
     run.add_argument(
-        "--no-cache", action="store_true", help="ignore the discovery cache: ask DHCP and DNS again"
+        "--no-cache",
+        action="store_true",
+        help="ignore the discovery cache: ask DHCP and DNS again, then keep what works "
+        "(a phone whose flash was wiped)",
+    )
+    run.add_argument(
+        "--cache",
+        action="store_true",
+        help="boot as the phone with its discovery cache, even where a fresh phone is the "
+        "default: against a --scenario, a lab serving a scenario or a capture, and in "
+        "`diagnose`",
     )
     run.add_argument(
         "--runs-dir",
@@ -125,7 +142,8 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         "--stop-after",
         choices=STAGES,
         default="registrar",
-        help="stop after this stage (default: %(default)s)",
+        help="stop after this stage; nothing of a later stage is sent, whether the phone "
+        "discovered or used its cache (default: %(default)s)",
     )
     run.add_argument("--json", action="store_true", help="print only the result as JSON")
 
@@ -151,7 +169,9 @@ def network_from_args(args: argparse.Namespace) -> Any:
     if args.lab:
         return None
     if args.lab_endpoints is not None:
-        network = lab_network(LabEndpoints.from_file(args.lab_endpoints))
+        endpoints = LabEndpoints.from_file(args.lab_endpoints)
+        args.lab_site = endpoints.site
+        network = lab_network(endpoints)
         apply_capture_arguments(network, args)
         return network
     choice = live_network(args)
@@ -192,8 +212,10 @@ def start_boot(
         "sign_in_as": args.ext,
         "pin": args.pin,
         "mac": phone_mac_argument(args),
-        "state_dir": args.state_dir or default_state_dir(),
-        "use_cache": not args.no_cache,
+        # A scenario or captured site is not the site any stored cache came from:
+        # its boots neither read nor write the state folder (unless --cache).
+        "state_dir": None if _site_boot(args) else args.state_dir or default_state_dir(),
+        "cache_policy": cache_policy(args),
         "seed": args.seed,
         "final_stage": args.stop_after,
         "run_dir": run_dir,
@@ -212,6 +234,41 @@ def start_boot(
             )
         )
     return asyncio.run(boot_phone(network=network, **common))
+
+
+def cache_policy(args: argparse.Namespace) -> Any:
+    """Whether this boot reads and keeps the discovery cache.
+
+    A real phone always does. A troubleshooter reproducing a site wants the
+    site's DHCP and DNS exercised, so a scenario, a captured site and
+    `diagnose` meet a factory-fresh phone and leave the state folder as it was,
+    unless --cache asks for the cached phone.
+    """
+    from phonesim.core.discovery_cache import CachePolicy
+
+    if args.cache and args.no_cache:
+        raise UsageError("--cache and --no-cache contradict each other: give one")
+    if args.no_cache:
+        return CachePolicy.rediscover("asked to rediscover (--no-cache)")
+    if args.cache:
+        return CachePolicy.device()
+    if getattr(args, "fresh_discovery", False):
+        return CachePolicy.factory_fresh(
+            "diagnose asks what this site gives a phone; --cache boots the cached phone"
+        )
+    site = _site_boot(args)
+    if site is not None:
+        return CachePolicy.factory_fresh(
+            f"{site}: the state folder's cache is neither read nor written; --cache uses it"
+        )
+    return CachePolicy.device()
+
+
+def _site_boot(args: argparse.Namespace) -> str | None:
+    """The scenario or captured site this boot reproduces, when the default is a fresh phone."""
+    if args.cache or args.no_cache:
+        return None
+    return f"scenario {args.scenario}" if args.scenario else getattr(args, "lab_site", None)
 
 
 def describe_target(args: argparse.Namespace) -> str:

@@ -11,7 +11,8 @@ from phonesim.errors import UsageError
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
-STAGES = ("dhcp", "discovery", "rootchain", "webticket", "certprov", "registrar")
+STAGES = ("dhcp", "discovery", "time", "rootchain", "webticket", "certprov", "registrar")
+"""The core's STOP_STAGES, written out so that `--help` does not import the core."""
 
 
 def default_state_dir() -> Path:

@@ -51,7 +51,8 @@ def register(commands: Any) -> None:
         metavar="RUN_DIR",
         help="diagnose a run folder written earlier (its trace.jsonl) instead of booting",
     )
-    diagnose.set_defaults(run=run)
+    # Diagnose answers "what does this site give a phone": fresh discovery unless --cache.
+    diagnose.set_defaults(run=run, fresh_discovery=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,6 +2,8 @@
 
 Only what MS-SIPAE's first round trip uses; no dialogs, no transactions. The
 phone stops at the challenge (the TLS-DSK handshake itself is a later step).
+A Lync registrar offers every scheme it accepts, one `WWW-Authenticate` header
+each (NTLM, Kerberos, then TLS-DSK): the phone reads them all and picks TLS-DSK.
 """
 
 from __future__ import annotations
@@ -181,5 +183,27 @@ def parse_challenge(value: str) -> AuthChallenge:
     return AuthChallenge(scheme, params)
 
 
+def parse_challenges(headers: SipHeaders) -> list[AuthChallenge]:
+    """Every `WWW-Authenticate` header of a response, in the order the server sent them."""
+    return [parse_challenge(value) for value in headers.get_all("WWW-Authenticate")]
+
+
+def pick_challenge(challenges: list[AuthChallenge], scheme: str) -> AuthChallenge | None:
+    """The challenge of `scheme` (case-insensitive), wherever the server listed it."""
+    wanted = scheme.upper()
+    return next((c for c in challenges if c.scheme.upper() == wanted), None)
+
+
+_UNQUOTED_PARAMS = frozenset({"version"})
+"""Written bare, as a Lync server writes them (`version=4`)."""
+
+
 def format_challenge(scheme: str, params: dict[str, str]) -> str:
-    return scheme + " " + ", ".join(f'{name}="{value}"' for name, value in params.items())
+    return (
+        scheme
+        + " "
+        + ", ".join(
+            f"{name}={value}" if name in _UNQUOTED_PARAMS else f'{name}="{value}"'
+            for name, value in params.items()
+        )
+    )

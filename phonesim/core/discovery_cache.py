@@ -77,3 +77,45 @@ class DiscoveryCache:
     @property
     def usable(self) -> bool:
         return self.web_url is not None and bool(self.registrars)
+
+    def describe(self) -> dict[str, Any]:
+        """The trace's view of what is held: enough to say what a cached phone would do."""
+        return {
+            "source": self.source,
+            "web_url": self.web_url,
+            "registrars": [r.label() for r in self.registrars],
+            "stored_at": self.stored_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CachePolicy:
+    """Whether a boot reads the stored cache and keeps what it learns.
+
+    A real phone always does both. A troubleshooter often wants neither: a
+    scenario or a captured site must be met by a factory-fresh phone, or the
+    cache from an earlier boot skips the very DHCP and DNS the site breaks; and
+    what the phone learns from a test site must not be left in its flash.
+    """
+
+    read: bool = True
+    write: bool = True
+    why: str | None = None
+    """Why the stored cache is not read or nothing is kept, said in the trace."""
+    announce: bool = True
+    """Say at power-on that the phone starts without a cache. A fleet or a replay,
+    whose phones always do, leaves it out of every phone's trace."""
+
+    @classmethod
+    def device(cls) -> CachePolicy:
+        return cls()
+
+    @classmethod
+    def rediscover(cls, why: str = "asked to rediscover") -> CachePolicy:
+        """Wiped flash: ask DHCP and DNS, then keep what works."""
+        return cls(read=False, write=True, why=why)
+
+    @classmethod
+    def factory_fresh(cls, why: str, *, announce: bool = True) -> CachePolicy:
+        """A phone out of its box whose flash is thrown away afterwards."""
+        return cls(read=False, write=False, why=why, announce=announce)

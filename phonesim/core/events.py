@@ -89,6 +89,9 @@ class RegistrarAnswered:
     status: int | None = None
     reason_phrase: str = ""
     auth_scheme: str | None = None
+    """The scheme the phone took up: TLS-DSK when offered, else the first one offered."""
+    offered_schemes: tuple[str, ...] = ()
+    """Every WWW-Authenticate scheme of the answer, in the server's order."""
     sts_uri: str | None = None
     realm: str | None = None
     target_name: str | None = None

@@ -50,7 +50,7 @@ from phonesim.core.commands import (
     Trace,
     TrustRootChain,
 )
-from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
+from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
 from phonesim.core.events import (
     AddressResolved,
     CertificateAnswered,
@@ -70,7 +70,10 @@ from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
 from phonesim.errors import PhonesimError, UnsupportedEncoding
 
-FINAL_STAGES = ("dhcp", "discovery", "rootchain", "webticket", "certprov", "registrar")
+STOP_STAGES = ("dhcp", "discovery", "time", "rootchain", "webticket", "certprov", "registrar")
+"""The stages a boot can be asked to stop after, in the order the phone runs them. A
+stage later than the one asked for is never begun: nothing of it leaves the phone."""
+FINAL_STAGES = STOP_STAGES
 
 Continuation = Callable[[float], None]
 
@@ -101,6 +104,7 @@ class Phone:
         "_attempt",
         "_cache",
         "_cache_abandoned",
+        "_cache_policy",
         "_candidate",
         "_cert_prov_auth",
         "_dhcp_concluded",
@@ -126,7 +130,6 @@ class Phone:
         "_stage",
         "_t0",
         "_ticket",
-        "_use_cache",
         "_using_cache",
         "_waiting_for_dns",
         "_wall_at",
@@ -151,17 +154,17 @@ class Phone:
         rng: RandomSource,
         wall_clock: float,
         cache: DiscoveryCache | None = None,
-        use_cache: bool = True,
+        cache_policy: CachePolicy | None = None,
         final_stage: str = "registrar",
     ) -> None:
-        if final_stage not in FINAL_STAGES:
-            raise ValueError(f"final_stage must be one of {FINAL_STAGES}")
+        if final_stage not in STOP_STAGES:
+            raise ValueError(f"final_stage must be one of {STOP_STAGES}")
         self.profile = profile
         self.identity = identity
         self.network = network
         self._rng = rng
         self._cache = cache
-        self._use_cache = use_cache
+        self._cache_policy = cache_policy or CachePolicy.device()
         self._final_stage = final_stage
         self.outcome: Outcome | None = None
 
@@ -227,17 +230,15 @@ class Phone:
             address=self.network.address,
             domain=self.network.dns_domain,
         )
-        cache = self._cache if self._use_cache else None
-        if cache is not None and cache.usable:
+        cache = self._cache
+        policy = self._cache_policy
+        if cache is not None and policy.read and cache.usable:
             self._using_cache = True
             self._trace(
                 now,
                 "discovery",
                 "cache_used",
-                source=cache.source,
-                web_url=cache.web_url,
-                registrars=[r.label() for r in cache.registrars],
-                stored_at=cache.stored_at,
+                **cache.describe(),
                 note="DHCPINFORM and DNS discovery skipped: values from the discovery cache",
             )
             self.web_url = cache.web_url
@@ -249,8 +250,20 @@ class Phone:
                     self._addresses.setdefault(target.host.lower(), (target.address,))
             self._begin_time(now)
         else:
-            if self._cache is not None and not self._use_cache:
-                self._trace(now, "discovery", "cache_ignored", note="asked to rediscover")
+            if cache is not None and not policy.read:
+                # What is held still matters: it is what a phone that signed in
+                # before would use instead of the discovery this boot runs.
+                self._trace(
+                    now,
+                    "discovery",
+                    "cache_ignored",
+                    why=policy.why or "asked to rediscover",
+                    **cache.describe(),
+                )
+            elif not policy.read and policy.announce:
+                self._trace(
+                    now, "discovery", "fresh_phone", why=policy.why or "asked to rediscover"
+                )
             self._begin_discovery(now)
         return self._flush()
 
@@ -316,14 +329,21 @@ class Phone:
         if self._listening:
             self._stop_listening(now)
         if isinstance(outcome, Success):
-            self._trace(
-                now,
-                outcome.stage,
-                "signed_in" if outcome.stage == "registrar" else "stopped_as_asked",
-                web_url=outcome.web_url,
-                registrar=outcome.registrar,
-                sip_uri=outcome.sip_uri,
-            )
+            fields: dict[str, Any] = {
+                "web_url": outcome.web_url,
+                "registrar": outcome.registrar,
+                "sip_uri": outcome.sip_uri,
+            }
+            if outcome.stage == "registrar":
+                # Where the phone's own work ends today: the TLS-DSK handshake that
+                # would authenticate it, the 200 OK and provisioning are not run.
+                event = "challenge_reached"
+            else:
+                event = "stopped_as_asked"
+                later = STOP_STAGES[STOP_STAGES.index(outcome.stage) + 1 :]
+                fields["not_begun"] = list(later)
+                fields["discovery_cache_used"] = self._using_cache
+            self._trace(now, outcome.stage, event, **fields)
         else:
             self._trace(
                 now,
@@ -385,6 +405,27 @@ class Phone:
         self._addresses.clear()
         self._on_resolved.clear()
         self._on_srv.clear()
+
+    def _enter(self, stage: str, now: float) -> bool:
+        """The one place `--stop-after` is decided: begin `stage`, or stop before it.
+
+        Every stage's first request goes out only after this returns True, so a
+        boot asked to stop after an earlier stage never sends it, whichever way
+        (DHCP, DNS or the discovery cache) the phone got there.
+        """
+        if STOP_STAGES.index(stage) <= STOP_STAGES.index(self._final_stage):
+            return True
+        self._finish(
+            Success(
+                t=round(now - self._t0, 6),
+                web_url=self.web_url or "",
+                registrar=",".join(r.label() for r in self._registrars),
+                sip_uri=self.sip_uri,
+                stage=self._final_stage,
+            ),
+            now,
+        )
+        return False
 
     def _random_hex(self, bits: int) -> str:
         return f"{self._rng.getrandbits(bits):0{bits // 4}x}"
@@ -620,15 +661,22 @@ class Phone:
             stored_at=self.wall_time(now),
             dhcp_server=answer.server,
         )
-        self._out.append(PersistCache(cache))
-        self._trace(
-            now,
-            "discovery",
-            "cache_stored",
-            source="dhcp",
-            web_url=answer.url,
-            registrars=[r.label() for r in cache.registrars],
-        )
+        self._keep(cache, now)
+
+    def _keep(self, cache: DiscoveryCache, now: float) -> None:
+        """The phone writes its flash; whether the state folder keeps it is the policy's say."""
+        policy = self._cache_policy
+        if policy.write:
+            self._out.append(PersistCache(cache))
+        fields: dict[str, Any] = {
+            "source": cache.source,
+            "web_url": cache.web_url,
+            "registrars": [r.label() for r in cache.registrars],
+            "persisted": policy.write,
+        }
+        if not policy.write:
+            fields["why"] = policy.why
+        self._trace(now, "discovery", "cache_stored", **fields)
 
     def _conclude_dhcp(self, now: float) -> None:
         self._dhcp_concluded = True
@@ -848,6 +896,8 @@ class Phone:
     # --------------------------------------------------------------- time
 
     def _begin_time(self, now: float) -> None:
+        if not self._enter("time", now):
+            return
         self._stage = "time"
         self._ntp_plan = []
         if self._winner is not None:
@@ -919,6 +969,8 @@ class Phone:
     # --------------------------------------------------------- root chain
 
     def _begin_root_chain(self, now: float) -> None:
+        if not self._enter("rootchain", now):
+            return
         self._stage = "rootchain"
         assert self.web_url is not None
         host = urlsplit(self.web_url).hostname or ""
@@ -982,6 +1034,10 @@ class Phone:
     # -------------------------------------------------------- web ticket
 
     def _begin_cert_prov_metadata(self, now: float) -> None:
+        # The CertProvisioningService's metadata names the Web Ticket service the
+        # PIN goes to: fetching it is the first step of getting a ticket.
+        if not self._enter("webticket", now):
+            return
         self._stage = "certprov"
         assert self.web_url is not None
         url = self.web_url.rstrip("/") + "/mex"
@@ -1083,14 +1139,13 @@ class Phone:
             sip_uri=event.sip_uri,
             expires=None if event.expires_unix is None else _utc(event.expires_unix).isoformat(),
         )
-        if self._final_stage == "webticket":
-            self._succeed_early(now, "webticket")
-            return
         self._begin_certificate(now)
 
     # -------------------------------------------------------- certificate
 
     def _begin_certificate(self, now: float) -> None:
+        if not self._enter("certprov", now):
+            return
         self._stage = "certprov"
         assert self._cert_prov_auth is not None
         entity = (self.sip_uri or "").removeprefix("sip:")
@@ -1131,14 +1186,13 @@ class Phone:
             not_after=cert.not_after.isoformat(),
             valid_on_phone_clock=cert.is_valid_at(_utc(self.wall_time(now))),
         )
-        if self._final_stage == "certprov":
-            self._succeed_early(now, "certprov")
-            return
         self._begin_registrar(now)
 
     # ----------------------------------------------------------- registrar
 
     def _begin_registrar(self, now: float) -> None:
+        if not self._enter("registrar", now):
+            return
         self._stage = "registrar"
         self._candidate = 0
         if not self._registrars:
@@ -1223,7 +1277,10 @@ class Phone:
             )
             self._next_candidate(now)
             return
-        challenged = event.status == 401 and (event.auth_scheme or "").upper() == "TLS-DSK"
+        offered = [scheme.upper() for scheme in event.offered_schemes]
+        if not offered and event.auth_scheme:
+            offered = [event.auth_scheme.upper()]
+        challenged = event.status == 401 and "TLS-DSK" in offered
         self._trace(
             now,
             "registrar",
@@ -1232,7 +1289,8 @@ class Phone:
             registrar=target.label(),
             status=event.status,
             reason_phrase=event.reason_phrase,
-            scheme=event.auth_scheme,
+            scheme="TLS-DSK" if challenged else event.auth_scheme,
+            offered_schemes=list(event.offered_schemes),
             sts_uri=event.sts_uri,
             realm=event.realm,
             target_name=event.target_name,
@@ -1253,34 +1311,13 @@ class Phone:
             registrars=(worked,),
             stored_at=self.wall_time(now),
         )
-        self._out.append(PersistCache(cache))
-        self._trace(
-            now,
-            "discovery",
-            "cache_stored",
-            source="signin",
-            web_url=self.web_url,
-            registrars=[worked.label()],
-        )
+        self._keep(cache, now)
         self._finish(
             Success(
                 t=round(now - self._t0, 6),
                 web_url=self.web_url,
                 registrar=worked.label(),
                 sip_uri=self.sip_uri,
-            ),
-            now,
-        )
-
-    def _succeed_early(self, now: float, stage: str) -> None:
-        assert self.web_url is not None
-        self._finish(
-            Success(
-                t=round(now - self._t0, 6),
-                web_url=self.web_url,
-                registrar=",".join(r.label() for r in self._registrars),
-                sip_uri=self.sip_uri,
-                stage=stage,
             ),
             now,
         )

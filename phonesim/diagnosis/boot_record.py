@@ -73,8 +73,9 @@ class BootRecord:
         return None if failure is None else str(failure.fields.get("reason"))
 
     @property
-    def signed_in(self) -> Step | None:
-        return self.last("registrar.signed_in")
+    def reached_registrar(self) -> Step | None:
+        """The registrar's TLS-DSK challenge was reached (the furthest a boot goes today)."""
+        return self.last("registrar.challenge_reached")
 
     @property
     def decided(self) -> Step | None:

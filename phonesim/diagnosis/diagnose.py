@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from phonesim.diagnosis.boot_record import BootRecord, TraceLike
+from phonesim.diagnosis.cache_rules import CACHE_RULES
 from phonesim.diagnosis.finding import SEVERITIES, Finding
 from phonesim.diagnosis.phone_screen import screen_for
 from phonesim.diagnosis.rules import RULES, Rule
+
+ALL_RULES: tuple[Rule, ...] = RULES + CACHE_RULES
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,9 @@ class Diagnosis:
         return [finding.to_json() for finding in self.findings]
 
 
-def diagnose(traces: Iterable[TraceLike] | BootRecord, rules: Iterable[Rule] = RULES) -> Diagnosis:
+def diagnose(
+    traces: Iterable[TraceLike] | BootRecord, rules: Iterable[Rule] = ALL_RULES
+) -> Diagnosis:
     record = traces if isinstance(traces, BootRecord) else BootRecord(traces)
     found = [finding for rule in rules if (finding := rule(record)) is not None]
     causes = [f for f in found if f.severity == "error" and not f.symptom]

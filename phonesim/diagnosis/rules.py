@@ -817,23 +817,23 @@ def registrar_unreachable(record: BootRecord) -> Finding | None:
 
 
 def registrar_first_unreachable(record: BootRecord) -> Finding | None:
-    signed_in = record.signed_in
+    reached = record.reached_registrar
     failed = [f for f in record.all("registrar.failed") if f.level == "warning"]
-    if signed_in is None or not failed:
+    if reached is None or not failed:
         return None
     return Finding(
         id="registrar.first_unreachable",
         severity="warning",
         title=f"Registrar {failed[0].fields.get('registrar')} did not answer; the next one did",
         explanation=(
-            f"The phone signed in at {signed_in.fields.get('registrar')} only after "
+            f"The phone reached {reached.fields.get('registrar')} only after "
             f"{len(failed)} registrar(s) failed ({failed[0].fields.get('detail')}): every boot "
             "pays that delay, and one registrar left means no spare."
         ),
         evidence={
             "registrar": failed[0].fields.get("registrar"),
             "error": failed[0].fields.get("detail"),
-            "signed_in_at": signed_in.fields.get("registrar"),
+            "challenged_at": reached.fields.get("registrar"),
             **_at(failed[0]),
         },
         remediation=(

@@ -10,8 +10,9 @@ from phonesim.codec.certificate import summarize_certificate
 from phonesim.codec.sip_message import (
     MalformedSip,
     build_register,
-    parse_challenge,
+    parse_challenges,
     parse_response,
+    pick_challenge,
     split_message,
 )
 from phonesim.core.commands import ConnectRegistrar
@@ -86,10 +87,14 @@ async def register(
     finally:
         writer.close()
 
+    try:
+        challenges = parse_challenges(response.headers)
+    except MalformedSip as error:
+        return failed("malformed", str(error))
+    # The phone speaks TLS-DSK only; the other schemes a registrar offers are noted, not used.
+    challenge = pick_challenge(challenges, "TLS-DSK") or (challenges[0] if challenges else None)
     scheme = sts_uri = realm = target_name = None
-    header = response.headers.get("WWW-Authenticate")
-    if header:
-        challenge = parse_challenge(header)
+    if challenge is not None:
         scheme = challenge.scheme
         sts_uri = challenge.params.get("sts-uri")
         realm = challenge.params.get("realm")
@@ -101,6 +106,7 @@ async def register(
         status=response.status,
         reason_phrase=response.reason,
         auth_scheme=scheme,
+        offered_schemes=tuple(c.scheme for c in challenges),
         sts_uri=sts_uri,
         realm=realm,
         target_name=target_name,

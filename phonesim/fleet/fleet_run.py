@@ -16,6 +16,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
+from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
 from phonesim.core.phone import Phone
@@ -35,6 +36,7 @@ from phonesim.fleet.statistics import FleetStatistics
 from phonesim.phone_boot import Network
 
 INTERRUPTED = "fleet.interrupted"
+_FLEET_CACHE = CachePolicy.factory_fresh("a fleet's phones start factory-fresh", announce=False)
 DRIVER_ERROR = "fleet.driver_error"
 STALLED = "fleet.stalled"
 
@@ -227,7 +229,7 @@ class FleetRun:
             NetworkSettings(address=self.network.address, dns_domain=self.network.domain),
             rng=CompactRandom(plan.seed * 1_000_003 + identity.index),
             wall_clock=time.time(),
-            use_cache=False,
+            cache_policy=_FLEET_CACHE,
             final_stage=plan.final_stage,
         )
         clock = StageClock()

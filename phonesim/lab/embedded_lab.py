@@ -79,6 +79,17 @@ class LabEndpoints:
     pool_fqdn: str = ""
     web_fqdn: str = ""
     scenario: str = "healthy"
+    capture: str | None = None
+    """The capture whose DHCP answers the lab serves, if it serves one."""
+
+    @property
+    def site(self) -> str | None:
+        """What the lab reproduces besides a healthy pool: a phone meeting it starts fresh."""
+        if self.capture is not None:
+            return f"the site captured in {self.capture}"
+        if self.scenario != "healthy":
+            return f"scenario {self.scenario}"
+        return None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -197,6 +208,7 @@ class EmbeddedLab:
             pool_fqdn=layout.pool_fqdn,
             web_fqdn=layout.web_fqdn,
             scenario=scenario.name,
+            capture=None if self.dhcp_capture is None else str(self.dhcp_capture.origin),
         )
         return self._endpoints
 

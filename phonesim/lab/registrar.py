@@ -1,6 +1,9 @@
 """The lab's SIP registrar over TLS: answers REGISTER with 401 and a TLS-DSK challenge.
 
-The challenge's `sts-uri` names the CertProvisioningService, which is how
+As a Lync Front End does, the 401 offers every scheme the pool accepts, one
+`WWW-Authenticate` header each, NTLM then Kerberos then TLS-DSK: a phone that
+reads only the first header sees NTLM and never finds its own scheme. The
+TLS-DSK challenge's `sts-uri` names the CertProvisioningService, which is how
 MS-SIPAE tells a client where to get the certificate it must present.
 """
 
@@ -19,6 +22,7 @@ from phonesim.codec.sip_message import (
 )
 
 REALM = "SIP Communications Service"
+SERVER_HEADER = ("Server", "RTC/4.0")
 
 
 class LabRegistrar:
@@ -34,16 +38,16 @@ class LabRegistrar:
         self.port = 0
         self.counts: Counter[str] = Counter()
 
-    def challenge(self) -> str:
-        return format_challenge(
-            "TLS-DSK",
-            {
-                "realm": REALM,
-                "targetname": self.pool_fqdn,
-                "sts-uri": self.sts_uri,
-                "version": "4",
-            },
-        )
+    def challenges(self) -> list[tuple[str, str]]:
+        """The 401's `WWW-Authenticate` headers, in a Front End's order."""
+        common = {"realm": REALM, "targetname": self.pool_fqdn, "version": "4"}
+        kerberos = {**common, "targetname": f"sip/{self.pool_fqdn}"}
+        tls_dsk = {**common, "sts-uri": self.sts_uri}
+        return [
+            ("WWW-Authenticate", format_challenge("NTLM", common)),
+            ("WWW-Authenticate", format_challenge("Kerberos", kerberos)),
+            ("WWW-Authenticate", format_challenge("TLS-DSK", tls_dsk)),
+        ]
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         buffer = b""
@@ -63,7 +67,7 @@ class LabRegistrar:
                 if request.method == "REGISTER":
                     self.counts["challenged"] += 1
                     reply = build_response(
-                        request, 401, "Unauthorized", [("WWW-Authenticate", self.challenge())]
+                        request, 401, "Unauthorized", [*self.challenges(), SERVER_HEADER]
                     )
                 else:
                     self.counts["other"] += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 
 from phonesim.codec.ntp import build_time_response, is_time_request
 
@@ -18,6 +19,7 @@ class _Protocol(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         if self.transport is not None and is_time_request(data):
+            self._server.counts["answered"] += 1
             self.transport.sendto(
                 build_time_response(data, time.time() + self._server.offset), addr
             )
@@ -26,6 +28,7 @@ class _Protocol(asyncio.DatagramProtocol):
 class LabTimeServer:
     def __init__(self, offset: float = 0.0) -> None:
         self.offset = offset
+        self.counts: Counter[str] = Counter()
         self._transport: asyncio.DatagramTransport | None = None
         self.port = 0
 

@@ -30,6 +30,7 @@ from phonesim.core.commands import (
     StopDhcp,
     Trace,
 )
+from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome, Success
@@ -214,7 +215,7 @@ class _Run:
             rng=random.Random(replayer.seed),
             wall_clock=self.base,
             cache=None,
-            use_cache=False,
+            cache_policy=CachePolicy.factory_fresh("a replay stores nothing", announce=False),
             final_stage="discovery",
         )
         self._queue: list[tuple[float, int, Event, SessionMessage | None]] = []

@@ -34,6 +34,19 @@ def exit_code(outcome: Outcome) -> int:
     return EXIT_CODES.get(outcome.stage, EXIT_INTERNAL)
 
 
+REACHED_CHALLENGE = (
+    "the registrar's TLS-DSK challenge; not signed in (the TLS-DSK handshake and "
+    "REGISTER 200 OK are not run)"
+)
+
+
+def reached(outcome: Success) -> str:
+    """What a success means: how far the phone got, never more than happened."""
+    if outcome.stage == "registrar":
+        return REACHED_CHALLENGE
+    return f"{outcome.stage} (stopped there as asked; nothing of a later stage was sent)"
+
+
 def _latency(seconds: float) -> str:
     """TimeSpan text as PowerShell prints it: 00:00:04.1875000."""
     whole = int(seconds)
@@ -54,6 +67,7 @@ def bootstrap_result(
             "TargetUri": outcome.web_url,
             "TargetFqdn": fqdn,
             "Result": "Success",
+            "Reached": reached(outcome),
             "Latency": _latency(outcome.t),
             "Error": None,
             "Diagnosis": None,

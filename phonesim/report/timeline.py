@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
@@ -78,11 +79,23 @@ def describe(trace: Trace) -> str:
     if key == "dns.no_answer":
         return f"DNS {f['type']} {f['name']}: {f.get('error') or 'no answer'}"
     if key == "discovery.cache_used":
-        return f"discovery cache ({f['source']}): {f['web_url']}, registrars {_join(f['registrars'])} - {f['note']}"
-    if key == "discovery.cache_stored":
         return (
-            f"discovery cache now holds ({f['source']}): {f['web_url']}, {_join(f['registrars'])}"
+            f"discovery cache ({f['source']}, stored {_when(f.get('stored_at'))}): "
+            f"{_join(f['web_url'])}, registrars {_join(f['registrars'])} - DHCPINFORM and DNS "
+            "discovery skipped (--no-cache asks them)"
         )
+    if key == "discovery.cache_ignored":
+        return (
+            f"discovery cache not used ({f['why']}); it holds ({f['source']}, stored "
+            f"{_when(f.get('stored_at'))}): {_join(f['web_url'])}, registrars {_join(f['registrars'])}"
+        )
+    if key == "discovery.fresh_phone":
+        return f"factory-fresh phone, no discovery cache ({f['why']})"
+    if key == "discovery.cache_stored":
+        held = f"({f['source']}): {_join(f['web_url'])}, registrars {_join(f['registrars'])}"
+        if f.get("persisted", True):
+            return f"discovery cache now holds {held}"
+        return f"the phone would now cache {held}; not kept ({f.get('why') or 'nothing is stored'})"
     if key == "discovery.decided":
         return (
             f"web services {f['web_url']} ({f['web_source']}); "
@@ -122,8 +135,21 @@ def describe(trace: Trace) -> str:
     if key == "registrar.connect":
         return f"REGISTER to {f['registrar']} ({f['address']}, {f['transport']}) try {f['attempt']}/{f['of']}"
     if key == "registrar.challenge":
+        offered = f.get("offered_schemes") or []
         return (
-            f"{f['status']} {f['reason_phrase']}: {f['scheme']} challenge, sts-uri {f['sts_uri']}"
+            f"{f['status']} {f['reason_phrase']}: {f['scheme']} challenge"
+            + (f" (offered {_join(offered)})" if len(offered) > 1 else "")
+            + f", sts-uri {f['sts_uri']}"
+        )
+    if key == "registrar.answer":
+        offered = f.get("offered_schemes") or []
+        return f"{f['status']} {f['reason_phrase']} from {f['registrar']}: no TLS-DSK challenge" + (
+            f" (offered {_join(offered)})" if offered else ""
+        )
+    if key == "registrar.challenge_reached":
+        return (
+            f"reached the TLS-DSK challenge of {f['registrar']} for {f['sip_uri']}: phonesim "
+            "stops here (no TLS-DSK handshake or REGISTER 200 OK yet, so not signed in)"
         )
     if key == "registrar.failed":
         return f"registrar {f['registrar']} failed: {f['kind']} ({f['detail']})"
@@ -131,13 +157,33 @@ def describe(trace: Trace) -> str:
         return f"option 43 is cut short: the phone uses {f['url']} as it arrived"
     if key == "dns.srv_target_rejected":
         return f"{f['name']} -> {f['target']} refused: {f['why']}"
-    if trace.event == "signed_in":
-        return f"signed in as {f['sip_uri']} at {f['registrar']}"
+    if trace.event == "stopped_as_asked":
+        return _stopped(trace.stage, f)
     if trace.event == "failed":
         return f"{f['reason']}: {f['message']}"
     fields = " ".join(f"{k}={v}" for k, v in f.items() if k not in ("note",))
     note = f.get("note")
     return (fields + (f" - {note}" if note else "")).strip() or trace.event
+
+
+def _stopped(stage: str, f: dict[str, Any]) -> str:
+    text = f"stopped after {stage}, as asked: {_join(f.get('not_begun'))} not begun, nothing of them sent"
+    if f.get("discovery_cache_used") and stage in ("dhcp", "discovery"):
+        text += " (the discovery cache stood in for DHCP and DNS: no DHCPINFORM was sent)"
+    known = []
+    if f.get("web_url"):
+        known.append(f"web services {f['web_url']}")
+    if f.get("registrar"):
+        known.append(f"registrars {f['registrar']}")
+    if f.get("sip_uri"):
+        known.append(f"SIP URI {f['sip_uri']}")
+    return text + ("; " + ", ".join(known) if known else "")
+
+
+def _when(unix: Any) -> str:
+    if unix is None:
+        return "at an unknown time"
+    return datetime.fromtimestamp(float(unix), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 class TimelinePrinter:
@@ -172,13 +218,43 @@ class TimelinePrinter:
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")
         style = "bold green" if result["Result"] == "Success" else "bold red"
-        for key in ("TargetUri", "TargetFqdn", "Result", "Latency", "Error", "Diagnosis"):
+        for key in (
+            "TargetUri",
+            "TargetFqdn",
+            "Result",
+            "Reached",
+            "Latency",
+            "Error",
+            "Diagnosis",
+        ):
             value = result.get(key)
-            shown = "" if value is None else str(value)
+            if value is None or value == "":
+                continue  # a row with nothing in it says nothing
+            shown = str(value)
             table.add_row(
                 key, f"[{style}]{escape(shown)}[/{style}]" if key == "Result" else escape(shown)
             )
+        source = result.get("DiscoverySource")
+        if source is not None:
+            table.add_row("Discovery", escape(_discovery_text(result)))
         if result.get("PhoneScreen"):
             table.add_row("PhoneScreen", escape(result["PhoneScreen"]))
         self.console.print()
         self.console.print(table)
+
+
+def _discovery_text(result: dict[str, Any]) -> str:
+    source = result["DiscoverySource"]
+    cache = result.get("DiscoveryCache") or {}
+    held = cache.get("Held")
+    if source == "cache" and held:
+        return (
+            f"discovery cache ({held['Source']}, stored {held['StoredAt']}); DHCP and DNS not asked"
+        )
+    names = {"dhcp": "DHCP", "dns": "DNS", "dhcp+dns": "DHCP and DNS", "none": "nothing found"}
+    text = names.get(str(source), str(source))
+    if cache.get("Discarded"):
+        text += " (the cached servers failed; discovered afresh)"
+    elif cache.get("NotReadBecause") and held:
+        text += f" (discovery cache not used: {cache['NotReadBecause']})"
+    return text

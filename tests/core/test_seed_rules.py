@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from phonesim.codec.dhcp_message import decode_dhcp_message
 from phonesim.core.commands import ConnectRegistrar, ResolveSrv, SendDhcp
-from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
+from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
 from phonesim.core.events import SrvRecord
 from phonesim.core.outcome import Failure, Success
 from phonesim.profiles import load_profile
@@ -170,7 +170,7 @@ def test_ignoring_the_cache_on_request_rediscovers() -> None:
     cache = DiscoveryCache(
         source="signin", web_url=CERT_PROV, registrars=(RegistrarTarget(POOL, 5061),), stored_at=0.0
     )
-    boot = Boot(cache=cache, use_cache=False)
+    boot = Boot(cache=cache, cache_policy=CachePolicy.rediscover())
     assert len(boot.informs) == 1
     assert boot.traces("cache_ignored")
 

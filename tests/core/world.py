@@ -29,7 +29,7 @@ from phonesim.core.commands import (
     SendDhcp,
     Trace,
 )
-from phonesim.core.discovery_cache import DiscoveryCache
+from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
 from phonesim.core.events import (
     AddressResolved,
     CertificateAnswered,
@@ -174,6 +174,7 @@ class World:
                 status=self.registrar_status,
                 reason_phrase="Unauthorized",
                 auth_scheme="TLS-DSK",
+                offered_schemes=("NTLM", "Kerberos", "TLS-DSK"),
                 sts_uri=CERT_PROV,
             )
         return None
@@ -190,7 +191,7 @@ class Boot:
         seed: int = 7,
         world: World | None = None,
         final_stage: str = "registrar",
-        use_cache: bool = True,
+        cache_policy: CachePolicy | None = None,
     ) -> None:
         self.world = world or World()
         self.phone = Phone(
@@ -205,7 +206,7 @@ class Boot:
             rng=random.Random(seed),
             wall_clock=WALL_CLOCK,
             cache=cache,
-            use_cache=use_cache,
+            cache_policy=cache_policy,
             final_stage=final_stage,
         )
         self.now = 1000.0

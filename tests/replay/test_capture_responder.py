@@ -65,7 +65,6 @@ def test_a_phone_booting_against_the_lab_decides_as_the_customer_s_phone_did(
                 sign_in_as="5551234",
                 pin="13579",
                 network=lab_network(lab.endpoints),
-                use_cache=False,
                 seed=3,
                 final_stage="discovery",
             )

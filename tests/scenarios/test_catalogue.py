@@ -61,7 +61,6 @@ def boot(scenario: LabScenario) -> BootReport:
             sign_in_as="5551234",
             pin="13579",
             seed=11,
-            use_cache=False,
         )
     )
 
