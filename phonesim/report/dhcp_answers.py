@@ -39,12 +39,23 @@ class ReceivedDatagram(Protocol):
 
 
 def winning_server(traces: Iterable[Trace]) -> str | None:
-    """The server whose answer the phone used (the last `dhcp.answer_won` of the boot)."""
-    winner = None
+    """The server whose answer the phone used.
+
+    The last `dhcp.answer_won` of the boot; without one, the first answer that
+    carried no FQDN, when the phone took its option 43 URL.
+    """
+    winner = without_fqdn = None
+    took_option_43 = False
     for trace in traces:
         if trace.stage == "dhcp" and trace.event == "answer_won":
             winner = str(trace.fields.get("server"))
-    return winner
+        elif trace.stage == "dhcp" and trace.event == "answer_without_fqdn":
+            without_fqdn = without_fqdn or str(trace.fields.get("server"))
+        elif trace.stage == "discovery" and trace.event == "decided":
+            took_option_43 = str(trace.fields.get("web_source", "")).startswith("dhcp option 43")
+    if winner is not None:
+        return winner
+    return without_fqdn if took_option_43 else None
 
 
 def summarize_dhcp_answers(

@@ -98,3 +98,22 @@ def test_summary_reports_a_split_option_and_a_malformed_answer() -> None:
     assert entries[0]["SplitOptions"] == {"43": 2}
     assert entries[0]["WebUrl"] is not None and long_web in entries[0]["WebUrl"]
     assert entries[1]["MessageType"] is None and "DHCP message" in entries[1]["Problems"][0]
+
+
+def test_an_answer_without_fqdn_whose_option_43_the_phone_took_is_marked_used() -> None:
+    from phonesim.lab.scenario import load_scenario
+    from phonesim.phone_boot import boot_in_lab
+    from phonesim.profiles import load_profile
+
+    report = asyncio.run(
+        boot_in_lab(
+            scenario=load_scenario("no-option-120"),
+            profile=load_profile("polycom-cx600"),
+            sign_in_as="5551234",
+            pin="13579",
+            seed=5,
+        )
+    )
+    (answer,) = report.result["DhcpAnswers"]
+    assert not answer["SipServers"]
+    assert answer["Used"] is True
