@@ -74,8 +74,11 @@ class BootRecord:
 
     @property
     def reached_registrar(self) -> Step | None:
-        """The registrar's TLS-DSK challenge was reached (the furthest a boot goes today)."""
-        return self.last("registrar.challenge_reached")
+        """The registrar's TLS-DSK challenge was reached (the furthest a boot goes today).
+
+        Older run folders name this step `registrar.signed_in`; `--from-run` reads them too.
+        """
+        return self.last("registrar.challenge_reached") or self.last("registrar.signed_in")
 
     @property
     def decided(self) -> Step | None:
