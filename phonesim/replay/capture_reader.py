@@ -102,8 +102,6 @@ class CaptureReader:
         from scapy.utils import RawPcapNgReader, RawPcapReader
 
         name = str(self.path)
-        if self.path.is_dir():
-            raise CaptureError(name, None, "is a directory, not a capture file")
         # scapy warns on its logger about every odd record; the errors raised
         # here say the same once, with the offset.
         scapy_log = logging.getLogger("scapy.runtime")
@@ -111,13 +109,10 @@ class CaptureReader:
         scapy_log.setLevel(logging.ERROR)
         try:
             self._reader = RawPcapReader(name)
-        except FileNotFoundError:
+        except OSError as error:
             self._restore_log()
-            raise CaptureError(name, None, "no such file") from None
-        except PermissionError:
-            self._restore_log()
-            raise CaptureError(name, None, "permission denied") from None
-        except (Scapy_Exception, OSError, EOFError, struct.error) as error:
+            raise CaptureError(name, None, _open_failure(self.path, error)) from None
+        except (Scapy_Exception, EOFError, struct.error) as error:
             self._restore_log()
             raise CaptureError(
                 name, 0, f"not a pcap or pcapng file, or its file header is damaged ({error})"
@@ -165,12 +160,22 @@ class CaptureReader:
             offset = stream.tell()
             try:
                 data, meta = reader._read_packet(size=MAX_RECORD_BYTES)
+            except OSError as error:
+                raise self._read_failure(offset, error) from None
             except EOFError:
                 if stream.tell() != offset:
                     raise self._error(
                         offset,
                         f"the file ends inside the header of record {number + 1} "
                         f"({stream.tell() - offset} of {PCAP_RECORD_HEADER} bytes)",
+                    ) from None
+                if self._file_size is not None and offset < self._file_size:
+                    # scapy turns a failed read (EIO on a dying disk or mount) into EOFError;
+                    # stopping silently would pass for the end of the capture.
+                    raise self._error(
+                        offset,
+                        f"reading failed before the end of the file "
+                        f"({offset} of {self._file_size} bytes read)",
                     ) from None
                 return
             if meta.caplen > MAX_RECORD_BYTES:
@@ -206,9 +211,11 @@ class CaptureReader:
         last_time = 0.0
         while True:
             offset = stream.tell()
-            interface_index = self._check_block(offset)
             try:
+                interface_index = self._check_block(offset)
                 block = reader._read_block()
+            except OSError as error:
+                raise self._read_failure(offset, error) from None
             except EOFError:
                 if stream.tell() == offset:
                     return
@@ -286,6 +293,25 @@ class CaptureReader:
 
     def _error(self, offset: int, reason: str) -> CaptureError:
         return CaptureError(str(self.path), offset, reason)
+
+    def _read_failure(self, offset: int, error: OSError) -> CaptureError:
+        return self._error(offset, f"reading failed: {error.strerror or error}")
+
+
+def _open_failure(path: Path, error: OSError) -> str:
+    """Why the file cannot be opened, in words; a folder on the way that cannot be entered is named."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory, not a capture file"
+    if isinstance(error, PermissionError):
+        # EACCES from a folder on the way reads the same as from the file itself; a
+        # user fixes a different thing in each case.
+        for folder in reversed(path.absolute().parents):
+            if not os.access(folder, os.X_OK):
+                return f"permission denied (the folder {folder} cannot be entered)"
+        return "permission denied"
+    return f"cannot be read: {error.strerror or error}"
 
 
 def _peek(stream: Any, size: int) -> bytes:

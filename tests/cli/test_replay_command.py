@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -120,6 +126,56 @@ def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path: Path, content: bytes
     code, _out, err = replay(capsys, str(path))
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and str(path) in err and "Traceback" not in err
+
+
+@pytest.fixture
+def locked_folder() -> Iterator[Path]:
+    """A capture inside a folder that cannot be entered (pytest's tmp_path is root's alone)."""
+    top = Path(tempfile.mkdtemp(prefix="phonesim-replay-"))
+    top.chmod(0o755)
+    locked = top / "locked"
+    locked.mkdir()
+    shutil.copy(capture("lab-inform.pcap"), locked / "site.pcap")
+    locked.chmod(0)
+    try:
+        yield locked
+    finally:
+        locked.chmod(0o700)
+        shutil.rmtree(top)
+
+
+def unprivileged() -> tuple[str, ...]:
+    """Run as `nobody` when root, since root opens any file whatever its mode."""
+    if os.geteuid() != 0:
+        return ()
+    return ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
+
+
+@pytest.mark.parametrize("extra", [(), ("--json",), ("--resend", "--dhcp-server", "127.0.0.1:9")])
+def test_a_capture_inside_a_folder_that_cannot_be_entered_is_one_line(
+    locked_folder: Path, extra: tuple[str, ...]
+) -> None:
+    path = locked_folder / "site.pcap"
+    done = subprocess.run(
+        [*unprivileged(), sys.executable, "-m", "phonesim", "replay", str(path), *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"phonesim: error: capture {path}: permission denied "
+        f"(the folder {locked_folder} cannot be entered)"
+    ]
+
+
+def test_a_capture_that_fails_to_read_is_one_line(capsys) -> None:
+    # Reading /proc/self/mem at offset 0 fails with EIO: a real read error, not a mock.
+    code, _out, err = replay(capsys, "/proc/self/mem")
+    assert code == 2
+    assert err.splitlines() == [
+        "phonesim: error: capture /proc/self/mem: cannot be read: Input/output error"
+    ]
 
 
 # -------------------------------------------------------------- live re-send
