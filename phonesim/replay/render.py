@@ -50,6 +50,19 @@ _STATUS_STYLE = {
 }
 
 
+class ReplayConsole(Console):
+    """A console that lets a reader going away (`phonesim replay ... | head`) reach the CLI.
+
+    rich's default answer to a broken pipe is exit code 1, which for replay
+    means "the live answer differs"; raising BrokenPipeError instead lets the
+    command end with the broken-pipe code.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 class ReplayRenderer:
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -184,6 +197,10 @@ class ReplayRenderer:
                 self._replay_note(trace)
             else:
                 self._timeline.print(trace)
+                if self._timeline.reader_gone:
+                    # The timeline printer keeps a boot going without its reader; a
+                    # replay has nothing left to do for one.
+                    raise BrokenPipeError
         console.print()
         console.print("  [bold]Answers[/bold]")
         if not replay.answers:

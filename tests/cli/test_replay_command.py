@@ -178,6 +178,63 @@ def test_a_capture_that_fails_to_read_is_one_line(capsys) -> None:
     ]
 
 
+# -------------------------------------------------------------- pipes
+
+EXIT_BROKEN_PIPE = 141
+
+
+def replay_into(stdout: int, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "phonesim", "replay", *argv],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("two-servers.pcapng",),  # decides: exit 0 otherwise
+        ("truncated.pcap",),  # damaged: exit 2 otherwise
+        ("truncated.pcap", "--json"),
+        ("two-servers.pcapng", "--json"),
+        ("lab-inform.pcap", "--resend", "--dhcp-server", "127.0.0.1:9"),
+    ],
+)
+def test_a_reader_gone_before_the_first_line_ends_with_the_broken_pipe_code(
+    argv: tuple[str, ...],
+) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: the first write fails with EPIPE
+    try:
+        done = replay_into(write_end, str(capture(argv[0])), *argv[1:])
+    finally:
+        os.close(write_end)
+    assert done.returncode == EXIT_BROKEN_PIPE
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize(("name", "otherwise"), [("two-servers.pcapng", 0), ("truncated.pcap", 2)])
+def test_head_1_never_turns_into_exit_1(name: str, otherwise: int) -> None:
+    """`phonesim replay ... | head -1`: exit 1 would read as "the live answer differs"."""
+    head = subprocess.Popen(["head", "-1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert head.stdin is not None and head.stdout is not None
+    try:
+        done = replay_into(head.stdin.fileno(), str(capture(name)))
+    finally:
+        head.stdin.close()
+        first = head.stdout.read().decode()
+        head.stdout.close()
+        head.wait(timeout=10)
+    assert first.startswith("phonesim replay ") and first.count("\n") == 1
+    # Whether head exits before phonesim's last write is a race; either way the code is true.
+    assert done.returncode in (EXIT_BROKEN_PIPE, otherwise)
+    assert "Traceback" not in done.stderr
+
+
 # -------------------------------------------------------------- live re-send
 
 
