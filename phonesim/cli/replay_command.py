@@ -57,7 +57,9 @@ def register(commands: Any) -> None:
     )
     replay.add_argument("--seed", type=int, default=0, help="random seed of the replayed phone")
     replay.add_argument(
-        "--json", action="store_true", help="JSON lines: one per session, then a summary"
+        "--json",
+        action="store_true",
+        help="JSON lines: one per session (with --resend: the re-send), then a summary",
     )
     live = replay.add_argument_group("live re-send (compare with today's answer)")
     live.add_argument(
@@ -218,6 +220,7 @@ def _run_resend(args: argparse.Namespace) -> int:
     from phonesim.replay.capture_skim import CaptureSkim
     from phonesim.replay.live_resend import FRESH, KEEP, plan_resend, resend
     from phonesim.replay.render import ReplayConsole, ReplayRenderer
+    from phonesim.replay.session_json import resend_summary, resend_to_json
 
     if args.dhcp_server is None and args.iface is None:
         raise UsageError(
@@ -297,20 +300,9 @@ def _run_resend(args: argparse.Namespace) -> int:
         chosen.answers, exchange.answers, vendor_class=chosen.vendor_class, preferred=server[0]
     )
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "session": chosen.number,
-                    "sent_to": f"{server[0]}:{server[1]}",
-                    "sent_from": exchange.sent_from,
-                    "xid": f"0x{plan.xid:08x}",
-                    "mac": plan.mac,
-                    "ciaddr": plan.ciaddr,
-                    **diff.to_json(),
-                },
-                default=str,
-            )
-        )
+        sent_to = f"{server[0]}:{server[1]}"
+        _emit(resend_to_json(chosen, plan, sent_to, exchange.sent_from, diff))
+        _emit(resend_summary(str(args.capture), skim.format.kind, chosen, diff))
     else:
         renderer.resend_diff(diff)
     if not diff.answered:

@@ -260,9 +260,22 @@ def test_resend_to_the_lab_matches_in_meaning_despite_another_layout(capsys) -> 
             "00:08:5d:00:00:07",
             "--json",
         )
-    (result,) = json_lines(out)
+    result, summary = json_lines(out)
     assert code == 0 and result["matches"]
-    assert result["xid"] == "0x9f767c45" and result["mac"] == "00:08:5d:00:00:07"
+    assert result["type"] == "resend" and result["session"] == 1
+    assert result["xid"] == result["captured_xid"] == "0x9f767c45"
+    assert result["mac"] == "00:08:5d:00:00:07"
+    assert summary == {
+        "type": "summary",
+        "capture": str(capture("lab-inform.pcap")),
+        "format": "pcap",
+        "session": 1,
+        "captured_answers": 1,
+        "live_answers": 1,
+        "answered": True,
+        "matches": True,
+        "result": "same meaning",
+    }
     statuses = {o["code"]: o["status"] for o in result["pairs"][0]["options"]}
     assert statuses == {53: "same", 54: "same", 120: "same", 43: "same"}
 
@@ -277,8 +290,10 @@ def test_resend_to_a_server_that_answers_differently_exits_1(capsys) -> None:
             f"127.0.0.1:{endpoints.dhcp_port}",
             "--json",
         )
-    (result,) = json_lines(out)
+    result, summary = json_lines(out)
     assert code == 1 and not result["matches"]
+    assert (result["type"], summary["type"], summary["result"]) == ("resend", "summary", "differs")
+    assert (summary["captured_answers"], summary["live_answers"]) == (2, 1)
     (pair,) = result["pairs"]
     assert pair["captured_server"] == "192.0.2.6" and pair["live_server"] == "127.0.0.1"
     statuses = {o["code"]: o["status"] for o in pair["options"]}
@@ -299,8 +314,8 @@ def test_resend_to_the_lab_serving_the_same_capture_matches_both_servers(capsys)
             "fresh",
             "--json",
         )
-    (result,) = json_lines(out)
-    assert code == 0 and result["matches"]
+    result, summary = json_lines(out)
+    assert code == 0 and result["matches"] and summary["result"] == "same meaning"
     assert [p["live_server"] for p in result["pairs"]] == ["192.0.2.5", "192.0.2.6"]
     assert result["mac"].startswith("00:04:f2:") and result["mac"] != "00:04:f2:5a:10:01"
 
@@ -321,6 +336,23 @@ def test_resend_with_no_server_listening_exits_3(capsys) -> None:
     )
     assert code == 3
     assert "no live answer" in out
+    code, out, _ = replay(
+        capsys,
+        str(capture("lab-inform.pcap")),
+        "--resend",
+        "--dhcp-server",
+        f"127.0.0.1:{port}",
+        "--wait",
+        "0.3",
+        "--json",
+    )
+    result, summary = json_lines(out)
+    assert code == 3 and (result["type"], result["answered"], result["pairs"]) == (
+        "resend",
+        False,
+        [],
+    )
+    assert summary["type"] == "summary" and summary["result"] == "no live answer"
 
 
 def test_resend_from_a_chosen_local_port_and_a_port_in_use_is_one_line(capsys) -> None:
@@ -339,7 +371,7 @@ def test_resend_from_a_chosen_local_port_and_a_port_in_use_is_one_line(capsys) -
             code, out, _ = replay(capsys, *args, "--bind", f"127.0.0.1:{port}", "--json")
     finally:
         busy.close()
-    (result,) = json_lines(out)
+    result, _summary = json_lines(out)
     assert code == 0 and result["matches"] and result["sent_from"] == f"127.0.0.1:{port}"
 
 
