@@ -160,7 +160,7 @@ def _run_offline(args: argparse.Namespace) -> int:
             continue
         found = True
         why_not = replayer.replayable(session)
-        replay = None if why_not else replayer.replay(session)
+        replay = None if why_not else replayer.replay(session, skim.coverage())
         if replay is not None:
             replayed += 1
             failed += 0 if replay.decided else 1
@@ -192,6 +192,7 @@ def _run_offline(args: argparse.Namespace) -> int:
                 "failed": failed,
                 "frames": skim.statistics.records,
                 "dhcp_messages": skim.statistics.dhcp_messages,
+                "dhcp_server_messages": skim.statistics.dhcp_server_messages,
                 "error": None if skim.error is None else str(skim.error),
             }
         )

@@ -83,6 +83,8 @@ class CaptureReader:
         self.format = CaptureFormat()
         self._reader: Any = None
         self._file_size: int | None = None
+        self.end_offset = 0
+        """Byte offset just past the last whole record read: where the readable part ends."""
         self._scapy_log_level: int | None = None
 
     def __enter__(self) -> CaptureReader:
@@ -117,6 +119,7 @@ class CaptureReader:
             raise CaptureError(
                 name, 0, f"not a pcap or pcapng file, or its file header is damaged ({error})"
             ) from None
+        self.end_offset = self._reader.f.tell()
         if isinstance(self._reader, RawPcapNgReader):
             self.format.kind = "pcapng"
             self._note_interfaces()
@@ -192,6 +195,7 @@ class CaptureReader:
                 )
             number += 1
             interface.packets += 1
+            self.end_offset = stream.tell()
             yield CaptureRecord(
                 number=number,
                 offset=offset,
@@ -224,6 +228,7 @@ class CaptureReader:
                 # Damaged option or block contents make scapy raise from deep inside.
                 raise self._error(offset, f"corrupt pcapng block ({error})") from None
             self._note_interfaces()
+            self.end_offset = stream.tell()
             if block is None:
                 continue
             data, meta = block
@@ -299,7 +304,7 @@ class CaptureReader:
 
 
 def _open_failure(path: Path, error: OSError) -> str:
-    """Why the file cannot be opened, in words; a folder on the way that cannot be entered is named."""
+    """Why the file cannot be opened, in words."""
     if isinstance(error, FileNotFoundError):
         return "no such file"
     if isinstance(error, IsADirectoryError):
