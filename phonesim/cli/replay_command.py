@@ -24,7 +24,8 @@ examples:
 exit codes: 0 every replayed phone decided (with --resend: the live answer means the same);
             1 with --resend: the live answer differs; 2 bad input, or the capture is damaged
             (the sessions before the damage are shown first); 3 a replayed phone's discovery
-            failed (with --resend: no live answer).
+            failed (with --resend: no live answer); 141 the reader of the output went away
+            (phonesim replay ... | head).
 """
 
 
@@ -56,7 +57,9 @@ def register(commands: Any) -> None:
     )
     replay.add_argument("--seed", type=int, default=0, help="random seed of the replayed phone")
     replay.add_argument(
-        "--json", action="store_true", help="JSON lines: one per session, then a summary"
+        "--json",
+        action="store_true",
+        help="JSON lines: one per session (with --resend: the re-send), then a summary",
     )
     live = replay.add_argument_group("live re-send (compare with today's answer)")
     live.add_argument(
@@ -112,18 +115,21 @@ def run(args: argparse.Namespace) -> int:
     if args.session is not None and args.session < 1:
         raise UsageError("--session counts from 1")
     if args.resend:
-        return _run_resend(args)
-    if args.dhcp_server is not None:
+        code = _run_resend(args)
+    elif args.dhcp_server is not None:
         raise UsageError("--dhcp-server is for --resend")
-    return _run_offline(args)
+    else:
+        code = _run_offline(args)
+    # A reader that went away after the last write must still end as a broken pipe,
+    # not as a failed flush at interpreter exit.
+    sys.stdout.flush()
+    return code
 
 
 def _run_offline(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from phonesim.profiles import load_profile
     from phonesim.replay.capture_skim import CaptureSkim
-    from phonesim.replay.render import ReplayRenderer
+    from phonesim.replay.render import ReplayConsole, ReplayRenderer
     from phonesim.replay.session_json import replay_to_json, session_to_json
     from phonesim.replay.session_replayer import SessionReplayer
 
@@ -136,7 +142,7 @@ def _run_offline(args: argparse.Namespace) -> int:
         lease_domains=skim.lease_domains,
         seed=args.seed,
     )
-    console = Console(highlight=False)
+    console = ReplayConsole(highlight=False)
     renderer = ReplayRenderer(console)
     model = f"{profile.device.vendor} {profile.device.model}"
     seen = 0
@@ -154,7 +160,7 @@ def _run_offline(args: argparse.Namespace) -> int:
             continue
         found = True
         why_not = replayer.replayable(session)
-        replay = None if why_not else replayer.replay(session)
+        replay = None if why_not else replayer.replay(session, skim.coverage())
         if replay is not None:
             replayed += 1
             failed += 0 if replay.decided else 1
@@ -162,7 +168,7 @@ def _run_offline(args: argparse.Namespace) -> int:
             item: dict[str, Any] = {"type": "session", **session_to_json(session)}
             item["replay"] = replay_to_json(replay) if replay is not None else None
             item["not_replayed"] = why_not
-            print(json.dumps(item, default=str))
+            _emit(item)
         else:
             renderer.session(session)
             if replay is not None:
@@ -175,21 +181,20 @@ def _run_offline(args: argparse.Namespace) -> int:
     if not header_done and not args.json:
         renderer.capture_header(args.capture, skim)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "type": "summary",
-                    "capture": str(args.capture),
-                    "format": skim.format.kind,
-                    "link_types": skim.link_types(),
-                    "sessions": seen,
-                    "replayed": replayed,
-                    "failed": failed,
-                    "frames": skim.statistics.records,
-                    "dhcp_messages": skim.statistics.dhcp_messages,
-                    "error": None if skim.error is None else str(skim.error),
-                }
-            )
+        _emit(
+            {
+                "type": "summary",
+                "capture": str(args.capture),
+                "format": skim.format.kind,
+                "link_types": skim.link_types(),
+                "sessions": seen,
+                "replayed": replayed,
+                "failed": failed,
+                "frames": skim.statistics.records,
+                "dhcp_messages": skim.statistics.dhcp_messages,
+                "dhcp_server_messages": skim.statistics.dhcp_server_messages,
+                "error": None if skim.error is None else str(skim.error),
+            }
         )
     else:
         renderer.capture_footer(skim, seen)
@@ -209,15 +214,14 @@ def _run_resend(args: argparse.Namespace) -> int:
     import asyncio
     import random
 
-    from rich.console import Console
-
     from phonesim.cli.common import host_port
     from phonesim.phone_boot import normalise_mac
     from phonesim.profiles import load_profile
     from phonesim.replay.answer_diff import diff_answers
     from phonesim.replay.capture_skim import CaptureSkim
     from phonesim.replay.live_resend import FRESH, KEEP, plan_resend, resend
-    from phonesim.replay.render import ReplayRenderer
+    from phonesim.replay.render import ReplayConsole, ReplayRenderer
+    from phonesim.replay.session_json import resend_summary, resend_to_json
 
     if args.dhcp_server is None and args.iface is None:
         raise UsageError(
@@ -263,7 +267,7 @@ def _run_resend(args: argparse.Namespace) -> int:
         oui=profile.device.mac_oui,
         rng=random.Random(args.seed) if args.seed else None,
     )
-    console = Console(highlight=False)
+    console = ReplayConsole(highlight=False)
     renderer = ReplayRenderer(console)
     if not args.json:
         renderer.resend_plan(plan, server, chosen.number)
@@ -297,22 +301,17 @@ def _run_resend(args: argparse.Namespace) -> int:
         chosen.answers, exchange.answers, vendor_class=chosen.vendor_class, preferred=server[0]
     )
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "session": chosen.number,
-                    "sent_to": f"{server[0]}:{server[1]}",
-                    "sent_from": exchange.sent_from,
-                    "xid": f"0x{plan.xid:08x}",
-                    "mac": plan.mac,
-                    "ciaddr": plan.ciaddr,
-                    **diff.to_json(),
-                },
-                default=str,
-            )
-        )
+        sent_to = f"{server[0]}:{server[1]}"
+        _emit(resend_to_json(chosen, plan, sent_to, exchange.sent_from, diff))
+        _emit(resend_summary(str(args.capture), skim.format.kind, chosen, diff))
     else:
         renderer.resend_diff(diff)
     if not diff.answered:
         return EXIT_DISCOVERY_FAILED
     return EXIT_DECIDED if diff.matches else EXIT_DIFFERS
+
+
+def _emit(item: dict[str, Any]) -> None:
+    """One JSON line, flushed: a reader sees each session as it is replayed, and a reader
+    that went away is noticed here rather than after the last line."""
+    print(json.dumps(item, default=str), flush=True)

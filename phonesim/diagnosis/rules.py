@@ -57,7 +57,8 @@ def dhcp_no_answer(record: BootRecord) -> Finding | None:
         return None
     informs = record.all("dhcp.inform_sent")
     explains = record.failure is not None and (
-        _failed(record, *_URL_FAILURES) or record.reason == "registrar.none_found"
+        _failed(record, *_URL_FAILURES)
+        or record.reason in ("registrar.none_found", "discovery.no_servers")
     )
     return Finding(
         id="dhcp.no_answer",

@@ -83,6 +83,8 @@ class CaptureReader:
         self.format = CaptureFormat()
         self._reader: Any = None
         self._file_size: int | None = None
+        self.end_offset = 0
+        """Byte offset just past the last whole record read: where the readable part ends."""
         self._scapy_log_level: int | None = None
 
     def __enter__(self) -> CaptureReader:
@@ -102,8 +104,6 @@ class CaptureReader:
         from scapy.utils import RawPcapNgReader, RawPcapReader
 
         name = str(self.path)
-        if self.path.is_dir():
-            raise CaptureError(name, None, "is a directory, not a capture file")
         # scapy warns on its logger about every odd record; the errors raised
         # here say the same once, with the offset.
         scapy_log = logging.getLogger("scapy.runtime")
@@ -111,17 +111,15 @@ class CaptureReader:
         scapy_log.setLevel(logging.ERROR)
         try:
             self._reader = RawPcapReader(name)
-        except FileNotFoundError:
+        except OSError as error:
             self._restore_log()
-            raise CaptureError(name, None, "no such file") from None
-        except PermissionError:
-            self._restore_log()
-            raise CaptureError(name, None, "permission denied") from None
-        except (Scapy_Exception, OSError, EOFError, struct.error) as error:
+            raise CaptureError(name, None, _open_failure(self.path, error)) from None
+        except (Scapy_Exception, EOFError, struct.error) as error:
             self._restore_log()
             raise CaptureError(
                 name, 0, f"not a pcap or pcapng file, or its file header is damaged ({error})"
             ) from None
+        self.end_offset = self._reader.f.tell()
         if isinstance(self._reader, RawPcapNgReader):
             self.format.kind = "pcapng"
             self._note_interfaces()
@@ -165,12 +163,22 @@ class CaptureReader:
             offset = stream.tell()
             try:
                 data, meta = reader._read_packet(size=MAX_RECORD_BYTES)
+            except OSError as error:
+                raise self._read_failure(offset, error) from None
             except EOFError:
                 if stream.tell() != offset:
                     raise self._error(
                         offset,
                         f"the file ends inside the header of record {number + 1} "
                         f"({stream.tell() - offset} of {PCAP_RECORD_HEADER} bytes)",
+                    ) from None
+                if self._file_size is not None and offset < self._file_size:
+                    # scapy turns a failed read (EIO on a dying disk or mount) into EOFError;
+                    # stopping silently would pass for the end of the capture.
+                    raise self._error(
+                        offset,
+                        f"reading failed before the end of the file "
+                        f"({offset} of {self._file_size} bytes read)",
                     ) from None
                 return
             if meta.caplen > MAX_RECORD_BYTES:
@@ -187,6 +195,7 @@ class CaptureReader:
                 )
             number += 1
             interface.packets += 1
+            self.end_offset = stream.tell()
             yield CaptureRecord(
                 number=number,
                 offset=offset,
@@ -206,9 +215,11 @@ class CaptureReader:
         last_time = 0.0
         while True:
             offset = stream.tell()
-            interface_index = self._check_block(offset)
             try:
+                interface_index = self._check_block(offset)
                 block = reader._read_block()
+            except OSError as error:
+                raise self._read_failure(offset, error) from None
             except EOFError:
                 if stream.tell() == offset:
                     return
@@ -217,6 +228,7 @@ class CaptureReader:
                 # Damaged option or block contents make scapy raise from deep inside.
                 raise self._error(offset, f"corrupt pcapng block ({error})") from None
             self._note_interfaces()
+            self.end_offset = stream.tell()
             if block is None:
                 continue
             data, meta = block
@@ -286,6 +298,25 @@ class CaptureReader:
 
     def _error(self, offset: int, reason: str) -> CaptureError:
         return CaptureError(str(self.path), offset, reason)
+
+    def _read_failure(self, offset: int, error: OSError) -> CaptureError:
+        return self._error(offset, f"reading failed: {error.strerror or error}")
+
+
+def _open_failure(path: Path, error: OSError) -> str:
+    """Why the file cannot be opened, in words."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory, not a capture file"
+    if isinstance(error, PermissionError):
+        # EACCES from a folder on the way reads the same as from the file itself; a
+        # user fixes a different thing in each case.
+        for folder in reversed(path.absolute().parents):
+            if not os.access(folder, os.X_OK):
+                return f"permission denied (the folder {folder} cannot be entered)"
+        return "permission denied"
+    return f"cannot be read: {error.strerror or error}"
 
 
 def _peek(stream: Any, size: int) -> bytes:

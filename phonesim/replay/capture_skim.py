@@ -37,7 +37,11 @@ class SkimNote:
 class SkimStatistics:
     records: int = 0
     dhcp_messages: int = 0
+    dhcp_server_messages: int = 0
+    """DHCP messages a server sent (BOOTREPLY): none at all means the replies were not captured."""
     dns_messages: int = 0
+    last_time: float | None = None
+    """Capture time of the last record read."""
     skipped: Counter[str] = field(default_factory=Counter)
     unsupported_link_types: Counter[int] = field(default_factory=Counter)
     notes: list[SkimNote] = field(default_factory=list)
@@ -48,6 +52,25 @@ class SkimStatistics:
             self.notes.append(SkimNote(record, offset, text))
         else:
             self.notes_dropped += 1
+
+
+@dataclass(frozen=True)
+class CaptureCoverage:
+    """How much of the capture had been read when a session came out of it.
+
+    Sessions come out while the file is still being read, so what is known
+    about "the rest of the capture" is what was read by then; `complete`
+    says whether that was all of it.
+    """
+
+    frames: int
+    dhcp_server_messages: int
+    last_time: float | None
+    complete: bool
+    """The file was read to its end, or to the damage in `error`."""
+    end_offset: int
+    """Byte offset where the readable part of the file ends."""
+    error: CaptureError | None = None
 
 
 class CaptureSkim:
@@ -67,16 +90,32 @@ class CaptureSkim:
         self.error: CaptureError | None = None
         self.lease_domains: dict[str, str] = {}
         """Client MAC -> option 15 from the answers of its ordinary lease (DORA)."""
+        self._reader: CaptureReader | None = None
+        self._complete = False
+
+    def coverage(self) -> CaptureCoverage:
+        """What has been read so far: asked when a session comes out, it describes its context."""
+        statistics = self.statistics
+        return CaptureCoverage(
+            frames=statistics.records,
+            dhcp_server_messages=statistics.dhcp_server_messages,
+            last_time=statistics.last_time,
+            complete=self._complete,
+            end_offset=self._reader.end_offset if self._reader is not None else 0,
+            error=self.error,
+        )
 
     def sessions(self) -> Generator[DhcpSession, None, None]:
         reader = CaptureReader(self.path)
         reader.open()
+        self._reader = reader
         self.format = reader.format
         statistics = self.statistics
         skipped = statistics.skipped
         try:
             for record in reader:
                 statistics.records += 1
+                statistics.last_time = record.time
                 found = find_udp(record.linktype, record.data)
                 if isinstance(found, str):
                     skipped[found] += 1
@@ -96,6 +135,7 @@ class CaptureSkim:
             self.error = error
         finally:
             reader.close()
+        self._complete = True
         yield from self.assembler.finish()
 
     def _dhcp_message(
@@ -112,6 +152,8 @@ class CaptureSkim:
                 f"{datagram.destination}:{datagram.destination_port} not readable: {error}",
             )
             return None
+        if message.op != 1:
+            self.statistics.dhcp_server_messages += 1
         domain = _domain(message) if message.op != 1 else None
         if domain is not None and (
             message.chaddr in self.lease_domains or len(self.lease_domains) < MAX_LEASE_DOMAINS

@@ -24,6 +24,7 @@ from phonesim.replay.option_forensics import (
 from phonesim.replay.session_replayer import (
     AFTER_DECISION,
     IGNORED,
+    PLACEHOLDER_DOMAIN,
     REPLAY_STAGE,
     USED_WITHOUT_FQDN,
     WON,
@@ -42,12 +43,27 @@ _VERDICT_STYLE = {
     AFTER_DECISION: "yellow",
 }
 _SKIPPED_IN_TIMELINE = {("discovery", "stopped_as_asked")}
+_STAGE_STYLE = {"dhcp": "cyan", "dns": "blue", "discovery": "magenta"}
+"""The shared timeline's colours for the stages whose lines a replay words itself."""
 _STATUS_STYLE = {
     SAME: "green",
     DIFFERS: "bold red",
     CAPTURED_ONLY: "bold red",
     LIVE_ONLY: "bold red",
 }
+
+
+class ReplayConsole(Console):
+    """A console that lets a reader going away (`phonesim replay ... | head`) reach the CLI.
+
+    rich's default answer to a broken pipe is exit code 1, which for replay
+    means "the live answer differs"; raising BrokenPipeError instead lets the
+    command end with the broken-pipe code.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
 class ReplayRenderer:
@@ -67,7 +83,8 @@ class ReplayRenderer:
         stats = skim.statistics
         self.console.print()
         self.console.print(
-            f"[dim]{stats.records} frames read, {stats.dhcp_messages} DHCP messages in "
+            f"[dim]{stats.records} frames read, {stats.dhcp_messages} DHCP messages "
+            f"({stats.dhcp_server_messages} from servers) in "
             f"{sessions} session(s), {stats.dns_messages} DNS messages, "
             f"{len(skim.dns)} DNS answer(s) kept; "
             f"{escape('; '.join(skim.link_types()) or 'no interface')}[/dim]",
@@ -182,8 +199,14 @@ class ReplayRenderer:
                 continue
             if trace.stage == REPLAY_STAGE:
                 self._replay_note(trace)
+            elif (reworded := self._reworded(trace, replay)) is not None:
+                self._line(trace, reworded)
             else:
                 self._timeline.print(trace)
+                if self._timeline.reader_gone:
+                    # The timeline printer keeps a boot going without its reader; a
+                    # replay has nothing left to do for one.
+                    raise BrokenPipeError
         console.print()
         console.print("  [bold]Answers[/bold]")
         if not replay.answers:
@@ -205,17 +228,30 @@ class ReplayRenderer:
         console = self.console
         console.print("  [bold]Decision[/bold]")
         if decision is not None:
-            registrars = ", ".join(decision.get("registrars") or []) or "none"
-            console.print(
-                f"    web services {escape(str(decision.get('web_url')))} "
-                f"[dim]({escape(str(decision.get('web_source')))})[/dim]",
-                highlight=False,
-            )
-            console.print(
-                f"    registrars {escape(registrars)} "
-                f"[dim]({escape(str(decision.get('registrar_source')))})[/dim]",
-                highlight=False,
-            )
+            web_url = decision.get("web_url")
+            registrars = ", ".join(decision.get("registrars") or [])
+            if web_url:
+                console.print(
+                    f"    web services {escape(str(web_url))} "
+                    f"[dim]({escape(str(decision.get('web_source')))})[/dim]",
+                    highlight=False,
+                )
+            else:
+                console.print(
+                    f"    web services not found: {escape(_why_no_web_services(replay))}",
+                    highlight=False,
+                )
+            if registrars:
+                console.print(
+                    f"    registrars {escape(registrars)} "
+                    f"[dim]({escape(str(decision.get('registrar_source')))})[/dim]",
+                    highlight=False,
+                )
+            else:
+                console.print(
+                    f"    registrars not found: {escape(_why_no_registrars(replay))}",
+                    highlight=False,
+                )
         fallback = "yes" if replay.dns_fallback else "no"
         console.print(f"    falls back to DNS: {fallback}", highlight=False)
         reason = getattr(outcome, "reason", None)
@@ -228,6 +264,46 @@ class ReplayRenderer:
         if diagnosis.findings:
             console.print("  [bold]Findings[/bold]")
             FindingsPrinter(console).print(diagnosis)
+
+    @staticmethod
+    def _reworded(trace: Trace, replay: SessionReplay) -> str | None:
+        """Events the shared timeline words for a live boot, said as they are true of a replay."""
+        fields = trace.fields
+        key = (trace.stage, trace.event)
+        if key == ("discovery", "cache_stored"):
+            # A replay stores nothing: the state folder is never touched.
+            registrars = ", ".join(fields.get("registrars") or []) or "no registrar"
+            web_url = fields.get("web_url") or "no web services URL"
+            return f"the phone would cache ({fields.get('source')}): {web_url}, {registrars}"
+        if key == ("discovery", "decided") and not (
+            fields.get("web_url") and fields.get("registrars")
+        ):
+            web = (
+                f"web services {fields['web_url']} ({fields.get('web_source')})"
+                if fields.get("web_url")
+                else "web services not found"
+            )
+            registrars = (
+                f"registrars {', '.join(fields['registrars'])} ({fields.get('registrar_source')})"
+                if fields.get("registrars")
+                else "registrars not found"
+            )
+            return f"{web}; {registrars}"
+        if key == ("dns", "registrar_lookup_done") and not fields.get("found"):
+            return "DNS registrar lookup: none found (" + _dns_gap(replay, until=trace.t) + ")"
+        return None
+
+    def _line(self, trace: Trace, text: str) -> None:
+        """One timeline line laid out as the shared timeline lays out its own."""
+        style = _STAGE_STYLE.get(trace.stage, "white")
+        level = {"warning": "yellow", "error": "bold red"}.get(trace.level)
+        shown = escape(text)
+        self.console.print(
+            f"[dim]{trace.t:8.3f}s[/dim] [{style}]{trace.stage:<10}[/{style}] "
+            + (f"[{level}]{shown}[/{level}]" if level else shown),
+            highlight=False,
+            soft_wrap=True,
+        )
 
     def _replay_note(self, trace: Trace) -> None:
         fields = trace.fields
@@ -302,3 +378,32 @@ class ReplayRenderer:
             )
         elif diff.answered:
             console.print("[bold red]the live answer differs from the captured one[/bold red]")
+
+
+def _dns_gap(replay: SessionReplay, *, until: float | None = None) -> str:
+    """What the capture says about the phone's DNS questions, for a registrar not found."""
+    if replay.domain == PLACEHOLDER_DOMAIN:
+        return "the phone's DNS domain is not in the capture; give it with --domain"
+    missing = [
+        str(t.fields.get("name"))
+        for t in replay.traces
+        if t.event == "dns_not_captured" and (until is None or t.t <= until)
+    ]
+    missing = list(dict.fromkeys(missing))
+    if missing:
+        return "the capture holds no DNS answer for " + ", ".join(missing)
+    return "the captured DNS answers hold no registrar record"
+
+
+def _dhcp_gap(replay: SessionReplay, option: str) -> str:
+    if not replay.answers:
+        return "the capture holds no DHCP answer to this DHCPINFORM"
+    return f"no DHCP answer the phone used carries a usable {option}"
+
+
+def _why_no_registrars(replay: SessionReplay) -> str:
+    return f"{_dhcp_gap(replay, 'option 120')}, and {_dns_gap(replay)}"
+
+
+def _why_no_web_services(replay: SessionReplay) -> str:
+    return f"{_dhcp_gap(replay, 'option 43')}, and no registrar was found to derive them from"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from phonesim.replay.answer_diff import ResendDiff
+from phonesim.replay.live_resend import ResendPlan
 from phonesim.replay.option_forensics import read_message_options
 from phonesim.replay.session_replayer import SessionReplay, outcome_summary
 from phonesim.replay.sessions import DhcpSession, SessionMessage
@@ -68,4 +70,48 @@ def replay_to_json(replay: SessionReplay) -> dict[str, Any]:
         "answers": [answer.to_json() for answer in replay.answers],
         "findings": replay.diagnosis().to_json(),
         "timeline": [trace_to_json(trace) for trace in replay.traces],
+    }
+
+
+RESEND_SAME = "same meaning"
+RESEND_DIFFERS = "differs"
+RESEND_UNANSWERED = "no live answer"
+
+
+def resend_to_json(
+    session: DhcpSession, plan: ResendPlan, sent_to: str, sent_from: str, diff: ResendDiff
+) -> dict[str, Any]:
+    """The `resend` line of `replay --resend --json`: what left, and each answer's diff."""
+    return {
+        "type": "resend",
+        "session": session.number,
+        "captured_xid": f"0x{session.xid:08x}",
+        "captured_record": plan.captured.record,
+        "sent_to": sent_to,
+        "sent_from": sent_from,
+        "xid": f"0x{plan.xid:08x}",
+        "mac": plan.mac,
+        "ciaddr": plan.ciaddr,
+        **diff.to_json(),
+    }
+
+
+def resend_summary(
+    capture: str, capture_format: str, session: DhcpSession, diff: ResendDiff
+) -> dict[str, Any]:
+    """The last line of `replay --resend --json`, shaped like the offline replay's summary."""
+    if not diff.answered:
+        result = RESEND_UNANSWERED
+    else:
+        result = RESEND_SAME if diff.matches else RESEND_DIFFERS
+    return {
+        "type": "summary",
+        "capture": capture,
+        "format": capture_format,
+        "session": session.number,
+        "captured_answers": len(session.answers),
+        "live_answers": sum(1 for pair in diff.pairs if pair.live is not None),
+        "answered": diff.answered,
+        "matches": diff.matches,
+        "result": result,
     }

@@ -38,6 +38,8 @@ from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.diagnosis import Diagnosis, diagnose
 from phonesim.errors import PhonesimError
+from phonesim.replay.capture_gaps import CaptureGapJudge, without_device_log
+from phonesim.replay.capture_skim import CaptureCoverage
 from phonesim.replay.dns_answers import TYPE_A, TYPE_SRV, DnsAnswerBook
 from phonesim.replay.sessions import KIND_INFORM, DhcpSession, SessionMessage
 
@@ -92,6 +94,8 @@ class SessionReplay:
     traces: list[Trace] = field(default_factory=list)
     outcome: Outcome | None = None
     answers: list[AnswerVerdict] = field(default_factory=list)
+    gaps: CaptureGapJudge | None = None
+    """Whose gap an unanswered session is (the capture's or the site's); None if not known."""
 
     @property
     def decision(self) -> dict[str, Any] | None:
@@ -124,17 +128,26 @@ class SessionReplay:
 
         A DNS name the capture holds no answer for was answered "timeout" only
         to let the phone go on; findings about such a name would blame the
-        customer's DNS for a gap in the capture, so they are left out.
+        customer's DNS for a gap in the capture, so they are left out. A DHCP
+        answer the capture lacks is judged by `capture_gaps`.
         """
-        uncaptured = {t.fields.get("name") for t in self.traces if t.event == "dns_not_captured"}
+        uncaptured = self.dns_not_captured
         found = diagnose(t for t in self.traces if t.stage != REPLAY_STAGE)
-        return Diagnosis(
-            tuple(
-                f
-                for f in found.findings
-                if not (f.id.startswith("dns.") and f.evidence.get("name") in uncaptured)
-            )
-        )
+        kept = [
+            f
+            for f in found.findings
+            if not (f.id.startswith("dns.") and f.evidence.get("name") in uncaptured)
+        ]
+        if self.gaps is None:
+            return Diagnosis(tuple(without_device_log(f) for f in kept))
+        explains = isinstance(self.outcome, Failure)
+        return Diagnosis(tuple(self.gaps.rewrite(kept, explains=explains)))
+
+    @property
+    def dns_not_captured(self) -> list[str]:
+        """Names the phone asked that the capture holds no DNS answer for, in asking order."""
+        names = (t.fields.get("name") for t in self.traces if t.event == "dns_not_captured")
+        return list(dict.fromkeys(str(name) for name in names))
 
 
 class SessionReplayer:
@@ -165,11 +178,26 @@ class SessionReplayer:
             )
         return None
 
-    def replay(self, session: DhcpSession) -> SessionReplay:
+    def replay(
+        self, session: DhcpSession, coverage: CaptureCoverage | None = None
+    ) -> SessionReplay:
+        """Replay one session; `coverage` (what had been read of the capture when it came out)
+        lets the findings tell a gap in the capture from a site that did not answer."""
         why_not = self.replayable(session)
         if why_not is not None:
             raise PhonesimError(f"session {session.number}: {why_not}")
-        return _Run(self, session).run()
+        replay = _Run(self, session).run()
+        if coverage is not None:
+            device = self.profile.device
+            replay.gaps = CaptureGapJudge(
+                session,
+                coverage,
+                # The profile's schedule, not the replayed phone's jittered one: the
+                # finding judges the capture, not this run.
+                phone_waits=sum(self.profile.dhcp.retransmit_after),
+                device=f"the {device.vendor} {device.model}",
+            )
+        return replay
 
     def domain_for(self, session: DhcpSession) -> tuple[str, str]:
         """The DNS domain the phone would have had, and where it was found."""

@@ -58,7 +58,8 @@ def test_resend_on_an_interface_diffs_the_live_answer(
     # The capture's server was the lab on loopback: a live answer from another server
     # differs at least in its server identifier, so the exit code says "differs".
     assert done.returncode == 1, done.stderr + server_log(tmp_path)
-    result = json.loads(done.stdout)
+    result, summary = (json.loads(line) for line in done.stdout.splitlines())
+    assert (result["type"], summary["type"], summary["result"]) == ("resend", "summary", "differs")
     assert result["answered"] is True
     assert result["ciaddr"] == host_address
     (pair,) = result["pairs"]

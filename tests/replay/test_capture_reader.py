@@ -143,3 +143,38 @@ def test_a_missing_file_or_a_folder_is_named(tmp_path: Path) -> None:
         CaptureReader(tmp_path / "absent.pcap").open()
     with pytest.raises(CaptureError, match="directory"):
         CaptureReader(tmp_path).open()
+
+
+class _FailingStream:
+    """A file whose disk fails after `good` bytes, as a dying USB stick or NFS mount does."""
+
+    def __init__(self, stream: object, good: int) -> None:
+        self._stream = stream
+        self._good = good
+
+    def read(self, size: int = -1) -> bytes:
+        if self._stream.tell() + max(size, 0) > self._good:  # type: ignore[attr-defined]
+            raise OSError(5, "Input/output error")
+        return self._stream.read(size)  # type: ignore[attr-defined, no-any-return]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+@pytest.mark.parametrize("name", ["truncated.pcap", "two-servers.pcapng"])
+def test_a_read_that_fails_mid_file_names_the_record_it_stopped_at(name: str) -> None:
+    data = capture(name).read_bytes()
+    if name.endswith(".pcapng"):
+        second = [o for o, _, kind in pcapng_block_offsets(data) if kind == 6][1]
+    else:
+        second = pcap_record_offsets(data)[1][0]
+    reader = CaptureReader(capture(name))
+    reader.open()
+    reader._reader.f = _FailingStream(reader._reader.f, second + 4)
+    seen = []
+    with pytest.raises(CaptureError) as raised:
+        seen.extend(record.number for record in reader)
+    reader.close()
+    assert seen == [1]
+    assert "reading failed" in str(raised.value)
+    assert raised.value.offset == second
