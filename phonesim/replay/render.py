@@ -43,8 +43,6 @@ _VERDICT_STYLE = {
     AFTER_DECISION: "yellow",
 }
 _SKIPPED_IN_TIMELINE = {("discovery", "stopped_as_asked")}
-_STAGE_STYLE = {"dhcp": "cyan", "dns": "blue", "discovery": "magenta"}
-"""The shared timeline's colours for the stages whose lines a replay words itself."""
 _STATUS_STYLE = {
     SAME: "green",
     DIFFERS: "bold red",
@@ -200,7 +198,7 @@ class ReplayRenderer:
             if trace.stage == REPLAY_STAGE:
                 self._replay_note(trace)
             elif (reworded := self._reworded(trace, replay)) is not None:
-                self._line(trace, reworded)
+                self._timeline.line(trace, reworded)
             else:
                 self._timeline.print(trace)
                 if self._timeline.reader_gone:
@@ -270,40 +268,9 @@ class ReplayRenderer:
         """Events the shared timeline words for a live boot, said as they are true of a replay."""
         fields = trace.fields
         key = (trace.stage, trace.event)
-        if key == ("discovery", "cache_stored"):
-            # A replay stores nothing: the state folder is never touched.
-            registrars = ", ".join(fields.get("registrars") or []) or "no registrar"
-            web_url = fields.get("web_url") or "no web services URL"
-            return f"the phone would cache ({fields.get('source')}): {web_url}, {registrars}"
-        if key == ("discovery", "decided") and not (
-            fields.get("web_url") and fields.get("registrars")
-        ):
-            web = (
-                f"web services {fields['web_url']} ({fields.get('web_source')})"
-                if fields.get("web_url")
-                else "web services not found"
-            )
-            registrars = (
-                f"registrars {', '.join(fields['registrars'])} ({fields.get('registrar_source')})"
-                if fields.get("registrars")
-                else "registrars not found"
-            )
-            return f"{web}; {registrars}"
         if key == ("dns", "registrar_lookup_done") and not fields.get("found"):
             return "DNS registrar lookup: none found (" + _dns_gap(replay, until=trace.t) + ")"
         return None
-
-    def _line(self, trace: Trace, text: str) -> None:
-        """One timeline line laid out as the shared timeline lays out its own."""
-        style = _STAGE_STYLE.get(trace.stage, "white")
-        level = {"warning": "yellow", "error": "bold red"}.get(trace.level)
-        shown = escape(text)
-        self.console.print(
-            f"[dim]{trace.t:8.3f}s[/dim] [{style}]{trace.stage:<10}[/{style}] "
-            + (f"[{level}]{shown}[/{level}]" if level else shown),
-            highlight=False,
-            soft_wrap=True,
-        )
 
     def _replay_note(self, trace: Trace) -> None:
         fields = trace.fields

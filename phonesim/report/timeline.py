@@ -97,14 +97,23 @@ def describe(trace: Trace) -> str:
             return f"discovery cache now holds {held}"
         return f"the phone would now cache {held}; not kept ({f.get('why') or 'nothing is stored'})"
     if key == "discovery.decided":
-        return (
-            f"web services {f['web_url']} ({f['web_source']}); "
-            f"registrars {_join(f['registrars'])} ({f['registrar_source']})"
+        web = (
+            f"web services {f['web_url']} ({f['web_source']})"
+            if f.get("web_url")
+            else "web services not found"
         )
+        registrars = (
+            f"registrars {_join(f['registrars'])} ({f['registrar_source']})"
+            if f.get("registrars")
+            else "registrars not found"
+        )
+        return f"{web}; {registrars}"
     if key == "dns.registrar_lookup_done":
         found = f.get("found")
+        if not found:
+            return "DNS registrar lookup: none found"
         return f"DNS registrar lookup: {_join(found)}" + (
-            f" (from {f['source']})" if found else " - none found"
+            f" (from {f['source']})" if f.get("source") else ""
         )
     if key == "time.query":
         return f"SNTP query to {f['server']} ({f['address']}:{f['port']})"
@@ -203,9 +212,14 @@ class TimelinePrinter:
             self.reader_gone = True
 
     def _print(self, trace: Trace) -> None:
+        self.line(trace, describe(trace))
+
+    def line(self, trace: Trace, text: str) -> None:
+        """One timeline line for `trace`, worded by the caller (a replay says some
+        events its own way) and laid out as every other line."""
         stage_style = _STAGE_STYLE.get(trace.stage, "white")
         text_style = _STYLE.get(trace.level, "")
-        text = escape(describe(trace))
+        text = escape(text)
         self.console.print(
             f"[dim]{trace.t:8.3f}s[/dim] [{stage_style}]{trace.stage:<10}[/{stage_style}] "
             + (f"[{text_style}]{text}[/{text_style}]" if text_style else text),

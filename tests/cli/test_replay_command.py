@@ -428,7 +428,10 @@ def test_no_python_none_in_any_replay_output(capsys, gaps: Path, name: str, prof
 def test_the_timeline_says_what_the_phone_would_cache_not_that_it_did(capsys) -> None:
     _code, out, _ = replay(capsys, str(capture("two-servers.pcapng")))
     text = " ".join(out.split())
-    assert f"discovery the phone would cache (dhcp): {CS_URL}, pool01.contoso.test:5061" in text
+    assert (
+        f"discovery the phone would now cache (dhcp): {CS_URL}, registrars "
+        "pool01.contoso.test:5061; not kept (a replay stores nothing)"
+    ) in text
     assert "cache now holds" not in text
 
 
