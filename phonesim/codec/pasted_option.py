@@ -70,7 +70,7 @@ def read_pasted_text(text: str, *, code: int | None = None) -> PastedText:
     stripped = text.strip()
     if not stripped:
         raise MalformedHex("nothing to decode", 0)
-    if stripped[0] in "{[":
+    if kea.looks_like_json(stripped):
         return _gathered([kea.read(text)], [], numbered=False)
     try:
         value = parse_hex(stripped)

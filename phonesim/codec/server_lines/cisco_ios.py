@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from phonesim.codec.server_lines.found import Found, Line, PastedOption
+from phonesim.codec.server_lines.found import Found, Line, PastedOption, option_code
 
 FORM = "Cisco IOS line"
 
@@ -35,9 +35,7 @@ def read(lines: Sequence[Line]) -> Found:
 
 
 def _option(line: Line, match: re.Match[str]) -> PastedOption:
-    code = int(match.group(2))
-    if not 1 <= code <= 254:
-        raise line.error(f"option code {code} is outside 1..254", match.start(2))
+    code = option_code(line, match.group(2), match.start(2))
     kind = match.group(3).lower()
     raw = match.group(4)
     if kind == "hex":

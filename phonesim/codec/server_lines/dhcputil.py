@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from phonesim.codec.server_lines.found import Found, Line, PastedOption
+from phonesim.codec.server_lines.found import Found, Line, PastedOption, option_code, small_number
 
 FORM = "DHCPUtil line"
 
@@ -36,7 +36,7 @@ def read(lines: Sequence[Line]) -> Found:
             found.claimed.add(line.number)
             code = _code(line, part)
             parts.setdefault(code, []).append(
-                (int(part.group(2)), line.hex(part.group(4), part.start(4)), line)
+                (small_number(part.group(2)) or 0, line.hex(part.group(4), part.start(4)), line)
             )
         elif value:
             found.claimed.add(line.number)
@@ -45,15 +45,13 @@ def read(lines: Sequence[Line]) -> Found:
             wholes.append((code, line.hex(value.group(2), value.start(2)), hex_digits, line))
         elif length and wholes:
             found.claimed.add(line.number)
-            lengths[len(wholes) - 1] = int(length.group(1))
+            lengths[len(wholes) - 1] = small_number(length.group(1)) or -1
     for index, (code, data, hex_digits, line) in enumerate(wholes):
         declared = lengths.get(index)
         cut = None
         if declared is not None and declared != hex_digits:
-            cut = (
-                f"option {code}: Length says {declared} hex characters, {hex_digits} present "
-                "(cut while copying?)"
-            )
+            says = f"{declared} hex characters" if declared >= 0 else "more than 10 digits"
+            cut = f"option {code}: Length says {says}, {hex_digits} present (cut while copying?)"
         found.options.append(PastedOption(code, data, FORM, lines=line.where, cut=cut))
     whole_codes = {code for code, *_rest in wholes}
     for code, pieces in parts.items():
@@ -72,10 +70,7 @@ def read(lines: Sequence[Line]) -> Found:
 
 
 def _code(line: Line, match: re.Match[str]) -> int:
-    code = int(match.group(1))
-    if not 1 <= code <= 254:
-        raise line.error(f"option code {code} is outside 1..254", match.start(1))
-    return code
+    return option_code(line, match.group(1), match.start(1))
 
 
 __all__ = ["FORM", "read"]

@@ -15,7 +15,15 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
-from phonesim.codec.server_lines.found import Found, Line, PastedOption, SubOptionValue
+from phonesim.codec.server_lines.found import (
+    Found,
+    Line,
+    PastedOption,
+    SubOptionValue,
+    option_code,
+    shown,
+    small_number,
+)
 from phonesim.codec.sip_server_option import encode_sip_server_addresses, encode_sip_server_names
 from phonesim.errors import MalformedOption
 
@@ -121,12 +129,9 @@ def _option(found: Found, line: Line, text: str, start: int) -> None:
 def _code(line: Line, text: str, column: int) -> int | None:
     if text.lower().startswith("option:"):
         return _NAMES.get(text[7:].lower())
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         return None
-    code = int(text)
-    if not 1 <= code <= 254:
-        raise line.error(f"option code {code} is outside 1..254", column)
-    return code
+    return option_code(line, text, column)
 
 
 def _field_value(line: Line, text: str, column: int, quoted: bool) -> bytes:
@@ -137,9 +142,11 @@ def _field_value(line: Line, text: str, column: int, quoted: bool) -> bytes:
     if _ADDRESS.match(text):
         return line.addresses([text])
     if text.isascii() and text.isdigit():
-        number = int(text)
-        if number > 0xFFFFFFFF:
-            raise line.error(f"{text} does not fit the 4 bytes dnsmasq gives a number", column)
+        number = small_number(text)
+        if number is None or number > 0xFFFFFFFF:
+            raise line.error(
+                f"{shown(text)} does not fit the 4 bytes dnsmasq gives a number", column
+            )
         size = 4 if number > 0xFFFF else 2 if number > 0xFF else 1
         return number.to_bytes(size, "big")
     return text.encode("utf-8")

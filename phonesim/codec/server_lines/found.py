@@ -11,6 +11,30 @@ from phonesim.errors import MalformedHex, MalformedPaste
 NOT_READ = "not a line phonesim reads"
 
 
+def small_number(text: str) -> int | None:
+    """`text` as a decimal number of at most 10 ASCII digits, else None.
+
+    Codes, lengths and values in a paste are small; refusing longer digit runs
+    keeps a pasted wall of digits from costing a huge conversion.
+    """
+    if 0 < len(text) <= 10 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """`text` quoted for a message, shortened when long."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "..."
+
+
+def option_code(line: Line, text: str, column: int) -> int:
+    """An option code written in the line at `column`; outside 1..254 is an error there."""
+    code = small_number(text)
+    if code is None or not 1 <= code <= 254:
+        raise line.error(f"option code {shown(text)} is outside 1..254", column)
+    return code
+
+
 @dataclass(frozen=True)
 class Line:
     number: int

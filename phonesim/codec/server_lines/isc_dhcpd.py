@@ -27,6 +27,8 @@ from phonesim.codec.server_lines.found import (
     PastedOption,
     SkippedLine,
     SubOptionValue,
+    shown,
+    small_number,
 )
 from phonesim.codec.sip_server_option import CONFIG_NAME as SIP_SERVER_NAME
 
@@ -72,6 +74,8 @@ class _Statement:
     text: str
     line: Line
     """The line the statement starts on."""
+    continued: tuple[int, ...] = ()
+    """The numbers of the lines it goes on over."""
 
 
 @dataclass
@@ -86,17 +90,16 @@ def read(lines: Sequence[Line]) -> Found:
     definitions: dict[str, tuple[int, str]] = {}
     for statement in statements:
         definition = _DEFINITION.match(statement.text)
-        if definition:
-            definitions[definition.group(1).lower()] = (
-                int(definition.group(2)),
-                definition.group(3).lower(),
-            )
+        code = small_number(definition.group(2)) if definition else None
+        if definition and code is not None and 1 <= code <= 254:
+            definitions[definition.group(1).lower()] = (code, definition.group(3).lower())
     blocks: list[_Block] = []
-    unknown = [
-        statement
-        for statement in statements
-        if not _statement(found, statement, definitions, blocks)
-    ]
+    unknown = []
+    for statement in statements:
+        if _statement(found, statement, definitions, blocks):
+            found.claimed.update(statement.continued)
+        else:
+            unknown.append(statement)
     for statement in unknown:
         # Only on a line that is dhcpd's: a line with nothing dhcpd in it is another reader's.
         if statement.line.number in found.claimed:
@@ -115,20 +118,23 @@ def _statements(lines: Sequence[Line]) -> Iterator[_Statement]:
     pending: _Statement | None = None
     for line in lines:
         text = _without_comment(line.text).strip()
+        continued: tuple[int, ...] = ()
         if pending is not None:
             text = f"{pending.text} {text}"
+            continued = (*pending.continued, line.number)
             line = pending.line
             pending = None
         while text:
             end = _statement_end(text)
             if end is None:
                 if text.startswith("option") and not text.endswith(";"):
-                    pending = _Statement(text, line)
+                    pending = _Statement(text, line, continued)
                 else:
-                    yield _Statement(text, line)
+                    yield _Statement(text, line, continued)
                 break
-            yield _Statement(text[: end + 1].strip(), line)
+            yield _Statement(text[: end + 1].strip(), line, continued)
             text = text[end + 1 :].strip()
+            continued = ()
     if pending is not None:
         yield pending
 
@@ -182,7 +188,7 @@ def _statement(
         if code_kind is None:
             found.skip(
                 line,
-                f"sub-option {name!r} is not declared in the paste "
+                f"sub-option {shown(name)} is not declared in the paste "
                 f"('option {name} code N = TYPE;')",
                 text,
             )
@@ -192,7 +198,7 @@ def _statement(
         if code_kind is None:
             found.skip(
                 line,
-                f"ISC dhcpd option {name!r} is not one phonesim knows; an 'option {name} code N "
+                f"ISC dhcpd option {shown(name)} is not one phonesim knows; an 'option {name} code N "
                 "= TYPE;' line in the paste says which it is",
                 text,
             )
@@ -261,8 +267,9 @@ def _code(name: str, definitions: dict[str, tuple[int, str]]) -> tuple[int, str]
         return definitions[name]
     if name in BUILTIN_NAMES:
         return BUILTIN_NAMES[name], "string"
-    if name.startswith("option-") and name[7:].isdigit() and 1 <= int(name[7:]) <= 254:
-        return int(name[7:]), "string"
+    code = small_number(name[7:]) if name.startswith("option-") else None
+    if code is not None and 1 <= code <= 254:
+        return code, "string"
     return None
 
 
@@ -276,10 +283,12 @@ def _value(line: Line, raw: str, start: int, kind: str) -> bytes | None:
     if _ADDRESSES.match(raw):
         return line.addresses(raw.split(","))
     integer = _INTEGER_TYPE.match(kind)
-    if integer and re.fullmatch(r"-?\d+", raw):
+    number = small_number(raw.removeprefix("-"))
+    if integer and number is not None:
         size = int(integer.group(1)) // 8
+        signed = kind.startswith(("signed", "integer"))
         try:
-            return int(raw).to_bytes(size, "big", signed=kind.startswith(("signed", "integer")))
+            return (-number if raw.startswith("-") else number).to_bytes(size, "big", signed=signed)
         except OverflowError:
             raise line.error(f"{raw} does not fit {kind}", start) from None
     if kind in ("string", "text"):

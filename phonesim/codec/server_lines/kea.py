@@ -85,10 +85,19 @@ def read(text: str) -> Found:
     return found
 
 
+def looks_like_json(text: str) -> bool:
+    """Whether `text`, past Kea's comments, starts as a JSON object or list."""
+    return _without_comments(text).lstrip()[:1] in ("{", "[")
+
+
+def _without_comments(text: str) -> str:
+    """Comments blanked out, line breaks kept, so JSON errors give the paste's own lines."""
+    return _COMMENT.sub(lambda m: m.group(1) or re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
 def _load(text: str) -> Any:
-    without_comments = _COMMENT.sub(lambda m: m.group(1) or re.sub(r"[^\n]", " ", m.group(0)), text)
     try:
-        return json.loads(without_comments)
+        return json.loads(_without_comments(text))
     except json.JSONDecodeError as error:
         raise MalformedPaste(f"Kea JSON: {error.msg}", error.colno, error.lineno) from None
     except RecursionError:
@@ -244,4 +253,4 @@ def _data(data: str, kind: str | None, csv: bool) -> bytes | None:
     return None
 
 
-__all__ = ["FORM", "SUB_OPTION_FORM", "read"]
+__all__ = ["FORM", "SUB_OPTION_FORM", "looks_like_json", "read"]

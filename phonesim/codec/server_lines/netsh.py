@@ -14,7 +14,14 @@ import re
 import shlex
 from collections.abc import Sequence
 
-from phonesim.codec.server_lines.found import Found, Line, PastedOption, SubOptionValue
+from phonesim.codec.server_lines.found import (
+    Found,
+    Line,
+    PastedOption,
+    SubOptionValue,
+    option_code,
+    shown,
+)
 
 FORM = "netsh line"
 SUB_OPTION_FORM = "netsh sub-option lines"
@@ -55,10 +62,8 @@ def _tokens(line: Line, match: re.Match[str], group: int) -> list[str]:
 
 
 def _option_value(found: Found, line: Line, match: re.Match[str]) -> None:
-    code = int(match.group(1))
+    code = option_code(line, match.group(1), match.start(1))
     kind = match.group(2).upper()
-    if not 1 <= code <= 254:
-        raise line.error(f"netsh option code {code} is outside 1..254", match.start(1))
     vendor = None
     values = []
     for token in _tokens(line, match, 3):
@@ -98,7 +103,7 @@ def _integer(line: Line, text: str, size: int) -> bytes:
         number = int(text, 0)
         return number.to_bytes(size, "big")
     except (ValueError, OverflowError):
-        raise line.error(f"{text!r} is not a {size}-byte number") from None
+        raise line.error(f"{shown(text)} is not a {size}-byte number") from None
 
 
 def _vendor_class(found: Found, line: Line, match: re.Match[str]) -> None:
