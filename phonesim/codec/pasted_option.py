@@ -71,7 +71,12 @@ def read_pasted_text(text: str, *, code: int | None = None) -> PastedText:
     if not stripped:
         raise MalformedHex("nothing to decode", 0)
     if kea.looks_like_json(stripped):
-        return _gathered([kea.read(text)], [], numbered=False)
+        pasted = _gathered([kea.read(text)], [], numbered=False)
+        if not pasted.options:
+            reason = pasted.skipped[0].reason if pasted.skipped else "no option-data entries"
+            where = f"{pasted.skipped[0].text}: " if pasted.skipped else ""
+            raise MalformedPaste(f"Kea JSON with no option phonesim reads ({where}{reason})")
+        return pasted
     try:
         value = parse_hex(stripped)
     except MalformedHex as error:

@@ -330,6 +330,8 @@ def test_unread_lines_are_listed_and_hex_on_its_own_line_is_named() -> None:
         ("hello", "neither hex nor a netsh, DHCPUtil, dnsmasq, Cisco IOS, ISC dhcpd or Kea line"),
         ("# a comment\n! another\n", "only comments"),
         ("option space MSUC;\noption MSUC.X code 1 = text;\n", "set no value"),
+        ('{"Dhcp4": {"subnet4": []}}', "Kea JSON with no option phonesim reads"),
+        ('[{"name": "x", "data": "00"}]', r"\(option-data\[0\]: option 'x': no code"),
     ],
 )
 def test_a_paste_with_nothing_to_read_is_one_error(text: str, message: str) -> None:
@@ -446,4 +448,5 @@ _JSON = st.recursive(
 @given(_JSON)
 def test_any_json_raises_only_our_error(document: object) -> None:
     with contextlib.suppress(MalformedHex):
-        read_pasted_text(json.dumps(document))
+        pasted = read_pasted_text(json.dumps(document))
+        assert pasted.options and all(1 <= o.code <= 254 for o in pasted.options)
