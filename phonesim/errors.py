@@ -67,6 +67,23 @@ class MalformedHex(PhonesimError):
         super().__init__(f"hex text: {reason}{where}")
 
 
+class MalformedPaste(MalformedHex):
+    """Pasted server configuration (netsh, dnsmasq, ISC dhcpd, Cisco IOS, Kea, DHCPUtil) that
+    cannot be read, or a paste in which nothing can be read.
+
+    `line` is the line of the paste (from 1) when it has several, `offset` the
+    character in that line (or in the text when it has one line), when known.
+    """
+
+    def __init__(self, reason: str, offset: int | None = None, line: int | None = None) -> None:
+        self.reason = reason
+        self.offset = offset
+        self.line = line
+        at_line = f"line {line}: " if line is not None else ""
+        where = f" at character {offset}" if offset is not None else ""
+        PhonesimError.__init__(self, f"pasted text: {at_line}{reason}{where}")
+
+
 class ProfileError(PhonesimError):
     """A device profile that is missing, unreadable or has a bad field."""
 

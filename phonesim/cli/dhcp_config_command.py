@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ examples:
       --web-server web01.contoso.com --format kea --subnet 10.20.30.0/24 --interface eth1
 
 Warnings (what a server will do with a long value, placeholders) go to stderr.
+Names must be names (no scheme, no port; letters, digits, hyphens), the port
+1-65535, the scheme http or https, the path start with '/': otherwise exit 2.
 """
 
 
@@ -69,11 +72,17 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--interface", help="kea: the interface to serve (default: all)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write here, not to stdout")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the values (hex, decoded) and the configuration text as one JSON object",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from phonesim.dhcp_config import PLACEHOLDER_SUBNET, Site, phone_options, render
+    from phonesim.dhcp_config.json_view import json_view
 
     options = phone_options(
         args.sip_server,
@@ -90,13 +99,18 @@ def run(args: argparse.Namespace) -> int:
     rendered = render(args.format, options, site)
     for warning in rendered.warnings:
         print(f"phonesim: warning: {warning}", file=sys.stderr)
+    text = rendered.text
+    if args.json:
+        text = json.dumps(json_view(args.format, options, rendered), indent=2) + "\n"
     if args.output is None:
-        sys.stdout.write(rendered.text)
+        sys.stdout.write(text)
         return 0
     try:
-        args.output.write_text(rendered.text)
+        args.output.write_text(text)
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+    what = f"the {args.format} configuration" + (" as JSON" if args.json else "")
+    print(f"phonesim: wrote {what} to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -32,6 +32,9 @@ import dns.name
 from phonesim.errors import MalformedOption, UnsupportedEncoding
 
 OPTION_CODE = 120
+CONFIG_NAME = "ms-uc-sip-server"
+"""The name `phonesim dhcp-config` gives option 120 in servers that have none for it (ISC
+dhcpd, Kea), so that `phonesim decode` knows it in a pasted line."""
 ENCODING_NAMES = 0
 ENCODING_ADDRESSES = 1
 

@@ -14,9 +14,10 @@ was sent and option 120 left out).
 from __future__ import annotations
 
 from phonesim.codec.dhcp_options import MAX_INSTANCE_LENGTH
+from phonesim.codec.sip_server_option import CONFIG_NAME
 from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site, colon_hex
 
-SIP_SERVER_OPTION = "ms-uc-sip-server"
+SIP_SERVER_OPTION = CONFIG_NAME
 
 
 def render(options: PhoneOptions, site: Site) -> RenderedConfig:

@@ -17,9 +17,10 @@ import json
 from typing import Any
 
 from phonesim.codec.hex_text import dhcputil_hex
+from phonesim.codec.sip_server_option import CONFIG_NAME
 from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site
 
-SIP_SERVER_OPTION = "ms-uc-sip-server"
+SIP_SERVER_OPTION = CONFIG_NAME
 VENDOR_OPTION = "vendor-encapsulated-options"
 
 

@@ -29,6 +29,7 @@ from phonesim.codec.sip_server_option import (
     encode_sip_server_addresses,
     encode_sip_server_names,
 )
+from phonesim.dhcp_config import url_parts
 from phonesim.errors import UsageError
 
 VENDOR_CLASS = "MS-UC-Client"
@@ -103,11 +104,14 @@ def phone_options(
 
     Registrars given as IPv4 addresses use encoding 1; names use encoding 0,
     uncompressed, each ending in a zero byte. Without a web server the first
-    registrar is used, as DHCPUtil does with only `-SipServer`.
+    registrar is used, as DHCPUtil does with only `-SipServer`. Every value is
+    checked first (`url_parts`): UsageError names the option and the value.
     """
-    servers = tuple(name.strip().rstrip(".") for name in sip_servers)
-    if not servers or not all(servers):
+    if not sip_servers:
         raise UsageError("give at least one registrar with --sip-server")
+    servers = tuple(
+        url_parts.host_name("--sip-server", name, address_allowed=True) for name in sip_servers
+    )
     addresses = [_is_ipv4(server) for server in servers]
     if any(addresses) and not all(addresses):
         raise UsageError(
@@ -120,7 +124,14 @@ def phone_options(
             raise UsageError("registrars given as addresses: name the web server with --web-server")
     else:
         encoding, option_120 = 0, encode_sip_server_names(servers)
-    web = (web_server or servers[0]).strip().rstrip(".")
+    web = (
+        servers[0]
+        if web_server is None
+        else url_parts.host_name("--web-server", web_server, address_allowed=True)
+    )
+    web_port = url_parts.web_port(web_port)
+    url_scheme = url_parts.url_scheme(url_scheme)
+    cert_prov_path = url_parts.cert_prov_path(cert_prov_path, port=web_port)
     option_43 = encode_ms_uc_client_option(
         web_server_fqdn=web,
         web_server_port=web_port,

@@ -102,3 +102,85 @@ def test_text_that_is_not_hex_is_one_line_with_the_position(capsys, text: str, w
     code, out, err = decode(capsys, text)
     assert code == 2 and out == ""
     assert err.strip().splitlines() == [f"phonesim: error: hex text: {where}"]
+
+
+# ------------------------------------------------- several lines, cut options
+
+NETSH_LINES = [
+    'netsh dhcp server add class MSUCClient "UC Vendor Class Id" "MS-UC-Client" 1',
+    "netsh dhcp server set optionvalue 1 Binary vendor=MSUCClient 4D532D55432D436C69656E74",
+    "netsh dhcp server set optionvalue 2 Binary vendor=MSUCClient 6874747073",
+    "netsh dhcp server set optionvalue 4 Binary vendor=MSUCClient 343433",
+    "netsh dhcp server set optionvalue 5 Binary vendor=MSUCClient "
+    + b"/CertProv/CertProvisioningService.svc".hex(),
+    "netsh dhcp server add scope 10.0.0.0 255.255.255.0 Phones",
+]
+
+
+def decode_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: str, *argv: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    return decode(capsys, "-", *argv)
+
+
+def test_a_netsh_script_without_the_fqdn_line_misses_it_in_option_43(
+    capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = decode_stdin(capsys, monkeypatch, "\n".join(NETSH_LINES))
+    assert code == 1 and err == ""
+    assert (
+        "option 43 (vendor specific) · netsh sub-option lines 2, 3, 4, 5 (class MS-UC-Client)"
+        in out
+    )
+    assert "missing sub-option(s) 3 (WebServerFqdn): no URL can be built" in out
+    assert (
+        "skipped line 6: netsh dhcp server add scope 10.0.0.0 255.255.255.0 Phones "
+        "(not a line phonesim reads)"
+    ) in out
+
+
+def test_skipped_lines_are_in_the_json(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = decode_stdin(capsys, monkeypatch, "\n".join(NETSH_LINES), "--json")
+    result = json.loads(out)
+    assert code == 1 and not result["fine"]
+    assert result["skipped"] == [
+        {
+            "line": 6,
+            "text": "netsh dhcp server add scope 10.0.0.0 255.255.255.0 Phones",
+            "reason": "not a line phonesim reads",
+        }
+    ]
+    vendor = next(o for o in result["options"] if o["code"] == 43)
+    assert vendor["lines"] == [2, 3, 4, 5] and vendor["vendor"] == "MS-UC-Client"
+    assert vendor["cut"] is None and vendor["paths"] == []
+
+
+@pytest.mark.parametrize("argv", [[], ["--option", "43"]])
+def test_a_whole_option_with_a_wrong_length_byte_is_reported_cut(capsys, argv: list[str]) -> None:
+    value = bytes.fromhex(DHCPUTIL_43)
+    code, out, err = decode(capsys, *argv, (bytes((43, len(value) + 1)) + value).hex())
+    assert code == 1 and err == ""
+    assert "whole option (code, length, value)" in out
+    assert (
+        f"option 43 declares {len(value) + 1} bytes, {len(value)} present: the value is cut" in out
+    )
+    assert DHCPUTIL_URL in out
+    assert "cannot tell" not in out and "sub-option 43" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("hello\nworld", "pasted text: nothing phonesim reads in these 2 lines"),
+        ("hello", "pasted text: neither hex nor a netsh, DHCPUtil, dnsmasq"),
+        ('{"Dhcp4": {"option-data": [}}', "pasted text: line 1: Kea JSON: Expecting value"),
+    ],
+)
+def test_a_paste_with_nothing_readable_is_one_line_and_exit_2(
+    capsys, text: str, message: str
+) -> None:
+    code, out, err = decode(capsys, text)
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"phonesim: error: {message}")

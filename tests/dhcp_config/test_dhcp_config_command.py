@@ -151,8 +151,13 @@ def test_the_output_file_holds_what_stdout_would(
     argv = ["--sip-server", "pool01.contoso.com", "--format", "kea", "--subnet", "10.1.2.0/24"]
     code, printed, _ = run(capsys, *argv)
     assert code == 0 and printed.startswith("{")
-    assert run(capsys, *argv, "--output", str(tmp_path / "kea.json")) == (0, "", "")
-    assert (tmp_path / "kea.json").read_text() == printed
+    target = tmp_path / "kea.json"
+    assert run(capsys, *argv, "--output", str(target)) == (
+        0,
+        "",
+        f"phonesim: wrote the kea configuration to {target}\n",
+    )
+    assert target.read_text() == printed
 
 
 @pytest.mark.parametrize(
@@ -161,8 +166,8 @@ def test_the_output_file_holds_what_stdout_would(
         (["--sip-server", "pool01.contoso.com", "--sip-server", "192.0.2.1"], "not both"),
         (["--sip-server", "192.0.2.1"], "--web-server"),
         (["--sip-server", "pool01.contoso.com", "--subnet", "10.1.2"], "--subnet"),
-        (["--sip-server", "pool01.contoso.com", "--web-port", "https"], "WebServerPort"),
-        (["--sip-server", "pööl.contoso.com"], "option 43"),
+        (["--sip-server", "pool01.contoso.com", "--web-port", "https"], "--web-port 'https'"),
+        (["--sip-server", "pööl.contoso.com"], "xn--pl-fkaa.contoso.com"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

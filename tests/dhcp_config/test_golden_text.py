@@ -35,7 +35,7 @@ def test_hex_is_dhcputils_output(capsys: pytest.CaptureFixture[str]) -> None:
 def test_hex_shows_the_rfc_3396_parts_of_a_long_option_43(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    web = "w" * 200 + ".company.com"
+    web = ".".join(["w" * 60] * 3) + ".company.com"
     code, out, _ = dhcp_config(capsys, "--sip-server", "pool.company.com", "--web-server", web)
     assert code == 0
     lines = out.splitlines()
