@@ -124,6 +124,8 @@ async def boot_phone(
         device_id="{" + str(uuid.uuid5(uuid.NAMESPACE_OID, "phonesim/" + mac)).upper() + "}",
     )
     store = DiscoveryCacheStore(state_dir) if state_dir is not None else None
+    if store is not None:
+        store.check_writable(mac)
     power_on = utc_now()
     phone = Phone(
         profile,
@@ -153,8 +155,9 @@ async def boot_phone(
         if on_trace is not None:
             on_trace(trace)
 
-    capture = _open_capture(network, run_dir)
+    capture: PacketCapture | None = None
     try:
+        capture = _open_capture(network, run_dir)
         dhcp = await _open_dhcp(network, interface, mac, capture)
     except BaseException:
         if capture is not None:

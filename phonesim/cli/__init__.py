@@ -13,6 +13,7 @@ import os
 import sys
 
 from phonesim.cli.common import EXIT_INTERRUPTED, EXIT_USAGE
+from phonesim.codec.scapy_cache import avoid_unusable_scapy_cache
 from phonesim.errors import PhonesimError
 
 EXIT_BROKEN_PIPE = 141
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    avoid_unusable_scapy_cache()
     try:
         return int(args.run(args))
     except PhonesimError as error:

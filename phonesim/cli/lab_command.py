@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +65,7 @@ def run(args: argparse.Namespace) -> int:
         )
         endpoints = await lab.start()
         try:
-            # Written whole then renamed: another process waits for this file.
-            partial = args.endpoints_file.with_name(args.endpoints_file.name + ".partial")
-            partial.write_text(json.dumps(endpoints.to_json(), indent=2) + "\n")
-            partial.replace(args.endpoints_file)
+            endpoints.write(args.endpoints_file)
             table = Table(title=f"phonesim lab for {endpoints.domain}")
             table.add_column("server")
             table.add_column("listens on")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from phonesim.errors import UsageError
+
 CAPTURE_FILE = "capture.pcap"
 UNKNOWN_MAC = "00:00:00:00:00:00"
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
@@ -43,10 +45,13 @@ class PacketCapture:
     def __init__(self, path: Path) -> None:
         from scapy.utils import PcapWriter
 
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.packets = 0
-        self._writer: Any = PcapWriter(str(path), linktype=LINKTYPE_ETHERNET, sync=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer: Any = PcapWriter(str(path), linktype=LINKTYPE_ETHERNET, sync=True)
+        except OSError as error:
+            raise UsageError(f"cannot write the capture {path}: {error.strerror}") from None
 
     def datagram(self, payload: bytes, source: Hop, destination: Hop) -> None:
         """A UDP datagram whose headers the socket did not show: build them around it."""

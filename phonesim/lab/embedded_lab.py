@@ -85,6 +85,18 @@ class LabEndpoints:
         data["port_map"] = {str(k): v for k, v in self.port_map.items()}
         return data
 
+    def write(self, path: Path) -> None:
+        """Written whole then renamed: another process waits for this file."""
+        partial = path.with_name(path.name + ".partial")
+        try:
+            partial.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+            partial.replace(path)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise LabDataError(
+                str(path), f"cannot write the endpoints file: {error.strerror}"
+            ) from None
+
     @classmethod
     def from_file(cls, path: Path) -> LabEndpoints:
         try:
