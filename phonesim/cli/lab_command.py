@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from phonesim.lab.capture_responder import CapturedExchange
+    from phonesim.lab.embedded_lab import LabEndpoints
+    from phonesim.lab.scenario import LabScenario
 
 
 def register(commands: Any) -> None:
@@ -38,12 +44,17 @@ def register(commands: Any) -> None:
         metavar="FILE",
         help="DHCP answers exactly as the servers in this capture did (its first answered INFORM)",
     )
+    lab.add_argument(
+        "--json",
+        action="store_true",
+        help="print only the endpoints, as one line of JSON (the endpoints file's content) "
+        "once every server listens",
+    )
     lab.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
 
     from phonesim.lab.embedded_lab import EmbeddedLab, LabLayout
     from phonesim.lab.scenario import load_scenario
@@ -66,33 +77,10 @@ def run(args: argparse.Namespace) -> int:
         endpoints = await lab.start()
         try:
             endpoints.write(args.endpoints_file)
-            table = Table(title=f"phonesim lab for {endpoints.domain}")
-            table.add_column("server")
-            table.add_column("listens on")
-            table.add_column("advertised as")
-            a = endpoints.address
-            pm = endpoints.port_map
-            table.add_row(
-                "DHCP (INFORM responder)",
-                f"{a}:{endpoints.dhcp_port}/udp",
-                "options 43 and 120" if captured is None else f"as in {captured.origin}",
-            )
-            table.add_row("DNS", f"{a}:{endpoints.dns_port}/udp", f"zone {endpoints.domain}")
-            table.add_row("NTP", f"{a}:{pm[123]}/udp", "port 123")
-            table.add_row("web services HTTP", f"{a}:{pm[80]}/tcp", f"http://{endpoints.web_fqdn}")
-            table.add_row(
-                "web services HTTPS", f"{a}:{pm[443]}/tcp", f"https://{endpoints.web_fqdn}"
-            )
-            table.add_row("registrar SIP/TLS", f"{a}:{pm[5061]}/tcp", f"{endpoints.pool_fqdn}:5061")
-            console.print(table)
-            if scenario is not None:
-                console.print(f"scenario [bold]{scenario.name}[/bold]: {scenario.summary}")
-            console.print(f"endpoints written to {args.endpoints_file}")
-            console.print(
-                "boot a phone against it:  phonesim boot --lab-endpoints "
-                f"{args.endpoints_file} --ext 5551234 --pin 13579"
-            )
-            console.print("[dim]Ctrl-C stops the lab.[/dim]")
+            if args.json:
+                print(json.dumps(endpoints.to_json()), flush=True)
+            else:
+                _print_ready(console, endpoints, args, scenario, captured)
             await asyncio.Event().wait()
         finally:
             await lab.close()
@@ -100,5 +88,42 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(serve())
     except KeyboardInterrupt:
-        console.print("lab stopped")
+        if not args.json:
+            console.print("lab stopped")
     return 0
+
+
+def _print_ready(
+    console: Any,
+    endpoints: LabEndpoints,
+    args: argparse.Namespace,
+    scenario: LabScenario | None,
+    captured: CapturedExchange | None,
+) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"phonesim lab for {endpoints.domain}")
+    table.add_column("server")
+    table.add_column("listens on")
+    table.add_column("advertised as")
+    a = endpoints.address
+    pm = endpoints.port_map
+    table.add_row(
+        "DHCP (INFORM responder)",
+        f"{a}:{endpoints.dhcp_port}/udp",
+        "options 43 and 120" if captured is None else f"as in {captured.origin}",
+    )
+    table.add_row("DNS", f"{a}:{endpoints.dns_port}/udp", f"zone {endpoints.domain}")
+    table.add_row("NTP", f"{a}:{pm[123]}/udp", "port 123")
+    table.add_row("web services HTTP", f"{a}:{pm[80]}/tcp", f"http://{endpoints.web_fqdn}")
+    table.add_row("web services HTTPS", f"{a}:{pm[443]}/tcp", f"https://{endpoints.web_fqdn}")
+    table.add_row("registrar SIP/TLS", f"{a}:{pm[5061]}/tcp", f"{endpoints.pool_fqdn}:5061")
+    console.print(table)
+    if scenario is not None:
+        console.print(f"scenario [bold]{scenario.name}[/bold]: {scenario.summary}")
+    console.print(f"endpoints written to {args.endpoints_file}")
+    console.print(
+        "boot a phone against it:  phonesim boot --lab-endpoints "
+        f"{args.endpoints_file} --ext 5551234 --pin 13579"
+    )
+    console.print("[dim]Ctrl-C stops the lab.[/dim]")
