@@ -82,14 +82,17 @@ def normalise_mac(text: str) -> str:
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
-def check_sign_in(sign_in_as: str, pin: str) -> None:
-    """The phone's keypad has digits only: what cannot be typed cannot be tried."""
+def check_sign_in(sign_in_as: str, pin: str, *, pin_source: str = "--pin") -> None:
+    """The phone's keypad has digits only: what cannot be typed cannot be tried.
+
+    `pin_source` names where the PIN came from, for the message (never the PIN itself).
+    """
     if not sign_in_as.lstrip("+").isdigit():
         raise UsageError(
             f"--ext {sign_in_as!r}: the phone's keypad has digits only (and a leading +)"
         )
     if not pin.isdigit() or not 4 <= len(pin) <= 24:
-        raise UsageError("--pin must be 4 to 24 digits (the PIN policy's range)")
+        raise UsageError(f"{pin_source} must be 4 to 24 digits (the PIN policy's range)")
 
 
 async def boot_phone(

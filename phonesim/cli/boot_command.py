@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import contextlib
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from phonesim.cli.common import STAGES, default_state_dir
 from phonesim.cli.live_network import add_live_arguments
+from phonesim.cli.pin_source import WHERE_A_PIN_COMES_FROM, add_pin_arguments, pin_from_args
 from phonesim.errors import UsageError
 
 EPILOG = """\
@@ -86,9 +88,7 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
     who.add_argument(
         "--ext", metavar="DIGITS", help="phone number or extension typed on the keypad (required)"
     )
-    who.add_argument(
-        "--pin", metavar="DIGITS", help="the user's PIN, never printed or logged (required)"
-    )
+    add_pin_arguments(who)
     who.add_argument(
         "--mac",
         metavar="MAC|profile|interface",
@@ -173,12 +173,14 @@ def start_boot(
     from phonesim.profiles import load_profile
     from phonesim.report.run_folder import new_run_dir, utc_now
 
-    if args.ext is None or args.pin is None:
-        raise UsageError("say who signs in: --ext DIGITS and --pin DIGITS")
+    if args.ext is None:
+        raise UsageError(f"say who signs in: --ext DIGITS and a PIN ({WHERE_A_PIN_COMES_FROM})")
     profile = load_profile(args.profile)
-    check_sign_in(args.ext, args.pin)
     network = network_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
+    # Asked for last, so nobody types a PIN for a command that was going to be refused.
+    pin = pin_from_args(args, warn=_warn)
+    check_sign_in(args.ext, pin.value, pin_source=pin.source)
     try:
         run_dir = args.run_dir or new_run_dir(
             args.runs_dir, f"{profile.name}-{args.ext}", utc_now()
@@ -190,7 +192,7 @@ def start_boot(
     common: dict[str, Any] = {
         "profile": profile,
         "sign_in_as": args.ext,
-        "pin": args.pin,
+        "pin": pin.value,
         "mac": phone_mac_argument(args),
         "state_dir": args.state_dir or default_state_dir(),
         "use_cache": not args.no_cache,
@@ -212,6 +214,10 @@ def start_boot(
             )
         )
     return asyncio.run(boot_phone(network=network, **common))
+
+
+def _warn(message: str) -> None:
+    print(f"phonesim: warning: {message}", file=sys.stderr)
 
 
 def describe_target(args: argparse.Namespace) -> str:
