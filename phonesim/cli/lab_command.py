@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from phonesim.lab.capture_responder import CapturedExchange
-    from phonesim.lab.embedded_lab import LabEndpoints
-    from phonesim.lab.scenario import LabScenario
+    from phonesim.lab.embedded_lab import EmbeddedLab
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def register(commands: Any) -> None:
@@ -74,34 +76,39 @@ def run(args: argparse.Namespace) -> int:
             scenario=scenario,
             dhcp_capture=captured,
         )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # A terminal closed (SIGHUP) or a supervisor's SIGTERM ends the lab like Ctrl-C:
+        # servers closed and the endpoints file taken away, so nobody boots against it.
+        for signum in STOP_SIGNALS:
+            loop.add_signal_handler(signum, stop.set)
         endpoints = await lab.start()
         try:
             endpoints.write(args.endpoints_file)
             if args.json:
                 print(json.dumps(endpoints.to_json()), flush=True)
             else:
-                _print_ready(console, endpoints, args, scenario, captured)
-            await asyncio.Event().wait()
+                _print_ready(console, lab, args, captured)
+            await stop.wait()
         finally:
+            endpoints.withdraw(args.endpoints_file)
             await lab.close()
 
-    try:
-        asyncio.run(serve())
-    except KeyboardInterrupt:
-        if not args.json:
-            console.print("lab stopped")
+    asyncio.run(serve())
+    if not args.json:
+        console.print("lab stopped")
     return 0
 
 
 def _print_ready(
     console: Any,
-    endpoints: LabEndpoints,
+    lab: EmbeddedLab,
     args: argparse.Namespace,
-    scenario: LabScenario | None,
     captured: CapturedExchange | None,
 ) -> None:
     from rich.table import Table
 
+    endpoints = lab.endpoints
     table = Table(title=f"phonesim lab for {endpoints.domain}")
     table.add_column("server")
     table.add_column("listens on")
@@ -119,11 +126,32 @@ def _print_ready(
     table.add_row("web services HTTPS", f"{a}:{pm[443]}/tcp", f"https://{endpoints.web_fqdn}")
     table.add_row("registrar SIP/TLS", f"{a}:{pm[5061]}/tcp", f"{endpoints.pool_fqdn}:5061")
     console.print(table)
-    if scenario is not None:
-        console.print(f"scenario [bold]{scenario.name}[/bold]: {scenario.summary}")
+    if args.scenario is not None:
+        console.print(f"scenario [bold]{lab.scenario.name}[/bold]: {lab.scenario.summary}")
     console.print(f"endpoints written to {args.endpoints_file}")
+    # Not wrapped: a command line is for copying.
     console.print(
         "boot a phone against it:  phonesim boot --lab-endpoints "
-        f"{args.endpoints_file} --ext 5551234 --pin 13579"
+        f"{args.endpoints_file} --ext {_sample_user(lab)}",
+        soft_wrap=True,
+    )
+    console.print(
+        f"[dim](it asks for the PIN; the lab's users and PINs are in {_users_source(args)})[/dim]",
+        soft_wrap=True,
     )
     console.print("[dim]Ctrl-C stops the lab.[/dim]")
+
+
+def _sample_user(lab: EmbeddedLab) -> str:
+    """A user who exists in this lab, enabled for SIP when one is."""
+    assert lab.directory is not None
+    users = lab.directory.users
+    return next((user for user in users if user.enabled), users[0]).extension
+
+
+def _users_source(args: argparse.Namespace) -> str:
+    if args.users is not None:
+        return str(args.users)
+    from importlib import resources
+
+    return str(resources.files("phonesim.lab").joinpath("data", "users.toml"))
