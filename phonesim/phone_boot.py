@@ -129,22 +129,10 @@ async def boot_phone(
     store = DiscoveryCacheStore(state_dir) if state_dir is not None else None
     if store is not None:
         store.check_writable(mac)
-    power_on = utc_now()
-    phone = Phone(
-        profile,
-        identity,
-        NetworkSettings(address=network.address, dns_domain=network.domain),
-        rng=random.Random(seed),
-        wall_clock=power_on.timestamp(),
-        cache=store.load(mac) if store is not None else None,
-        use_cache=use_cache,
-        final_stage=final_stage,
-    )
     traces: list[Trace] = []
     folder = (
         RunFolder(
             run_dir,
-            power_on=power_on,
             header={"profile": profile.name, "mac": mac, "user": sign_in_as, "seed": seed},
         )
         if run_dir is not None
@@ -176,6 +164,21 @@ async def boot_phone(
         cache_store=store,
     )
     try:
+        # Powered on only now, with every socket and file open: t=0 of the trace is then the
+        # wall-clock instant the device log and the capture count from, not milliseconds before.
+        power_on = utc_now()
+        phone = Phone(
+            profile,
+            identity,
+            NetworkSettings(address=network.address, dns_domain=network.domain),
+            rng=random.Random(seed),
+            wall_clock=power_on.timestamp(),
+            cache=store.load(mac) if store is not None else None,
+            use_cache=use_cache,
+            final_stage=final_stage,
+        )
+        if folder is not None:
+            folder.begin(power_on)
         outcome = await PhoneRunner(phone, services, on_trace=sink).run()
         if network.dhcp_server[0] == BROADCAST:
             await _wait_for_late_answers(dhcp, profile.dhcp.answer_window)

@@ -33,8 +33,13 @@ def new_run_dir(base: Path, label: str, now: datetime) -> Path:
 
 
 class RunFolder:
-    def __init__(self, path: Path, *, power_on: datetime, header: dict[str, Any]) -> None:
+    """Opened before the boot, so a folder that cannot be written stops it before it starts;
+    `begin` gives the power-on instant the device log counts from."""
+
+    def __init__(self, path: Path, *, header: dict[str, Any]) -> None:
         self.path = path
+        self._header = header
+        self._device_log: DeviceLogWriter | None = None
         with ExitStack() as opened:
             try:
                 path.mkdir(parents=True, exist_ok=True)
@@ -47,10 +52,13 @@ class RunFolder:
             except OSError as error:
                 raise UsageError(f"cannot write the run folder {path}: {error.strerror}") from None
             self._streams = opened.pop_all()
-        self._device_log = DeviceLogWriter(self._device_stream, power_on, header)
         self._trace_log = TraceLogWriter(self._trace_stream)
 
+    def begin(self, power_on: datetime) -> None:
+        self._device_log = DeviceLogWriter(self._device_stream, power_on, self._header)
+
     def write(self, trace: Trace) -> None:
+        assert self._device_log is not None, "begin() first"
         self._device_log.write(trace)
         self._trace_log.write(trace)
 
