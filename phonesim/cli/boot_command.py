@@ -138,11 +138,11 @@ def network_from_args(args: argparse.Namespace) -> Any:
 
     live = args.dhcp_server is not None or args.iface is not None
     chosen = [bool(args.lab), args.lab_endpoints is not None, live]
-    if sum(chosen) != 1:
-        raise UsageError(
-            "say where the servers are: --lab, --lab-endpoints FILE, --iface IFACE "
-            "or --dhcp-server IP"
-        )
+    sources = "--lab, --lab-endpoints FILE, --iface IFACE or --dhcp-server IP"
+    if sum(chosen) > 1:
+        raise UsageError(f"choose one of {sources}")
+    if sum(chosen) == 0:
+        raise UsageError(f"say where the servers are: {sources}")
     if args.scenario is not None and not args.lab:
         raise UsageError(
             "--scenario needs --lab: a scenario says how the embedded lab misbehaves "

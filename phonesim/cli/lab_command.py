@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from phonesim.errors import UsageError
 
 if TYPE_CHECKING:
     from phonesim.lab.capture_responder import CapturedExchange
     from phonesim.lab.embedded_lab import EmbeddedLab
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+MAX_NAME = 253
 
 
 def register(commands: Any) -> None:
@@ -62,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from phonesim.lab.scenario import load_scenario
 
     console = Console(highlight=False)
+    domain = lab_domain(args.domain)
     scenario = load_scenario(args.scenario) if args.scenario else None
     captured = None
     if args.from_capture is not None:
@@ -71,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def serve() -> None:
         lab = EmbeddedLab(
-            LabLayout(domain=args.domain),
+            LabLayout(domain=domain),
             users_file=args.users,
             scenario=scenario,
             dhcp_capture=captured,
@@ -98,6 +104,24 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         console.print("lab stopped")
     return 0
+
+
+def lab_domain(text: str) -> str:
+    """The lab's DNS and SIP domain: host-name labels only (RFC 1123 letters, digits, hyphens).
+
+    Anything else would be served by the lab's DNS and carried in option 120 and
+    in SIP URIs as it is, and fail far from the typo that caused it.
+    """
+    name = text.removesuffix(".").lower()
+    labels = name.split(".")
+    bad = next((label for label in labels if not _LDH_LABEL.fullmatch(label)), None)
+    if bad is not None or len(name) > MAX_NAME:
+        what = f"label {bad!r} is not" if bad is not None else "it is longer than 253 characters:"
+        raise UsageError(
+            f"--domain {text!r}: {what} letters, digits and inner hyphens, "
+            "up to 63 characters a label"
+        )
+    return name
 
 
 def _print_ready(

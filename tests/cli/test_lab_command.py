@@ -167,3 +167,29 @@ def test_the_start_up_hint_names_a_lab_user_and_no_pin(tmp_path: Path) -> None:
     assert "phonesim boot --lab-endpoints phonesim-lab.json --ext 5559876\n" in hint
     assert f"the lab's users and PINs are in {users}" in hint
     assert "86420" not in shown and "13579" not in shown and "--pin" not in shown
+
+
+@pytest.mark.parametrize(
+    ("domain", "label"),
+    [
+        ("bad domain", "'bad domain'"),
+        ("a..test", "''"),
+        ("-lab.test", "'-lab'"),
+        ("x_y.test", "'x_y'"),
+    ],
+)
+def test_a_domain_that_is_not_host_name_labels_is_refused(tmp_path: Path, domain, label) -> None:
+    # In a process of its own: a lab that took the domain would serve until stopped.
+    refused = subprocess.run(
+        [sys.executable, "-m", "phonesim", "lab", f"--domain={domain}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"phonesim: error: --domain {domain!r}: label {label} is not letters, digits and "
+        "inner hyphens, up to 63 characters a label\n"
+    )
+    assert not (tmp_path / "phonesim-lab.json").exists()
