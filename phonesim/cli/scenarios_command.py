@@ -14,7 +14,8 @@ def register(commands: Any) -> None:
     scenarios = commands.add_parser(
         "scenarios",
         help="list the lab scenarios (faults the embedded lab reproduces)",
-        description="List the shipped lab scenarios, one line each; --show prints one in full "
+        description="List the shipped lab scenarios: what each makes the lab do, where the "
+        "phone ends and the finding `phonesim diagnose` reports; --show prints one in full "
         "(a starting point for your own scenario file).",
     )
     scenarios.add_argument("--show", metavar="NAME", help="print this scenario's TOML")
@@ -53,20 +54,28 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([scenario_json(scenario) for scenario in loaded], indent=2))
         return 0
-    table = Table(title="lab scenarios: phonesim diagnose --lab --scenario NAME ...", expand=True)
+    table = Table(
+        title="lab scenarios: phonesim diagnose --lab --scenario NAME ...",
+        expand=True,
+        show_lines=True,
+    )
     table.add_column("scenario", no_wrap=True)
-    table.add_column("what the lab does", ratio=3)
-    table.add_column("the phone ends", ratio=1, overflow="fold")
+    # Ids on a line of their own under the summary: in a narrow column of their own
+    # they were cut mid-word ("registrar.none_foun d"), and scripts grep for them.
+    table.add_column("what the lab does; where the phone ends")
     for scenario in loaded:
-        expect = scenario.expect
-        ends = (
-            ""
-            if expect is None
-            else ("signs in" if expect.result == "Success" else (expect.reason or expect.stage))
-        )
-        table.add_row(scenario.name, scenario.summary, ends)
-    Console().print(table)
+        table.add_row(scenario.name, f"{scenario.summary}\n[dim]{phone_ends(scenario)}[/dim]")
+    Console(highlight=False).print(table)
     return 0
+
+
+def phone_ends(scenario: LabScenario) -> str:
+    """As the README's catalogue says it: `certprov.http_404; finding certprov.not_found`."""
+    expect = scenario.expect
+    if expect is None:
+        return "not stated"
+    ends = "signs in" if expect.result == "Success" else (expect.reason or expect.stage)
+    return ends if expect.finding is None else f"{ends}; finding {expect.finding}"
 
 
 def scenario_json(scenario: LabScenario) -> dict[str, Any]:
