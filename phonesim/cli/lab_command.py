@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from phonesim.lab.capture_responder import CapturedExchange
     from phonesim.lab.embedded_lab import EmbeddedLab
 
+EPILOG = """\
+examples:
+  phonesim lab
+  phonesim lab --scenario wrong-pin --endpoints-file wrong-pin-lab.json
+  phonesim lab --from-capture site-A.pcapng --json
+"""
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 MAX_NAME = 253
@@ -26,7 +33,9 @@ def register(commands: Any) -> None:
         "lab",
         help="run the embedded lab in the foreground",
         description="Run the embedded lab (DHCP, DNS, NTP, web services, registrar) "
-        "on loopback until Ctrl-C.",
+        "on loopback until Ctrl-C (or SIGTERM, SIGHUP); the endpoints file goes with it.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     lab.add_argument(
         "--endpoints-file",

@@ -13,7 +13,11 @@ if TYPE_CHECKING:
 
 def register(commands: Any) -> None:
     profiles = commands.add_parser(
-        "profiles", help="list the device profiles", description="List the shipped device profiles."
+        "profiles",
+        help="list the device profiles",
+        description="List the shipped device profiles.",
+        epilog="examples:\n  phonesim profiles\n  phonesim profiles --json\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     profiles.add_argument(
         "--json",

@@ -17,6 +17,11 @@ def register(commands: Any) -> None:
         description="List the shipped lab scenarios: what each makes the lab do, where the "
         "phone ends and the finding `phonesim diagnose` reports; --show prints one in full "
         "(a starting point for your own scenario file).",
+        epilog="examples:\n"
+        "  phonesim scenarios\n"
+        "  phonesim scenarios --show truncated-option-43 > site.toml\n"
+        "  phonesim scenarios --json\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     scenarios.add_argument("--show", metavar="NAME", help="print this scenario's TOML")
     scenarios.add_argument(
