@@ -107,6 +107,18 @@ def test_the_environment_signs_in(capsys, tmp_path: Path, monkeypatch) -> None:
     assert boot(capsys, tmp_path) == (0, "")
 
 
+def test_diagnose_takes_the_pin_the_same_ways(capsys, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv(PIN_VARIABLE, RIGHT)
+    argv = ["diagnose", "--lab", "--ext", "5551234", "--json"]
+    outputs = ["--state-dir", str(tmp_path / "state"), "--runs-dir", str(tmp_path / "runs")]
+    assert main([*argv, *outputs]) == 0
+    assert json.loads(capsys.readouterr().out)["Result"] == "Success"
+    path = pin_file(tmp_path, WRONG + "\n")
+    assert main([*argv, *outputs, "--pin-file", str(path)]) == 5
+    findings = json.loads(capsys.readouterr().out)["Findings"]
+    assert findings[0]["Id"] == "webticket.pin_rejected"
+
+
 def test_the_command_line_wins_over_the_environment(capsys, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv(PIN_VARIABLE, RIGHT)
     assert boot(capsys, tmp_path, "--pin", WRONG)[0] == 5

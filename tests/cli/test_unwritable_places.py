@@ -69,6 +69,15 @@ def test_an_unwritable_state_folder_is_refused_before_the_boot(nobody) -> None:
     assert "DHCPINFORM" not in done.stdout
 
 
+def test_an_unwritable_run_folder(nobody) -> None:
+    folder, env = nobody
+    run_dir = folder / "root-only" / "run"
+    done = phonesim(*BOOT, "--state-dir", str(folder / "state"), "--run-dir", str(run_dir), env=env)
+    line = one_error_line(done.stderr)
+    assert done.returncode == 2
+    assert f"cannot write the run folder {run_dir}: Permission denied" in line
+
+
 def test_an_unwritable_capture(nobody) -> None:
     folder, env = nobody
     capture = folder / "root-only" / "c.pcap"
