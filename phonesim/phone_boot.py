@@ -78,20 +78,36 @@ def default_mac(profile: DeviceProfile, sign_in_as: str) -> str:
 
 
 def normalise_mac(text: str) -> str:
+    """A phone's MAC in lower-case colon form; group addresses are no device's own.
+
+    The lowest bit of the first byte marks a multicast (group) address, and
+    ff:ff:ff:ff:ff:ff is the broadcast one: a DHCP server would answer such a
+    chaddr to every device on the segment, or not at all.
+    """
     digits = text.lower().replace("-", "").replace(":", "").replace(".", "")
     if len(digits) != 12 or any(c not in "0123456789abcdef" for c in digits):
         raise UsageError(f"MAC address {text!r} is not 12 hex digits (e.g. 00:04:f2:12:34:56)")
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+    mac = ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+    if mac == "ff:ff:ff:ff:ff:ff":
+        raise UsageError(f"MAC address {text!r} is the broadcast address, not a phone's")
+    if int(digits[:2], 16) & 1:
+        raise UsageError(
+            f"MAC address {text!r} is a multicast address (its first byte is odd), not a phone's"
+        )
+    return mac
 
 
-def check_sign_in(sign_in_as: str, pin: str) -> None:
-    """The phone's keypad has digits only: what cannot be typed cannot be tried."""
+def check_sign_in(sign_in_as: str, pin: str, *, pin_source: str = "--pin") -> None:
+    """The phone's keypad has digits only: what cannot be typed cannot be tried.
+
+    `pin_source` names where the PIN came from, for the message (never the PIN itself).
+    """
     if not sign_in_as.lstrip("+").isdigit():
         raise UsageError(
             f"--ext {sign_in_as!r}: the phone's keypad has digits only (and a leading +)"
         )
     if not pin.isdigit() or not 4 <= len(pin) <= 24:
-        raise UsageError("--pin must be 4 to 24 digits (the PIN policy's range)")
+        raise UsageError(f"{pin_source} must be 4 to 24 digits (the PIN policy's range)")
 
 
 async def boot_phone(
@@ -126,22 +142,12 @@ async def boot_phone(
         device_id="{" + str(uuid.uuid5(uuid.NAMESPACE_OID, "phonesim/" + mac)).upper() + "}",
     )
     store = DiscoveryCacheStore(state_dir) if state_dir is not None else None
-    power_on = utc_now()
-    phone = Phone(
-        profile,
-        identity,
-        NetworkSettings(address=network.address, dns_domain=network.domain),
-        rng=random.Random(seed),
-        wall_clock=power_on.timestamp(),
-        cache=store.load(mac) if store is not None else None,
-        cache_policy=cache_policy,
-        final_stage=final_stage,
-    )
+    if store is not None:
+        store.check_writable(mac)
     traces: list[Trace] = []
     folder = (
         RunFolder(
             run_dir,
-            power_on=power_on,
             header={"profile": profile.name, "mac": mac, "user": sign_in_as, "seed": seed},
         )
         if run_dir is not None
@@ -155,8 +161,9 @@ async def boot_phone(
         if on_trace is not None:
             on_trace(trace)
 
-    capture = _open_capture(network, run_dir)
+    capture: PacketCapture | None = None
     try:
+        capture = _open_capture(network, run_dir)
         dhcp = await _open_dhcp(network, interface, mac, capture)
     except BaseException:
         if capture is not None:
@@ -172,6 +179,21 @@ async def boot_phone(
         cache_store=store,
     )
     try:
+        # Powered on only now, with every socket and file open: t=0 of the trace is then the
+        # wall-clock instant the device log and the capture count from, not milliseconds before.
+        power_on = utc_now()
+        phone = Phone(
+            profile,
+            identity,
+            NetworkSettings(address=network.address, dns_domain=network.domain),
+            rng=random.Random(seed),
+            wall_clock=power_on.timestamp(),
+            cache=store.load(mac) if store is not None else None,
+            cache_policy=cache_policy,
+            final_stage=final_stage,
+        )
+        if folder is not None:
+            folder.begin(power_on)
         outcome = await PhoneRunner(phone, services, on_trace=sink).run()
         if network.dhcp_server[0] == BROADCAST:
             await _wait_for_late_answers(dhcp, profile.dhcp.answer_window)

@@ -12,7 +12,8 @@ import importlib
 import os
 import sys
 
-from phonesim.cli.common import EXIT_INTERRUPTED, EXIT_USAGE
+from phonesim.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, CommandParser
+from phonesim.codec.scapy_cache import avoid_unusable_scapy_cache
 from phonesim.errors import PhonesimError
 
 EXIT_BROKEN_PIPE = 141
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"phonesim {_version()}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     for name in COMMAND_MODULES:
         importlib.import_module(f"phonesim.cli.{name}").register(commands)
     return parser
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    avoid_unusable_scapy_cache()
     try:
         return int(args.run(args))
     except PhonesimError as error:

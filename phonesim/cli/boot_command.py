@@ -6,19 +6,22 @@ import argparse
 import asyncio
 import contextlib
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from phonesim.cli.common import STAGES, default_state_dir
 from phonesim.cli.live_network import add_live_arguments
+from phonesim.cli.pin_source import WHERE_A_PIN_COMES_FROM, add_pin_arguments, pin_from_args
 from phonesim.errors import UsageError
 
 EPILOG = """\
 examples:
   phonesim boot --lab --ext 5551234 --pin 13579
   phonesim boot --lab --profile aastra-6725ip --ext 5551235 --pin 24680 --json
-  phonesim boot --lab-endpoints lab.json --ext 5551234 --pin 13579   (a lab from `phonesim lab`)
+  phonesim boot --lab-endpoints phonesim-lab.json --ext 5551234   (`phonesim lab`; asks the PIN)
+  phonesim boot --lab --ext 5551234 --pin-file ~/.phonesim-pin   (keep the PIN out of `ps`)
   sudo phonesim boot --iface eth0 --ext 5551234 --pin 13579   (broadcast INFORM on eth0)
   sudo phonesim boot --iface eth0 --dhcp-server 192.0.2.5 --ext 5551234 --pin 13579
 
@@ -93,9 +96,7 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
     who.add_argument(
         "--ext", metavar="DIGITS", help="phone number or extension typed on the keypad (required)"
     )
-    who.add_argument(
-        "--pin", metavar="DIGITS", help="the user's PIN, never printed or logged (required)"
-    )
+    add_pin_arguments(who)
     who.add_argument(
         "--mac",
         metavar="MAC|profile|interface",
@@ -156,11 +157,11 @@ def network_from_args(args: argparse.Namespace) -> Any:
 
     live = args.dhcp_server is not None or args.iface is not None
     chosen = [bool(args.lab), args.lab_endpoints is not None, live]
-    if sum(chosen) != 1:
-        raise UsageError(
-            "say where the servers are: --lab, --lab-endpoints FILE, --iface IFACE "
-            "or --dhcp-server IP"
-        )
+    sources = "--lab, --lab-endpoints FILE, --iface IFACE or --dhcp-server IP"
+    if sum(chosen) > 1:
+        raise UsageError(f"choose one of {sources}")
+    if sum(chosen) == 0:
+        raise UsageError(f"say where the servers are: {sources}")
     if args.scenario is not None and not args.lab:
         raise UsageError(
             "--scenario needs --lab: a scenario says how the embedded lab misbehaves "
@@ -193,12 +194,14 @@ def start_boot(
     from phonesim.profiles import load_profile
     from phonesim.report.run_folder import new_run_dir, utc_now
 
-    if args.ext is None or args.pin is None:
-        raise UsageError("say who signs in: --ext DIGITS and --pin DIGITS")
+    if args.ext is None:
+        raise UsageError(f"say who signs in: --ext DIGITS and a PIN ({WHERE_A_PIN_COMES_FROM})")
     profile = load_profile(args.profile)
-    check_sign_in(args.ext, args.pin)
     network = network_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
+    # Asked for last, so nobody types a PIN for a command that was going to be refused.
+    pin = pin_from_args(args, warn=_warn)
+    check_sign_in(args.ext, pin.value, pin_source=pin.source)
     try:
         run_dir = args.run_dir or new_run_dir(
             args.runs_dir, f"{profile.name}-{args.ext}", utc_now()
@@ -210,7 +213,7 @@ def start_boot(
     common: dict[str, Any] = {
         "profile": profile,
         "sign_in_as": args.ext,
-        "pin": args.pin,
+        "pin": pin.value,
         "mac": phone_mac_argument(args),
         # A scenario or captured site is not the site any stored cache came from:
         # its boots neither read nor write the state folder (unless --cache).
@@ -269,6 +272,10 @@ def _site_boot(args: argparse.Namespace) -> str | None:
     if args.cache or args.no_cache:
         return None
     return f"scenario {args.scenario}" if args.scenario else getattr(args, "lab_site", None)
+
+
+def _warn(message: str) -> None:
+    print(f"phonesim: warning: {message}", file=sys.stderr)
 
 
 def describe_target(args: argparse.Namespace) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from phonesim.errors import UsageError
@@ -13,6 +15,23 @@ EXIT_INTERRUPTED = 130
 
 STAGES = ("dhcp", "discovery", "time", "rootchain", "webticket", "certprov", "registrar")
 """The core's STOP_STAGES, written out so that `--help` does not import the core."""
+
+
+class CommandParser(argparse.ArgumentParser):
+    """One command's parser: an option it does not know is reported with its own usage.
+
+    argparse hands a subcommand's leftovers back to the top-level parser, which
+    then prints `usage: phonesim [-h] [--version] COMMAND ...`: no help to
+    someone who mistyped an option of `phonesim boot`.
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 def default_state_dir() -> Path:

@@ -163,6 +163,9 @@ def load_packet_library() -> None:
     Its import takes a few hundred milliseconds: done inside a boot, it would
     show in the timeline as a slow DHCP server.
     """
+    from phonesim.codec.scapy_cache import avoid_unusable_scapy_cache
+
+    avoid_unusable_scapy_cache()
     import scapy.layers.dhcp  # noqa: F401
 
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from phonesim.core.discovery_cache import DiscoveryCache
+from phonesim.errors import UsageError
 
 
 class DiscoveryCacheStore:
@@ -15,6 +16,25 @@ class DiscoveryCacheStore:
 
     def path_for(self, mac: str) -> Path:
         return self.state_dir / mac.lower().replace(":", "-") / "discovery-cache.json"
+
+    def check_writable(self, mac: str) -> None:
+        """Refuse a folder the cache could not be written to, before the boot rather than
+        after it (the phone writes its cache once it has signed in). Creates nothing."""
+        folder = self.path_for(mac).parent
+        existing = folder
+        try:
+            while not existing.exists() and existing != existing.parent:
+                existing = existing.parent
+            writable = existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
+        except OSError as error:
+            raise UsageError(
+                f"cannot write the discovery cache in {folder}: {error.strerror}"
+            ) from None
+        if not writable:
+            raise UsageError(
+                f"cannot write the discovery cache in {folder}: "
+                f"{existing} is not a folder this user may write to"
+            )
 
     def load(self, mac: str) -> DiscoveryCache | None:
         """The cached values, or None when there are none or the file is damaged."""

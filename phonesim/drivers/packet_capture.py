@@ -4,10 +4,16 @@ An admin attaches the run folder to a ticket and opens `capture.pcap` in
 Wireshark next to the server's own capture, so the file must be an ordinary
 Ethernet pcap. A packet socket hands over whole frames, which are written as
 they came; a plain UDP socket only gives the payload and the peer address, so
-Ethernet, IPv4 and UDP headers are synthesised around it (scapy computes the
-lengths and checksums). Synthesised headers carry what the phone knows: its
-address and MAC, the peer's address and port; a MAC it never learnt is written
-as 00:00:00:00:00:00.
+Ethernet, IPv4 and UDP headers are written around it (by `codec.udp_frame`,
+the bytes scapy would build). Synthesised headers carry what the phone knows:
+its address and MAC, the peer's address and port; a MAC it never learnt is
+written as 00:00:00:00:00:00.
+
+Each packet is stamped with the clock reading taken when the socket handed it
+over or took it, and written at once in microseconds: the phone handles an
+answer only after its capture has written it, so a slow capture would make
+every answer look late in the trace (building headers with scapy took about a
+millisecond per packet).
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from phonesim.codec.udp_frame import build_udp_frame
+from phonesim.errors import UsageError
 
 CAPTURE_FILE = "capture.pcap"
 UNKNOWN_MAC = "00:00:00:00:00:00"
@@ -43,40 +52,41 @@ class PacketCapture:
     def __init__(self, path: Path) -> None:
         from scapy.utils import PcapWriter
 
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.packets = 0
-        self._writer: Any = PcapWriter(str(path), linktype=LINKTYPE_ETHERNET, sync=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer: Any = PcapWriter(str(path), linktype=LINKTYPE_ETHERNET, sync=True)
+            self._writer.write_header(None)
+        except OSError as error:
+            raise UsageError(f"cannot write the capture {path}: {error.strerror}") from None
 
     def datagram(self, payload: bytes, source: Hop, destination: Hop) -> None:
         """A UDP datagram whose headers the socket did not show: build them around it."""
-        when = time.time()  # before building: scapy's first build of a layer takes milliseconds
-        from scapy.layers.inet import IP, UDP
-        from scapy.layers.l2 import Ether
-
+        when = time.time()
         destination_mac = destination.mac
         if destination.address == BROADCAST_ADDRESS:
             destination_mac = BROADCAST_MAC
-        packet = (
-            Ether(src=source.mac, dst=destination_mac)
-            / IP(src=source.address, dst=destination.address, ttl=64)
-            / UDP(sport=source.port, dport=destination.port)
-            / payload
+        frame = build_udp_frame(
+            source_mac=source.mac,
+            destination_mac=destination_mac,
+            source_ip=source.address,
+            destination_ip=destination.address,
+            source_port=source.port,
+            destination_port=destination.port,
+            payload=payload,
         )
-        self._write(packet, when)
+        self._write(frame, when)
 
     def frame(self, data: bytes) -> None:
         """A whole Ethernet frame, as a packet socket received or sent it."""
-        when = time.time()
-        from scapy.layers.l2 import Ether
+        self._write(data, time.time())
 
-        self._write(Ether(data), when)
-
-    def _write(self, packet: Any, when: float) -> None:
+    def _write(self, frame: bytes, when: float) -> None:
         if self._writer is None:
             return
-        packet.time = when
-        self._writer.write(packet)
+        seconds = int(when)
+        self._writer.write_packet(frame, sec=seconds, usec=int((when - seconds) * 1_000_000))
         self.packets += 1
 
     def close(self) -> None:

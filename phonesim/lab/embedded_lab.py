@@ -9,6 +9,7 @@ Because of that, a phone's discovery cache stays valid across lab restarts.
 from __future__ import annotations
 
 import json
+import os
 import socket
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from phonesim.codec.dhcp_message import load_packet_library
-from phonesim.errors import LabDataError
+from phonesim.errors import LabDataError, UsageError
 from phonesim.lab.capture_responder import CapturedExchange, CaptureResponder
 from phonesim.lab.certificate_authority import LabCertificateAuthority
 from phonesim.lab.dhcp_responder import LabDhcpResponder
@@ -91,13 +92,58 @@ class LabEndpoints:
             return f"scenario {self.scenario}"
         return None
 
+    pid: int | None = None
+    """The process serving the lab: a boot can tell a lab that is gone from a slow one."""
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["port_map"] = {str(k): v for k, v in self.port_map.items()}
         return data
 
+    def write(self, path: Path) -> None:
+        """Written whole then renamed: another process waits for this file."""
+        partial = path.with_name(path.name + ".partial")
+        try:
+            partial.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+            partial.replace(path)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise LabDataError(
+                str(path), f"cannot write the endpoints file: {error.strerror}"
+            ) from None
+
+    def withdraw(self, path: Path) -> None:
+        """Remove the endpoints file, unless another lab has written its own there since."""
+        try:
+            if self._read(path).pid != self.pid:
+                return
+            path.unlink()
+        except (OSError, LabDataError):
+            pass  # gone already, or not ours to remove
+
     @classmethod
     def from_file(cls, path: Path) -> LabEndpoints:
+        """The endpoints of the lab that wrote this file, checked to be still running.
+
+        A file left behind by a lab that stopped would otherwise cost a boot
+        its whole DHCP and DNS retry schedule, about a minute, with nothing
+        listening on any port.
+        """
+        endpoints = cls._read(path)
+        if not endpoints.running():
+            which = f" (pid {endpoints.pid})" if endpoints.pid is not None else ""
+            raise UsageError(
+                f"the lab in {path}{which} is not running (start `phonesim lab` again)"
+            )
+        return endpoints
+
+    def running(self) -> bool:
+        if self.pid is not None and not _process_exists(self.pid):
+            return False
+        return _accepts_connections(self.address, self.port_map.get(80))
+
+    @classmethod
+    def _read(cls, path: Path) -> LabEndpoints:
         try:
             data = json.loads(path.read_text())
             data["port_map"] = {int(k): int(v) for k, v in data["port_map"].items()}
@@ -106,6 +152,27 @@ class LabEndpoints:
             raise LabDataError(str(path), "no such file (start `phonesim lab` first)") from None
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise LabDataError(str(path), f"not a lab endpoints file: {error}") from None
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _accepts_connections(address: str, port: int | None) -> bool:
+    """The lab's plain HTTP port still answers: a pid reused by another program does not."""
+    if port is None:
+        return False
+    try:
+        with socket.create_connection((address, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
 
 
 class EmbeddedLab:
@@ -128,6 +195,8 @@ class EmbeddedLab:
         self.dhcp_capture = dhcp_capture
         """When set, DHCP answers with these captured ACKs instead of the scenario's."""
         self.capture_dhcp: CaptureResponder | None = None
+        self.directory: LabDirectory | None = None
+        """The users the lab serves, as the scenario left them."""
         self.ca: LabCertificateAuthority | None = None
         self.dhcp: LabDhcpResponder | None = None
         self.dns: LabDnsServer | None = None
@@ -149,7 +218,7 @@ class EmbeddedLab:
         load_packet_library()
         now = datetime.now(UTC)
         host = layout.address
-        directory = plan.directory(LabDirectory.load(self.users_file))
+        directory = self.directory = plan.directory(LabDirectory.load(self.users_file))
         try:
             self.ca = LabCertificateAuthority.create(
                 now=now + timedelta(days=scenario.certificates.ca_valid_from_days)
@@ -209,6 +278,7 @@ class EmbeddedLab:
             web_fqdn=layout.web_fqdn,
             scenario=scenario.name,
             capture=None if self.dhcp_capture is None else str(self.dhcp_capture.origin),
+            pid=os.getpid(),
         )
         return self._endpoints
 

@@ -208,7 +208,13 @@ def load_scenario(name_or_path: str | Path) -> LabScenario:
             shipped[text_name], name=text_name, source=f"scenario {text_name}"
         )
     path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
+    if path.suffix != ".toml" and path.exists():
+        raise LabDataError(
+            text_name,
+            "not a scenario: a scenario is a name (`phonesim scenarios` lists them) "
+            "or a .toml file",
+        )
+    if path.suffix == ".toml":
         try:
             text = path.read_text("utf-8")
         except OSError as error:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from phonesim.core.commands import Trace
+from phonesim.errors import UsageError
 from phonesim.report.device_log import DeviceLogWriter
 from phonesim.report.trace_log import TraceLogWriter
 
@@ -20,23 +22,43 @@ def new_run_dir(base: Path, label: str, now: datetime) -> Path:
     stamp = now.strftime("%Y%m%dT%H%M%S")
     candidate = base / f"{stamp}-{label}"
     counter = 1
-    while candidate.exists():
-        counter += 1
-        candidate = base / f"{stamp}-{label}-{counter}"
-    candidate.mkdir(parents=True)
+    try:
+        while candidate.exists():
+            counter += 1
+            candidate = base / f"{stamp}-{label}-{counter}"
+        candidate.mkdir(parents=True)
+    except OSError as error:
+        raise UsageError(f"cannot create a run folder in {base}: {error.strerror}") from None
     return candidate
 
 
 class RunFolder:
-    def __init__(self, path: Path, *, power_on: datetime, header: dict[str, Any]) -> None:
+    """Opened before the boot, so a folder that cannot be written stops it before it starts;
+    `begin` gives the power-on instant the device log counts from."""
+
+    def __init__(self, path: Path, *, header: dict[str, Any]) -> None:
         self.path = path
-        path.mkdir(parents=True, exist_ok=True)
-        self._device_stream = (path / DEVICE_LOG).open("w", encoding="utf-8")
-        self._trace_stream = (path / TRACE_LOG).open("w", encoding="utf-8")
-        self._device_log = DeviceLogWriter(self._device_stream, power_on, header)
+        self._header = header
+        self._device_log: DeviceLogWriter | None = None
+        with ExitStack() as opened:
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                self._device_stream = opened.enter_context(
+                    (path / DEVICE_LOG).open("w", encoding="utf-8")
+                )
+                self._trace_stream = opened.enter_context(
+                    (path / TRACE_LOG).open("w", encoding="utf-8")
+                )
+            except OSError as error:
+                raise UsageError(f"cannot write the run folder {path}: {error.strerror}") from None
+            self._streams = opened.pop_all()
         self._trace_log = TraceLogWriter(self._trace_stream)
 
+    def begin(self, power_on: datetime) -> None:
+        self._device_log = DeviceLogWriter(self._device_stream, power_on, self._header)
+
     def write(self, trace: Trace) -> None:
+        assert self._device_log is not None, "begin() first"
         self._device_log.write(trace)
         self._trace_log.write(trace)
 
@@ -45,8 +67,7 @@ class RunFolder:
         self.close()
 
     def close(self) -> None:
-        self._device_stream.close()
-        self._trace_stream.close()
+        self._streams.close()
 
 
 def utc_now() -> datetime:

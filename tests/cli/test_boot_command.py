@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,10 @@ def test_a_lab_boot_signs_in_and_fills_the_run_folder(capsys, tmp_path: Path) ->
     traces = [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]
     assert traces[0]["event"] == "power_on"
     assert (run_dir / "capture.pcap").exists()
+    # Digits around it are a timestamp or a duration (t=0.0135791), not the PIN.
+    pin = re.compile(rb"(?<![0-9])13579(?![0-9])")
     for path in run_dir.iterdir():
-        assert b"13579" not in path.read_bytes(), f"the PIN leaked into {path.name}"
+        assert not pin.search(path.read_bytes()), f"the PIN leaked into {path.name}"
     assert "13579" not in out
 
 
@@ -74,6 +77,18 @@ def test_a_wrong_pin_exits_with_the_web_ticket_code(capsys, tmp_path: Path) -> N
         (["--ext", "5551234", "--pin", "12"], "--pin must be 4 to 24 digits"),
         (["--ext", "5551234", "--pin", "13579", "--profile", "nope"], "no such profile"),
         (["--ext", "5551234", "--pin", "13579", "--mac", "zz"], "is not 12 hex digits"),
+        (
+            ["--ext", "5551234", "--pin", "13579", "--mac", "ff:ff:ff:ff:ff:ff"],
+            "MAC address 'ff:ff:ff:ff:ff:ff' is the broadcast address, not a phone's",
+        ),
+        (
+            ["--ext", "5551234", "--pin", "13579", "--mac", "01-00-5E-00-00-FB"],
+            "MAC address '01-00-5E-00-00-FB' is a multicast address",
+        ),
+        (
+            ["--ext", "5551234", "--pin", "13579", "--lab-endpoints", "x.json"],
+            "choose one of --lab, --lab-endpoints FILE, --iface IFACE or --dhcp-server IP",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(capsys, tmp_path: Path, args, message) -> None:
@@ -122,3 +137,16 @@ def test_a_reader_that_goes_away_does_not_cost_the_run_folder(tmp_path: Path) ->
     assert process.wait(timeout=60) == 0
     assert "Traceback" not in stderr
     assert json.loads((run_dir / "result.json").read_text())["Result"] == "Success"
+
+
+def test_a_scenario_is_a_name_or_a_toml_file(capsys, tmp_path: Path) -> None:
+    capture = tmp_path / "empty.pcap"
+    capture.write_bytes(b"")
+    code, _, err = boot(
+        capsys, tmp_path, "--ext", "5551234", "--pin", "13579", "--scenario", str(capture)
+    )
+    assert code == 2
+    assert err == (
+        f"phonesim: error: {capture}: not a scenario: a scenario is a name "
+        "(`phonesim scenarios` lists them) or a .toml file\n"
+    )

@@ -8,15 +8,14 @@ naming what is needed and exit code 2.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import unprivileged
 from tests.interop.servers import dhcp_config, start_dhcp_server, wait_for_dhcp
 from tests.interop.test_dhcp_servers import POOL, WEB, plain_dnsmasq
 from tests.netns import Namespace, namespace, require_netns
@@ -90,13 +89,8 @@ def test_every_server_that_answered_is_shown(tmp_path: Path) -> None:
 
 @pytest.fixture
 def shared_folder() -> Iterator[Path]:
-    """A folder an unprivileged user may write into (pytest's tmp_path is root's alone)."""
-    folder = Path(tempfile.mkdtemp(prefix="phonesim-nobody-"))
-    folder.chmod(0o777)
-    try:
+    with unprivileged.shared_folder() as folder:
         yield folder
-    finally:
-        shutil.rmtree(folder)
 
 
 def test_without_privilege_one_line_names_what_is_needed(shared_folder: Path) -> None:
@@ -109,15 +103,16 @@ def test_without_privilege_one_line_names_what_is_needed(shared_folder: Path) ->
             "netns",
             "exec",
             ns.name,
-            "setpriv",
-            "--reuid=nobody",
-            "--regid=nogroup",
-            "--clear-groups",
+            *unprivileged.AS_NOBODY,
         )
         argv = boot_argv(ns, shared_folder)
         argv[argv.index("--iface") + 1] = ns.ns_link
-        refused = phonesim(*argv, prefix=prefix)
-        mac = phonesim(*argv, "--mac", "profile", "--client-port", "6800", prefix=prefix)
+        # Its own HOME: the caller's may hold caches root wrote (~/.cache/scapy).
+        env = unprivileged.own_home(shared_folder)
+        refused = unprivileged.phonesim(*argv, env=env, prefix=prefix)
+        mac = unprivileged.phonesim(
+            *argv, "--mac", "profile", "--client-port", "6800", env=env, prefix=prefix
+        )
 
     assert refused.returncode == 2
     [line] = refused.stderr.splitlines()
