@@ -9,12 +9,12 @@ into the phone VLAN got the same options a phone there gets.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from phonesim.cli.common import host_port
+from phonesim.codec.address_text import is_ipv4
 from phonesim.errors import UsageError
 
 RESOLV_CONF = Path("/etc/resolv.conf")
@@ -140,20 +140,12 @@ def _machine_lease() -> tuple[str | None, str | None]:
         resolver.read_resolv_conf(str(RESOLV_CONF))
     except dns.resolver.NoResolverConfiguration:
         return None, None
-    server = next((s for s in resolver.nameservers if _is_ipv4(str(s))), None)
+    server = next((s for s in resolver.nameservers if is_ipv4(str(s))), None)
     names = list(resolver.search) or ([resolver.domain] if resolver.domain != dns.name.root else [])
     domain = names[0].to_text(omit_final_dot=True) if names else None
     return (None if server is None else str(server)), domain
 
 
-def _is_ipv4(text: str) -> bool:
-    try:
-        ipaddress.IPv4Address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _check_ipv4(option: str, text: str) -> None:
-    if not _is_ipv4(text):
+    if not is_ipv4(text):
         raise UsageError(f"{option} {text!r} is not an IPv4 address")

@@ -12,6 +12,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from phonesim.codec.address_text import is_ipv4
 from phonesim.codec.dhcp_options import MAX_INSTANCE_LENGTH, split_option
 from phonesim.codec.ms_uc_client_option import (
     CERT_PROV_REL_PATH,
@@ -112,7 +113,7 @@ def phone_options(
     servers = tuple(
         url_parts.host_name("--sip-server", name, address_allowed=True) for name in sip_servers
     )
-    addresses = [_is_ipv4(server) for server in servers]
+    addresses = [is_ipv4(server) for server in servers]
     if any(addresses) and not all(addresses):
         raise UsageError(
             "option 120 holds either names (encoding 0) or IPv4 addresses (encoding 1), "
@@ -152,14 +153,6 @@ def phone_options(
         sub_options=sub_options,
         option_43=option_43,
     )
-
-
-def _is_ipv4(text: str) -> bool:
-    try:
-        ipaddress.IPv4Address(text)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ at either end of a label; labels up to 63 characters, names up to 253).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
+from phonesim.codec.address_text import is_ipv4
 from phonesim.errors import UsageError
 
 MAX_LABEL = 63
@@ -41,7 +41,7 @@ def host_name(option: str, text: str, *, address_allowed: bool) -> str:
     name = name.removesuffix(".")
     if not name:
         raise UsageError(f"{option} {text!r} is empty")
-    if address_allowed and _is_ipv4(name):
+    if address_allowed and is_ipv4(name):
         return name
     if not name.isascii():
         raise UsageError(f"{option} {text!r} is not ASCII{_a_label_hint(name)}")
@@ -94,14 +94,6 @@ def cert_prov_path(text: str, *, port: str) -> str:
             "which a URL path cannot carry as it is"
         )
     return text
-
-
-def _is_ipv4(text: str) -> bool:
-    try:
-        ipaddress.IPv4Address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _a_label_hint(name: str) -> str:

@@ -11,10 +11,10 @@ that vendor class; dnsmasq joins them into one option 43.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 
+from phonesim.codec.address_text import is_ipv4
 from phonesim.codec.server_lines.found import (
     Found,
     Line,
@@ -159,19 +159,11 @@ def _sip_servers(line: Line, fields: list[tuple[str, int, bool]]) -> bytes:
     if all(_COLON_HEX.match(text) for text in texts):
         return b"".join(_field_value(line, *field) for field in fields)
     try:
-        if all(_is_ipv4(text) for text in texts):
+        if all(is_ipv4(text) for text in texts):
             return encode_sip_server_addresses(texts)
         return encode_sip_server_names(texts)
     except MalformedOption as error:
         raise line.error(error.reason) from None
-
-
-def _is_ipv4(text: str) -> bool:
-    try:
-        ipaddress.IPv4Address(text)
-    except ValueError:
-        return False
-    return True
 
 
 __all__ = ["FORM", "SUB_OPTION_FORM", "read"]
