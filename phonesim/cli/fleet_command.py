@@ -14,6 +14,7 @@ from typing import Any
 
 from phonesim.cli.common import STAGES
 from phonesim.errors import UsageError
+from phonesim.fleet.stop_reason import COMPLETED, CTRL_C
 
 EXIT_SOME_FAILED = 3
 EXIT_INTERRUPTED = 130
@@ -248,6 +249,8 @@ async def _run_fleet(
                 "ramp": args.ramp,
                 "concurrency": args.concurrency,
                 "stage": args.stage,
+                "duration": args.duration,
+                "max_failures": args.max_failures,
                 "seed": args.seed,
                 "profiles": sorted(profiles),
                 "target": target,
@@ -279,7 +282,7 @@ def _install_interrupts(fleet: Any, console: Any) -> dict[str, int]:
                 "[yellow]Ctrl-C: no more phones power on; those in flight finish "
                 "(Ctrl-C again to end them now)[/yellow]"
             )
-            fleet.stop("interrupted (Ctrl-C)")
+            fleet.interrupt(CTRL_C)
         else:
             fleet.abort()
 
@@ -304,5 +307,7 @@ def _print_summary(console: Any, summary: dict[str, Any], report_dir: Path) -> N
     console.print(table)
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items())
     console.print(f"outcomes: {outcomes}")
+    if summary["stopped"] != COMPLETED:
+        console.print(f"stopped: {summary['stopped_detail']}")
     console.print(f"report: {report_dir} (summary.json, phones.csv, report.html)")
     sys.stdout.flush()

@@ -14,6 +14,7 @@ from typing import Any
 
 from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import PERCENTILES, FleetStatistics
+from phonesim.fleet.stop_reason import describe as describe_stop
 
 SUMMARY = "summary.json"
 REPORT = "report.html"
@@ -28,6 +29,7 @@ def fleet_summary(
     summary["elapsed_seconds"] = elapsed
     summary["phones_per_second"] = summary["phones_finished"] / elapsed if elapsed > 0 else None
     summary["stopped"] = stop_reason
+    summary["stopped_detail"] = describe_stop(stop_reason, summary)
     summary["accounting_complete"] = summary["phones_finished"] == summary["phones_started"]
     return summary
 
@@ -66,7 +68,7 @@ figure {{ margin: 1em 0; }}
 <p>{summary["succeeded"]} signed in, {summary["failed"]} failed, in {summary["elapsed_seconds"]:.1f} s
 ({(summary["phones_per_second"] or 0):.1f} phones/s); stage {html.escape(str(config.get("stage")))},
 rate {html.escape(str(config.get("rate")))}, target {html.escape(str(config.get("target")))}.
-{"Stopped: " + html.escape(summary["stopped"]) + "." if summary["stopped"] else ""}</p>
+Stopped: {html.escape(summary["stopped_detail"])}.</p>
 <h2>Outcomes</h2>
 <table><tr><th>outcome</th><th>phones</th></tr>{rows}</table>
 <h2>Latency per step</h2>

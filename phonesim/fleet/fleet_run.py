@@ -26,6 +26,7 @@ from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
 from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices
 from phonesim.drivers.shared_resolver import SharedResolver
 from phonesim.drivers.web_client_pool import WebClientPool
+from phonesim.fleet import stop_reason
 from phonesim.fleet.compact_random import CompactRandom
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
@@ -98,15 +99,28 @@ class FleetRun:
 
     # -- control ------------------------------------------------------------------
 
-    def stop(self, reason: str = "stopped") -> None:
-        """No more phones power on; those booting finish (or hit the boot limit)."""
-        if not self._stopping:
-            self._stopping = True
+    def stop(self, reason: str) -> None:
+        """No more phones power on; those booting finish (or hit the boot limit).
+
+        The first reason given is the one the report gives.
+        """
+        self._stopping = True
+        if self.stop_reason is None:
+            self.stop_reason = reason
+
+    def interrupt(self, reason: str) -> None:
+        """Stop for a signal: the signal is what ended the run, even after the plan ran out
+        (phones still in flight are cut short if it comes again, see `abort`)."""
+        self._stopping = True
+        if self.stop_reason is None or self.stop_reason not in stop_reason.BY_SIGNAL.values():
             self.stop_reason = reason
 
     def abort(self) -> None:
         """Stop now: every phone still booting ends as `fleet.interrupted`."""
-        self.stop(self.stop_reason or "interrupted")
+        self.stop(stop_reason.INTERRUPTED)
+        self._end_phones_in_flight()
+
+    def _end_phones_in_flight(self) -> None:
         for booting in list(self._booting.values()):
             if not booting.future.done():
                 booting.future.cancel()
@@ -132,19 +146,23 @@ class FleetRun:
         try:
             await self._prepare_keys(services.key_pool)
             self._t0 = loop.time()
-            watchdog = loop.create_task(self._watch())
-            try:
-                await self._power_on_phones()
-            finally:
-                self._watchdog = watchdog
+            self._watchdog = loop.create_task(self._watch())
+            ended = await self._power_on_phones()
             self._arrivals_done = True
+            if ended is not None:
+                self.stop(ended)
             if self._booting:
                 await self._all_done.wait()
+        except BaseException:
+            # Cancelled from outside (or a bug): the phones still booting are accounted
+            # for as interrupted, and the run says it was cut short.
+            self.stop(stop_reason.INTERRUPTED)
+            raise
         finally:
             self._arrivals_done = True
             if self._watchdog is not None:
                 self._watchdog.cancel()
-            self.abort()
+            self._end_phones_in_flight()
             services.dhcp.close()
             if self._resolver is not None:
                 self._resolver.close()
@@ -183,14 +201,19 @@ class FleetRun:
         if self.plan.final_stage in ("certprov", "registrar"):
             await asyncio.to_thread(lambda: [pool.take() for _ in range(pool.size)])
 
-    async def _power_on_phones(self) -> None:
+    async def _power_on_phones(self) -> str | None:
+        """Power phones on as the load shape says; the reason arrivals ended by plan
+        (`completed`, `duration`), or None when a stop cut them short."""
         assert self._loop is not None
         shape = self.plan.shape
         limit = shape.concurrency
         capacity = asyncio.Semaphore(limit) if limit else None
         for identity in self.plan.identities:
-            if self._stopping or not shape.admits(identity.index):
-                break
+            if self._stopping:
+                return None
+            ended = shape.end_of_arrivals(identity.index)
+            if ended is not None:
+                return ended
             delay = self._t0 + shape.start_offset(identity.index) - self._loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -199,8 +222,10 @@ class FleetRun:
             if self._stopping:
                 if capacity is not None:
                     capacity.release()
-                break
+                return None
             self._power_on(identity, capacity)
+        # Identities are sized to the plan: running out is the plan's own end.
+        return stop_reason.COMPLETED if shape.phones is not None else stop_reason.DURATION
 
     async def _watch(self) -> None:
         """Every second, end the phones that have booted longer than the plan allows."""
@@ -264,8 +289,8 @@ class FleetRun:
                 )
             )
         failures = self.plan.max_failures
-        if failures is not None and self.statistics.failed >= failures:
-            self.stop(f"{self.statistics.failed} phones failed (--max-failures {failures})")
+        if failures is not None and not self._arrivals_done and self.statistics.failed >= failures:
+            self.stop(stop_reason.max_failures(failures))
         if self._arrivals_done and not self._booting:
             self._all_done.set()
 

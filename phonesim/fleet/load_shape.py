@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from phonesim.errors import UsageError
+from phonesim.fleet.stop_reason import COMPLETED, DURATION
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute))?\s*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
@@ -65,9 +66,16 @@ class LoadShape:
 
     def admits(self, index: int) -> bool:
         """Whether phone `index` powers on at all."""
+        return self.end_of_arrivals(index) is None
+
+    def end_of_arrivals(self, index: int) -> str | None:
+        """None if phone `index` powers on; otherwise which limit came first:
+        `completed` (--phones reached) or `duration` (its start is past --duration)."""
         if self.phones is not None and index >= self.phones:
-            return False
-        return self.duration is None or self.start_offset(index) < self.duration
+            return COMPLETED
+        if self.duration is not None and self.start_offset(index) >= self.duration:
+            return DURATION
+        return None
 
     @property
     def planned(self) -> int:

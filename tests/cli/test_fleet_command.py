@@ -31,6 +31,7 @@ def test_a_small_fleet_against_the_lab_writes_the_whole_report(capsys, tmp_path:
     assert code == 0
     assert summary["phones_started"] == summary["succeeded"] == 20
     assert summary["accounting_complete"] is True
+    assert summary["stopped"] == "completed"
     assert set(summary["latency_seconds"]) >= {
         "dhcp",
         "dns",
@@ -151,3 +152,31 @@ def test_the_dashboard_shows_steps_rates_and_failures() -> None:
     assert "started 4/10" in text and "in flight 2" in text
     assert "webticket.pin_rejected" in text
     assert "12.0" in text  # dhcp p50 in ms
+
+
+def test_the_end_summary_says_why_a_run_stopped_early(capsys, tmp_path: Path) -> None:
+    code = main(
+        [
+            "fleet",
+            "--lab",
+            "--scenario",
+            "registrar-unreachable",
+            "--phones",
+            "300",
+            "--rate",
+            "100/s",
+            "--key-pool",
+            "1",
+            "--max-failures",
+            "2",
+            "--report",
+            str(tmp_path / "out"),
+        ]
+    )
+    out, _ = capsys.readouterr()
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert code == 3
+    assert summary["stopped"] == "max-failures (2)"
+    assert summary["config"]["max_failures"] == 2
+    failed = summary["failed"]
+    assert f"stopped: {failed} failures reached --max-failures 2" in out

@@ -158,3 +158,40 @@ def test_a_phone_past_the_boot_limit_ends_as_stalled(tmp_path: Path) -> None:
     )
     assert dict(fleet.statistics.outcomes) == {STALLED: 10}
     assert {row["outcome"] for row in rows} == {STALLED}
+
+
+def test_a_run_that_powers_on_every_phone_says_completed(tmp_path: Path) -> None:
+    everyone = phones(10)
+    fleet, _rows = run_fleet(
+        tmp_path, everyone, everyone, shape=LoadShape(phones=10, rate=None), final_stage="dhcp"
+    )
+    assert fleet.stop_reason == "completed"
+
+
+def test_a_run_bounded_by_duration_says_duration(tmp_path: Path) -> None:
+    # --phones 1000 --duration 0.2s at 50/s: the duration comes first (10 phones).
+    everyone = phones(1000)
+    fleet, rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone[:1],
+        shape=LoadShape(phones=1000, rate=50.0, duration=0.2),
+        final_stage="dhcp",
+    )
+    assert fleet.stop_reason == "duration"
+    assert len(rows) == 10
+
+
+def test_max_failures_stops_arrivals_and_says_so(tmp_path: Path) -> None:
+    everyone = phones(200)
+    fleet, rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone[:1],  # every other number is unknown to the lab: user_unknown
+        shape=LoadShape(phones=200, rate=200.0),
+        final_stage="webticket",
+        max_failures=3,
+    )
+    assert fleet.stop_reason == "max-failures (3)"
+    assert 3 <= fleet.statistics.failed < 200
+    assert len(rows) == fleet.statistics.started < 200
