@@ -14,7 +14,7 @@ from typing import Any
 
 from phonesim.cli.common import STAGES
 from phonesim.errors import UsageError
-from phonesim.fleet.stop_reason import COMPLETED, CTRL_C
+from phonesim.fleet.stop_reason import CTRL_C
 
 EXIT_SOME_FAILED = 3
 EXIT_INTERRUPTED = 130
@@ -183,6 +183,7 @@ async def _run_fleet(
     from rich.live import Live
 
     from phonesim.fleet.dashboard import progress_line, render
+    from phonesim.fleet.end_summary import print_end_summary
     from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
     from phonesim.fleet.fleet_run import FleetPlan, FleetRun
     from phonesim.fleet.identities import lab_users_toml
@@ -265,7 +266,8 @@ async def _run_fleet(
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        _print_summary(console, summary, report_dir)
+        print_end_summary(console, summary, report_dir)
+        sys.stdout.flush()
     if interrupted["count"]:
         return EXIT_INTERRUPTED
     return EXIT_SOME_FAILED if summary["failed"] else 0
@@ -289,25 +291,3 @@ def _install_interrupts(fleet: Any, console: Any) -> dict[str, int]:
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
         loop.add_signal_handler(signal.SIGINT, interrupt)
     return seen
-
-
-def _print_summary(console: Any, summary: dict[str, Any], report_dir: Path) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"{summary['phones_started']} phones in {summary['elapsed_seconds']:.1f} s")
-    table.add_column("step")
-    for label in ("n", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms"):
-        table.add_column(label, justify="right")
-    for stage, f in summary["latency_seconds"].items():
-        table.add_row(
-            stage,
-            str(f["count"]),
-            *(f"{f[key] * 1000:.1f}" for key in ("p50", "p90", "p99", "p99.9", "max")),
-        )
-    console.print(table)
-    outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items())
-    console.print(f"outcomes: {outcomes}")
-    if summary["stopped"] != COMPLETED:
-        console.print(f"stopped: {summary['stopped_detail']}")
-    console.print(f"report: {report_dir} (summary.json, phones.csv, report.html)")
-    sys.stdout.flush()

@@ -25,11 +25,9 @@ STAGE_ORDER = (
 
 def render(progress: FleetProgress, planned: int) -> Group:
     stats = progress.statistics
-    recent = sum(
-        stats.finished_per_second[s]
-        for s in range(max(0, int(progress.elapsed) - 5), int(progress.elapsed))
-    )
-    rate = recent / min(5, max(1, int(progress.elapsed)))
+    window = min(5.0, progress.elapsed)
+    recent = stats.finished_since(progress.elapsed - window)
+    rate = recent / window if window > 0 else 0.0
     state = (
         "stopping: phones in flight finish"
         if progress.stopping

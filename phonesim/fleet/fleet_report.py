@@ -9,11 +9,13 @@ from __future__ import annotations
 import html
 import io
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import PERCENTILES, FleetStatistics
+from phonesim.fleet.step_notes import step_notes
 from phonesim.fleet.stop_reason import describe as describe_stop
 
 SUMMARY = "summary.json"
@@ -47,12 +49,33 @@ def _html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         for name, count in summary["outcomes"].items()
     )
     latency_rows = ""
-    for stage, figures in summary["latency_seconds"].items():
-        cells = "".join(f"<td>{figures[f'p{p:g}'] * 1000:.1f}</td>" for p in PERCENTILES)
-        latency_rows += (
-            f"<tr><td>{stage}</td><td>{figures['count']}</td>{cells}"
-            f"<td>{figures['max'] * 1000:.1f}</td></tr>"
+    for stage, step in summary["steps"].items():
+        figures = step["latency_seconds"]
+        cells = "".join(
+            f"<td>{figures[f'p{p:g}'] * 1000:.1f}</td>" if figures else "<td>-</td>"
+            for p in PERCENTILES
         )
+        latency_rows += (
+            f"<tr><td>{stage}</td><td>{step['ok']}</td><td>{step['failed']}</td>"
+            f"<td>{step['timed_out']}</td>{cells}"
+            f"<td>{figures['max'] * 1000:.1f}</td><td>{figures['mean'] * 1000:.1f}</td></tr>"
+            if figures
+            else f"<tr><td>{stage}</td><td>{step['ok']}</td><td>{step['failed']}</td>"
+            f"<td>{step['timed_out']}</td>{cells}<td>-</td><td>-</td></tr>"
+        )
+    notes = "".join(f"<li>{html.escape(note)}</li>" for note in step_notes(summary))
+    failure_rows = "".join(
+        f"<tr><td>{html.escape(row['step'])}</td><td>{html.escape(row['reason'])}</td>"
+        f"<td>{row['count']}</td><td>{'yes' if row['ended_boot'] else 'no'}</td>"
+        f"<td class=message>{html.escape(row['message'])}</td></tr>"
+        for row in summary["failures"]
+    )
+    failures = (
+        "<table><tr><th>step</th><th>reason</th><th>count</th><th>ended the boot</th>"
+        f"<th>message</th></tr>{failure_rows}</table>"
+        if failure_rows
+        else "<p>No step failed.</p>"
+    )
     header = "".join(f"<th>p{p:g} ms</th>" for p in PERCENTILES)
     title = f"phonesim fleet: {summary['phones_started']} phones"
     return f"""<!doctype html>
@@ -61,7 +84,7 @@ def _html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
 body {{ font-family: sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; margin: 1em 0; }}
 td, th {{ border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; }}
-td:first-child, th:first-child {{ text-align: left; }}
+td:first-child, th:first-child, td.message {{ text-align: left; }}
 figure {{ margin: 1em 0; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
@@ -71,9 +94,13 @@ rate {html.escape(str(config.get("rate")))}, target {html.escape(str(config.get(
 Stopped: {html.escape(summary["stopped_detail"])}.</p>
 <h2>Outcomes</h2>
 <table><tr><th>outcome</th><th>phones</th></tr>{rows}</table>
-<h2>Latency per step</h2>
-<p>Exact nearest-rank percentiles over every sample.</p>
-<table><tr><th>step</th><th>samples</th>{header}<th>max ms</th></tr>{latency_rows}</table>
+<h2>Steps</h2>
+<p>Exact nearest-rank percentiles over every step that worked; failed steps are counted
+here and timed in summary.json (<code>failed_latency_seconds</code>).</p>
+<table><tr><th>step</th><th>ok</th><th>failed</th><th>timed out</th>{header}<th>max ms</th><th>mean ms</th></tr>{latency_rows}</table>
+{"<ul>" + notes + "</ul>" if notes else ""}
+<h2>Failures</h2>
+{failures}
 <h2>Latency distribution</h2>
 <figure>{_latency_plot(statistics)}</figure>
 <h2>Boots over time</h2>
@@ -122,18 +149,21 @@ def _latency_plot(statistics: FleetStatistics) -> str:
 
 def _timeline_plot(statistics: FleetStatistics) -> str:
     plt = _pyplot()
-    last = max([*statistics.started_per_second, *statistics.finished_per_second, 0], default=0)
+    last = int(max([*statistics.started_at, *statistics.ended_at, 0.0]))
     seconds = list(range(last + 1))
+    started = Counter(int(t) for t in statistics.started_at)
+    finished = Counter(
+        int(t)
+        for t, bad in zip(statistics.ended_at, statistics.ended_failed, strict=True)
+        if not bad
+    )
+    failed = Counter(
+        int(t) for t, bad in zip(statistics.ended_at, statistics.ended_failed, strict=True) if bad
+    )
     figure, axis = plt.subplots(figsize=(12, 3.5))
-    axis.plot(seconds, [statistics.started_per_second[s] for s in seconds], label="powered on")
-    axis.plot(
-        seconds,
-        [statistics.finished_per_second[s] - statistics.failed_per_second[s] for s in seconds],
-        label="signed in",
-    )
-    axis.plot(
-        seconds, [statistics.failed_per_second[s] for s in seconds], label="failed", color="#cc3311"
-    )
+    axis.plot(seconds, [started[s] for s in seconds], label="powered on")
+    axis.plot(seconds, [finished[s] for s in seconds], label="signed in")
+    axis.plot(seconds, [failed[s] for s in seconds], label="failed", color="#cc3311")
     axis.set_xlabel("seconds since the first phone")
     axis.set_ylabel("phones per second")
     axis.legend()

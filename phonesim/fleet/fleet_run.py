@@ -26,7 +26,7 @@ from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
 from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices
 from phonesim.drivers.shared_resolver import SharedResolver
 from phonesim.drivers.web_client_pool import WebClientPool
-from phonesim.fleet import stop_reason
+from phonesim.fleet import stage_clock, stop_reason
 from phonesim.fleet.compact_random import CompactRandom
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
@@ -84,7 +84,7 @@ class FleetRun:
     ) -> None:
         self.plan = plan
         self.network = network
-        self.statistics = FleetStatistics()
+        self.statistics = FleetStatistics(plan.final_stage)
         self._csv = phones_csv
         self._booting: dict[int, _Booting] = {}
         self._stopping = False
@@ -275,17 +275,26 @@ class FleetRun:
             capacity.release()
         ended = self._loop.time() - self._t0
         outcome, detail = _outcome_of(booting.future)
-        self.statistics.phone_finished(ended, outcome, booting.clock.samples)
+        clock = booting.clock
+        if outcome in _FLEET_ENDINGS:  # the phone's own trace never said it ended
+            clock.close(ended - booting.started, _FLEET_ENDINGS[outcome], outcome, detail)
+        identity = booting.identity
+        self.statistics.phone_finished(
+            ended, outcome, clock, ext=identity.sign_in_as, mac=identity.mac
+        )
         if self._csv is not None:
             self._csv.write(
                 PhoneRecord(
-                    identity=booting.identity,
+                    identity=identity,
                     started=booting.started,
                     ended=ended,
                     outcome=outcome,
-                    stage=booting.clock.current_stage,
+                    stage=clock.current_stage,
                     detail=detail,
-                    samples=booting.clock.samples,
+                    samples=[
+                        *clock.samples,
+                        *((f.stage, f.seconds) for f in clock.failures),
+                    ],
                 )
             )
         failures = self.plan.max_failures
@@ -294,6 +303,12 @@ class FleetRun:
         if self._arrivals_done and not self._booting:
             self._all_done.set()
 
+
+_FLEET_ENDINGS = {
+    INTERRUPTED: stage_clock.INTERRUPTED,
+    STALLED: stage_clock.TIMED_OUT,
+    DRIVER_ERROR: stage_clock.FAILED,
+}
 
 _SENDS_DEVICE_ID = ("certprov", "registrar")
 """Only GetAndPublishCert carries the DeviceId; a shorter boot skips making one (a uuid5

@@ -7,6 +7,14 @@ import json
 from pathlib import Path
 
 from phonesim.cli import main
+from phonesim.fleet.stage_clock import StageClock
+
+
+def steps(samples: list[tuple[str, float]]) -> StageClock:
+    clock = StageClock()
+    clock.samples = samples
+    clock.reached = {stage for stage, _ in samples}
+    return clock
 
 
 def test_a_small_fleet_against_the_lab_writes_the_whole_report(capsys, tmp_path: Path) -> None:
@@ -135,9 +143,9 @@ def test_the_dashboard_shows_steps_rates_and_failures() -> None:
     stats = FleetStatistics()
     for second in range(3):
         stats.phone_started(second)
-        stats.phone_finished(second + 0.5, "success", [("dhcp", 0.012), ("boot", 1.5)])
+        stats.phone_finished(second + 0.5, "success", steps([("dhcp", 0.012), ("boot", 1.5)]))
     stats.phone_started(3)
-    stats.phone_finished(3.2, "webticket.pin_rejected", [("dhcp", 0.02)])
+    stats.phone_finished(3.2, "webticket.pin_rejected", steps([("dhcp", 0.02)]))
     progress = FleetProgress(
         elapsed=4.0,
         statistics=stats,
@@ -180,3 +188,30 @@ def test_the_end_summary_says_why_a_run_stopped_early(capsys, tmp_path: Path) ->
     assert summary["config"]["max_failures"] == 2
     failed = summary["failed"]
     assert f"stopped: {failed} failures reached --max-failures 2" in out
+
+
+def test_a_failing_step_shows_in_every_output(capsys, tmp_path: Path) -> None:
+    report = tmp_path / "out"
+    code = main(
+        [
+            "fleet",
+            "--lab",
+            "--scenario",
+            "certprov-404",
+            "--phones",
+            "10",
+            "--rate",
+            "max",
+            "--report",
+            str(report),
+        ]
+    )
+    out, _ = capsys.readouterr()
+    assert code == 3
+    summary = json.loads((report / "summary.json").read_text())
+    assert summary["steps"]["metadata"]["failed"] == 10
+    assert summary["failures"][0]["reason"] == "certprov.http_404"
+    page = (report / "report.html").read_text()
+    assert "certprov.http_404" in page and "CertProvisioningService failed at" in page
+    assert "metadata: ran on 10 of 10 phones; 0 ok, 10 failed" in out.replace("\n", " ")
+    assert "certprov.http_404" in out and "Not Found" in out

@@ -195,3 +195,48 @@ def test_max_failures_stops_arrivals_and_says_so(tmp_path: Path) -> None:
     assert fleet.stop_reason == "max-failures (3)"
     assert 3 <= fleet.statistics.failed < 200
     assert len(rows) == fleet.statistics.started < 200
+
+
+def test_a_failing_step_has_its_own_row_count_and_time_to_failure(tmp_path: Path) -> None:
+    everyone = phones(30)
+    fleet, rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone,
+        '[web.status]\n"/CertProv/CertProvisioningService.svc/mex" = 404\n',
+        shape=LoadShape(phones=30, rate=None),
+    )
+    summary = fleet.statistics.summary()
+    metadata = summary["steps"]["metadata"]
+    assert (metadata["phones"], metadata["ok"], metadata["failed"]) == (30, 0, 30)
+    assert metadata["failed_latency_seconds"]["count"] == 30
+    assert summary["steps"]["webticket"]["not_reached"] == {"failed_before": 30}
+    boot = summary["steps"]["boot"]
+    assert boot["failed"] == 30 and boot["failed_latency_seconds"]["count"] == 30
+    (row,) = summary["failures"]
+    assert (row["step"], row["reason"], row["count"], row["ended_boot"]) == (
+        "metadata",
+        "certprov.http_404",
+        30,
+        True,
+    )
+    assert "CertProvisioningService failed at" in row["message"] and "404" in row["message"]
+    assert all(float(r["boot_s"]) > 0 for r in rows)  # time to failure, per phone
+
+
+def test_messages_that_name_the_phone_make_one_failures_row(tmp_path: Path) -> None:
+    everyone = phones(20)
+    wrong_pin = "".join(
+        f'[[webticket.user]]\nextension = "{p.sign_in_as}"\npin = "97531"\n' for p in everyone
+    )
+    fleet, _rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone,
+        wrong_pin,
+        shape=LoadShape(phones=20, rate=None),
+        final_stage="webticket",
+    )
+    (row,) = fleet.statistics.summary()["failures"]
+    assert row["reason"] == "webticket.pin_rejected" and row["count"] == 20
+    assert "<ext>" in row["message"]
