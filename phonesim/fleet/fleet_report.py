@@ -24,7 +24,12 @@ PHONES = "phones.csv"
 
 
 def fleet_summary(
-    statistics: FleetStatistics, *, config: dict[str, Any], elapsed: float, stop_reason: str | None
+    statistics: FleetStatistics,
+    *,
+    config: dict[str, Any],
+    elapsed: float,
+    stop_reason: str | None,
+    udp_drops: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     summary = statistics.summary()
     summary["config"] = config
@@ -32,6 +37,7 @@ def fleet_summary(
     summary["phones_per_second"] = summary["phones_finished"] / elapsed if elapsed > 0 else None
     summary["stopped"] = stop_reason
     summary["stopped_detail"] = describe_stop(stop_reason, summary)
+    summary["udp_receive_drops"] = udp_drops
     summary["accounting_complete"] = summary["phones_finished"] == summary["phones_started"]
     return summary
 

@@ -33,6 +33,7 @@ from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
 from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
+from phonesim.fleet.udp_drop_watch import UdpDropWatch
 from phonesim.phone_boot import Network
 
 INTERRUPTED = "fleet.interrupted"
@@ -96,6 +97,7 @@ class FleetRun:
         self._resolver: SharedResolver | None = None
         self._watchdog: asyncio.Task[None] | None = None
         self.stop_reason: str | None = None
+        self.udp_drops = UdpDropWatch(_server_sockets(network))
 
     # -- control ------------------------------------------------------------------
 
@@ -145,6 +147,7 @@ class FleetRun:
         services = self._services = await self._open_services()
         try:
             await self._prepare_keys(services.key_pool)
+            self.udp_drops.start()
             self._t0 = loop.time()
             self._watchdog = loop.create_task(self._watch())
             ended = await self._power_on_phones()
@@ -163,6 +166,7 @@ class FleetRun:
             if self._watchdog is not None:
                 self._watchdog.cancel()
             self._end_phones_in_flight()
+            self.udp_drops.stop()
             services.dhcp.close()
             if self._resolver is not None:
                 self._resolver.close()
@@ -302,6 +306,13 @@ class FleetRun:
             self.stop(stop_reason.max_failures(failures))
         if self._arrivals_done and not self._booting:
             self._all_done.set()
+
+
+def _server_sockets(network: Network) -> dict[str, tuple[str, int]]:
+    servers = {"dhcp": network.dhcp_server, "dns": network.dns_server}
+    if 123 in network.port_map:  # a lab: its time server is where its DNS is
+        servers["time"] = (network.dns_server[0], network.port_map[123])
+    return servers
 
 
 _FLEET_ENDINGS = {

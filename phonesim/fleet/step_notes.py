@@ -25,9 +25,10 @@ NOT_REACHED_TEXT = {
 
 
 def step_notes(summary: dict[str, Any]) -> list[str]:
-    """One line per step that did not work for every phone that finished."""
+    """One line per step that did not work for every phone that finished, and one per
+    socket on which the kernel dropped datagrams."""
     finished = summary["phones_finished"]
-    notes = []
+    notes = drop_notes(summary.get("udp_receive_drops"))
     for stage, step in summary["steps"].items():
         line = step_note(stage, step, finished)
         if line:
@@ -59,3 +60,21 @@ def step_note(stage: str, step: dict[str, Any], finished: int) -> str | None:
         if failed:
             line += f" (median time to failure {failed['p50'] * 1000:.1f} ms)"
     return line
+
+
+def drop_notes(drops: dict[str, Any] | None) -> list[str]:
+    if not drops:
+        return []
+    notes = []
+    for name, count in (drops.get("servers") or {}).items():
+        if count:
+            notes.append(
+                f"the kernel dropped {count} datagrams sent to the {name} server (its receive "
+                "buffer was full): the phones that sent them waited for their time-out"
+            )
+    if drops.get("fleet"):
+        notes.append(
+            f"the kernel dropped {drops['fleet']} answers on the fleet's own sockets (receive "
+            "buffer full): the phones waited for answers the servers had sent"
+        )
+    return notes

@@ -215,3 +215,30 @@ def test_a_failing_step_shows_in_every_output(capsys, tmp_path: Path) -> None:
     assert "certprov.http_404" in page and "CertProvisioningService failed at" in page
     assert "metadata: ran on 10 of 10 phones; 0 ok, 10 failed" in out.replace("\n", " ")
     assert "certprov.http_404" in out and "Not Found" in out
+
+
+def test_a_burst_at_rate_max_loses_no_time_request(capsys, tmp_path: Path) -> None:
+    # 500 phones at once ask the lab for the time within moments of each other.
+    code = main(
+        [
+            "fleet",
+            "--lab",
+            "--phones",
+            "500",
+            "--rate",
+            "max",
+            "--stage",
+            "webticket",
+            "--key-pool",
+            "1",
+            "--json",
+            "--report",
+            str(tmp_path / "out"),
+        ]
+    )
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0
+    time_step = summary["steps"]["time"]
+    assert (time_step["ok"], time_step["timed_out"]) == (500, 0)
+    assert summary["latency_seconds"]["time"]["count"] == 500
+    assert summary["udp_receive_drops"]["servers"] == {"dhcp": 0, "dns": 0, "time": 0}

@@ -38,3 +38,13 @@ def test_time_outs_are_said_with_the_time_they_cost() -> None:
 def test_phones_that_never_reached_a_step_are_accounted_for() -> None:
     note = step_note("certprov", step(phones=0, ok=0, not_reached={"failed_before": 100}), 100)
     assert note == "certprov: ran on 0 of 100 phones (100 failed before it)"
+
+
+def test_datagrams_the_kernel_dropped_are_said_per_server() -> None:
+    from phonesim.fleet.step_notes import drop_notes
+
+    assert drop_notes({"servers": {"dhcp": 0, "time": 243}, "fleet": 0}) == [
+        "the kernel dropped 243 datagrams sent to the time server (its receive buffer was "
+        "full): the phones that sent them waited for their time-out"
+    ]
+    assert drop_notes(None) == []
