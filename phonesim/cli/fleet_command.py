@@ -259,6 +259,7 @@ async def _run_fleet(
             elapsed=elapsed,
             stop_reason=fleet.stop_reason,
             udp_drops=fleet.udp_drops.summary(),
+            arrivals=fleet.arrivals(),
         )
         write_report(report_dir, statistics, summary)
     finally:

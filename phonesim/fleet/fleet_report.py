@@ -30,6 +30,7 @@ def fleet_summary(
     elapsed: float,
     stop_reason: str | None,
     udp_drops: dict[str, Any] | None = None,
+    arrivals: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     summary = statistics.summary()
     summary["config"] = config
@@ -38,6 +39,7 @@ def fleet_summary(
     summary["stopped"] = stop_reason
     summary["stopped_detail"] = describe_stop(stop_reason, summary)
     summary["udp_receive_drops"] = udp_drops
+    summary["arrivals"] = arrivals
     summary["accounting_complete"] = summary["phones_finished"] == summary["phones_started"]
     return summary
 

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
@@ -27,6 +28,7 @@ from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices
 from phonesim.drivers.shared_resolver import SharedResolver
 from phonesim.drivers.web_client_pool import WebClientPool
 from phonesim.fleet import stage_clock, stop_reason
+from phonesim.fleet.arrivals import arrival_summary
 from phonesim.fleet.compact_random import CompactRandom
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
@@ -139,6 +141,16 @@ class FleetRun:
             stopping=self._stopping,
         )
 
+    def arrivals(self) -> dict[str, Any]:
+        """Target vs achieved arrival rate and the lag behind the schedule."""
+        stats = self.statistics
+        return arrival_summary(
+            stats.started_at,
+            stats.scheduled_at,
+            rate=self.plan.shape.rate,
+            waited_for_capacity=stats.waited_for_capacity,
+        )
+
     # -- running --------------------------------------------------------------------
 
     async def run(self) -> FleetStatistics:
@@ -146,7 +158,7 @@ class FleetRun:
         self._all_done = asyncio.Event()
         services = self._services = await self._open_services()
         try:
-            await self._prepare_keys(services.key_pool)
+            await self._prepare(services.key_pool)
             self.udp_drops.start()
             self._t0 = loop.time()
             self._watchdog = loop.create_task(self._watch())
@@ -200,8 +212,11 @@ class FleetRun:
             web=WebClientPool(),
         )
 
-    async def _prepare_keys(self, pool: KeyPool) -> None:
-        """Key pairs are made before the clock starts, so they never show as latency."""
+    async def _prepare(self, pool: KeyPool) -> None:
+        """Key pairs are made, and the libraries the phones use loaded, before the clock
+        starts: neither then shows as latency, and the first phones' power-on does not
+        stall the arrival schedule (scapy alone takes a few hundred milliseconds)."""
+        await asyncio.to_thread(_load_libraries, self.plan.final_stage)
         if self.plan.final_stage in ("certprov", "registrar"):
             await asyncio.to_thread(lambda: [pool.take() for _ in range(pool.size)])
 
@@ -218,16 +233,20 @@ class FleetRun:
             ended = shape.end_of_arrivals(identity.index)
             if ended is not None:
                 return ended
-            delay = self._t0 + shape.start_offset(identity.index) - self._loop.time()
+            # Each phone's time is fixed by the schedule (t0 + its offset), never by when
+            # the one before it got going: a late start does not push the rest back.
+            scheduled = shape.start_offset(identity.index)
+            delay = self._t0 + scheduled - self._loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
+            waited = capacity is not None and capacity.locked()
             if capacity is not None:
                 await capacity.acquire()
             if self._stopping:
                 if capacity is not None:
                     capacity.release()
                 return None
-            self._power_on(identity, capacity)
+            self._power_on(identity, capacity, scheduled, waited)
         # Identities are sized to the plan: running out is the plan's own end.
         return stop_reason.COMPLETED if shape.phones is not None else stop_reason.DURATION
 
@@ -241,7 +260,13 @@ class FleetRun:
                 if booting.started < oldest:
                     booting.runner.stall()
 
-    def _power_on(self, identity: FleetIdentity, capacity: asyncio.Semaphore | None) -> None:
+    def _power_on(
+        self,
+        identity: FleetIdentity,
+        capacity: asyncio.Semaphore | None,
+        scheduled: float,
+        waited: bool,
+    ) -> None:
         assert self._loop is not None and self._services is not None
         plan = self.plan
         profile = plan.profiles[identity.profile]
@@ -263,7 +288,7 @@ class FleetRun:
         # One watchdog for the fleet instead of a timer per phone (see _watch).
         runner = PhoneRunner(phone, self._services, on_trace=clock.observe, boot_limit=None)
         started = self._loop.time() - self._t0
-        self.statistics.phone_started(started)
+        self.statistics.phone_started(started, scheduled=scheduled, waited=waited)
         future = runner.start()
         booting = _Booting(identity, runner, clock, started, future)
         if future.done():
@@ -306,6 +331,33 @@ class FleetRun:
             self.stop(stop_reason.max_failures(failures))
         if self._arrivals_done and not self._booting:
             self._all_done.set()
+
+
+def _load_libraries(final_stage: str) -> None:
+    import importlib
+
+    from phonesim.codec.dhcp_message import load_packet_library
+
+    load_packet_library()
+    if final_stage == "dhcp":
+        return
+    for module in ("dns.rdtypes.IN.SRV", "dns.rdtypes.IN.A"):  # dnspython loads these lazily
+        importlib.import_module(module)
+    if final_stage == "discovery":
+        return
+    for module in (
+        "lxml.etree",
+        "httpx_aiohttp",
+        "phonesim.drivers.web_services",
+        "phonesim.codec.ocauthws.pin_credentials",
+        "phonesim.codec.ocauthws.security",
+        "zeep",
+        "zeep.exceptions",
+        "zeep.proxy",
+        "zeep.transports",
+        "zeep.wsdl",
+    ):
+        importlib.import_module(module)
 
 
 def _server_sockets(network: Network) -> dict[str, tuple[str, int]]:

@@ -97,13 +97,21 @@ class FleetStatistics:
         self.started = 0
         self.started_at: array[float] = array("d")
         """Seconds since the fleet's start at which each phone powered on, in order."""
+        self.scheduled_at: array[float] = array("d")
+        """When the load shape wanted each phone on (same order)."""
+        self.waited_for_capacity = 0
+        """Phones that were due but waited for a free slot (--concurrency)."""
         self.ended_at: array[float] = array("d")
         """When each phone finished, in order (so it only grows)."""
         self.ended_failed: array[int] = array("b")
 
-    def phone_started(self, at: float) -> None:
+    def phone_started(
+        self, at: float, *, scheduled: float | None = None, waited: bool = False
+    ) -> None:
         self.started += 1
         self.started_at.append(at)
+        self.scheduled_at.append(at if scheduled is None else scheduled)
+        self.waited_for_capacity += waited
 
     def phone_finished(
         self, at: float, outcome: str, steps: PhoneSteps, *, ext: str = "", mac: str = ""

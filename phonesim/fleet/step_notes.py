@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from phonesim.fleet.arrivals import arrival_note
 from phonesim.fleet.statistics import (
     FAILED_BEFORE,
     INTERRUPTED_BEFORE,
@@ -25,10 +26,13 @@ NOT_REACHED_TEXT = {
 
 
 def step_notes(summary: dict[str, Any]) -> list[str]:
-    """One line per step that did not work for every phone that finished, and one per
-    socket on which the kernel dropped datagrams."""
+    """One line per step that did not work for every phone that finished, one per socket
+    on which the kernel dropped datagrams, and one if arrivals fell behind the schedule."""
     finished = summary["phones_finished"]
     notes = drop_notes(summary.get("udp_receive_drops"))
+    lagging = arrival_note(summary.get("arrivals"))
+    if lagging:
+        notes.insert(0, lagging)
     for stage, step in summary["steps"].items():
         line = step_note(stage, step, finished)
         if line:
