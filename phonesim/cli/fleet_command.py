@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import signal
 import sys
 import time
 from pathlib import Path
@@ -14,10 +13,8 @@ from typing import Any
 
 from phonesim.cli.common import STAGES
 from phonesim.errors import UsageError
-from phonesim.fleet.stop_reason import CTRL_C
 
 EXIT_SOME_FAILED = 3
-EXIT_INTERRUPTED = 130
 
 EPILOG = """\
 examples:
@@ -32,10 +29,11 @@ users.csv has a header row naming at least ext,pin (and optionally mac, profile)
 With --lab, phones are numbered from 6000000 with PIN 13579 and the lab knows them all.
 
 Ctrl-C stops powering on phones and lets those in flight finish; a second Ctrl-C
-ends them at once (as fleet.interrupted). The report is written either way.
+ends them at once (as fleet.interrupted). SIGTERM and SIGHUP stop arrivals and end
+the phones in flight at once. The report is written either way.
 
 exit codes: 0 every phone signed in (or reached --stage); 2 bad input;
-            3 some phones failed; 130 interrupted.
+            3 some phones failed; 130 Ctrl-C; 143 SIGTERM; 129 SIGHUP.
 """
 
 
@@ -180,12 +178,11 @@ async def _run_fleet(
     report_dir: Path,
 ) -> int:
     from rich.console import Console
-    from rich.live import Live
 
-    from phonesim.fleet.dashboard import progress_line, render
     from phonesim.fleet.end_summary import print_end_summary
     from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
     from phonesim.fleet.fleet_run import FleetPlan, FleetRun
+    from phonesim.fleet.fleet_signals import FleetSignals
     from phonesim.fleet.identities import lab_users_toml
     from phonesim.fleet.lab_process import LabProcess
     from phonesim.fleet.phone_log import PhonesCsv
@@ -193,6 +190,8 @@ async def _run_fleet(
     from phonesim.phone_boot import lab_network
 
     console = Console(stderr=args.json, highlight=False)
+    signals = FleetSignals(lambda text: console.print(f"[yellow]{text}[/yellow]"))
+    signals.install()
     lab: LabProcess | None = None
     try:
         if args.lab:
@@ -223,29 +222,18 @@ async def _run_fleet(
             max_failures=args.max_failures,
         )
         fleet = FleetRun(plan, network, phones_csv=PhonesCsv(report_dir / PHONES))
-        interrupted = _install_interrupts(fleet, console)
-        planned = len(identities)
+        signals.fleet = fleet
         task = asyncio.ensure_future(fleet.run())
-        if args.json:
-            statistics = await task
-        elif console.is_terminal:
-            with Live(
-                render(fleet.progress(), planned), console=console, refresh_per_second=4
-            ) as live:
-                while not task.done():
-                    await asyncio.wait([task], timeout=0.25)
-                    live.update(render(fleet.progress(), planned))
-            statistics = task.result()
-        else:
-            while not task.done():
-                await asyncio.wait([task], timeout=5)
-                console.print(progress_line(fleet.progress(), planned))
-            statistics = task.result()
-        elapsed = fleet.progress().elapsed
+        watch = asyncio.ensure_future(_watch_lab(lab, fleet)) if lab is not None else None
+        try:
+            statistics = await _follow(task, fleet, console, len(identities), args.json)
+        finally:
+            if watch is not None:
+                watch.cancel()
         summary = fleet_summary(
             statistics,
             config={
-                "phones": planned,
+                "phones": len(identities),
                 "rate": args.rate,
                 "ramp": args.ramp,
                 "concurrency": args.concurrency,
@@ -256,40 +244,63 @@ async def _run_fleet(
                 "profiles": sorted(profiles),
                 "target": target,
             },
-            elapsed=elapsed,
+            elapsed=fleet.progress().elapsed,
             stop_reason=fleet.stop_reason,
             udp_drops=fleet.udp_drops.summary(),
             arrivals=fleet.arrivals(),
         )
         write_report(report_dir, statistics, summary)
+    except asyncio.CancelledError:
+        if signals.exit_code is None:
+            raise
+        console.print("stopped before the fleet started; no report written")
+        return signals.exit_code
     finally:
+        signals.uninstall()
         if lab is not None:
             lab.stop()
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print_end_summary(console, summary, report_dir)
+    with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+        if args.json:
+            print(json.dumps(summary, indent=2))
+        else:
+            print_end_summary(console, summary, report_dir)
         sys.stdout.flush()
-    if interrupted["count"]:
-        return EXIT_INTERRUPTED
+    if signals.exit_code is not None:
+        return signals.exit_code
     return EXIT_SOME_FAILED if summary["failed"] else 0
 
 
-def _install_interrupts(fleet: Any, console: Any) -> dict[str, int]:
-    seen = {"count": 0}
-    loop = asyncio.get_running_loop()
+async def _follow(task: Any, fleet: Any, console: Any, planned: int, quiet: bool) -> Any:
+    """Show the fleet's progress until it ends; its statistics. A terminal that goes away
+    (SIGHUP) ends the display, not the run."""
+    from rich.live import Live
 
-    def interrupt() -> None:
-        seen["count"] += 1
-        if seen["count"] == 1:
-            console.print(
-                "[yellow]Ctrl-C: no more phones power on; those in flight finish "
-                "(Ctrl-C again to end them now)[/yellow]"
-            )
-            fleet.interrupt(CTRL_C)
+    from phonesim.fleet.dashboard import progress_line, render
+
+    try:
+        if quiet:
+            pass
+        elif console.is_terminal:
+            with Live(
+                render(fleet.progress(), planned), console=console, refresh_per_second=4
+            ) as live:
+                while not task.done():
+                    await asyncio.wait([task], timeout=0.25)
+                    live.update(render(fleet.progress(), planned))
         else:
-            fleet.abort()
+            while not task.done():
+                await asyncio.wait([task], timeout=5)
+                console.print(progress_line(fleet.progress(), planned))
+    except OSError:
+        pass
+    return await task
 
-    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
-        loop.add_signal_handler(signal.SIGINT, interrupt)
-    return seen
+
+async def _watch_lab(lab: Any, fleet: Any) -> None:
+    """A lab that dies mid-run would leave every phone waiting for its time-outs."""
+    from phonesim.fleet.stop_reason import LAB_EXITED
+
+    while not lab.exited():
+        await asyncio.sleep(0.5)
+    fleet.stop(LAB_EXITED)
+    fleet.abort()

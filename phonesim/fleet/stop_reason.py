@@ -15,6 +15,8 @@ COMPLETED = "completed"
 DURATION = "duration"
 """--duration elapsed before --phones (if given) were powered on."""
 CTRL_C = "interrupted (Ctrl-C)"
+LAB_EXITED = "lab exited"
+"""The fleet's lab process ended by itself; the phones in flight were stopped."""
 INTERRUPTED = "interrupted"
 """The run was cancelled from inside the program (an embedding caller, a failure)."""
 
@@ -43,6 +45,8 @@ def describe(token: str | None, summary: dict[str, Any]) -> str:
         return f"--duration {config.get('duration')} elapsed"
     if token.startswith("max-failures"):
         return f"{summary['failed']} failures reached --max-failures {config.get('max_failures')}"
+    if token == LAB_EXITED:
+        return "the lab process exited during the run; the phones in flight were stopped"
     if token == CTRL_C:
         return "interrupted by Ctrl-C"
     if token in BY_SIGNAL.values():
