@@ -187,17 +187,24 @@ async def _run_fleet(
     from phonesim.fleet.lab_process import LabProcess
     from phonesim.fleet.phone_log import PhonesCsv
     from phonesim.lab.embedded_lab import LabEndpoints
+    from phonesim.lab.scenario import UserFaults, load_scenario
     from phonesim.phone_boot import lab_network
 
     console = Console(stderr=args.json, highlight=False)
+    scenario = load_scenario(args.scenario) if args.scenario else None
     signals = FleetSignals(lambda text: console.print(f"[yellow]{text}[/yellow]"))
     signals.install()
     lab: LabProcess | None = None
     try:
         if args.lab:
             console.print("starting the lab in its own process...")
+            faults = None
+            if scenario is not None:
+                faults = UserFaults.fit(scenario, {i.sign_in_as.lstrip("+") for i in identities})
             lab = LabProcess(
-                users_toml=lab_users_toml(identities, "phonesim.test"), scenario=args.scenario
+                users_toml=lab_users_toml(identities, "phonesim.test", faults),
+                scenario=args.scenario,
+                users_written=True,
             )
             network = lab_network(await lab.start())
             target = "embedded lab" + (f", scenario {args.scenario}" if args.scenario else "")
@@ -243,6 +250,10 @@ async def _run_fleet(
                 "seed": args.seed,
                 "profiles": sorted(profiles),
                 "target": target,
+                "scenario": None if scenario is None else scenario.name,
+                "scenario_expects": None
+                if scenario is None or scenario.expect is None
+                else scenario.expect.reason or scenario.expect.result.lower(),
             },
             elapsed=fleet.progress().elapsed,
             stop_reason=fleet.stop_reason,

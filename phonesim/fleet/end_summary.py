@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from phonesim.fleet.step_notes import step_notes
+from phonesim.fleet.step_notes import scenario_note, step_notes
 from phonesim.fleet.stop_reason import COMPLETED
 
 PERCENTILE_KEYS = ("p50", "p90", "p99", "p99.9", "max", "mean")
@@ -53,6 +53,9 @@ def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Pat
         console.print(failures)
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items())
     console.print(f"outcomes: {outcomes}")
+    expected = scenario_note(summary)
+    if expected:
+        console.print(expected)
     if summary["stopped"] != COMPLETED:
         console.print(f"stopped: {summary['stopped_detail']}")
     console.print(f"report: {report_dir} (summary.json, phones.csv, report.html)")

@@ -15,7 +15,7 @@ from typing import Any
 
 from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import PERCENTILES, FleetStatistics
-from phonesim.fleet.step_notes import step_notes
+from phonesim.fleet.step_notes import scenario_note, step_notes
 from phonesim.fleet.stop_reason import describe as describe_stop
 
 SUMMARY = "summary.json"
@@ -102,6 +102,7 @@ rate {html.escape(str(config.get("rate")))}, target {html.escape(str(config.get(
 Stopped: {html.escape(summary["stopped_detail"])}.</p>
 <h2>Outcomes</h2>
 <table><tr><th>outcome</th><th>phones</th></tr>{rows}</table>
+{f"<p>{html.escape(expected)}</p>" if (expected := scenario_note(summary)) else ""}
 <h2>Steps</h2>
 <p>Exact nearest-rank percentiles over every step that worked; failed steps are counted
 here and timed in summary.json (<code>failed_latency_seconds</code>).</p>

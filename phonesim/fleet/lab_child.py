@@ -22,6 +22,7 @@ import os
 import shutil
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from phonesim.errors import PhonesimError
@@ -49,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parent", type=int, required=True, help="the fleet's pid")
     parser.add_argument("--domain", default="phonesim.test")
     parser.add_argument("--scenario")
+    parser.add_argument(
+        "--users-written",
+        action="store_true",
+        help="the scenario's user changes are already in the users file (see UserFaults)",
+    )
     args = parser.parse_args(argv)
     set_parent_death_signal()
     if os.getppid() != args.parent:  # the fleet died before the line above took effect
@@ -76,10 +82,13 @@ async def _serve(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signum, stop.set)
     loop.add_signal_handler(signal.SIGINT, lambda: None)  # the fleet decides
     users = args.folder / USERS
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    if scenario is not None and args.users_written:
+        scenario = replace(scenario, users=())
     lab = EmbeddedLab(
         LabLayout(domain=args.domain),
         users_file=users if users.exists() else None,
-        scenario=load_scenario(args.scenario) if args.scenario else None,
+        scenario=scenario,
     )
     endpoints = await lab.start()
     try:

@@ -35,9 +35,13 @@ class LabProcess:
         users_toml: str | None = None,
         scenario: str | None = None,
         domain: str = "phonesim.test",
+        users_written: bool = False,
     ) -> None:
+        """`users_written`: the scenario's user changes are in `users_toml` already, the
+        lab applies the rest of the scenario."""
         self._users_toml = users_toml
         self._scenario = scenario
+        self._users_written = users_written
         self._domain = domain
         self._folder: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -73,6 +77,8 @@ class LabProcess:
         ]
         if self._scenario is not None:
             argv += ["--scenario", self._scenario]
+        if self._users_written:
+            argv.append("--users-written")
         with (folder / "lab.log").open("wb") as log:
             self._process = subprocess.Popen(
                 argv,

@@ -82,3 +82,16 @@ def drop_notes(drops: dict[str, Any] | None) -> list[str]:
             "buffer full): the phones waited for answers the servers had sent"
         )
     return notes
+
+
+def scenario_note(summary: dict[str, Any]) -> str | None:
+    """How many phones ended as the lab scenario says a phone ends."""
+    config = summary.get("config", {})
+    expected = config.get("scenario_expects")
+    if not expected:
+        return None
+    matched = summary["outcomes"].get(expected, 0)
+    return (
+        f"scenario {config.get('scenario')} expects {expected}: "
+        f"{matched} of {summary['phones_finished']} phones"
+    )

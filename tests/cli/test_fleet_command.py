@@ -6,6 +6,8 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
+
 from phonesim.cli import main
 from phonesim.fleet.stage_clock import StageClock
 
@@ -198,3 +200,38 @@ def test_a_burst_at_rate_max_loses_no_time_request(capsys, tmp_path: Path) -> No
     assert (time_step["ok"], time_step["timed_out"]) == (500, 0)
     assert summary["latency_seconds"]["time"]["count"] == 500
     assert summary["udp_receive_drops"]["servers"] == {"dhcp": 0, "dns": 0, "time": 0}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "reason"),
+    [
+        ("wrong-pin", "webticket.pin_rejected"),
+        ("pin-locked", "webticket.pin_locked"),
+        ("not-sip-enabled", "webticket.not_sip_enabled"),
+    ],
+)
+def test_a_user_scenario_applies_to_every_phone_of_the_fleet(
+    capsys, tmp_path: Path, scenario: str, reason: str
+) -> None:
+    code = main(
+        [
+            "fleet",
+            "--lab",
+            "--scenario",
+            scenario,
+            "--phones",
+            "10",
+            "--rate",
+            "max",
+            "--stage",
+            "webticket",
+            "--report",
+            str(tmp_path / "out"),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 3, err
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["outcomes"] == {reason: 10}
+    assert summary["config"]["scenario_expects"] == reason
+    assert f"scenario {scenario} expects {reason}: 10 of 10 phones" in out

@@ -240,3 +240,24 @@ def test_messages_that_name_the_phone_make_one_failures_row(tmp_path: Path) -> N
     (row,) = fleet.statistics.summary()["failures"]
     assert row["reason"] == "webticket.pin_rejected" and row["count"] == 20
     assert "<ext>" in row["message"]
+
+
+def test_one_users_csv_serves_the_lab_and_the_fleet(tmp_path: Path) -> None:
+    from phonesim.fleet.identities import identities_from_csv
+
+    users = tmp_path / "users.csv"
+    users.write_text("ext,pin\n5559876,24680\n5559877,11223\n")
+    identities = identities_from_csv(
+        users, None, ProfileMix.parse("polycom-cx600"), {"polycom-cx600": "00:04:f2"}, seed=1
+    )
+
+    async def go() -> FleetRun:
+        async with EmbeddedLab(users_file=users) as lab:
+            fleet = FleetRun(
+                FleetPlan(identities, PROFILES, shape=LoadShape(phones=2, rate=None)),
+                lab_network(lab.endpoints),
+            )
+            await fleet.run()
+            return fleet
+
+    assert dict(asyncio.run(go()).statistics.outcomes) == {"success": 2}
