@@ -136,14 +136,31 @@ def run(args: argparse.Namespace) -> int:
     profiles = {name: load_profile(name) for name, _ in mix.weights}
     ouis = {name: p.device.mac_oui for name, p in profiles.items()}
     if args.users is not None:
-        identities = identities_from_csv(args.users, shape.phones, mix, ouis, args.seed)
+        identities = identities_from_csv(args.users, shape.planned, mix, ouis, args.seed)
         for name in {i.profile for i in identities} - set(profiles):
             profiles[name] = load_profile(name)
     else:
         identities = generated_identities(shape.planned, mix, ouis, args.seed)
     _check_target(args)
     report_dir = args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
-    return asyncio.run(_run_fleet(args, identities, profiles, shape, report_dir))
+    config = {
+        "phones": args.phones,
+        "duration": args.duration,
+        "duration_seconds": shape.duration,
+        "rate": args.rate,
+        "rate_per_second": shape.rate,
+        "ramp": args.ramp,
+        "ramp_seconds": shape.ramp,
+        "concurrency": args.concurrency,
+        "stage": args.stage,
+        "max_failures": args.max_failures,
+        "seed": args.seed,
+        "key_pool": args.key_pool,
+        "mix": dict(mix.weights),
+        "profiles": sorted(profiles),
+        "users": None if args.users is None else str(args.users),
+    }
+    return asyncio.run(_run_fleet(args, identities, profiles, shape, report_dir, config))
 
 
 def _check_target(args: argparse.Namespace) -> None:
@@ -176,6 +193,7 @@ async def _run_fleet(
     profiles: dict[str, Any],
     shape: Any,
     report_dir: Path,
+    config: dict[str, Any],
 ) -> int:
     from rich.console import Console
 
@@ -240,22 +258,15 @@ async def _run_fleet(
         summary = fleet_summary(
             statistics,
             config={
-                "phones": len(identities),
-                "rate": args.rate,
-                "ramp": args.ramp,
-                "concurrency": args.concurrency,
-                "stage": args.stage,
-                "duration": args.duration,
-                "max_failures": args.max_failures,
-                "seed": args.seed,
-                "profiles": sorted(profiles),
+                **config,
                 "target": target,
                 "scenario": None if scenario is None else scenario.name,
                 "scenario_expects": None
                 if scenario is None or scenario.expect is None
                 else scenario.expect.reason or scenario.expect.result.lower(),
             },
-            elapsed=fleet.progress().elapsed,
+            elapsed=fleet.elapsed,
+            started_wall=fleet.started_wall,
             stop_reason=fleet.stop_reason,
             udp_drops=fleet.udp_drops.summary(),
             arrivals=fleet.arrivals(),
@@ -286,18 +297,20 @@ async def _follow(task: Any, fleet: Any, console: Any, planned: int, quiet: bool
     (SIGHUP) ends the display, not the run."""
     from rich.live import Live
 
-    from phonesim.fleet.dashboard import progress_line, render
+    from phonesim.fleet.dashboard import LatencyPanel, progress_line, render
+
+    panel = LatencyPanel()
 
     try:
         if quiet:
             pass
         elif console.is_terminal:
             with Live(
-                render(fleet.progress(), planned), console=console, refresh_per_second=4
+                render(fleet.progress(), planned, panel), console=console, refresh_per_second=4
             ) as live:
                 while not task.done():
                     await asyncio.wait([task], timeout=0.25)
-                    live.update(render(fleet.progress(), planned))
+                    live.update(render(fleet.progress(), planned, panel))
         else:
             while not task.done():
                 await asyncio.wait([task], timeout=5)

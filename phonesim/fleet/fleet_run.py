@@ -94,11 +94,14 @@ class FleetRun:
         self._arrivals_done = False
         self._all_done: asyncio.Event | None = None
         self._t0 = 0.0
+        self._ended: float | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._services: PhoneServices | None = None
         self._resolver: SharedResolver | None = None
         self._watchdog: asyncio.Task[None] | None = None
         self.stop_reason: str | None = None
+        self.started_wall: float | None = None
+        """The wall clock when the first phone could power on (the run's start)."""
         self.udp_drops = UdpDropWatch(_server_sockets(network))
 
     # -- control ------------------------------------------------------------------
@@ -129,9 +132,17 @@ class FleetRun:
             if not booting.future.done():
                 booting.future.cancel()
 
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the first phone could power on (0 before), until the run ended."""
+        if self._loop is None or self.started_wall is None:
+            return 0.0
+        end = self._loop.time() if self._ended is None else self._ended
+        return end - self._t0
+
     def progress(self) -> FleetProgress:
         by_stage = Counter(b.clock.current_stage for b in self._booting.values())
-        elapsed = (self._loop.time() - self._t0) if self._loop is not None else 0.0
+        elapsed = self.elapsed
         return FleetProgress(
             elapsed=elapsed,
             statistics=self.statistics,
@@ -161,6 +172,7 @@ class FleetRun:
             await self._prepare(services.key_pool)
             self.udp_drops.start()
             self._t0 = loop.time()
+            self.started_wall = time.time()
             self._watchdog = loop.create_task(self._watch())
             ended = await self._power_on_phones()
             self._arrivals_done = True
@@ -175,6 +187,8 @@ class FleetRun:
             raise
         finally:
             self._arrivals_done = True
+            if self._ended is None and self.started_wall is not None:
+                self._ended = loop.time()
             if self._watchdog is not None:
                 self._watchdog.cancel()
             self._end_phones_in_flight()
@@ -227,6 +241,7 @@ class FleetRun:
         shape = self.plan.shape
         limit = shape.concurrency
         capacity = asyncio.Semaphore(limit) if limit else None
+        held_since = self._loop.time()
         for identity in self.plan.identities:
             if self._stopping:
                 return None
@@ -236,9 +251,17 @@ class FleetRun:
             # Each phone's time is fixed by the schedule (t0 + its offset), never by when
             # the one before it got going: a late start does not push the rest back.
             scheduled = shape.start_offset(identity.index)
-            delay = self._t0 + scheduled - self._loop.time()
+            now = self._loop.time()
+            delay = self._t0 + scheduled - now
             if delay > 0:
                 await asyncio.sleep(delay)
+                held_since = self._loop.time()
+            elif now - held_since > _ARRIVALS_HOLD_LOOP:
+                # Phones due at once (--rate max, or a late schedule) would otherwise
+                # power on back to back while every answer waits unread, and the wait
+                # would show as server latency.
+                await asyncio.sleep(0)
+                held_since = self._loop.time()
             waited = capacity is not None and capacity.locked()
             if capacity is not None:
                 await capacity.acquire()
@@ -309,7 +332,12 @@ class FleetRun:
             clock.close(ended - booting.started, _FLEET_ENDINGS[outcome], outcome, detail)
         identity = booting.identity
         self.statistics.phone_finished(
-            ended, outcome, clock, ext=identity.sign_in_as, mac=identity.mac
+            ended,
+            outcome,
+            clock,
+            ext=identity.sign_in_as,
+            mac=identity.mac,
+            profile=identity.profile,
         )
         if self._csv is not None:
             self._csv.write(
@@ -331,6 +359,10 @@ class FleetRun:
             self.stop(stop_reason.max_failures(failures))
         if self._arrivals_done and not self._booting:
             self._all_done.set()
+
+
+_ARRIVALS_HOLD_LOOP = 0.005
+"""Seconds the arrival loop may power phones on before it lets answers be read."""
 
 
 def _load_libraries(final_stage: str) -> None:

@@ -80,6 +80,26 @@ class PhoneSteps(Protocol):
     def reached(self) -> set[str]: ...
 
 
+class ProfileFigures:
+    """One device profile's share of a mixed fleet (`--mix`)."""
+
+    __slots__ = ("boots", "outcomes")
+
+    def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()
+        self.boots: array[float] = array("d")
+
+    def summary(self) -> dict[str, Any]:
+        finished = sum(self.outcomes.values())
+        return {
+            "phones_finished": finished,
+            "succeeded": self.outcomes["success"],
+            "failed": finished - self.outcomes["success"],
+            "outcomes": dict(self.outcomes.most_common()),
+            "boot_latency_seconds": latency_summary(self.boots),
+        }
+
+
 class FleetStatistics:
     def __init__(self, final_stage: str = "registrar") -> None:
         self.final_stage = final_stage
@@ -104,6 +124,9 @@ class FleetStatistics:
         self.ended_at: array[float] = array("d")
         """When each phone finished, in order (so it only grows)."""
         self.ended_failed: array[int] = array("b")
+        self.boot_done_at: array[float] = array("d")
+        """When each boot in `latencies["boot"]` ended (same order), for latency over time."""
+        self.by_profile: dict[str, ProfileFigures] = {}
 
     def phone_started(
         self, at: float, *, scheduled: float | None = None, waited: bool = False
@@ -114,14 +137,28 @@ class FleetStatistics:
         self.waited_for_capacity += waited
 
     def phone_finished(
-        self, at: float, outcome: str, steps: PhoneSteps, *, ext: str = "", mac: str = ""
+        self,
+        at: float,
+        outcome: str,
+        steps: PhoneSteps,
+        *,
+        ext: str = "",
+        mac: str = "",
+        profile: str = "",
     ) -> None:
         self.outcomes[outcome] += 1
         self.ended_at.append(at)
         self.ended_failed.append(outcome != "success")
+        figures = self.by_profile.get(profile)
+        if figures is None:
+            figures = self.by_profile[profile] = ProfileFigures()
+        figures.outcomes[outcome] += 1
         for stage, seconds in steps.samples:
             self.latencies[stage].append(seconds)
             self.results[stage][OK] += 1
+            if stage == "boot":
+                self.boot_done_at.append(at)
+                figures.boots.append(seconds)
         ended_by_step = False
         for failure in steps.failures:
             self.results[failure.stage][failure.kind] += 1
@@ -204,4 +241,7 @@ class FleetStatistics:
                 if stage in self.planned_steps or self.results[stage]
             },
             "failures": [row.to_json() for row in self.failures.rows()],
+            "profiles": {
+                name: figures.summary() for name, figures in sorted(self.by_profile.items())
+            },
         }

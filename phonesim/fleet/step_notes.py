@@ -95,3 +95,34 @@ def scenario_note(summary: dict[str, Any]) -> str | None:
         f"scenario {config.get('scenario')} expects {expected}: "
         f"{matched} of {summary['phones_finished']} phones"
     )
+
+
+def reached_label(final_stage: str) -> str:
+    """What a successful phone of this run did: sign in only when asked to go that far."""
+    if final_stage == "registrar":
+        return "signed in"
+    return f"reached {final_stage}"
+
+
+def shown_steps(summary: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+    """The step rows to print, and why one was left out: a DHCP-only phone's boot is
+    its DHCP exchange, so the two rows would be the same figures twice."""
+    steps = list(summary["steps"].items())
+    by_name = dict(steps)
+    dhcp, boot = by_name.get("dhcp"), by_name.get("boot")
+    if (
+        summary.get("config", {}).get("stage") == "dhcp"
+        and dhcp is not None
+        and boot is not None
+        and _same_figures(dhcp, boot)
+    ):
+        return (
+            [(name, step) for name, step in steps if name != "boot"],
+            "boot: the same figures as dhcp (a DHCP-only phone's boot is its DHCP exchange)",
+        )
+    return steps, None
+
+
+def _same_figures(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("ok", "failed", "timed_out", "latency_seconds", "failed_latency_seconds")
+    return all(a[k] == b[k] for k in keys)

@@ -54,7 +54,7 @@ def test_a_small_fleet_against_the_lab_writes_the_whole_report(capsys, tmp_path:
     with (report / "phones.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 20
     page = (report / "report.html").read_text()
-    assert page.count("<svg") == 2 and "<script" not in page
+    assert page.count("<svg") == 5 and "<script" not in page
 
 
 def test_failures_give_exit_code_3(capsys, tmp_path: Path) -> None:
@@ -235,3 +235,86 @@ def test_a_user_scenario_applies_to_every_phone_of_the_fleet(
     assert summary["outcomes"] == {reason: 10}
     assert summary["config"]["scenario_expects"] == reason
     assert f"scenario {scenario} expects {reason}: 10 of 10 phones" in out
+
+
+def floats_in(value: object) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in floats_in(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in floats_in(v)]
+    return []
+
+
+def test_the_report_says_when_where_what_and_per_profile(capsys, tmp_path: Path) -> None:
+    report = tmp_path / "out"
+    code = main(
+        [
+            "fleet",
+            "--lab",
+            "--phones",
+            "30",
+            "--rate",
+            "max",
+            "--stage",
+            "dhcp",
+            "--mix",
+            "polycom-cx600=2,aastra-6725ip=1",
+            "--max-failures",
+            "5",
+            "--report",
+            str(report),
+        ]
+    )
+    out, _ = capsys.readouterr()
+    assert code == 0
+    summary = json.loads((report / "summary.json").read_text())
+    run = summary["run"]
+    assert run["started_utc"].endswith("+00:00") and run["host"] and run["phonesim_version"]
+    config = summary["config"]
+    assert config["mix"] == {"polycom-cx600": 2, "aastra-6725ip": 1}
+    assert (config["phones"], config["key_pool"], config["max_failures"]) == (30, 8, 5)
+    assert (config["stage"], config["rate"], config["ramp"], config["seed"]) == (
+        "dhcp",
+        "max",
+        "0s",
+        1,
+    )
+    assert config["duration"] is None
+    assert {p: f["phones_finished"] for p, f in summary["profiles"].items()} == {
+        "polycom-cx600": 20,
+        "aastra-6725ip": 10,
+    }
+    assert all(round(f, 6) == f for f in floats_in(summary))  # no float noise
+    page = (report / "report.html").read_text()
+    assert page.count("<svg") == 5 and "<script" not in page
+    assert '<a href="phones.csv">' in page
+    assert "phones finished per second (phones finished ÷ elapsed time)" in page
+    assert "30 reached dhcp" in page and "signed in" not in page
+    assert "<th>mean</th>" in page and "Per profile" in page
+    assert "boot: the same figures as dhcp" in page and "30 reached dhcp, 0 failed" in out
+
+
+def test_a_duration_run_records_the_limit_not_the_count(capsys, tmp_path: Path) -> None:
+    code = main(
+        [
+            "fleet",
+            "--lab",
+            "--duration",
+            "300ms",
+            "--rate",
+            "50/s",
+            "--stage",
+            "dhcp",
+            "--json",
+            "--report",
+            str(tmp_path / "out"),
+        ]
+    )
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert summary["config"]["phones"] is None
+    assert (summary["config"]["duration"], summary["config"]["duration_seconds"]) == ("300ms", 0.3)
+    assert summary["stopped"] == "duration"
+    assert summary["phones_started"] == 15
