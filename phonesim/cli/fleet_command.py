@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -109,6 +110,9 @@ def register(commands: Any) -> None:
     out = fleet.add_argument_group("output")
     out.add_argument("--report", type=Path, help="report folder (default: phonesim-fleets/<time>)")
     out.add_argument("--json", action="store_true", help="print the summary as JSON, no dashboard")
+    # argparse reads `--rate -5/s` as two options ("expected one argument"); values that
+    # start with a minus and a digit are values here, refused later with a clear line.
+    fleet._negative_number_matcher = re.compile(r"^-\.?\d")
     fleet.set_defaults(run=run)
 
 
@@ -119,12 +123,13 @@ def run(args: argparse.Namespace) -> int:
         identities_from_csv,
     )
     from phonesim.fleet.load_shape import LoadShape, parse_duration, parse_rate
+    from phonesim.lab.scenario import load_scenario
     from phonesim.profiles import load_profile
 
     shape = LoadShape(
         phones=args.phones,
         rate=parse_rate(args.rate),
-        ramp=parse_duration(args.ramp),
+        ramp=parse_duration(args.ramp, "--ramp", zero=True),
         duration=parse_duration(args.duration) if args.duration else None,
         concurrency=args.concurrency,
     )
@@ -142,7 +147,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         identities = generated_identities(shape.planned, mix, ouis, args.seed)
     _check_target(args)
-    report_dir = args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    report_dir = _report_folder(
+        args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
+    )
     config = {
         "phones": args.phones,
         "duration": args.duration,
@@ -160,20 +168,52 @@ def run(args: argparse.Namespace) -> int:
         "profiles": sorted(profiles),
         "users": None if args.users is None else str(args.users),
     }
-    return asyncio.run(_run_fleet(args, identities, profiles, shape, report_dir, config))
+    return asyncio.run(_run_fleet(args, identities, profiles, shape, report_dir, config, scenario))
 
 
 def _check_target(args: argparse.Namespace) -> None:
-    real = args.dhcp_server is not None or args.iface is not None
-    chosen = [bool(args.lab), args.lab_endpoints is not None, real]
-    if sum(chosen) != 1:
+    # --iface with --dhcp-server is one real network: unicast from that interface.
+    chosen = [
+        name
+        for name, given in (
+            ("--lab", bool(args.lab)),
+            ("--lab-endpoints", args.lab_endpoints is not None),
+            ("--iface", args.iface is not None),
+            ("--dhcp-server", args.dhcp_server is not None and args.iface is None),
+        )
+        if given
+    ]
+    if not chosen:
         raise UsageError(
             "say where the servers are: --lab, --lab-endpoints FILE, --iface, or --dhcp-server"
+        )
+    if len(chosen) > 1:
+        raise UsageError(
+            "choose one of --lab, --lab-endpoints, --iface/--dhcp-server (given: "
+            + ", ".join(chosen)
+            + ")"
         )
     if args.scenario and not args.lab:
         raise UsageError("--scenario needs --lab")
     if args.lab and args.users is not None:
         raise UsageError("--lab makes its own users; --users is for real pools")
+
+
+def _report_folder(path: Path) -> Path:
+    """Create the report folder now, before any phone or lab starts: a report that cannot
+    be written is bad input, not something to find out after the run."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--report {path}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".phonesim-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise UsageError(
+            f"--report {path}: cannot write there ({error.strerror or error})"
+        ) from None
+    return path
 
 
 def _live_network(args: argparse.Namespace) -> Any:
@@ -194,6 +234,7 @@ async def _run_fleet(
     shape: Any,
     report_dir: Path,
     config: dict[str, Any],
+    scenario: Any,
 ) -> int:
     from rich.console import Console
 
@@ -205,11 +246,10 @@ async def _run_fleet(
     from phonesim.fleet.lab_process import LabProcess
     from phonesim.fleet.phone_log import PhonesCsv
     from phonesim.lab.embedded_lab import LabEndpoints
-    from phonesim.lab.scenario import UserFaults, load_scenario
+    from phonesim.lab.scenario import UserFaults
     from phonesim.phone_boot import lab_network
 
     console = Console(stderr=args.json, highlight=False)
-    scenario = load_scenario(args.scenario) if args.scenario else None
     signals = FleetSignals(lambda text: console.print(f"[yellow]{text}[/yellow]"))
     signals.install()
     lab: LabProcess | None = None
@@ -236,7 +276,6 @@ async def _run_fleet(
                 if args.dhcp_server is None
                 else f"DHCP {args.dhcp_server}"
             ) + f", DNS {network.dns_server[0]}"
-        report_dir.mkdir(parents=True, exist_ok=True)
         plan = FleetPlan(
             identities=identities,
             profiles=profiles,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from phonesim.fleet.statistics import micro, nearest_rank
+from phonesim.fleet.wording import phones
 
 LAG_BOUND = 0.1
 """Seconds. Past this, arrivals no longer follow the schedule closely enough to call
@@ -70,7 +71,7 @@ def arrival_note(arrivals: dict[str, Any] | None) -> str | None:
     )
     if arrivals["waited_for_concurrency"]:
         return line + (
-            f"; {arrivals['waited_for_concurrency']} phones waited for a free slot (--concurrency)"
+            f"; {phones(arrivals['waited_for_concurrency'])} waited for a free slot (--concurrency)"
         )
     return line + (
         "; the fleet's own process was too busy to power phones on in time (it, not the "

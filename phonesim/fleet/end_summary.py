@@ -10,6 +10,7 @@ from rich.table import Table
 
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.stop_reason import COMPLETED
+from phonesim.fleet.wording import phones
 
 PERCENTILE_KEYS = ("p50", "p90", "p99", "p99.9", "max", "mean")
 
@@ -17,7 +18,7 @@ PERCENTILE_KEYS = ("p50", "p90", "p99", "p99.9", "max", "mean")
 def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Path) -> None:
     steps, left_out = shown_steps(summary)
     table = Table(
-        title=f"{summary['phones_started']} phones in {summary['elapsed_seconds']:.1f} s "
+        title=f"{phones(summary['phones_started'])} in {summary['elapsed_seconds']:.1f} s "
         "(latency of the steps that worked, ms)"
     )
     table.add_column("step", no_wrap=True)

@@ -16,6 +16,7 @@ from phonesim.fleet.end_summary import PERCENTILE_KEYS
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.time_series import Buckets
+from phonesim.fleet.wording import phones
 
 STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; max-width: 80em; }
@@ -31,7 +32,7 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
     config = summary["config"]
     run = summary["run"]
     reached = reached_label(config.get("stage", "registrar"))
-    title = f"phonesim fleet: {summary['phones_started']} phones, {config.get('target')}"
+    title = f"phonesim fleet: {phones(summary['phones_started'])}, {config.get('target')}"
     buckets = Buckets.covering(summary["elapsed_seconds"])
     arrivals = summary.get("arrivals") or {}
     warnings = "".join(f"<li>{_e(note)}</li>" for note in step_notes(summary))
@@ -41,7 +42,7 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         f'{_e(run["phonesim_version"])}. Files: <a href="summary.json">summary.json</a>, '
         f'<a href="phones.csv">phones.csv</a> (one row per phone).</p>',
         f"<p><b>{summary['succeeded']} {_e(reached)}, {summary['failed']} failed</b> of "
-        f"{summary['phones_finished']} phones, in {summary['elapsed_seconds']:.1f} s: "
+        f"{phones(summary['phones_finished'])}, in {summary['elapsed_seconds']:.1f} s: "
         f"{summary['phones_per_second'] or 0:.1f} phones finished per second (phones "
         f"finished ÷ elapsed time). Stopped: {_e(summary['stopped_detail'])}.</p>",
         f'<ul class="warning">{warnings}</ul>' if warnings else "",

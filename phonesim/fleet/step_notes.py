@@ -16,6 +16,7 @@ from phonesim.fleet.statistics import (
     SKIPPED,
     STOPPED_AS_ASKED,
 )
+from phonesim.fleet.wording import phones
 
 NOT_REACHED_TEXT = {
     FAILED_BEFORE: "failed before it",
@@ -44,7 +45,7 @@ def step_note(stage: str, step: dict[str, Any], finished: int) -> str | None:
     bad = step["failed"] + step["timed_out"] + step["interrupted"]
     if step["phones"] >= finished and not bad:
         return None
-    line = f"{stage}: ran on {step['phones']} of {finished} phones"
+    line = f"{stage}: ran on {step['phones']} of {phones(finished)}"
     missing = [
         f"{count} {NOT_REACHED_TEXT.get(why, why)}" for why, count in step["not_reached"].items()
     ]
@@ -93,7 +94,7 @@ def scenario_note(summary: dict[str, Any]) -> str | None:
     matched = summary["outcomes"].get(expected, 0)
     return (
         f"scenario {config.get('scenario')} expects {expected}: "
-        f"{matched} of {summary['phones_finished']} phones"
+        f"{matched} of {phones(summary['phones_finished'])}"
     )
 
 

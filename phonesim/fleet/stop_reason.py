@@ -10,6 +10,8 @@ from __future__ import annotations
 import signal
 from typing import Any
 
+from phonesim.fleet.wording import phones
+
 COMPLETED = "completed"
 """Every planned phone powered on (and finished)."""
 DURATION = "duration"
@@ -40,7 +42,8 @@ def describe(token: str | None, summary: dict[str, Any]) -> str:
     if token is None:
         return "the run did not start"
     if token == COMPLETED:
-        return f"completed: all {summary['phones_started']} planned phones powered on"
+        started = summary["phones_started"]
+        return f"completed: {'the' if started == 1 else 'all'} {phones(started)} planned powered on"
     if token == DURATION:
         return f"--duration {config.get('duration')} elapsed"
     if token.startswith("max-failures"):

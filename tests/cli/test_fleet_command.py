@@ -89,6 +89,37 @@ def test_bad_load_is_one_line(capsys) -> None:
     assert code == 2 and "say where the servers are" in err
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--duration", "0s"], "--duration '0s': must be more than 0"),
+        (["--duration", "-5s"], "--duration '-5s': must be more than 0"),
+        (["--rate", "-5/s"], "--rate '-5/s': must be more than 0 phones per second (or max)"),
+        (["--ramp", "-1s"], "--ramp '-1s': must not be negative"),
+        (
+            ["--lab-endpoints", "x.json"],
+            "choose one of --lab, --lab-endpoints, --iface/--dhcp-server "
+            "(given: --lab, --lab-endpoints)",
+        ),
+        (["--report", "/proc/nope/x"], "--report /proc/nope/x: cannot write there"),
+        (["--report", "{file}"], "--report {file}: exists and is not a folder"),
+    ],
+)
+def test_bad_fleet_input_is_one_line_and_exit_2(
+    capsys, tmp_path: Path, extra: list[str], message: str
+) -> None:
+    existing = tmp_path / "notcap.pcap"
+    existing.write_bytes(b"")
+    extra = [a.replace("{file}", str(existing)) for a in extra]
+    code = main(["fleet", "--lab", "--phones", "3", *extra])
+    out, err = capsys.readouterr()
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("phonesim: error: "), err
+    assert message.replace("{file}", str(existing)) in lines[0]
+    assert "starting the lab" not in out  # refused before anything started
+
+
 def test_the_dashboard_shows_steps_rates_and_failures() -> None:
     from collections import Counter
 
@@ -318,3 +349,12 @@ def test_a_duration_run_records_the_limit_not_the_count(capsys, tmp_path: Path) 
     assert (summary["config"]["duration"], summary["config"]["duration_seconds"]) == ("300ms", 0.3)
     assert summary["stopped"] == "duration"
     assert summary["phones_started"] == 15
+
+
+def test_one_phone_is_one_phone(capsys, tmp_path: Path) -> None:
+    code = main(
+        ["fleet", "--lab", "--phones", "1", "--stage", "dhcp", "--report", str(tmp_path / "o")]
+    )
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "1 phone in " in out and "1 phones" not in out
