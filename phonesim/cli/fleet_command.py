@@ -218,13 +218,22 @@ def _report_folder(path: Path) -> Path:
 
 def _live_network(args: argparse.Namespace) -> Any:
     """Where real servers are, read as `phonesim boot` reads it (DNS and domain default
-    to the machine's lease); a fleet keeps no capture of its own packets."""
+    to the machine's lease); a fleet keeps no capture of its own packets. A DHCP storm
+    (`--stage dhcp`) asks DHCP only, so it needs neither a DNS server nor a domain."""
     from phonesim.cli.live_network import live_network
 
     args.mac = None
     args.capture = None
     args.no_capture = True
+    if args.stage == "dhcp":
+        args = argparse.Namespace(**vars(args))
+        args.dns = args.dns or _NO_DNS_SERVER
+        args.domain = args.domain or ""
     return live_network(args).network
+
+
+_NO_DNS_SERVER = "0.0.0.0"
+"""Stands in for a DNS server a DHCP-only fleet never asks (no socket is opened to it)."""
 
 
 async def _run_fleet(
@@ -275,7 +284,7 @@ async def _run_fleet(
                 f"interface {args.iface}"
                 if args.dhcp_server is None
                 else f"DHCP {args.dhcp_server}"
-            ) + f", DNS {network.dns_server[0]}"
+            ) + (", DHCP only" if args.stage == "dhcp" else f", DNS {network.dns_server[0]}")
         plan = FleetPlan(
             identities=identities,
             profiles=profiles,

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from phonesim.core.events import AddressResolved, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
 from phonesim.core.phone import Phone
@@ -24,9 +25,10 @@ from phonesim.core.profile import DeviceProfile
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_interface import interface_facts
 from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
-from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices
+from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices, Resolver
 from phonesim.drivers.shared_resolver import SharedResolver
 from phonesim.drivers.web_client_pool import WebClientPool
+from phonesim.errors import PhonesimError
 from phonesim.fleet import stage_clock, stop_reason
 from phonesim.fleet.arrivals import arrival_summary
 from phonesim.fleet.compact_random import CompactRandom
@@ -37,6 +39,23 @@ from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.udp_drop_watch import UdpDropWatch
 from phonesim.phone_boot import Network
+
+
+class FleetSetupError(PhonesimError):
+    """The fleet could not open what its phones share (a socket, the DNS server's route)."""
+
+
+class _NoDns:
+    """The resolver of phones that stop after DHCP: they never ask, so nothing is opened."""
+
+    async def srv(self, name: str) -> SrvResolved:
+        raise AssertionError(f"a DHCP-only phone looked up {name}")
+
+    async def address(self, host: str) -> AddressResolved:
+        raise AssertionError(f"a DHCP-only phone looked up {host}")
+
+
+_NO_DNS = _NoDns()
 
 INTERRUPTED = "fleet.interrupted"
 DRIVER_ERROR = "fleet.driver_error"
@@ -102,7 +121,7 @@ class FleetRun:
         self.stop_reason: str | None = None
         self.started_wall: float | None = None
         """The wall clock when the first phone could power on (the run's start)."""
-        self.udp_drops = UdpDropWatch(_server_sockets(network))
+        self.udp_drops = UdpDropWatch(_server_sockets(network, plan.final_stage))
 
     # -- control ------------------------------------------------------------------
 
@@ -204,24 +223,38 @@ class FleetRun:
     async def _open_services(self) -> PhoneServices:
         network = self.network
         first = next(iter(self.plan.profiles.values()))
-        dhcp = await open_dhcp_transport(
-            DhcpPlacement(
-                server=network.dhcp_server,
-                local=network.local_dhcp,
-                phone_address=network.address,
-                phone_mac=None,
-                interface=interface_facts(network.interface) if network.interface else None,
-                giaddr=network.giaddr,
+        try:
+            dhcp = await open_dhcp_transport(
+                DhcpPlacement(
+                    server=network.dhcp_server,
+                    local=network.local_dhcp,
+                    phone_address=network.address,
+                    phone_mac=None,
+                    interface=interface_facts(network.interface) if network.interface else None,
+                    giaddr=network.giaddr,
+                )
             )
-        )
-        key_type = first.certificate.key_type
-        resolver = SharedResolver(network.dns_server[0], network.dns_server[1], first.dns.timeout)
-        await resolver.open()
-        self._resolver = resolver
+        except OSError as error:
+            where = network.interface or f"{network.local_dhcp[0] or '*'}:{network.local_dhcp[1]}"
+            raise FleetSetupError(
+                f"cannot open the phones' DHCP socket on {where}: {error.strerror or error}"
+            ) from None
+        resolver: Resolver = _NO_DNS
+        if self.plan.final_stage != "dhcp":  # a DHCP storm asks DHCP only: no DNS socket
+            shared = SharedResolver(network.dns_server[0], network.dns_server[1], first.dns.timeout)
+            try:
+                await shared.open()
+            except OSError as error:
+                dhcp.close()
+                host, port = network.dns_server
+                raise FleetSetupError(
+                    f"cannot reach the DNS server {host}:{port}: {error.strerror or error}"
+                ) from None
+            resolver = self._resolver = shared
         return PhoneServices(
             dhcp=dhcp,
             resolver=resolver,
-            key_pool=KeyPool(key_type, size=max(1, self.plan.key_pool)),
+            key_pool=KeyPool(first.certificate.key_type, size=max(1, self.plan.key_pool)),
             port_map=dict(network.port_map),
             web=WebClientPool(),
         )
@@ -392,8 +425,11 @@ def _load_libraries(final_stage: str) -> None:
         importlib.import_module(module)
 
 
-def _server_sockets(network: Network) -> dict[str, tuple[str, int]]:
-    servers = {"dhcp": network.dhcp_server, "dns": network.dns_server}
+def _server_sockets(network: Network, final_stage: str) -> dict[str, tuple[str, int]]:
+    servers = {"dhcp": network.dhcp_server}
+    if final_stage == "dhcp":
+        return servers
+    servers["dns"] = network.dns_server
     if 123 in network.port_map:  # a lab: its time server is where its DNS is
         servers["time"] = (network.dns_server[0], network.port_map[123])
     return servers

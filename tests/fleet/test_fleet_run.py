@@ -261,3 +261,58 @@ def test_one_users_csv_serves_the_lab_and_the_fleet(tmp_path: Path) -> None:
             return fleet
 
     assert dict(asyncio.run(go()).statistics.outcomes) == {"success": 2}
+
+
+def test_a_dhcp_storm_opens_no_dns_socket(tmp_path: Path, monkeypatch) -> None:
+    from phonesim.drivers.shared_resolver import SharedResolver
+
+    async def refuse(self) -> None:
+        raise AssertionError("a DHCP-only fleet opened a DNS socket")
+
+    monkeypatch.setattr(SharedResolver, "open", refuse)
+    everyone = phones(5)
+    fleet, _rows = run_fleet(
+        tmp_path, everyone, everyone[:1], shape=LoadShape(phones=5, rate=None), final_stage="dhcp"
+    )
+    assert dict(fleet.statistics.outcomes) == {"success": 5}
+
+
+def test_an_unreachable_dns_server_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    import pytest
+
+    from phonesim.drivers.shared_resolver import SharedResolver
+    from phonesim.fleet.fleet_run import FleetSetupError
+
+    async def unreachable(self) -> None:
+        raise OSError(errno.ENETUNREACH, "Network is unreachable")
+
+    monkeypatch.setattr(SharedResolver, "open", unreachable)
+    everyone = phones(2)
+    with pytest.raises(
+        FleetSetupError,
+        match=r"cannot reach the DNS server 127\.0\.0\.1:\d+: Network is unreachable",
+    ):
+        run_fleet(tmp_path, everyone, everyone, shape=LoadShape(phones=2, rate=None))
+
+
+def test_progress_before_the_first_phone_counts_no_time(tmp_path: Path) -> None:
+    everyone = phones(3)
+    users = tmp_path / "users.toml"
+    users.write_text(lab_users_toml(everyone, "phonesim.test"))
+
+    async def go() -> list[float]:
+        async with EmbeddedLab(users_file=users) as lab:
+            fleet = FleetRun(
+                FleetPlan(everyone, PROFILES, shape=LoadShape(phones=3, rate=None)),
+                lab_network(lab.endpoints),
+            )
+            seen = [fleet.progress().elapsed]
+            task = asyncio.ensure_future(fleet.run())
+            await asyncio.sleep(0)  # the run is opening its sockets, no phone is on yet
+            seen.append(fleet.progress().elapsed)
+            await task
+            return seen
+
+    assert asyncio.run(go()) == [0.0, 0.0]
