@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from phonesim.fleet.arrivals import arrival_note
+from phonesim.fleet.identities import FIRST_GENERATED_EXTENSION
 from phonesim.fleet.statistics import (
     FAILED_BEFORE,
     INTERRUPTED_BEFORE,
@@ -34,6 +35,9 @@ def step_notes(summary: dict[str, Any]) -> list[str]:
     lagging = arrival_note(summary.get("arrivals"))
     if lagging:
         notes.insert(0, lagging)
+    unknown = unknown_users_hint(summary)
+    if unknown:
+        notes.insert(0, unknown)
     for stage, step in summary["steps"].items():
         line = step_note(stage, step, finished)
         if line:
@@ -127,3 +131,19 @@ def shown_steps(summary: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]
 def _same_figures(a: dict[str, Any], b: dict[str, Any]) -> bool:
     keys = ("ok", "failed", "timed_out", "latency_seconds", "failed_latency_seconds")
     return all(a[k] == b[k] for k in keys)
+
+
+def unknown_users_hint(summary: dict[str, Any]) -> str | None:
+    """Every phone unknown to the pool, with numbers the fleet made up: say so, and how."""
+    config = summary.get("config", {})
+    outcomes = summary["outcomes"]
+    if config.get("users") or config.get("target", "").startswith("embedded lab"):
+        return None
+    if not outcomes or set(outcomes) != {"webticket.user_unknown"}:
+        return None
+    return (
+        f"fleet phones are numbered {FIRST_GENERATED_EXTENSION} and up; this "
+        + ("lab" if config.get("target", "").startswith("lab at") else "pool")
+        + " does not know them: pass --users with its users (ext,pin CSV; "
+        "`phonesim lab --users` reads the same file)"
+    )

@@ -358,3 +358,40 @@ def test_one_phone_is_one_phone(capsys, tmp_path: Path) -> None:
     out, _ = capsys.readouterr()
     assert code == 0
     assert "1 phone in " in out and "1 phones" not in out
+
+
+def test_a_lab_that_knows_none_of_the_fleet_numbers_gets_a_hint(capsys, tmp_path: Path) -> None:
+    import asyncio
+
+    from phonesim.fleet.lab_process import LabProcess
+
+    lab = LabProcess()  # the shipped users: 5551234...
+    try:
+        asyncio.run(lab.start())
+        assert lab.folder is not None
+        code = main(
+            [
+                "fleet",
+                "--lab-endpoints",
+                str(lab.folder / "lab.json"),
+                "--phones",
+                "3",
+                "--rate",
+                "max",
+                "--stage",
+                "webticket",
+                "--report",
+                str(tmp_path / "out"),
+            ]
+        )
+    finally:
+        lab.stop()
+    out, _ = capsys.readouterr()
+    assert code == 3
+    flat = " ".join(out.split())
+    assert (
+        "fleet phones are numbered 6000000 and up; this lab does not know them: "
+        "pass --users with its users" in flat
+    )
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "fleet phones are numbered 6000000 and up" in page
