@@ -35,6 +35,7 @@ from phonesim.fleet.compact_random import CompactRandom
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
+from phonesim.fleet.preload import load_phone_libraries
 from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.udp_drop_watch import UdpDropWatch
@@ -263,7 +264,7 @@ class FleetRun:
         """Key pairs are made, and the libraries the phones use loaded, before the clock
         starts: neither then shows as latency, and the first phones' power-on does not
         stall the arrival schedule (scapy alone takes a few hundred milliseconds)."""
-        await asyncio.to_thread(_load_libraries, self.plan.final_stage)
+        await asyncio.to_thread(load_phone_libraries, self.plan.final_stage)
         if self.plan.final_stage in ("certprov", "registrar"):
             await asyncio.to_thread(lambda: [pool.take() for _ in range(pool.size)])
 
@@ -396,33 +397,6 @@ class FleetRun:
 
 _ARRIVALS_HOLD_LOOP = 0.005
 """Seconds the arrival loop may power phones on before it lets answers be read."""
-
-
-def _load_libraries(final_stage: str) -> None:
-    import importlib
-
-    from phonesim.codec.dhcp_message import load_packet_library
-
-    load_packet_library()
-    if final_stage == "dhcp":
-        return
-    for module in ("dns.rdtypes.IN.SRV", "dns.rdtypes.IN.A"):  # dnspython loads these lazily
-        importlib.import_module(module)
-    if final_stage == "discovery":
-        return
-    for module in (
-        "lxml.etree",
-        "httpx_aiohttp",
-        "phonesim.drivers.web_services",
-        "phonesim.codec.ocauthws.pin_credentials",
-        "phonesim.codec.ocauthws.security",
-        "zeep",
-        "zeep.exceptions",
-        "zeep.proxy",
-        "zeep.transports",
-        "zeep.wsdl",
-    ):
-        importlib.import_module(module)
 
 
 def _server_sockets(network: Network, final_stage: str) -> dict[str, tuple[str, int]]:
