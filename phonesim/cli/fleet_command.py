@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import signal
+import re
 import sys
 import time
 from pathlib import Path
@@ -16,7 +16,6 @@ from phonesim.cli.common import STAGES
 from phonesim.errors import UsageError
 
 EXIT_SOME_FAILED = 3
-EXIT_INTERRUPTED = 130
 
 EPILOG = """\
 examples:
@@ -31,10 +30,11 @@ users.csv has a header row naming at least ext,pin (and optionally mac, profile)
 With --lab, phones are numbered from 6000000 with PIN 13579 and the lab knows them all.
 
 Ctrl-C stops powering on phones and lets those in flight finish; a second Ctrl-C
-ends them at once (as fleet.interrupted). The report is written either way.
+ends them at once (as fleet.interrupted). SIGTERM and SIGHUP stop arrivals and end
+the phones in flight at once. The report is written either way.
 
-exit codes: 0 every phone signed in (or reached --stage); 2 bad input;
-            3 some phones failed; 130 interrupted.
+exit codes: 0 every phone reached the registrar's TLS-DSK challenge (or --stage); 2 bad input;
+            3 some phones failed; 130 Ctrl-C; 143 SIGTERM; 129 SIGHUP.
 """
 
 
@@ -110,6 +110,9 @@ def register(commands: Any) -> None:
     out = fleet.add_argument_group("output")
     out.add_argument("--report", type=Path, help="report folder (default: phonesim-fleets/<time>)")
     out.add_argument("--json", action="store_true", help="print the summary as JSON, no dashboard")
+    # argparse reads `--rate -5/s` as two options ("expected one argument"); values that
+    # start with a minus and a digit are values here, refused later with a clear line.
+    fleet._negative_number_matcher = re.compile(r"^-\.?\d")
     fleet.set_defaults(run=run)
 
 
@@ -120,12 +123,13 @@ def run(args: argparse.Namespace) -> int:
         identities_from_csv,
     )
     from phonesim.fleet.load_shape import LoadShape, parse_duration, parse_rate
+    from phonesim.lab.scenario import load_scenario
     from phonesim.profiles import load_profile
 
     shape = LoadShape(
         phones=args.phones,
         rate=parse_rate(args.rate),
-        ramp=parse_duration(args.ramp),
+        ramp=parse_duration(args.ramp, "--ramp", zero=True),
         duration=parse_duration(args.duration) if args.duration else None,
         concurrency=args.concurrency,
     )
@@ -137,22 +141,57 @@ def run(args: argparse.Namespace) -> int:
     profiles = {name: load_profile(name) for name, _ in mix.weights}
     ouis = {name: p.device.mac_oui for name, p in profiles.items()}
     if args.users is not None:
-        identities = identities_from_csv(args.users, shape.phones, mix, ouis, args.seed)
+        identities = identities_from_csv(args.users, shape.planned, mix, ouis, args.seed)
         for name in {i.profile for i in identities} - set(profiles):
             profiles[name] = load_profile(name)
     else:
         identities = generated_identities(shape.planned, mix, ouis, args.seed)
     _check_target(args)
-    report_dir = args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
-    return asyncio.run(_run_fleet(args, identities, profiles, shape, report_dir))
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    report_dir = _report_folder(
+        args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
+    )
+    config = {
+        "phones": args.phones,
+        "duration": args.duration,
+        "duration_seconds": shape.duration,
+        "rate": args.rate,
+        "rate_per_second": shape.rate,
+        "ramp": args.ramp,
+        "ramp_seconds": shape.ramp,
+        "concurrency": args.concurrency,
+        "stage": args.stage,
+        "max_failures": args.max_failures,
+        "seed": args.seed,
+        "key_pool": args.key_pool,
+        "mix": dict(mix.weights),
+        "profiles": sorted(profiles),
+        "users": None if args.users is None else str(args.users),
+    }
+    return asyncio.run(_run_fleet(args, identities, profiles, shape, report_dir, config, scenario))
 
 
 def _check_target(args: argparse.Namespace) -> None:
-    real = args.dhcp_server is not None or args.iface is not None
-    chosen = [bool(args.lab), args.lab_endpoints is not None, real]
-    if sum(chosen) != 1:
+    # --iface with --dhcp-server is one real network: unicast from that interface.
+    chosen = [
+        name
+        for name, given in (
+            ("--lab", bool(args.lab)),
+            ("--lab-endpoints", args.lab_endpoints is not None),
+            ("--iface", args.iface is not None),
+            ("--dhcp-server", args.dhcp_server is not None and args.iface is None),
+        )
+        if given
+    ]
+    if not chosen:
         raise UsageError(
             "say where the servers are: --lab, --lab-endpoints FILE, --iface, or --dhcp-server"
+        )
+    if len(chosen) > 1:
+        raise UsageError(
+            "choose one of --lab, --lab-endpoints, --iface/--dhcp-server (given: "
+            + ", ".join(chosen)
+            + ")"
         )
     if args.scenario and not args.lab:
         raise UsageError("--scenario needs --lab")
@@ -160,15 +199,41 @@ def _check_target(args: argparse.Namespace) -> None:
         raise UsageError("--lab makes its own users; --users is for real pools")
 
 
+def _report_folder(path: Path) -> Path:
+    """Create the report folder now, before any phone or lab starts: a report that cannot
+    be written is bad input, not something to find out after the run."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--report {path}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".phonesim-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise UsageError(
+            f"--report {path}: cannot write there ({error.strerror or error})"
+        ) from None
+    return path
+
+
 def _live_network(args: argparse.Namespace) -> Any:
     """Where real servers are, read as `phonesim boot` reads it (DNS and domain default
-    to the machine's lease); a fleet keeps no capture of its own packets."""
+    to the machine's lease); a fleet keeps no capture of its own packets. A DHCP storm
+    (`--stage dhcp`) asks DHCP only, so it needs neither a DNS server nor a domain."""
     from phonesim.cli.live_network import live_network
 
     args.mac = None
     args.capture = None
     args.no_capture = True
+    if args.stage == "dhcp":
+        args = argparse.Namespace(**vars(args))
+        args.dns = args.dns or _NO_DNS_SERVER
+        args.domain = args.domain or ""
     return live_network(args).network
+
+
+_NO_DNS_SERVER = "0.0.0.0"
+"""Stands in for a DNS server a DHCP-only fleet never asks (no socket is opened to it)."""
 
 
 async def _run_fleet(
@@ -177,26 +242,36 @@ async def _run_fleet(
     profiles: dict[str, Any],
     shape: Any,
     report_dir: Path,
+    config: dict[str, Any],
+    scenario: Any,
 ) -> int:
     from rich.console import Console
-    from rich.live import Live
 
-    from phonesim.fleet.dashboard import progress_line, render
+    from phonesim.fleet.end_summary import print_end_summary
     from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
     from phonesim.fleet.fleet_run import FleetPlan, FleetRun
+    from phonesim.fleet.fleet_signals import FleetSignals
     from phonesim.fleet.identities import lab_users_toml
     from phonesim.fleet.lab_process import LabProcess
     from phonesim.fleet.phone_log import PhonesCsv
     from phonesim.lab.embedded_lab import LabEndpoints
+    from phonesim.lab.scenario import UserFaults
     from phonesim.phone_boot import lab_network
 
     console = Console(stderr=args.json, highlight=False)
+    signals = FleetSignals(lambda text: console.print(f"[yellow]{text}[/yellow]"))
+    signals.install()
     lab: LabProcess | None = None
     try:
         if args.lab:
             console.print("starting the lab in its own process...")
+            faults = None
+            if scenario is not None:
+                faults = UserFaults.fit(scenario, {i.sign_in_as.lstrip("+") for i in identities})
             lab = LabProcess(
-                users_toml=lab_users_toml(identities, "phonesim.test"), scenario=args.scenario
+                users_toml=lab_users_toml(identities, "phonesim.test", faults),
+                scenario=args.scenario,
+                users_written=True,
             )
             network = lab_network(await lab.start())
             target = "embedded lab" + (f", scenario {args.scenario}" if args.scenario else "")
@@ -209,8 +284,7 @@ async def _run_fleet(
                 f"interface {args.iface}"
                 if args.dhcp_server is None
                 else f"DHCP {args.dhcp_server}"
-            ) + f", DNS {network.dns_server[0]}"
-        report_dir.mkdir(parents=True, exist_ok=True)
+            ) + (", DHCP only" if args.stage == "dhcp" else f", DNS {network.dns_server[0]}")
         plan = FleetPlan(
             identities=identities,
             profiles=profiles,
@@ -221,88 +295,84 @@ async def _run_fleet(
             max_failures=args.max_failures,
         )
         fleet = FleetRun(plan, network, phones_csv=PhonesCsv(report_dir / PHONES))
-        interrupted = _install_interrupts(fleet, console)
-        planned = len(identities)
+        signals.fleet = fleet
         task = asyncio.ensure_future(fleet.run())
+        watch = asyncio.ensure_future(_watch_lab(lab, fleet)) if lab is not None else None
+        try:
+            statistics = await _follow(task, fleet, console, len(identities), args.json)
+        finally:
+            if watch is not None:
+                watch.cancel()
+        summary = fleet_summary(
+            statistics,
+            config={
+                **config,
+                "target": target,
+                "scenario": None if scenario is None else scenario.name,
+                "scenario_expects": None
+                if scenario is None or scenario.expect is None
+                else scenario.expect.reason or scenario.expect.result.lower(),
+            },
+            elapsed=fleet.elapsed,
+            started_wall=fleet.started_wall,
+            stop_reason=fleet.stop_reason,
+            udp_drops=fleet.udp_drops.summary(),
+            arrivals=fleet.arrivals(),
+        )
+        write_report(report_dir, statistics, summary)
+    except asyncio.CancelledError:
+        if signals.exit_code is None:
+            raise
+        console.print("stopped before the fleet started; no report written")
+        return signals.exit_code
+    finally:
+        signals.uninstall()
+        if lab is not None:
+            lab.stop()
+    with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
         if args.json:
-            statistics = await task
+            print(json.dumps(summary, indent=2))
+        else:
+            print_end_summary(console, summary, report_dir)
+        sys.stdout.flush()
+    if signals.exit_code is not None:
+        return signals.exit_code
+    return EXIT_SOME_FAILED if summary["failed"] else 0
+
+
+async def _follow(task: Any, fleet: Any, console: Any, planned: int, quiet: bool) -> Any:
+    """Show the fleet's progress until it ends; its statistics. A terminal that goes away
+    (SIGHUP) ends the display, not the run."""
+    from rich.live import Live
+
+    from phonesim.fleet.dashboard import LatencyPanel, progress_line, render
+
+    panel = LatencyPanel()
+
+    try:
+        if quiet:
+            pass
         elif console.is_terminal:
             with Live(
-                render(fleet.progress(), planned), console=console, refresh_per_second=4
+                render(fleet.progress(), planned, panel), console=console, refresh_per_second=4
             ) as live:
                 while not task.done():
                     await asyncio.wait([task], timeout=0.25)
-                    live.update(render(fleet.progress(), planned))
-            statistics = task.result()
+                    live.update(render(fleet.progress(), planned, panel))
         else:
             while not task.done():
                 await asyncio.wait([task], timeout=5)
                 console.print(progress_line(fleet.progress(), planned))
-            statistics = task.result()
-        elapsed = fleet.progress().elapsed
-        summary = fleet_summary(
-            statistics,
-            config={
-                "phones": planned,
-                "rate": args.rate,
-                "ramp": args.ramp,
-                "concurrency": args.concurrency,
-                "stage": args.stage,
-                "seed": args.seed,
-                "profiles": sorted(profiles),
-                "target": target,
-            },
-            elapsed=elapsed,
-            stop_reason=fleet.stop_reason,
-        )
-        write_report(report_dir, statistics, summary)
-    finally:
-        if lab is not None:
-            lab.stop()
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        _print_summary(console, summary, report_dir)
-    if interrupted["count"]:
-        return EXIT_INTERRUPTED
-    return EXIT_SOME_FAILED if summary["failed"] else 0
+    except OSError:
+        pass
+    return await task
 
 
-def _install_interrupts(fleet: Any, console: Any) -> dict[str, int]:
-    seen = {"count": 0}
-    loop = asyncio.get_running_loop()
+async def _watch_lab(lab: Any, fleet: Any) -> None:
+    """A lab that dies mid-run would leave every phone waiting for its time-outs."""
+    from phonesim.fleet.stop_reason import LAB_EXITED
 
-    def interrupt() -> None:
-        seen["count"] += 1
-        if seen["count"] == 1:
-            console.print(
-                "[yellow]Ctrl-C: no more phones power on; those in flight finish "
-                "(Ctrl-C again to end them now)[/yellow]"
-            )
-            fleet.stop("interrupted (Ctrl-C)")
-        else:
-            fleet.abort()
-
-    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
-        loop.add_signal_handler(signal.SIGINT, interrupt)
-    return seen
-
-
-def _print_summary(console: Any, summary: dict[str, Any], report_dir: Path) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"{summary['phones_started']} phones in {summary['elapsed_seconds']:.1f} s")
-    table.add_column("step")
-    for label in ("n", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms"):
-        table.add_column(label, justify="right")
-    for stage, f in summary["latency_seconds"].items():
-        table.add_row(
-            stage,
-            str(f["count"]),
-            *(f"{f[key] * 1000:.1f}" for key in ("p50", "p90", "p99", "p99.9", "max")),
-        )
-    console.print(table)
-    outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items())
-    console.print(f"outcomes: {outcomes}")
-    console.print(f"report: {report_dir} (summary.json, phones.csv, report.html)")
-    sys.stdout.flush()
+    while not lab.exited():
+        await asyncio.sleep(0.5)
+    fleet.stop(LAB_EXITED)
+    fleet.abort()

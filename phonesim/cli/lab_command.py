@@ -38,7 +38,12 @@ def register(commands: Any) -> None:
         default=Path("phonesim-lab.json"),
         help="where to write the endpoints (default: %(default)s)",
     )
-    lab.add_argument("--users", type=Path, help="users file (TOML) instead of the shipped one")
+    lab.add_argument(
+        "--users",
+        type=Path,
+        help="users instead of the shipped ones: a TOML file of [[user]] tables, or the "
+        "CSV `phonesim fleet --users` reads (ext,pin[,mac][,profile])",
+    )
     lab.add_argument(
         "--scenario",
         metavar="NAME|FILE",

@@ -8,7 +8,8 @@ from rich.text import Text
 
 from phonesim.fleet.fleet_run import FleetProgress
 from phonesim.fleet.stage_clock import STAGES
-from phonesim.fleet.statistics import nearest_rank
+from phonesim.fleet.statistics import FleetStatistics, nearest_rank
+from phonesim.fleet.step_notes import reached_label
 
 STAGE_ORDER = (
     "boot",
@@ -23,32 +24,31 @@ STAGE_ORDER = (
 )
 
 
-def render(progress: FleetProgress, planned: int) -> Group:
-    stats = progress.statistics
-    recent = sum(
-        stats.finished_per_second[s]
-        for s in range(max(0, int(progress.elapsed) - 5), int(progress.elapsed))
-    )
-    rate = recent / min(5, max(1, int(progress.elapsed)))
-    state = (
-        "stopping: phones in flight finish"
-        if progress.stopping
-        else ("all phones powered on" if progress.arrivals_done else "powering on")
-    )
-    head = Text.assemble(
-        ("phonesim fleet  ", "bold"),
-        f"{progress.elapsed:6.1f} s   started {stats.started}/{planned}   in flight "
-        f"{progress.in_flight}   signed in ",
-        (str(stats.outcomes["success"]), "green"),
-        "   failed ",
-        (str(stats.failed), "red" if stats.failed else ""),
-        f"   {rate:.1f} phones/s   ({state})",
-    )
-    stages = Table(title="phones in flight by step", expand=False)
-    for stage in STAGE_ORDER:
-        stages.add_column(stage, justify="right")
-    stages.add_row(*(str(progress.by_stage.get(stage, 0)) for stage in STAGE_ORDER))
+class LatencyPanel:
+    """The "latency so far" table, recomputed when the samples grew by a tenth or every
+    few seconds: exact percentiles sort every sample, and doing that four times a second
+    for a large fleet would take the loop time the phones need."""
 
+    REFRESH_SECONDS = 2.0
+    GROWTH = 1.1
+
+    def __init__(self) -> None:
+        self._table: Table | None = None
+        self._at = 0.0
+        self._samples = 0
+
+    def table(self, stats: FleetStatistics, elapsed: float) -> Table:
+        samples = sum(len(stats.latencies[stage]) for stage in STAGES)
+        if (
+            self._table is None
+            or elapsed - self._at >= self.REFRESH_SECONDS
+            or samples > self._samples * self.GROWTH
+        ):
+            self._table, self._at, self._samples = _latency_table(stats), elapsed, samples
+        return self._table
+
+
+def _latency_table(stats: FleetStatistics) -> Table:
     latency = Table(title="latency so far (ms)")
     latency.add_column("step")
     for label in ("n", "p50", "p90", "p99", "max"):
@@ -64,6 +64,34 @@ def render(progress: FleetProgress, planned: int) -> Group:
             *(f"{nearest_rank(ordered, p) * 1000:.1f}" for p in (50, 90, 99)),
             f"{ordered[-1] * 1000:.1f}",
         )
+    return latency
+
+
+def render(progress: FleetProgress, planned: int, panel: LatencyPanel | None = None) -> Group:
+    stats = progress.statistics
+    window = min(5.0, progress.elapsed)
+    recent = stats.finished_since(progress.elapsed - window)
+    rate = recent / window if window > 0 else 0.0
+    state = (
+        "stopping: phones in flight finish"
+        if progress.stopping
+        else ("all phones powered on" if progress.arrivals_done else "powering on")
+    )
+    head = Text.assemble(
+        ("phonesim fleet  ", "bold"),
+        f"{progress.elapsed:6.1f} s   started {stats.started}/{planned}   in flight "
+        f"{progress.in_flight}   {reached_label(stats.final_stage)} ",
+        (str(stats.outcomes["success"]), "green"),
+        "   failed ",
+        (str(stats.failed), "red" if stats.failed else ""),
+        f"   {rate:.1f} finished/s over the last {window:.0f} s   ({state})",
+    )
+    stages = Table(title="phones in flight by step", expand=False)
+    for stage in STAGE_ORDER:
+        stages.add_column(stage, justify="right")
+    stages.add_row(*(str(progress.by_stage.get(stage, 0)) for stage in STAGE_ORDER))
+
+    latency = (panel or LatencyPanel()).table(stats, progress.elapsed)
     failures = Table(title="failures")
     failures.add_column("outcome")
     failures.add_column("phones", justify="right")
@@ -79,7 +107,8 @@ def render(progress: FleetProgress, planned: int) -> Group:
 def progress_line(progress: FleetProgress, planned: int) -> str:
     """One plain line, for logs and terminals without live redraw."""
     stats = progress.statistics
+    reached = reached_label(stats.final_stage).replace(" ", "-")
     return (
         f"{progress.elapsed:7.1f}s started {stats.started}/{planned} in-flight {progress.in_flight} "
-        f"signed-in {stats.outcomes['success']} failed {stats.failed}"
+        f"{reached} {stats.outcomes['success']} failed {stats.failed}"
     )

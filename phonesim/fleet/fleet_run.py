@@ -3,7 +3,8 @@
 Every phone is the same core a single boot runs, driven by the same runner;
 what the fleet adds is sharing (one DHCP socket with answers routed by xid and
 MAC, one resolver, one key pool, web clients per trusted chain) and counting.
-Every phone that powers on ends in the accounting: signed in, or a named
+Every phone that powers on ends in the accounting: a success (the registrar's
+TLS-DSK challenge, or the --stage asked for), or a named
 failure, including `fleet.interrupted` when the run is stopped and
 `fleet.driver_error` should a driver fail.
 """
@@ -15,8 +16,10 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from phonesim.core.discovery_cache import CachePolicy
+from phonesim.core.events import AddressResolved, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
 from phonesim.core.phone import Phone
@@ -24,16 +27,38 @@ from phonesim.core.profile import DeviceProfile
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_interface import interface_facts
 from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
-from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices
+from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices, Resolver
 from phonesim.drivers.shared_resolver import SharedResolver
 from phonesim.drivers.web_client_pool import WebClientPool
+from phonesim.errors import PhonesimError
+from phonesim.fleet import stage_clock, stop_reason
+from phonesim.fleet.arrivals import arrival_summary
 from phonesim.fleet.compact_random import CompactRandom
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
+from phonesim.fleet.preload import load_phone_libraries
 from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
+from phonesim.fleet.udp_drop_watch import UdpDropWatch
 from phonesim.phone_boot import Network
+
+
+class FleetSetupError(PhonesimError):
+    """The fleet could not open what its phones share (a socket, the DNS server's route)."""
+
+
+class _NoDns:
+    """The resolver of phones that stop after DHCP: they never ask, so nothing is opened."""
+
+    async def srv(self, name: str) -> SrvResolved:
+        raise AssertionError(f"a DHCP-only phone looked up {name}")
+
+    async def address(self, host: str) -> AddressResolved:
+        raise AssertionError(f"a DHCP-only phone looked up {host}")
+
+
+_NO_DNS = _NoDns()
 
 INTERRUPTED = "fleet.interrupted"
 _FLEET_CACHE = CachePolicy.factory_fresh("a fleet's phones start factory-fresh", announce=False)
@@ -85,37 +110,62 @@ class FleetRun:
     ) -> None:
         self.plan = plan
         self.network = network
-        self.statistics = FleetStatistics()
+        self.statistics = FleetStatistics(plan.final_stage)
         self._csv = phones_csv
         self._booting: dict[int, _Booting] = {}
         self._stopping = False
         self._arrivals_done = False
         self._all_done: asyncio.Event | None = None
         self._t0 = 0.0
+        self._ended: float | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._services: PhoneServices | None = None
         self._resolver: SharedResolver | None = None
         self._watchdog: asyncio.Task[None] | None = None
         self.stop_reason: str | None = None
+        self.started_wall: float | None = None
+        """The wall clock when the first phone could power on (the run's start)."""
+        self.udp_drops = UdpDropWatch(_server_sockets(network, plan.final_stage))
 
     # -- control ------------------------------------------------------------------
 
-    def stop(self, reason: str = "stopped") -> None:
-        """No more phones power on; those booting finish (or hit the boot limit)."""
-        if not self._stopping:
-            self._stopping = True
+    def stop(self, reason: str) -> None:
+        """No more phones power on; those booting finish (or hit the boot limit).
+
+        The first reason given is the one the report gives.
+        """
+        self._stopping = True
+        if self.stop_reason is None:
+            self.stop_reason = reason
+
+    def interrupt(self, reason: str) -> None:
+        """Stop for a signal: the signal is what ended the run, even after the plan ran out
+        (phones still in flight are cut short if it comes again, see `abort`)."""
+        self._stopping = True
+        if self.stop_reason is None or self.stop_reason not in stop_reason.BY_SIGNAL.values():
             self.stop_reason = reason
 
     def abort(self) -> None:
         """Stop now: every phone still booting ends as `fleet.interrupted`."""
-        self.stop(self.stop_reason or "interrupted")
+        self.stop(stop_reason.INTERRUPTED)
+        self._end_phones_in_flight()
+
+    def _end_phones_in_flight(self) -> None:
         for booting in list(self._booting.values()):
             if not booting.future.done():
                 booting.future.cancel()
 
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the first phone could power on (0 before), until the run ended."""
+        if self._loop is None or self.started_wall is None:
+            return 0.0
+        end = self._loop.time() if self._ended is None else self._ended
+        return end - self._t0
+
     def progress(self) -> FleetProgress:
         by_stage = Counter(b.clock.current_stage for b in self._booting.values())
-        elapsed = (self._loop.time() - self._t0) if self._loop is not None else 0.0
+        elapsed = self.elapsed
         return FleetProgress(
             elapsed=elapsed,
             statistics=self.statistics,
@@ -125,6 +175,16 @@ class FleetRun:
             stopping=self._stopping,
         )
 
+    def arrivals(self) -> dict[str, Any]:
+        """Target vs achieved arrival rate and the lag behind the schedule."""
+        stats = self.statistics
+        return arrival_summary(
+            stats.started_at,
+            stats.scheduled_at,
+            rate=self.plan.shape.rate,
+            waited_for_capacity=stats.waited_for_capacity,
+        )
+
     # -- running --------------------------------------------------------------------
 
     async def run(self) -> FleetStatistics:
@@ -132,21 +192,30 @@ class FleetRun:
         self._all_done = asyncio.Event()
         services = self._services = await self._open_services()
         try:
-            await self._prepare_keys(services.key_pool)
+            await self._prepare(services.key_pool)
+            self.udp_drops.start()
             self._t0 = loop.time()
-            watchdog = loop.create_task(self._watch())
-            try:
-                await self._power_on_phones()
-            finally:
-                self._watchdog = watchdog
+            self.started_wall = time.time()
+            self._watchdog = loop.create_task(self._watch())
+            ended = await self._power_on_phones()
             self._arrivals_done = True
+            if ended is not None:
+                self.stop(ended)
             if self._booting:
                 await self._all_done.wait()
+        except BaseException:
+            # Cancelled from outside (or a bug): the phones still booting are accounted
+            # for as interrupted, and the run says it was cut short.
+            self.stop(stop_reason.INTERRUPTED)
+            raise
         finally:
             self._arrivals_done = True
+            if self._ended is None and self.started_wall is not None:
+                self._ended = loop.time()
             if self._watchdog is not None:
                 self._watchdog.cancel()
-            self.abort()
+            self._end_phones_in_flight()
+            self.udp_drops.stop()
             services.dhcp.close()
             if self._resolver is not None:
                 self._resolver.close()
@@ -158,51 +227,88 @@ class FleetRun:
     async def _open_services(self) -> PhoneServices:
         network = self.network
         first = next(iter(self.plan.profiles.values()))
-        dhcp = await open_dhcp_transport(
-            DhcpPlacement(
-                server=network.dhcp_server,
-                local=network.local_dhcp,
-                phone_address=network.address,
-                phone_mac=None,
-                interface=interface_facts(network.interface) if network.interface else None,
-                giaddr=network.giaddr,
+        try:
+            dhcp = await open_dhcp_transport(
+                DhcpPlacement(
+                    server=network.dhcp_server,
+                    local=network.local_dhcp,
+                    phone_address=network.address,
+                    phone_mac=None,
+                    interface=interface_facts(network.interface) if network.interface else None,
+                    giaddr=network.giaddr,
+                )
             )
-        )
-        key_type = first.certificate.key_type
-        resolver = SharedResolver(network.dns_server[0], network.dns_server[1], first.dns.timeout)
-        await resolver.open()
-        self._resolver = resolver
+        except OSError as error:
+            where = network.interface or f"{network.local_dhcp[0] or '*'}:{network.local_dhcp[1]}"
+            raise FleetSetupError(
+                f"cannot open the phones' DHCP socket on {where}: {error.strerror or error}"
+            ) from None
+        resolver: Resolver = _NO_DNS
+        if self.plan.final_stage != "dhcp":  # a DHCP storm asks DHCP only: no DNS socket
+            shared = SharedResolver(network.dns_server[0], network.dns_server[1], first.dns.timeout)
+            try:
+                await shared.open()
+            except OSError as error:
+                dhcp.close()
+                host, port = network.dns_server
+                raise FleetSetupError(
+                    f"cannot reach the DNS server {host}:{port}: {error.strerror or error}"
+                ) from None
+            resolver = self._resolver = shared
         return PhoneServices(
             dhcp=dhcp,
             resolver=resolver,
-            key_pool=KeyPool(key_type, size=max(1, self.plan.key_pool)),
+            key_pool=KeyPool(first.certificate.key_type, size=max(1, self.plan.key_pool)),
             port_map=dict(network.port_map),
             web=WebClientPool(),
         )
 
-    async def _prepare_keys(self, pool: KeyPool) -> None:
-        """Key pairs are made before the clock starts, so they never show as latency."""
+    async def _prepare(self, pool: KeyPool) -> None:
+        """Key pairs are made, and the libraries the phones use loaded, before the clock
+        starts: neither then shows as latency, and the first phones' power-on does not
+        stall the arrival schedule (scapy alone takes a few hundred milliseconds)."""
+        await asyncio.to_thread(load_phone_libraries, self.plan.final_stage)
         if self.plan.final_stage in ("certprov", "registrar"):
             await asyncio.to_thread(lambda: [pool.take() for _ in range(pool.size)])
 
-    async def _power_on_phones(self) -> None:
+    async def _power_on_phones(self) -> str | None:
+        """Power phones on as the load shape says; the reason arrivals ended by plan
+        (`completed`, `duration`), or None when a stop cut them short."""
         assert self._loop is not None
         shape = self.plan.shape
         limit = shape.concurrency
         capacity = asyncio.Semaphore(limit) if limit else None
+        held_since = self._loop.time()
         for identity in self.plan.identities:
-            if self._stopping or not shape.admits(identity.index):
-                break
-            delay = self._t0 + shape.start_offset(identity.index) - self._loop.time()
+            if self._stopping:
+                return None
+            ended = shape.end_of_arrivals(identity.index)
+            if ended is not None:
+                return ended
+            # Each phone's time is fixed by the schedule (t0 + its offset), never by when
+            # the one before it got going: a late start does not push the rest back.
+            scheduled = shape.start_offset(identity.index)
+            now = self._loop.time()
+            delay = self._t0 + scheduled - now
             if delay > 0:
                 await asyncio.sleep(delay)
+                held_since = self._loop.time()
+            elif now - held_since > _ARRIVALS_HOLD_LOOP:
+                # Phones due at once (--rate max, or a late schedule) would otherwise
+                # power on back to back while every answer waits unread, and the wait
+                # would show as server latency.
+                await asyncio.sleep(0)
+                held_since = self._loop.time()
+            waited = capacity is not None and capacity.locked()
             if capacity is not None:
                 await capacity.acquire()
             if self._stopping:
                 if capacity is not None:
                     capacity.release()
-                break
-            self._power_on(identity, capacity)
+                return None
+            self._power_on(identity, capacity, scheduled, waited)
+        # Identities are sized to the plan: running out is the plan's own end.
+        return stop_reason.COMPLETED if shape.phones is not None else stop_reason.DURATION
 
     async def _watch(self) -> None:
         """Every second, end the phones that have booted longer than the plan allows."""
@@ -214,7 +320,13 @@ class FleetRun:
                 if booting.started < oldest:
                     booting.runner.stall()
 
-    def _power_on(self, identity: FleetIdentity, capacity: asyncio.Semaphore | None) -> None:
+    def _power_on(
+        self,
+        identity: FleetIdentity,
+        capacity: asyncio.Semaphore | None,
+        scheduled: float,
+        waited: bool,
+    ) -> None:
         assert self._loop is not None and self._services is not None
         plan = self.plan
         profile = plan.profiles[identity.profile]
@@ -236,7 +348,7 @@ class FleetRun:
         # One watchdog for the fleet instead of a timer per phone (see _watch).
         runner = PhoneRunner(phone, self._services, on_trace=clock.observe, boot_limit=None)
         started = self._loop.time() - self._t0
-        self.statistics.phone_started(started)
+        self.statistics.phone_started(started, scheduled=scheduled, waited=waited)
         future = runner.start()
         booting = _Booting(identity, runner, clock, started, future)
         if future.done():
@@ -252,25 +364,59 @@ class FleetRun:
             capacity.release()
         ended = self._loop.time() - self._t0
         outcome, detail = _outcome_of(booting.future)
-        self.statistics.phone_finished(ended, outcome, booting.clock.samples)
+        clock = booting.clock
+        if outcome in _FLEET_ENDINGS:  # the phone's own trace never said it ended
+            clock.close(ended - booting.started, _FLEET_ENDINGS[outcome], outcome, detail)
+        identity = booting.identity
+        self.statistics.phone_finished(
+            ended,
+            outcome,
+            clock,
+            ext=identity.sign_in_as,
+            mac=identity.mac,
+            profile=identity.profile,
+        )
         if self._csv is not None:
             self._csv.write(
                 PhoneRecord(
-                    identity=booting.identity,
+                    identity=identity,
                     started=booting.started,
                     ended=ended,
                     outcome=outcome,
-                    stage=booting.clock.current_stage,
+                    stage=clock.current_stage,
                     detail=detail,
-                    samples=booting.clock.samples,
+                    samples=[
+                        *clock.samples,
+                        *((f.stage, f.seconds) for f in clock.failures),
+                    ],
                 )
             )
         failures = self.plan.max_failures
-        if failures is not None and self.statistics.failed >= failures:
-            self.stop(f"{self.statistics.failed} phones failed (--max-failures {failures})")
+        if failures is not None and not self._arrivals_done and self.statistics.failed >= failures:
+            self.stop(stop_reason.max_failures(failures))
         if self._arrivals_done and not self._booting:
             self._all_done.set()
 
+
+_ARRIVALS_HOLD_LOOP = 0.005
+"""Seconds the arrival loop may power phones on before it lets answers be read."""
+
+
+def _server_sockets(network: Network, final_stage: str) -> dict[str, tuple[str, int]]:
+    servers = {"dhcp": network.dhcp_server}
+    if final_stage == "dhcp":
+        return servers
+    servers["dns"] = network.dns_server
+    if 123 in network.port_map:  # a lab: its time server is where its DNS is
+        servers["time"] = (network.dns_server[0], network.port_map[123])
+    return servers
+
+
+_FLEET_ENDINGS = {
+    INTERRUPTED: stage_clock.INTERRUPTED,
+    STALLED: stage_clock.TIMED_OUT,
+    DRIVER_ERROR: stage_clock.FAILED,
+}
 
 _SENDS_DEVICE_ID = ("certprov", "registrar")
 """Only GetAndPublishCert carries the DeviceId; a shorter boot skips making one (a uuid5

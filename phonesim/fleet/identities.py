@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from phonesim.errors import UsageError
+from phonesim.lab.directory import LabUser
+from phonesim.lab.scenario import UserFaults
+from phonesim.users_csv import read_users_csv
 
 FIRST_GENERATED_EXTENSION = 6_000_000
 GENERATED_PIN = "13579"
@@ -85,41 +87,24 @@ def identities_from_csv(
         text = path.read_text("utf-8")
     except OSError as error:
         raise UsageError(f"{path}: cannot read ({error.strerror})") from None
-    reader = csv.DictReader(text.splitlines())
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
-    if "ext" not in fields or "pin" not in fields:
-        raise UsageError(f"{path}: line 1 must name the columns, at least ext,pin")
-    rows = []
-    for number, row in enumerate(reader, start=2):
-        row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        ext, pin = row.get("ext", ""), row.get("pin", "")
-        if not ext.lstrip("+").isdigit():
-            raise UsageError(f"{path}: line {number}: ext must be digits")
-        if not pin.isdigit() or not 4 <= len(pin) <= 24:
-            raise UsageError(f"{path}: line {number}: pin must be 4 to 24 digits")
-        profile = row.get("profile") or ""
-        if profile and profile not in ouis:
-            raise UsageError(f"{path}: line {number}: unknown profile {profile!r}")
-        rows.append((ext, pin, row.get("mac") or "", profile))
-    if not rows:
-        raise UsageError(f"{path}: no users")
+    rows = read_users_csv(text, str(path), profiles=ouis)
     total = count or len(rows)
     rng = random.Random(seed)
     profiles = mix.assign(total, rng)
     base = rng.getrandbits(24) & 0xF00000
     identities = []
     for i in range(total):
-        ext, pin, mac, profile = rows[i % len(rows)]
-        profile = profile or profiles[i]
+        row = rows[i % len(rows)]
+        profile = row.profile or profiles[i]
         identities.append(
             FleetIdentity(
                 index=i,
                 profile=profile,
-                mac=_normalised(mac, path)
-                if mac and i < len(rows)
+                mac=_normalised(row.mac, path)
+                if row.mac and i < len(rows)
                 else _mac(ouis[profile], base + i),
-                sign_in_as=ext,
-                pin=pin,
+                sign_in_as=row.ext,
+                pin=row.pin,
             )
         )
     return identities
@@ -139,22 +124,31 @@ def _normalised(mac: str, path: Path) -> str:
         raise UsageError(f"{path}: {error}") from None
 
 
-def lab_users_toml(identities: Sequence[FleetIdentity], domain: str) -> str:
-    """The lab users file that lets every generated phone sign in."""
+def lab_users_toml(
+    identities: Sequence[FleetIdentity], domain: str, faults: UserFaults | None = None
+) -> str:
+    """The lab users file that lets every generated phone sign in, or fail as a user
+    scenario's `faults` say (a PIN the lab expects that the phone does not type, a user
+    not enabled for SIP, PIN failures already counted)."""
     seen: set[str] = set()
     lines = []
     for identity in identities:
         if identity.sign_in_as in seen:
             continue
         seen.add(identity.sign_in_as)
-        ext = identity.sign_in_as.lstrip("+")
+        fault = faults.for_user(identity.sign_in_as.lstrip("+")) if faults else None
+        user = LabUser.for_number(identity.sign_in_as, identity.pin, domain=domain)
+        pin = fault.pin if fault is not None and fault.pin is not None else user.pin
+        enabled = fault.sip_enabled if fault is not None and fault.sip_enabled is not None else True
         lines += [
             "[[user]]",
-            f'extension = "{ext}"',
-            f'phone_number = "+1425{int(ext) % 10_000_000:07d}"',
-            f'pin = "{identity.pin}"',
-            f'sip_uri = "sip:user{ext}@{domain}"',
-            "sip_enabled = true",
-            "",
+            f'extension = "{user.extension}"',
+            f'phone_number = "{user.phone_number}"',
+            f'pin = "{pin}"',
+            f'sip_uri = "{user.sip_uri}"',
+            f"sip_enabled = {'true' if enabled else 'false'}",
         ]
+        if fault is not None and fault.failed_attempts:
+            lines.append(f"failed_attempts = {fault.failed_attempts}")
+        lines.append("")
     return "\n".join(lines)

@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 
 from phonesim.errors import UsageError
+from phonesim.fleet.stop_reason import COMPLETED, DURATION
 
-_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute))?\s*$")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_RATE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute))?\s*$")
+_DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 
 
 def parse_rate(text: str) -> float | None:
@@ -17,18 +18,26 @@ def parse_rate(text: str) -> float | None:
     if text.strip().lower() == "max":
         return None
     match = _RATE.match(text)
-    if not match or float(match.group(1)) <= 0:
-        raise UsageError(f"rate {text!r}: give phones per second, e.g. 200/s, 600/m, or max")
+    if not match:
+        raise UsageError(f"--rate {text!r}: give phones per second, e.g. 200/s, 600/m, or max")
     value = float(match.group(1))
+    if value <= 0:
+        raise UsageError(f"--rate {text!r}: must be more than 0 phones per second (or max)")
     return value / 60 if (match.group(2) or "s").startswith("m") else value
 
 
-def parse_duration(text: str) -> float:
+def parse_duration(text: str, option: str = "--duration", *, zero: bool = False) -> float:
+    """`60s`, `5m`, `500ms`, `2h` (a bare number is seconds); `zero`: whether 0 is allowed."""
     match = _DURATION.match(text)
     if not match:
-        raise UsageError(f"duration {text!r}: give e.g. 60s, 5m or 500ms")
+        raise UsageError(f"{option} {text!r}: give e.g. 60s, 5m or 500ms")
     unit = match.group(2) or "s"
-    return float(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
+    seconds = float(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
+    if seconds < 0 or (seconds == 0 and not zero):
+        raise UsageError(
+            f"{option} {text!r}: must " + ("not be negative" if zero else "be more than 0")
+        )
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -65,9 +74,16 @@ class LoadShape:
 
     def admits(self, index: int) -> bool:
         """Whether phone `index` powers on at all."""
+        return self.end_of_arrivals(index) is None
+
+    def end_of_arrivals(self, index: int) -> str | None:
+        """None if phone `index` powers on; otherwise which limit came first:
+        `completed` (--phones reached) or `duration` (its start is past --duration)."""
         if self.phones is not None and index >= self.phones:
-            return False
-        return self.duration is None or self.start_offset(index) < self.duration
+            return COMPLETED
+        if self.duration is not None and self.start_offset(index) >= self.duration:
+            return DURATION
+        return None
 
     @property
     def planned(self) -> int:

@@ -37,6 +37,7 @@ class PhoneRecord:
     stage: str
     detail: str
     samples: list[tuple[str, float]]
+    """Time spent in each step, whether it worked or failed."""
 
 
 class PhonesCsv:

@@ -2,21 +2,43 @@
 
 Percentiles are exact (nearest rank over every sample, no histogram buckets):
 a load test's p99.9 is often the figure that matters, and bucketing would
-round it.
+round it. Steps that failed are counted and timed too (time to failure), and
+a step that fewer phones ran than finished says why, so that a saturated
+server cannot pass for a fast one.
 """
 
 from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
-from phonesim.fleet.stage_clock import STAGES
+from phonesim.fleet.failure_table import FailureTable
+from phonesim.fleet.stage_clock import INTERRUPTED, OK, STAGES, StepFailure
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
+
+FINAL_STAGE_LAST_STEP = {
+    "dhcp": "dhcp",
+    "discovery": "dns",
+    "rootchain": "rootchain",
+    "webticket": "webticket",
+    "certprov": "certprov",
+    "registrar": "registrar",
+}
+"""The last measured step a phone runs when asked to stop after each stage (`--stage`)."""
+
+_ORDER = {stage: index for index, stage in enumerate(STAGES)}
+
+# Why a phone that finished never ran a step.
+STOPPED_AS_ASKED = "stopped_as_asked"
+FAILED_BEFORE = "failed_before"
+INTERRUPTED_BEFORE = "interrupted_before"
+SKIPPED = "skipped"
 
 
 def nearest_rank(ordered: Sequence[float], percent: float) -> float:
@@ -28,47 +50,180 @@ def nearest_rank(ordered: Sequence[float], percent: float) -> float:
     return ordered[rank - 1]
 
 
-class FleetStatistics:
+def micro(seconds: float) -> float:
+    """Seconds to the microsecond: the clock gives no more, and JSON then shows no float noise."""
+    return round(seconds, 6)
+
+
+def latency_summary(samples: Iterable[float]) -> dict[str, Any] | None:
+    ordered = sorted(samples)
+    if not ordered:
+        return None
+    summary: dict[str, Any] = {"count": len(ordered)}
+    for percent in PERCENTILES:
+        summary[f"p{percent:g}"] = micro(nearest_rank(ordered, percent))
+    summary["max"] = micro(ordered[-1])
+    summary["mean"] = micro(math.fsum(ordered) / len(ordered))
+    return summary
+
+
+class PhoneSteps(Protocol):
+    """What the fleet learnt of one phone's steps (a StageClock)."""
+
+    @property
+    def samples(self) -> list[tuple[str, float]]: ...
+
+    @property
+    def failures(self) -> list[StepFailure]: ...
+
+    @property
+    def reached(self) -> set[str]: ...
+
+
+class ProfileFigures:
+    """One device profile's share of a mixed fleet (`--mix`)."""
+
+    __slots__ = ("boots", "outcomes")
+
     def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()
+        self.boots: array[float] = array("d")
+
+    def summary(self) -> dict[str, Any]:
+        finished = sum(self.outcomes.values())
+        return {
+            "phones_finished": finished,
+            "succeeded": self.outcomes["success"],
+            "failed": finished - self.outcomes["success"],
+            "outcomes": dict(self.outcomes.most_common()),
+            "boot_latency_seconds": latency_summary(self.boots),
+        }
+
+
+class FleetStatistics:
+    def __init__(self, final_stage: str = "registrar") -> None:
+        self.final_stage = final_stage
         self.latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
+        """Steps that worked."""
+        self.failed_latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
+        """Steps that failed or timed out: how long each took to fail."""
+        self.results: dict[str, Counter[str]] = {stage: Counter() for stage in STAGES}
+        """Per step: ok, failed, timed_out, interrupted (one per attempt)."""
+        self.phones_ran: Counter[str] = Counter()
+        self.not_reached: dict[str, Counter[str]] = {stage: Counter() for stage in STAGES}
+        self.failures = FailureTable()
         self.outcomes: Counter[str] = Counter()
         """`success` or the failure's stable name (e.g. `webticket.pin_rejected`)."""
         self.started = 0
-        self.finished_per_second: Counter[int] = Counter()
-        self.failed_per_second: Counter[int] = Counter()
-        self.started_per_second: Counter[int] = Counter()
+        self.started_at: array[float] = array("d")
+        """Seconds since the fleet's start at which each phone powered on, in order."""
+        self.scheduled_at: array[float] = array("d")
+        """When the load shape wanted each phone on (same order)."""
+        self.waited_for_capacity = 0
+        """Phones that were due but waited for a free slot (--concurrency)."""
+        self.ended_at: array[float] = array("d")
+        """When each phone finished, in order (so it only grows)."""
+        self.ended_failed: array[int] = array("b")
+        self.boot_done_at: array[float] = array("d")
+        """When each boot in `latencies["boot"]` ended (same order), for latency over time."""
+        self.by_profile: dict[str, ProfileFigures] = {}
 
-    def phone_started(self, at: float) -> None:
+    def phone_started(
+        self, at: float, *, scheduled: float | None = None, waited: bool = False
+    ) -> None:
         self.started += 1
-        self.started_per_second[int(at)] += 1
+        self.started_at.append(at)
+        self.scheduled_at.append(at if scheduled is None else scheduled)
+        self.waited_for_capacity += waited
 
-    def phone_finished(self, at: float, outcome: str, samples: Iterable[tuple[str, float]]) -> None:
+    def phone_finished(
+        self,
+        at: float,
+        outcome: str,
+        steps: PhoneSteps,
+        *,
+        ext: str = "",
+        mac: str = "",
+        profile: str = "",
+    ) -> None:
         self.outcomes[outcome] += 1
-        self.finished_per_second[int(at)] += 1
-        if outcome != "success":
-            self.failed_per_second[int(at)] += 1
-        for stage, seconds in samples:
+        self.ended_at.append(at)
+        self.ended_failed.append(outcome != "success")
+        figures = self.by_profile.get(profile)
+        if figures is None:
+            figures = self.by_profile[profile] = ProfileFigures()
+        figures.outcomes[outcome] += 1
+        for stage, seconds in steps.samples:
             self.latencies[stage].append(seconds)
+            self.results[stage][OK] += 1
+            if stage == "boot":
+                self.boot_done_at.append(at)
+                figures.boots.append(seconds)
+        ended_by_step = False
+        for failure in steps.failures:
+            self.results[failure.stage][failure.kind] += 1
+            if failure.kind == INTERRUPTED:
+                continue
+            self.failed_latencies[failure.stage].append(failure.seconds)
+            # Each failure once in the table, at the step it happened in: the boot's own
+            # failure only when no step was under way (e.g. discovery found no servers).
+            if failure.stage != "boot":
+                ended_by_step = ended_by_step or failure.ended_boot
+                self.failures.add(failure, ext=ext, mac=mac)
+            elif not ended_by_step:
+                self.failures.add(failure, ext=ext, mac=mac)
+        self._count_reach(outcome, steps.reached)
+
+    def _count_reach(self, outcome: str, reached: set[str]) -> None:
+        furthest = max((_ORDER[s] for s in reached if s != "boot"), default=-1)
+        for stage in reached:
+            self.phones_ran[stage] += 1
+        for stage in self.planned_steps:
+            if stage in reached:
+                continue
+            if _ORDER[stage] < furthest:
+                why = SKIPPED
+            elif outcome == "success":
+                why = STOPPED_AS_ASKED
+            elif outcome == "fleet.interrupted":
+                why = INTERRUPTED_BEFORE
+            else:
+                why = FAILED_BEFORE
+            self.not_reached[stage][why] += 1
+
+    @property
+    def planned_steps(self) -> tuple[str, ...]:
+        """The steps a phone runs when everything works, up to the fleet's `--stage`."""
+        last = _ORDER[FINAL_STAGE_LAST_STEP.get(self.final_stage, "registrar")]
+        return tuple(s for s in STAGES if _ORDER[s] <= last or s == "boot")
 
     @property
     def finished(self) -> int:
-        return sum(self.outcomes.values())
+        return len(self.ended_at)
 
     @property
     def failed(self) -> int:
         return self.finished - self.outcomes["success"]
 
+    def finished_since(self, at: float) -> int:
+        """Phones that finished at or after `at` (for a live rate)."""
+        return len(self.ended_at) - bisect_left(self.ended_at, at)
+
     def stage_summary(self, stage: str) -> dict[str, Any] | None:
-        samples = self.latencies[stage]
-        if not samples:
-            return None
-        ordered = sorted(samples)
-        summary: dict[str, Any] = {"count": len(ordered)}
-        for percent in PERCENTILES:
-            summary[f"p{percent:g}"] = nearest_rank(ordered, percent)
-        summary["max"] = ordered[-1]
-        summary["mean"] = math.fsum(ordered) / len(ordered)
-        return summary
+        return latency_summary(self.latencies[stage])
+
+    def step_summary(self, stage: str) -> dict[str, Any]:
+        results = self.results[stage]
+        return {
+            "phones": self.phones_ran[stage],
+            "ok": results[OK],
+            "failed": results["failed"],
+            "timed_out": results["timed_out"],
+            "interrupted": results[INTERRUPTED],
+            "not_reached": dict(self.not_reached[stage].most_common()),
+            "latency_seconds": latency_summary(self.latencies[stage]),
+            "failed_latency_seconds": latency_summary(self.failed_latencies[stage]),
+        }
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -79,5 +234,14 @@ class FleetStatistics:
             "outcomes": dict(self.outcomes.most_common()),
             "latency_seconds": {
                 stage: found for stage in STAGES if (found := self.stage_summary(stage)) is not None
+            },
+            "steps": {
+                stage: self.step_summary(stage)
+                for stage in STAGES
+                if stage in self.planned_steps or self.results[stage]
+            },
+            "failures": [row.to_json() for row in self.failures.rows()],
+            "profiles": {
+                name: figures.summary() for name, figures in sorted(self.by_profile.items())
             },
         }

@@ -27,6 +27,8 @@ from phonesim.codec.ocauthws.diagnostics import (
 from phonesim.errors import LabDataError
 from phonesim.lab.pin_policy import PinAccount, PinPolicy
 
+DEFAULT_DOMAIN = "phonesim.test"
+
 _PIN = re.compile(r"\d{4,24}")
 _E164 = re.compile(r"\+[1-9]\d{1,14}")
 _EXTENSION = re.compile(r"\d{1,15}")
@@ -56,6 +58,24 @@ class LabUser:
     def entity(self) -> str:
         """user@domain, what GetAndPublishCert names as Entity for this user."""
         return self.sip_uri.split(":", 1)[1]
+
+    @classmethod
+    def for_number(
+        cls, number: str, pin: str, *, domain: str = DEFAULT_DOMAIN, enabled: bool = True
+    ) -> LabUser:
+        """A user made from a number alone (a users CSV, a fleet's generated phones): the
+        extension is its digits, the phone number the E.164 form (+1 425 and the last
+        seven digits, unless the number is E.164 already), the SIP URI user<ext>@domain."""
+        extension = number.lstrip("+")
+        phone_number = number if number.startswith("+") else f"+1425{int(number) % 10_000_000:07d}"
+        return cls(
+            extension=extension,
+            phone_number=phone_number,
+            pin=pin,
+            sip_uri=f"sip:user{extension}@{domain}",
+            display_name=extension,
+            enabled=enabled,
+        )
 
 
 class LabDirectory:
@@ -104,7 +124,9 @@ class LabDirectory:
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> LabDirectory:
-        """`None` loads the users shipped with phonesim."""
+        """`None` loads the users shipped with phonesim. A file is TOML (`[[user]]`
+        tables) or the users CSV `phonesim fleet --users` reads, told apart by its
+        extension (.toml, .csv) or else by its content."""
         if path is None:
             source = "phonesim/lab/data/users.toml"
             text = resources.files("phonesim.lab").joinpath("data", "users.toml").read_text("utf-8")
@@ -114,11 +136,20 @@ class LabDirectory:
                 text = Path(path).read_text("utf-8")
             except OSError as exc:
                 raise LabDataError(source, f"cannot read users file ({exc.strerror})") from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise LabDataError(source, f"not valid TOML ({exc})") from None
-        return cls(_users_from(data, source))
+            except UnicodeDecodeError:
+                raise LabDataError(source, "not a text file (TOML or CSV)") from None
+        if path is not None and _is_csv(Path(path), text):
+            users, failures = _users_from_csv(text, source)
+        else:
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise LabDataError(source, f"not valid TOML ({exc})") from None
+            users, failures = _users_from(data, source)
+        directory = cls(users)
+        for extension, count in failures.items():
+            directory.record_failures(extension, count)
+        return directory
 
     def authenticate(self, username: str, pin: str) -> LabUser:
         user = self.find(username)
@@ -152,11 +183,37 @@ class LabDirectory:
         return f"LabDirectory(users={len(self.users)})"
 
 
-def _users_from(data: Mapping[str, Any], source: str) -> list[LabUser]:
+def _is_csv(path: Path, text: str) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".toml"):
+        return suffix == ".csv"
+    first = next(
+        (line for line in text.splitlines() if line.strip() and not line.startswith("#")), ""
+    )
+    return "," in first and "=" not in first and "[" not in first
+
+
+def _users_from_csv(text: str, source: str) -> tuple[list[LabUser], dict[str, int]]:
+    from phonesim.users_csv import read_users_csv
+
+    users = []
+    seen: dict[str, int] = {}
+    for row in read_users_csv(text, source):
+        if not _EXTENSION.fullmatch(row.ext.lstrip("+")):
+            raise LabDataError(source, f"line {row.line}: ext must be 1 to 15 digits")
+        user = LabUser.for_number(row.ext, row.pin)
+        _check_unique(user, f"line {row.line}", seen, source, lambda line: f"line {line}")
+        seen.update({n: row.line for n in _numbers(user)})
+        users.append(user)
+    return users, {}
+
+
+def _users_from(data: Mapping[str, Any], source: str) -> tuple[list[LabUser], dict[str, int]]:
     entries = data.get("user")
     if not isinstance(entries, list) or not entries:
         raise LabDataError(source, "no [[user]] entries")
     users: list[LabUser] = []
+    failures: dict[str, int] = {}
     seen: dict[str, int] = {}
     for index, entry in enumerate(entries, start=1):
         where = f"user {index}"
@@ -174,14 +231,35 @@ def _users_from(data: Mapping[str, Any], source: str) -> list[LabUser]:
             display_name=_optional_text(entry, "display_name", source, where) or extension,
             enabled=_flag(entry, "sip_enabled", source, where),
         )
-        for number in (user.extension, user.phone_number.lstrip("+")):
-            if number in seen:
-                raise LabDataError(
-                    source, f"{where}: number {number} is already used by user {seen[number]}"
-                )
-            seen[number] = index
+        _check_unique(user, where, seen, source, lambda other: f"user {other}")
+        seen.update({n: index for n in _numbers(user)})
+        attempts = entry.get("failed_attempts", 0)
+        if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 0:
+            raise LabDataError(
+                source, f"{where}: field 'failed_attempts' must be a whole number >= 0"
+            )
+        if attempts:
+            failures[extension] = attempts
         users.append(user)
-    return users
+    return users, failures
+
+
+def _numbers(user: LabUser) -> tuple[str, str]:
+    return user.extension, user.phone_number.lstrip("+")
+
+
+def _check_unique(
+    user: LabUser,
+    where: str,
+    seen: Mapping[str, int],
+    source: str,
+    name: Callable[[int], str],
+) -> None:
+    for number in _numbers(user):
+        if number in seen:
+            raise LabDataError(
+                source, f"{where}: number {number} is already used by {name(seen[number])}"
+            )
 
 
 def _text(

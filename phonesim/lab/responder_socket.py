@@ -1,9 +1,11 @@
-"""The socket side of a lab DHCP responder: each datagram's replies go back to its sender.
+"""The socket side of a lab UDP responder (DHCP, time): each datagram's replies go back to
+its sender.
 
 A responder decides what to answer (`replies(data)`, each reply with its
 delay); this sends them, the delayed ones later, and cancels what is still
-pending when the lab stops. It reads through a draining endpoint, so a storm's
-INFORMs are handled in bursts, not one per loop turn.
+pending when the lab stops. It reads through a draining endpoint with an
+enlarged buffer, so a storm's requests are handled in bursts, not one per loop
+turn, and not dropped while the loop is busy.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ own files in the same format (see `examples/scenarios/`).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -112,6 +112,40 @@ class UserSpec:
     sip_enabled: bool | None = None
     failed_attempts: int = 0
     """PIN failures already counted in the policy's observation window."""
+
+
+@dataclass(frozen=True)
+class UserFaults:
+    """A scenario's user changes, fitted to a lab whose users are generated (a fleet's).
+
+    The catalogue's user scenarios name the shipped users (`wrong-pin` changes
+    5551234's PIN); a fleet's lab has its own numbers. A change that names one of
+    those numbers applies to it as written; the others must agree on one change,
+    which every other user then gets, so `wrong-pin` makes every phone's PIN
+    wrong and a PIN-lockout storm can be load-tested.
+    """
+
+    named: Mapping[str, UserSpec]
+    everyone_else: UserSpec | None
+
+    @classmethod
+    def fit(cls, scenario: LabScenario, extensions: Collection[str]) -> UserFaults:
+        known = set(extensions)
+        named = {u.extension: u for u in scenario.users if u.extension in known}
+        others = [u for u in scenario.users if u.extension not in known]
+        changes = {(u.pin, u.sip_enabled, u.failed_attempts) for u in others}
+        if len(changes) > 1:
+            raise LabDataError(
+                scenario.source,
+                "changes users "
+                + ", ".join(u.extension for u in others)
+                + " differently; for a fleet, every phone gets the same change: keep one "
+                "[[webticket.user]] or name the fleet's own numbers",
+            )
+        return cls(named, others[0] if others else None)
+
+    def for_user(self, extension: str) -> UserSpec | None:
+        return self.named.get(extension, self.everyone_else)
 
 
 @dataclass(frozen=True)

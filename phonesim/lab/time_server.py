@@ -1,45 +1,41 @@
-"""The lab's SNTP server; its clock can be set off on purpose to reproduce a phone with a wrong time."""
+"""The lab's SNTP server; its clock can be set off on purpose to reproduce a phone with a wrong time.
+
+A fleet's phones ask for the time within moments of each other: the server
+reads through the same draining socket, with the same enlarged buffer, as
+the lab's DHCP and DNS servers, so a burst is answered, not dropped.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import Counter
+from dataclasses import dataclass
 
 from phonesim.codec.ntp import build_time_response, is_time_request
+from phonesim.lab.responder_socket import ResponderSocket
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, server: LabTimeServer) -> None:
-        self._server = server
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if self.transport is not None and is_time_request(data):
-            self._server.counts["answered"] += 1
-            self.transport.sendto(
-                build_time_response(data, time.time() + self._server.offset), addr
-            )
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    payload: bytes
+    delay: float = 0.0
 
 
 class LabTimeServer:
     def __init__(self, offset: float = 0.0) -> None:
         self.offset = offset
         self.counts: Counter[str] = Counter()
-        self._transport: asyncio.DatagramTransport | None = None
+        self._socket = ResponderSocket(self.replies)
         self.port = 0
 
+    def replies(self, data: bytes) -> list[_Answer]:
+        if not is_time_request(data):
+            return []
+        self.counts["answered"] += 1
+        return [_Answer(build_time_response(data, time.time() + self.offset))]
+
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        loop = asyncio.get_running_loop()
-        self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Protocol(self), local_addr=(host, port)
-        )
-        self.port = self._transport.get_extra_info("sockname")[1]
+        self.port = await self._socket.start(host, port)
 
     async def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        await self._socket.close()

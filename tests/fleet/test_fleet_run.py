@@ -83,7 +83,7 @@ def test_injected_faults_are_counted_by_name_and_nothing_is_lost(tmp_path: Path)
     by_number = {row["sign_in_as"]: row["outcome"] for row in rows}
     assert by_number[known[0].sign_in_as] == "webticket.pin_rejected"
     assert by_number[everyone[-1].sign_in_as] == "webticket.user_unknown"
-    assert len(stats.latencies["boot"]) == 180  # only phones that signed in have a boot time
+    assert len(stats.latencies["boot"]) == 180  # only phones that reached the challenge
     assert len(stats.latencies["dhcp"]) == 240
 
 
@@ -158,3 +158,161 @@ def test_a_phone_past_the_boot_limit_ends_as_stalled(tmp_path: Path) -> None:
     )
     assert dict(fleet.statistics.outcomes) == {STALLED: 10}
     assert {row["outcome"] for row in rows} == {STALLED}
+
+
+def test_a_run_that_powers_on_every_phone_says_completed(tmp_path: Path) -> None:
+    everyone = phones(10)
+    fleet, _rows = run_fleet(
+        tmp_path, everyone, everyone, shape=LoadShape(phones=10, rate=None), final_stage="dhcp"
+    )
+    assert fleet.stop_reason == "completed"
+
+
+def test_a_run_bounded_by_duration_says_duration(tmp_path: Path) -> None:
+    # --phones 1000 --duration 0.2s at 50/s: the duration comes first (10 phones).
+    everyone = phones(1000)
+    fleet, rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone[:1],
+        shape=LoadShape(phones=1000, rate=50.0, duration=0.2),
+        final_stage="dhcp",
+    )
+    assert fleet.stop_reason == "duration"
+    assert len(rows) == 10
+
+
+def test_max_failures_stops_arrivals_and_says_so(tmp_path: Path) -> None:
+    everyone = phones(200)
+    fleet, rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone[:1],  # every other number is unknown to the lab: user_unknown
+        shape=LoadShape(phones=200, rate=200.0),
+        final_stage="webticket",
+        max_failures=3,
+    )
+    assert fleet.stop_reason == "max-failures (3)"
+    assert 3 <= fleet.statistics.failed < 200
+    assert len(rows) == fleet.statistics.started < 200
+
+
+def test_a_failing_step_has_its_own_row_count_and_time_to_failure(tmp_path: Path) -> None:
+    everyone = phones(30)
+    fleet, rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone,
+        '[web.status]\n"/CertProv/CertProvisioningService.svc/mex" = 404\n',
+        shape=LoadShape(phones=30, rate=None),
+    )
+    summary = fleet.statistics.summary()
+    metadata = summary["steps"]["metadata"]
+    assert (metadata["phones"], metadata["ok"], metadata["failed"]) == (30, 0, 30)
+    assert metadata["failed_latency_seconds"]["count"] == 30
+    assert summary["steps"]["webticket"]["not_reached"] == {"failed_before": 30}
+    boot = summary["steps"]["boot"]
+    assert boot["failed"] == 30 and boot["failed_latency_seconds"]["count"] == 30
+    (row,) = summary["failures"]
+    assert (row["step"], row["reason"], row["count"], row["ended_boot"]) == (
+        "metadata",
+        "certprov.http_404",
+        30,
+        True,
+    )
+    assert "CertProvisioningService failed at" in row["message"] and "404" in row["message"]
+    assert all(float(r["boot_s"]) > 0 for r in rows)  # time to failure, per phone
+
+
+def test_messages_that_name_the_phone_make_one_failures_row(tmp_path: Path) -> None:
+    everyone = phones(20)
+    wrong_pin = "".join(
+        f'[[webticket.user]]\nextension = "{p.sign_in_as}"\npin = "97531"\n' for p in everyone
+    )
+    fleet, _rows = run_fleet(
+        tmp_path,
+        everyone,
+        everyone,
+        wrong_pin,
+        shape=LoadShape(phones=20, rate=None),
+        final_stage="webticket",
+    )
+    (row,) = fleet.statistics.summary()["failures"]
+    assert row["reason"] == "webticket.pin_rejected" and row["count"] == 20
+    assert "<ext>" in row["message"]
+
+
+def test_one_users_csv_serves_the_lab_and_the_fleet(tmp_path: Path) -> None:
+    from phonesim.fleet.identities import identities_from_csv
+
+    users = tmp_path / "users.csv"
+    users.write_text("ext,pin\n5559876,24680\n5559877,11223\n")
+    identities = identities_from_csv(
+        users, None, ProfileMix.parse("polycom-cx600"), {"polycom-cx600": "00:04:f2"}, seed=1
+    )
+
+    async def go() -> FleetRun:
+        async with EmbeddedLab(users_file=users) as lab:
+            fleet = FleetRun(
+                FleetPlan(identities, PROFILES, shape=LoadShape(phones=2, rate=None)),
+                lab_network(lab.endpoints),
+            )
+            await fleet.run()
+            return fleet
+
+    assert dict(asyncio.run(go()).statistics.outcomes) == {"success": 2}
+
+
+def test_a_dhcp_storm_opens_no_dns_socket(tmp_path: Path, monkeypatch) -> None:
+    from phonesim.drivers.shared_resolver import SharedResolver
+
+    async def refuse(self) -> None:
+        raise AssertionError("a DHCP-only fleet opened a DNS socket")
+
+    monkeypatch.setattr(SharedResolver, "open", refuse)
+    everyone = phones(5)
+    fleet, _rows = run_fleet(
+        tmp_path, everyone, everyone[:1], shape=LoadShape(phones=5, rate=None), final_stage="dhcp"
+    )
+    assert dict(fleet.statistics.outcomes) == {"success": 5}
+
+
+def test_an_unreachable_dns_server_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    import pytest
+
+    from phonesim.drivers.shared_resolver import SharedResolver
+    from phonesim.fleet.fleet_run import FleetSetupError
+
+    async def unreachable(self) -> None:
+        raise OSError(errno.ENETUNREACH, "Network is unreachable")
+
+    monkeypatch.setattr(SharedResolver, "open", unreachable)
+    everyone = phones(2)
+    with pytest.raises(
+        FleetSetupError,
+        match=r"cannot reach the DNS server 127\.0\.0\.1:\d+: Network is unreachable",
+    ):
+        run_fleet(tmp_path, everyone, everyone, shape=LoadShape(phones=2, rate=None))
+
+
+def test_progress_before_the_first_phone_counts_no_time(tmp_path: Path) -> None:
+    everyone = phones(3)
+    users = tmp_path / "users.toml"
+    users.write_text(lab_users_toml(everyone, "phonesim.test"))
+
+    async def go() -> list[float]:
+        async with EmbeddedLab(users_file=users) as lab:
+            fleet = FleetRun(
+                FleetPlan(everyone, PROFILES, shape=LoadShape(phones=3, rate=None)),
+                lab_network(lab.endpoints),
+            )
+            seen = [fleet.progress().elapsed]
+            task = asyncio.ensure_future(fleet.run())
+            await asyncio.sleep(0)  # the run is opening its sockets, no phone is on yet
+            seen.append(fleet.progress().elapsed)
+            await task
+            return seen
+
+    assert asyncio.run(go()) == [0.0, 0.0]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from phonesim.errors import UsageError
+from phonesim.errors import PhonesimError
 from phonesim.fleet.identities import ProfileMix, generated_identities, identities_from_csv
 
 OUIS = {"polycom-cx600": "00:04:f2", "aastra-6725ip": "00:08:5d"}
@@ -61,5 +61,48 @@ def test_csv_rows_are_reused_in_turn(tmp_path: Path) -> None:
 def test_a_bad_csv_names_the_line(tmp_path: Path, text: str, message: str) -> None:
     users = tmp_path / "users.csv"
     users.write_text(text)
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(PhonesimError, match=message):
         identities_from_csv(users, None, ProfileMix.parse("polycom-cx600"), OUIS, seed=1)
+
+
+def test_a_user_scenario_gives_every_fleet_phone_its_fault() -> None:
+    from phonesim.fleet.identities import lab_users_toml
+    from phonesim.lab.scenario import UserFaults, load_scenario
+
+    phones = generated_identities(3, ProfileMix.parse("polycom-cx600"), OUIS, seed=1)
+    faults = UserFaults.fit(load_scenario("wrong-pin"), [p.sign_in_as for p in phones])
+    text = lab_users_toml(phones, "phonesim.test", faults)
+    assert text.count('pin = "97531"') == 3  # the lab expects a PIN no phone types
+    assert '"13579"' not in text
+    locked = lab_users_toml(
+        phones, "phonesim.test", UserFaults.fit(load_scenario("pin-locked"), ["6000000"])
+    )
+    assert locked.count("failed_attempts = 25") == 3
+
+
+def test_a_change_naming_a_fleet_number_applies_to_that_phone_only() -> None:
+    from phonesim.lab.scenario import UserFaults, load_scenario_text
+
+    scenario = load_scenario_text(
+        '[scenario]\nsummary = "t"\n[[webticket.user]]\nextension = "6000001"\n'
+        "sip_enabled = false\n",
+        name="t",
+        source="t.toml",
+    )
+    faults = UserFaults.fit(scenario, ["6000000", "6000001"])
+    assert faults.for_user("6000000") is None
+    assert faults.for_user("6000001").sip_enabled is False
+
+
+def test_different_changes_for_unknown_users_are_refused_for_a_fleet() -> None:
+    from phonesim.lab.scenario import UserFaults, load_scenario_text
+
+    scenario = load_scenario_text(
+        '[scenario]\nsummary = "t"\n'
+        '[[webticket.user]]\nextension = "5551234"\npin = "97531"\n'
+        '[[webticket.user]]\nextension = "5551235"\nsip_enabled = false\n',
+        name="t",
+        source="t.toml",
+    )
+    with pytest.raises(PhonesimError, match="changes users 5551234, 5551235 differently"):
+        UserFaults.fit(scenario, ["6000000"])

@@ -47,3 +47,13 @@ def test_nonsense_is_refused() -> None:
         LoadShape(phones=None, rate=10.0)
     with pytest.raises(UsageError, match="at least 1"):
         LoadShape(phones=0, rate=10.0)
+
+
+def test_negative_and_zero_are_refused_by_name() -> None:
+    with pytest.raises(UsageError, match="--rate '-5/s': must be more than 0"):
+        parse_rate("-5/s")
+    with pytest.raises(UsageError, match="--duration '0s': must be more than 0"):
+        parse_duration("0s")
+    with pytest.raises(UsageError, match="--ramp '-1s': must not be negative"):
+        parse_duration("-1s", "--ramp", zero=True)
+    assert parse_duration("0s", "--ramp", zero=True) == 0

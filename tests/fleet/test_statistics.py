@@ -9,6 +9,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
+from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics, nearest_rank
 
 
@@ -37,9 +38,14 @@ def test_nearest_rank_is_a_sample_with_the_right_share_below(
     assert below < rank
 
 
-def test_three_digit_precision_survives() -> None:
+def test_microsecond_resolution_survives_and_no_float_noise_is_reported() -> None:
+    # Trace times are whole microseconds; a step's latency is a difference of two.
     stats = FleetStatistics()
     rng = random.Random(4)
-    samples = [0.1 + rng.random() * 1e-6 for _ in range(1000)]
-    stats.phone_finished(0.0, "success", [("dhcp", s) for s in samples])
-    assert stats.stage_summary("dhcp")["p99"] == sorted(samples)[989]
+    samples = [round(0.1 + rng.randrange(1000) * 1e-6, 6) - 0.05 for _ in range(1000)]
+    clock = StageClock()
+    clock.samples = [("dhcp", s) for s in samples]
+    stats.phone_finished(0.0, "success", clock)
+    summary = stats.stage_summary("dhcp")
+    assert summary["p99"] == round(sorted(samples)[989], 6)
+    assert all(len(repr(summary[k]).partition(".")[2]) <= 6 for k in ("p50", "mean", "max"))

@@ -1,0 +1,94 @@
+"""A fleet's counts over time, in buckets sized to the run.
+
+A DHCP storm of 2000 phones is over in a third of a second and a ramp test
+lasts an hour; one-second buckets show the first as a single point and the
+second as noise. Buckets are chosen from the run's length (about 60 of them,
+on a 1-2-5 ladder), and every count is given per second, so the charts read
+the same whatever the bucket.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from phonesim.fleet.statistics import nearest_rank
+
+TARGET_BUCKETS = 60
+_LADDER = (1, 2, 5)
+
+
+def bucket_seconds(span: float) -> float:
+    """The smallest 1-2-5 step (10 ms at least) that cuts `span` into at most about 60."""
+    wanted = max(span, 1e-9) / TARGET_BUCKETS
+    exponent = math.floor(math.log10(wanted))
+    for power in (exponent, exponent + 1):
+        for step in _LADDER:
+            size = step * 10.0**power
+            if size >= wanted * (1 - 1e-9):
+                return round(max(size, 0.01), 6)
+    return 0.01  # not reached: the ladder always climbs past `wanted`
+
+
+@dataclass(frozen=True)
+class Buckets:
+    size: float
+    count: int
+
+    @classmethod
+    def covering(cls, span: float) -> Buckets:
+        size = bucket_seconds(span)
+        return cls(size, max(1, math.ceil(span / size + 1e-9)))
+
+    @property
+    def starts(self) -> list[float]:
+        return [round(i * self.size, 6) for i in range(self.count)]
+
+    def index(self, t: float) -> int:
+        return min(self.count - 1, max(0, int(t / self.size + 1e-9)))
+
+    def rate(self, times: Sequence[float]) -> list[float]:
+        """Events per second in each bucket."""
+        counts = [0] * self.count
+        for t in times:
+            counts[self.index(t)] += 1
+        return [c / self.size for c in counts]
+
+    def in_flight(self, started: Sequence[float], ended: Sequence[float]) -> list[float]:
+        """Phones booting, averaged over each bucket (both sequences in time order): a
+        sample at the bucket's edge would show 0 or 1 for boots shorter than a bucket."""
+        events = sorted([(t, 1) for t in started] + [(t, -1) for t in ended])
+        area = [0.0] * self.count
+        booting = 0
+        now = 0.0
+        for t, change in [*events, (self.count * self.size, 0)]:
+            self._spread(area, now, max(now, t), booting)
+            now = max(now, t)
+            booting += change
+        return [a / self.size for a in area]
+
+    def _spread(self, area: list[float], start: float, end: float, height: int) -> None:
+        """Add `height` × time over [start, end) to the buckets it covers."""
+        if not height or end <= start:
+            return
+        first, last = self.index(start), self.index(end)
+        for index in range(first, last + 1):
+            low = max(start, index * self.size)
+            high = min(end, (index + 1) * self.size)
+            if high > low:
+                area[index] += height * (high - low)
+
+    def percentiles(
+        self, at: Sequence[float], values: Sequence[float], percents: Sequence[float]
+    ) -> dict[float, list[float | None]]:
+        """Per bucket, percentiles of the values whose time `at` falls in it (None: none)."""
+        grouped: list[list[float]] = [[] for _ in range(self.count)]
+        for t, value in zip(at, values, strict=True):
+            grouped[self.index(t)].append(value)
+        result: dict[float, list[float | None]] = {p: [] for p in percents}
+        for group in grouped:
+            group.sort()
+            for p in percents:
+                result[p].append(nearest_rank(group, p) if group else None)
+        return result
