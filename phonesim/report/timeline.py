@@ -32,7 +32,15 @@ def _join(values: Any) -> str:
 
 
 def describe(trace: Trace) -> str:
-    """One sentence for an event; unknown events fall back to their fields."""
+    """One sentence for an event; unknown events, or fields a sentence expects and an
+    event lacks, fall back to the fields as they are: the timeline never stops a boot."""
+    try:
+        return _sentence(trace)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return _fields_text(trace.fields) or trace.event
+
+
+def _sentence(trace: Trace) -> str:
     f = trace.fields
     key = f"{trace.stage}.{trace.event}"
     if key == "boot.power_on":
@@ -160,8 +168,29 @@ def describe(trace: Trace) -> str:
             f"reached the TLS-DSK challenge of {f['registrar']} for {f['sip_uri']}: phonesim "
             "stops here (no TLS-DSK handshake or REGISTER 200 OK yet, so not signed in)"
         )
-    if key == "registrar.failed":
+    if key == "registrar.failed" and trace.level != "error":
+        # One registrar attempt that failed; the boot's own end is the `failed` below.
         return f"registrar {f['registrar']} failed: {f['kind']} ({f['detail']})"
+    if key == "dhcp.answer_malformed":
+        return f"unreadable answer from {f['server']}: {f['error']}"
+    if key == "dhcp.answer_without_fqdn":
+        return (
+            f"the answer from {f['server']} carries no FQDN (no option 120): waiting "
+            f"{f['window']:g} s for one that does"
+        )
+    if key == "dhcp.gave_up":
+        return f"no DHCP answer to {f['attempts']} DHCPINFORMs: carrying on with DNS"
+    if key == "discovery.waiting_for_dns":
+        return f"waiting for DNS: {f['why']}"
+    if key == "discovery.cache_discarded":
+        return (
+            f"the cached servers failed at {f['failed_stage']} ({f['cause']}): "
+            "forgetting them and asking DHCP and DNS again"
+        )
+    if key == "registrar.skipped":
+        return f"registrar {f['registrar']} skipped: {f['why']}"
+    if key == "time.unsynchronized":
+        return "no time server answered: the phone keeps its own clock"
     if key == "dhcp.option_43_truncated_used":
         return f"option 43 is cut short: the phone uses {f['url']} as it arrived"
     if key == "dns.srv_target_rejected":
@@ -170,9 +199,13 @@ def describe(trace: Trace) -> str:
         return _stopped(trace.stage, f)
     if trace.event == "failed":
         return f"{f['reason']}: {f['message']}"
+    return _fields_text(f) or trace.event
+
+
+def _fields_text(f: dict[str, Any]) -> str:
     fields = " ".join(f"{k}={v}" for k, v in f.items() if k not in ("note",))
     note = f.get("note")
-    return (fields + (f" - {note}" if note else "")).strip() or trace.event
+    return (fields + (f" - {note}" if note else "")).strip()
 
 
 def _stopped(stage: str, f: dict[str, Any]) -> str:

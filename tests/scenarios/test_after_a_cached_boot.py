@@ -62,6 +62,10 @@ def flash(state: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in state.glob("*/discovery-cache.json")}
 
 
+RAW_LINE = re.compile(r"^\s*\d+\.\d+s \S+\s+[a-z_0-9]+=", re.M)
+"""A timeline line that is only `key=value` fields: an event the timeline does not word."""
+
+
 @pytest.mark.parametrize("name", sorted(catalogue()))
 def test_every_scenario_ends_as_it_says_after_a_healthy_boot(
     name: str,
@@ -73,21 +77,15 @@ def test_every_scenario_ends_as_it_says_after_a_healthy_boot(
     expect = load_scenario(name).expect
     assert expect is not None
     before = flash(cached_state)
-    code, result = run(
-        capsys,
-        "boot",
-        "--lab",
-        "--scenario",
-        name,
-        "--profile",
-        str(quick_profile),
-        *USER,
-        "--state-dir",
-        str(cached_state),
-        "--runs-dir",
-        str(tmp_path),
-        "--json",
+    capsys.readouterr()
+    code = main(
+        [
+            *("boot", "--lab", "--scenario", name, "--profile", str(quick_profile), *USER),
+            *("--state-dir", str(cached_state), "--run-dir", str(tmp_path / "run")),
+        ]
     )
+    shown = capsys.readouterr().out
+    result = json.loads((tmp_path / "run" / "result.json").read_text())
     assert (result["Result"], result["Stage"]) == (expect.result, expect.stage), result["Error"]
     assert result.get("Reason") == expect.reason
     ids = [f["Id"] for f in result["Findings"]]
@@ -95,7 +93,11 @@ def test_every_scenario_ends_as_it_says_after_a_healthy_boot(
         assert ids == []
     else:
         assert ids[0] == expect.finding, ids
+    assert code == result["ExitCode"]
     assert (code == 0) == (expect.result == "Success")
+    # The person at the terminal read the whole boot, each step in words, and its end.
+    assert f"Result      {expect.result}" in shown or f"Result       {expect.result}" in shown
+    assert not RAW_LINE.findall(shown), RAW_LINE.findall(shown)
     # A factory-fresh phone: it asked DHCP itself, and its flash was left as it was.
     assert result["DiscoveryCache"]["Used"] is False
     assert "scenario" in result["DiscoveryCache"]["NotReadBecause"]
