@@ -294,12 +294,11 @@ def describe_target(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from phonesim.profiles import load_profile
+    from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
 
-    console = Console(highlight=False)
+    console = TerminalConsole(highlight=False)
     printer = TimelinePrinter(console)
     if not args.json and args.ext is not None:
         profile = load_profile(args.profile)

@@ -62,7 +62,6 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.markup import escape
 
     from phonesim.codec.pasted_option import read_pasted_text
@@ -75,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         read_sub_option,
     )
     from phonesim.replay.render import ReplayRenderer
+    from phonesim.report.terminal import TerminalConsole
 
     text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
     pasted = read_pasted_text(text, code=args.option)
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_PROBLEM if problem else EXIT_FINE
 
-    console = Console(highlight=False)
+    console = TerminalConsole(highlight=False)
     for option, reading in readings:
         console.print(
             f"[bold]option {reading.code}[/bold] ({escape(reading.name)}) · "

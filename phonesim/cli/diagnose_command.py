@@ -58,13 +58,12 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.from_run is not None:
         return _from_run(args)
-    from rich.console import Console
-
     from phonesim.diagnosis import diagnose
     from phonesim.report.findings_view import FindingsPrinter
+    from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
 
-    console = Console(highlight=False, stderr=args.json)
+    console = TerminalConsole(highlight=False, stderr=args.json)
     timeline = TimelinePrinter(console)
     if args.json:
         report = start_boot(args, None)
@@ -88,12 +87,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _from_run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from phonesim.diagnosis import diagnose
     from phonesim.errors import UsageError
     from phonesim.report.findings_view import FindingsPrinter
     from phonesim.report.run_folder import RESULT, TRACE_LOG
+    from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
     from phonesim.report.trace_log import read_trace_log
 
@@ -111,7 +109,7 @@ def _from_run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"Findings": diagnosis.to_json(), "Result": result or None}, indent=2))
     else:
-        console = Console(highlight=False)
+        console = TerminalConsole(highlight=False)
         FindingsPrinter(console).print(diagnosis)
         if result:
             TimelinePrinter(console).print_result(result)

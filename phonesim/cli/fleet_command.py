@@ -245,8 +245,6 @@ async def _run_fleet(
     config: dict[str, Any],
     scenario: Any,
 ) -> int:
-    from rich.console import Console
-
     from phonesim.fleet.end_summary import print_end_summary
     from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
     from phonesim.fleet.fleet_run import FleetPlan, FleetRun
@@ -257,8 +255,9 @@ async def _run_fleet(
     from phonesim.lab.embedded_lab import LabEndpoints
     from phonesim.lab.scenario import UserFaults
     from phonesim.phone_boot import lab_network
+    from phonesim.report.terminal import TerminalConsole
 
-    console = Console(stderr=args.json, highlight=False)
+    console = TerminalConsole(stderr=args.json, highlight=False)
     signals = FleetSignals(lambda text: console.print(f"[yellow]{text}[/yellow]"))
     signals.install()
     lab: LabProcess | None = None

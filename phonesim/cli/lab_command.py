@@ -70,12 +70,11 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from phonesim.lab.embedded_lab import EmbeddedLab, LabLayout
     from phonesim.lab.scenario import load_scenario
+    from phonesim.report.terminal import TerminalConsole
 
-    console = Console(highlight=False)
+    console = TerminalConsole(highlight=False)
     domain = lab_domain(args.domain)
     scenario = load_scenario(args.scenario) if args.scenario else None
     captured = None

@@ -29,10 +29,10 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from phonesim.profiles import available_profiles, load_profile_file
+    from phonesim.report.terminal import TerminalConsole
 
     shipped = available_profiles()
     loaded = {name: load_profile_file(path) for name, path in shipped.items()}
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             device.mac_oui,
             ", ".join(device.sign_in_methods),
         )
-    Console().print(table)
+    TerminalConsole().print(table)
     return 0
 
 

@@ -129,9 +129,10 @@ def run(args: argparse.Namespace) -> int:
 def _run_offline(args: argparse.Namespace) -> int:
     from phonesim.profiles import load_profile
     from phonesim.replay.capture_skim import CaptureSkim
-    from phonesim.replay.render import ReplayConsole, ReplayRenderer
+    from phonesim.replay.render import ReplayRenderer
     from phonesim.replay.session_json import replay_to_json, session_to_json
     from phonesim.replay.session_replayer import SessionReplayer
+    from phonesim.report.terminal import TerminalConsole
 
     profile = load_profile(args.profile)
     skim = CaptureSkim(args.capture)
@@ -142,7 +143,7 @@ def _run_offline(args: argparse.Namespace) -> int:
         lease_domains=skim.lease_domains,
         seed=args.seed,
     )
-    console = ReplayConsole(highlight=False)
+    console = TerminalConsole(highlight=False)
     renderer = ReplayRenderer(console)
     model = f"{profile.device.vendor} {profile.device.model}"
     seen = 0
@@ -220,8 +221,9 @@ def _run_resend(args: argparse.Namespace) -> int:
     from phonesim.replay.answer_diff import diff_answers
     from phonesim.replay.capture_skim import CaptureSkim
     from phonesim.replay.live_resend import FRESH, KEEP, plan_resend, resend
-    from phonesim.replay.render import ReplayConsole, ReplayRenderer
+    from phonesim.replay.render import ReplayRenderer
     from phonesim.replay.session_json import resend_summary, resend_to_json
+    from phonesim.report.terminal import TerminalConsole
 
     if args.dhcp_server is None and args.iface is None:
         raise UsageError(
@@ -267,7 +269,7 @@ def _run_resend(args: argparse.Namespace) -> int:
         oui=profile.device.mac_oui,
         rng=random.Random(args.seed) if args.seed else None,
     )
-    console = ReplayConsole(highlight=False)
+    console = TerminalConsole(highlight=False)
     renderer = ReplayRenderer(console)
     if not args.json:
         renderer.resend_plan(plan, server, chosen.number)

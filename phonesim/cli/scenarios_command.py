@@ -34,11 +34,11 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from phonesim.errors import UsageError
     from phonesim.lab.scenario import catalogue, load_scenario_text
+    from phonesim.report.terminal import TerminalConsole
 
     shipped = catalogue()
     if args.show:
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     table.add_column("what the lab does; where the phone ends")
     for scenario in loaded:
         table.add_row(scenario.name, f"{scenario.summary}\n[dim]{phone_ends(scenario)}[/dim]")
-    Console(highlight=False).print(table)
+    TerminalConsole(highlight=False).print(table)
     return 0
 
 

@@ -51,19 +51,6 @@ _STATUS_STYLE = {
 }
 
 
-class ReplayConsole(Console):
-    """A console that lets a reader going away (`phonesim replay ... | head`) reach the CLI.
-
-    rich's default answer to a broken pipe is exit code 1, which for replay
-    means "the live answer differs"; raising BrokenPipeError instead lets the
-    command end with the broken-pipe code.
-    """
-
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        raise BrokenPipeError
-
-
 class ReplayRenderer:
     def __init__(self, console: Console) -> None:
         self.console = console
