@@ -107,7 +107,10 @@ def _from_run(args: argparse.Namespace) -> int:
         result = json.loads((args.from_run / RESULT).read_text("utf-8"))
     diagnosis = diagnose(traces)
     if args.json:
-        print(json.dumps({"Findings": diagnosis.to_json(), "Result": result or None}, indent=2))
+        # The shape of `diagnose --json`: the run's result, its findings diagnosed anew.
+        shown = dict(result) if result else {"Result": None, "RunFolder": str(args.from_run)}
+        shown["Findings"] = diagnosis.to_json()
+        print(json.dumps(shown, indent=2, default=str))
     else:
         console = TerminalConsole(highlight=False)
         FindingsPrinter(console).print(diagnosis)

@@ -72,10 +72,29 @@ def test_a_saved_run_can_be_diagnosed_again(capsys, tmp_path: Path) -> None:
         "--json",
         *lab_args(tmp_path),
     )
-    run_dir = json.loads(out)["RunFolder"]
+    booted = json.loads(out)
+    run_dir = booted["RunFolder"]
     code, out, _ = run(capsys, "diagnose", "--from-run", run_dir, "--json")
     assert code == 6
-    assert json.loads(out)["Findings"][0]["Id"] == "certprov.not_found"
+    again = json.loads(out)
+    # The same shape as `diagnose --json` and `boot --json`: scripts read either.
+    assert set(again) == set(booted)
+    assert again["Findings"][0]["Id"] == "certprov.not_found"
+    assert again["Reason"] == "certprov.http_404"
+
+
+def test_a_run_cut_short_is_diagnosed_from_its_trace(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(
+        capsys,
+        *("boot", "--lab", "--scenario", "wrong-pin", "--ext", "5551234", "--pin", "13579"),
+        *("--json", *lab_args(tmp_path)),
+    )
+    run_dir = Path(json.loads(out)["RunFolder"])
+    (run_dir / "result.json").unlink()  # as a boot killed before its end leaves it
+    code, out, _ = run(capsys, "diagnose", "--from-run", str(run_dir), "--json")
+    shown = json.loads(out)
+    assert shown["Result"] is None
+    assert shown["Findings"][0]["Id"] == "webticket.pin_rejected"
 
 
 def test_scenario_without_lab_is_refused(capsys) -> None:
