@@ -181,16 +181,24 @@ def network_from_args(args: argparse.Namespace) -> Any:
 
 
 def start_boot(
-    args: argparse.Namespace, on_trace: Any, on_note: Callable[[str], None] | None = None
+    args: argparse.Namespace,
+    on_trace: Any,
+    on_note: Callable[[str], None] | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> Any:
     """Boot the phone the arguments describe; returns the BootReport.
 
     `on_note` hears the defaults taken from the machine on a real network
-    (DNS server and domain from /etc/resolv.conf), before the boot starts.
+    (DNS server and domain from /etc/resolv.conf), before the boot starts;
+    `on_start` is called once every argument has been checked and the PIN
+    read, so nothing announces a boot that bad input is about to refuse.
+    Bad input found later than that (a folder that cannot be written) takes
+    the run folder it made away again: a refused boot leaves nothing behind.
     """
     from phonesim.cli.live_network import phone_mac_argument
+    from phonesim.errors import PhonesimError
     from phonesim.lab.scenario import load_scenario
-    from phonesim.phone_boot import boot_in_lab, boot_phone, check_sign_in
+    from phonesim.phone_boot import boot_in_lab, boot_phone, check_sign_in, normalise_mac
     from phonesim.profiles import load_profile
     from phonesim.report.run_folder import new_run_dir, utc_now
 
@@ -202,6 +210,11 @@ def start_boot(
     # Asked for last, so nobody types a PIN for a command that was going to be refused.
     pin = pin_from_args(args, warn=_warn)
     check_sign_in(args.ext, pin.value, pin_source=pin.source)
+    mac = phone_mac_argument(args)
+    if mac is not None:
+        normalise_mac(mac)
+    policy = cache_policy(args)
+    made_run_dir = args.run_dir is None or not args.run_dir.exists()
     try:
         run_dir = args.run_dir or new_run_dir(
             args.runs_dir, f"{profile.name}-{args.ext}", utc_now()
@@ -214,29 +227,49 @@ def start_boot(
         "profile": profile,
         "sign_in_as": args.ext,
         "pin": pin.value,
-        "mac": phone_mac_argument(args),
+        "mac": mac,
         # A scenario or captured site is not the site any stored cache came from:
         # its boots neither read nor write the state folder (unless --cache).
         "state_dir": None if _site_boot(args) else args.state_dir or default_state_dir(),
-        "cache_policy": cache_policy(args),
+        "cache_policy": policy,
         "seed": args.seed,
         "final_stage": args.stop_after,
         "run_dir": run_dir,
         "on_trace": on_trace,
     }
+    if on_start is not None:
+        on_start()
     for note in getattr(args, "live_notes", ()):
         if on_note is not None:
             on_note(note)
-    if network is None:
-        return asyncio.run(
-            boot_in_lab(
-                scenario=scenario,
-                capture=args.capture,
-                capture_enabled=not args.no_capture,
-                **common,
+    try:
+        if network is None:
+            return asyncio.run(
+                boot_in_lab(
+                    scenario=scenario,
+                    capture=args.capture,
+                    capture_enabled=not args.no_capture,
+                    **common,
+                )
             )
-        )
-    return asyncio.run(boot_phone(network=network, **common))
+        return asyncio.run(boot_phone(network=network, **common))
+    except PhonesimError:
+        if made_run_dir:
+            _withdraw_run_dir(run_dir)
+        raise
+
+
+def _withdraw_run_dir(run_dir: Path) -> None:
+    """Take back a run folder a refused boot made: only files no boot step wrote into."""
+    from phonesim.report.run_folder import RESULT, TRACE_LOG
+
+    trace = run_dir / TRACE_LOG
+    if (run_dir / RESULT).exists() or (trace.exists() and trace.stat().st_size > 0):
+        return  # the phone powered on: what it did is kept
+    with contextlib.suppress(OSError):
+        for leftover in run_dir.iterdir():
+            leftover.unlink()
+        run_dir.rmdir()
 
 
 def cache_policy(args: argparse.Namespace) -> Any:
@@ -300,16 +333,21 @@ def run(args: argparse.Namespace) -> int:
 
     console = TerminalConsole(highlight=False)
     printer = TimelinePrinter(console)
-    if not args.json and args.ext is not None:
+
+    def header() -> None:
+        if args.json:
+            return
         profile = load_profile(args.profile)
         console.print(
             f"[bold]phonesim[/bold] {profile.device.vendor} {profile.device.model} "
             f"signing in as {args.ext} ({describe_target(args)})"
         )
+
     report = start_boot(
         args,
         None if args.json else printer.print,
         on_note=None if args.json else lambda note: console.print(f"[dim]{note}[/dim]"),
+        on_start=header,
     )
     if args.json:
         print(json.dumps(report.result, indent=2, default=str))

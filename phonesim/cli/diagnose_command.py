@@ -70,15 +70,24 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.result, indent=2, default=str))
         return int(report.result["ExitCode"])
 
-    console.print(f"[bold]phonesim diagnose[/bold] {args.ext} against {describe_target(args)}")
-    with console.status("booting: power on") as status:
+    with contextlib.ExitStack() as stack:
+        statuses: list[Any] = []
+
+        def begin() -> None:
+            # Only now: a PIN prompt must not sit under a spinner, and bad input is
+            # refused before anything announces a boot.
+            console.print(
+                f"[bold]phonesim diagnose[/bold] {args.ext} against {describe_target(args)}"
+            )
+            statuses.append(stack.enter_context(console.status("booting: power on")))
 
         def progress(trace: Any) -> None:
-            status.update(f"booting: {trace.stage} ({trace.event.replace('_', ' ')})")
+            if statuses:
+                statuses[0].update(f"booting: {trace.stage} ({trace.event.replace('_', ' ')})")
             if args.timeline:
                 timeline.print(trace)
 
-        report = start_boot(args, progress)
+        report = start_boot(args, progress, on_start=begin)
     console.print()
     FindingsPrinter(console).print(diagnose(report.traces))
     timeline.print_result(report.result)
@@ -108,7 +117,9 @@ def _from_run(args: argparse.Namespace) -> int:
     diagnosis = diagnose(traces)
     if args.json:
         # The shape of `diagnose --json`: the run's result, its findings diagnosed anew.
-        shown = dict(result) if result else {"Result": None, "RunFolder": str(args.from_run)}
+        shown: dict[str, Any] = (
+            dict(result) if result else {"Result": None, "RunFolder": str(args.from_run)}
+        )
         shown["Findings"] = diagnosis.to_json()
         print(json.dumps(shown, indent=2, default=str))
     else:

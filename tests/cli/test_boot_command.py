@@ -150,3 +150,26 @@ def test_a_scenario_is_a_name_or_a_toml_file(capsys, tmp_path: Path) -> None:
         f"phonesim: error: {capture}: not a scenario: a scenario is a name "
         "(`phonesim scenarios` lists them) or a .toml file\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("bad", "announced"),
+    [
+        (("--mac", "ff:ff:ff:ff:ff:ff"), False),
+        (("--cache", "--no-cache"), False),
+        # Found only when the capture file is opened, after the run folder was made.
+        (("--capture", "/proc/nope/c.pcap"), True),
+    ],
+)
+def test_refused_input_leaves_no_run_folder(
+    capsys, tmp_path: Path, bad: tuple[str, ...], announced: bool
+) -> None:
+    runs = tmp_path / "runs"
+    code = main(
+        ["boot", "--lab", "--ext", "5551234", "--pin", "13579", "--runs-dir", str(runs), *bad]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert ("signing in as" in out) == announced  # checked input is refused before it
+    assert err.startswith("phonesim: error: ") and err.count("\n") == 1
+    assert not runs.exists() or not any(runs.iterdir())
