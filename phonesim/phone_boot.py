@@ -221,6 +221,7 @@ async def boot_phone(
     )
     if capture is not None:
         result["Capture"] = str(capture.path)
+        result["CapturedPackets"] = capture.packets
     if folder is not None:
         result["RunFolder"] = str(run_dir)
         folder.finish(result)

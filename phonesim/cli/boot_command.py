@@ -369,4 +369,10 @@ def _print_ending(console: Any, printer: Any, report: Any, args: argparse.Namesp
             f"[dim]run folder: {report.run_dir} (cpsw3g.log, trace.jsonl, result.json)[/dim]"
         )
         if report.result.get("Capture"):
-            console.print(f"[dim]capture: {report.result['Capture']}[/dim]")
+            packets = report.result.get("CapturedPackets")
+            held = (
+                "no packets: the phone sent and received no DHCP"
+                if packets == 0
+                else f"{packets} DHCP packet{'s' if packets != 1 else ''}"
+            )
+            console.print(f"[dim]capture: {report.result['Capture']} ({held})[/dim]")

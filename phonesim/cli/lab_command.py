@@ -143,7 +143,7 @@ def _print_ready(
     table.add_row(
         "DHCP (INFORM responder)",
         f"{a}:{endpoints.dhcp_port}/udp",
-        "options 43 and 120" if captured is None else f"as in {captured.origin}",
+        _dhcp_behaviour(lab, captured),
     )
     table.add_row("DNS", f"{a}:{endpoints.dns_port}/udp", f"zone {endpoints.domain}")
     table.add_row("NTP", f"{a}:{pm[123]}/udp", "port 123")
@@ -180,3 +180,14 @@ def _users_source(args: argparse.Namespace) -> str:
     from importlib import resources
 
     return str(resources.files("phonesim.lab").joinpath("data", "users.toml"))
+
+
+def _dhcp_behaviour(lab: EmbeddedLab, captured: Any) -> str:
+    """What the DHCP responder answers, as the scenario makes it (never more than it does)."""
+    if captured is not None:
+        return f"as in {captured.origin}"
+    if not lab.scenario.dhcp_servers:
+        return f"nothing (scenario {lab.scenario.name})"
+    if lab.scenario.name == "healthy":
+        return "options 43 and 120"
+    return f"as scenario {lab.scenario.name} says"
