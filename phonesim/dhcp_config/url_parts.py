@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import re
 
-from phonesim.codec.address_text import is_ipv4
+from phonesim.codec.address_text import host_name_problem, is_ipv4
 from phonesim.errors import UsageError
 
-MAX_LABEL = 63
-MAX_NAME = 253
 URL_SCHEMES = ("https", "http")
 
-_LDH_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 _SCHEME_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.DOTALL)
 
 
@@ -48,21 +45,9 @@ def host_name(option: str, text: str, *, address_allowed: bool) -> str:
     labels = name.split(".")
     if all(label.isdigit() for label in labels):
         raise UsageError(f"{option} {text!r} is neither an IPv4 address nor a name")
-    for label in labels:
-        if not label:
-            raise UsageError(f"{option} {text!r} has an empty label")
-        if len(label) > MAX_LABEL:
-            raise UsageError(
-                f"{option} {text!r}: label {label[:20]!r}... is {len(label)} characters; "
-                f"a label holds {MAX_LABEL}"
-            )
-        if not _LDH_LABEL.match(label):
-            raise UsageError(
-                f"{option} {text!r}: label {label!r} is not letters, digits and hyphens "
-                "(no hyphen at either end)"
-            )
-    if len(name) > MAX_NAME:
-        raise UsageError(f"{option} {text!r} is {len(name)} characters; a name holds {MAX_NAME}")
+    problem = host_name_problem(name)
+    if problem is not None:
+        raise UsageError(f"{option} {text!r}{problem}")
     return name
 
 

@@ -17,6 +17,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from phonesim.codec.address_text import host_name_problem
 from phonesim.codec.cpe_ocphone_option import decode_cpe_ocphone_option
 from phonesim.codec.dhcp_message import DhcpMessage
 from phonesim.codec.ms_uc_client_option import (
@@ -383,6 +384,12 @@ def _sip_servers(value: bytes) -> Reading:
     }
     kind = "names" if option.encoding == 0 else "addresses"
     findings = [Finding(OK, f"registrar {kind}: {', '.join(option.servers)}")]
+    for server in option.servers if option.encoding == 0 else ():
+        problem = host_name_problem(server.rstrip("."))
+        if problem is not None:
+            findings[0] = Finding(
+                ERROR, f"registrar name {server!r}{problem}: the phone cannot look it up"
+            )
     if option.missing_terminator:
         findings.append(
             Finding(

@@ -184,3 +184,12 @@ def test_a_paste_with_nothing_readable_is_one_line_and_exit_2(
     assert code == 2 and out == ""
     (line,) = err.strip().splitlines()
     assert line.startswith(f"phonesim: error: {message}")
+
+
+def test_a_registrar_name_no_phone_can_look_up_is_an_error(capsys) -> None:
+    # dhcp-config refuses to write this name; decode must not call it ok when pasted.
+    code = main(["decode", "dhcp-option=120,zz:01"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "ERROR: registrar name 'zz:01'" in " ".join(out.split())
+    assert "ok: registrar names" not in out
