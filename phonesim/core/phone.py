@@ -407,11 +407,14 @@ class Phone:
         self._on_srv.clear()
 
     def _enter(self, stage: str, now: float) -> bool:
-        """The one place `--stop-after` is decided: begin `stage`, or stop before it.
+        """Begin `stage`, or stop before it when the boot was asked to stop earlier.
 
-        Every stage's first request goes out only after this returns True, so a
-        boot asked to stop after an earlier stage never sends it, whichever way
-        (DHCP, DNS or the discovery cache) the phone got there.
+        Every stage from `time` on sends its first request only after this
+        returns True, so a boot asked to stop after an earlier stage never sends
+        it, whichever way (DHCP, DNS or the discovery cache) the phone got there.
+        A boot stopping after `dhcp` or `discovery` that did discover ends where
+        that stage's own outcome is decided (`_conclude_dhcp`, `_decide`): a
+        DHCP storm's phone that got no FQDN is a failure, not a stop.
         """
         if STOP_STAGES.index(stage) <= STOP_STAGES.index(self._final_stage):
             return True
