@@ -29,7 +29,7 @@ class PhoneResolver:
         try:
             answer = await self._resolver.resolve(name, "SRV", search=False)
         except (dns.exception.DNSException, OSError) as error:
-            return SrvResolved(name, (), error_name(error))
+            return SrvResolved(name, (), _error_name(error))
         records = tuple(
             SrvRecord(
                 target=rdata.target.to_text(omit_final_dot=True),
@@ -45,12 +45,11 @@ class PhoneResolver:
         try:
             answer = await self._resolver.resolve(host, "A", search=False)
         except (dns.exception.DNSException, OSError) as error:
-            return AddressResolved(host, (), error_name(error))
+            return AddressResolved(host, (), _error_name(error))
         return AddressResolved(host, tuple(rdata.address for rdata in answer), None)
 
 
-def error_name(error: Exception) -> str:
-    """The name a failed lookup gets in the phone's trace (nxdomain, timeout, refused...)."""
+def _error_name(error: Exception) -> str:
     if isinstance(error, dns.resolver.NXDOMAIN):
         return "nxdomain"
     if isinstance(error, dns.resolver.NoAnswer):

@@ -26,6 +26,9 @@ from phonesim.udp_endpoint import UdpEndpoint
 _MEMORY = 1024
 """Distinct questions and answers remembered; a fleet against one pool asks a handful."""
 
+TIMEOUT = "timeout"
+"""The name a lookup nobody answered gets, as PhoneResolver names it too."""
+
 _RCODE_ERRORS = {
     dns.rcode.NXDOMAIN: "nxdomain",
     dns.rcode.REFUSED: "refused",
@@ -82,7 +85,7 @@ class SharedResolver:
             self._endpoint.sendto(query_id.to_bytes(2, "big") + wire[2:])
             response = await asyncio.wait_for(future, self.timeout)
         except TimeoutError:
-            return None, "timeout"
+            return None, TIMEOUT
         finally:
             self._pending.pop(query_id, None)
         return read_response(response, qname, rdtype)
