@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import heapq
+import io
 import itertools
 import random
 import ssl
@@ -104,6 +105,7 @@ from phonesim.lab.lab_plan import NTP_PORT, SIP_PORT
 from phonesim.lab.lab_servers import LabServers, configure_lab, scenario_layout
 from phonesim.lab.scenario import LabScenario
 from phonesim.profiles import load_profile
+from phonesim.report.trace_log import TraceLogWriter
 from phonesim.testing.lab_transport import LabWebSite, lab_transport, refused
 from phonesim.testing.memory_tls import handshake
 
@@ -265,6 +267,14 @@ class LabPair:
         if self.phone.outcome is None:
             raise RuntimeError("the phone waits for an answer nobody will send")
         return self.phone.outcome
+
+    def trace_jsonl(self) -> str:
+        """The trace as a run folder's trace.jsonl holds it, one JSON object a line."""
+        text = io.StringIO()
+        writer = TraceLogWriter(text)
+        for trace in self.traces:
+            writer.write(trace)
+        return text.getvalue()
 
     def close(self) -> None:
         clients, self._clients = self._clients, {}
