@@ -82,6 +82,7 @@ from phonesim.core.profile import DeviceProfile
 from phonesim.drivers import web_steps
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.certificate_request import KeyPool
+from phonesim.drivers.dhcp_interface import DHCP_SERVER_PORT
 from phonesim.drivers.shared_resolver import (
     TIMEOUT,
     address_resolved,
@@ -115,7 +116,6 @@ SEED = 11
 LATENCY = 0.001
 """Seconds from the phone to the lab: one hop on the lab's segment."""
 FIRST_SERIAL = 0x1000
-DHCP_SERVER_PORT = 67
 PHONE_SIP_PORT = 5070
 """The phone's side of its SIP connection (live, the kernel picks one)."""
 

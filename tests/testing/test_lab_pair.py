@@ -122,3 +122,20 @@ def test_a_cache_from_an_earlier_boot_skips_dhcp_and_dns_discovery() -> None:
     assert isinstance(second.run(), Success)
     assert second.lab.dhcp is not None and second.lab.dhcp.counts["answered"] == 0
     assert [t.event for t in second.traces][:2] == ["power_on", "cache_used"]
+
+
+def test_an_answer_without_an_fqdn_stops_the_retransmissions_and_opens_the_window() -> None:
+    # The enterprise server answers at once without option 120; the Communications
+    # Server DHCP 50 ms later with it. In between, the phone's one timer is the end of
+    # the answer window, not the next INFORM.
+    pair = LabPair(load_scenario("first-answer-without-fqdn"))
+    assert isinstance(pair.run(), Success)
+    without = next(t for t in pair.traces if t.event == "answer_without_fqdn")
+    won = next(t for t in pair.traces if t.event == "answer_won")
+    window = pair.profile.dhcp.answer_window
+    deadlines = [(round(now, 6), d if d is None else round(d, 6)) for now, d in pair.deadlines]
+    inform = next(t for t in pair.traces if t.event == "inform_sent")
+    (retransmit,) = {d for now, d in deadlines if now < without.t}
+    assert retransmit is not None
+    assert abs(retransmit - (inform.t + inform.fields["next_wait"])) < 0.0005  # the next INFORM
+    assert {d for now, d in deadlines if without.t <= now < won.t} == {without.t + window}
