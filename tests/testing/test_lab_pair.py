@@ -18,7 +18,9 @@ from phonesim.codec.ocauthws.endpoints import (
 )
 from phonesim.core.outcome import Failure, Success
 from phonesim.lab.scenario import load_scenario, load_scenario_text
+from phonesim.replay.lab_exchange import captured_exchange
 from phonesim.testing import LabPair
+from tests.replay.captures import capture
 
 
 def registrar_scenario(delay: float):
@@ -139,3 +141,15 @@ def test_an_answer_without_an_fqdn_stops_the_retransmissions_and_opens_the_windo
     assert retransmit is not None
     assert abs(retransmit - (inform.t + inform.fields["next_wait"])) < 0.0005  # the next INFORM
     assert {d for now, d in deadlines if without.t <= now < won.t} == {without.t + window}
+
+
+def test_a_lab_serving_a_capture_answers_with_the_captured_acks() -> None:
+    # A lab serving a customer's capture: their two servers, each at its captured delay.
+    pair = LabPair(
+        dhcp_capture=captured_exchange(capture("two-servers.pcapng")), final_stage="discovery"
+    )
+    assert isinstance(pair.run(), Success)
+    without = next(t for t in pair.traces if t.event == "answer_without_fqdn")
+    won = next(t for t in pair.traces if t.event == "answer_won")
+    assert (without.fields["server"], won.fields["server"]) == ("192.0.2.5", "192.0.2.6")
+    assert round(won.t - without.t, 6) == round(0.0021 - 0.0008, 6)  # the captured delays
