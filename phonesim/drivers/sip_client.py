@@ -65,11 +65,11 @@ async def register(
         await writer.drain()
         message = await asyncio.wait_for(_read_message(reader), timeout)
     except TimeoutError:
-        return registrar_failed(command, "timeout", f"no SIP answer within {timeout:g} s")
+        return no_answer(command, timeout)
     except (MalformedSip, PhonesimError) as error:
         return registrar_failed(command, "malformed", str(error))
     except (OSError, asyncio.IncompleteReadError) as error:
-        return registrar_failed(command, "connect", f"connection lost: {error}")
+        return connection_lost(command, error)
     finally:
         writer.close()
     return registrar_answer(command, message, server_certificate)
@@ -133,6 +133,18 @@ def connect_failed(command: ConnectRegistrar, error: OSError, timeout: float) ->
     if isinstance(error, ssl.SSLError):
         return registrar_failed(command, "tls", error.reason or str(error))
     return registrar_failed(command, "connect", _os_error_text(error))
+
+
+def no_answer(command: ConnectRegistrar, timeout: float) -> RegistrarAnswered:
+    """Connected, but the registrar did not answer the REGISTER in time."""
+    return registrar_failed(command, "timeout", f"no SIP answer within {timeout:g} s")
+
+
+def connection_lost(
+    command: ConnectRegistrar, error: OSError | asyncio.IncompleteReadError
+) -> RegistrarAnswered:
+    """The connection broke before a whole answer came (a TLS-only registrar spoken to in clear)."""
+    return registrar_failed(command, "connect", f"connection lost: {error}")
 
 
 def registrar_failed(command: ConnectRegistrar, kind: str, detail: str) -> RegistrarAnswered:

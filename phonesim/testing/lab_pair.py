@@ -91,6 +91,8 @@ from phonesim.drivers.shared_resolver import (
 )
 from phonesim.drivers.sip_client import (
     connect_failed,
+    connection_lost,
+    no_answer,
     register_message,
     registrar_answer,
     registrar_failed,
@@ -309,15 +311,15 @@ class LabPair:
         elif isinstance(command, ResolveAddress):
             self._send(lambda: self._ask_dns(command.host, dns.rdatatype.A, sent))
         elif isinstance(command, QueryTime):
-            self._send(lambda: self._ask_time(command))
+            self._send(lambda: self._ask_time(command, sent))
         elif isinstance(command, FetchRootChain):
             self._send(lambda: self._fetch_root_chain(command.url))
         elif isinstance(command, TrustRootChain):
             self._trusted = tuple(self._chain)
         elif isinstance(command, FetchMetadata):
-            self._send(lambda: self._web_step(web_steps.fetch_metadata(self._web(), command.url)))
+            self._send(lambda: _complete(web_steps.fetch_metadata(self._web(), command.url)))
         elif isinstance(command, RequestWebTicket):
-            self._send(lambda: self._web_step(web_steps.request_web_ticket(self._web(), command)))
+            self._send(lambda: _complete(web_steps.request_web_ticket(self._web(), command)))
         elif isinstance(command, RequestCertificate):
             self._send(lambda: self._request_certificate(command))
         elif isinstance(command, ConnectRegistrar):
@@ -379,12 +381,16 @@ class LabPair:
 
     # --------------------------------------------------------------------- time
 
-    def _ask_time(self, command: QueryTime) -> Event:
+    def _ask_time(self, command: QueryTime, sent: float) -> Event | None:
+        timeout = self.profile.time.timeout
         if command.address != self.layout.address or command.port != NTP_PORT:
-            return time_not_answered(command.server, refused(), self.profile.time.timeout)
+            return time_not_answered(command.server, refused(), timeout)
         replies = self.lab.time.replies(build_time_request())
         if not replies:
-            return time_not_answered(command.server, TimeoutError(), self.profile.time.timeout)
+            self._at(
+                sent + timeout, lambda: time_not_answered(command.server, TimeoutError(), timeout)
+            )
+            return None
         return time_answer(command.server, replies[0].payload)
 
     # ---------------------------------------------------------------------- web
@@ -403,11 +409,8 @@ class LabPair:
             self._clients[self._trusted] = client
         return client
 
-    def _web_step(self, step: Coroutine[object, object, _Result]) -> _Result:
-        return _complete(step)
-
     def _fetch_root_chain(self, url: str) -> Event:
-        event, chain = self._web_step(web_steps.fetch_root_chain(self._web(), url))
+        event, chain = _complete(web_steps.fetch_root_chain(self._web(), url))
         if event.failure is None:
             self._chain = chain
         return event
@@ -415,7 +418,7 @@ class LabPair:
     def _request_certificate(self, command: RequestCertificate) -> Event:
         key_type = self.profile.certificate.key_type
         keys = _KEYS.setdefault(key_type, KeyPool(key_type))
-        return self._web_step(web_steps.request_certificate(self._web(), command, keys.take()))
+        return _complete(web_steps.request_certificate(self._web(), command, keys.take()))
 
     # ---------------------------------------------------------------- registrar
 
@@ -433,8 +436,7 @@ class LabPair:
             return connect_failed(command, refused(), timeout)
         if not use_tls:
             # The registrar speaks TLS only: it drops a connection that starts in clear.
-            gone = asyncio.IncompleteReadError(b"", None)
-            return registrar_failed(command, "connect", f"connection lost: {gone}")
+            return connection_lost(command, asyncio.IncompleteReadError(b"", None))
         try:
             der = self._registrar_certificate(command.host)
             server_certificate = summarize_certificate(der)
@@ -451,10 +453,7 @@ class LabPair:
             )
         )
         if registrar.delay >= timeout:
-            self._at(
-                sent + timeout,
-                lambda: registrar_failed(command, "timeout", f"no SIP answer within {timeout:g} s"),
-            )
+            self._at(sent + timeout, lambda: no_answer(command, timeout))
             return None
         answer = registrar_answer(command, reply, server_certificate)
         if registrar.delay > 0:
