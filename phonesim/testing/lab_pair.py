@@ -166,7 +166,7 @@ class LabPair:
         load_packet_library()
         self.scenario = scenario or LabScenario.healthy()
         self.layout = scenario_layout(self.scenario, layout)
-        self.profile = load_profile(profile) if isinstance(profile, str) else profile
+        self.profile = _stock_profile(profile) if isinstance(profile, str) else profile
         self.start_instant = start
         self.latency = latency
         self.now = 0.0
@@ -468,6 +468,12 @@ class LabPair:
                 trust_context(self._trusted), self.lab.registrar.ssl_context, host
             )
         return self._registrar_checks[key]
+
+
+@functools.lru_cache(maxsize=16)
+def _stock_profile(name: str) -> DeviceProfile:
+    """A profile by name, read once: profiles are frozen values, and pairs are many."""
+    return load_profile(name)
 
 
 @functools.lru_cache(maxsize=1024)
