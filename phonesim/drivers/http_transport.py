@@ -9,8 +9,10 @@ virtual host it expects, and the certificate is checked against the name, not th
 
 from __future__ import annotations
 
+import abc
 import ipaddress
 import ssl
+from typing import Protocol
 
 import httpx
 
@@ -25,7 +27,25 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 POOL_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
 
 
-class PhoneHttpTransport(httpx.AsyncBaseTransport):
+class PhoneTransport(httpx.AsyncBaseTransport, abc.ABC):
+    """What a phone's web client needs of the transport under it, beyond httpx's interface."""
+
+    @abc.abstractmethod
+    def verify_with(self, verify: ssl.SSLContext | bool) -> None:
+        """New connections verify servers with `verify`."""
+
+    @abc.abstractmethod
+    async def presented_certificate(self, url: str, timeout: float) -> CertificateSummary | None:
+        """The certificate the server behind `url` presents, unchecked (for reports)."""
+
+
+class TransportFactory(Protocol):
+    def __call__(
+        self, address_book: AddressBook | None = None, *, verify: ssl.SSLContext | bool = False
+    ) -> PhoneTransport: ...
+
+
+class PhoneHttpTransport(PhoneTransport):
     def __init__(
         self, address_book: AddressBook | None = None, *, verify: ssl.SSLContext | bool = False
     ) -> None:
@@ -56,23 +76,9 @@ class PhoneHttpTransport(httpx.AsyncBaseTransport):
         return book
 
     def _destination(self, url: httpx.URL) -> tuple[str, int]:
-        """The learned address and real port a URL's request goes to."""
-        book = self._book()
-        host = url.host
-        if _is_ip_literal(host):
-            address = host
-        else:
-            learned = book.address_of(host)
-            if learned is None:
-                raise WebServiceFailure(
-                    "unresolved", str(url), f"the phone has no address for {host}"
-                )
-            address = learned
-        port = url.port if url.port is not None else _DEFAULT_PORTS.get(url.scheme, 80)
-        return address, book.real_port(port)
+        return destination(url, self._book())
 
     async def presented_certificate(self, url: str, timeout: float) -> CertificateSummary | None:
-        """The certificate the server behind `url` presents, unchecked (for reports)."""
         parsed = httpx.URL(url)
         address, port = self._destination(parsed)
         return await presented_certificate(address, port, parsed.host, timeout)
@@ -81,6 +87,20 @@ class PhoneHttpTransport(httpx.AsyncBaseTransport):
         for transport in [*self._retired, self._inner]:
             await transport.aclose()
         self._retired.clear()
+
+
+def destination(url: httpx.URL, book: AddressBook) -> tuple[str, int]:
+    """The learned address and real port a URL's request goes to."""
+    host = url.host
+    if _is_ip_literal(host):
+        address = host
+    else:
+        learned = book.address_of(host)
+        if learned is None:
+            raise WebServiceFailure("unresolved", str(url), f"the phone has no address for {host}")
+        address = learned
+    port = url.port if url.port is not None else _DEFAULT_PORTS.get(url.scheme, 80)
+    return address, book.real_port(port)
 
 
 def _connection_pool(verify: ssl.SSLContext | bool) -> httpx.AsyncBaseTransport:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol
 
-from phonesim.codec.certificate import summarize_certificate
 from phonesim.core.commands import (
     Command,
     ConnectRegistrar,
@@ -31,30 +30,21 @@ from phonesim.core.commands import (
     Trace,
     TrustRootChain,
 )
-from phonesim.core.events import (
-    AddressResolved,
-    CertificateAnswered,
-    DhcpReceived,
-    Event,
-    MetadataFetched,
-    RootChainFetched,
-    SrvResolved,
-    WebTicketAnswered,
-)
-from phonesim.core.failure import ServiceFailure
+from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvResolved
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone import Phone
+from phonesim.drivers import web_steps
 from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
 from phonesim.drivers.cache_store import DiscoveryCacheStore
-from phonesim.drivers.certificate_request import KeyPool, build_csr
+from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
 from phonesim.drivers.sip_client import register
 from phonesim.drivers.time_client import query_time
 from phonesim.drivers.web_client_pool import WebClientPool
-from phonesim.errors import PhonesimError, WebServiceFailure
+from phonesim.errors import PhonesimError
 
 if TYPE_CHECKING:
-    from phonesim.drivers.web_services import WebServicesClient, WebTicket
+    from phonesim.drivers.web_services import WebServicesClient
 
 
 class BootStalled(PhonesimError):
@@ -305,70 +295,18 @@ class PhoneRunner:
         return answer
 
     async def _fetch_root_chain(self, url: str) -> Event:
-        try:
-            chain = await self._web.fetch_root_chain(url)
-            summaries = tuple(summarize_certificate(der) for der in chain)
-        except WebServiceFailure as failure:
-            return RootChainFetched(url, failure=_service_failure(failure))
-        except PhonesimError as error:
-            return RootChainFetched(url, failure=ServiceFailure("malformed", str(error)))
-        self._chain = list(chain)
-        return RootChainFetched(url, certificates=summaries)
+        event, chain = await web_steps.fetch_root_chain(self._web, url)
+        if event.failure is None:
+            self._chain = chain
+        return event
 
     async def _fetch_metadata(self, url: str) -> Event:
-        try:
-            metadata = await self._web.fetch_metadata(url)
-        except WebServiceFailure as failure:
-            return MetadataFetched(url, failure=_service_failure(failure))
-        return MetadataFetched(url, ports=dict(metadata.ports), issuers=dict(metadata.issuers))
+        return await web_steps.fetch_metadata(self._web, url)
 
     async def _request_web_ticket(self, command: RequestWebTicket) -> Event:
-        try:
-            ticket = await self._web.request_web_ticket(
-                command.address,
-                applies_to=command.applies_to,
-                username=command.username,
-                pin=command.pin,
-            )
-        except WebServiceFailure as failure:
-            return WebTicketAnswered(command.address, failure=_service_failure(failure))
-        return WebTicketAnswered(
-            command.address,
-            sip_uri=ticket.sip_uri,
-            expires_unix=ticket.expires.timestamp(),
-            ticket=ticket,
-        )
+        return await web_steps.request_web_ticket(self._web, command)
 
     async def _request_certificate(self, command: RequestCertificate) -> Event:
         # Key generation is CPU work; off the loop so the lab (often in this loop) keeps answering.
         key = await asyncio.to_thread(self.services.key_pool.take)
-        csr = build_csr(key, entity=command.entity)
-        try:
-            der = await self._web.get_and_publish_cert(
-                command.address,
-                ticket=cast("WebTicket", command.ticket),  # opaque to the core
-                entity=command.entity,
-                device_id=command.device_id,
-                csr_der=csr,
-                request_id=command.request_id,
-            )
-            summary = summarize_certificate(der)
-        except WebServiceFailure as failure:
-            return CertificateAnswered(command.address, failure=_service_failure(failure))
-        except PhonesimError as error:
-            return CertificateAnswered(
-                command.address, failure=ServiceFailure("malformed", str(error))
-            )
-        return CertificateAnswered(command.address, certificate=summary)
-
-
-def _service_failure(failure: WebServiceFailure) -> ServiceFailure:
-    diagnostics = failure.diagnostics
-    return ServiceFailure(
-        kind=failure.kind,
-        detail=failure.detail,
-        http_status=failure.http_status,
-        error_id=None if diagnostics is None else diagnostics.error_id,
-        reason=None if diagnostics is None else diagnostics.reason,
-        presented=failure.presented,
-    )
+        return await web_steps.request_certificate(self._web, command, key)

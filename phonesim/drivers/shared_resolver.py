@@ -26,6 +26,9 @@ from phonesim.udp_endpoint import UdpEndpoint
 _MEMORY = 1024
 """Distinct questions and answers remembered; a fleet against one pool asks a handful."""
 
+TIMEOUT = "timeout"
+"""The name a lookup nobody answered gets, as PhoneResolver names it too."""
+
 _RCODE_ERRORS = {
     dns.rcode.NXDOMAIN: "nxdomain",
     dns.rcode.REFUSED: "refused",
@@ -64,24 +67,11 @@ class SharedResolver:
 
     async def srv(self, name: str) -> SrvResolved:
         answer, error = await self._ask(name, dns.rdatatype.SRV)
-        if answer is None:
-            return SrvResolved(name, (), error)
-        records = tuple(
-            SrvRecord(
-                target=rdata.target.to_text(omit_final_dot=True),
-                port=rdata.port,
-                priority=rdata.priority,
-                weight=rdata.weight,
-            )
-            for rdata in answer
-        )
-        return SrvResolved(name, records, None)
+        return srv_resolved(name, answer, error)
 
     async def address(self, host: str) -> AddressResolved:
         answer, error = await self._ask(host, dns.rdatatype.A)
-        if answer is None:
-            return AddressResolved(host, (), error)
-        return AddressResolved(host, tuple(rdata.address for rdata in answer), None)
+        return address_resolved(host, answer, error)
 
     async def _ask(
         self, name: str, rdtype: dns.rdatatype.RdataType
@@ -95,16 +85,10 @@ class SharedResolver:
             self._endpoint.sendto(query_id.to_bytes(2, "big") + wire[2:])
             response = await asyncio.wait_for(future, self.timeout)
         except TimeoutError:
-            return None, "timeout"
+            return None, TIMEOUT
         finally:
             self._pending.pop(query_id, None)
-        rcode = response.rcode()
-        if rcode != dns.rcode.NOERROR:
-            return None, _RCODE_ERRORS.get(rcode, f"error: {dns.rcode.to_text(rcode)}")
-        for rrset in response.answer:
-            if rrset.name == qname and rrset.rdtype == rdtype:
-                return list(rrset), None
-        return None, "no_answer"
+        return read_response(response, qname, rdtype)
 
     def _question(self, name: str, rdtype: dns.rdatatype.RdataType) -> tuple[dns.name.Name, bytes]:
         """The query for (name, type) written once; each use stamps its own id."""
@@ -148,3 +132,38 @@ class SharedResolver:
         future = pending[2]
         if not future.done():
             future.set_result(response)
+
+
+def read_response(
+    response: dns.message.Message, qname: dns.name.Name, rdtype: int
+) -> tuple[list[Any] | None, str | None]:
+    """The records answering (qname, rdtype), or why there are none, in the error names
+    PhoneResolver gives for the same answers."""
+    rcode = response.rcode()
+    if rcode != dns.rcode.NOERROR:
+        return None, _RCODE_ERRORS.get(rcode, f"error: {dns.rcode.to_text(rcode)}")
+    for rrset in response.answer:
+        if rrset.name == qname and rrset.rdtype == rdtype:
+            return list(rrset), None
+    return None, "no_answer"
+
+
+def srv_resolved(name: str, answer: list[Any] | None, error: str | None) -> SrvResolved:
+    if answer is None:
+        return SrvResolved(name, (), error)
+    records = tuple(
+        SrvRecord(
+            target=rdata.target.to_text(omit_final_dot=True),
+            port=rdata.port,
+            priority=rdata.priority,
+            weight=rdata.weight,
+        )
+        for rdata in answer
+    )
+    return SrvResolved(name, records, None)
+
+
+def address_resolved(host: str, answer: list[Any] | None, error: str | None) -> AddressResolved:
+    if answer is None:
+        return AddressResolved(host, (), error)
+    return AddressResolved(host, tuple(rdata.address for rdata in answer), None)

@@ -48,7 +48,7 @@ from phonesim.codec.ocauthws.soap import read_envelope, read_fault
 from phonesim.codec.ocauthws.wsdl import CERT_PROV_WSDL, WEB_TICKET_WSDL, wsdl_path
 from phonesim.core.identity import Pin
 from phonesim.drivers.address_book import AddressBook
-from phonesim.drivers.http_transport import PhoneHttpTransport
+from phonesim.drivers.http_transport import PhoneHttpTransport, TransportFactory
 from phonesim.drivers.trust import trust_context
 from phonesim.errors import MalformedCertificate, MalformedServiceDocument, WebServiceFailure
 
@@ -84,9 +84,12 @@ class WebServicesClient:
         user_agent: str,
         timeout: float,
         chain: Sequence[bytes] = (),
+        transport: TransportFactory = PhoneHttpTransport,
     ) -> None:
+        """`transport` carries the requests: the network by default; a test may put a
+        lab in memory there, which then verifies servers with the same trust."""
         self._timeout = timeout
-        self._transport = PhoneHttpTransport(address_book, verify=trust_context(chain))
+        self._transport = transport(address_book, verify=trust_context(chain))
         self._http = httpx.AsyncClient(
             transport=self._transport,
             timeout=timeout,

@@ -12,7 +12,7 @@ import ipaddress
 import os
 import ssl
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from cryptography import x509
@@ -26,17 +26,33 @@ from phonesim.errors import MalformedCertificateRequest
 
 CLOCK_SKEW = timedelta(minutes=5)
 
+SerialSource = Callable[[], int]
+"""Where certificate serial numbers come from: random by default, a counter when a
+test needs the same serials on every run."""
+
 
 class LabCertificateAuthority:
-    def __init__(self, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate) -> None:
+    def __init__(
+        self,
+        key: ec.EllipticCurvePrivateKey,
+        certificate: x509.Certificate,
+        *,
+        serials: SerialSource = x509.random_serial_number,
+    ) -> None:
         self._key = key
         self._certificate = certificate
+        self._serials = serials
         self.chain: list[bytes] = [certificate.public_bytes(serialization.Encoding.DER)]
         """DER, root first; the lab has no intermediate."""
 
     @classmethod
     def create(
-        cls, *, name: str = "phonesim Lab Root CA", now: datetime, valid_days: int = 3650
+        cls,
+        *,
+        name: str = "phonesim Lab Root CA",
+        now: datetime,
+        valid_days: int = 3650,
+        serials: SerialSource = x509.random_serial_number,
     ) -> LabCertificateAuthority:
         key = ec.generate_private_key(ec.SECP256R1())
         subject = x509.Name(
@@ -51,7 +67,7 @@ class LabCertificateAuthority:
             .subject_name(subject)
             .issuer_name(subject)
             .public_key(public)
-            .serial_number(x509.random_serial_number())
+            .serial_number(serials())
             .not_valid_before(now - CLOCK_SKEW)
             .not_valid_after(now + timedelta(days=valid_days))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
@@ -59,7 +75,7 @@ class LabCertificateAuthority:
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
             .sign(key, hashes.SHA256())
         )
-        return cls(key, certificate)
+        return cls(key, certificate, serials=serials)
 
     @property
     def name(self) -> str:
@@ -123,7 +139,7 @@ class LabCertificateAuthority:
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
             .issuer_name(self._certificate.subject)
             .public_key(public)
-            .serial_number(x509.random_serial_number())
+            .serial_number(self._serials())
             .not_valid_before(now - CLOCK_SKEW)
             .not_valid_after(now + lifetime)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

@@ -123,10 +123,12 @@ class LabDirectory:
             account.failed(now, self.policy, len(user.pin))
 
     @classmethod
-    def load(cls, path: Path | str | None = None) -> LabDirectory:
+    def load(
+        cls, path: Path | str | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> LabDirectory:
         """`None` loads the users shipped with phonesim. A file is TOML (`[[user]]`
         tables) or the users CSV `phonesim fleet --users` reads, told apart by its
-        extension (.toml, .csv) or else by its content."""
+        extension (.toml, .csv) or else by its content. `clock` times PIN failures."""
         if path is None:
             source = "phonesim/lab/data/users.toml"
             text = resources.files("phonesim.lab").joinpath("data", "users.toml").read_text("utf-8")
@@ -146,7 +148,7 @@ class LabDirectory:
             except tomllib.TOMLDecodeError as exc:
                 raise LabDataError(source, f"not valid TOML ({exc})") from None
             users, failures = _users_from(data, source)
-        directory = cls(users)
+        directory = cls(users, clock=clock)
         for extension, count in failures.items():
             directory.record_failures(extension, count)
         return directory

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 import socket
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,49 +23,14 @@ from phonesim.lab.certificate_authority import LabCertificateAuthority
 from phonesim.lab.dhcp_responder import LabDhcpResponder
 from phonesim.lab.directory import LabDirectory
 from phonesim.lab.dns_server import LabDnsServer
-from phonesim.lab.lab_plan import LabPlan
+from phonesim.lab.lab_layout import LabLayout
+from phonesim.lab.lab_servers import configure_lab, scenario_layout
 from phonesim.lab.registrar import LabRegistrar
 from phonesim.lab.scenario import LabScenario
 from phonesim.lab.time_server import LabTimeServer
-from phonesim.lab.web_services import LabWebServices, WebFaults
+from phonesim.lab.web_services import LabWebServices
 
-UNTRUSTED_CA_NAME = "Untrusted Issuing CA"
-
-CERT_PROV_PATH = "/CertProv/CertProvisioningService.svc"
-
-
-@dataclass(frozen=True)
-class LabLayout:
-    domain: str = "phonesim.test"
-    address: str = "127.0.0.1"
-    web_name: str = "web01"
-    pool_name: str = "pool01"
-
-    def fqdn(self, name: str) -> str:
-        """Scenario names are relative to the lab domain when they have no dot
-        (`pool01`) or are SRV owner names (`_sipinternaltls._tcp`)."""
-        name = name.rstrip(".").lower()
-        if name == self.domain or name.endswith("." + self.domain):
-            return name
-        if "." not in name or name.startswith("_"):
-            return f"{name}.{self.domain}"
-        return name
-
-    @property
-    def pool_fqdn(self) -> str:
-        return self.fqdn(self.pool_name)
-
-    @property
-    def web_fqdn(self) -> str:
-        return self.fqdn(self.web_name)
-
-    @property
-    def time_fqdn(self) -> str:
-        return f"ntp.{self.domain}"
-
-    @property
-    def cert_prov_url(self) -> str:
-        return f"https://{self.web_fqdn}{CERT_PROV_PATH}"
+__all__ = ["EmbeddedLab", "LabEndpoints", "LabLayout"]
 
 
 @dataclass(frozen=True)
@@ -187,10 +152,7 @@ class EmbeddedLab:
         dhcp_capture: CapturedExchange | None = None,
     ) -> None:
         self.scenario = scenario or LabScenario.healthy()
-        base = layout or LabLayout()
-        self.layout = replace(
-            base, web_name=self.scenario.web_name, pool_name=self.scenario.pool_name
-        )
+        self.layout = scenario_layout(self.scenario, layout)
         self.users_file = users_file
         self.dhcp_capture = dhcp_capture
         """When set, DHCP answers with these captured ACKs instead of the scenario's."""
@@ -214,50 +176,35 @@ class EmbeddedLab:
     async def start(self) -> LabEndpoints:
         layout = self.layout
         scenario = self.scenario
-        plan = LabPlan(layout, scenario)
         load_packet_library()
         now = datetime.now(UTC)
         host = layout.address
-        directory = self.directory = plan.directory(LabDirectory.load(self.users_file))
+        users = LabDirectory.load(self.users_file)
+        servers = configure_lab(
+            layout, scenario, users=users, now=now, dhcp_capture=self.dhcp_capture
+        )
+        self.directory = servers.directory
+        self.ca = servers.ca
         try:
-            self.ca = LabCertificateAuthority.create(
-                now=now + timedelta(days=scenario.certificates.ca_valid_from_days)
-            )
-            server_ca = self.ca
-            if scenario.certificates.server_issuer == "untrusted":
-                server_ca = LabCertificateAuthority.create(name=UNTRUSTED_CA_NAME, now=now)
-            self.web = LabWebServices(
-                web_fqdn=layout.web_fqdn,
-                ca=self.ca,
-                server_ca=server_ca,
-                directory=directory,
-                faults=WebFaults(
-                    status_by_path=dict(scenario.web_status),
-                    expired_tickets=scenario.expired_tickets,
-                ),
-            )
+            self.web = servers.web
             await self.web.start(host)
-            self.registrar = LabRegistrar(
-                pool_fqdn=layout.pool_fqdn,
-                sts_uri=layout.cert_prov_url,
-                ssl_context=server_ca.server_ssl_context(plan.registrar_names(), now=now),
-                delay=scenario.registrar.delay,
-            )
+            self.registrar = servers.registrar
             await self.registrar.start(host)
             registrar_port = self.registrar.port
-            if scenario.registrar.state == "down":
+            if not servers.registrar_up:
                 await self.registrar.close()
                 registrar_port = _closed_port(host)
-            self.time = LabTimeServer(offset=scenario.time_offset)
+            self.time = servers.time
             await self.time.start(host)
-            self.dns = LabDnsServer(plan.zone(), silent=scenario.dns.silent)
+            self.dns = servers.dns
             await self.dns.start(host)
-            if self.dhcp_capture is not None:
-                self.capture_dhcp = CaptureResponder(self.dhcp_capture)
+            if servers.capture_dhcp is not None:
+                self.capture_dhcp = servers.capture_dhcp
                 await self.capture_dhcp.start(host)
                 dhcp_port = self.capture_dhcp.port
             else:
-                self.dhcp = LabDhcpResponder(plan.dhcp_servers())
+                assert servers.dhcp is not None
+                self.dhcp = servers.dhcp
                 await self.dhcp.start(host)
                 dhcp_port = self.dhcp.port
         except BaseException:

@@ -7,8 +7,6 @@ which names the registrar's certificate carries.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from phonesim.codec.sip_server_option import (
     encode_sip_server_addresses,
     encode_sip_server_names,
@@ -16,10 +14,8 @@ from phonesim.codec.sip_server_option import (
 from phonesim.lab.dhcp_responder import LabDhcpServer
 from phonesim.lab.directory import LabDirectory
 from phonesim.lab.dns_server import LabZone
+from phonesim.lab.lab_layout import LabLayout
 from phonesim.lab.scenario import OPTION_43, OPTION_120, DhcpServerSpec, LabScenario
-
-if TYPE_CHECKING:
-    from phonesim.lab.embedded_lab import LabLayout
 
 REGISTRAR_SRV = "_sipinternaltls._tcp"
 NTP_SRV = "_ntp._udp"

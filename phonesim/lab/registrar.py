@@ -49,6 +49,21 @@ class LabRegistrar:
             ("WWW-Authenticate", format_challenge("TLS-DSK", tls_dsk)),
         ]
 
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS the registrar presents: its certificate names every name a phone may use."""
+        return self._ssl
+
+    def reply(self, message: bytes) -> bytes:
+        """The answer to one SIP request (MalformedSip if it is not one): a REGISTER is
+        challenged, anything else refused."""
+        request = parse_request(message)
+        if request.method == "REGISTER":
+            self.counts["challenged"] += 1
+            return build_response(request, 401, "Unauthorized", [*self.challenges(), SERVER_HEADER])
+        self.counts["other"] += 1
+        return build_response(request, 405, "Method Not Allowed", [("Allow", "REGISTER")])
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         buffer = b""
         try:
@@ -61,19 +76,9 @@ class LabRegistrar:
                     buffer += chunk
                     continue
                 message, buffer = found
-                request = parse_request(message)
+                reply = self.reply(message)
                 if self.delay > 0:
                     await asyncio.sleep(self.delay)
-                if request.method == "REGISTER":
-                    self.counts["challenged"] += 1
-                    reply = build_response(
-                        request, 401, "Unauthorized", [*self.challenges(), SERVER_HEADER]
-                    )
-                else:
-                    self.counts["other"] += 1
-                    reply = build_response(
-                        request, 405, "Method Not Allowed", [("Allow", "REGISTER")]
-                    )
                 writer.write(reply)
                 await writer.drain()
         except (MalformedSip, ConnectionError, ssl.SSLError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from phonesim.codec.ntp import build_time_response, is_time_request
@@ -22,8 +23,10 @@ class _Answer:
 
 
 class LabTimeServer:
-    def __init__(self, offset: float = 0.0) -> None:
+    def __init__(self, offset: float = 0.0, *, clock: Callable[[], float] = time.time) -> None:
         self.offset = offset
+        self._clock = clock
+        """The lab's true time (unix seconds); the in-memory lab gives a virtual one."""
         self.counts: Counter[str] = Counter()
         self._socket = ResponderSocket(self.replies)
         self.port = 0
@@ -32,7 +35,7 @@ class LabTimeServer:
         if not is_time_request(data):
             return []
         self.counts["answered"] += 1
-        return [_Answer(build_time_response(data, time.time() + self.offset))]
+        return [_Answer(build_time_response(data, self._clock() + self.offset))]
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.port = await self._socket.start(host, port)

@@ -1,17 +1,24 @@
 """Every shipped scenario reproduces its fault: the phone stops where the field says, and
-`diagnose` names the real cause with the evidence that shows it."""
+`diagnose` names the real cause with the evidence that shows it.
+
+The phone meets each scenario's lab in memory (`LabPair`): the lab's own servers,
+the stock CX600 profile at its real timers (a minute of DHCP silence costs nothing
+on the virtual clock), the whole catalogue in well under a second.
+`test_loopback_smoke.py` boots a few of them over sockets and holds the pairing to
+what the phone does there.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import replace
+from typing import Any
 
 import pytest
 
+from phonesim.core.commands import Trace
 from phonesim.diagnosis import diagnose
-from phonesim.lab.scenario import LabScenario, catalogue, load_scenario
-from phonesim.phone_boot import BootReport, boot_in_lab
-from phonesim.profiles import load_profile
+from phonesim.lab.scenario import catalogue, load_scenario
+from phonesim.report.bootstrap_result import bootstrap_result
+from phonesim.testing import LabPair
 
 REQUIRED = {
     "healthy",
@@ -39,30 +46,11 @@ REQUIRED = {
 }
 
 
-def quick_profile():
-    """The CX600 with DHCP timers scaled down, so silent and slow DHCP take a second, not a minute."""
-    profile = load_profile("polycom-cx600")
-    return replace(
-        profile,
-        dhcp=replace(
-            profile.dhcp,
-            retransmit_after=(0.3, 0.3, 0.3, 0.3),
-            retransmit_jitter=0.0,
-            answer_window=0.3,
-        ),
-    )
-
-
-def boot(scenario: LabScenario) -> BootReport:
-    return asyncio.run(
-        boot_in_lab(
-            scenario=scenario,
-            profile=quick_profile(),
-            sign_in_as="5551234",
-            pin="13579",
-            seed=11,
-        )
-    )
+def boot(name: str) -> tuple[dict[str, Any], list[Trace]]:
+    """The boot's result, as `phonesim boot` shapes it, and its trace."""
+    pair = LabPair(load_scenario(name))
+    outcome = pair.run()
+    return bootstrap_result(outcome, diagnosis=diagnose(pair.traces), phone={}), pair.traces
 
 
 def test_the_catalogue_holds_every_fault_users_asked_for() -> None:
@@ -71,14 +59,12 @@ def test_the_catalogue_holds_every_fault_users_asked_for() -> None:
 
 @pytest.mark.parametrize("name", sorted(catalogue()))
 def test_scenario_reproduces_its_fault_and_diagnose_names_it(name: str) -> None:
-    scenario = load_scenario(name)
-    expect = scenario.expect
+    expect = load_scenario(name).expect
     assert expect is not None, f"scenario {name} says nothing about what the phone does"
-    report = boot(scenario)
-    result = report.result
+    result, traces = boot(name)
     assert (result["Result"], result["Stage"]) == (expect.result, expect.stage), result.get("Error")
     assert result.get("Reason") == expect.reason
-    findings = diagnose(report.traces).findings
+    findings = diagnose(traces).findings
     if expect.finding is None:
         assert findings == (), [f.id for f in findings]
         return
@@ -96,8 +82,8 @@ def test_scenario_reproduces_its_fault_and_diagnose_names_it(name: str) -> None:
 
 def test_one_finding_per_root_cause() -> None:
     # The 404 that follows a truncated option 43 is evidence, not a finding of its own.
-    report = boot(load_scenario("truncated-option-43"))
-    findings = diagnose(report.traces).findings
+    _, traces = boot("truncated-option-43")
+    findings = diagnose(traces).findings
     assert [f.id for f in findings] == ["option43.truncated"]
     assert findings[0].evidence["failed_url"].endswith("/CertProvisioningService/mex")
 
@@ -105,14 +91,14 @@ def test_one_finding_per_root_cause() -> None:
 def test_the_more_specific_cause_ranks_first() -> None:
     # No option 120 and an SRV record that strict naming refuses: the SRV record is the
     # reason DNS did not cover for DHCP, so it leads; option 120 still gets its finding.
-    report = boot(load_scenario("srv-target-outside-domain"))
-    ids = [f.id for f in diagnose(report.traces).findings]
+    _, traces = boot("srv-target-outside-domain")
+    ids = [f.id for f in diagnose(traces).findings]
     assert ids == ["dns.srv_target_outside_domain", "option120.missing"]
 
 
 def test_a_fault_the_phone_survives_is_a_warning_not_an_error() -> None:
-    report = boot(load_scenario("two-registrars-first-dead"))
-    assert report.result["Result"] == "Success"
-    (finding,) = diagnose(report.traces).findings
+    result, traces = boot("two-registrars-first-dead")
+    assert result["Result"] == "Success"
+    (finding,) = diagnose(traces).findings
     assert finding.severity == "warning"
     assert finding.evidence["error"] == "Connection refused"

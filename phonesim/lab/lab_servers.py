@@ -1,0 +1,114 @@
+"""Every server of one lab, configured as its scenario says, before any socket opens.
+
+EmbeddedLab puts these servers on loopback sockets; the in-memory lab
+(`phonesim.testing.lab_pair`) calls their socket-free halves directly. Both build
+them here, so both are the same lab: the same users, certificates, zone, DHCP
+answers and faults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from cryptography import x509
+
+from phonesim.lab.capture_responder import CapturedExchange, CaptureResponder
+from phonesim.lab.certificate_authority import LabCertificateAuthority, SerialSource
+from phonesim.lab.dhcp_responder import LabDhcpResponder
+from phonesim.lab.directory import LabDirectory
+from phonesim.lab.dns_server import LabDnsServer
+from phonesim.lab.lab_layout import LabLayout
+from phonesim.lab.lab_plan import LabPlan
+from phonesim.lab.registrar import LabRegistrar
+from phonesim.lab.scenario import LabScenario
+from phonesim.lab.time_server import LabTimeServer
+from phonesim.lab.web_services import LabWebServices, WebFaults
+
+UNTRUSTED_CA_NAME = "Untrusted Issuing CA"
+
+
+@dataclass
+class LabServers:
+    scenario: LabScenario
+    directory: LabDirectory
+    """The users the lab serves, as the scenario left them."""
+    ca: LabCertificateAuthority
+    web: LabWebServices
+    registrar: LabRegistrar
+    time: LabTimeServer
+    dns: LabDnsServer
+    dhcp: LabDhcpResponder | None
+    capture_dhcp: CaptureResponder | None
+    """Set instead of `dhcp` when DHCP answers with captured ACKs."""
+
+    @property
+    def registrar_up(self) -> bool:
+        """A registrar that is down refuses every connection."""
+        return self.scenario.registrar.state != "down"
+
+
+def scenario_layout(scenario: LabScenario, base: LabLayout | None = None) -> LabLayout:
+    """The lab's layout with the host names the scenario gives its web and pool servers."""
+    return replace(base or LabLayout(), web_name=scenario.web_name, pool_name=scenario.pool_name)
+
+
+def configure_lab(
+    layout: LabLayout,
+    scenario: LabScenario,
+    *,
+    users: LabDirectory,
+    now: datetime,
+    dhcp_capture: CapturedExchange | None = None,
+    clock: Callable[[], datetime] | None = None,
+    serials: SerialSource = x509.random_serial_number,
+) -> LabServers:
+    """The lab's servers at `now` (when its CA and certificates start).
+
+    `clock` is the lab's own time for what it reads later (tickets, NTP answers);
+    None keeps each server on the host's clock. `serials` numbers every certificate.
+    """
+    plan = LabPlan(layout, scenario)
+    directory = plan.directory(users)
+    ca = LabCertificateAuthority.create(
+        now=now + timedelta(days=scenario.certificates.ca_valid_from_days), serials=serials
+    )
+    server_ca = ca
+    if scenario.certificates.server_issuer == "untrusted":
+        server_ca = LabCertificateAuthority.create(name=UNTRUSTED_CA_NAME, now=now, serials=serials)
+    faults = WebFaults(
+        status_by_path=dict(scenario.web_status), expired_tickets=scenario.expired_tickets
+    )
+    if clock is None:
+        web = LabWebServices(
+            web_fqdn=layout.web_fqdn, ca=ca, server_ca=server_ca, directory=directory, faults=faults
+        )
+        time = LabTimeServer(offset=scenario.time_offset)
+    else:
+        web = LabWebServices(
+            web_fqdn=layout.web_fqdn,
+            ca=ca,
+            server_ca=server_ca,
+            directory=directory,
+            faults=faults,
+            now=clock,
+        )
+        time = LabTimeServer(offset=scenario.time_offset, clock=lambda: clock().timestamp())
+    registrar = LabRegistrar(
+        pool_fqdn=layout.pool_fqdn,
+        sts_uri=layout.cert_prov_url,
+        ssl_context=server_ca.server_ssl_context(plan.registrar_names(), now=now),
+        delay=scenario.registrar.delay,
+    )
+    return LabServers(
+        scenario=scenario,
+        directory=directory,
+        ca=ca,
+        web=web,
+        registrar=registrar,
+        time=time,
+        dns=LabDnsServer(plan.zone(), silent=scenario.dns.silent),
+        dhcp=None if dhcp_capture is not None else LabDhcpResponder(plan.dhcp_servers()),
+        capture_dhcp=None if dhcp_capture is None else CaptureResponder(dhcp_capture),
+    )
