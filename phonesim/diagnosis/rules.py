@@ -58,7 +58,8 @@ def dhcp_no_answer(record: BootRecord) -> Finding | None:
     informs = record.all("dhcp.inform_sent")
     explains = record.failure is not None and (
         _failed(record, *_URL_FAILURES)
-        or record.reason in ("registrar.none_found", "discovery.no_servers")
+        # A DHCP-only boot (--stop-after dhcp, a DHCP storm) that got no answer.
+        or record.reason in ("registrar.none_found", "discovery.no_servers", "dhcp.timeout")
     )
     return Finding(
         id="dhcp.no_answer",

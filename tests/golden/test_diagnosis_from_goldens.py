@@ -27,7 +27,7 @@ PATH_FINDINGS = {
     "stop-after-rootchain": None,
     "stop-after-webticket": None,
     "stop-after-certprov": None,
-    "stop-after-dhcp-silent": "signin.failed",
+    "stop-after-dhcp-silent": "dhcp.no_answer",
     "stop-after-webticket-from-a-cache": "discovery.cache_used",
     "option-120-three-registrars": "registrar.unreachable",
 }
@@ -68,3 +68,8 @@ def test_a_scenarios_golden_diagnosed_gives_its_expected_finding(name: str) -> N
 def test_a_core_paths_golden_diagnosed(name: str) -> None:
     top = diagnose(golden_record(f"paths/{name}")).top
     assert (top.id if top else None) == PATH_FINDINGS[name]
+
+
+def test_a_dhcp_only_boot_that_got_no_answer_has_one_finding_its_cause() -> None:
+    findings = diagnose(golden_record("paths/stop-after-dhcp-silent")).findings
+    assert [(f.id, f.severity) for f in findings] == [("dhcp.no_answer", "error")]
