@@ -395,3 +395,48 @@ def test_a_lab_that_knows_none_of_the_fleet_numbers_gets_a_hint(capsys, tmp_path
     )
     page = (tmp_path / "out" / "report.html").read_text()
     assert "fleet phones are numbered 6000000 and up" in page
+
+
+MULTI_USER_SCENARIO = """\
+[scenario]
+summary = "two users changed differently"
+
+[[webticket.user]]
+extension = "5551234"
+pin = "97531"
+
+[[webticket.user]]
+extension = "5551235"
+sip_enabled = false
+"""
+
+
+@pytest.mark.parametrize("report", [None, "out/run"])
+def test_a_refused_scenario_starts_nothing_and_leaves_no_folder(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, report: str | None
+) -> None:
+    scenario = tmp_path / "multi.toml"
+    scenario.write_text(MULTI_USER_SCENARIO)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    given = [] if report is None else ["--report", report]
+    code = main(["fleet", "--lab", "--scenario", str(scenario), "--phones", "20", *given])
+    out, err = capsys.readouterr()
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "changes users 5551234, 5551235 differently" in lines[0], err
+    assert "starting the lab" not in out
+    assert list(work.iterdir()) == []
+
+
+def test_a_run_refused_after_its_folder_was_made_takes_the_folder_back(
+    capsys, tmp_path: Path
+) -> None:
+    # The endpoints file is read once the run has begun; its absence is still bad input.
+    report = tmp_path / "out" / "run"
+    gone = tmp_path / "gone.json"
+    code = main(["fleet", "--lab-endpoints", str(gone), "--phones", "3", "--report", str(report)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "gone.json: no such file" in err
+    assert list(tmp_path.iterdir()) == []
