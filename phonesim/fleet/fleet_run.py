@@ -12,6 +12,7 @@ failure, including `fleet.interrupted` when the run is stopped and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections import Counter
@@ -34,6 +35,7 @@ from phonesim.errors import PhonesimError
 from phonesim.fleet import stage_clock, stop_reason
 from phonesim.fleet.arrivals import arrival_summary
 from phonesim.fleet.compact_random import CompactRandom
+from phonesim.fleet.frozen_heap import heap_frozen
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
@@ -191,8 +193,10 @@ class FleetRun:
         loop = self._loop = asyncio.get_running_loop()
         self._all_done = asyncio.Event()
         services = self._services = await self._open_services()
+        heap = contextlib.ExitStack()
         try:
             await self._prepare(services.key_pool)
+            heap.enter_context(heap_frozen())
             self.udp_drops.start()
             self._t0 = loop.time()
             self.started_wall = time.time()
@@ -222,6 +226,7 @@ class FleetRun:
             await services.web.aclose()
             if self._csv is not None:
                 self._csv.close()
+            heap.close()
         return self.statistics
 
     async def _open_services(self) -> PhoneServices:
