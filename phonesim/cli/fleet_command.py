@@ -393,7 +393,8 @@ async def _follow(task: Any, fleet: Any, console: Any, planned: int, quiet: bool
         else:
             while not task.done():
                 await asyncio.wait([task], timeout=5)
-                console.print(progress_line(fleet.progress(), planned))
+                # One log line per report, whatever its length: never split mid-figure.
+                console.print(progress_line(fleet.progress(), planned), soft_wrap=True)
     except OSError:
         pass
     return await task

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from phonesim.fleet import report_plots
-from phonesim.fleet.end_summary import PERCENTILE_KEYS
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
+from phonesim.fleet.summary_tables import PERCENTILE_KEYS
 from phonesim.fleet.time_series import Buckets
 from phonesim.fleet.wording import phones
 

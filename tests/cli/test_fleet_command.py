@@ -357,7 +357,7 @@ def test_one_phone_is_one_phone(capsys, tmp_path: Path) -> None:
     )
     out, _ = capsys.readouterr()
     assert code == 0
-    assert "1 phone in " in out and "1 phones" not in out
+    assert "1 phone in " in out and "1 phones" not in out, out
 
 
 def test_a_lab_that_knows_none_of_the_fleet_numbers_gets_a_hint(capsys, tmp_path: Path) -> None:
@@ -440,3 +440,32 @@ def test_a_run_refused_after_its_folder_was_made_takes_the_folder_back(
     _, err = capsys.readouterr()
     assert code == 2 and "gone.json: no such file" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_narrow_terminal_shows_the_dashboards_figures_whole() -> None:
+    from collections import Counter
+
+    from rich.console import Console
+
+    from phonesim.fleet.dashboard import render
+    from phonesim.fleet.fleet_run import FleetProgress
+    from phonesim.fleet.statistics import FleetStatistics
+
+    stats = FleetStatistics()
+    for second in range(3):
+        stats.phone_started(second)
+        stats.phone_finished(second + 0.5, "success", steps([("dhcp", 0.012), ("boot", 12.3456)]))
+    progress = FleetProgress(
+        elapsed=4.0,
+        statistics=stats,
+        in_flight=12000,
+        by_stage=Counter({"certprov": 10000, "registrar": 2000}),
+        arrivals_done=False,
+        stopping=False,
+    )
+    console = Console(record=True, width=40)
+    console.print(render(progress, planned=100000))
+    text = console.export_text()
+    assert "…" not in text
+    for figure in ("10000", "2000", "12345.6", "rootchain", "registrar"):
+        assert figure in text.split() or f"={figure}" in text, figure
