@@ -17,8 +17,8 @@ def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Pat
     steps, left_out = shown_steps(summary)
     heading = f"{phones(summary['phones_started'])} in {summary['elapsed_seconds']:.1f} s"
     console.print(step_tables(heading, steps))
-    if left_out:
-        console.print(left_out)
+    for line in left_out:
+        console.print(line)
     console.print("[dim]failed steps are timed too: failed_latency_seconds in summary.json[/dim]")
     for note in step_notes(summary):
         console.print(note)

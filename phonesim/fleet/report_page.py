@@ -139,7 +139,7 @@ def _steps(summary: dict[str, Any]) -> str:
             )
         )
     table = _table(("step", "ok", "failed", "timed out", *PERCENTILE_KEYS), rows)
-    return table + (f"<p>{_e(left_out)}</p>" if left_out else "")
+    return table + "".join(f"<p>{_e(line)}</p>" for line in left_out)
 
 
 def _failures(summary: dict[str, Any]) -> str:
