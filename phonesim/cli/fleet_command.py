@@ -349,6 +349,7 @@ async def _run_fleet(
             stop_reason=fleet.stop_reason,
             udp_drops=fleet.udp_drops.summary(),
             arrivals=fleet.arrivals(),
+            loop_lag=fleet.loop_lag.summary(),
         )
         write_report(report_dir, statistics, summary)
     except asyncio.CancelledError:

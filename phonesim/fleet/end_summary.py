@@ -20,6 +20,13 @@ def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Pat
     for line in left_out:
         console.print(line)
     console.print("[dim]failed steps are timed too: failed_latency_seconds in summary.json[/dim]")
+    lag = summary.get("loop_lag")
+    if lag and lag["ticks"] and not lag["saturated"]:  # when saturated, a note says it all
+        figures = ", ".join(f"{key} {lag[key] * 1000:.1f} ms" for key in ("p50", "p90", "max"))
+        console.print(
+            f"[dim]the fleet's own delay (its event loop late by): {figures}; within its "
+            f"{lag['bound_seconds'] * 1000:g} ms bound[/dim]"
+        )
     for note in step_notes(summary):
         console.print(note)
     if summary["failures"]:

@@ -38,6 +38,7 @@ from phonesim.fleet.compact_random import CompactRandom
 from phonesim.fleet.frozen_heap import heap_frozen
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
+from phonesim.fleet.loop_lag import LoopLag
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
 from phonesim.fleet.preload import load_phone_libraries
 from phonesim.fleet.stage_clock import StageClock
@@ -128,6 +129,8 @@ class FleetRun:
         self.started_wall: float | None = None
         """The wall clock when the first phone could power on (the run's start)."""
         self.udp_drops = UdpDropWatch(_server_sockets(network, plan.final_stage))
+        self.loop_lag = LoopLag()
+        """How late the fleet's own event loop ran: a delay every latency includes."""
 
     # -- control ------------------------------------------------------------------
 
@@ -199,6 +202,7 @@ class FleetRun:
             heap.enter_context(heap_frozen())
             self.udp_drops.start()
             self._t0 = loop.time()
+            self.loop_lag.start(self._t0)
             self.started_wall = time.time()
             self._watchdog = loop.create_task(self._watch())
             ended = await self._power_on_phones()
@@ -220,6 +224,7 @@ class FleetRun:
                 self._watchdog.cancel()
             self._end_phones_in_flight()
             self.udp_drops.stop()
+            self.loop_lag.stop()
             services.dhcp.close()
             if self._resolver is not None:
                 self._resolver.close()

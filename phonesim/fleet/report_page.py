@@ -62,6 +62,8 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         "<h2>Arrivals: scheduled and achieved</h2>",
         _arrival_figures(arrivals),
         f"<figure>{report_plots.arrivals_plot(statistics, buckets, bool(arrivals.get('target_per_second')))}</figure>",
+        "<h2>The fleet's own delay</h2>",
+        _loop_lag(summary.get("loop_lag")),
         "<h2>Boots over time</h2>",
         f"<figure>{report_plots.boots_plot(statistics, buckets, reached)}</figure>",
         "<h2>Phones in flight</h2>",
@@ -180,3 +182,36 @@ def _arrival_figures(arrivals: dict[str, Any]) -> str:
         ("phones held back by --concurrency", arrivals["waited_for_concurrency"]),
     ]
     return _table(("arrivals", ""), rows)
+
+
+def _loop_lag(lag: dict[str, Any] | None) -> str:
+    if not lag or not lag["ticks"]:
+        return (
+            "<p>Not measured: the run ended before the first tick of the timer that "
+            "measures how late the fleet's event loop runs.</p>"
+        )
+    about = (
+        f"<p>A timer on the fleet's event loop every {lag['interval_seconds'] * 1000:g} ms, "
+        "and how late it fired: the time any answer arriving then waited before the fleet "
+        "read it, on top of the network and the server. "
+        + (
+            "<b>The fleet was saturated: the latencies in this report include its own delay.</b>"
+            if lag["saturated"]
+            else "It stayed within its bound: the latencies are the network's and the servers'."
+        )
+        + "</p>"
+    )
+    rows = [
+        (
+            "late by (p50 / p90 / p99 / max / mean)",
+            " / ".join(f"{lag[k] * 1000:.1f} ms" for k in ("p50", "p90", "p99", "max", "mean")),
+        ),
+        ("ticks", lag["ticks"]),
+        ("bound (p90)", f"{lag['bound_seconds'] * 1000:g} ms"),
+        ("saturated", "yes" if lag["saturated"] else "no"),
+    ]
+    return (
+        about
+        + _table(("event loop", ""), rows)
+        + f"<figure>{report_plots.loop_lag_plot(lag)}</figure>"
+    )

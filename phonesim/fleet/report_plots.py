@@ -145,6 +145,29 @@ def latency_over_time_plot(stats: FleetStatistics, buckets: Buckets) -> str:
     return _svg(figure)
 
 
+def loop_lag_plot(lag: dict[str, Any]) -> str:
+    """The largest lateness of the fleet's event loop in each window, with its bound."""
+    plt = _pyplot()
+    window = lag["window_seconds"]
+    values = [v * 1000 for v in lag["window_max"]]
+    figure, axis = plt.subplots(figsize=WIDE)
+    xs = [i * window for i in range(len(values) + 1)]
+    axis.step(xs, [*values, values[-1] if values else math.nan], where="post", color="#aa3377")
+    axis.axhline(
+        lag["bound_seconds"] * 1000,
+        color="#bbbbbb",
+        linestyle="--",
+        label=f"bound {lag['bound_seconds'] * 1000:g} ms",
+    )
+    axis.set_xlabel(f"seconds since the first phone could power on ({_duration(window)} windows)")
+    axis.set_ylabel("event loop late by (ms, max)")
+    axis.set_xlim(0, max(xs[-1], window))
+    axis.set_ylim(bottom=0)
+    axis.grid(alpha=0.3)
+    axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return _svg(figure)
+
+
 def latency_histograms(stats: FleetStatistics, steps: Sequence[str]) -> str:
     """One log-scale histogram per step: the steps that worked, and in red the time the
     failed ones took to fail."""

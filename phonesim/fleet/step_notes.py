@@ -11,6 +11,7 @@ from typing import Any
 
 from phonesim.fleet.arrivals import arrival_note
 from phonesim.fleet.identities import FIRST_GENERATED_EXTENSION
+from phonesim.fleet.loop_lag import loop_lag_note
 from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import (
     FAILED_BEFORE,
@@ -34,9 +35,12 @@ def step_notes(summary: dict[str, Any]) -> list[str]:
     on which the kernel dropped datagrams, and one if arrivals fell behind the schedule."""
     finished = summary["phones_finished"]
     notes = drop_notes(summary.get("udp_receive_drops"))
-    lagging = arrival_note(summary.get("arrivals"))
+    lagging = arrival_note(summary.get("arrivals"), summary.get("loop_lag"))
     if lagging:
         notes.insert(0, lagging)
+    busy = loop_lag_note(summary.get("loop_lag"))
+    if busy:
+        notes.insert(0, busy)
     unknown = unknown_users_hint(summary)
     if unknown:
         notes.insert(0, unknown)
