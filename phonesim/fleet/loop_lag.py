@@ -38,9 +38,9 @@ _COARSE_LIMIT = 10.0
 _FINE_BINS = round(_FINE_LIMIT / _FINE_STEP)
 _BINS = _FINE_BINS + round((_COARSE_LIMIT - _FINE_LIMIT) / _COARSE_STEP) + 1
 MAX_WINDOWS = 600
-FIRST_WINDOW = 0.1
+FIRST_WINDOW = INTERVAL
 """Seconds covered by each point of the over-time series, until the run outgrows
-`MAX_WINDOWS` of them."""
+`MAX_WINDOWS` of them (report.html draws them in the run's own buckets)."""
 
 
 def _bin(late: float) -> int:

@@ -33,7 +33,7 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
     run = summary["run"]
     reached = reached_label(config.get("stage", "registrar"))
     title = f"phonesim fleet: {phones(summary['phones_started'])}, {config.get('target')}"
-    buckets = Buckets.covering(summary["elapsed_seconds"])
+    buckets = Buckets.covering(summary["elapsed_seconds"], summary["phones_started"])
     arrivals = summary.get("arrivals") or {}
     warnings = "".join(f"<li>{_e(note)}</li>" for note in step_notes(summary))
     sections = [
@@ -63,7 +63,7 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         _arrival_figures(arrivals),
         f"<figure>{report_plots.arrivals_plot(statistics, buckets, bool(arrivals.get('target_per_second')))}</figure>",
         "<h2>The fleet's own delay</h2>",
-        _loop_lag(summary.get("loop_lag")),
+        _loop_lag(summary.get("loop_lag"), buckets),
         "<h2>Boots over time</h2>",
         f"<figure>{report_plots.boots_plot(statistics, buckets, reached)}</figure>",
         "<h2>Phones in flight</h2>",
@@ -101,8 +101,19 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[object, ...]], text: in
 
 
 def _settings(config: dict[str, Any]) -> str:
-    rows = [(key, "-" if value is None else value) for key, value in config.items()]
+    rows = [(key, _setting(value)) for key, value in config.items()]
     return _table(("setting", "value"), rows, text=1)
+
+
+def _setting(value: object) -> str:
+    """A setting as the command line writes it (`--mix a=70,b=30`), not as Python does."""
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={item}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def _profiles(summary: dict[str, Any]) -> str:
@@ -184,7 +195,7 @@ def _arrival_figures(arrivals: dict[str, Any]) -> str:
     return _table(("arrivals", ""), rows)
 
 
-def _loop_lag(lag: dict[str, Any] | None) -> str:
+def _loop_lag(lag: dict[str, Any] | None, buckets: Buckets) -> str:
     if not lag or not lag["ticks"]:
         return (
             "<p>Not measured: the run ended before the first tick of the timer that "
@@ -213,5 +224,5 @@ def _loop_lag(lag: dict[str, Any] | None) -> str:
     return (
         about
         + _table(("event loop", ""), rows)
-        + f"<figure>{report_plots.loop_lag_plot(lag)}</figure>"
+        + f"<figure>{report_plots.loop_lag_plot(lag, buckets)}</figure>"
     )

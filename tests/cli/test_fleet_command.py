@@ -202,6 +202,7 @@ def test_a_failing_step_shows_in_every_output(capsys, tmp_path: Path) -> None:
     assert summary["failures"][0]["reason"] == "certprov.http_404"
     page = (report / "report.html").read_text()
     assert "certprov.http_404" in page and "CertProvisioningService failed at" in page
+    assert "No boot succeeded, so there is no boot latency to draw" in page
     assert "metadata: ran on 10 of 10 phones; 0 ok, 10 failed" in out.replace("\n", " ")
     assert "certprov.http_404" in out and "Not Found" in out
 
