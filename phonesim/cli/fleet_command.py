@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from phonesim.cli.common import STAGES
-from phonesim.errors import UsageError
+from phonesim.errors import PhonesimError, UsageError
 
 EXIT_SOME_FAILED = 3
 
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         identities_from_csv,
     )
     from phonesim.fleet.load_shape import LoadShape, parse_duration, parse_rate
-    from phonesim.lab.scenario import load_scenario
+    from phonesim.lab.scenario import UserFaults, load_scenario
     from phonesim.profiles import load_profile
 
     shape = LoadShape(
@@ -148,9 +148,16 @@ def run(args: argparse.Namespace) -> int:
         identities = generated_identities(shape.planned, mix, ouis, args.seed)
     _check_target(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
-    report_dir = _report_folder(
-        args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
+    # A scenario's user changes must fit the fleet's users: refused here, before the
+    # lab starts or the report folder is made, a bad scenario leaves nothing behind.
+    faults = (
+        UserFaults.fit(scenario, {i.sign_in_as.lstrip("+") for i in identities})
+        if scenario is not None
+        else None
     )
+    report_path = args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
+    made = _folders_to_make(report_path)
+    report_dir = _report_folder(report_path)
     config = {
         "phones": args.phones,
         "duration": args.duration,
@@ -168,7 +175,13 @@ def run(args: argparse.Namespace) -> int:
         "profiles": sorted(profiles),
         "users": None if args.users is None else str(args.users),
     }
-    return asyncio.run(_run_fleet(args, identities, profiles, shape, report_dir, config, scenario))
+    try:
+        return asyncio.run(
+            _run_fleet(args, identities, profiles, shape, report_dir, config, scenario, faults)
+        )
+    except PhonesimError:
+        _withdraw(made)
+        raise
 
 
 def _check_target(args: argparse.Namespace) -> None:
@@ -216,6 +229,28 @@ def _report_folder(path: Path) -> Path:
     return path
 
 
+def _folders_to_make(path: Path) -> list[Path]:
+    """The folders `_report_folder` will create for `path`, deepest first."""
+    made = []
+    while not path.exists() and path != path.parent:
+        made.append(path)
+        path = path.parent
+    return made
+
+
+def _withdraw(made: list[Path]) -> None:
+    """Take back the report folders a run refused after they were made (the lab would
+    not start, a socket could not be opened): only folders nothing was written into."""
+    from phonesim.fleet.fleet_report import PHONES
+
+    for folder in made:
+        with contextlib.suppress(OSError):
+            phones = folder / PHONES
+            if phones.exists() and len(phones.read_bytes().splitlines()) <= 1:
+                phones.unlink()  # its header, no phone
+            folder.rmdir()  # refuses a folder that holds anything else
+
+
 def _live_network(args: argparse.Namespace) -> Any:
     """Where real servers are, read as `phonesim boot` reads it (DNS and domain default
     to the machine's lease); a fleet keeps no capture of its own packets. A DHCP storm
@@ -244,6 +279,7 @@ async def _run_fleet(
     report_dir: Path,
     config: dict[str, Any],
     scenario: Any,
+    faults: Any,
 ) -> int:
     from phonesim.fleet.end_summary import print_end_summary
     from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
@@ -253,7 +289,6 @@ async def _run_fleet(
     from phonesim.fleet.lab_process import LabProcess
     from phonesim.fleet.phone_log import PhonesCsv
     from phonesim.lab.embedded_lab import LabEndpoints
-    from phonesim.lab.scenario import UserFaults
     from phonesim.phone_boot import lab_network
     from phonesim.report.terminal import TerminalConsole
 
@@ -264,9 +299,6 @@ async def _run_fleet(
     try:
         if args.lab:
             console.print("starting the lab in its own process...")
-            faults = None
-            if scenario is not None:
-                faults = UserFaults.fit(scenario, {i.sign_in_as.lstrip("+") for i in identities})
             lab = LabProcess(
                 users_toml=lab_users_toml(identities, "phonesim.test", faults),
                 scenario=args.scenario,
@@ -317,6 +349,7 @@ async def _run_fleet(
             stop_reason=fleet.stop_reason,
             udp_drops=fleet.udp_drops.summary(),
             arrivals=fleet.arrivals(),
+            loop_lag=fleet.loop_lag.summary(),
         )
         write_report(report_dir, statistics, summary)
     except asyncio.CancelledError:
@@ -361,7 +394,8 @@ async def _follow(task: Any, fleet: Any, console: Any, planned: int, quiet: bool
         else:
             while not task.done():
                 await asyncio.wait([task], timeout=5)
-                console.print(progress_line(fleet.progress(), planned))
+                # One log line per report, whatever its length: never split mid-figure.
+                console.print(progress_line(fleet.progress(), planned), soft_wrap=True)
     except OSError:
         pass
     return await task

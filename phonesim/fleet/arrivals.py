@@ -58,22 +58,41 @@ def _per_second(count: int, span: float) -> float | None:
     return round((count - 1) / span, 3)
 
 
-def arrival_note(arrivals: dict[str, Any] | None) -> str | None:
-    """A warning line when arrivals fell behind, with the likely cause."""
+RATE_HELD = 0.99
+"""Achieved over scheduled at or above this: the average rate held, whatever single
+phones' lag."""
+
+
+def arrival_note(
+    arrivals: dict[str, Any] | None, loop_lag: dict[str, Any] | None = None
+) -> str | None:
+    """A warning line when arrivals lagged their schedule: whether the average rate held
+    (late phones in bursts) or fell short (less load than asked), and the cause measured:
+    phones held back by --concurrency, or the fleet's own event loop running late."""
     if not arrivals or not arrivals["behind_schedule"]:
         return None
     lag = arrivals["lag_seconds"]
-    line = (
-        f"arrivals fell behind the schedule: lag p99 {lag['p99'] * 1000:.0f} ms, "
-        f"max {lag['max'] * 1000:.0f} ms (bound {arrivals['lag_bound_seconds'] * 1000:.0f} ms); "
-        f"achieved {arrivals['achieved_per_second'] or 0:.1f} phones/s against "
-        f"{arrivals['scheduled_per_second'] or 0:.1f} scheduled"
+    achieved = arrivals["achieved_per_second"] or 0.0
+    scheduled = arrivals["scheduled_per_second"] or 0.0
+    rates = f"{achieved:.1f} phones/s achieved, {scheduled:.1f} scheduled"
+    lateness = (
+        f"lag p99 {lag['p99'] * 1000:.0f} ms, max {lag['max'] * 1000:.0f} ms "
+        f"(bound {arrivals['lag_bound_seconds'] * 1000:.0f} ms)"
     )
+    if scheduled and achieved >= RATE_HELD * scheduled:
+        line = (
+            f"arrivals ran late: {lateness}, though the average rate held ({rates}): "
+            "phones powered on in bursts"
+        )
+    else:
+        line = f"arrivals fell behind the schedule: {rates}; {lateness}"
     if arrivals["waited_for_concurrency"]:
         return line + (
             f"; {phones(arrivals['waited_for_concurrency'])} waited for a free slot (--concurrency)"
         )
-    return line + (
-        "; the fleet's own process was too busy to power phones on in time (it, not the "
-        "servers, limited the load)"
-    )
+    if loop_lag and loop_lag["max"] is not None and loop_lag["max"] >= lag["p99"] / 2:
+        return line + (
+            f"; the fleet's own event loop ran late (max {loop_lag['max'] * 1000:.0f} ms): "
+            "the fleet, not the servers, held the phones back"
+        )
+    return line

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
+from phonesim.fleet.fitted_layout import FirstThatFits, Layout
 from phonesim.fleet.fleet_run import FleetProgress
 from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import FleetStatistics, nearest_rank
 from phonesim.fleet.step_notes import reached_label
+from phonesim.fleet.summary_tables import figure_table
 
 STAGE_ORDER = (
     "boot",
@@ -33,11 +36,11 @@ class LatencyPanel:
     GROWTH = 1.1
 
     def __init__(self) -> None:
-        self._table: Table | None = None
+        self._table: FirstThatFits | None = None
         self._at = 0.0
         self._samples = 0
 
-    def table(self, stats: FleetStatistics, elapsed: float) -> Table:
+    def table(self, stats: FleetStatistics, elapsed: float) -> FirstThatFits:
         samples = sum(len(stats.latencies[stage]) for stage in STAGES)
         if (
             self._table is None
@@ -48,23 +51,44 @@ class LatencyPanel:
         return self._table
 
 
-def _latency_table(stats: FleetStatistics) -> Table:
-    latency = Table(title="latency so far (ms)")
-    latency.add_column("step")
-    for label in ("n", "p50", "p90", "p99", "max"):
-        latency.add_column(label, justify="right")
+_LATENCY_HEADERS = ("step", "n", "p50", "p90", "p99", "max")
+
+
+def _latency_table(stats: FleetStatistics) -> FirstThatFits:
+    rows = []
     for stage in STAGES:
         samples = stats.latencies[stage]
         if not samples:
             continue
         ordered = sorted(samples)
-        latency.add_row(
-            stage,
-            str(len(ordered)),
-            *(f"{nearest_rank(ordered, p) * 1000:.1f}" for p in (50, 90, 99)),
-            f"{ordered[-1] * 1000:.1f}",
+        rows.append(
+            (
+                stage,
+                str(len(ordered)),
+                *(f"{nearest_rank(ordered, p) * 1000:.1f}" for p in (50, 90, 99)),
+                f"{ordered[-1] * 1000:.1f}",
+            )
         )
-    return latency
+    return FirstThatFits(
+        [
+            Layout(figure_table("latency so far (ms)", _LATENCY_HEADERS, rows)),
+            Layout(_lines("latency so far (ms)", _LATENCY_HEADERS, rows)),
+        ]
+    )
+
+
+def _lines(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Group:
+    """A narrow terminal's table: a line per row that wraps between figures."""
+    return Group(
+        Text(title),
+        *(
+            Text(
+                f"{row[0]}: "
+                + " ".join(f"{h}={v}" for h, v in zip(headers[1:], row[1:], strict=True))
+            )
+            for row in rows
+        ),
+    )
 
 
 def render(progress: FleetProgress, planned: int, panel: LatencyPanel | None = None) -> Group:
@@ -86,21 +110,29 @@ def render(progress: FleetProgress, planned: int, panel: LatencyPanel | None = N
         (str(stats.failed), "red" if stats.failed else ""),
         f"   {rate:.1f} finished/s over the last {window:.0f} s   ({state})",
     )
-    stages = Table(title="phones in flight by step", expand=False)
-    for stage in STAGE_ORDER:
-        stages.add_column(stage, justify="right")
-    stages.add_row(*(str(progress.by_stage.get(stage, 0)) for stage in STAGE_ORDER))
+    counts = [str(progress.by_stage.get(stage, 0)) for stage in STAGE_ORDER]
+    title = "phones in flight by step"
+    stages = FirstThatFits(
+        [
+            Layout(figure_table(title, STAGE_ORDER, [counts], labelled=False)),
+            Layout(
+                figure_table(title, ("step", "phones"), list(zip(STAGE_ORDER, counts, strict=True)))
+            ),
+        ]
+    )
 
     latency = (panel or LatencyPanel()).table(stats, progress.elapsed)
-    failures = Table(title="failures")
-    failures.add_column("outcome")
-    failures.add_column("phones", justify="right")
-    for name, count in stats.outcomes.most_common():
-        if name != "success":
-            failures.add_row(name, str(count))
+    failed = [(name, str(n)) for name, n in stats.outcomes.most_common() if name != "success"]
     parts: list[RenderableType] = [head, stages, latency]
-    if failures.row_count:
-        parts.append(failures)
+    if failed:
+        parts.append(
+            FirstThatFits(
+                [
+                    Layout(figure_table("failures", ("outcome", "phones"), failed)),
+                    Layout(_lines("failures", ("outcome", "phones"), failed)),
+                ]
+            )
+        )
     return Group(*parts)
 
 

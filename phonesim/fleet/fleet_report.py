@@ -25,6 +25,7 @@ def fleet_summary(
     stop_reason: str | None,
     udp_drops: dict[str, Any] | None = None,
     arrivals: dict[str, Any] | None = None,
+    loop_lag: dict[str, Any] | None = None,
     started_wall: float | None = None,
 ) -> dict[str, Any]:
     summary = statistics.summary()
@@ -38,6 +39,7 @@ def fleet_summary(
     summary["stopped_detail"] = describe_stop(stop_reason, summary)
     summary["udp_receive_drops"] = udp_drops
     summary["arrivals"] = arrivals
+    summary["loop_lag"] = loop_lag
     summary["accounting_complete"] = summary["phones_finished"] == summary["phones_started"]
     return summary
 

@@ -12,6 +12,7 @@ failure, including `fleet.interrupted` when the run is stopped and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections import Counter
@@ -34,8 +35,10 @@ from phonesim.errors import PhonesimError
 from phonesim.fleet import stage_clock, stop_reason
 from phonesim.fleet.arrivals import arrival_summary
 from phonesim.fleet.compact_random import CompactRandom
+from phonesim.fleet.frozen_heap import heap_frozen
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
+from phonesim.fleet.loop_lag import LoopLag
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
 from phonesim.fleet.preload import load_phone_libraries
 from phonesim.fleet.stage_clock import StageClock
@@ -126,6 +129,8 @@ class FleetRun:
         self.started_wall: float | None = None
         """The wall clock when the first phone could power on (the run's start)."""
         self.udp_drops = UdpDropWatch(_server_sockets(network, plan.final_stage))
+        self.loop_lag = LoopLag()
+        """How late the fleet's own event loop ran: a delay every latency includes."""
 
     # -- control ------------------------------------------------------------------
 
@@ -191,10 +196,13 @@ class FleetRun:
         loop = self._loop = asyncio.get_running_loop()
         self._all_done = asyncio.Event()
         services = self._services = await self._open_services()
+        heap = contextlib.ExitStack()
         try:
             await self._prepare(services.key_pool)
+            heap.enter_context(heap_frozen())
             self.udp_drops.start()
             self._t0 = loop.time()
+            self.loop_lag.start(self._t0)
             self.started_wall = time.time()
             self._watchdog = loop.create_task(self._watch())
             ended = await self._power_on_phones()
@@ -216,12 +224,14 @@ class FleetRun:
                 self._watchdog.cancel()
             self._end_phones_in_flight()
             self.udp_drops.stop()
+            self.loop_lag.stop()
             services.dhcp.close()
             if self._resolver is not None:
                 self._resolver.close()
             await services.web.aclose()
             if self._csv is not None:
                 self._csv.close()
+            heap.close()
         return self.statistics
 
     async def _open_services(self) -> PhoneServices:

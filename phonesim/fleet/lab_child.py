@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _serve(args: argparse.Namespace) -> None:
+    from phonesim.fleet.preload import load_lab_libraries
     from phonesim.lab.embedded_lab import EmbeddedLab, LabLayout
     from phonesim.lab.scenario import load_scenario
 
@@ -90,6 +91,7 @@ async def _serve(args: argparse.Namespace) -> None:
         users_file=users if users.exists() else None,
         scenario=scenario,
     )
+    load_lab_libraries()  # before the fleet is told the lab is ready (see preload)
     endpoints = await lab.start()
     try:
         # Written whole, then renamed: the fleet waits for this file.

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from phonesim.fleet import report_plots
-from phonesim.fleet.end_summary import PERCENTILE_KEYS
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
+from phonesim.fleet.summary_tables import PERCENTILE_KEYS
 from phonesim.fleet.time_series import Buckets
 from phonesim.fleet.wording import phones
 
@@ -33,7 +33,7 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
     run = summary["run"]
     reached = reached_label(config.get("stage", "registrar"))
     title = f"phonesim fleet: {phones(summary['phones_started'])}, {config.get('target')}"
-    buckets = Buckets.covering(summary["elapsed_seconds"])
+    buckets = Buckets.covering(summary["elapsed_seconds"], summary["phones_started"])
     arrivals = summary.get("arrivals") or {}
     warnings = "".join(f"<li>{_e(note)}</li>" for note in step_notes(summary))
     sections = [
@@ -62,6 +62,8 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         "<h2>Arrivals: scheduled and achieved</h2>",
         _arrival_figures(arrivals),
         f"<figure>{report_plots.arrivals_plot(statistics, buckets, bool(arrivals.get('target_per_second')))}</figure>",
+        "<h2>The fleet's own delay</h2>",
+        _loop_lag(summary.get("loop_lag"), buckets),
         "<h2>Boots over time</h2>",
         f"<figure>{report_plots.boots_plot(statistics, buckets, reached)}</figure>",
         "<h2>Phones in flight</h2>",
@@ -99,8 +101,19 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[object, ...]], text: in
 
 
 def _settings(config: dict[str, Any]) -> str:
-    rows = [(key, "-" if value is None else value) for key, value in config.items()]
+    rows = [(key, _setting(value)) for key, value in config.items()]
     return _table(("setting", "value"), rows, text=1)
+
+
+def _setting(value: object) -> str:
+    """A setting as the command line writes it (`--mix a=70,b=30`), not as Python does."""
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={item}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def _profiles(summary: dict[str, Any]) -> str:
@@ -139,7 +152,7 @@ def _steps(summary: dict[str, Any]) -> str:
             )
         )
     table = _table(("step", "ok", "failed", "timed out", *PERCENTILE_KEYS), rows)
-    return table + (f"<p>{_e(left_out)}</p>" if left_out else "")
+    return table + "".join(f"<p>{_e(line)}</p>" for line in left_out)
 
 
 def _failures(summary: dict[str, Any]) -> str:
@@ -180,3 +193,36 @@ def _arrival_figures(arrivals: dict[str, Any]) -> str:
         ("phones held back by --concurrency", arrivals["waited_for_concurrency"]),
     ]
     return _table(("arrivals", ""), rows)
+
+
+def _loop_lag(lag: dict[str, Any] | None, buckets: Buckets) -> str:
+    if not lag or not lag["ticks"]:
+        return (
+            "<p>Not measured: the run ended before the first tick of the timer that "
+            "measures how late the fleet's event loop runs.</p>"
+        )
+    about = (
+        f"<p>A timer on the fleet's event loop every {lag['interval_seconds'] * 1000:g} ms, "
+        "and how late it fired: the time any answer arriving then waited before the fleet "
+        "read it, on top of the network and the server. "
+        + (
+            "<b>The fleet was saturated: the latencies in this report include its own delay.</b>"
+            if lag["saturated"]
+            else "It stayed within its bound: the latencies are the network's and the servers'."
+        )
+        + "</p>"
+    )
+    rows = [
+        (
+            "late by (p50 / p90 / p99 / max / mean)",
+            " / ".join(f"{lag[k] * 1000:.1f} ms" for k in ("p50", "p90", "p99", "max", "mean")),
+        ),
+        ("ticks", lag["ticks"]),
+        ("bound (p90)", f"{lag['bound_seconds'] * 1000:g} ms"),
+        ("saturated", "yes" if lag["saturated"] else "no"),
+    ]
+    return (
+        about
+        + _table(("event loop", ""), rows)
+        + f"<figure>{report_plots.loop_lag_plot(lag, buckets)}</figure>"
+    )

@@ -53,6 +53,12 @@ def _time_axis(axis: Any, buckets: Buckets, ylabel: str) -> None:
     axis.grid(alpha=0.3)
 
 
+def _legend_outside(axis: Any) -> None:
+    """Right of the plot area, so it never covers a line (a --duration run's lines fill
+    the whole width)."""
+    axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds * 1000:g} ms" if seconds < 1 else f"{seconds:g} s"
 
@@ -83,7 +89,7 @@ def arrivals_plot(stats: FleetStatistics, buckets: Buckets, scheduled: bool) -> 
         label="powered on",
     )
     _time_axis(axis, buckets, "phones per second")
-    axis.legend(loc="upper right")
+    _legend_outside(axis)
     return _svg(figure)
 
 
@@ -115,7 +121,7 @@ def boots_plot(stats: FleetStatistics, buckets: Buckets, reached: str) -> str:
         label="failed",
     )
     _time_axis(axis, buckets, "phones per second")
-    axis.legend(loc="upper right")
+    _legend_outside(axis)
     return _svg(figure)
 
 
@@ -132,6 +138,12 @@ def in_flight_plot(stats: FleetStatistics, buckets: Buckets) -> str:
 
 
 def latency_over_time_plot(stats: FleetStatistics, buckets: Buckets) -> str:
+    if not stats.latencies["boot"]:
+        return (
+            "<p>No boot succeeded, so there is no boot latency to draw (the failed boots' "
+            "time to failure is in summary.json, <code>steps.boot.failed_latency_seconds</code>, "
+            "and in red in the boot histogram below).</p>"
+        )
     plt = _pyplot()
     series = buckets.percentiles(
         stats.boot_done_at, stats.latencies["boot"], [p for p, _, _ in MARKERS]
@@ -141,7 +153,32 @@ def latency_over_time_plot(stats: FleetStatistics, buckets: Buckets) -> str:
         values = [None if v is None else v * 1000 for v in series[percent]]
         axis.step(*_edges(buckets, values), where="post", color=color, label=label)
     _time_axis(axis, buckets, "boot latency (ms)")
-    axis.legend(loc="upper left")
+    _legend_outside(axis)
+    return _svg(figure)
+
+
+def loop_lag_plot(lag: dict[str, Any], buckets: Buckets) -> str:
+    """How late the fleet's event loop ran, the largest lateness in each bucket, with its
+    bound."""
+    plt = _pyplot()
+    late: list[float | None] = [None] * buckets.count
+    window = lag["window_seconds"]
+    for index, value in enumerate(lag["window_max"]):
+        start, end = index * window, (index + 1) * window
+        for bucket in range(buckets.index(start), buckets.index(end - 1e-9) + 1):
+            held = late[bucket]
+            late[bucket] = value * 1000 if held is None else max(held, value * 1000)
+    figure, axis = plt.subplots(figsize=WIDE)
+    axis.step(*_edges(buckets, late), where="post", color="#aa3377", label="late by (max)")
+    axis.axhline(
+        lag["bound_seconds"] * 1000,
+        color="#bbbbbb",
+        linestyle="--",
+        label=f"bound {lag['bound_seconds'] * 1000:g} ms",
+    )
+    _time_axis(axis, buckets, "event loop late by (ms)")
+    axis.set_ylim(bottom=0)
+    _legend_outside(axis)
     return _svg(figure)
 
 
@@ -165,12 +202,12 @@ def latency_histograms(stats: FleetStatistics, steps: Sequence[str]) -> str:
         if failed:
             axis.hist(failed, bins=bins, color="#cc3311", alpha=0.7, label="failed")
         axis.set_xscale("log")
-        _plain_ticks(axis.xaxis)
         if ok:
             ordered = sorted(ok)
             for percent, label, color in MARKERS:
                 value = nearest_rank(ordered, percent)
                 axis.axvline(value, color=color, linewidth=1, label=f"{label} {value:.1f} ms")
+        _plain_ticks(axis.xaxis)
         axis.set_title(stage)
         axis.set_xlabel("ms (log scale)")
         axis.set_ylabel("samples")
@@ -182,12 +219,44 @@ def latency_histograms(stats: FleetStatistics, steps: Sequence[str]) -> str:
 
 
 def _plain_ticks(axis: Any) -> None:
-    """Milliseconds as 30, 40, 60 rather than 3×10¹: a reader compares them with tables."""
-    from matplotlib.ticker import FuncFormatter
+    """Milliseconds as 30, 40, 60 rather than 3×10¹: a reader compares them with tables.
 
+    Only some ticks are labelled, or the labels run into each other: the powers of ten
+    when two or more are in view; else those and the 2s and 5s; and every tick only when
+    fewer than two of those are in view (a narrow span such as 21-48 ms).
+    """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    low, high = axis.get_view_interval()
     plain = FuncFormatter(lambda value, _position: f"{value:g}")
     axis.set_major_formatter(plain)
-    axis.set_minor_formatter(plain)
+    if _count_in_view(low, high, {1}) >= 2:
+        axis.set_minor_formatter(NullFormatter())
+        return
+    labelled = {1, 2, 5} if _count_in_view(low, high, {1, 2, 5}) >= 2 else set(range(1, 10))
+    axis.set_minor_formatter(
+        FuncFormatter(lambda value, _position: f"{value:g}" if _mantissa(value) in labelled else "")
+    )
+
+
+def _mantissa(value: float) -> int:
+    """The leading digit of a tick on a log axis (its ticks are 1-9 × 10^k)."""
+    return round(value / 10.0 ** math.floor(math.log10(value) + 1e-9))
+
+
+def _ticks_in_view(low: float, high: float) -> list[float]:
+    low = max(low, SMALLEST_SECONDS * 1000)
+    ticks = []
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for digit in range(1, 10):
+            tick = digit * 10.0**exponent
+            if low <= tick <= high:
+                ticks.append(tick)
+    return ticks
+
+
+def _count_in_view(low: float, high: float, mantissas: set[int]) -> int:
+    return sum(1 for tick in _ticks_in_view(low, high) if _mantissa(tick) in mantissas)
 
 
 def _log_bins(values: Sequence[float], count: int = 40) -> list[float]:

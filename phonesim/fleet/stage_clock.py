@@ -35,6 +35,10 @@ FAILED = "failed"
 TIMED_OUT = "timed_out"
 INTERRUPTED = "interrupted"
 """The fleet ended the phone (Ctrl-C): the step neither worked nor failed."""
+NOT_NEEDED = "not_needed"
+"""The phone's boot ended well while the step was still under way: it had what it
+needed without the answer (`--stage discovery` ends on DHCP's answer while the DNS
+query sent beside it is still out)."""
 
 _STARTS = {
     "dhcp.inform_sent": "dhcp",
@@ -101,7 +105,7 @@ class StepFailure:
 
 
 class StageClock:
-    __slots__ = ("_open", "current_stage", "failures", "reached", "samples")
+    __slots__ = ("_open", "current_stage", "failures", "not_needed", "reached", "samples")
 
     def __init__(self) -> None:
         self._open: dict[tuple[str, Any], float] = {}
@@ -109,6 +113,8 @@ class StageClock:
         """(stage, seconds) for every step that worked."""
         self.failures: list[StepFailure] = []
         """Every step that failed, timed out or was cut short."""
+        self.not_needed: list[str] = []
+        """The steps still under way when the boot ended well (see NOT_NEEDED)."""
         self.reached: set[str] = set()
         """Steps the phone started at least once."""
         self.current_stage = "boot"
@@ -137,6 +143,7 @@ class StageClock:
             started = self._open.pop(("boot", None), None)
             if started is not None:
                 self.samples.append(("boot", trace.t - started))
+            self.not_needed.extend(stage for stage, _part in self._open)
             self._open.clear()
         elif trace.event == "failed" and trace.level == "error":
             fields = trace.fields

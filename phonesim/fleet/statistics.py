@@ -18,13 +18,14 @@ from fractions import Fraction
 from typing import Any, Protocol
 
 from phonesim.fleet.failure_table import FailureTable
-from phonesim.fleet.stage_clock import INTERRUPTED, OK, STAGES, StepFailure
+from phonesim.fleet.stage_clock import INTERRUPTED, NOT_NEEDED, OK, STAGES, StepFailure
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 
 FINAL_STAGE_LAST_STEP = {
     "dhcp": "dhcp",
     "discovery": "dns",
+    "time": "time",
     "rootchain": "rootchain",
     "webticket": "webticket",
     "certprov": "certprov",
@@ -36,9 +37,12 @@ _ORDER = {stage: index for index, stage in enumerate(STAGES)}
 
 # Why a phone that finished never ran a step.
 STOPPED_AS_ASKED = "stopped_as_asked"
+"""The step comes after the `--stage` the phone was asked to stop at."""
 FAILED_BEFORE = "failed_before"
 INTERRUPTED_BEFORE = "interrupted_before"
 SKIPPED = "skipped"
+"""The phone went on, or ended well, without it."""
+NOT_REACHED_REASONS = (FAILED_BEFORE, STOPPED_AS_ASKED, INTERRUPTED_BEFORE, SKIPPED)
 
 
 def nearest_rank(ordered: Sequence[float], percent: float) -> float:
@@ -79,6 +83,9 @@ class PhoneSteps(Protocol):
     @property
     def reached(self) -> set[str]: ...
 
+    @property
+    def not_needed(self) -> list[str]: ...
+
 
 class ProfileFigures:
     """One device profile's share of a mixed fleet (`--mix`)."""
@@ -108,7 +115,7 @@ class FleetStatistics:
         self.failed_latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
         """Steps that failed or timed out: how long each took to fail."""
         self.results: dict[str, Counter[str]] = {stage: Counter() for stage in STAGES}
-        """Per step: ok, failed, timed_out, interrupted (one per attempt)."""
+        """Per step: ok, failed, timed_out, interrupted, not_needed (one per attempt)."""
         self.phones_ran: Counter[str] = Counter()
         self.not_reached: dict[str, Counter[str]] = {stage: Counter() for stage in STAGES}
         self.failures = FailureTable()
@@ -159,6 +166,8 @@ class FleetStatistics:
             if stage == "boot":
                 self.boot_done_at.append(at)
                 figures.boots.append(seconds)
+        for stage in steps.not_needed:
+            self.results[stage][NOT_NEEDED] += 1
         ended_by_step = False
         for failure in steps.failures:
             self.results[failure.stage][failure.kind] += 1
@@ -175,26 +184,31 @@ class FleetStatistics:
         self._count_reach(outcome, steps.reached)
 
     def _count_reach(self, outcome: str, reached: set[str]) -> None:
+        """Every step accounts for every phone that finished: it ran the step, or
+        `not_reached` says why not."""
         furthest = max((_ORDER[s] for s in reached if s != "boot"), default=-1)
+        planned = self.planned_steps
         for stage in reached:
             self.phones_ran[stage] += 1
-        for stage in self.planned_steps:
+        for stage in STAGES:
             if stage in reached:
                 continue
             if _ORDER[stage] < furthest:
                 why = SKIPPED
-            elif outcome == "success":
-                why = STOPPED_AS_ASKED
             elif outcome == "fleet.interrupted":
                 why = INTERRUPTED_BEFORE
-            else:
+            elif outcome != "success":
                 why = FAILED_BEFORE
+            elif stage in planned:
+                why = SKIPPED
+            else:
+                why = STOPPED_AS_ASKED
             self.not_reached[stage][why] += 1
 
     @property
     def planned_steps(self) -> tuple[str, ...]:
         """The steps a phone runs when everything works, up to the fleet's `--stage`."""
-        last = _ORDER[FINAL_STAGE_LAST_STEP.get(self.final_stage, "registrar")]
+        last = _ORDER[FINAL_STAGE_LAST_STEP[self.final_stage]]
         return tuple(s for s in STAGES if _ORDER[s] <= last or s == "boot")
 
     @property
@@ -220,6 +234,7 @@ class FleetStatistics:
             "failed": results["failed"],
             "timed_out": results["timed_out"],
             "interrupted": results[INTERRUPTED],
+            "not_needed": results[NOT_NEEDED],
             "not_reached": dict(self.not_reached[stage].most_common()),
             "latency_seconds": latency_summary(self.latencies[stage]),
             "failed_latency_seconds": latency_summary(self.failed_latencies[stage]),
@@ -235,11 +250,9 @@ class FleetStatistics:
             "latency_seconds": {
                 stage: found for stage in STAGES if (found := self.stage_summary(stage)) is not None
             },
-            "steps": {
-                stage: self.step_summary(stage)
-                for stage in STAGES
-                if stage in self.planned_steps or self.results[stage]
-            },
+            # Every step, always: one shape whatever --stage, and the steps after it say
+            # that the phones stopped as asked.
+            "steps": {stage: self.step_summary(stage) for stage in STAGES},
             "failures": [row.to_json() for row in self.failures.rows()],
             "profiles": {
                 name: figures.summary() for name, figures in sorted(self.by_profile.items())

@@ -11,8 +11,11 @@ from typing import Any
 
 from phonesim.fleet.arrivals import arrival_note
 from phonesim.fleet.identities import FIRST_GENERATED_EXTENSION
+from phonesim.fleet.loop_lag import loop_lag_note
+from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import (
     FAILED_BEFORE,
+    FINAL_STAGE_LAST_STEP,
     INTERRUPTED_BEFORE,
     SKIPPED,
     STOPPED_AS_ASKED,
@@ -32,14 +35,18 @@ def step_notes(summary: dict[str, Any]) -> list[str]:
     on which the kernel dropped datagrams, and one if arrivals fell behind the schedule."""
     finished = summary["phones_finished"]
     notes = drop_notes(summary.get("udp_receive_drops"))
-    lagging = arrival_note(summary.get("arrivals"))
+    lagging = arrival_note(summary.get("arrivals"), summary.get("loop_lag"))
     if lagging:
         notes.insert(0, lagging)
+    busy = loop_lag_note(summary.get("loop_lag"))
+    if busy:
+        notes.insert(0, busy)
     unknown = unknown_users_hint(summary)
     if unknown:
         notes.insert(0, unknown)
+    after = set(steps_after_stage(summary))
     for stage, step in summary["steps"].items():
-        line = step_note(stage, step, finished)
+        line = None if stage in after else step_note(stage, step, finished)
         if line:
             notes.append(line)
     return notes
@@ -47,7 +54,8 @@ def step_notes(summary: dict[str, Any]) -> list[str]:
 
 def step_note(stage: str, step: dict[str, Any], finished: int) -> str | None:
     bad = step["failed"] + step["timed_out"] + step["interrupted"]
-    if step["phones"] >= finished and not bad:
+    unneeded = step.get("not_needed", 0)
+    if step["phones"] >= finished and not bad and not unneeded:
         return None
     line = f"{stage}: ran on {step['phones']} of {phones(finished)}"
     missing = [
@@ -55,20 +63,32 @@ def step_note(stage: str, step: dict[str, Any], finished: int) -> str | None:
     ]
     if missing:
         line += " (" + ", ".join(missing) + ")"
-    if bad:
+    if bad or unneeded:
         counts = [f"{step['ok']} ok"]
         for key, text in (
             ("failed", "failed"),
             ("timed_out", "timed out"),
             ("interrupted", "cut short by the fleet's end"),
+            ("not_needed", "not needed (the boot ended well before the answer came)"),
         ):
-            if step[key]:
+            if step.get(key):
                 counts.append(f"{step[key]} {text}")
         line += "; " + ", ".join(counts)
         failed = step["failed_latency_seconds"]
         if failed:
             line += f" (median time to failure {failed['p50'] * 1000:.1f} ms)"
     return line
+
+
+def steps_after_stage(summary: dict[str, Any]) -> list[str]:
+    """The steps after `--stage` that no phone ran: the phones stopped before them."""
+    stage = summary.get("config", {}).get("stage") or "registrar"
+    last = STAGES.index(FINAL_STAGE_LAST_STEP[stage])
+    return [
+        name
+        for name, step in summary["steps"].items()
+        if name != "boot" and STAGES.index(name) > last and step["phones"] == 0
+    ]
 
 
 def drop_notes(drops: dict[str, Any] | None) -> list[str]:
@@ -110,10 +130,19 @@ def reached_label(final_stage: str) -> str:
     return f"reached {final_stage}"
 
 
-def shown_steps(summary: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
-    """The step rows to print, and why one was left out: a DHCP-only phone's boot is
-    its DHCP exchange, so the two rows would be the same figures twice."""
-    steps = list(summary["steps"].items())
+def shown_steps(summary: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+    """The step rows to print, and a line for each kind left out: the steps after
+    `--stage` (rows of zeros), and a DHCP-only phone's boot, which is its DHCP exchange
+    (the same figures twice)."""
+    after = steps_after_stage(summary)
+    steps = [(name, step) for name, step in summary["steps"].items() if name not in after]
+    left_out = []
+    if after:
+        stage = summary.get("config", {}).get("stage")
+        left_out.append(
+            f"{', '.join(after)}: not run, the phones stopped after --stage {stage} as asked "
+            "(not_reached in summary.json)"
+        )
     by_name = dict(steps)
     dhcp, boot = by_name.get("dhcp"), by_name.get("boot")
     if (
@@ -122,11 +151,11 @@ def shown_steps(summary: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]
         and boot is not None
         and _same_figures(dhcp, boot)
     ):
-        return (
-            [(name, step) for name, step in steps if name != "boot"],
-            "boot: the same figures as dhcp (a DHCP-only phone's boot is its DHCP exchange)",
+        steps = [(name, step) for name, step in steps if name != "boot"]
+        left_out.append(
+            "boot: the same figures as dhcp (a DHCP-only phone's boot is its DHCP exchange)"
         )
-    return steps, None
+    return steps, left_out
 
 
 def _same_figures(a: dict[str, Any], b: dict[str, Any]) -> bool:

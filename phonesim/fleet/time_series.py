@@ -16,12 +16,19 @@ from dataclasses import dataclass
 from phonesim.fleet.statistics import nearest_rank
 
 TARGET_BUCKETS = 60
+FEWEST_PER_BUCKET = 5
+"""Phones a bucket holds on average, at least: 30 phones/s in 50 ms buckets is one or two
+per bucket, drawn as a rate jumping between 20/s and 40/s while the phones came evenly."""
 _LADDER = (1, 2, 5)
 
 
-def bucket_seconds(span: float) -> float:
-    """The smallest 1-2-5 step (10 ms at least) that cuts `span` into at most about 60."""
+def bucket_seconds(span: float, events: int | None = None) -> float:
+    """The smallest 1-2-5 step (10 ms at least) that cuts `span` into at most about 60,
+    and, given the run's `events` (phones powered on), holds `FEWEST_PER_BUCKET` of them
+    on average."""
     wanted = max(span, 1e-9) / TARGET_BUCKETS
+    if events:
+        wanted = max(wanted, FEWEST_PER_BUCKET * span / events)
     exponent = math.floor(math.log10(wanted))
     for power in (exponent, exponent + 1):
         for step in _LADDER:
@@ -37,8 +44,8 @@ class Buckets:
     count: int
 
     @classmethod
-    def covering(cls, span: float) -> Buckets:
-        size = bucket_seconds(span)
+    def covering(cls, span: float, events: int | None = None) -> Buckets:
+        size = bucket_seconds(span, events)
         return cls(size, max(1, math.ceil(span / size + 1e-9)))
 
     @property

@@ -69,3 +69,17 @@ def test_a_web_timeout_counts_as_timed_out() -> None:
         ("webticket", TIMED_OUT),
         ("boot", TIMED_OUT),
     }
+
+
+def test_a_query_still_out_when_the_boot_ends_well_is_counted_as_not_needed() -> None:
+    # --stage discovery: DHCP gave everything; the SRV query sent beside it is still out.
+    clock = feed(
+        (0.0, "boot", "power_on", "info", {}),
+        (0.0, "dhcp", "inform_sent", "info", {}),
+        (0.0, "dns", "query", "info", {"name": "_sipinternaltls._tcp.phonesim.test"}),
+        (0.003, "dhcp", "answer", "info", {}),
+        (0.003, "discovery", "stopped_as_asked", "info", {}),
+    )
+    assert clock.samples == [("dhcp", 0.003), ("boot", 0.003)]
+    assert clock.not_needed == ["dns"]
+    assert clock.failures == []

@@ -9,7 +9,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from phonesim.fleet.stage_clock import StageClock
+from phonesim.fleet.stage_clock import STAGES, StageClock
 from phonesim.fleet.statistics import FleetStatistics, nearest_rank
 
 
@@ -49,3 +49,32 @@ def test_microsecond_resolution_survives_and_no_float_noise_is_reported() -> Non
     summary = stats.stage_summary("dhcp")
     assert summary["p99"] == round(sorted(samples)[989], 6)
     assert all(len(repr(summary[k]).partition(".")[2]) <= 6 for k in ("p50", "mean", "max"))
+
+
+def test_every_step_accounts_for_every_phone_whatever_the_stage() -> None:
+    from phonesim.core.commands import Trace
+
+    stats = FleetStatistics("discovery")
+    for _ in range(3):
+        clock = StageClock()
+        for t, stage, event in (
+            (0.0, "boot", "power_on"),
+            (0.0, "dhcp", "inform_sent"),
+            (0.0, "dns", "query"),
+            (0.003, "dhcp", "answer"),
+            (0.003, "discovery", "stopped_as_asked"),
+        ):
+            clock.observe(Trace(t, stage, event, {}, "info"))
+        stats.phone_finished(0.01, "success", clock)
+    failed = StageClock()
+    failed.observe(Trace(0.0, "boot", "power_on", {}, "info"))
+    failed.observe(Trace(0.0, "dhcp", "inform_sent", {}, "info"))
+    failed.observe(Trace(9.0, "dhcp", "failed", {"reason": "dhcp.timeout"}, "error"))
+    stats.phone_finished(9.0, "dhcp.timeout", failed)
+    steps = stats.summary()["steps"]
+    assert list(steps) == list(STAGES)
+    assert steps["dns"]["not_needed"] == 3 and steps["dns"]["ok"] == 0
+    assert steps["dns"]["not_reached"] == {"failed_before": 1}
+    assert steps["time"]["not_reached"] == {"stopped_as_asked": 3, "failed_before": 1}
+    for step in steps.values():
+        assert step["phones"] + sum(step["not_reached"].values()) == 4

@@ -43,3 +43,12 @@ def test_one_outlier_does_not_squeeze_the_histogram_into_one_bar() -> None:
     bins = _log_bins(samples)
     occupied = {sum(1 for edge in bins if edge <= s) for s in samples[:-1]}
     assert len(occupied) >= 3
+
+
+def test_an_even_schedule_is_drawn_even() -> None:
+    # 90 phones at 30/s over 3 s: 50 ms buckets hold one or two, drawn as 20/s and 40/s.
+    starts = [i / 30 for i in range(90)]
+    buckets = Buckets.covering(3.0, events=90)
+    assert buckets.size * 30 >= 5
+    rates = buckets.rate(starts)
+    assert max(rates[:-1]) - min(rates[:-1]) <= 30 * 0.2, rates
