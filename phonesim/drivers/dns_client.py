@@ -11,7 +11,8 @@ import dns.exception
 import dns.rdatatype
 import dns.resolver
 
-from phonesim.core.events import AddressResolved, SrvRecord, SrvResolved
+from phonesim.core.events import AddressResolved, SrvResolved
+from phonesim.drivers.shared_resolver import srv_resolved
 
 
 class PhoneResolver:
@@ -30,16 +31,7 @@ class PhoneResolver:
             answer = await self._resolver.resolve(name, "SRV", search=False)
         except (dns.exception.DNSException, OSError) as error:
             return SrvResolved(name, (), _error_name(error))
-        records = tuple(
-            SrvRecord(
-                target=rdata.target.to_text(omit_final_dot=True),
-                port=rdata.port,
-                priority=rdata.priority,
-                weight=rdata.weight,
-            )
-            for rdata in answer
-        )
-        return SrvResolved(name, records, None)
+        return srv_resolved(name, list(answer), None)
 
     async def address(self, host: str) -> AddressResolved:
         try:
