@@ -1,0 +1,414 @@
+"""Every trace event the phone emits, declared once: its stage, its name, its fields.
+
+The trace is phonesim's one record of a boot: the timeline, the device log,
+`trace.jsonl`, the diagnosis, the fleet's step clock and replay all read it.
+They refer to these declarations, not to literal strings, so an event renamed
+here is renamed for every reader, and a test can hold every emitter and every
+reader to the list.
+
+`fields` names what an event may carry; an event carries a subset (optional
+fields are left out when they do not apply). Levels: most events are `info`;
+those that can be `warning` or `error` say so in `levels`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from phonesim.core.stage import Stage
+
+
+class TraceLike(Protocol):
+    @property
+    def stage(self) -> str: ...
+    @property
+    def event(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEvent:
+    stage: Stage
+    name: str
+    fields: frozenset[str]
+    meaning: str
+    levels: frozenset[str] = frozenset({"info"})
+
+    @property
+    def key(self) -> str:
+        """`stage.name`, as the device log and the diagnosis write it."""
+        return f"{self.stage}.{self.name}"
+
+    def matches(self, trace: TraceLike) -> bool:
+        return trace.stage == self.stage and trace.event == self.name
+
+
+def _event(
+    stage: Stage, name: str, fields: Iterable[str], meaning: str, *levels: str
+) -> TraceEvent:
+    return TraceEvent(stage, name, frozenset(fields), meaning, frozenset(levels or ("info",)))
+
+
+# -- power on ------------------------------------------------------------------------
+POWER_ON = _event(
+    Stage.BOOT,
+    "power_on",
+    ("profile", "model", "firmware", "mac", "address", "domain"),
+    "the phone powers on: which device, which MAC, where it sits",
+)
+
+# -- DHCP (the DHCPINFORM and its answers) ------------------------------------------
+DHCP_INFORM_SENT = _event(
+    Stage.DHCP,
+    "inform_sent",
+    ("xid", "attempt", "vendor_class", "requested", "next_wait"),
+    "a DHCPINFORM left (first send or a retransmission)",
+)
+DHCP_ANSWER = _event(
+    Stage.DHCP,
+    "answer",
+    (
+        "server",
+        "source",
+        "option_120",
+        "option_120_error",
+        "option_120_hex",
+        "option_120_encoding",
+        "option_43",
+        "option_43_error",
+        "option_42",
+        "vendor_class",
+    ),
+    "a DHCPACK to the phone's INFORM, decoded",
+)
+DHCP_ANSWER_MALFORMED = _event(
+    Stage.DHCP,
+    "answer_malformed",
+    ("server", "error"),
+    "a DHCP datagram the phone could not read",
+    "warning",
+)
+DHCP_ANSWER_NOT_OURS = _event(
+    Stage.DHCP,
+    "answer_not_ours",
+    ("server", "xid"),
+    "a DHCP reply for another transaction",
+)
+DHCP_ANSWER_IGNORED = _event(
+    Stage.DHCP,
+    "answer_ignored",
+    ("server", "message_type", "why"),
+    "an answer the phone looked at and did not use (not an ACK, or another one won)",
+)
+DHCP_ANSWER_WON = _event(
+    Stage.DHCP,
+    "answer_won",
+    ("server", "registrars", "web_url", "why"),
+    "the first answer carrying an FQDN: the phone goes with it",
+)
+DHCP_ANSWER_WITHOUT_FQDN = _event(
+    Stage.DHCP,
+    "answer_without_fqdn",
+    ("server", "note", "window"),
+    "an answer without option 120: the phone waits a while for a better one",
+    "warning",
+)
+DHCP_OPTION_43_TRUNCATED_USED = _event(
+    Stage.DHCP,
+    "option_43_truncated_used",
+    ("server", "url", "note"),
+    "option 43 ends inside the CertProv path and the phone uses what arrived",
+    "warning",
+)
+DHCP_GAVE_UP = _event(
+    Stage.DHCP,
+    "gave_up",
+    ("attempts", "note"),
+    "no DHCP answer to any INFORM: the phone carries on with DNS",
+    "warning",
+)
+
+# -- DNS ---------------------------------------------------------------------------
+DNS_QUERY = _event(Stage.DNS, "query", ("name", "type"), "a DNS question (SRV or A)")
+DNS_ANSWER = _event(
+    Stage.DNS,
+    "answer",
+    ("name", "type", "records", "addresses"),
+    "a DNS answer: SRV records or addresses",
+)
+DNS_NO_ANSWER = _event(
+    Stage.DNS,
+    "no_answer",
+    ("name", "type", "error"),
+    "a DNS question with no usable answer",
+    "warning",
+)
+DNS_SRV_TARGET_REJECTED = _event(
+    Stage.DNS,
+    "srv_target_rejected",
+    ("name", "target", "domain", "why"),
+    "strict DNS naming: an SRV target outside the domain looked up is not trusted",
+    "warning",
+)
+DNS_REGISTRAR_LOOKUP_DONE = _event(
+    Stage.DNS,
+    "registrar_lookup_done",
+    ("found", "source"),
+    "the DNS search for a registrar ended (what it found, and from which name)",
+)
+
+# -- discovery (the decision, and the cache) -------------------------------------------
+DISCOVERY_CACHE_USED = _event(
+    Stage.DISCOVERY,
+    "cache_used",
+    ("source", "web_url", "registrars", "stored_at", "note"),
+    "the discovery cache stands in for DHCP and DNS",
+)
+DISCOVERY_CACHE_IGNORED = _event(
+    Stage.DISCOVERY,
+    "cache_ignored",
+    ("why", "source", "web_url", "registrars", "stored_at"),
+    "the flash holds servers, and this boot does not read them",
+)
+DISCOVERY_FRESH_PHONE = _event(
+    Stage.DISCOVERY,
+    "fresh_phone",
+    ("why",),
+    "the phone starts without a discovery cache, and says why",
+)
+DISCOVERY_CACHE_STORED = _event(
+    Stage.DISCOVERY,
+    "cache_stored",
+    ("source", "web_url", "registrars", "persisted", "why"),
+    "the phone writes its discovery cache (persisted: whether the state folder keeps it)",
+)
+DISCOVERY_CACHE_DISCARDED = _event(
+    Stage.DISCOVERY,
+    "cache_discarded",
+    ("failed_stage", "cause", "note"),
+    "the cached servers failed: the phone forgets them and discovers afresh",
+    "warning",
+)
+DISCOVERY_WAITING_FOR_DNS = _event(
+    Stage.DISCOVERY,
+    "waiting_for_dns",
+    ("why",),
+    "DHCP has answered; the decision waits for DNS",
+)
+DISCOVERY_DECIDED = _event(
+    Stage.DISCOVERY,
+    "decided",
+    ("web_url", "web_source", "registrars", "registrar_source"),
+    "the web services URL and the registrar list the phone will use, and where each came from",
+)
+
+# -- time ------------------------------------------------------------------------------
+TIME_QUERY = _event(Stage.TIME, "query", ("server", "address", "port"), "an SNTP request")
+TIME_SYNCHRONIZED = _event(
+    Stage.TIME, "synchronized", ("server", "offset"), "the phone's clock set from a time server"
+)
+TIME_NO_ANSWER = _event(
+    Stage.TIME, "no_answer", ("server", "error"), "a time server that did not answer", "warning"
+)
+TIME_UNSYNCHRONIZED = _event(
+    Stage.TIME,
+    "unsynchronized",
+    ("note",),
+    "no time server answered: the phone keeps its own clock",
+    "warning",
+)
+
+# -- root chain ------------------------------------------------------------------------
+ROOTCHAIN_REQUEST = _event(
+    Stage.ROOTCHAIN, "request", ("url",), "the root certificate chain asked for over HTTP"
+)
+ROOTCHAIN_RECEIVED = _event(
+    Stage.ROOTCHAIN,
+    "received",
+    ("url", "certificates"),
+    "the root chain, each certificate checked against the phone's clock",
+)
+
+# -- web ticket and certificate ----------------------------------------------------------
+CERTPROV_METADATA_REQUEST = _event(
+    Stage.CERTPROV, "metadata_request", ("url",), "the CertProvisioningService's metadata"
+)
+CERTPROV_METADATA = _event(
+    Stage.CERTPROV,
+    "metadata",
+    ("url", "ports", "auth_address", "web_ticket_service"),
+    "where to ask for the certificate, and which service issues its web ticket",
+)
+WEBTICKET_METADATA_REQUEST = _event(
+    Stage.WEBTICKET, "metadata_request", ("url",), "the Web Ticket service's metadata"
+)
+WEBTICKET_METADATA = _event(
+    Stage.WEBTICKET,
+    "metadata",
+    ("url", "ports", "pin_address"),
+    "the Web Ticket service's endpoints, the PIN one among them",
+)
+WEBTICKET_REQUEST = _event(
+    Stage.WEBTICKET, "request", ("address", "username"), "the PIN sent for a web ticket"
+)
+WEBTICKET_ISSUED = _event(
+    Stage.WEBTICKET, "issued", ("sip_uri", "expires"), "a web ticket, and the user's SIP URI"
+)
+CERTPROV_REQUEST = _event(
+    Stage.CERTPROV,
+    "request",
+    ("address", "entity", "device_id", "request_id"),
+    "GetAndPublishCert with the phone's certificate request",
+)
+CERTPROV_ISSUED = _event(
+    Stage.CERTPROV,
+    "issued",
+    ("subject", "issuer", "serial", "not_before", "not_after", "valid_on_phone_clock"),
+    "the phone's certificate",
+)
+
+# -- registrar ----------------------------------------------------------------------------
+REGISTRAR_CONNECT = _event(
+    Stage.REGISTRAR,
+    "connect",
+    ("registrar", "address", "transport", "attempt", "of"),
+    "a REGISTER to one registrar of the list",
+)
+REGISTRAR_SKIPPED = _event(
+    Stage.REGISTRAR,
+    "skipped",
+    ("registrar", "why"),
+    "a registrar of the list not tried (its name does not resolve)",
+    "warning",
+)
+REGISTRAR_CHALLENGE = _event(
+    Stage.REGISTRAR,
+    "challenge",
+    (
+        "registrar",
+        "status",
+        "reason_phrase",
+        "scheme",
+        "offered_schemes",
+        "sts_uri",
+        "realm",
+        "target_name",
+        "server_certificate",
+    ),
+    "the registrar's 401 with a TLS-DSK challenge",
+)
+REGISTRAR_ANSWER = _event(
+    Stage.REGISTRAR,
+    "answer",
+    REGISTRAR_CHALLENGE.fields,
+    "a registrar's answer that is not a TLS-DSK challenge: the phone tries the next one",
+    "warning",
+)
+REGISTRAR_ATTEMPT_FAILED = _event(
+    Stage.REGISTRAR,
+    "failed",
+    ("registrar", "address", "kind", "detail"),
+    "one registrar attempt that failed (connection, TLS, timeout); the boot goes on",
+    "warning",
+)
+REGISTRAR_CHALLENGE_REACHED = _event(
+    Stage.REGISTRAR,
+    "challenge_reached",
+    ("web_url", "registrar", "sip_uri"),
+    "the end of a boot that got as far as the registrar's TLS-DSK challenge (not a sign-in)",
+)
+
+# -- how a boot ends, at any stage ---------------------------------------------------------
+STOP_FIELDS = frozenset({"web_url", "registrar", "sip_uri", "not_begun", "discovery_cache_used"})
+FAILURE_FIELDS = frozenset(
+    {
+        "reason",
+        "message",
+        # Evidence a failure carries, by stage (see the emitting stage):
+        "url",
+        "kind",
+        "detail",
+        "http_status",
+        "error_id",
+        "server_reason",
+        "server_certificate",
+        "address",
+        "host",
+        "subject",
+        "not_before",
+        "not_after",
+        "phone_time",
+        "ports",
+        "tried",
+        "registrar_source",
+        "dhcp_answers",
+    }
+)
+
+
+def stopped_as_asked(stage: Stage) -> TraceEvent:
+    """The end of a boot asked to stop after `stage` (`--stop-after`, `fleet --stage`)."""
+    return STOPPED[stage]
+
+
+def failed(stage: Stage) -> TraceEvent:
+    """The end of a boot that failed at `stage`; `reason` is `<stage>.<cause>`."""
+    return FAILED[stage]
+
+
+STOPPED: Mapping[Stage, TraceEvent] = {
+    stage: TraceEvent(stage, "stopped_as_asked", STOP_FIELDS, f"stopped after {stage}, as asked")
+    for stage in (
+        Stage.DHCP,
+        Stage.DISCOVERY,
+        Stage.TIME,
+        Stage.ROOTCHAIN,
+        Stage.WEBTICKET,
+        Stage.CERTPROV,
+    )
+}
+FAILED: Mapping[Stage, TraceEvent] = {
+    stage: TraceEvent(
+        stage, "failed", FAILURE_FIELDS, f"the boot failed at {stage}", frozenset({"error"})
+    )
+    for stage in (
+        Stage.DHCP,
+        Stage.DISCOVERY,
+        Stage.ROOTCHAIN,
+        Stage.WEBTICKET,
+        Stage.CERTPROV,
+        Stage.REGISTRAR,
+    )
+}
+
+DECLARED: tuple[TraceEvent, ...] = (
+    *(value for value in tuple(globals().values()) if isinstance(value, TraceEvent)),
+    *STOPPED.values(),
+    *FAILED.values(),
+)
+"""Every event the phone may emit. `registrar.failed` is declared twice, told apart by
+level: one registrar attempt (warning) and the boot's end (error)."""
+
+_BY_KEY: dict[str, list[TraceEvent]] = {}
+for _declared in DECLARED:
+    _BY_KEY.setdefault(_declared.key, []).append(_declared)
+
+
+def declared(stage: str, name: str, level: str = "info") -> TraceEvent | None:
+    """The declaration an emitted (stage, event, level) answers to, or None."""
+    for event in _BY_KEY.get(f"{stage}.{name}", ()):
+        if level in event.levels:
+            return event
+    return None
+
+
+__all__ = [
+    "DECLARED",
+    "FAILED",
+    "STOPPED",
+    "TraceEvent",
+    "declared",
+    "failed",
+    "stopped_as_asked",
+]
