@@ -8,13 +8,15 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from phonesim.core.flow import STOP_AFTER
 from phonesim.errors import UsageError
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
-STAGES = ("dhcp", "discovery", "time", "rootchain", "webticket", "certprov", "registrar")
-"""The core's STOP_STAGES, written out so that `--help` does not import the core."""
+STAGES = tuple(str(stage) for stage in STOP_AFTER)
+"""The stages a boot can stop after, from the boot's own table (a module of plain data, so
+`--help` does not load the core)."""
 
 
 class CommandParser(argparse.ArgumentParser):

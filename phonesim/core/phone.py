@@ -34,6 +34,7 @@ from phonesim.codec.inform_template import inform_template
 from phonesim.codec.ms_uc_client_option import UcClientVendorOption
 from phonesim.codec.ocauthws.diagnostics import WEB_TICKET_REFUSALS
 from phonesim.codec.sip_server_option import SipServerOption
+from phonesim.core import flow
 from phonesim.core.commands import (
     Command,
     ConnectRegistrar,
@@ -68,11 +69,11 @@ from phonesim.core.failure import ServiceFailure
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UnsupportedEncoding
 
-STOP_STAGES = ("dhcp", "discovery", "time", "rootchain", "webticket", "certprov", "registrar")
-"""The stages a boot can be asked to stop after, in the order the phone runs them. A
-stage later than the one asked for is never begun: nothing of it leaves the phone."""
+STOP_STAGES = tuple(str(stage) for stage in flow.STOP_AFTER)
+"""The stages a boot can be asked to stop after, as `phonesim.core.flow` lists them."""
 FINAL_STAGES = STOP_STAGES
 
 Continuation = Callable[[float], None]
@@ -157,15 +158,14 @@ class Phone:
         cache_policy: CachePolicy | None = None,
         final_stage: str = "registrar",
     ) -> None:
-        if final_stage not in STOP_STAGES:
-            raise ValueError(f"final_stage must be one of {STOP_STAGES}")
+        stop = flow.stop_stage(final_stage)
         self.profile = profile
         self.identity = identity
         self.network = network
         self._rng = rng
         self._cache = cache
         self._cache_policy = cache_policy or CachePolicy.device()
-        self._final_stage = final_stage
+        self._final_stage = stop
         self.outcome: Outcome | None = None
 
         self._t0 = 0.0
@@ -334,14 +334,13 @@ class Phone:
                 "registrar": outcome.registrar,
                 "sip_uri": outcome.sip_uri,
             }
-            if outcome.stage == "registrar":
+            if outcome.stage == flow.LAST:
                 # Where the phone's own work ends today: the TLS-DSK handshake that
                 # would authenticate it, the 200 OK and provisioning are not run.
                 event = "challenge_reached"
             else:
                 event = "stopped_as_asked"
-                later = STOP_STAGES[STOP_STAGES.index(outcome.stage) + 1 :]
-                fields["not_begun"] = list(later)
+                fields["not_begun"] = [str(s) for s in flow.not_begun(self._final_stage)]
                 fields["discovery_cache_used"] = self._using_cache
             self._trace(now, outcome.stage, event, **fields)
         else:
@@ -416,7 +415,7 @@ class Phone:
         that stage's own outcome is decided (`_conclude_dhcp`, `_decide`): a
         DHCP storm's phone that got no FQDN is a failure, not a stop.
         """
-        if STOP_STAGES.index(stage) <= STOP_STAGES.index(self._final_stage):
+        if flow.begins(Stage(stage), self._final_stage):
             return True
         self._finish(
             Success(
@@ -424,11 +423,15 @@ class Phone:
                 web_url=self.web_url or "",
                 registrar=",".join(r.label() for r in self._registrars),
                 sip_uri=self.sip_uri,
-                stage=self._final_stage,
+                stage=str(self._final_stage),
             ),
             now,
         )
         return False
+
+    @property
+    def _dhcp_alone(self) -> bool:
+        return flow.within(Stage.DISCOVERY, self._final_stage) is Stage.DHCP
 
     def _random_hex(self, bits: int) -> str:
         return f"{self._rng.getrandbits(bits):0{bits // 4}x}"
@@ -487,8 +490,7 @@ class Phone:
         ).for_phone(self._xid, self.identity.mac, self.network.address)
         self._listening = True
         self._send_inform(now)
-        if self._final_stage != "dhcp":
-            # Stopping after DHCP (a DHCP storm) measures DHCP alone.
+        if not self._dhcp_alone:
             self._begin_dns(now)
 
     def _send_inform(self, now: float) -> None:
@@ -684,7 +686,7 @@ class Phone:
     def _conclude_dhcp(self, now: float) -> None:
         self._dhcp_concluded = True
         chosen = self._winner or self._without_fqdn
-        if self._final_stage == "dhcp":
+        if self._dhcp_alone:
             if self._winner is not None:
                 self._finish(
                     Success(
@@ -882,7 +884,7 @@ class Phone:
                 dhcp_answers=_count_answers(self._winner, self._without_fqdn),
             )
             return
-        if self._final_stage == "discovery":
+        if not flow.begins(flow.FOLLOWS[Stage.DISCOVERY] or flow.LAST, self._final_stage):
             self._finish(
                 Success(
                     t=round(now - self._t0, 6),

@@ -1,0 +1,132 @@
+"""The boot as data: which stage follows which, where a boot starts, where it may stop.
+
+This table is the only place the order of the boot is written. The conductor
+(`phonesim.core.phone`) reads it to decide what to begin next; the command
+line reads `STOP_AFTER` for its choices; the README's diagram is drawn from it
+(`phonesim.core.flow_diagram`). It imports nothing heavier than the `Stage`
+enum, so `phonesim --help` can read it without loading the core.
+
+Rules the table encodes, in the words of a boot:
+
+* A phone with a usable discovery cache skips discovery and starts at the time
+  step; any other phone starts with discovery, where the DHCPINFORM exchange
+  and the DNS registrar search run side by side (`PART_OF`).
+* A boot asked to stop after a stage never begins a later one: it ends with
+  `<stage>.stopped_as_asked`, whichever way (DHCP, DNS or the cache) it got
+  there. Asked to stop after a part of a stage (`dhcp`), it runs that part
+  alone in the stage's place: a DHCP storm measures DHCP alone.
+* A stage that failed on servers the cache named sends the phone back to
+  discovery, once (`REDISCOVER_AFTER`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from phonesim.core.stage import Stage
+
+
+class Start(StrEnum):
+    DISCOVER = "discover"
+    """No usable discovery cache: the phone asks DHCP and DNS."""
+    FROM_CACHE = "from_cache"
+    """The discovery cache stands in for DHCP and DNS."""
+
+
+ENTRY: Mapping[Start, Stage] = {
+    Start.DISCOVER: Stage.DISCOVERY,
+    Start.FROM_CACHE: Stage.TIME,
+}
+
+FOLLOWS: Mapping[Stage, Stage | None] = {
+    Stage.DHCP: None,
+    Stage.DISCOVERY: Stage.TIME,
+    Stage.TIME: Stage.ROOTCHAIN,
+    Stage.ROOTCHAIN: Stage.WEBTICKET,
+    Stage.WEBTICKET: Stage.CERTPROV,
+    Stage.CERTPROV: Stage.REGISTRAR,
+    Stage.REGISTRAR: None,
+}
+"""What begins when a stage is done; None: the boot is over (the registrar's TLS-DSK
+challenge is as far as the phone goes today)."""
+
+PART_OF: Mapping[Stage, Stage] = {
+    Stage.DHCP: Stage.DISCOVERY,
+    Stage.DNS: Stage.DISCOVERY,
+}
+"""Stages that run inside another one, side by side."""
+
+STOP_AFTER: tuple[Stage, ...] = (
+    Stage.DHCP,
+    Stage.DISCOVERY,
+    Stage.TIME,
+    Stage.ROOTCHAIN,
+    Stage.WEBTICKET,
+    Stage.CERTPROV,
+    Stage.REGISTRAR,
+)
+"""The stages a boot can be asked to stop after (`--stop-after`, `fleet --stage`), in the
+order the phone runs them."""
+
+REDISCOVER_AFTER: frozenset[Stage] = frozenset(
+    {Stage.ROOTCHAIN, Stage.WEBTICKET, Stage.CERTPROV, Stage.REGISTRAR}
+)
+"""Stages whose failure on the servers the cache named sends a cached boot back to discovery
+(once). Time never fails a boot; a refusal that is the user's (a wrong PIN) is not the
+servers' fault and ends the boot wherever the servers came from."""
+
+LAST: Stage = Stage.REGISTRAR
+"""Where a boot that is not asked to stop earlier ends."""
+
+_RANK = {stage: rank for rank, stage in enumerate(STOP_AFTER)}
+
+
+def first_stage(start: Start, stop: Stage) -> Stage:
+    """The stage a boot begins with: the entry for how it starts, or the part of it the
+    boot was asked to stop after."""
+    return within(ENTRY[start], stop)
+
+
+def within(stage: Stage, stop: Stage) -> Stage:
+    """`stage`, or its part `stop` when the boot is to stop after that part."""
+    if PART_OF.get(stop) is stage:
+        return stop
+    return stage
+
+
+def begins(stage: Stage, stop: Stage) -> bool:
+    """Whether a boot asked to stop after `stop` may begin `stage`."""
+    return _RANK[stage] <= _RANK[stop]
+
+
+def not_begun(stop: Stage) -> tuple[Stage, ...]:
+    """The stages a boot stopped after `stop` never begins."""
+    return STOP_AFTER[_RANK[stop] + 1 :]
+
+
+def stop_stage(name: str) -> Stage:
+    """The stop stage spelt `name`; ValueError names the choices."""
+    try:
+        stage = Stage(name)
+    except ValueError:
+        stage = None
+    if stage is None or stage not in _RANK:
+        raise ValueError(f"final_stage must be one of {tuple(str(s) for s in STOP_AFTER)}")
+    return stage
+
+
+__all__ = [
+    "ENTRY",
+    "FOLLOWS",
+    "LAST",
+    "PART_OF",
+    "REDISCOVER_AFTER",
+    "STOP_AFTER",
+    "Start",
+    "begins",
+    "first_stage",
+    "not_begun",
+    "stop_stage",
+    "within",
+]
