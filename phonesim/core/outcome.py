@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-STAGES = ("dhcp", "dns", "discovery", "time", "rootchain", "webticket", "certprov", "registrar")
+from phonesim.core.stage import Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +14,7 @@ class Success:
     web_url: str
     registrar: str
     sip_uri: str | None
-    stage: str = "registrar"
+    stage: str = Stage.REGISTRAR.value
     """The last stage run; earlier than registrar when the boot was asked to stop early."""
 
 

@@ -37,28 +37,99 @@ def test_every_event_of_a_golden_trace_is_declared_with_its_fields(golden: Path)
         )
 
 
-def emitted_in_core() -> list[tuple[str, str, int]]:
-    """(stage, event, line) of every `_trace(now, "<stage>", "<event>", ...)` in the core."""
-    found = []
-    for path in (ROOT / "phonesim" / "core").rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "_trace":
-                stage, event = node.args[1:3]
-                if isinstance(stage, ast.Constant) and isinstance(event, ast.Constant):
-                    found.append((stage.value, event.value, node.lineno))
-    return found
+CORE = ROOT / "phonesim" / "core"
+SCHEMA_FILES = {"stage.py", "trace_schema.py"}
 
 
-def test_every_literal_event_the_core_emits_is_declared() -> None:
-    emitted = emitted_in_core()
-    assert emitted
-    missing = [
-        (stage, event, line)
-        for stage, event, line in emitted
-        if not any(e.stage == stage and e.name == event for e in trace_schema.DECLARED)
+def core_modules() -> list[tuple[Path, ast.Module]]:
+    return [
+        (path, ast.parse(path.read_text(encoding="utf-8")))
+        for path in sorted(CORE.rglob("*.py"))
+        if path.name not in SCHEMA_FILES
     ]
-    assert missing == []
+
+
+def declarations_named(node: ast.expr) -> list[trace_schema.TraceEvent]:
+    """The declarations a `trace()` call's first argument can be: a constant of the schema,
+    either branch of `A if c else B`, or an entry of `STOPPED` / `FAILED`."""
+    if isinstance(node, ast.IfExp):
+        return declarations_named(node.body) + declarations_named(node.orelse)
+    if isinstance(node, ast.Name):
+        found = getattr(trace_schema, node.id, None)
+        return [found] if isinstance(found, trace_schema.TraceEvent) else []
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        table = getattr(trace_schema, node.value.id, None)
+        if table in (trace_schema.STOPPED, trace_schema.FAILED):
+            return list(table.values())
+    return []
+
+
+def trace_calls() -> list[tuple[str, ast.Call]]:
+    """Every `<outbox>.trace(...)` in the core, with where it is."""
+    return [
+        (f"{path.relative_to(ROOT)}:{node.lineno}", node)
+        for path, tree in core_modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "trace"
+    ]
+
+
+def test_every_event_the_core_emits_is_a_declaration_with_its_fields() -> None:
+    calls = trace_calls()
+    assert len(calls) >= 45  # every event of the boot, each emitted where its stage decides
+    for where, call in calls:
+        declarations = declarations_named(call.args[0])
+        assert declarations, f"{where}: traces {ast.unparse(call.args[0])}, not a declaration"
+        named = {keyword.arg for keyword in call.keywords if keyword.arg is not None}
+        for declared in declarations:
+            assert named <= declared.fields, (
+                f"{where}: {declared.key} given undeclared {sorted(named - declared.fields)}"
+            )
+
+
+def test_only_the_outbox_builds_a_trace() -> None:
+    built = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path, tree in core_modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Trace"
+    ]
+    assert {where.split(":")[0] for where in built} == {"phonesim/core/outbox.py"}
+
+
+def test_no_stage_or_event_is_spelt_out_in_the_core() -> None:
+    """Stages and events are named by `Stage` and the declarations, never by their text:
+    not compared with, not traced, not failed under."""
+    spellings = {str(stage) for stage in Stage} | {
+        text for event in trace_schema.DECLARED for text in (event.key, event.name)
+    }
+    spelt = []
+    for path, tree in core_modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Compare):
+                operands = [node.left, *node.comparators]
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "trace":
+                operands = list(node.args)
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in (
+                "Failed",
+                "Failure",
+                "Success",
+                "Trace",
+            ):
+                operands = [*node.args, *(k.value for k in node.keywords if k.arg == "stage")]
+            else:
+                continue
+            for operand in operands:
+                for constant in ast.walk(operand):
+                    if isinstance(constant, ast.Constant) and constant.value in spellings:
+                        spelt.append(
+                            f"{path.relative_to(ROOT)}:{constant.lineno} {constant.value!r}"
+                        )
+    assert spelt == []
 
 
 def test_declarations_use_the_stages_and_keys_are_unique_per_level() -> None:

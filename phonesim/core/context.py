@@ -1,0 +1,133 @@
+"""What the stages of one boot share: who the phone is, what it has learnt, how it speaks.
+
+A stage reads the facts earlier stages left here (the web services URL, the
+registrars, the phone's clock, the CertProv endpoint and the web ticket) and
+leaves its own. Finished stages leave values, not themselves: a phone in a
+fleet carries its context and the one stage it is in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from phonesim.core.commands import Command, PersistCache
+from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
+from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
+from phonesim.core.names import Names
+from phonesim.core.outbox import Outbox
+from phonesim.core.profile import DeviceProfile
+from phonesim.core.requests import Requests, Waiter
+from phonesim.core.trace_schema import DISCOVERY_CACHE_STORED
+
+
+class BootContext:
+    __slots__ = (
+        "cache_policy",
+        "cert_prov_auth",
+        "identity",
+        "mono_at",
+        "names",
+        "network",
+        "ntp_servers",
+        "out",
+        "profile",
+        "registrar_source",
+        "registrars",
+        "requests",
+        "rng",
+        "sip_uri",
+        "ticket",
+        "using_cache",
+        "wall_at",
+        "web_url",
+    )
+
+    def __init__(
+        self,
+        profile: DeviceProfile,
+        identity: PhoneIdentity,
+        network: NetworkSettings,
+        *,
+        rng: RandomSource,
+        wall_clock: float,
+        cache_policy: CachePolicy,
+    ) -> None:
+        self.profile = profile
+        self.identity = identity
+        self.network = network
+        self.rng = rng
+        self.cache_policy = cache_policy
+        self.out = Outbox()
+        self.requests = Requests()
+        self.names = Names(self.out, self.requests)
+        # The phone's own idea of wall-clock time: set at power-on, corrected by NTP.
+        self.wall_at = wall_clock
+        self.mono_at = 0.0
+        self.using_cache = False
+        # What discovery (or the cache) found.
+        self.web_url: str | None = None
+        self.registrars: list[RegistrarTarget] = []
+        self.registrar_source = ""
+        self.ntp_servers: tuple[str, ...] = ()
+        """Option 42 of the DHCP answer that won, if any."""
+        # What signing in to the web services gave.
+        self.cert_prov_auth: str | None = None
+        self.ticket: object = None
+        self.sip_uri: str | None = None
+
+    # -- the phone's clock
+
+    def wall_time(self, now: float) -> float:
+        """The phone's clock (unix seconds) at monotonic `now`."""
+        return self.wall_at + (now - self.mono_at)
+
+    def wall_datetime(self, now: float) -> datetime:
+        return utc(self.wall_time(now))
+
+    def set_clock(self, unix_time: float, now: float) -> None:
+        self.wall_at = unix_time
+        self.mono_at = now
+
+    # -- speaking
+
+    def ask(self, command: Command, owner: Waiter) -> None:
+        """Send a command that asks the network something; `owner` hears the answer."""
+        self.out.send(command)
+        self.requests.open(command, owner)
+
+    def random_hex(self, bits: int) -> str:
+        return f"{self.rng.getrandbits(bits):0{bits // 4}x}"
+
+    def keep(self, cache: DiscoveryCache) -> None:
+        """The phone writes its flash; whether the state folder keeps it is the policy's say."""
+        policy = self.cache_policy
+        if policy.write:
+            self.out.send(PersistCache(cache))
+        fields: dict[str, Any] = {
+            "source": cache.source,
+            "web_url": cache.web_url,
+            "registrars": [r.label() for r in cache.registrars],
+            "persisted": policy.write,
+        }
+        if not policy.write:
+            fields["why"] = policy.why
+        self.out.trace(DISCOVERY_CACHE_STORED, **fields)
+
+    # -- what a failed cache takes with it
+
+    def forget_servers(self) -> None:
+        """The cached servers failed: nothing learnt from them is kept."""
+        self.web_url = None
+        self.registrars = []
+        self.cert_prov_auth = None
+        self.ticket = None
+        self.sip_uri = None
+        self.names.forget()
+
+
+def utc(unix: float) -> datetime:
+    return datetime.fromtimestamp(unix, UTC)
+
+
+__all__ = ["BootContext", "utc"]

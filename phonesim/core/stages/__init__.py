@@ -1,0 +1,37 @@
+"""One machine per stage of the boot; `MACHINE` says which runs which stage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from phonesim.core.context import BootContext
+from phonesim.core.stage import Stage
+from phonesim.core.stages.base import StageMachine
+from phonesim.core.stages.certificate import Certificate
+from phonesim.core.stages.discovery import Discovery
+from phonesim.core.stages.inform import DhcpAlone
+from phonesim.core.stages.registrar import Registrar
+from phonesim.core.stages.root_chain import RootChain
+from phonesim.core.stages.time_sync import TimeSync
+from phonesim.core.stages.web_ticket import WebTicket
+
+MachineFactory = type[
+    DhcpAlone | Discovery | TimeSync | RootChain | WebTicket | Certificate | Registrar
+]
+
+MACHINE: Mapping[Stage, MachineFactory] = {
+    Stage.DHCP: DhcpAlone,
+    Stage.DISCOVERY: Discovery,
+    Stage.TIME: TimeSync,
+    Stage.ROOTCHAIN: RootChain,
+    Stage.WEBTICKET: WebTicket,
+    Stage.CERTPROV: Certificate,
+    Stage.REGISTRAR: Registrar,
+}
+
+
+def begin(stage: Stage, ctx: BootContext) -> StageMachine:
+    return MACHINE[stage](ctx)
+
+
+__all__ = ["MACHINE", "begin"]

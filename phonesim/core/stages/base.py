@@ -1,0 +1,158 @@
+"""What a stage machine is, and the two ways a stage ends.
+
+A stage machine runs one stage of the boot: it begins (`start`), takes the
+answers to what it asked (`handle`) and its own timers (`next_deadline`,
+`handle_timer`), and says after each call whether it is still working (None),
+done (`Done`) or failed (`Failed`). What happens next is not its business: the
+conductor reads the boot's table (`phonesim.core.flow`).
+
+A stage may keep working after it is done, in the background: discovery keeps
+listening for late DHCP answers and lets its DNS search finish (`busy`). Its
+later steps are traced, never acted upon.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Protocol
+
+from phonesim.core.context import BootContext
+from phonesim.core.events import Event
+from phonesim.core.failure import ServiceFailure
+from phonesim.core.stage import Stage
+
+
+class Done:
+    __slots__ = ("registrar", "web_url")
+
+    def __init__(self, web_url: str | None = None, registrar: str | None = None) -> None:
+        self.web_url = web_url
+        """What the outcome says when the boot ends here, if the stage says otherwise
+        than the context (the DHCP answer alone, the registrar that answered)."""
+        self.registrar = registrar
+
+    def __repr__(self) -> str:
+        return f"Done(web_url={self.web_url!r}, registrar={self.registrar!r})"
+
+
+DONE = Done()
+
+
+class Failed:
+    __slots__ = ("cause", "evidence", "message", "servers_at_fault", "stage")
+
+    def __init__(
+        self,
+        stage: Stage,
+        cause: str,
+        message: str,
+        *,
+        servers_at_fault: bool = False,
+        **evidence: Any,
+    ) -> None:
+        self.stage = stage
+        """The stage the failure is told under (a trace stage: `certprov` for the CertProv
+        metadata fetched in the web ticket step)."""
+        self.cause = cause
+        self.message = message
+        self.servers_at_fault = servers_at_fault
+        """The servers failed (not the user, not the phone): servers from the cache are
+        then forgotten and discovered afresh, once."""
+        self.evidence = evidence
+
+    @property
+    def reason(self) -> str:
+        return f"{self.stage}.{self.cause}"
+
+    def __repr__(self) -> str:
+        return f"Failed({self.reason}: {self.message})"
+
+
+Step = Done | Failed | None
+
+
+class StageMachine(Protocol):
+    stage: ClassVar[Stage]
+
+    def start(self, now: float) -> Step: ...
+
+    def handle(self, event: Event, now: float) -> Step: ...
+
+    def next_deadline(self) -> float | None: ...
+
+    def handle_timer(self, now: float) -> Step: ...
+
+    @property
+    def busy(self) -> bool:
+        """Still listening or waiting for something after it was done."""
+        ...
+
+    @property
+    def listens_for_dhcp(self) -> bool: ...
+
+    def stop(self) -> None:
+        """The boot is over: let go of what is held (the DHCP socket)."""
+        ...
+
+
+class Stepwise:
+    """The defaults of a stage that has no timers of its own and is over when done."""
+
+    __slots__ = ("ctx",)
+    stage: ClassVar[Stage]
+
+    def __init__(self, ctx: BootContext) -> None:
+        self.ctx = ctx
+
+    def next_deadline(self) -> float | None:
+        return None
+
+    def handle_timer(self, now: float) -> Step:
+        return None
+
+    @property
+    def busy(self) -> bool:
+        return False
+
+    @property
+    def listens_for_dhcp(self) -> bool:
+        return False
+
+    def stop(self) -> None:
+        return None
+
+
+STAGE_TEXT = {
+    Stage.ROOTCHAIN: "root certificate chain download",
+    Stage.CERTPROV: "CertProvisioningService",
+    Stage.WEBTICKET: "Web Ticket service",
+    Stage.REGISTRAR: "registrar",
+}
+
+
+def service_failed(stage: Stage, url: str, failure: ServiceFailure) -> Failed:
+    """A web service (or the registrar) refused or failed: the servers' fault."""
+    cause = f"http_{failure.http_status}" if failure.kind == "http_status" else failure.kind
+    evidence: dict[str, Any] = {}
+    if failure.presented is not None:
+        evidence["server_certificate"] = {
+            "subject": failure.presented.subject,
+            "issuer": failure.presented.issuer,
+            "not_before": failure.presented.not_before.isoformat(),
+            "not_after": failure.presented.not_after.isoformat(),
+        }
+    return Failed(
+        stage,
+        cause,
+        f"{STAGE_TEXT[stage]} failed at {url}: {failure.describe()}",
+        servers_at_fault=True,
+        url=url,
+        kind=failure.kind,
+        detail=failure.detail,
+        http_status=failure.http_status,
+        error_id=failure.error_id,
+        server_reason=failure.reason,
+        **evidence,
+    )
+
+
+__all__ = ["DONE", "Done", "Failed", "StageMachine", "Step", "Stepwise", "service_failed"]

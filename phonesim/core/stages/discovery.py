@@ -1,0 +1,99 @@
+"""Discovery: the DHCPINFORM exchange and the DNS registrar search side by side, then the
+decision (wsproto's composition: two machines in one, each event to the one that asked).
+
+The decision is taken when DHCP concludes, or, if DHCP's answer is not enough,
+when DNS has finished too. Both parts may outlive the decision: the INFORM
+exchange listens until its window closes, and the DNS search runs to its end.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from phonesim.core.context import BootContext
+from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvResolved
+from phonesim.core.stage import Stage
+from phonesim.core.stages.base import DONE, Failed, Step
+from phonesim.core.stages.decide import decide, waits_for_dns
+from phonesim.core.stages.inform import InformExchange
+from phonesim.core.stages.registrar_lookup import RegistrarLookup
+from phonesim.core.trace_schema import DISCOVERY_DECIDED, DISCOVERY_WAITING_FOR_DNS
+
+
+class Discovery:
+    __slots__ = ("ctx", "decided", "inform", "lookup", "waiting_for_dns")
+    stage: ClassVar[Stage] = Stage.DISCOVERY
+
+    def __init__(self, ctx: BootContext) -> None:
+        self.ctx = ctx
+        self.inform = InformExchange(ctx)
+        self.lookup = RegistrarLookup(ctx, self)
+        self.waiting_for_dns = False
+        self.decided = False
+
+    def start(self, now: float) -> Step:
+        self.inform.start(now)
+        self.lookup.start(now)
+        return None
+
+    def handle(self, event: Event, now: float) -> Step:
+        if isinstance(event, DhcpReceived):
+            return self._decide(now) if self.inform.handle(event, now) else None
+        assert isinstance(event, SrvResolved | AddressResolved)
+        if self.lookup.handle(event, now) and self.waiting_for_dns:
+            self.waiting_for_dns = False
+            return self._decide(now)
+        return None
+
+    def next_deadline(self) -> float | None:
+        return self.inform.next_deadline()
+
+    def handle_timer(self, now: float) -> Step:
+        return self._decide(now) if self.inform.handle_timer(now) else None
+
+    @property
+    def busy(self) -> bool:
+        return self.inform.listening or not self.lookup.finished
+
+    @property
+    def listens_for_dhcp(self) -> bool:
+        return self.inform.listening
+
+    def stop(self) -> None:
+        self.inform.stop()
+
+    def _decide(self, now: float) -> Step:
+        if self.decided:
+            return None
+        ctx = self.ctx
+        inform = self.inform
+        chosen = inform.chosen
+        why = waits_for_dns(inform.winner, chosen, ctx.profile)
+        if why is not None and not self.lookup.finished:
+            self.waiting_for_dns = True
+            ctx.out.trace(DISCOVERY_WAITING_FOR_DNS, why=why)
+            return None
+        self.decided = True
+        decision = decide(inform.winner, chosen, self.lookup.found, ctx.profile)
+        ctx.web_url = decision.web_url
+        ctx.registrars = list(decision.registrars)
+        ctx.registrar_source = decision.registrar_source
+        ctx.ntp_servers = inform.winner.ntp_servers if inform.winner is not None else ()
+        ctx.out.trace(
+            DISCOVERY_DECIDED,
+            web_url=decision.web_url,
+            web_source=decision.web_source,
+            registrars=[r.label() for r in decision.registrars],
+            registrar_source=decision.registrar_source,
+        )
+        if decision.web_url is None:
+            return Failed(
+                Stage.DISCOVERY,
+                "no_servers" if not decision.registrars else "no_web_services",
+                "neither DHCP nor DNS gave the web services URL or a registrar",
+                dhcp_answers=sum(1 for a in (inform.winner, inform.without_fqdn) if a is not None),
+            )
+        return DONE
+
+
+__all__ = ["Discovery"]

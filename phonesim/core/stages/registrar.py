@@ -1,0 +1,156 @@
+"""The registrar: a REGISTER to each registrar of the list in turn, until one challenges
+the phone for TLS-DSK.
+
+Seed rule: "up to two Registrar FQDNs ... the client tries each one". A
+registrar whose name does not resolve is skipped; one that fails (refused, TLS,
+timeout) or answers without a TLS-DSK challenge is passed over. The first
+challenge ends the boot (the TLS-DSK handshake is not run), and the phone
+keeps in its flash what worked: "After the device has successfully
+authenticated and connected to Registrar, the previous DHCP/DNS results are
+cleared from the cache and the values are stored."
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from phonesim.core.commands import ConnectRegistrar
+from phonesim.core.context import BootContext
+from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
+from phonesim.core.events import Event, RegistrarAnswered
+from phonesim.core.stage import Stage
+from phonesim.core.stages.base import Done, Failed, Step, Stepwise
+from phonesim.core.trace_schema import (
+    REGISTRAR_ANSWER,
+    REGISTRAR_ATTEMPT_FAILED,
+    REGISTRAR_CHALLENGE,
+    REGISTRAR_CONNECT,
+    REGISTRAR_SKIPPED,
+)
+
+
+class Registrar(Stepwise):
+    __slots__ = ("candidate",)
+    stage: ClassVar[Stage] = Stage.REGISTRAR
+
+    def __init__(self, ctx: BootContext) -> None:
+        super().__init__(ctx)
+        self.candidate = 0
+        """The registrar of the list being tried."""
+
+    @property
+    def target(self) -> RegistrarTarget:
+        return self.ctx.registrars[self.candidate]
+
+    def start(self, now: float) -> Step:
+        if not self.ctx.registrars:
+            return Failed(
+                Stage.REGISTRAR,
+                "none_found",
+                "signed in to the web services but no registrar is known: "
+                "DHCP gave no option 120 and DNS has no SRV record",
+                registrar_source=self.ctx.registrar_source,
+            )
+        return self._try()
+
+    def handle(self, event: Event, now: float) -> Step:
+        if isinstance(event, RegistrarAnswered):
+            return self._answered(event, now)
+        return self._resolved()
+
+    def _try(self) -> Step:
+        if self.ctx.names.lookup(self.target.host, self):
+            return self._resolved()
+        return None
+
+    def _resolved(self) -> Step:
+        ctx = self.ctx
+        target = self.target
+        address = ctx.names.address_of(target.host) or target.address
+        if address is None:
+            ctx.out.trace(REGISTRAR_SKIPPED, registrar=target.label(), why="does not resolve")
+            return self._next()
+        ctx.out.trace(
+            REGISTRAR_CONNECT,
+            registrar=target.label(),
+            address=address,
+            transport=target.transport,
+            attempt=self.candidate + 1,
+            of=len(ctx.registrars),
+        )
+        ctx.ask(
+            ConnectRegistrar(
+                host=target.host,
+                address=address,
+                port=target.port,
+                transport=target.transport,
+                sip_uri=ctx.sip_uri or "",
+                call_id=ctx.random_hex(128),
+                tag=ctx.random_hex(32),
+                branch="z9hG4bK" + ctx.random_hex(64),
+            ),
+            self,
+        )
+        return None
+
+    def _next(self) -> Step:
+        self.candidate += 1
+        if self.candidate < len(self.ctx.registrars):
+            return self._try()
+        tried = [r.label() for r in self.ctx.registrars]
+        return Failed(
+            Stage.REGISTRAR,
+            "unreachable",
+            f"no registrar answered: tried {', '.join(tried)}",
+            servers_at_fault=True,
+            tried=tried,
+        )
+
+    def _answered(self, event: RegistrarAnswered, now: float) -> Step:
+        ctx = self.ctx
+        target = self.target
+        if event.failure is not None:
+            ctx.out.trace(
+                REGISTRAR_ATTEMPT_FAILED,
+                registrar=target.label(),
+                address=event.address,
+                kind=event.failure.kind,
+                detail=event.failure.detail,
+            )
+            return self._next()
+        offered = [scheme.upper() for scheme in event.offered_schemes]
+        if not offered and event.auth_scheme:
+            offered = [event.auth_scheme.upper()]
+        challenged = event.status == 401 and "TLS-DSK" in offered
+        ctx.out.trace(
+            REGISTRAR_CHALLENGE if challenged else REGISTRAR_ANSWER,
+            registrar=target.label(),
+            status=event.status,
+            reason_phrase=event.reason_phrase,
+            scheme="TLS-DSK" if challenged else event.auth_scheme,
+            offered_schemes=list(event.offered_schemes),
+            sts_uri=event.sts_uri,
+            realm=event.realm,
+            target_name=event.target_name,
+            server_certificate=None
+            if event.server_certificate is None
+            else event.server_certificate.subject,
+        )
+        if not challenged:
+            return self._next()
+        worked = RegistrarTarget(
+            host=target.host, port=target.port, transport=target.transport, address=event.address
+        )
+        assert ctx.web_url is not None
+        ctx.keep(
+            DiscoveryCache(
+                source="signin",
+                web_url=ctx.web_url,
+                registrars=(worked,),
+                stored_at=ctx.wall_time(now),
+            )
+        )
+        return Done(web_url=ctx.web_url, registrar=worked.label())
+
+
+__all__ = ["Registrar"]

@@ -1,0 +1,115 @@
+"""The DNS search for a registrar, run beside the DHCPINFORM.
+
+The profile's SRV names in turn (`_sipinternaltls._tcp`, `_sipinternal._tcp`,
+`_sip._tls`), then its host names (`sipinternal`, `sip`, `sipexternal`), all in
+the phone's domain; the first that gives a registrar ends the search. Under
+strict DNS naming an SRV target outside the domain looked up is not trusted.
+The search runs to its end even when discovery no longer needs it: what it
+finds is traced, and a phone that signed in from DHCP alone still shows what
+DNS would have said.
+"""
+
+from __future__ import annotations
+
+from phonesim.core.context import BootContext
+from phonesim.core.discovery_cache import RegistrarTarget
+from phonesim.core.events import AddressResolved, SrvRecord, SrvResolved
+from phonesim.core.requests import Waiter
+from phonesim.core.trace_schema import DNS_REGISTRAR_LOOKUP_DONE, DNS_SRV_TARGET_REJECTED
+
+
+class RegistrarLookup:
+    __slots__ = ("_hosts", "_srv_names", "_waiter", "ctx", "finished", "found", "waiting_for")
+
+    def __init__(self, ctx: BootContext, waiter: Waiter) -> None:
+        self.ctx = ctx
+        self._waiter = waiter
+        """Who hears the DNS answers for this search (the discovery stage it runs in)."""
+        self._srv_names: list[str] = []
+        self._hosts: list[str] = []
+        self.found: list[RegistrarTarget] = []
+        self.finished = False
+        self.waiting_for: str | None = None
+        """The host name whose address the search waits for."""
+
+    def start(self, now: float) -> bool:
+        """Ask the first name; True if the search ended at once."""
+        profile = self.ctx.profile
+        domain = self.ctx.network.dns_domain.strip(".")
+        self._srv_names = [f"{srv}.{domain}" for srv in profile.dns.registrar_srv]
+        self._hosts = [f"{host}.{domain}" for host in profile.dns.registrar_hosts]
+        return self._next()
+
+    def handle(self, event: SrvResolved | AddressResolved, now: float) -> bool:
+        """Take a DNS answer; True if the search ended with it."""
+        if isinstance(event, SrvResolved):
+            return self._srv_answered(event)
+        host, self.waiting_for = self.waiting_for, None
+        return self._host_resolved(host) if host is not None else False
+
+    def _next(self) -> bool:
+        if self._srv_names:
+            self.ctx.names.srv(self._srv_names.pop(0), self._waiter)
+            return False
+        if self._hosts:
+            host = self._hosts.pop(0)
+            if self.ctx.names.lookup(host, self._waiter):
+                return self._host_resolved(host)
+            self.waiting_for = host
+            return False
+        return self._finish(None)
+
+    def _srv_answered(self, event: SrvResolved) -> bool:
+        if not event.records:
+            return self._next()
+        service, protocol = event.name.split(".")[:2]
+        transport = "tls" if "tls" in service or protocol == "_tls" else "tcp"
+        ordered = sorted(event.records, key=lambda r: (r.priority, -r.weight))
+        if self.ctx.profile.dns.strict_srv_target:
+            ordered = self._in_domain(event.name, ordered)
+            if not ordered:
+                return self._next()
+        self.found = [
+            RegistrarTarget(host=r.target.rstrip("."), port=r.port, transport=transport)
+            for r in ordered
+        ]
+        return self._finish(event.name)
+
+    def _in_domain(self, name: str, records: list[SrvRecord]) -> list[SrvRecord]:
+        """Strict DNS naming: an SRV target outside the domain looked up is not trusted."""
+        domain = self.ctx.network.dns_domain.strip(".").lower()
+        kept = []
+        for record in records:
+            target = record.target.rstrip(".").lower()
+            if target == domain or target.endswith("." + domain):
+                kept.append(record)
+                continue
+            self.ctx.out.trace(
+                DNS_SRV_TARGET_REJECTED,
+                name=name,
+                target=target,
+                domain=domain,
+                why=f"strict DNS naming: the SRV target must be in {domain}",
+            )
+        return kept
+
+    def _host_resolved(self, host: str) -> bool:
+        address = self.ctx.names.address_of(host)
+        if address is None:
+            return self._next()
+        self.found = [
+            RegistrarTarget(
+                host=host, port=self.ctx.profile.sip.port, transport="tls", address=address
+            )
+        ]
+        return self._finish(host)
+
+    def _finish(self, source: str | None) -> bool:
+        self.finished = True
+        self.ctx.out.trace(
+            DNS_REGISTRAR_LOOKUP_DONE, found=[r.label() for r in self.found], source=source
+        )
+        return True
+
+
+__all__ = ["RegistrarLookup"]

@@ -1,0 +1,96 @@
+"""The root certificate chain, over plain HTTP from the web services host.
+
+The phone trusts exactly the chain it downloads, once every certificate in it
+is valid on the phone's own clock: a wrong clock makes every certificate of
+the pool look unusable, which is why time comes first.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from phonesim.core.commands import FetchRootChain, TrustRootChain
+from phonesim.core.context import BootContext, utc
+from phonesim.core.events import Event, RootChainFetched
+from phonesim.core.stage import Stage
+from phonesim.core.stages.base import DONE, Failed, Step, Stepwise, service_failed
+from phonesim.core.trace_schema import ROOTCHAIN_RECEIVED, ROOTCHAIN_REQUEST
+
+
+class RootChain(Stepwise):
+    __slots__ = ("host",)
+    stage: ClassVar[Stage] = Stage.ROOTCHAIN
+
+    def __init__(self, ctx: BootContext) -> None:
+        super().__init__(ctx)
+        assert ctx.web_url is not None
+        self.host = urlsplit(ctx.web_url).hostname or ""
+
+    def start(self, now: float) -> Step:
+        if self.ctx.names.lookup(self.host, self):
+            return self._resolved()
+        return None
+
+    def handle(self, event: Event, now: float) -> Step:
+        if isinstance(event, RootChainFetched):
+            return self._received(event, now)
+        return self._resolved()
+
+    def _resolved(self) -> Step:
+        host = self.host
+        if self.ctx.names.address_of(host) is None:
+            return Failed(
+                Stage.ROOTCHAIN,
+                "web_host_unresolved",
+                f"the web services host {host} does not resolve",
+                servers_at_fault=True,
+                host=host,
+            )
+        url = f"http://{host}{self.ctx.profile.web.root_chain_path}"
+        self.ctx.out.trace(ROOTCHAIN_REQUEST, url=url)
+        self.ctx.ask(FetchRootChain(url), self)
+        return None
+
+    def _received(self, event: RootChainFetched, now: float) -> Step:
+        if event.failure is not None:
+            return service_failed(Stage.ROOTCHAIN, event.url, event.failure)
+        phone_time = self.ctx.wall_time(now)
+        at = utc(phone_time)
+        certificates = [
+            {
+                "subject": c.subject,
+                "issuer": c.issuer,
+                "not_before": c.not_before.isoformat(),
+                "not_after": c.not_after.isoformat(),
+                "valid_on_phone_clock": c.is_valid_at(at),
+            }
+            for c in event.certificates
+        ]
+        self.ctx.out.trace(ROOTCHAIN_RECEIVED, url=event.url, certificates=certificates)
+        if not event.certificates:
+            return Failed(
+                Stage.ROOTCHAIN,
+                "empty",
+                "the root chain download held no certificate",
+                servers_at_fault=True,
+            )
+        invalid = next((c for c in certificates if not c["valid_on_phone_clock"]), None)
+        if invalid is not None:
+            shown = at.isoformat(timespec="seconds")
+            return Failed(
+                Stage.ROOTCHAIN,
+                "not_valid_on_phone_clock",
+                f"the root certificate {invalid['subject']} is not valid at the phone's time "
+                f"{shown}",
+                servers_at_fault=True,
+                subject=invalid["subject"],
+                not_before=invalid["not_before"],
+                not_after=invalid["not_after"],
+                phone_time=shown,
+            )
+        self.ctx.out.send(TrustRootChain())
+        return DONE
+
+
+__all__ = ["RootChain"]
