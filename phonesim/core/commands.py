@@ -1,4 +1,10 @@
-"""What the phone asks its driver to do. The core never does I/O itself."""
+"""What the phone asks its driver to do. The core never does I/O itself.
+
+A command that asks the network something carries the `timeout` the phone
+gives it: the phone stops waiting that long after it asked, whatever the
+driver does (it then sends `Abandon`). A driver uses the value only to let go
+of its socket.
+"""
 
 from __future__ import annotations
 
@@ -23,11 +29,13 @@ class StopDhcp:
 @dataclass(frozen=True, slots=True)
 class ResolveSrv:
     name: str
+    timeout: float
 
 
 @dataclass(frozen=True, slots=True)
 class ResolveAddress:
     host: str
+    timeout: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +43,13 @@ class QueryTime:
     server: str
     address: str
     port: int
+    timeout: float
 
 
 @dataclass(frozen=True, slots=True)
 class FetchRootChain:
     url: str
+    timeout: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +60,7 @@ class TrustRootChain:
 @dataclass(frozen=True, slots=True)
 class FetchMetadata:
     url: str
+    timeout: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +69,7 @@ class RequestWebTicket:
     applies_to: str
     username: str
     pin: Pin
+    timeout: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,7 @@ class RequestCertificate:
     entity: str
     device_id: str
     request_id: str
+    timeout: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +92,15 @@ class ConnectRegistrar:
     call_id: str
     tag: str
     branch: str
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class Abandon:
+    """The phone no longer waits for the answer to `request` (its time ran out): the driver
+    may drop the work and free its socket. An answer that comes all the same is ignored."""
+
+    request: Command
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,5 +133,6 @@ Command = (
     | RequestCertificate
     | ConnectRegistrar
     | PersistCache
+    | Abandon
     | Trace
 )

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from phonesim.core.commands import Command, PersistCache
+from phonesim.core.commands import PersistCache
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.names import Names
 from phonesim.core.outbox import Outbox
 from phonesim.core.profile import DeviceProfile
-from phonesim.core.requests import Requests, Waiter
+from phonesim.core.requests import Asking, Requests, Waiter
 from phonesim.core.trace_schema import DISCOVERY_CACHE_STORED
 
 
@@ -60,7 +60,7 @@ class BootContext:
         self.cache_policy = cache_policy
         self.out = Outbox()
         self.requests = Requests()
-        self.names = Names(self.out, self.requests)
+        self.names = Names(self.out, self.requests, profile.dns.timeout)
         # The phone's own idea of wall-clock time: set at power-on, corrected by NTP.
         self.wall_at = wall_clock
         self.mono_at = 0.0
@@ -91,10 +91,11 @@ class BootContext:
 
     # -- speaking
 
-    def ask(self, command: Command, owner: Waiter) -> None:
-        """Send a command that asks the network something; `owner` hears the answer."""
+    def ask(self, command: Asking, owner: Waiter) -> None:
+        """Send a command that asks the network something; `owner` hears the answer, or
+        its timeout when the command's time is up."""
         self.out.send(command)
-        self.requests.open(command, owner)
+        self.requests.open(command, owner, self.out.now)
 
     def random_hex(self, bits: int) -> str:
         return f"{self.rng.getrandbits(bits):0{bits // 4}x}"

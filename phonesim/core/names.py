@@ -19,11 +19,13 @@ from phonesim.core.trace_schema import DNS_ANSWER, DNS_NO_ANSWER, DNS_QUERY
 
 
 class Names:
-    __slots__ = ("_addresses", "_out", "_requests", "_waiting")
+    __slots__ = ("_addresses", "_out", "_requests", "_timeout", "_waiting")
 
-    def __init__(self, out: Outbox, requests: Requests) -> None:
+    def __init__(self, out: Outbox, requests: Requests, timeout: float) -> None:
         self._out = out
         self._requests = requests
+        self._timeout = timeout
+        """How long the phone waits for a DNS answer (the profile's)."""
         self._addresses: dict[str, tuple[str, ...]] = {}
         self._waiting: dict[tuple[str, str], list[Waiter]] = {}
 
@@ -47,14 +49,14 @@ class Names:
         waiting.append(waiter)
         if len(waiting) == 1:
             self._out.trace(DNS_QUERY, name=key, type="A")
-            self._ask(ResolveAddress(key))
+            self._ask(ResolveAddress(key, self._timeout))
         return False
 
     def srv(self, name: str, waiter: Waiter) -> None:
         """Look up the SRV records of `name`; `waiter` hears the answer."""
         self._waiting.setdefault(("SRV", name), []).append(waiter)
         self._out.trace(DNS_QUERY, name=name, type="SRV")
-        self._ask(ResolveSrv(name))
+        self._ask(ResolveSrv(name, self._timeout))
 
     def answered(self, event: SrvResolved | AddressResolved) -> list[Waiter]:
         """Trace and learn an answer; who waited for it, in the order they asked."""
@@ -86,7 +88,7 @@ class Names:
 
     def _ask(self, command: ResolveSrv | ResolveAddress) -> None:
         self._out.send(command)
-        self._requests.open(command, None)
+        self._requests.open(command, None, self._out.now)
 
 
 def _key(host: str) -> str:

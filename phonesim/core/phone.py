@@ -12,23 +12,28 @@ routes each event to the machine that asked for it, and, when a stage is done
 or failed, reads the boot's table (`phonesim.core.flow`) for what comes next.
 It decides nothing about DHCP, DNS or the web services itself.
 
-Contract with drivers: every command that asks something of the network
-(ResolveSrv, ResolveAddress, QueryTime, Fetch*, Request*, ConnectRegistrar) is
-answered by exactly one event, success or failure, within the timeout the
-profile gives. DHCP answers are unsolicited and may come at any time while the
-phone listens (until StopDhcp).
+Time is the phone's: every command that asks something of the network
+(ResolveSrv, ResolveAddress, QueryTime, Fetch*, Request*, ConnectRegistrar)
+carries the timeout the profile gives, and `next_deadline()` covers every one
+still open, as it covers the DHCP retransmissions and answer window. A driver
+hands over the answer when it comes; when none came in time, the phone itself
+takes the request as failed (in the words a driver used for that silence) and
+says `Abandon`. While the phone boots it always has a deadline, so a driver
+never has to guess whether it waits for something. DHCP answers are
+unsolicited and may come at any time while the phone listens (until StopDhcp).
 """
 
 from __future__ import annotations
 
 from phonesim.core import flow
-from phonesim.core.commands import Command
+from phonesim.core.commands import Abandon, Command
 from phonesim.core.context import BootContext
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
 from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvRecord, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.requests import Pending, timed_out
 from phonesim.core.stage import Stage
 from phonesim.core.stages import begin
 from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
@@ -143,23 +148,16 @@ class Phone:
             listener = next((m for m in self._active() if m.listens_for_dhcp), None)
             if listener is not None:
                 self._deliver(listener, event, now)
-        elif isinstance(event, SrvResolved | AddressResolved):
-            ctx.requests.close(event)
-            for waiter in ctx.names.answered(event):
-                if self.outcome is not None:
-                    break
-                self._deliver(waiter, event, now)
         else:
-            pending = ctx.requests.close(event)
-            if pending is not None and pending.owner is not None:
-                self._deliver(pending.owner, event, now)
+            self._answer(ctx.requests.close(event), event, now)
         self._prune()
         return ctx.out.take()
 
     def next_deadline(self) -> float | None:
+        """The earliest of the stages' own timers and the open requests' deadlines."""
         if self.outcome is not None:
             return None
-        earliest = None
+        earliest = self._ctx.requests.earliest()
         for machine in self._active():
             deadline = machine.next_deadline()
             if deadline is not None and (earliest is None or deadline < earliest):
@@ -171,16 +169,31 @@ class Phone:
         if self.outcome is not None:
             return out.take()
         out.now = now
+        for pending in self._ctx.requests.due(now):
+            if self.outcome is not None:
+                break
+            out.send(Abandon(pending.command))
+            self._answer(pending, timed_out(pending.command), now)
         for machine in self._active():
+            if self.outcome is not None:
+                break
             deadline = machine.next_deadline()
             if deadline is not None and now >= deadline:
                 self._deliver_step(machine, machine.handle_timer(now), now)
-            if self.outcome is not None:
-                break
         self._prune()
         return out.take()
 
     # ---------------------------------------------------------------- routing
+
+    def _answer(self, pending: Pending | None, event: Event, now: float) -> None:
+        """Hand an answer (or a request's timeout) to whoever asked."""
+        if isinstance(event, SrvResolved | AddressResolved):
+            for waiter in self._ctx.names.answered(event):
+                if self.outcome is not None:
+                    break
+                self._deliver(waiter, event, now)
+        elif pending is not None and pending.owner is not None:
+            self._deliver(pending.owner, event, now)
 
     def _active(self) -> tuple[StageMachine, ...]:
         if self._machine is None:

@@ -1,4 +1,4 @@
-"""The questions the phone has asked the network and still waits for.
+"""The questions the phone has asked the network and still waits for, each with its deadline.
 
 Every command that asks something (a DNS lookup, an SNTP query, a web-service
 call, a REGISTER) opens a request here, and the event that answers it closes
@@ -6,8 +6,11 @@ it. An answer names what it answers (the name looked up, the URL fetched, the
 registrar dialled), so requests are keyed by that: drivers echo it already,
 and no identifier has to travel through them.
 
-The key of a request is the answer's type and what it is about, read by
-`ANSWER_KEYS` from the command and from the answer alike.
+Time is the phone's, as aioquic's connection owns every timer: a request is
+due `timeout` seconds after it was asked (the profile's value, carried by the
+command). When it is due and unanswered, the phone takes it as answered by
+`timed_out(command)`, in the words a driver used for the same silence, and
+an answer that comes later answers nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from phonesim.core.commands import (
-    Command,
     ConnectRegistrar,
     FetchMetadata,
     FetchRootChain,
@@ -37,8 +39,21 @@ from phonesim.core.events import (
     TimeAnswered,
     WebTicketAnswered,
 )
+from phonesim.core.failure import ServiceFailure
 
 Key = tuple[type, object]
+
+Asking = (
+    ResolveSrv
+    | ResolveAddress
+    | QueryTime
+    | FetchRootChain
+    | FetchMetadata
+    | RequestWebTicket
+    | RequestCertificate
+    | ConnectRegistrar
+)
+"""The commands that ask the network something, each answered by one event."""
 
 
 class Waiter(Protocol):
@@ -71,7 +86,37 @@ ANSWER_KEYS: Mapping[type, Callable[[Any], object]] = {
 }
 
 
-def request_key(command: Command) -> Key:
+DNS_TIMEOUT = "timeout"
+"""A lookup nobody answered, as the phone's resolvers name it."""
+
+
+def _web_silence(command: Any) -> ServiceFailure:
+    return ServiceFailure("timeout", f"no answer within {command.timeout:g} s")
+
+
+TIMED_OUT: Mapping[type, Callable[[Any], Event]] = {
+    ResolveSrv: lambda c: SrvResolved(c.name, (), DNS_TIMEOUT),
+    ResolveAddress: lambda c: AddressResolved(c.host, (), DNS_TIMEOUT),
+    QueryTime: lambda c: TimeAnswered(c.server, None, f"no answer within {c.timeout:g} s"),
+    FetchRootChain: lambda c: RootChainFetched(c.url, failure=_web_silence(c)),
+    FetchMetadata: lambda c: MetadataFetched(c.url, failure=_web_silence(c)),
+    RequestWebTicket: lambda c: WebTicketAnswered(c.address, failure=_web_silence(c)),
+    RequestCertificate: lambda c: CertificateAnswered(c.address, failure=_web_silence(c)),
+    ConnectRegistrar: lambda c: RegistrarAnswered(
+        c.host,
+        c.address,
+        c.port,
+        failure=ServiceFailure("timeout", f"no SIP answer within {c.timeout:g} s"),
+    ),
+}
+"""What an unanswered request is taken to have answered when its time is up."""
+
+
+def timed_out(command: Asking) -> Event:
+    return TIMED_OUT[type(command)](command)
+
+
+def request_key(command: Asking) -> Key:
     answer, about = ANSWERED_BY[type(command)]
     return answer, about(command)
 
@@ -85,7 +130,7 @@ def answer_key(event: Event) -> Key | None:
 class Pending:
     __slots__ = ("command", "deadline", "later", "owner")
 
-    def __init__(self, command: Command, owner: Waiter | None, deadline: float | None) -> None:
+    def __init__(self, command: Asking, owner: Waiter | None, deadline: float) -> None:
         self.command = command
         self.owner = owner
         """The stage machine that asked; None for the phone's DNS (`Names`)."""
@@ -100,9 +145,9 @@ class Requests:
     def __init__(self) -> None:
         self._open: dict[Key, Pending] = {}
 
-    def open(self, command: Command, owner: Waiter | None, deadline: float | None = None) -> None:
+    def open(self, command: Asking, owner: Waiter | None, now: float) -> None:
         key = request_key(command)
-        pending = Pending(command, owner, deadline)
+        pending = Pending(command, owner, now + command.timeout)
         first = self._open.get(key)
         if first is None:
             self._open[key] = pending
@@ -121,8 +166,40 @@ class Requests:
             self._open[key] = pending.later
         return pending
 
+    def earliest(self) -> float | None:
+        """When the first open request is due (requests asked again are due later)."""
+        deadlines = [pending.deadline for pending in self._open.values()]
+        return min(deadlines) if deadlines else None
+
+    def due(self, now: float) -> list[Pending]:
+        """Requests due at `now`, closed: earliest first, then in the order they were asked."""
+        due = sorted(
+            (p for p in self._open.values() if p.deadline <= now), key=lambda p: p.deadline
+        )
+        for pending in due:
+            self.close_pending(pending)
+        return due
+
+    def close_pending(self, pending: Pending) -> None:
+        key = request_key(pending.command)
+        if pending.later is not None:
+            self._open[key] = pending.later
+        else:
+            del self._open[key]
+
     def __len__(self) -> int:
         return len(self._open)
 
 
-__all__ = ["ANSWERED_BY", "Pending", "Requests", "Waiter", "answer_key", "request_key"]
+__all__ = [
+    "ANSWERED_BY",
+    "DNS_TIMEOUT",
+    "TIMED_OUT",
+    "Asking",
+    "Pending",
+    "Requests",
+    "Waiter",
+    "answer_key",
+    "request_key",
+    "timed_out",
+]

@@ -26,16 +26,16 @@ class PhoneResolver:
         self.timeout = timeout
         self.where = f"{nameserver}:{port}"
 
-    async def srv(self, name: str) -> SrvResolved:
+    async def srv(self, name: str, timeout: float | None = None) -> SrvResolved:
         try:
-            answer = await self._resolver.resolve(name, "SRV", search=False)
+            answer = await self._resolver.resolve(name, "SRV", search=False, lifetime=timeout)
         except (dns.exception.DNSException, OSError) as error:
             return SrvResolved(name, (), _error_name(error))
         return srv_resolved(name, list(answer), None)
 
-    async def address(self, host: str) -> AddressResolved:
+    async def address(self, host: str, timeout: float | None = None) -> AddressResolved:
         try:
-            answer = await self._resolver.resolve(host, "A", search=False)
+            answer = await self._resolver.resolve(host, "A", search=False, lifetime=timeout)
         except (dns.exception.DNSException, OSError) as error:
             return AddressResolved(host, (), _error_name(error))
         return AddressResolved(host, tuple(rdata.address for rdata in answer), None)

@@ -4,7 +4,10 @@ The aioquic pattern, driven by callbacks: an answer (a DHCP datagram, a finished
 DNS or web request) or the core's timer calls straight into the core with the
 current time, and the commands that come back are carried out at once. No
 coroutine waits per phone, so a fleet of thousands costs their small states,
-not thousands of sleeping tasks. Nothing here decides anything about the phone.
+not thousands of sleeping tasks. Nothing here decides anything about the phone:
+not even how long to wait for an answer. The core's deadline covers every
+request, and when it passes the core says `Abandon`; the timeout a command
+carries is used only to let go of a socket.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from phonesim.core.commands import (
+    Abandon,
     Command,
     ConnectRegistrar,
     FetchMetadata,
@@ -48,15 +52,17 @@ if TYPE_CHECKING:
 
 
 class BootStalled(PhonesimError):
-    """The core waits for nothing and has no deadline: a driver lost an answer."""
+    """A boot still running past a safety limit, or a core with nothing to wait for: a bug,
+    since the core owns a deadline for everything it waits for."""
 
 
 class Resolver(Protocol):
-    """The phone's DNS: PhoneResolver for one phone, SharedResolver for a fleet."""
+    """The phone's DNS: PhoneResolver for one phone, SharedResolver for a fleet. `timeout`
+    frees the query's socket; the phone itself decides when it stops waiting."""
 
-    async def srv(self, name: str) -> SrvResolved: ...
+    async def srv(self, name: str, timeout: float | None = None) -> SrvResolved: ...
 
-    async def address(self, host: str) -> AddressResolved: ...
+    async def address(self, host: str, timeout: float | None = None) -> AddressResolved: ...
 
 
 @dataclass
@@ -103,7 +109,9 @@ class PhoneRunner:
         self.services = services
         self._on_trace = on_trace
         self._boot_limit = boot_limit
-        self._tasks: set[asyncio.Task[Event]] = set()
+        """A safety net only: the core's own deadlines end every boot well before."""
+        self._tasks: dict[int, asyncio.Task[Event]] = {}
+        """The work under way for each command still open, by the command's identity."""
         self._chain: list[bytes] = []
         self._trusted: tuple[bytes, ...] = ()
         self._xid: int | None = None
@@ -153,8 +161,8 @@ class PhoneRunner:
             self._done.set_result(outcome)
             return
         self._arm_timer()
-        if self._timer is None and not self._tasks and self._xid is None:
-            self._abort(BootStalled("the phone waits for an answer nobody will send"))
+        if self._timer is None:
+            self._abort(BootStalled("the phone boots without a deadline: it waits for nothing"))
 
     def _arm_timer(self) -> None:
         assert self._loop is not None
@@ -187,7 +195,7 @@ class PhoneRunner:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        for task in self._tasks:
+        for task in self._tasks.values():
             task.cancel()
         self._tasks.clear()
         if self._xid is not None:
@@ -201,7 +209,6 @@ class PhoneRunner:
             self._execute_one(command)
 
     def _execute_one(self, command: Command) -> None:
-        profile = self.phone.profile
         if isinstance(command, Trace):
             self._on_trace(command)
         elif isinstance(command, SendDhcp):
@@ -216,38 +223,44 @@ class PhoneRunner:
                 self.services.dhcp.forget(self._xid, self._mac)
                 self._xid = None
         elif isinstance(command, ResolveSrv):
-            self._spawn(self.services.resolver.srv(command.name))
+            self._spawn(command, self.services.resolver.srv(command.name, command.timeout))
         elif isinstance(command, ResolveAddress):
-            self._spawn(self._resolve_address(command.host))
+            self._spawn(command, self._resolve_address(command))
         elif isinstance(command, QueryTime):
             self._spawn(
+                command,
                 query_time(
                     command.server,
                     command.address,
                     self.address_book.real_port(command.port),
-                    profile.time.timeout,
-                )
+                    command.timeout,
+                ),
             )
         elif isinstance(command, FetchRootChain):
-            self._spawn(self._fetch_root_chain(command.url))
+            self._spawn(command, self._fetch_root_chain(command))
         elif isinstance(command, TrustRootChain):
             self._trusted = tuple(self._chain)
         elif isinstance(command, FetchMetadata):
-            self._spawn(self._fetch_metadata(command.url))
+            self._spawn(command, web_steps.fetch_metadata(self._web(command.timeout), command.url))
         elif isinstance(command, RequestWebTicket):
-            self._spawn(self._request_web_ticket(command))
+            self._spawn(command, web_steps.request_web_ticket(self._web(command.timeout), command))
         elif isinstance(command, RequestCertificate):
-            self._spawn(self._request_certificate(command))
+            self._spawn(command, self._request_certificate(command))
         elif isinstance(command, ConnectRegistrar):
             self._spawn(
+                command,
                 register(
                     command,
                     real_port=self.address_book.real_port(command.port),
                     trust=self.services.web.tls_context(self._trusted) if self._trusted else None,
-                    user_agent=profile.device.user_agent,
-                    timeout=profile.sip.timeout,
-                )
+                    user_agent=self.phone.profile.device.user_agent,
+                    timeout=command.timeout,
+                ),
             )
+        elif isinstance(command, Abandon):
+            task = self._tasks.pop(id(command.request), None)
+            if task is not None:
+                task.cancel()
         elif isinstance(command, PersistCache):
             if self.services.cache_store is not None:
                 self.services.cache_store.save(self.phone.identity.mac, command.cache)
@@ -257,11 +270,12 @@ class PhoneRunner:
     def _dhcp_answer(self, payload: bytes, source: str) -> None:
         self._feed(DhcpReceived(payload, source))
 
-    def _spawn(self, work: Awaitable[Event]) -> None:
+    def _spawn(self, command: Command, work: Awaitable[Event]) -> None:
         assert self._loop is not None
         task = self._loop.create_task(self._as_phone(work))
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
+        key = id(command)
+        self._tasks[key] = task
+        task.add_done_callback(lambda done: self._finished(key, done))
 
     async def _as_phone(self, work: Awaitable[Event]) -> Event:
         # The task runs in a copy of the context: the shared web clients read this
@@ -269,8 +283,9 @@ class PhoneRunner:
         CURRENT_ADDRESS_BOOK.set(self.address_book)
         return await work
 
-    def _finished(self, task: asyncio.Task[Event]) -> None:
-        self._tasks.discard(task)
+    def _finished(self, key: int, task: asyncio.Task[Event]) -> None:
+        if self._tasks.get(key) is task:
+            del self._tasks[key]
         if task.cancelled():
             return
         error = task.exception()
@@ -279,34 +294,26 @@ class PhoneRunner:
             return
         self._feed(task.result())
 
-    @property
-    def _web(self) -> WebServicesClient:
-        profile = self.phone.profile
+    def _web(self, timeout: float) -> WebServicesClient:
         return self.services.web.client(
-            self._trusted, user_agent=profile.device.user_agent, timeout=profile.web.timeout
+            self._trusted, user_agent=self.phone.profile.device.user_agent, timeout=timeout
         )
 
     # ------------------------------------------------------------ I/O steps
 
-    async def _resolve_address(self, host: str) -> Event:
-        answer = await self.services.resolver.address(host)
+    async def _resolve_address(self, command: ResolveAddress) -> Event:
+        answer = await self.services.resolver.address(command.host, command.timeout)
         for address in answer.addresses[:1]:
-            self.address_book.learn(host, address)
+            self.address_book.learn(command.host, address)
         return answer
 
-    async def _fetch_root_chain(self, url: str) -> Event:
-        event, chain = await web_steps.fetch_root_chain(self._web, url)
+    async def _fetch_root_chain(self, command: FetchRootChain) -> Event:
+        event, chain = await web_steps.fetch_root_chain(self._web(command.timeout), command.url)
         if event.failure is None:
             self._chain = chain
         return event
 
-    async def _fetch_metadata(self, url: str) -> Event:
-        return await web_steps.fetch_metadata(self._web, url)
-
-    async def _request_web_ticket(self, command: RequestWebTicket) -> Event:
-        return await web_steps.request_web_ticket(self._web, command)
-
     async def _request_certificate(self, command: RequestCertificate) -> Event:
         # Key generation is CPU work; off the loop so the lab (often in this loop) keeps answering.
         key = await asyncio.to_thread(self.services.key_pool.take)
-        return await web_steps.request_certificate(self._web, command, key)
+        return await web_steps.request_certificate(self._web(command.timeout), command, key)

@@ -65,16 +65,16 @@ class SharedResolver:
                 future.cancel()
         self._pending.clear()
 
-    async def srv(self, name: str) -> SrvResolved:
-        answer, error = await self._ask(name, dns.rdatatype.SRV)
+    async def srv(self, name: str, timeout: float | None = None) -> SrvResolved:
+        answer, error = await self._ask(name, dns.rdatatype.SRV, timeout)
         return srv_resolved(name, answer, error)
 
-    async def address(self, host: str) -> AddressResolved:
-        answer, error = await self._ask(host, dns.rdatatype.A)
+    async def address(self, host: str, timeout: float | None = None) -> AddressResolved:
+        answer, error = await self._ask(host, dns.rdatatype.A, timeout)
         return address_resolved(host, answer, error)
 
     async def _ask(
-        self, name: str, rdtype: dns.rdatatype.RdataType
+        self, name: str, rdtype: dns.rdatatype.RdataType, timeout: float | None = None
     ) -> tuple[list[Any] | None, str | None]:
         assert self._endpoint is not None, "open() first"
         qname, wire = self._question(name, rdtype)
@@ -83,7 +83,8 @@ class SharedResolver:
         self._pending[query_id] = (qname, rdtype, future)
         try:
             self._endpoint.sendto(query_id.to_bytes(2, "big") + wire[2:])
-            response = await asyncio.wait_for(future, self.timeout)
+            # Each phone's own timeout (a fleet may mix profiles); the resolver's for others.
+            response = await asyncio.wait_for(future, timeout or self.timeout)
         except TimeoutError:
             return None, TIMEOUT
         finally:

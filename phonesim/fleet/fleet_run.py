@@ -54,10 +54,10 @@ class FleetSetupError(PhonesimError):
 class _NoDns:
     """The resolver of phones that stop after DHCP: they never ask, so nothing is opened."""
 
-    async def srv(self, name: str) -> SrvResolved:
+    async def srv(self, name: str, timeout: float | None = None) -> SrvResolved:
         raise AssertionError(f"a DHCP-only phone looked up {name}")
 
-    async def address(self, host: str) -> AddressResolved:
+    async def address(self, host: str, timeout: float | None = None) -> AddressResolved:
         raise AssertionError(f"a DHCP-only phone looked up {host}")
 
 

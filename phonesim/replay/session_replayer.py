@@ -5,8 +5,8 @@ boot, with `final_stage="discovery"`; its INFORM goes nowhere, and the
 captured answers are handed to it at the times they arrived in the capture
 (measured from the captured INFORM), with the transaction id rewritten to the
 phone's own. Its DNS questions are answered from the DNS packets of the same
-capture; a question the capture holds no answer for is treated as unanswered
-(the profile's DNS timeout), and the timeline says so. Every decision shown
+capture; a question the capture holds no answer for is left unanswered, so the
+phone gives up on it when its own DNS timeout passes, and the timeline says so. Every decision shown
 comes from the core's own trace events.
 """
 
@@ -22,6 +22,7 @@ from typing import Any
 
 from phonesim.codec.dhcp_rewrite import rewrite_client
 from phonesim.core.commands import (
+    Abandon,
     Command,
     PersistCache,
     ResolveAddress,
@@ -294,10 +295,10 @@ class _Run:
                 if not self._answers_scheduled:
                     self._schedule_answers(command.xid)
             elif isinstance(command, ResolveSrv):
-                self._answer_dns(command.name, TYPE_SRV, now)
+                self._answer_dns(command.name, TYPE_SRV, command.timeout, now)
             elif isinstance(command, ResolveAddress):
-                self._answer_dns(command.host, TYPE_A, now)
-            elif isinstance(command, Trace | PersistCache | StopDhcp):
+                self._answer_dns(command.host, TYPE_A, command.timeout, now)
+            elif isinstance(command, Trace | PersistCache | StopDhcp | Abandon):
                 continue
             else:
                 self._note(
@@ -319,11 +320,11 @@ class _Run:
             event = DhcpReceived(payload, answer.source)
             heapq.heappush(self._queue, (at, next(self._order), event, answer))
 
-    def _answer_dns(self, name: str, rdtype: str, now: float) -> None:
+    def _answer_dns(self, name: str, rdtype: str, timeout: float, now: float) -> None:
         captured = self.replayer.dns.lookup(name, rdtype, near=self.base)
         event: Event
         if captured is None:
-            timeout = self.replayer.profile.dns.timeout
+            # Nothing is fed: the phone gives up on the question when its time is up.
             self._note(
                 now,
                 "dns_not_captured",
@@ -332,28 +333,22 @@ class _Run:
                 type=rdtype,
                 why=f"no answer in the capture: treated as unanswered (timeout after {timeout:g} s)",
             )
-            at = now + timeout
-            if rdtype == TYPE_SRV:
-                event = SrvResolved(name, (), "timeout")
-            else:
-                event = AddressResolved(name, (), "timeout")
+            return
+        latency = captured.latency or 0.0
+        self._note(
+            now,
+            "dns_from_capture",
+            name=name,
+            type=rdtype,
+            server=captured.server,
+            captured_at=round(captured.time - self.base, 6),
+            latency=None if captured.latency is None else round(captured.latency, 6),
+        )
+        if rdtype == TYPE_SRV:
+            event = SrvResolved(name, captured.records, captured.error)
         else:
-            latency = captured.latency or 0.0
-            at = now + latency
-            self._note(
-                now,
-                "dns_from_capture",
-                name=name,
-                type=rdtype,
-                server=captured.server,
-                captured_at=round(captured.time - self.base, 6),
-                latency=None if captured.latency is None else round(captured.latency, 6),
-            )
-            if rdtype == TYPE_SRV:
-                event = SrvResolved(name, captured.records, captured.error)
-            else:
-                event = AddressResolved(name, captured.addresses, captured.error)
-        heapq.heappush(self._queue, (at, next(self._order), event, None))
+            event = AddressResolved(name, captured.addresses, captured.error)
+        heapq.heappush(self._queue, (now + latency, next(self._order), event, None))
 
     def _note(self, now: float, event: str, level: str = "info", **fields: Any) -> None:
         self.result.traces.append(Trace(round(now, 6), REPLAY_STAGE, event, fields, level))

@@ -19,9 +19,11 @@ The in-memory network:
 * The lab lives at its layout address (DHCP, DNS, NTP 123, HTTP 80, HTTPS 443,
   SIP/TLS 5061). Any other address or port refuses the connection, as on the
   loopback the live lab runs on; a registrar that is down refuses too.
-* Silence costs what it costs live: a query the lab drops is a DNS `timeout`
-  after the profile's DNS timeout, a registrar slower than the SIP timeout a
-  SIP timeout. The virtual clock makes a minute of DHCP retries free.
+* Silence costs what it costs live: a query the lab drops, or an answer slower
+  than the phone waits, is never delivered; the phone's own deadline decides
+  (a DNS `timeout` after the profile's DNS timeout, a SIP timeout after the
+  SIP one), and what it abandons the pair drops, as the runner cancels it.
+  The virtual clock makes a minute of DHCP retries free.
 * TLS is a real handshake through memory BIOs (`memory_tls`), verified with the
   trust the phone built from the chain it downloaded, so an untrusted server
   certificate fails with OpenSSL's own words, as live.
@@ -58,6 +60,7 @@ from phonesim.codec.certificate import summarize_certificate
 from phonesim.codec.dhcp_message import load_packet_library
 from phonesim.codec.ntp import build_time_request
 from phonesim.core.commands import (
+    Abandon,
     Command,
     ConnectRegistrar,
     FetchMetadata,
@@ -83,16 +86,10 @@ from phonesim.drivers import web_steps
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_interface import DHCP_SERVER_PORT
-from phonesim.drivers.shared_resolver import (
-    TIMEOUT,
-    address_resolved,
-    read_response,
-    srv_resolved,
-)
+from phonesim.drivers.shared_resolver import address_resolved, read_response, srv_resolved
 from phonesim.drivers.sip_client import (
     connect_failed,
     connection_lost,
-    no_answer,
     register_message,
     registrar_answer,
     registrar_failed,
@@ -202,9 +199,12 @@ class LabPair:
             final_stage=final_stage,
         )
         self.book = AddressBook()
-        self._queue: list[tuple[float, int, int, Callable[[], Event | None]]] = []
+        self._queue: list[tuple[float, int, int, int, Callable[[], Event | None]]] = []
         self._order = itertools.count()
         self._exchange = 0
+        self._serving = 0
+        """The request whose exchange is under way (the id of its command; 0 for DHCP)."""
+        self._abandoned: set[int] = set()
         self._query_ids = itertools.count(1)
         self._listening: int | None = None
         self._chain: list[bytes] = []
@@ -245,7 +245,9 @@ class LabPair:
         if arrival is None and deadline is None:
             return False
         if arrival is not None and (deadline is None or arrival <= deadline):
-            at, self._exchange, _, deliver = heapq.heappop(self._queue)
+            at, self._exchange, _, self._serving, deliver = heapq.heappop(self._queue)
+            if self._serving in self._abandoned:
+                return True  # the phone stopped waiting: the connection is gone
             self.now = max(self.now, at)
             event = deliver()
             if event is not None:
@@ -298,40 +300,54 @@ class LabPair:
         self.deadlines.append((self.now, self.phone.next_deadline()))
 
     def _carry_out_one(self, command: Command) -> None:
-        sent = self.now
         if isinstance(command, Trace):
             self.traces.append(command)
+        elif isinstance(command, Abandon):
+            self._abandoned.add(id(command.request))
         elif isinstance(command, SendDhcp):
             self._listening = command.xid
+            self._serving = 0
             self._send(lambda: self._inform_arrives(command))
         elif isinstance(command, StopDhcp):
             self._listening = None
         elif isinstance(command, ResolveSrv):
-            self._send(lambda: self._ask_dns(command.name, dns.rdatatype.SRV, sent))
+            self._send(lambda: self._ask_dns(command.name, dns.rdatatype.SRV), command)
         elif isinstance(command, ResolveAddress):
-            self._send(lambda: self._ask_dns(command.host, dns.rdatatype.A, sent))
+            self._send(lambda: self._ask_dns(command.host, dns.rdatatype.A), command)
         elif isinstance(command, QueryTime):
-            self._send(lambda: self._ask_time(command, sent))
+            self._send(lambda: self._ask_time(command), command)
         elif isinstance(command, FetchRootChain):
-            self._send(lambda: self._fetch_root_chain(command.url))
+            self._send(lambda: self._fetch_root_chain(command), command)
         elif isinstance(command, TrustRootChain):
             self._trusted = tuple(self._chain)
         elif isinstance(command, FetchMetadata):
-            self._send(lambda: _complete(web_steps.fetch_metadata(self._web(), command.url)))
+            self._send(
+                lambda: _complete(
+                    web_steps.fetch_metadata(self._web(command.timeout), command.url)
+                ),
+                command,
+            )
         elif isinstance(command, RequestWebTicket):
-            self._send(lambda: _complete(web_steps.request_web_ticket(self._web(), command)))
+            self._send(
+                lambda: _complete(
+                    web_steps.request_web_ticket(self._web(command.timeout), command)
+                ),
+                command,
+            )
         elif isinstance(command, RequestCertificate):
-            self._send(lambda: self._request_certificate(command))
+            self._send(lambda: self._request_certificate(command), command)
         elif isinstance(command, ConnectRegistrar):
-            self._send(lambda: self._connect_registrar(command, sent))
+            self._send(lambda: self._connect_registrar(command), command)
         elif isinstance(command, PersistCache):
             self.stored.append(command.cache)
         else:  # pragma: no cover - a new command without a way through the lab is a bug
             raise TypeError(f"the in-memory lab cannot carry out {command!r}")
 
-    def _send(self, deliver: Callable[[], Event | None]) -> None:
+    def _send(self, deliver: Callable[[], Event | None], command: Command | None = None) -> None:
         """A request leaves the phone now; `deliver` is the lab at its arrival."""
         self._exchange = next(self._order)
+        if command is not None:
+            self._serving = id(command)
         self._after(self.latency, deliver)
 
     def _after(self, delay: float, deliver: Callable[[], Event | None]) -> None:
@@ -340,7 +356,7 @@ class LabPair:
     def _at(self, at: float, deliver: Callable[[], Event | None]) -> None:
         # What happens at one instant happens in the order the requests were sent: a
         # DHCP answer sent at once comes before the DNS answer to a later query.
-        heapq.heappush(self._queue, (at, self._exchange, next(self._order), deliver))
+        heapq.heappush(self._queue, (at, self._exchange, next(self._order), self._serving, deliver))
 
     # --------------------------------------------------------------------- DHCP
 
@@ -361,17 +377,13 @@ class LabPair:
 
     # ---------------------------------------------------------------------- DNS
 
-    def _ask_dns(self, name: str, rdtype: dns.rdatatype.RdataType, sent: float) -> Event | None:
+    def _ask_dns(self, name: str, rdtype: dns.rdatatype.RdataType) -> Event | None:
         qname = dns.name.from_text(name)
         query = dns.message.make_query(qname, rdtype)
         query.id = next(self._query_ids) % 0x10000
         wire = self.lab.dns.answer(query.to_wire())
         if wire is None:
-            # Dropped: the phone's resolver gives up after its timeout.
-            self._at(
-                sent + self.profile.dns.timeout, lambda: _dns_event(name, rdtype, None, TIMEOUT)
-            )
-            return None
+            return None  # dropped: the phone gives up when its own time is up
         answer, error = read_response(_read_dns(wire), qname, rdtype)
         event = _dns_event(name, rdtype, answer, error)
         if rdtype == dns.rdatatype.A and answer:
@@ -381,36 +393,34 @@ class LabPair:
 
     # --------------------------------------------------------------------- time
 
-    def _ask_time(self, command: QueryTime, sent: float) -> Event | None:
-        timeout = self.profile.time.timeout
+    def _ask_time(self, command: QueryTime) -> Event | None:
         if command.address != self.layout.address or command.port != NTP_PORT:
-            return time_not_answered(command.server, refused(), timeout)
+            return time_not_answered(command.server, refused(), command.timeout)
         replies = self.lab.time.replies(build_time_request())
         if not replies:
-            self._at(
-                sent + timeout, lambda: time_not_answered(command.server, TimeoutError(), timeout)
-            )
-            return None
+            return None  # a silent server: the phone gives up when its own time is up
         return time_answer(command.server, replies[0].payload)
 
     # ---------------------------------------------------------------------- web
 
-    def _web(self) -> WebServicesClient:
+    def _web(self, timeout: float) -> WebServicesClient:
         """The phone's web client for the chain it trusts now (none before TrustRootChain)."""
         client = self._clients.get(self._trusted)
         if client is None:
             client = WebServicesClient(
                 address_book=self.book,
                 user_agent=self.profile.device.user_agent,
-                timeout=self.profile.web.timeout,
+                timeout=timeout,
                 chain=self._trusted,
                 transport=lab_transport(self._site),
             )
             self._clients[self._trusted] = client
         return client
 
-    def _fetch_root_chain(self, url: str) -> Event:
-        event, chain = _complete(web_steps.fetch_root_chain(self._web(), url))
+    def _fetch_root_chain(self, command: FetchRootChain) -> Event:
+        event, chain = _complete(
+            web_steps.fetch_root_chain(self._web(command.timeout), command.url)
+        )
         if event.failure is None:
             self._chain = chain
         return event
@@ -418,12 +428,14 @@ class LabPair:
     def _request_certificate(self, command: RequestCertificate) -> Event:
         key_type = self.profile.certificate.key_type
         keys = _KEYS.setdefault(key_type, KeyPool(key_type))
-        return _complete(web_steps.request_certificate(self._web(), command, keys.take()))
+        return _complete(
+            web_steps.request_certificate(self._web(command.timeout), command, keys.take())
+        )
 
     # ---------------------------------------------------------------- registrar
 
-    def _connect_registrar(self, command: ConnectRegistrar, sent: float) -> Event | None:
-        timeout = self.profile.sip.timeout
+    def _connect_registrar(self, command: ConnectRegistrar) -> Event | None:
+        timeout = command.timeout
         registrar = self.lab.registrar
         use_tls = command.transport == "tls"
         if use_tls and not self._trusted:
@@ -452,9 +464,6 @@ class LabPair:
                 user_agent=self.profile.device.user_agent,
             )
         )
-        if registrar.delay >= timeout:
-            self._at(sent + timeout, lambda: no_answer(command, timeout))
-            return None
         answer = registrar_answer(command, reply, server_certificate)
         if registrar.delay > 0:
             self._after(registrar.delay, lambda: answer)

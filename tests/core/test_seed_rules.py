@@ -188,7 +188,7 @@ def test_missing_option_43_takes_the_web_services_from_the_dns_registrar() -> No
 def test_missing_option_120_takes_the_registrar_from_dns_srv() -> None:
     boot = Boot()
     boot.feed(boot.ack(registrars=None, web=WEB), after=0.01)
-    boot.tick(3)
+    boot.tick(boot.phone.profile.dhcp.answer_window + 0.1)  # DHCP concludes; DNS answers next
     boot.settle()
     decided = boot.trace("decided")
     assert decided.fields["web_url"] == CERT_PROV
@@ -199,7 +199,7 @@ def test_missing_option_120_takes_the_registrar_from_dns_srv() -> None:
 def test_option_43_without_120_and_no_dns_signs_in_to_web_services_but_not_sip() -> None:
     boot = Boot(world=World(srv={}, a={WEB: ["192.0.2.20"]}))
     boot.feed(boot.ack(registrars=None, web=WEB), after=0.01)
-    boot.tick(3)
+    boot.tick(boot.phone.profile.dhcp.answer_window + 0.1)  # DHCP concludes; DNS answers next
     boot.settle()
     outcome = boot.phone.outcome
     assert isinstance(outcome, Failure) and outcome.reason == "registrar.none_found"
@@ -287,7 +287,7 @@ def test_registrar_srv_with_priorities_is_tried_lowest_priority_first() -> None:
     ]
     boot = Boot(world=world)
     boot.feed(boot.ack(registrars=None, web=WEB), after=0.01)
-    boot.tick(3)
+    boot.tick(boot.phone.profile.dhcp.answer_window + 0.1)  # DHCP concludes; DNS answers next
     boot.settle()
     assert boot.of(ConnectRegistrar)[0].host == "pool02.contoso.test"
 

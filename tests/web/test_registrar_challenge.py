@@ -71,6 +71,7 @@ def test_the_phone_takes_up_tls_dsk_from_a_front_end_s_401() -> None:
                 call_id="0f3a",
                 tag="8c1d",
                 branch="z9hG4bK1",
+                timeout=5,
             )
             return await register(command, real_port=port, trust=None, user_agent="test", timeout=5)
         finally:

@@ -41,6 +41,7 @@ class Certificate(Stepwise):
                 entity=entity,
                 device_id=device_id,
                 request_id=request_id,
+                timeout=ctx.profile.web.timeout,
             ),
             self,
         )

@@ -88,6 +88,7 @@ class Registrar(Stepwise):
                 call_id=ctx.random_hex(128),
                 tag=ctx.random_hex(32),
                 branch="z9hG4bK" + ctx.random_hex(64),
+                timeout=ctx.profile.sip.timeout,
             ),
             self,
         )

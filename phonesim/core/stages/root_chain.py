@@ -49,7 +49,7 @@ class RootChain(Stepwise):
             )
         url = f"http://{host}{self.ctx.profile.web.root_chain_path}"
         self.ctx.out.trace(ROOTCHAIN_REQUEST, url=url)
-        self.ctx.ask(FetchRootChain(url), self)
+        self.ctx.ask(FetchRootChain(url, self.ctx.profile.web.timeout), self)
         return None
 
     def _received(self, event: RootChainFetched, now: float) -> Step:

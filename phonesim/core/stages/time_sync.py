@@ -85,7 +85,7 @@ class TimeSync(Stepwise):
 
     def _query(self, name: str, address: str, port: int) -> None:
         self.ctx.out.trace(TIME_QUERY, server=name, address=address, port=port)
-        self.ctx.ask(QueryTime(name, address, port), self)
+        self.ctx.ask(QueryTime(name, address, port, self.ctx.profile.time.timeout), self)
 
     def _answered(self, event: TimeAnswered, now: float) -> Step:
         ctx = self.ctx

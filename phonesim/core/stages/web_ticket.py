@@ -42,7 +42,7 @@ class WebTicket(Stepwise):
         assert self.ctx.web_url is not None
         url = self.ctx.web_url.rstrip("/") + "/mex"
         self.ctx.out.trace(CERTPROV_METADATA_REQUEST, url=url)
-        self.ctx.ask(FetchMetadata(url), self)
+        self.ctx.ask(FetchMetadata(url, self.ctx.profile.web.timeout), self)
         return None
 
     def handle(self, event: Event, now: float) -> Step:
@@ -78,7 +78,7 @@ class WebTicket(Stepwise):
         self.asking = Stage.WEBTICKET
         url = issuer.rstrip("/") + "/mex"
         ctx.out.trace(WEBTICKET_METADATA_REQUEST, url=url)
-        ctx.ask(FetchMetadata(url), self)
+        ctx.ask(FetchMetadata(url, ctx.profile.web.timeout), self)
         return None
 
     def _web_ticket_metadata(self, event: MetadataFetched) -> Step:
@@ -107,6 +107,7 @@ class WebTicket(Stepwise):
                 applies_to=ctx.cert_prov_auth,
                 username=identity.sign_in_as,
                 pin=identity.pin,
+                timeout=ctx.profile.web.timeout,
             ),
             self,
         )
