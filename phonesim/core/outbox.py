@@ -29,8 +29,8 @@ class Outbox:
         self.now = 0.0
         """The instant of the call under way."""
 
-    def trace(self, event: TraceEvent, **fields: Any) -> None:
-        stage, name, level = _SPELLING[id(event)]
+    def trace(self, declared: TraceEvent, /, **fields: Any) -> None:
+        stage, name, level = _SPELLING[id(declared)]
         self._commands.append(Trace(round(self.now - self.t0, 6), stage, name, fields, level))
 
     def send(self, command: Command) -> None:

@@ -33,11 +33,12 @@ from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvRecord
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
-from phonesim.core.requests import Pending, timed_out
+from phonesim.core.requests import Pending, about, timed_out
 from phonesim.core.stage import Stage
 from phonesim.core.stages import begin
 from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
 from phonesim.core.trace_schema import (
+    BOOT_EVENT_IGNORED,
     DISCOVERY_CACHE_DISCARDED,
     DISCOVERY_CACHE_IGNORED,
     DISCOVERY_CACHE_USED,
@@ -146,10 +147,16 @@ class Phone:
         ctx.out.now = now
         if isinstance(event, DhcpReceived):
             listener = next((m for m in self._active() if m.listens_for_dhcp), None)
-            if listener is not None:
+            if listener is None:
+                self._ignore(event, "the phone no longer listens for DHCP answers")
+            else:
                 self._deliver(listener, event, now)
         else:
-            self._answer(ctx.requests.close(event), event, now)
+            pending = ctx.requests.close(event)
+            if pending is None:
+                self._ignore(event, "the phone waits for no such answer: it came again, or late")
+            else:
+                self._answer(pending, event, now)
         self._prune()
         return ctx.out.take()
 
@@ -185,15 +192,23 @@ class Phone:
 
     # ---------------------------------------------------------------- routing
 
-    def _answer(self, pending: Pending | None, event: Event, now: float) -> None:
+    def _answer(self, pending: Pending, event: Event, now: float) -> None:
         """Hand an answer (or a request's timeout) to whoever asked."""
         if isinstance(event, SrvResolved | AddressResolved):
             for waiter in self._ctx.names.answered(event):
                 if self.outcome is not None:
                     break
                 self._deliver(waiter, event, now)
-        elif pending is not None and pending.owner is not None:
+        elif pending.owner in self._active():
             self._deliver(pending.owner, event, now)
+        else:
+            self._ignore(event, "the stage that asked for it is over")
+
+    def _ignore(self, event: Event, why: str) -> None:
+        """Nothing waits for `event`: it is traced, never dropped in silence."""
+        self._ctx.out.trace(
+            BOOT_EVENT_IGNORED, event=type(event).__name__, about=about(event), why=why
+        )
 
     def _active(self) -> tuple[StageMachine, ...]:
         if self._machine is None:

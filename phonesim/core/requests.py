@@ -127,6 +127,17 @@ def answer_key(event: Event) -> Key | None:
     return None if about is None else (type(event), about(event))
 
 
+def about(event: Event) -> str:
+    """What an answer names, in a word for the trace."""
+    key = answer_key(event)
+    if key is None:
+        return str(getattr(event, "source", ""))
+    what = key[1]
+    if isinstance(what, tuple):  # a registrar: host, address, port
+        return f"{what[0]} at {what[1]}:{what[2]}"
+    return str(what)
+
+
 class Pending:
     __slots__ = ("command", "deadline", "later", "owner")
 
@@ -199,6 +210,7 @@ __all__ = [
     "Pending",
     "Requests",
     "Waiter",
+    "about",
     "answer_key",
     "request_key",
     "timed_out",

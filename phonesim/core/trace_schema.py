@@ -319,6 +319,16 @@ REGISTRAR_CHALLENGE_REACHED = _event(
     "the end of a boot that got as far as the registrar's TLS-DSK challenge (not a sign-in)",
 )
 
+# -- what the phone did not expect --------------------------------------------------------
+BOOT_EVENT_IGNORED = _event(
+    Stage.BOOT,
+    "event_ignored",
+    ("event", "about", "why"),
+    "something arrived that nothing in the phone waits for (an answer after the phone "
+    "stopped waiting, a DHCP answer after it stopped listening): recorded, not acted on",
+    "warning",
+)
+
 # -- how a boot ends, at any stage ---------------------------------------------------------
 STOP_FIELDS = frozenset({"web_url", "registrar", "sip_uri", "not_begun", "discovery_cache_used"})
 FAILURE_FIELDS = frozenset(
