@@ -79,7 +79,8 @@ class FleetPlan:
     key_pool: int = 8
     max_failures: int | None = None
     boot_limit: float = 300.0
-    """A phone still booting after this long is counted as `fleet.stalled`."""
+    """A phone still booting after this long is counted as `fleet.stalled`: a safety net
+    only, since every phone's own deadlines end its boot long before."""
 
 
 @dataclass
@@ -321,7 +322,8 @@ class FleetRun:
         return stop_reason.COMPLETED if shape.phones is not None else stop_reason.DURATION
 
     async def _watch(self) -> None:
-        """Every second, end the phones that have booted longer than the plan allows."""
+        """Every second, end the phones that have booted longer than the plan allows (a
+        safety net against a driver bug: the phones keep their own time)."""
         assert self._loop is not None
         while True:
             await asyncio.sleep(1.0)

@@ -16,6 +16,7 @@ from phonesim.codec.ocauthws.endpoints import (
     WEB_TICKET_PATH,
     WEB_TICKET_PIN_SUFFIX,
 )
+from phonesim.core.commands import Abandon
 from phonesim.core.outcome import Failure, Success
 from phonesim.lab.scenario import load_scenario, load_scenario_text
 from phonesim.replay.lab_exchange import captured_exchange
@@ -177,3 +178,25 @@ def test_a_lab_serving_a_capture_answers_with_the_captured_acks() -> None:
     won = next(t for t in pair.traces if t.event == "answer_won")
     assert (without.fields["server"], won.fields["server"]) == ("192.0.2.5", "192.0.2.6")
     assert round(won.t - without.t, 6) == round(0.0021 - 0.0008, 6)  # the captured delays
+
+
+def test_a_silent_dns_server_is_timed_out_by_the_phone_itself() -> None:
+    # The lab drops every query and the pair delivers nothing: each lookup ends when the
+    # phone's own DNS timeout passes, in the resolvers' word, and the phone abandons it.
+    text = '[scenario]\nsummary = "a DNS server that never answers"\n[dns]\nsilent = true\n'
+    pair = LabPair(load_scenario_text(text, name="dns-silent", source="test"))
+    outcome = pair.run()
+    assert isinstance(outcome, Failure) and outcome.reason == "rootchain.web_host_unresolved"
+    queries = [t for t in pair.traces if t.stage == "dns" and t.event == "query"]
+    gave_up = [t for t in pair.traces if t.stage == "dns" and t.event == "no_answer"]
+    timeout = pair.profile.dns.timeout
+    for query in queries:
+        answers = [t for t in gave_up if t.fields["name"] == query.fields["name"]]
+        if round(query.t + timeout, 6) > outcome.t:  # still out when the boot ended
+            assert answers == []
+            continue
+        (answer,) = answers
+        assert answer.fields["error"] == "timeout"
+        assert round(answer.t - query.t, 6) == timeout
+    assert len(gave_up) >= 2
+    assert len([c for c in pair.commands if isinstance(c, Abandon)]) == len(gave_up)

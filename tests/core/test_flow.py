@@ -1,0 +1,134 @@
+"""Tests over the boot's table (`phonesim.core.flow`), as h11 tests its state tables: every
+stage reachable, every stop honoured, every machine and outer table in step with `Stage`,
+and the README's drawing made from the table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from phonesim.codec.ocauthws.endpoints import (
+    CERT_PROV_PATH,
+    CERT_PROV_PROOF_SUFFIX,
+    ROOT_CHAIN_PATH,
+    WEB_TICKET_PATH,
+    WEB_TICKET_PIN_SUFFIX,
+)
+from phonesim.core import flow, trace_schema
+from phonesim.core.flow_diagram import diagram
+from phonesim.core.outcome import Success
+from phonesim.core.stage import Stage
+from phonesim.core.stages import MACHINE
+from phonesim.diagnosis.phone_screen import PHONE_SCREEN
+from phonesim.report import timeline
+from phonesim.report.bootstrap_result import EXIT_CODES
+from phonesim.report.device_log import THREADS
+from phonesim.testing import LabPair
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+# What each stage of the boot asks of the lab's servers.
+SENT_BY = {
+    ("GET", ROOT_CHAIN_PATH): Stage.ROOTCHAIN,
+    ("GET", CERT_PROV_PATH + "/mex"): Stage.WEBTICKET,  # names the ticket service
+    ("GET", WEB_TICKET_PATH + "/mex"): Stage.WEBTICKET,
+    ("POST", WEB_TICKET_PATH + WEB_TICKET_PIN_SUFFIX): Stage.WEBTICKET,
+    ("POST", CERT_PROV_PATH + CERT_PROV_PROOF_SUFFIX): Stage.CERTPROV,
+}
+
+
+def reachable(start: flow.Start, stop: Stage) -> list[Stage]:
+    """The stages a boot so started and so stopped may begin, in order."""
+    stage: Stage | None = flow.first_stage(start, stop)
+    seen = []
+    while stage is not None and flow.begins(stage, stop):
+        assert stage not in seen, f"the table loops at {stage}"
+        seen.append(stage)
+        stage = flow.FOLLOWS[stage]
+    return seen
+
+
+def test_the_readme_draws_the_table() -> None:
+    section = README[README.index("## Architecture") : README.index("## Layout")]
+    assert diagram() in section
+
+
+def test_every_stage_is_reachable_from_power_on() -> None:
+    begun = {
+        stage
+        for start in flow.Start
+        for stop in flow.STOP_AFTER
+        for stage in reachable(start, stop)
+    }
+    assert begun == set(flow.STOP_AFTER)
+    # The rest are parts of a stage begun, or power-on itself.
+    assert set(Stage) - begun == {Stage.BOOT, *(set(flow.PART_OF) - begun)}
+    assert set(flow.PART_OF.values()) <= begun
+
+
+def test_a_boot_not_asked_to_stop_runs_every_stage_once_to_the_last() -> None:
+    assert reachable(flow.Start.DISCOVER, flow.LAST) == [
+        Stage.DISCOVERY,
+        Stage.TIME,
+        Stage.ROOTCHAIN,
+        Stage.WEBTICKET,
+        Stage.CERTPROV,
+        Stage.REGISTRAR,
+    ]
+    assert reachable(flow.Start.FROM_CACHE, flow.LAST)[0] is Stage.TIME
+
+
+def test_every_stage_that_can_begin_has_its_machine() -> None:
+    begun = {stage for stop in flow.STOP_AFTER for stage in reachable(flow.Start.DISCOVER, stop)}
+    assert begun | {flow.ENTRY[flow.Start.FROM_CACHE]} == set(MACHINE)
+    assert all(MACHINE[stage].stage is stage for stage in MACHINE)
+    assert set(MACHINE) >= flow.REDISCOVER_AFTER
+
+
+@pytest.mark.parametrize("stop", flow.STOP_AFTER)
+@pytest.mark.parametrize("cached", [False, True], ids=["fresh", "cached"])
+def test_every_stop_stage_ends_the_boot_there_and_begins_nothing_later(
+    stop: Stage, cached: bool
+) -> None:
+    cache = None
+    if cached:
+        first = LabPair()
+        first.run()
+        cache = first.stored[-1]
+    pair = LabPair(cache=cache, final_stage=stop.value)
+    outcome = pair.run()
+    assert isinstance(outcome, Success) and outcome.stage == stop
+    last = pair.traces[-1]
+    ending = trace_schema.REGISTRAR_CHALLENGE_REACHED if stop is flow.LAST else None
+    ending = ending or trace_schema.stopped_as_asked(stop)
+    assert ending.matches(last), f"{last.stage}.{last.event}"
+    if stop is not flow.LAST:
+        assert last.fields["not_begun"] == [str(s) for s in flow.not_begun(stop)]
+        assert last.fields["discovery_cache_used"] is cached
+    sent: Counter[Stage] = Counter()
+    for request in pair.lab.web.received:
+        sent[SENT_BY[(request.method, request.path_qs.split("?")[0])]] += 1
+    sent[Stage.REGISTRAR] = pair.lab.registrar.counts["challenged"]
+    sent[Stage.TIME] = pair.lab.time.counts["answered"]
+    assert not set(+sent) & set(flow.not_begun(stop)), dict(sent)
+
+
+def test_dhcp_alone_asks_dns_nothing() -> None:
+    pair = LabPair(final_stage=Stage.DHCP.value)
+    pair.run()
+    assert not any(t.stage == Stage.DNS for t in pair.traces)
+    assert sum(pair.lab.dns.counts.values()) == 0
+
+
+def test_the_device_log_and_the_timeline_have_a_place_for_every_stage() -> None:
+    assert set(THREADS) == set(Stage)
+    assert set(timeline._STAGE_STYLE) == set(Stage)
+
+
+def test_every_stage_a_boot_can_fail_at_has_an_exit_code_and_a_phone_screen() -> None:
+    failing = set(trace_schema.FAILED)
+    assert failing <= set(EXIT_CODES)
+    assert failing <= set(PHONE_SCREEN)
+    assert set(EXIT_CODES) <= set(Stage) and set(PHONE_SCREEN) <= set(Stage)
