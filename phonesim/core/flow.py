@@ -80,6 +80,8 @@ LAST: Stage = Stage.REGISTRAR
 """Where a boot that is not asked to stop earlier ends."""
 
 _RANK = {stage: rank for rank, stage in enumerate(STOP_AFTER)}
+_BY_NAME = {str(stage): stage for stage in STOP_AFTER}
+_NOT_BEGUN = {stop: STOP_AFTER[rank + 1 :] for stop, rank in _RANK.items()}
 
 
 def first_stage(start: Start, stop: Stage) -> Stage:
@@ -102,17 +104,14 @@ def begins(stage: Stage, stop: Stage) -> bool:
 
 def not_begun(stop: Stage) -> tuple[Stage, ...]:
     """The stages a boot stopped after `stop` never begins."""
-    return STOP_AFTER[_RANK[stop] + 1 :]
+    return _NOT_BEGUN[stop]
 
 
 def stop_stage(name: str) -> Stage:
     """The stop stage spelt `name`; ValueError names the choices."""
-    try:
-        stage = Stage(name)
-    except ValueError:
-        stage = None
-    if stage is None or stage not in _RANK:
-        raise ValueError(f"final_stage must be one of {tuple(str(s) for s in STOP_AFTER)}")
+    stage = _BY_NAME.get(name)
+    if stage is None:
+        raise ValueError(f"final_stage must be one of {tuple(_BY_NAME)}")
     return stage
 
 

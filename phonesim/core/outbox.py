@@ -36,10 +36,6 @@ class Outbox:
     def send(self, command: Command) -> None:
         self._commands.append(command)
 
-    def since_power_on(self) -> float:
-        """`now` as a trace says it: seconds since power-on, to the microsecond."""
-        return round(self.now - self.t0, 6)
-
     def take(self) -> list[Command]:
         commands, self._commands = self._commands, []
         return commands

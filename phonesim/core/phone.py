@@ -33,7 +33,7 @@ from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvRecord
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
-from phonesim.core.requests import Pending, about, timed_out
+from phonesim.core.requests import Pending, Waiter, about, timed_out
 from phonesim.core.stage import Stage
 from phonesim.core.stages import begin
 from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
@@ -52,6 +52,10 @@ from phonesim.core.trace_schema import (
 STOP_STAGES = tuple(str(stage) for stage in flow.STOP_AFTER)
 """The stages a boot can be asked to stop after, as `phonesim.core.flow` lists them."""
 FINAL_STAGES = STOP_STAGES
+
+_SPELT = {stage: str(stage) for stage in Stage}
+"""Each stage as the plain text outcomes and traces carry."""
+_NOT_BEGUN = {stop: tuple(str(stage) for stage in flow.not_begun(stop)) for stop in flow.STOP_AFTER}
 
 
 class Phone:
@@ -146,7 +150,10 @@ class Phone:
         ctx = self._ctx
         ctx.out.now = now
         if isinstance(event, DhcpReceived):
-            listener = next((m for m in self._active() if m.listens_for_dhcp), None)
+            machine = self._machine
+            listener = machine if machine is not None and machine.listens_for_dhcp else None
+            if listener is None and self._lingering:
+                listener = next((m for m in self._lingering if m.listens_for_dhcp), None)
             if listener is None:
                 self._ignore(event, "the phone no longer listens for DHCP answers")
             else:
@@ -157,7 +164,8 @@ class Phone:
                 self._ignore(event, "the phone waits for no such answer: it came again, or late")
             else:
                 self._answer(pending, event, now)
-        self._prune()
+        if self._lingering:
+            self._prune()
         return ctx.out.take()
 
     def next_deadline(self) -> float | None:
@@ -186,8 +194,11 @@ class Phone:
                 break
             deadline = machine.next_deadline()
             if deadline is not None and now >= deadline:
-                self._deliver_step(machine, machine.handle_timer(now), now)
-        self._prune()
+                step = machine.handle_timer(now)
+                if machine is self._machine:
+                    self._advance(step, now)
+        if self._lingering:
+            self._prune()
         return out.take()
 
     # ---------------------------------------------------------------- routing
@@ -213,20 +224,18 @@ class Phone:
     def _active(self) -> tuple[StageMachine, ...]:
         if self._machine is None:
             return self._lingering
+        if not self._lingering:
+            return (self._machine,)
         return (self._machine, *self._lingering)
 
-    def _deliver(self, machine: object, event: Event, now: float) -> None:
-        step = machine.handle(event, now)  # type: ignore[attr-defined]
-        self._deliver_step(machine, step, now)
-
-    def _deliver_step(self, machine: object, step: Step, now: float) -> None:
+    def _deliver(self, machine: Waiter, event: Event, now: float) -> None:
+        step = machine.handle(event, now)
         # A stage done but still listening in the background steers nothing.
         if machine is self._machine:
             self._advance(step, now)
 
     def _prune(self) -> None:
-        if self._lingering:
-            self._lingering = tuple(m for m in self._lingering if m.busy)
+        self._lingering = tuple(m for m in self._lingering if m.busy)
 
     # ------------------------------------------------------------------- flow
 
@@ -268,7 +277,7 @@ class Phone:
             self._succeed(DONE, now)
 
     def _begin(self, stage: Stage, now: float) -> Step:
-        machine = self._machine = begin(flow.within(stage, self._stop), self._ctx)
+        machine = self._machine = begin(stage, self._ctx)
         return machine.start(now)
 
     def _advance(self, step: Step, now: float) -> None:
@@ -279,13 +288,13 @@ class Phone:
                 continue
             machine = self._machine
             assert machine is not None
-            if machine.busy:
-                self._lingering = (*self._lingering, machine)
             following = flow.FOLLOWS[machine.stage]
             if following is None or not flow.begins(following, self._stop):
                 self._succeed(step, now)
                 return
-            step = self._begin(following, now)
+            if machine.busy:
+                self._lingering = (*self._lingering, machine)
+            step = self._begin(flow.within(following, self._stop), now)
 
     def _failed(self, step: Failed, now: float) -> Step:
         """A stage failed: from the cache, forget it and discover afresh (once); else the end."""
@@ -302,17 +311,17 @@ class Phone:
             ctx.using_cache = False
             ctx.out.trace(
                 DISCOVERY_CACHE_DISCARDED,
-                failed_stage=step.stage.value,
+                failed_stage=_SPELT[step.stage],
                 cause=step.reason,
                 note="cached servers did not work; asking DHCP and DNS again",
             )
             ctx.forget_servers()
-            return self._begin(flow.ENTRY[flow.Start.DISCOVER], now)
+            return self._begin(flow.first_stage(flow.Start.DISCOVER, self._stop), now)
         first = ctx.registrars[0].label() if ctx.registrars else None
         self._finish(
             Failure(
-                t=ctx.out.since_power_on(),
-                stage=step.stage.value,
+                t=round(now - ctx.out.t0, 6),
+                stage=_SPELT[step.stage],
                 reason=step.reason,
                 message=step.message,
                 evidence=step.evidence,
@@ -327,19 +336,21 @@ class Phone:
         ctx = self._ctx
         self._finish(
             Success(
-                t=ctx.out.since_power_on(),
+                t=round(now - ctx.out.t0, 6),
                 web_url=done.web_url if done.web_url is not None else ctx.web_url or "",
                 registrar=done.registrar
                 if done.registrar is not None
                 else ",".join(r.label() for r in ctx.registrars),
                 sip_uri=ctx.sip_uri,
-                stage=self._stop.value,
+                stage=_SPELT[self._stop],
             )
         )
 
     def _finish(self, outcome: Outcome) -> None:
         self.outcome = outcome
-        for machine in self._active():
+        if self._machine is not None:
+            self._machine.stop()
+        for machine in self._lingering:
             machine.stop()
         out = self._ctx.out
         if isinstance(outcome, Failure):
@@ -363,7 +374,7 @@ class Phone:
         out.trace(
             STOPPED[self._stop],
             **fields,
-            not_begun=[stage.value for stage in flow.not_begun(self._stop)],
+            not_begun=list(_NOT_BEGUN[self._stop]),
             discovery_cache_used=self._ctx.using_cache,
         )
 

@@ -40,6 +40,7 @@ from phonesim.core.events import (
     WebTicketAnswered,
 )
 from phonesim.core.failure import ServiceFailure
+from phonesim.core.step import Step
 
 Key = tuple[type, object]
 
@@ -57,9 +58,9 @@ Asking = (
 
 
 class Waiter(Protocol):
-    """Whoever asked: a stage machine, or the phone's DNS (which answers stages in turn)."""
+    """Whoever asked: a stage machine (the phone's DNS answers the stages in turn)."""
 
-    def handle(self, event: Event, now: float) -> object: ...
+    def handle(self, event: Event, now: float) -> Step: ...
 
 
 ANSWERED_BY: Mapping[type, tuple[type, Callable[[Any], object]]] = {
@@ -179,8 +180,9 @@ class Requests:
 
     def earliest(self) -> float | None:
         """When the first open request is due (requests asked again are due later)."""
-        deadlines = [pending.deadline for pending in self._open.values()]
-        return min(deadlines) if deadlines else None
+        if not self._open:
+            return None
+        return min(pending.deadline for pending in self._open.values())
 
     def due(self, now: float) -> list[Pending]:
         """Requests due at `now`, closed: earliest first, then in the order they were asked."""

@@ -14,6 +14,7 @@ can be read, and tested, on its own:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from phonesim.core.discovery_cache import RegistrarTarget
@@ -55,7 +56,7 @@ def waits_for_dns(
 def decide(
     winner: DhcpAnswer | None,
     chosen: DhcpAnswer | None,
-    dns_registrars: list[RegistrarTarget],
+    dns_registrars: Sequence[RegistrarTarget],
     profile: DeviceProfile,
 ) -> Decision:
     """`winner`: the first DHCP answer with an FQDN; `chosen`: it, else the first answer."""

@@ -38,7 +38,7 @@ class Discovery:
 
     def handle(self, event: Event, now: float) -> Step:
         if isinstance(event, DhcpReceived):
-            return self._decide(now) if self.inform.handle(event, now) else None
+            return self._decide(now) if self.inform.read(event, now) else None
         assert isinstance(event, SrvResolved | AddressResolved)
         if self.lookup.handle(event, now) and self.waiting_for_dns:
             self.waiting_for_dns = False
@@ -49,7 +49,7 @@ class Discovery:
         return self.inform.next_deadline()
 
     def handle_timer(self, now: float) -> Step:
-        return self._decide(now) if self.inform.handle_timer(now) else None
+        return self._decide(now) if self.inform.tick(now) else None
 
     @property
     def busy(self) -> bool:

@@ -66,6 +66,14 @@ class InformExchange:
         self.without_fqdn: DhcpAnswer | None = None
 
     @property
+    def busy(self) -> bool:
+        return self.listening
+
+    @property
+    def listens_for_dhcp(self) -> bool:
+        return self.listening
+
+    @property
     def chosen(self) -> DhcpAnswer | None:
         """The answer discovery reads: the winner, else the first one without an FQDN."""
         return self.winner or self.without_fqdn
@@ -92,7 +100,7 @@ class InformExchange:
             return self._next_send
         return min(self._next_send, self._listen_until)
 
-    def handle_timer(self, now: float) -> bool:
+    def tick(self, now: float) -> bool:
         """Retransmit, give up, or close the window; True when the exchange concludes now."""
         concludes = False
         if self._next_send is not None and now >= self._next_send:
@@ -104,7 +112,7 @@ class InformExchange:
             self.concluded = True
         return concludes
 
-    def handle(self, event: DhcpReceived, now: float) -> bool:
+    def read(self, event: DhcpReceived, now: float) -> bool:
         """Read an answer; True when the exchange concludes now (the answer won)."""
         out = self.ctx.out
         try:
@@ -222,48 +230,24 @@ class InformExchange:
         )
 
 
-class DhcpAlone:
+class DhcpAlone(InformExchange):
     """The INFORM exchange as a stage of its own: a boot asked to stop after DHCP (a DHCP
     storm) measures DHCP alone, and ends where the exchange concludes."""
 
-    __slots__ = ("exchange",)
+    __slots__ = ()
     stage: ClassVar[Stage] = Stage.DHCP
-
-    def __init__(self, ctx: BootContext) -> None:
-        self.exchange = InformExchange(ctx)
-
-    def start(self, now: float) -> Step:
-        self.exchange.start(now)
-        return None
 
     def handle(self, event: Event, now: float) -> Step:
         assert isinstance(event, DhcpReceived)
-        return self._verdict() if self.exchange.handle(event, now) else None
-
-    def next_deadline(self) -> float | None:
-        return self.exchange.next_deadline()
+        return self._verdict() if self.read(event, now) else None
 
     def handle_timer(self, now: float) -> Step:
-        return self._verdict() if self.exchange.handle_timer(now) else None
-
-    @property
-    def busy(self) -> bool:
-        return self.exchange.listening
-
-    @property
-    def listens_for_dhcp(self) -> bool:
-        return self.exchange.listening
-
-    def stop(self) -> None:
-        self.exchange.stop()
+        return self._verdict() if self.tick(now) else None
 
     def _verdict(self) -> Step:
-        exchange = self.exchange
-        if exchange.winner is not None:
-            return Done(
-                web_url=exchange.winner.url or "", registrar=",".join(exchange.winner.registrars)
-            )
-        if exchange.without_fqdn is not None:
+        if self.winner is not None:
+            return Done(web_url=self.winner.url or "", registrar=",".join(self.winner.registrars))
+        if self.without_fqdn is not None:
             return Failed(
                 Stage.DHCP, "no_fqdn", "DHCP answered without option 120 (no registrar FQDN)"
             )

@@ -11,6 +11,8 @@ DNS would have said.
 
 from __future__ import annotations
 
+import functools
+
 from phonesim.core.context import BootContext
 from phonesim.core.discovery_cache import RegistrarTarget
 from phonesim.core.events import AddressResolved, SrvRecord, SrvResolved
@@ -19,25 +21,24 @@ from phonesim.core.trace_schema import DNS_REGISTRAR_LOOKUP_DONE, DNS_SRV_TARGET
 
 
 class RegistrarLookup:
-    __slots__ = ("_hosts", "_srv_names", "_waiter", "ctx", "finished", "found", "waiting_for")
+    __slots__ = ("_names", "_next_name", "_waiter", "ctx", "finished", "found", "waiting_for")
 
     def __init__(self, ctx: BootContext, waiter: Waiter) -> None:
         self.ctx = ctx
         self._waiter = waiter
         """Who hears the DNS answers for this search (the discovery stage it runs in)."""
-        self._srv_names: list[str] = []
-        self._hosts: list[str] = []
-        self.found: list[RegistrarTarget] = []
+        self._names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        """The SRV names, then the host names, to try."""
+        self._next_name = 0
+        self.found: tuple[RegistrarTarget, ...] = ()
         self.finished = False
         self.waiting_for: str | None = None
         """The host name whose address the search waits for."""
 
     def start(self, now: float) -> bool:
         """Ask the first name; True if the search ended at once."""
-        profile = self.ctx.profile
-        domain = self.ctx.network.dns_domain.strip(".")
-        self._srv_names = [f"{srv}.{domain}" for srv in profile.dns.registrar_srv]
-        self._hosts = [f"{host}.{domain}" for host in profile.dns.registrar_hosts]
+        dns = self.ctx.profile.dns
+        self._names = _names(dns.registrar_srv, dns.registrar_hosts, self.ctx.network.dns_domain)
         return self._next()
 
     def handle(self, event: SrvResolved | AddressResolved, now: float) -> bool:
@@ -48,11 +49,15 @@ class RegistrarLookup:
         return self._host_resolved(host) if host is not None else False
 
     def _next(self) -> bool:
-        if self._srv_names:
-            self.ctx.names.srv(self._srv_names.pop(0), self._waiter)
+        srv_names, hosts = self._names
+        index = self._next_name
+        self._next_name += 1
+        if index < len(srv_names):
+            self.ctx.names.srv(srv_names[index], self._waiter)
             return False
-        if self._hosts:
-            host = self._hosts.pop(0)
+        index -= len(srv_names)
+        if index < len(hosts):
+            host = hosts[index]
             if self.ctx.names.lookup(host, self._waiter):
                 return self._host_resolved(host)
             self.waiting_for = host
@@ -69,10 +74,10 @@ class RegistrarLookup:
             ordered = self._in_domain(event.name, ordered)
             if not ordered:
                 return self._next()
-        self.found = [
+        self.found = tuple(
             RegistrarTarget(host=r.target.rstrip("."), port=r.port, transport=transport)
             for r in ordered
-        ]
+        )
         return self._finish(event.name)
 
     def _in_domain(self, name: str, records: list[SrvRecord]) -> list[SrvRecord]:
@@ -97,11 +102,11 @@ class RegistrarLookup:
         address = self.ctx.names.address_of(host)
         if address is None:
             return self._next()
-        self.found = [
+        self.found = (
             RegistrarTarget(
                 host=host, port=self.ctx.profile.sip.port, transport="tls", address=address
-            )
-        ]
+            ),
+        )
         return self._finish(host)
 
     def _finish(self, source: str | None) -> bool:
@@ -110,6 +115,15 @@ class RegistrarLookup:
             DNS_REGISTRAR_LOOKUP_DONE, found=[r.label() for r in self.found], source=source
         )
         return True
+
+
+@functools.lru_cache(maxsize=64)
+def _names(
+    srv: tuple[str, ...], hosts: tuple[str, ...], domain: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names to try in `domain`, made once for all the phones of a fleet that share it."""
+    domain = domain.strip(".")
+    return tuple(f"{s}.{domain}" for s in srv), tuple(f"{h}.{domain}" for h in hosts)
 
 
 __all__ = ["RegistrarLookup"]

@@ -1,0 +1,63 @@
+"""How a stage machine answers each call: still working (None), done, or failed.
+
+Values, not exceptions: the conductor reads them to decide, from the boot's
+table, what comes next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phonesim.core.stage import Stage
+
+
+class Done:
+    __slots__ = ("registrar", "web_url")
+
+    def __init__(self, web_url: str | None = None, registrar: str | None = None) -> None:
+        self.web_url = web_url
+        """What the outcome says when the boot ends here, if the stage says otherwise
+        than the context (the DHCP answer alone, the registrar that answered)."""
+        self.registrar = registrar
+
+    def __repr__(self) -> str:
+        return f"Done(web_url={self.web_url!r}, registrar={self.registrar!r})"
+
+
+DONE = Done()
+
+
+class Failed:
+    __slots__ = ("cause", "evidence", "message", "servers_at_fault", "stage")
+
+    def __init__(
+        self,
+        stage: Stage,
+        cause: str,
+        message: str,
+        *,
+        servers_at_fault: bool = False,
+        **evidence: Any,
+    ) -> None:
+        self.stage = stage
+        """The stage the failure is told under (a trace stage: `certprov` for the CertProv
+        metadata fetched in the web ticket step)."""
+        self.cause = cause
+        self.message = message
+        self.servers_at_fault = servers_at_fault
+        """The servers failed (not the user, not the phone): servers from the cache are
+        then forgotten and discovered afresh, once."""
+        self.evidence = evidence
+
+    @property
+    def reason(self) -> str:
+        return f"{self.stage}.{self.cause}"
+
+    def __repr__(self) -> str:
+        return f"Failed({self.reason}: {self.message})"
+
+
+Step = Done | Failed | None
+
+
+__all__ = ["DONE", "Done", "Failed", "Step"]
