@@ -80,15 +80,15 @@ def main() -> None:
         print(
             f"run {number}: {result['phones_per_second']:.1f} phones/s, "
             f"{result['signed_in']:.0f} signed in, {result['failed']:.0f} failed, "
-            f"fleet CPU {result['fleet_cpu_ms_per_phone']:.2f} ms/phone, "
-            f"lab CPU {result['lab_cpu_ms_per_phone']:.2f} ms/phone"
+            f"fleet CPU {result['fleet_cpu_ms_per_phone']:.3f} ms/phone, "
+            f"lab CPU {result['lab_cpu_ms_per_phone']:.3f} ms/phone"
         )
     median = {key: statistics.median(r[key] for r in results) for key in results[0]}
     print(
         f"median of {args.runs} runs ({args.phones} phones, concurrency {args.concurrency}, "
         f"stage {args.stage}, {os.cpu_count()} CPUs): {median['phones_per_second']:.1f} phones/s; "
-        f"fleet CPU {median['fleet_cpu_ms_per_phone']:.2f} ms/phone, "
-        f"lab CPU {median['lab_cpu_ms_per_phone']:.2f} ms/phone"
+        f"fleet CPU {median['fleet_cpu_ms_per_phone']:.3f} ms/phone, "
+        f"lab CPU {median['lab_cpu_ms_per_phone']:.3f} ms/phone"
     )
 
 

@@ -3,8 +3,10 @@
 On a shared machine, figures taken an hour apart differ more than a change
 does; here each round runs the benchmark once with the other checkout's code
 (`--before`, e.g. main in a separate worktree or `git archive` copy) and once
-with this one's, alternating, then prints the median of every figure for each
-side and their ratio (after / before).
+with this one's, then prints the median of every figure for each side and
+their ratio (after / before). The order flips every round (before-after,
+after-before, ...): on this machine the second of two back-to-back fleet runs
+is measurably slower, and a fixed order would charge that to one side.
 
     python benchmarks/side_by_side.py --before /tmp/main-copy --rounds 3 \
         -- fleet_bootstrap.py --phones 400 --runs 1
@@ -60,7 +62,10 @@ def main() -> None:
     sides = {"before": options.before.resolve(), "after": HERE}
     seen: dict[str, dict[str, list[list[float]]]] = {side: defaultdict(list) for side in sides}
     for round_number in range(1, options.rounds + 1):
-        for side, checkout in sides.items():
+        order = list(sides.items())
+        if round_number % 2 == 0:
+            order.reverse()
+        for side, checkout in order:
             for line, numbers in run_once(checkout, options.script, options.args).items():
                 seen[side][line].append(numbers)
         print(f"round {round_number} of {options.rounds} done", file=sys.stderr)

@@ -23,11 +23,11 @@ from phonesim.core.trace_schema import DISCOVERY_CACHE_STORED
 
 class BootContext:
     __slots__ = (
+        "_names",
         "cache_policy",
         "cert_prov_auth",
         "identity",
         "mono_at",
-        "names",
         "network",
         "ntp_servers",
         "out",
@@ -60,7 +60,7 @@ class BootContext:
         self.cache_policy = cache_policy
         self.out = Outbox()
         self.requests = Requests()
-        self.names = Names(self.out, self.requests, profile.dns.timeout)
+        self._names: Names | None = None
         # The phone's own idea of wall-clock time: set at power-on, corrected by NTP.
         self.wall_at = wall_clock
         self.mono_at = 0.0
@@ -75,6 +75,13 @@ class BootContext:
         self.cert_prov_auth: str | None = None
         self.ticket: object = None
         self.sip_uri: str | None = None
+
+    @property
+    def names(self) -> Names:
+        """The phone's DNS, made when first asked: a DHCP storm's phones never look up."""
+        if self._names is None:
+            self._names = Names(self.out, self.requests, self.profile.dns.timeout)
+        return self._names
 
     # -- the phone's clock
 
@@ -124,7 +131,8 @@ class BootContext:
         self.cert_prov_auth = None
         self.ticket = None
         self.sip_uri = None
-        self.names.forget()
+        if self._names is not None:
+            self._names.forget()
 
 
 def utc(unix: float) -> datetime:

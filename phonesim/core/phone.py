@@ -35,7 +35,7 @@ from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.requests import Pending, Waiter, about, timed_out
 from phonesim.core.stage import Stage
-from phonesim.core.stages import begin
+from phonesim.core.stages import MACHINE
 from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
 from phonesim.core.trace_schema import (
     BOOT_EVENT_IGNORED,
@@ -277,7 +277,7 @@ class Phone:
             self._succeed(DONE, now)
 
     def _begin(self, stage: Stage, now: float) -> Step:
-        machine = self._machine = begin(stage, self._ctx)
+        machine = self._machine = MACHINE[stage](self._ctx)
         return machine.start(now)
 
     def _advance(self, step: Step, now: float) -> None:

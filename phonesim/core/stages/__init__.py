@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from phonesim.core.context import BootContext
 from phonesim.core.stage import Stage
-from phonesim.core.stages.base import StageMachine
 from phonesim.core.stages.certificate import Certificate
 from phonesim.core.stages.discovery import Discovery
 from phonesim.core.stages.inform import DhcpAlone
@@ -30,8 +28,4 @@ MACHINE: Mapping[Stage, MachineFactory] = {
 }
 
 
-def begin(stage: Stage, ctx: BootContext) -> StageMachine:
-    return MACHINE[stage](ctx)
-
-
-__all__ = ["MACHINE", "begin"]
+__all__ = ["MACHINE"]

@@ -61,12 +61,10 @@ class Stepwise:
     def handle_timer(self, now: float) -> Step:
         return None
 
-    @property
-    def busy(self) -> bool:
-        return False
+    listens_for_dhcp: ClassVar[bool] = False
 
     @property
-    def listens_for_dhcp(self) -> bool:
+    def busy(self) -> bool:
         return False
 
     def stop(self) -> None:

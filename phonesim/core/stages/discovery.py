@@ -53,11 +53,11 @@ class Discovery:
 
     @property
     def busy(self) -> bool:
-        return self.inform.listening or not self.lookup.finished
+        return self.inform.listens_for_dhcp or not self.lookup.finished
 
     @property
     def listens_for_dhcp(self) -> bool:
-        return self.inform.listening
+        return self.inform.listens_for_dhcp
 
     def stop(self) -> None:
         self.inform.stop()

@@ -48,7 +48,7 @@ class InformExchange:
         "_xid",
         "concluded",
         "ctx",
-        "listening",
+        "listens_for_dhcp",
         "winner",
         "without_fqdn",
     )
@@ -60,18 +60,14 @@ class InformExchange:
         self._attempt = 0
         self._next_send: float | None = None
         self._listen_until: float | None = None
-        self.listening = False
+        self.listens_for_dhcp = False
         self.concluded = False
         self.winner: DhcpAnswer | None = None
         self.without_fqdn: DhcpAnswer | None = None
 
     @property
     def busy(self) -> bool:
-        return self.listening
-
-    @property
-    def listens_for_dhcp(self) -> bool:
-        return self.listening
+        return self.listens_for_dhcp
 
     @property
     def chosen(self) -> DhcpAnswer | None:
@@ -88,11 +84,11 @@ class InformExchange:
             parameter_request_list=dhcp.parameter_request_list,
             max_message_size=dhcp.max_message_size,
         ).for_phone(self._xid, ctx.identity.mac, ctx.network.address)
-        self.listening = True
+        self.listens_for_dhcp = True
         self._send_inform(now)
 
     def next_deadline(self) -> float | None:
-        if not self.listening:
+        if not self.listens_for_dhcp:
             return None
         if self._next_send is None:
             return self._listen_until
@@ -105,7 +101,7 @@ class InformExchange:
         concludes = False
         if self._next_send is not None and now >= self._next_send:
             concludes = self._retransmit_or_give_up(now)
-        if self.listening and self._listen_until is not None and now >= self._listen_until:
+        if self.listens_for_dhcp and self._listen_until is not None and now >= self._listen_until:
             self.stop()
             concludes = concludes or not self.concluded
         if concludes:
@@ -176,9 +172,9 @@ class InformExchange:
         return False
 
     def stop(self) -> None:
-        if not self.listening:
+        if not self.listens_for_dhcp:
             return
-        self.listening = False
+        self.listens_for_dhcp = False
         self._next_send = None
         self._listen_until = None
         self.ctx.out.send(StopDhcp())
