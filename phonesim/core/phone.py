@@ -35,8 +35,8 @@ from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.requests import Pending, Waiter, about, timed_out
 from phonesim.core.stage import Stage
-from phonesim.core.stages import MACHINE
 from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
+from phonesim.core.stages.machines import MACHINE
 from phonesim.core.trace_schema import (
     BOOT_EVENT_IGNORED,
     DISCOVERY_CACHE_DISCARDED,

@@ -20,7 +20,7 @@ from phonesim.core import flow, trace_schema
 from phonesim.core.flow_diagram import diagram
 from phonesim.core.outcome import Success
 from phonesim.core.stage import Stage
-from phonesim.core.stages import MACHINE
+from phonesim.core.stages.machines import MACHINE
 from phonesim.diagnosis.phone_screen import PHONE_SCREEN
 from phonesim.report import timeline
 from phonesim.report.bootstrap_result import EXIT_CODES

@@ -1,0 +1,31 @@
+"""Which machine runs which stage of the boot (the order is `phonesim.core.flow`'s)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from phonesim.core.stage import Stage
+from phonesim.core.stages.certificate import Certificate
+from phonesim.core.stages.discovery import Discovery
+from phonesim.core.stages.inform import DhcpAlone
+from phonesim.core.stages.registrar import Registrar
+from phonesim.core.stages.root_chain import RootChain
+from phonesim.core.stages.time_sync import TimeSync
+from phonesim.core.stages.web_ticket import WebTicket
+
+MachineFactory = type[
+    DhcpAlone | Discovery | TimeSync | RootChain | WebTicket | Certificate | Registrar
+]
+
+MACHINE: Mapping[Stage, MachineFactory] = {
+    Stage.DHCP: DhcpAlone,
+    Stage.DISCOVERY: Discovery,
+    Stage.TIME: TimeSync,
+    Stage.ROOTCHAIN: RootChain,
+    Stage.WEBTICKET: WebTicket,
+    Stage.CERTPROV: Certificate,
+    Stage.REGISTRAR: Registrar,
+}
+
+
+__all__ = ["MACHINE"]
