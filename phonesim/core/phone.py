@@ -145,6 +145,8 @@ class Phone:
         return out.take()
 
     def handle(self, event: Event, now: float) -> list[Command]:
+        """Something arrived. Once the boot is over the phone takes nothing more: its trace
+        has ended with the outcome."""
         if self.outcome is not None:
             return []
         ctx = self._ctx
@@ -180,6 +182,8 @@ class Phone:
         return earliest
 
     def handle_timer(self, now: float) -> list[Command]:
+        """`now` has reached `next_deadline()`: requests whose time is up fail, then the
+        stages' own timers fire."""
         out = self._ctx.out
         if self.outcome is not None:
             return out.take()

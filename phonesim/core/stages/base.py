@@ -1,10 +1,11 @@
-"""What a stage machine is, and the two ways a stage ends.
+"""What a stage machine is, and how a stage says a web service failed it.
 
 A stage machine runs one stage of the boot: it begins (`start`), takes the
 answers to what it asked (`handle`) and its own timers (`next_deadline`,
 `handle_timer`), and says after each call whether it is still working (None),
-done (`Done`) or failed (`Failed`). What happens next is not its business: the
-conductor reads the boot's table (`phonesim.core.flow`).
+done (`Done`) or failed (`Failed`, see `phonesim.core.step`). What happens
+next is not its business: the conductor reads the boot's table
+(`phonesim.core.flow`).
 
 A stage may keep working after it is done, in the background: discovery keeps
 listening for late DHCP answers and lets its DNS search finish (`busy`). Its
@@ -51,6 +52,7 @@ class Stepwise:
 
     __slots__ = ("ctx",)
     stage: ClassVar[Stage]
+    listens_for_dhcp: ClassVar[bool] = False
 
     def __init__(self, ctx: BootContext) -> None:
         self.ctx = ctx
@@ -60,8 +62,6 @@ class Stepwise:
 
     def handle_timer(self, now: float) -> Step:
         return None
-
-    listens_for_dhcp: ClassVar[bool] = False
 
     @property
     def busy(self) -> bool:
