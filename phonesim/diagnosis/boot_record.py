@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from phonesim.diagnosis.discovery_sources import web_derived
+
 
 class TraceLike(Protocol):
     @property
@@ -102,9 +104,7 @@ class BootRecord:
     @property
     def web_url_guessed(self) -> bool:
         decided = self.decided
-        return decided is not None and str(decided.fields.get("web_source", "")).startswith(
-            "derived"
-        )
+        return decided is not None and web_derived(decided.fields.get("web_source"))
 
     @property
     def used_cache(self) -> bool:
