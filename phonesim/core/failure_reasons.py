@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from phonesim.core.stage import Stage
 
 HTTP_PREFIX = "http_"
+TIMEOUT = "timeout"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,11 @@ class Reason:
             else f"{self.stage}.{self.cause}"
         )
 
+    @property
+    def timed_out(self) -> bool:
+        """The boot waited for an answer that did not come in time."""
+        return self.cause == TIMEOUT
+
     def __str__(self) -> str:
         return self.name
 
@@ -59,7 +65,7 @@ def _reason(stage: Stage, cause: str, meaning: str) -> Reason:
 
 
 # -- DHCP (a boot asked to stop after DHCP) ----------------------------------------------
-DHCP_TIMEOUT = _reason(Stage.DHCP, "timeout", "no DHCP server answered the DHCPINFORM")
+DHCP_TIMEOUT = _reason(Stage.DHCP, TIMEOUT, "no DHCP server answered the DHCPINFORM")
 DHCP_NO_FQDN = _reason(
     Stage.DHCP, "no_fqdn", "DHCP answered, but without option 120 (no registrar FQDN)"
 )
@@ -119,7 +125,7 @@ WEB_SERVICE_STAGES = (Stage.ROOTCHAIN, Stage.CERTPROV, Stage.WEBTICKET)
 SERVICE_FAILURES: Mapping[str, str] = {
     "unresolved": "the phone has no address for the service's host",
     "connect": "the connection to the service failed",
-    "timeout": "the service did not answer in time",
+    TIMEOUT: "the service did not answer in time",
     "tls": "TLS to the service failed (its certificate, or the handshake)",
     "fault": "the service answered with a SOAP fault",
     "rejected": "the service refused the request",

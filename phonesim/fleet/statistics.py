@@ -17,19 +17,20 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any, Protocol
 
+from phonesim.core.stage import Stage
 from phonesim.fleet.failure_table import FailureTable
 from phonesim.fleet.stage_clock import INTERRUPTED, NOT_NEEDED, OK, STAGES, StepFailure
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 
-FINAL_STAGE_LAST_STEP = {
-    "dhcp": "dhcp",
-    "discovery": "dns",
-    "time": "time",
-    "rootchain": "rootchain",
-    "webticket": "webticket",
-    "certprov": "certprov",
-    "registrar": "registrar",
+FINAL_STAGE_LAST_STEP: dict[str, str] = {
+    Stage.DHCP: "dhcp",
+    Stage.DISCOVERY: "dns",
+    Stage.TIME: "time",
+    Stage.ROOTCHAIN: "rootchain",
+    Stage.WEBTICKET: "webticket",
+    Stage.CERTPROV: "certprov",
+    Stage.REGISTRAR: "registrar",
 }
 """The last measured step a phone runs when asked to stop after each stage (`--stage`)."""
 
@@ -108,7 +109,7 @@ class ProfileFigures:
 
 
 class FleetStatistics:
-    def __init__(self, final_stage: str = "registrar") -> None:
+    def __init__(self, final_stage: str = Stage.REGISTRAR) -> None:
         self.final_stage = final_stage
         self.latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
         """Steps that worked."""
