@@ -40,6 +40,7 @@ from phonesim.core.profile import DeviceProfile
 from phonesim.diagnosis import Diagnosis, diagnose
 from phonesim.diagnosis import discovery_sources as sources
 from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
+from phonesim.diagnosis.rules.dns import FINDING_IDS as DNS_FINDINGS
 from phonesim.errors import PhonesimError
 from phonesim.replay.capture_gaps import CaptureGapJudge, without_device_log
 from phonesim.replay.capture_skim import CaptureCoverage
@@ -137,7 +138,7 @@ class SessionReplay:
         kept = [
             f
             for f in found.findings
-            if not (f.id.startswith("dns.") and f.evidence.get("name") in uncaptured)
+            if not (f.id in DNS_FINDINGS and f.evidence.get("name") in uncaptured)
         ]
         if self.gaps is None:
             return Diagnosis(tuple(without_device_log(f) for f in kept))
