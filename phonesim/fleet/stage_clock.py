@@ -42,6 +42,9 @@ time query, the root chain download, each metadata (mex) fetch, the web ticket, 
 certificate, each registrar attempt, and the whole boot (power on to the registrar's
 TLS-DSK challenge or the --stage asked for, or to the failure)."""
 
+BOOT = "boot"
+"""The whole boot, as a measured step (power on to the boot's end)."""
+
 OK = "ok"
 FAILED = "failed"
 TIMED_OUT = "timed_out"
@@ -62,7 +65,7 @@ _STARTS: dict[TraceEvent, str] = {
     ts.WEBTICKET_REQUEST: "webticket",
     ts.CERTPROV_REQUEST: "certprov",
     ts.REGISTRAR_CONNECT: "registrar",
-    ts.POWER_ON: "boot",
+    ts.POWER_ON: BOOT,
 }
 _ENDS: dict[TraceEvent, str] = {
     ts.DHCP_ANSWER: "dhcp",
@@ -194,7 +197,7 @@ class StageClock:
         """The steps still under way when the boot ended well (see NOT_NEEDED)."""
         self.reached: set[str] = set()
         """Steps the phone started at least once."""
-        self.current_stage = "boot"
+        self.current_stage: str = Stage.BOOT
 
     def observe(self, trace: Trace) -> None:
         self.current_stage = trace.stage
@@ -220,9 +223,9 @@ class StageClock:
                 self.failures.append(_step_failure(failed, event, trace, trace.t - started))
             return
         if trace.event in _BOOT_ENDS:
-            started = self._open.pop(("boot", None), None)
+            started = self._open.pop((BOOT, None), None)
             if started is not None:
-                self.samples.append(("boot", trace.t - started))
+                self.samples.append((BOOT, trace.t - started))
             self.not_needed.extend(stage for stage, _part in self._open)
             self._open.clear()
         elif trace.event in _BOOT_FAILED and trace.level == "error":
@@ -252,7 +255,7 @@ class StageClock:
 
 
 def _boot_last(item: tuple[tuple[str, Any], float]) -> bool:
-    return item[0][0] == "boot"
+    return item[0][0] == BOOT
 
 
 def _step_failure(

@@ -24,7 +24,8 @@ from phonesim.diagnosis.declared_fields import (
 
 Sentence = Callable[[DeclaredFields], str]
 
-_SENTENCES: dict[TraceEvent, Sentence] = {}
+SENTENCES: dict[TraceEvent, Sentence] = {}
+"""The sentence of every declared event (a test holds the table to the declarations)."""
 
 
 def says(*events: TraceEvent) -> Callable[[Sentence], Sentence]:
@@ -32,7 +33,7 @@ def says(*events: TraceEvent) -> Callable[[Sentence], Sentence]:
 
     def register(sentence: Sentence) -> Sentence:
         for event in events:
-            _SENTENCES[event] = sentence
+            SENTENCES[event] = sentence
         return sentence
 
     return register
@@ -49,7 +50,7 @@ def describe(trace: Trace) -> str:
 
 def _sentence(trace: Trace) -> str:
     event = phone_declaration(trace.stage, trace.event, trace.level)
-    sentence = _SENTENCES.get(event) if event is not None else None
+    sentence = SENTENCES.get(event) if event is not None else None
     if event is not None and sentence is not None:
         return sentence(fields_of(event, trace))
     # An ending at a stage that does not declare one (an older run folder's) reads as the
@@ -421,7 +422,7 @@ def _stopped_at(stage: Stage) -> Sentence:
 
 
 for _stage, _event in ts.STOPPED.items():
-    _SENTENCES[_event] = _stopped_at(_stage)
+    SENTENCES[_event] = _stopped_at(_stage)
 
 
-__all__ = ["describe"]
+__all__ = ["SENTENCES", "describe"]

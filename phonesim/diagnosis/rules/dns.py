@@ -47,20 +47,22 @@ def dns_srv_target_outside_domain(record: BootRecord) -> Finding | None:
     )
 
 
+def _first_registrar_srv(record: BootRecord) -> Any:
+    """The first SRV name the phone asked for a registrar."""
+    for step in record.all(ts.DNS_QUERY):
+        query = fields_of(ts.DNS_QUERY, step)
+        if query.get("type") == SRV and "_sip" in str(query.get("name")):
+            return query.get("name")
+    return None
+
+
 def dns_srv_missing(record: BootRecord) -> Finding | None:
     if record.used_cache:
         return None
-    queries = [fields_of(ts.DNS_QUERY, q) for q in record.all(ts.DNS_QUERY)]
-    first = next(
-        (q for q in queries if q.get("type") == SRV and "_sip" in str(q.get("name"))), None
-    )
-    if first is None:
+    name = _first_registrar_srv(record)
+    if name is None:
         return None
-    name = first.get("name")
-    missing = next(
-        (step for step in record.all(ts.DNS_NO_ANSWER) if _unanswered(step, name)),
-        None,
-    )
+    missing = next((step for step in record.all(ts.DNS_NO_ANSWER) if _unanswered(step, name)), None)
     if missing is None or record.first(ts.DNS_SRV_TARGET_REJECTED) is not None:
         return None
     error = fields_of(ts.DNS_NO_ANSWER, missing).get("error")
