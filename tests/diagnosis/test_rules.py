@@ -170,3 +170,13 @@ def test_a_number_no_user_has() -> None:
         f'The Web Ticket service at {URL}/Pin answered 28021 "User not found" for 5550000; '
         "without a web ticket there is no certificate and no sign-in."
     )
+
+
+def test_a_certificate_without_the_name_the_phone_used() -> None:
+    # OpenSSL 3's words, as drivers/web_services passes them on.
+    detail = "certificate verify failed: Hostname mismatch, certificate is not valid for 'x'."
+    found = diagnose(
+        [failed("certprov", "certprov.tls", "TLS failed", url=URL, kind="tls", detail=detail)]
+    )
+    assert ids(found) == [("tls.name_mismatch", "error")]
+    assert found.top is not None and found.top.explanation == f"TLS to {URL} failed: {detail}."

@@ -34,8 +34,9 @@ UNAVAILABLE_KINDS = ("http_status", "connect", "timeout")
 REFUSED_STATUSES = (401, 403)
 NOT_FOUND = 404
 TLS = "tls"
-NAME_MISMATCH_WORDS = ("hostname", "IP address mismatch")
-"""How OpenSSL says a certificate does not carry the name the phone used."""
+NAME_MISMATCH_WORDS = ("hostname mismatch", "ip address mismatch")
+"""How OpenSSL says a certificate does not carry the name the phone used ("Hostname
+mismatch, certificate is not valid for 'x'.", in any case)."""
 FROM_THE_CACHE = "the discovery cache"
 """Where a URL came from when no discovery decided it this boot."""
 
@@ -120,7 +121,7 @@ def tls_server_certificate(record: BootRecord) -> Finding | None:
         "trusted_roots": roots,
         **at(failure),
     }
-    if any(words in detail for words in NAME_MISMATCH_WORDS):
+    if any(words in detail.lower() for words in NAME_MISMATCH_WORDS):
         return TLS_NAME_MISMATCH.finding(
             severity="error",
             evidence=evidence,
