@@ -14,7 +14,9 @@ The readers (diagnosis, report, fleet, replay, the command line) are read as sou
   them). A field renamed in the declarations fails here, naming the reader and the line.
 
 Reads the source cannot tie to an event are still checked when they run: a declared
-event's fields refuse an undeclared name (`diagnosis/declared_fields.py`).
+event's fields refuse an undeclared name (`diagnosis/declared_fields.py`). Every other
+module of the package (the core, the drivers, the lab) writes no declared event as a
+`"stage.event"` key or a literal pair either.
 """
 
 from __future__ import annotations
@@ -87,17 +89,38 @@ class Problem:
         return f"{self.path.relative_to(ROOT)}:{self.line}: {self.text}"
 
 
-class ReaderCheck(ast.NodeVisitor):
+class LiteralCheck(ast.NodeVisitor):
+    """Declared events written as literals: a `"stage.event"` key, a `("stage", "event")` pair."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.namespace = vars(module_of(path))
         self.problems: list[Problem] = []
-        self.scopes: list[dict[str, tuple[Declaration, ...]]] = [{}]
-        self.area = path.relative_to(PACKAGE).parts[0]
-        self.checked_reads = 0
 
     def problem(self, node: ast.AST, text: str) -> None:
         self.problems.append(Problem(self.path, getattr(node, "lineno", 0), text))
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and node.value in KEYS:
+            self.problem(node, f"the event key {node.value!r} as a literal: use its declaration")
+
+    def visit_Tuple(self, node: ast.Tuple) -> None:
+        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if len(node.elts) == 2 and len(values) == 2 and tuple(values) in PAIRS:
+            self.problem(
+                node, f"the event {tuple(values)!r} as a literal pair: use its declaration"
+            )
+        self.generic_visit(node)
+
+
+class ReaderCheck(LiteralCheck):
+    """A reader: the literals, events compared by hand, and every field it reads."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.namespace = vars(module_of(path))
+        self.scopes: list[dict[str, tuple[Declaration, ...]]] = [{}]
+        self.area = path.relative_to(PACKAGE).parts[0]
+        self.checked_reads = 0
 
     # -- names bound to an event's fields ------------------------------------------------
 
@@ -166,22 +189,10 @@ class ReaderCheck(ast.NodeVisitor):
 
     # -- literals and reads --------------------------------------------------------------
 
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and node.value in KEYS:
-            self.problem(node, f"the event key {node.value!r} as a literal: use its declaration")
-
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if isinstance(node.value, ast.Name) and node.value.id == FINDING_TEXTS:
             return  # a finding id: `discovery.cache_used` names a finding and an event alike
         self._read(node, node.value, node.slice)
-        self.generic_visit(node)
-
-    def visit_Tuple(self, node: ast.Tuple) -> None:
-        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
-        if len(node.elts) == 2 and len(values) == 2 and tuple(values) in PAIRS:
-            self.problem(
-                node, f"the event {tuple(values)!r} as a literal pair: use its declaration"
-            )
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
@@ -247,6 +258,17 @@ def check(path: Path) -> ReaderCheck:
 @pytest.mark.parametrize("path", READERS, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_a_reader_refers_to_the_declarations_and_reads_declared_fields(path: Path) -> None:
     problems = check(path).problems
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_no_module_writes_a_declared_event_as_a_literal_key_or_pair() -> None:
+    problems = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "core" / "trace_schema.py" or path in READERS:
+            continue
+        checker = LiteralCheck(path)
+        checker.visit(ast.parse(path.read_text(encoding="utf-8")))
+        problems += checker.problems
     assert not problems, "\n".join(map(str, problems))
 
 
