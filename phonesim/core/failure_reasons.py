@@ -148,9 +148,19 @@ REASONS: tuple[Reason, ...] = (
 """Every reason a boot can end with."""
 
 
+_EXACT: dict[str, Reason] = {r.name: r for r in REASONS if not r.http_status}
+_HTTP_FAMILIES: dict[str, Reason] = {r.stage: r for r in REASONS if r.http_status}
+
+
 def reason_named(reason: str | None) -> Reason | None:
     """The declaration a reason as written answers to, or None for one not declared."""
-    return next((declared for declared in REASONS if declared.matches(reason)), None)
+    if reason is None:
+        return None
+    exact = _EXACT.get(reason)
+    if exact is not None:
+        return exact
+    family = _HTTP_FAMILIES.get(reason.partition(".")[0])
+    return family if family is not None and family.matches(reason) else None
 
 
 def reasons_at(stage: Stage) -> tuple[Reason, ...]:

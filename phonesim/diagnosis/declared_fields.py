@@ -90,19 +90,19 @@ def declared_field(event: Declaration, name: str) -> str:
     return name
 
 
-_BY_KEY: dict[tuple[str, str], list[TraceEvent]] = {}
+_FIRST: dict[tuple[str, str], TraceEvent] = {}
+_BY_LEVEL: dict[tuple[str, str, str], TraceEvent] = {}
 for _event in DECLARED:
-    _BY_KEY.setdefault((_event.stage, _event.name), []).append(_event)
+    _FIRST.setdefault((_event.stage, _event.name), _event)
+    for _level in _event.levels:
+        _BY_LEVEL.setdefault((_event.stage, _event.name, _level), _event)
 
 
 def phone_declaration(stage: str, event: str, level: str) -> TraceEvent | None:
     """The declaration a recorded phone event answers to: the one for its level, else the
     first with its stage and name (a level the declaration does not give is still that
     event), else None (an event of an older phonesim, or not the phone's)."""
-    candidates = _BY_KEY.get((stage, event))
-    if not candidates:
-        return None
-    return next((e for e in candidates if level in e.levels), candidates[0])
+    return _BY_LEVEL.get((stage, event, level)) or _FIRST.get((stage, event))
 
 
 F = TypeVar("F", bound=Callable[..., Any])
