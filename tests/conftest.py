@@ -10,7 +10,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-goldens",
         action="store_true",
         default=False,
-        help="write tests/golden/**/*.trace.jsonl from this run instead of comparing with them",
+        help=(
+            "write the goldens under tests/golden/ (the traces, *.trace.jsonl, and what every "
+            "reader makes of them, renderings/) from this run instead of comparing with them"
+        ),
     )
 
 

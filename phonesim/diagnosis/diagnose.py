@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from phonesim.diagnosis.boot_record import BootRecord, TraceLike
-from phonesim.diagnosis.cache_rules import CACHE_RULES
 from phonesim.diagnosis.finding import SEVERITIES, Finding
 from phonesim.diagnosis.phone_screen import screen_for
 from phonesim.diagnosis.rules import RULES, Rule
+from phonesim.diagnosis.rules.evidence import TEXTS
 
-ALL_RULES: tuple[Rule, ...] = RULES + CACHE_RULES
+ALL_RULES: tuple[Rule, ...] = RULES
+UNEXPLAINED = TEXTS["signin.failed"]
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,16 @@ def diagnose(
 def _unexplained(record: BootRecord) -> Finding:
     """A failure no rule recognises still gets a finding that says where and what."""
     failure = record.failure
-    assert failure is not None
-    fields = failure.fields
-    return Finding(
-        id="signin.failed",
+    failed = record.failure_fields
+    assert failure is not None and failed is not None
+    return UNEXPLAINED.finding(
         severity="error",
-        title=f"Sign-in stopped at the {failure.stage} step",
-        explanation=str(fields.get("message") or fields.get("reason")),
-        evidence={k: v for k, v in fields.items() if k != "message" and v is not None},
-        remediation=("Read the device log (cpsw3g.log) around this step for the server's answer.",),
+        evidence={k: v for k, v in failure.fields.items() if k != _MESSAGE and v is not None},
         phone_screen=screen_for(failure.stage),
         priority=99,
+        stage=failure.stage,
+        message=str(failed.get("message") or failed.get("reason")),
     )
+
+
+_MESSAGE = "message"

@@ -7,14 +7,17 @@ public).
 
 from __future__ import annotations
 
-PHONE_SCREEN = {
-    "dhcp": "Locating the server to download the certificate",
-    "discovery": "Locating the server to download the certificate",
-    "rootchain": "Error downloading certificate chain from OCS Registrar. Please try again",
-    "certprov": "Unable to locate Lync Certificate Web service",
-    "webticket": "Sign-in failed. Check your phone number or extension and PIN",
-    "registrar": "Unable to contact Registrar for authentication. Please sign in again.",
+from phonesim.core.stage import Stage
+
+PHONE_SCREEN: dict[str, str] = {
+    Stage.DHCP: "Locating the server to download the certificate",
+    Stage.DISCOVERY: "Locating the server to download the certificate",
+    Stage.ROOTCHAIN: "Error downloading certificate chain from OCS Registrar. Please try again",
+    Stage.CERTPROV: "Unable to locate Lync Certificate Web service",
+    Stage.WEBTICKET: "Sign-in failed. Check your phone number or extension and PIN",
+    Stage.REGISTRAR: "Unable to contact Registrar for authentication. Please sign in again.",
 }
+"""By the stage a boot fails at: every reason in `core/failure_reasons` has one."""
 
 # A URL that leads nowhere looks the same to the user whichever step found out.
 LOCATING_FAILED = (

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from phonesim.core.stage import Stage
 from phonesim.fleet.fitted_layout import FirstThatFits, Layout
 from phonesim.fleet.fleet_run import FleetProgress
 from phonesim.fleet.stage_clock import STAGES
@@ -14,17 +15,18 @@ from phonesim.fleet.statistics import FleetStatistics, nearest_rank
 from phonesim.fleet.step_notes import reached_label
 from phonesim.fleet.summary_tables import figure_table
 
-STAGE_ORDER = (
-    "boot",
-    "dhcp",
-    "dns",
-    "discovery",
-    "time",
-    "rootchain",
-    "certprov",
-    "webticket",
-    "registrar",
+STAGE_ORDER: tuple[str, ...] = (
+    Stage.BOOT,
+    Stage.DHCP,
+    Stage.DNS,
+    Stage.DISCOVERY,
+    Stage.TIME,
+    Stage.ROOTCHAIN,
+    Stage.CERTPROV,
+    Stage.WEBTICKET,
+    Stage.REGISTRAR,
 )
+"""Where the phones are: the stage of each one's last trace event."""
 
 
 class LatencyPanel:

@@ -9,10 +9,22 @@ makes phones wait, and leaving those waits out would make it look fast.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from phonesim.core import trace_schema as ts
 from phonesim.core.commands import Trace
+from phonesim.core.failure_reasons import TIMEOUT, reason_named
+from phonesim.core.stage import Stage
+from phonesim.core.trace_schema import TraceEvent
+from phonesim.diagnosis.declared_fields import (
+    DeclaredFields,
+    declared_field,
+    reads,
+)
+
+_T = TypeVar("_T")
 
 STAGES = (
     "dhcp",
@@ -30,6 +42,9 @@ time query, the root chain download, each metadata (mex) fetch, the web ticket, 
 certificate, each registrar attempt, and the whole boot (power on to the registrar's
 TLS-DSK challenge or the --stage asked for, or to the failure)."""
 
+BOOT = "boot"
+"""The whole boot, as a measured step (power on to the boot's end)."""
+
 OK = "ok"
 FAILED = "failed"
 TIMED_OUT = "timed_out"
@@ -40,38 +55,90 @@ NOT_NEEDED = "not_needed"
 needed without the answer (`--stage discovery` ends on DHCP's answer while the DNS
 query sent beside it is still out)."""
 
-_STARTS = {
-    "dhcp.inform_sent": "dhcp",
-    "dns.query": "dns",
-    "time.query": "time",
-    "rootchain.request": "rootchain",
-    "certprov.metadata_request": "metadata",
-    "webticket.metadata_request": "metadata",
-    "webticket.request": "webticket",
-    "certprov.request": "certprov",
-    "registrar.connect": "registrar",
-    "boot.power_on": "boot",
+_STARTS: dict[TraceEvent, str] = {
+    ts.DHCP_INFORM_SENT: "dhcp",
+    ts.DNS_QUERY: "dns",
+    ts.TIME_QUERY: "time",
+    ts.ROOTCHAIN_REQUEST: "rootchain",
+    ts.CERTPROV_METADATA_REQUEST: "metadata",
+    ts.WEBTICKET_METADATA_REQUEST: "metadata",
+    ts.WEBTICKET_REQUEST: "webticket",
+    ts.CERTPROV_REQUEST: "certprov",
+    ts.REGISTRAR_CONNECT: "registrar",
+    ts.POWER_ON: BOOT,
 }
-_ENDS = {
-    "dhcp.answer": "dhcp",
-    "dns.answer": "dns",
-    "time.synchronized": "time",
-    "rootchain.received": "rootchain",
-    "certprov.metadata": "metadata",
-    "webticket.metadata": "metadata",
-    "webticket.issued": "webticket",
-    "certprov.issued": "certprov",
-    "registrar.challenge": "registrar",
+_ENDS: dict[TraceEvent, str] = {
+    ts.DHCP_ANSWER: "dhcp",
+    ts.DNS_ANSWER: "dns",
+    ts.TIME_SYNCHRONIZED: "time",
+    ts.ROOTCHAIN_RECEIVED: "rootchain",
+    ts.CERTPROV_METADATA: "metadata",
+    ts.WEBTICKET_METADATA: "metadata",
+    ts.WEBTICKET_ISSUED: "webticket",
+    ts.CERTPROV_ISSUED: "certprov",
+    ts.REGISTRAR_CHALLENGE: "registrar",
 }
-_BOOT_ENDS = ("challenge_reached", "stopped_as_asked")
+_BOOT_ENDS = frozenset(
+    {ts.REGISTRAR_CHALLENGE_REACHED.name, *(e.name for e in ts.STOPPED.values())}
+)
 """A successful end of the boot, at whichever stage the phone was asked to stop."""
+_BOOT_FAILED = frozenset(e.name for e in ts.FAILED.values())
+_FAILED_FIELDS = ts.failed(Stage.DHCP)
+_REASON = declared_field(_FAILED_FIELDS, "reason")
+_MESSAGE = declared_field(_FAILED_FIELDS, "message")
+_KIND = declared_field(_FAILED_FIELDS, "kind")
 
-_STEP_FAILURES = {
-    "dhcp.gave_up": "dhcp",
-    "dns.no_answer": "dns",
-    "time.no_answer": "time",
-    "registrar.failed": "registrar",
-    "registrar.answer": "registrar",
+
+@dataclass(frozen=True, slots=True)
+class _StepFailed:
+    """How a step that failed while the phone went on says what happened."""
+
+    step: str
+    message: Callable[[DeclaredFields], str]
+    timed_out: Callable[[DeclaredFields, str], bool]
+
+
+TIMEOUT_WORDS = "no answer within"
+"""How a time server's silence is worded (drivers/time_client): the event has no kind."""
+
+
+@reads(ts.DNS_NO_ANSWER, ts.TIME_NO_ANSWER)
+def _error(f: DeclaredFields) -> str:
+    return str(f.get("error") or "")
+
+
+@reads(ts.DNS_NO_ANSWER, ts.TIME_NO_ANSWER)
+def _error_timed_out(f: DeclaredFields, message: str) -> bool:
+    return f.get("error") == TIMEOUT or message.startswith(TIMEOUT_WORDS)
+
+
+@reads(ts.REGISTRAR_ATTEMPT_FAILED)
+def _attempt_failed(f: DeclaredFields) -> str:
+    return str(f.get("detail") or "")
+
+
+@reads(ts.REGISTRAR_ATTEMPT_FAILED)
+def _attempt_timed_out(f: DeclaredFields, message: str) -> bool:
+    return f.get("kind") == TIMEOUT or message.startswith(TIMEOUT_WORDS)
+
+
+@reads(ts.REGISTRAR_ANSWER)
+def _answered(f: DeclaredFields) -> str:
+    # A registrar answered, but not with the TLS-DSK challenge.
+    return f"answered {f.get('status')} {f.get('reason_phrase') or ''}".strip()
+
+
+@reads(ts.DHCP_GAVE_UP)
+def _gave_up(f: DeclaredFields) -> str:
+    return str(f.get("note") or "")
+
+
+_STEP_FAILURES: dict[TraceEvent, _StepFailed] = {
+    ts.DHCP_GAVE_UP: _StepFailed("dhcp", _gave_up, lambda _f, _m: True),
+    ts.DNS_NO_ANSWER: _StepFailed("dns", _error, _error_timed_out),
+    ts.TIME_NO_ANSWER: _StepFailed("time", _error, _error_timed_out),
+    ts.REGISTRAR_ATTEMPT_FAILED: _StepFailed("registrar", _attempt_failed, _attempt_timed_out),
+    ts.REGISTRAR_ANSWER: _StepFailed("registrar", _answered, lambda _f, _m: False),
 }
 """A step that failed while the phone went on (another query, server or registrar)."""
 
@@ -79,14 +146,27 @@ _STEP_FAILURES = {
 _PARALLEL_BY = {"dns": "name", "registrar": "registrar"}
 
 
-def _keys(table: dict[str, str]) -> dict[tuple[str, str], str]:
-    """Looked up by (stage, event), so no string is built per trace."""
-    return {(k.partition(".")[0], k.partition(".")[2]): v for k, v in table.items()}
+_Keyed = dict[tuple[str, str], tuple[_T, str | None, TraceEvent]]
 
 
-_START_KEYS = _keys(_STARTS)
-_END_KEYS = _keys(_ENDS)
-_FAILURE_KEYS = _keys(_STEP_FAILURES)
+def _keyed(table: Mapping[TraceEvent, _T]) -> _Keyed[_T]:
+    """Looked up by (stage, event), so no string is built per trace; with the field that
+    tells steps run side by side apart, checked against each event's declaration."""
+    keyed: _Keyed[_T] = {}
+    for event, value in table.items():
+        step = value.step if isinstance(value, _StepFailed) else str(value)
+        part = _PARALLEL_BY.get(step)
+        keyed[(event.stage, event.name)] = (
+            value,
+            None if part is None else declared_field(event, part),
+            event,
+        )
+    return keyed
+
+
+_START_KEYS = _keyed(_STARTS)
+_END_KEYS = _keyed(_ENDS)
+_FAILURE_KEYS = _keyed(_STEP_FAILURES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,43 +197,49 @@ class StageClock:
         """The steps still under way when the boot ended well (see NOT_NEEDED)."""
         self.reached: set[str] = set()
         """Steps the phone started at least once."""
-        self.current_stage = "boot"
+        self.current_stage: str = Stage.BOOT
 
     def observe(self, trace: Trace) -> None:
         self.current_stage = trace.stage
         key = (trace.stage, trace.event)
-        stage = _START_KEYS.get(key)
-        if stage is not None:
+        started_step = _START_KEYS.get(key)
+        if started_step is not None:
+            stage, part, _ = started_step
             self.reached.add(stage)
-            self._open.setdefault((stage, self._part(stage, trace)), trace.t)
+            self._open.setdefault((stage, self._part(part, trace)), trace.t)
             return
-        stage = _END_KEYS.get(key)
-        if stage is not None:
-            started = self._open.pop((stage, self._part(stage, trace)), None)
+        ended_step = _END_KEYS.get(key)
+        if ended_step is not None:
+            stage, part, _ = ended_step
+            started = self._open.pop((stage, self._part(part, trace)), None)
             if started is not None:
                 self.samples.append((stage, trace.t - started))
             return
-        stage = _FAILURE_KEYS.get(key)
-        if stage is not None and trace.level != "error":
-            started = self._open.pop((stage, self._part(stage, trace)), None)
+        failed_step = _FAILURE_KEYS.get(key)
+        if failed_step is not None and trace.level != "error":
+            failed, part, event = failed_step
+            started = self._open.pop((failed.step, self._part(part, trace)), None)
             if started is not None:
-                self.failures.append(_step_failure(stage, trace, trace.t - started))
+                self.failures.append(_step_failure(failed, event, trace, trace.t - started))
             return
         if trace.event in _BOOT_ENDS:
-            started = self._open.pop(("boot", None), None)
+            started = self._open.pop((BOOT, None), None)
             if started is not None:
-                self.samples.append(("boot", trace.t - started))
+                self.samples.append((BOOT, trace.t - started))
             self.not_needed.extend(stage for stage, _part in self._open)
             self._open.clear()
-        elif trace.event == "failed" and trace.level == "error":
+        elif trace.event in _BOOT_FAILED and trace.level == "error":
             fields = trace.fields
-            reason = str(fields.get("reason") or f"{trace.stage}.failed")
-            timed_out = reason.endswith(".timeout") or fields.get("kind") == "timeout"
+            reason = str(fields.get(_REASON) or f"{trace.stage}.{trace.event}")
+            declared = reason_named(reason)
+            timed_out = (declared is not None and declared.timed_out) or fields.get(
+                _KIND
+            ) == TIMEOUT
             self.close(
                 trace.t,
                 TIMED_OUT if timed_out else FAILED,
                 reason,
-                str(fields.get("message") or ""),
+                str(fields.get(_MESSAGE) or ""),
             )
 
     def close(self, t: float, kind: str, reason: str, message: str) -> None:
@@ -164,32 +250,24 @@ class StageClock:
         self._open.clear()
 
     @staticmethod
-    def _part(stage: str, trace: Trace) -> Any:
-        field = _PARALLEL_BY.get(stage)
+    def _part(field: str | None, trace: Trace) -> Any:
         return trace.fields.get(field) if field else None
 
 
 def _boot_last(item: tuple[tuple[str, Any], float]) -> bool:
-    return item[0][0] == "boot"
+    return item[0][0] == BOOT
 
 
-def _step_failure(stage: str, trace: Trace, seconds: float) -> StepFailure:
-    fields = trace.fields
-    if trace.event == "answer":  # a registrar answered, but not with the TLS-DSK challenge
-        message = f"answered {fields.get('status')} {fields.get('reason_phrase') or ''}".strip()
-    else:
-        message = str(fields.get("error") or fields.get("detail") or fields.get("note") or "")
-    timed_out = (
-        trace.event == "gave_up"
-        or fields.get("kind") == "timeout"
-        or fields.get("error") == "timeout"
-        or message.startswith("no answer within")
-    )
+def _step_failure(
+    failed: _StepFailed, event: TraceEvent, trace: Trace, seconds: float
+) -> StepFailure:
+    fields = DeclaredFields(event, trace.fields)
+    message = failed.message(fields)
     return StepFailure(
-        stage,
+        failed.step,
         seconds,
-        TIMED_OUT if timed_out else FAILED,
-        f"{stage}.{trace.event}",
+        TIMED_OUT if failed.timed_out(fields, message) else FAILED,
+        f"{failed.step}.{trace.event}",
         message,
         False,
     )

@@ -17,19 +17,20 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any, Protocol
 
+from phonesim.core.stage import Stage
 from phonesim.fleet.failure_table import FailureTable
-from phonesim.fleet.stage_clock import INTERRUPTED, NOT_NEEDED, OK, STAGES, StepFailure
+from phonesim.fleet.stage_clock import BOOT, INTERRUPTED, NOT_NEEDED, OK, STAGES, StepFailure
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 
-FINAL_STAGE_LAST_STEP = {
-    "dhcp": "dhcp",
-    "discovery": "dns",
-    "time": "time",
-    "rootchain": "rootchain",
-    "webticket": "webticket",
-    "certprov": "certprov",
-    "registrar": "registrar",
+FINAL_STAGE_LAST_STEP: dict[str, str] = {
+    Stage.DHCP: "dhcp",
+    Stage.DISCOVERY: "dns",
+    Stage.TIME: "time",
+    Stage.ROOTCHAIN: "rootchain",
+    Stage.WEBTICKET: "webticket",
+    Stage.CERTPROV: "certprov",
+    Stage.REGISTRAR: "registrar",
 }
 """The last measured step a phone runs when asked to stop after each stage (`--stage`)."""
 
@@ -108,7 +109,7 @@ class ProfileFigures:
 
 
 class FleetStatistics:
-    def __init__(self, final_stage: str = "registrar") -> None:
+    def __init__(self, final_stage: str = Stage.REGISTRAR) -> None:
         self.final_stage = final_stage
         self.latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
         """Steps that worked."""
@@ -163,7 +164,7 @@ class FleetStatistics:
         for stage, seconds in steps.samples:
             self.latencies[stage].append(seconds)
             self.results[stage][OK] += 1
-            if stage == "boot":
+            if stage == BOOT:
                 self.boot_done_at.append(at)
                 figures.boots.append(seconds)
         for stage in steps.not_needed:
@@ -176,7 +177,7 @@ class FleetStatistics:
             self.failed_latencies[failure.stage].append(failure.seconds)
             # Each failure once in the table, at the step it happened in: the boot's own
             # failure only when no step was under way (e.g. discovery found no servers).
-            if failure.stage != "boot":
+            if failure.stage != BOOT:
                 ended_by_step = ended_by_step or failure.ended_boot
                 self.failures.add(failure, ext=ext, mac=mac)
             elif not ended_by_step:
@@ -186,7 +187,7 @@ class FleetStatistics:
     def _count_reach(self, outcome: str, reached: set[str]) -> None:
         """Every step accounts for every phone that finished: it ran the step, or
         `not_reached` says why not."""
-        furthest = max((_ORDER[s] for s in reached if s != "boot"), default=-1)
+        furthest = max((_ORDER[s] for s in reached if s != BOOT), default=-1)
         planned = self.planned_steps
         for stage in reached:
             self.phones_ran[stage] += 1
@@ -209,7 +210,7 @@ class FleetStatistics:
     def planned_steps(self) -> tuple[str, ...]:
         """The steps a phone runs when everything works, up to the fleet's `--stage`."""
         last = _ORDER[FINAL_STAGE_LAST_STEP[self.final_stage]]
-        return tuple(s for s in STAGES if _ORDER[s] <= last or s == "boot")
+        return tuple(s for s in STAGES if _ORDER[s] <= last or s == BOOT)
 
     @property
     def finished(self) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from phonesim.core.failure_reasons import WEBTICKET_USER_UNKNOWN
+from phonesim.core.stage import Stage
 from phonesim.fleet.arrivals import arrival_note
 from phonesim.fleet.identities import FIRST_GENERATED_EXTENSION
 from phonesim.fleet.loop_lag import loop_lag_note
@@ -82,7 +84,7 @@ def step_note(stage: str, step: dict[str, Any], finished: int) -> str | None:
 
 def steps_after_stage(summary: dict[str, Any]) -> list[str]:
     """The steps after `--stage` that no phone ran: the phones stopped before them."""
-    stage = summary.get("config", {}).get("stage") or "registrar"
+    stage = summary.get("config", {}).get("stage") or Stage.REGISTRAR
     last = STAGES.index(FINAL_STAGE_LAST_STEP[stage])
     return [
         name
@@ -125,7 +127,7 @@ def scenario_note(summary: dict[str, Any]) -> str | None:
 def reached_label(final_stage: str) -> str:
     """What a successful phone of this run did, never more: the furthest a phone goes today
     is the registrar's TLS-DSK challenge, which is not a sign-in."""
-    if final_stage == "registrar":
+    if final_stage == Stage.REGISTRAR:
         return "reached the TLS-DSK challenge"
     return f"reached {final_stage}"
 
@@ -146,7 +148,7 @@ def shown_steps(summary: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]
     by_name = dict(steps)
     dhcp, boot = by_name.get("dhcp"), by_name.get("boot")
     if (
-        summary.get("config", {}).get("stage") == "dhcp"
+        summary.get("config", {}).get("stage") == Stage.DHCP
         and dhcp is not None
         and boot is not None
         and _same_figures(dhcp, boot)
@@ -169,7 +171,7 @@ def unknown_users_hint(summary: dict[str, Any]) -> str | None:
     outcomes = summary["outcomes"]
     if config.get("users") or config.get("target", "").startswith("embedded lab"):
         return None
-    if not outcomes or set(outcomes) != {"webticket.user_unknown"}:
+    if not outcomes or set(outcomes) != {WEBTICKET_USER_UNKNOWN.name}:
         return None
     return (
         f"fleet phones are numbered {FIRST_GENERATED_EXTENSION} and up; this "

@@ -17,37 +17,33 @@ from typing import Any
 
 from phonesim.diagnosis import Finding
 from phonesim.diagnosis.finding import SEVERITIES
+from phonesim.diagnosis.finding_texts import FindingTexts
 from phonesim.replay.capture_skim import CaptureCoverage
-from phonesim.replay.sessions import DhcpSession, SessionMessage
+from phonesim.replay.sessions import DhcpSession
 
-NO_SERVER_TRAFFIC = "capture.no_server_traffic"
-ENDS_BEFORE_ANSWER = "capture.ends_before_answer"
-DHCP_NO_ANSWER = "dhcp.no_answer"
-SIGNIN_FAILED = "signin.failed"
+TEXTS = FindingTexts.load("phonesim.replay", "capture_findings.toml")
+NO_SERVER_TRAFFIC = TEXTS["capture.no_server_traffic"]
+ENDS_BEFORE_ANSWER = TEXTS["capture.ends_before_answer"]
+SITE_DID_NOT_ANSWER = TEXTS["dhcp.no_answer"]
+"""A replay's words for the diagnosis' `dhcp.no_answer`: what the capture shows."""
+WITHOUT_DEVICE_LOG = TEXTS["signin.failed"]
+"""A replay's fix for the diagnosis' `signin.failed`: it has a timeline, not a device log."""
+DHCP_NO_ANSWER = SITE_DID_NOT_ANSWER.id
+SIGNIN_FAILED = WITHOUT_DEVICE_LOG.id
 REPLACED = (DHCP_NO_ANSWER, SIGNIN_FAILED)
 """What a capture gap stands in for: one root cause, one finding."""
 
-RESEND_HINT = (
-    "Ask the DHCP server today instead: `phonesim replay CAPTURE --session {session} --resend "
-    "--dhcp-server <server>` re-sends this DHCPINFORM and shows the live answer."
-)
-REPLAY_TIMELINE_HINT = (
-    "Read the replay's timeline above around this step: every answer the phone read comes "
-    "from a captured frame named in the session's list."
-)
 
-
-def frames(messages: Sequence[SessionMessage]) -> str:
-    numbers = [str(m.record) for m in messages]
-    return ("frame " if len(numbers) == 1 else "frames ") + ", ".join(numbers)
-
-
-def informs(session: DhcpSession) -> str:
-    """The session's INFORMs as a sentence's subject: `DHCPINFORM (xid 0x..., frame 5) is`."""
+def informs(session: DhcpSession) -> dict[str, Any]:
+    """The session's INFORMs as the `informs` text names them: `DHCPINFORM (xid 0x..., frame
+    5) is`, or `4 DHCPINFORMs (xid 0x..., frames 1, 2, 3, 4) are`."""
     requests = session.requests
-    what = "DHCPINFORM" if len(requests) == 1 else f"{len(requests)} DHCPINFORMs"
-    verb = "is" if len(requests) == 1 else "are"
-    return f"{what} (xid 0x{session.xid:08x}, {frames(requests)}) {verb}"
+    return {
+        "informs": "one" if len(requests) == 1 else "many",
+        "inform_count": len(requests),
+        "captured_xid": f"0x{session.xid:08x}",
+        "inform_frames": ", ".join(str(m.record) for m in requests),
+    }
 
 
 def capture_evidence(session: DhcpSession) -> dict[str, Any]:
@@ -114,53 +110,37 @@ class CaptureGapJudge:
 
     # ------------------------------------------------------------------ findings
 
-    def _end_of_file(self) -> str:
+    def _end_of_file(self) -> dict[str, Any]:
+        """Where the file ends, as the `end_of_file` text says it."""
         coverage = self.coverage
         error = coverage.error
-        if error is not None and error.offset is not None:
-            return f"the file breaks off at byte {error.offset}"
-        return f"the file ends at byte {coverage.end_offset}"
-
-    def _damage(self) -> str:
-        error = self.coverage.error
-        return "" if error is None else f" The file is damaged there: {error.reason}."
+        broken = error is not None and error.offset is not None
+        return {
+            "end_of_file": "broken" if broken else "ended",
+            "cut_at_byte": None if error is None else error.offset,
+            "end_offset": coverage.end_offset,
+        }
 
     def _no_server_traffic(self, explains: bool) -> Finding:
         session = self.session
         coverage = self.coverage
-        scope = "the capture holds no server→client DHCP traffic"
-        if not coverage.complete:
-            # The session came out while the file was still being read: claim only that part.
-            scope += f" in its first {coverage.frames} frames"
-        ending = ""
-        if self.ends_too_soon:
-            ending = (
-                f" The capture also stops {self.captured_after:.1f} s after the phone's first "
-                f"DHCPINFORM: {self._end_of_file()}."
-            )
-        return Finding(
-            id=NO_SERVER_TRAFFIC,
+        return NO_SERVER_TRAFFIC.finding(
             severity="error" if explains else "warning",
-            title=f"{scope[0].upper()}{scope[1:]}; answers may not have been captured",
-            explanation=(
-                f"The phone's {informs(session)} in the capture, but no DHCP message from any "
-                "server is, to this client or another. A mirror port that copies one direction "
-                "only, or a capture filter, misses the unicast replies; the replayed phone had "
-                f"nothing to read, so this replay cannot tell whether the site answered.{ending}"
-            ),
             evidence={
                 **capture_evidence(session),
                 "dhcp_messages_from_servers": 0,
                 "frames_read": coverage.frames,
                 "capture_read_to_end": coverage.complete,
             },
-            remediation=(
-                "Capture where the replies pass: mirror the phone's switch port in both "
-                "directions (rx and tx), or capture on the DHCP server or relay, with no "
-                "filter that keeps only the phone's broadcasts.",
-                RESEND_HINT.format(session=session.number),
-            ),
             priority=5,
+            # The session came out while the file was still being read: claim only that part.
+            read_so_far="whole" if coverage.complete else "part",
+            frames_read=coverage.frames,
+            ending="early" if self.ends_too_soon else "covered",
+            captured_after=self.captured_after,
+            session=session.number,
+            **informs(session),
+            **self._end_of_file(),
         )
 
     def _ends_before_answer(self, explains: bool) -> Finding:
@@ -180,39 +160,34 @@ class CaptureGapJudge:
             evidence["capture_error"] = error.reason
         else:
             evidence["file_ends_at_byte"] = coverage.end_offset
-        return Finding(
-            id=ENDS_BEFORE_ANSWER,
+        return ENDS_BEFORE_ANSWER.finding(
             severity="error" if explains else "warning",
-            title=f"No answer in the capture after frame {last.record}; {self._end_of_file()}",
-            explanation=(
-                f"The phone's {informs(session)} followed by only {self.captured_after:.1f} s of "
-                f"capture, and {self.device} listens {self.phone_waits:g} s for an answer "
-                "(it sends its DHCPINFORM again meanwhile): the answer may have come "
-                f"after the capture stopped.{self._damage()} This replay cannot tell whether the "
-                "site answered."
-            ),
             evidence=evidence,
-            remediation=(
-                f"Capture again and keep capturing at least {self.phone_waits:g} s after the "
-                "phone's DHCPINFORM (a ring buffer, `dumpcap -b`, keeps a long capture small).",
-                RESEND_HINT.format(session=session.number),
-            ),
             priority=5,
+            last_frame=last.record,
+            captured_after=self.captured_after,
+            device=self.device,
+            phone_waits=self.phone_waits,
+            damage="none" if error is None else "damaged",
+            damage_reason=None if error is None else error.reason,
+            session=session.number,
+            **informs(session),
+            **self._end_of_file(),
         )
 
     def _site_did_not_answer(self, finding: Finding) -> Finding:
         session = self.session
         coverage = self.coverage
-        return replace(
+        rewritten = SITE_DID_NOT_ANSWER.rewrite(
             finding,
-            explanation=(
-                f"The phone's {informs(session)} in the capture, with vendor class "
-                f"{session.vendor_class or '(none)'}; the capture goes on "
-                f"{self.captured_after:.0f} s after the first and holds no answer to it, "
-                f"though it holds {coverage.dhcp_server_messages} DHCP message(s) from "
-                "servers to other exchanges. Without option 43 (the certificate service URL) "
-                "and option 120 (the registrar) the phone falls back to DNS."
-            ),
+            vendor="named" if session.vendor_class else "none",
+            vendor_class=session.vendor_class,
+            captured_after=self.captured_after,
+            server_messages=coverage.dhcp_server_messages,
+            **informs(session),
+        )
+        return replace(
+            rewritten,
             evidence={
                 **capture_evidence(session),
                 "seconds_captured_after_inform": round(self.captured_after, 6),
@@ -230,4 +205,4 @@ def without_device_log(finding: Finding) -> Finding:
     """A replay has no device log to read: the generic finding points at what it does have."""
     if finding.id != SIGNIN_FAILED:
         return finding
-    return replace(finding, remediation=(REPLAY_TIMELINE_HINT,))
+    return WITHOUT_DEVICE_LOG.rewrite(finding)

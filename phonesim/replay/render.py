@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from phonesim.core import trace_schema as ts
 from phonesim.core.commands import Trace
+from phonesim.core.stage import Stage
+from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
 from phonesim.replay.answer_diff import CAPTURED_ONLY, DIFFERS, LIVE_ONLY, SAME, ResendDiff
 from phonesim.replay.capture_skim import CaptureSkim
 from phonesim.replay.live_resend import ResendPlan
@@ -21,11 +25,19 @@ from phonesim.replay.option_forensics import (
     OptionReading,
     read_message_options,
 )
+from phonesim.replay.replay_notes import (
+    DNS_FROM_CAPTURE,
+    DNS_NOT_CAPTURED,
+    INFORM_NOT_CAPTURED,
+    NOT_ANSWERED,
+    REPLAY_STAGE,
+    STALLED,
+    note_named,
+)
 from phonesim.replay.session_replayer import (
     AFTER_DECISION,
     IGNORED,
     PLACEHOLDER_DOMAIN,
-    REPLAY_STAGE,
     USED_WITHOUT_FQDN,
     WON,
     SessionReplay,
@@ -42,7 +54,8 @@ _VERDICT_STYLE = {
     IGNORED: "yellow",
     AFTER_DECISION: "yellow",
 }
-_SKIPPED_IN_TIMELINE = {("discovery", "stopped_as_asked")}
+_SKIPPED_IN_TIMELINE = (ts.stopped_as_asked(Stage.DISCOVERY),)
+"""The replayed phone stops after discovery because a replay goes no further, not as asked."""
 _STATUS_STYLE = {
     SAME: "green",
     DIFFERS: "bold red",
@@ -180,7 +193,7 @@ class ReplayRenderer:
             highlight=False,
         )
         for trace in replay.traces:
-            if (trace.stage, trace.event) in _SKIPPED_IN_TIMELINE:
+            if any(skipped.matches(trace) for skipped in _SKIPPED_IN_TIMELINE):
                 continue
             if trace.stage == REPLAY_STAGE:
                 self._replay_note(trace)
@@ -213,30 +226,8 @@ class ReplayRenderer:
         console = self.console
         console.print("  [bold]Decision[/bold]")
         if decision is not None:
-            web_url = decision.get("web_url")
-            registrars = ", ".join(decision.get("registrars") or [])
-            if web_url:
-                console.print(
-                    f"    web services {escape(str(web_url))} "
-                    f"[dim]({escape(str(decision.get('web_source')))})[/dim]",
-                    highlight=False,
-                )
-            else:
-                console.print(
-                    f"    web services not found: {escape(_why_no_web_services(replay))}",
-                    highlight=False,
-                )
-            if registrars:
-                console.print(
-                    f"    registrars {escape(registrars)} "
-                    f"[dim]({escape(str(decision.get('registrar_source')))})[/dim]",
-                    highlight=False,
-                )
-            else:
-                console.print(
-                    f"    registrars not found: {escape(_why_no_registrars(replay))}",
-                    highlight=False,
-                )
+            for line in _decision_lines(decision, replay):
+                console.print(line, highlight=False)
         fallback = "yes" if replay.dns_fallback else "no"
         console.print(f"    falls back to DNS: {fallback}", highlight=False)
         reason = getattr(outcome, "reason", None)
@@ -253,26 +244,20 @@ class ReplayRenderer:
     @staticmethod
     def _reworded(trace: Trace, replay: SessionReplay) -> str | None:
         """Events the shared timeline words for a live boot, said as they are true of a replay."""
-        fields = trace.fields
-        key = (trace.stage, trace.event)
-        if key == ("dns", "registrar_lookup_done") and not fields.get("found"):
+        if ts.DNS_REGISTRAR_LOOKUP_DONE.matches(trace) and not _found(trace):
             return "DNS registrar lookup: none found (" + _dns_gap(replay, until=trace.t) + ")"
         return None
 
     def _replay_note(self, trace: Trace) -> None:
-        fields = trace.fields
-        if trace.event == "dns_from_capture":
-            latency = fields.get("latency")
-            text = (
-                f"answered from the capture: {fields['type']} {fields['name']} "
-                f"(server {fields['server']}"
-                + (f", took {latency * 1000:.1f} ms" if latency is not None else "")
-                + ")"
-            )
-        elif trace.event == "dns_not_captured":
-            text = f"{fields['type']} {fields['name']}: {fields['why']}"
+        note = note_named(trace.event)
+        if note is DNS_FROM_CAPTURE:
+            text = _from_capture(fields_of(DNS_FROM_CAPTURE, trace))
+        elif note is DNS_NOT_CAPTURED:
+            text = _not_captured(fields_of(DNS_NOT_CAPTURED, trace))
+        elif note is not None:
+            text = str(_why(fields_of(note, trace)) or trace.fields)
         else:
-            text = str(fields.get("why") or fields)
+            text = str(trace.fields)
         style = "yellow" if trace.level == "warning" else "dim"
         self.console.print(
             f"[dim]{trace.t:8.3f}s[/dim] [{style}]{'replay':<10} {escape(text)}[/{style}]",
@@ -339,14 +324,61 @@ def _dns_gap(replay: SessionReplay, *, until: float | None = None) -> str:
     if replay.domain == PLACEHOLDER_DOMAIN:
         return "the phone's DNS domain is not in the capture; give it with --domain"
     missing = [
-        str(t.fields.get("name"))
+        str(fields_of(DNS_NOT_CAPTURED, t).get("name"))
         for t in replay.traces
-        if t.event == "dns_not_captured" and (until is None or t.t <= until)
+        if DNS_NOT_CAPTURED.matches(t) and (until is None or t.t <= until)
     ]
     missing = list(dict.fromkeys(missing))
     if missing:
         return "the capture holds no DNS answer for " + ", ".join(missing)
     return "the captured DNS answers hold no registrar record"
+
+
+def _found(trace: Trace) -> Any:
+    return fields_of(ts.DNS_REGISTRAR_LOOKUP_DONE, trace).get("found")
+
+
+@reads(ts.DISCOVERY_DECIDED)
+def _decision_lines(decision: DeclaredFields, replay: SessionReplay) -> list[str]:
+    lines = []
+    web_url = decision.get("web_url")
+    registrars = ", ".join(decision.get("registrars") or [])
+    if web_url:
+        lines.append(
+            f"    web services {escape(str(web_url))} "
+            f"[dim]({escape(str(decision.get('web_source')))})[/dim]"
+        )
+    else:
+        lines.append(f"    web services not found: {escape(_why_no_web_services(replay))}")
+    if registrars:
+        lines.append(
+            f"    registrars {escape(registrars)} "
+            f"[dim]({escape(str(decision.get('registrar_source')))})[/dim]"
+        )
+    else:
+        lines.append(f"    registrars not found: {escape(_why_no_registrars(replay))}")
+    return lines
+
+
+@reads(DNS_FROM_CAPTURE)
+def _from_capture(f: DeclaredFields) -> str:
+    latency = f.get("latency")
+    return (
+        f"answered from the capture: {f['type']} {f['name']} "
+        f"(server {f['server']}"
+        + (f", took {latency * 1000:.1f} ms" if latency is not None else "")
+        + ")"
+    )
+
+
+@reads(DNS_NOT_CAPTURED)
+def _not_captured(f: DeclaredFields) -> str:
+    return f"{f['type']} {f['name']}: {f['why']}"
+
+
+@reads(INFORM_NOT_CAPTURED, STALLED, NOT_ANSWERED, DNS_NOT_CAPTURED)
+def _why(f: DeclaredFields) -> Any:
+    return f.get("why")
 
 
 def _dhcp_gap(replay: SessionReplay, option: str) -> str:

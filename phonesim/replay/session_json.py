@@ -58,6 +58,7 @@ def message_to_json(
 
 def replay_to_json(replay: SessionReplay) -> dict[str, Any]:
     summary = outcome_summary(replay.outcome)
+    decision = replay.decision
     return {
         "profile": replay.profile,
         "domain": replay.domain,
@@ -65,7 +66,7 @@ def replay_to_json(replay: SessionReplay) -> dict[str, Any]:
         "address": replay.address,
         "phone_xid": f"0x{replay.phone_xid:08x}",
         "outcome": summary,
-        "decision": replay.decision,
+        "decision": None if decision is None else dict(decision),
         "dns_fallback": replay.dns_fallback,
         "answers": [answer.to_json() for answer in replay.answers],
         "findings": replay.diagnosis().to_json(),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from phonesim.codec.dhcp_rewrite import rewrite_client
+from phonesim.core import trace_schema as ts
 from phonesim.core.commands import (
     Abandon,
     Command,
@@ -38,15 +39,18 @@ from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.diagnosis import Diagnosis, diagnose
+from phonesim.diagnosis import discovery_sources as sources
+from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
+from phonesim.diagnosis.rules.dns import FINDING_IDS as DNS_FINDINGS
 from phonesim.errors import PhonesimError
 from phonesim.replay.capture_gaps import CaptureGapJudge, without_device_log
 from phonesim.replay.capture_skim import CaptureCoverage
 from phonesim.replay.dns_answers import TYPE_A, TYPE_SRV, DnsAnswerBook
+from phonesim.replay.replay_notes import DNS_NOT_CAPTURED, REPLAY_STAGE
 from phonesim.replay.sessions import KIND_INFORM, DhcpSession, SessionMessage
 
 PLACEHOLDER_DOMAIN = "unknown.invalid"
 """RFC 6761 reserves `.invalid`: lookups under it can never be mistaken for real answers."""
-REPLAY_STAGE = "replay"
 MAX_STEPS = 10_000
 
 WON = "won"
@@ -99,11 +103,11 @@ class SessionReplay:
     """Whose gap an unanswered session is (the capture's or the site's); None if not known."""
 
     @property
-    def decision(self) -> dict[str, Any] | None:
+    def decision(self) -> DeclaredFields | None:
         """The fields of the core's `discovery.decided` event, if it got that far."""
         for trace in self.traces:
-            if (trace.stage, trace.event) == ("discovery", "decided"):
-                return dict(trace.fields)
+            if ts.DISCOVERY_DECIDED.matches(trace):
+                return fields_of(ts.DISCOVERY_DECIDED, trace)
         return None
 
     @property
@@ -111,10 +115,8 @@ class SessionReplay:
         """Whether the phone had to take its registrar or web services from DNS."""
         decision = self.decision
         if decision is None:
-            return any(t.event == "waiting_for_dns" for t in self.traces)
-        return decision.get("registrar_source") == "dns" or "DNS" in str(
-            decision.get("web_source", "")
-        )
+            return any(ts.DISCOVERY_WAITING_FOR_DNS.matches(t) for t in self.traces)
+        return _from_dns(decision)
 
     @property
     def winner(self) -> AnswerVerdict | None:
@@ -137,7 +139,7 @@ class SessionReplay:
         kept = [
             f
             for f in found.findings
-            if not (f.id.startswith("dns.") and f.evidence.get("name") in uncaptured)
+            if not (f.id in DNS_FINDINGS and f.evidence.get("name") in uncaptured)
         ]
         if self.gaps is None:
             return Diagnosis(tuple(without_device_log(f) for f in kept))
@@ -147,8 +149,19 @@ class SessionReplay:
     @property
     def dns_not_captured(self) -> list[str]:
         """Names the phone asked that the capture holds no DNS answer for, in asking order."""
-        names = (t.fields.get("name") for t in self.traces if t.event == "dns_not_captured")
+        names = (
+            fields_of(DNS_NOT_CAPTURED, t).get("name")
+            for t in self.traces
+            if DNS_NOT_CAPTURED.matches(t)
+        )
         return list(dict.fromkeys(str(name) for name in names))
+
+
+@reads(ts.DISCOVERY_DECIDED)
+def _from_dns(decision: DeclaredFields) -> bool:
+    return decision.get("registrar_source") == sources.REGISTRARS_FROM_DNS or sources.web_from_dns(
+        decision.get("web_source")
+    )
 
 
 class SessionReplayer:
@@ -358,22 +371,9 @@ class _Run:
     def _judge(self, message: SessionMessage, now: float, traces: list[Trace]) -> None:
         verdict, why = NOT_LISTENING, "the phone was no longer listening for DHCP answers"
         for trace in traces:
-            if trace.stage != "dhcp":
-                continue
-            if trace.event == "answer_won":
-                verdict, why = WON, str(trace.fields.get("why"))
-            elif trace.event == "answer_ignored":
-                verdict, why = IGNORED, str(trace.fields.get("why"))
-            elif trace.event == "answer_without_fqdn":
-                verdict = WITHOUT_FQDN
-                why = "no FQDN (option 120): " + str(trace.fields.get("note"))
-            elif trace.event == "answer_not_ours":
-                verdict, why = (
-                    NOT_OURS,
-                    f"transaction id {trace.fields.get('xid')} is not the phone's",
-                )
-            elif trace.event == "answer_malformed":
-                verdict, why = MALFORMED, str(trace.fields.get("error"))
+            judged = _verdict(trace)
+            if judged is not None:
+                verdict, why = judged
         self.result.answers.append(
             AnswerVerdict(
                 now, message.server, message.source, verdict, why, message.record, message.offset
@@ -407,12 +407,7 @@ class _Run:
         settled = []
         for answer in self.result.answers:
             if answer.verdict == WITHOUT_FQDN and winner is None and decision is not None:
-                answer = _with(
-                    answer,
-                    USED_WITHOUT_FQDN,
-                    "no answer carried an FQDN, so the phone took this first one "
-                    f"({decision.get('web_source')}; registrars from {decision.get('registrar_source')})",
-                )
+                answer = _with(answer, USED_WITHOUT_FQDN, _taken_without_fqdn(decision))
             elif answer.verdict == WITHOUT_FQDN and winner is not None:
                 answer = _with(
                     answer,
@@ -428,6 +423,31 @@ class _Run:
                 )
             settled.append(answer)
         self.result.answers = sorted(settled, key=lambda a: (a.t, a.record))
+
+
+@reads(ts.DISCOVERY_DECIDED)
+def _taken_without_fqdn(decision: DeclaredFields) -> str:
+    return (
+        "no answer carried an FQDN, so the phone took this first one "
+        f"({decision.get('web_source')}; registrars from {decision.get('registrar_source')})"
+    )
+
+
+def _verdict(trace: Trace) -> tuple[str, str] | None:
+    """What the phone made of an answer, as one of its DHCP trace events says, if it is one."""
+    if ts.DHCP_ANSWER_WON.matches(trace):
+        return WON, str(fields_of(ts.DHCP_ANSWER_WON, trace).get("why"))
+    if ts.DHCP_ANSWER_IGNORED.matches(trace):
+        return IGNORED, str(fields_of(ts.DHCP_ANSWER_IGNORED, trace).get("why"))
+    if ts.DHCP_ANSWER_WITHOUT_FQDN.matches(trace):
+        note = fields_of(ts.DHCP_ANSWER_WITHOUT_FQDN, trace).get("note")
+        return WITHOUT_FQDN, "no FQDN (option 120): " + str(note)
+    if ts.DHCP_ANSWER_NOT_OURS.matches(trace):
+        xid = fields_of(ts.DHCP_ANSWER_NOT_OURS, trace).get("xid")
+        return NOT_OURS, f"transaction id {xid} is not the phone's"
+    if ts.DHCP_ANSWER_MALFORMED.matches(trace):
+        return MALFORMED, str(fields_of(ts.DHCP_ANSWER_MALFORMED, trace).get("error"))
+    return None
 
 
 def _with(answer: AnswerVerdict, verdict: str, why: str) -> AnswerVerdict:

@@ -9,23 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from phonesim.core.outcome import Failure, Outcome, Success
+from phonesim.core.stage import Stage
 from phonesim.diagnosis import Diagnosis, Finding
 from phonesim.diagnosis.phone_screen import screen_for
 
 EXIT_SUCCESS = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
-EXIT_CODES = {
-    "dhcp": 3,
-    "dns": 3,
-    "discovery": 3,
-    "time": 3,
-    "rootchain": 4,
-    "webticket": 5,
-    "certprov": 6,
-    "registrar": 7,
+EXIT_CODES: dict[str, int] = {
+    Stage.DHCP: 3,
+    Stage.DNS: 3,
+    Stage.DISCOVERY: 3,
+    Stage.TIME: 3,
+    Stage.ROOTCHAIN: 4,
+    Stage.WEBTICKET: 5,
+    Stage.CERTPROV: 6,
+    Stage.REGISTRAR: 7,
 }
-"""One exit code per failure class, so scripts can branch without parsing output."""
+"""One exit code per failure class, so scripts can branch without parsing output (every
+reason in `core/failure_reasons` ends at one of these stages)."""
 
 
 def exit_code(outcome: Outcome) -> int:
@@ -42,7 +44,7 @@ REACHED_CHALLENGE = (
 
 def reached(outcome: Success) -> str:
     """What a success means: how far the phone got, never more than happened."""
-    if outcome.stage == "registrar":
+    if outcome.stage == Stage.REGISTRAR:
         return REACHED_CHALLENGE
     return f"{outcome.stage} (stopped there as asked; nothing of a later stage was sent)"
 

@@ -21,19 +21,21 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from phonesim.core.commands import Trace
+from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError
 
-THREADS = {
-    "boot": 0x0A00,
-    "dhcp": 0x0A40,
-    "dns": 0x0A80,
-    "discovery": 0x0AC0,
-    "time": 0x0B00,
-    "rootchain": 0x0B40,
-    "certprov": 0x0B80,
-    "webticket": 0x0BC0,
-    "registrar": 0x0C00,
+THREADS: dict[str, int] = {
+    Stage.BOOT: 0x0A00,
+    Stage.DHCP: 0x0A40,
+    Stage.DNS: 0x0A80,
+    Stage.DISCOVERY: 0x0AC0,
+    Stage.TIME: 0x0B00,
+    Stage.ROOTCHAIN: 0x0B40,
+    Stage.CERTPROV: 0x0B80,
+    Stage.WEBTICKET: 0x0BC0,
+    Stage.REGISTRAR: 0x0C00,
 }
+"""The phone's "thread" for each stage: a log line's component, as the device's log has one."""
 LEVELS = {"info": "INFO", "warning": "WARN", "error": "ERROR"}
 _BARE = re.compile(r"^[A-Za-z0-9.:/_@+-]+$")
 _LINE = re.compile(

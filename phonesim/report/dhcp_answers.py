@@ -14,7 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from phonesim.codec.dhcp_message import DHCPACK, decode_dhcp_message
+from phonesim.core import trace_schema as ts
 from phonesim.core.commands import Trace
+from phonesim.diagnosis.declared_fields import fields_of
+from phonesim.diagnosis.discovery_sources import web_from_option_43
 from phonesim.errors import PhonesimError
 
 MESSAGE_TYPES = {
@@ -47,12 +50,15 @@ def winning_server(traces: Iterable[Trace]) -> str | None:
     winner = without_fqdn = None
     took_option_43 = False
     for trace in traces:
-        if trace.stage == "dhcp" and trace.event == "answer_won":
-            winner = str(trace.fields.get("server"))
-        elif trace.stage == "dhcp" and trace.event == "answer_without_fqdn":
-            without_fqdn = without_fqdn or str(trace.fields.get("server"))
-        elif trace.stage == "discovery" and trace.event == "decided":
-            took_option_43 = str(trace.fields.get("web_source", "")).startswith("dhcp option 43")
+        if ts.DHCP_ANSWER_WON.matches(trace):
+            winner = str(fields_of(ts.DHCP_ANSWER_WON, trace).get("server"))
+        elif ts.DHCP_ANSWER_WITHOUT_FQDN.matches(trace):
+            without_fqdn = without_fqdn or str(
+                fields_of(ts.DHCP_ANSWER_WITHOUT_FQDN, trace).get("server")
+            )
+        elif ts.DISCOVERY_DECIDED.matches(trace):
+            decided = fields_of(ts.DISCOVERY_DECIDED, trace)
+            took_option_43 = web_from_option_43(decided.get("web_source"))
     if winner is not None:
         return winner
     return without_fqdn if took_option_43 else None
@@ -80,15 +86,17 @@ def summarize_dhcp_answers(
 
 def _looked_at(trace: Trace) -> str | None:
     """The datagram source of a trace recording that the phone looked at an answer."""
-    if trace.stage != "dhcp":
-        return None
-    if trace.event == "answer":
-        return str(trace.fields.get("source"))
+    if ts.DHCP_ANSWER.matches(trace):
+        return str(fields_of(ts.DHCP_ANSWER, trace).get("source"))
     # Answers the phone could not use name the datagram's source as `server`.
-    if trace.event in ("answer_malformed", "answer_not_ours") or (
-        trace.event == "answer_ignored" and trace.fields.get("why") == "not a DHCPACK"
-    ):
-        return str(trace.fields.get("server"))
+    for unusable in (ts.DHCP_ANSWER_MALFORMED, ts.DHCP_ANSWER_NOT_OURS):
+        if unusable.matches(trace):
+            return str(fields_of(unusable, trace).get("server"))
+    if ts.DHCP_ANSWER_IGNORED.matches(trace):
+        ignored = fields_of(ts.DHCP_ANSWER_IGNORED, trace)
+        # Ignored for its message type (not a DHCPACK), not because another answer won.
+        if "message_type" in ignored:
+            return str(ignored.get("server"))
     return None
 
 

@@ -11,7 +11,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from phonesim.core import trace_schema as ts
 from phonesim.core.commands import Trace
+from phonesim.core.trace_schema import TraceEvent
+from phonesim.diagnosis import discovery_sources as sources
+from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
+from phonesim.diagnosis.discovery_sources import origins
 
 CACHE = "cache"
 DHCP = "dhcp"
@@ -22,63 +27,72 @@ SOURCES = (CACHE, DHCP, DNS, DHCP_AND_DNS, NONE)
 """Every value DiscoverySource takes; scripts may rely on this list."""
 
 
+_READ = (
+    ts.DISCOVERY_CACHE_USED,
+    ts.DISCOVERY_CACHE_IGNORED,
+    ts.DISCOVERY_FRESH_PHONE,
+    ts.DISCOVERY_CACHE_DISCARDED,
+    ts.DISCOVERY_CACHE_STORED,
+    ts.DISCOVERY_DECIDED,
+    ts.DHCP_ANSWER_WON,
+)
+_BY_KEY: dict[tuple[str, str], TraceEvent] = {(e.stage, e.name): e for e in _READ}
+
+
 def discovery_summary(traces: Iterable[Trace]) -> dict[str, Any]:
-    by_key: dict[str, Trace] = {}
+    last: dict[TraceEvent, DeclaredFields] = {}
     for trace in traces:
-        if trace.stage in ("discovery", "dhcp"):
-            by_key[f"{trace.stage}.{trace.event}"] = trace  # the last one of each kind
-    used = by_key.get("discovery.cache_used")
-    ignored = by_key.get("discovery.cache_ignored") or by_key.get("discovery.fresh_phone")
-    discarded = by_key.get("discovery.cache_discarded")
-    stored = by_key.get("discovery.cache_stored")
-    held = used or by_key.get("discovery.cache_ignored")
+        event = _BY_KEY.get((trace.stage, trace.event))
+        if event is not None:
+            last[event] = fields_of(event, trace)  # the last one of each kind
+    used = last.get(ts.DISCOVERY_CACHE_USED)
+    ignored = last.get(ts.DISCOVERY_CACHE_IGNORED)
+    fresh = last.get(ts.DISCOVERY_FRESH_PHONE)
+    discarded = last.get(ts.DISCOVERY_CACHE_DISCARDED)
+    stored = last.get(ts.DISCOVERY_CACHE_STORED)
+    not_read = ignored if ignored is not None else fresh
+    held = used if used is not None else ignored
+    kept = used is not None and discarded is None
     return {
-        "DiscoverySource": _source(by_key, used is not None and discarded is None),
+        "DiscoverySource": _source(last, kept),
         "DiscoveryCache": {
-            "Held": None if held is None else _held(held.fields),
-            "Used": used is not None and discarded is None,
+            "Held": None if held is None else _held(held),
+            "Used": kept,
             "Discarded": None
             if discarded is None
             else {
-                "FailedStage": discarded.fields.get("failed_stage"),
-                "Cause": discarded.fields.get("cause"),
+                "FailedStage": discarded.get("failed_stage"),
+                "Cause": discarded.get("cause"),
             },
-            "NotReadBecause": None if ignored is None else ignored.fields.get("why"),
+            "NotReadBecause": None if not_read is None else not_read.get("why"),
             "Stored": None
             if stored is None
             else {
-                "Source": stored.fields.get("source"),
-                "WebUrl": stored.fields.get("web_url"),
-                "Registrars": list(stored.fields.get("registrars") or []),
-                "InStateFolder": bool(stored.fields.get("persisted", True)),
+                "Source": stored.get("source"),
+                "WebUrl": stored.get("web_url"),
+                "Registrars": list(stored.get("registrars") or []),
+                "InStateFolder": bool(stored.get("persisted", True)),
             },
         },
     }
 
 
-def _source(by_key: dict[str, Trace], cache_kept: bool) -> str:
+def _source(last: dict[TraceEvent, DeclaredFields], cache_kept: bool) -> str:
     if cache_kept:
         return CACHE
-    decided = by_key.get("discovery.decided")
+    decided = last.get(ts.DISCOVERY_DECIDED)
     if decided is None:
-        return DHCP if "dhcp.answer_won" in by_key else NONE
-    origins = set()
-    for text in (decided.fields.get("web_source"), decided.fields.get("registrar_source")):
-        # "derived from the DNS registrar (option 43 present but unusable)": the
-        # parenthesis says what was not used.
-        text = (text or "").lower().split(" (")[0]
-        if "dhcp" in text or "option" in text:
-            origins.add(DHCP)
-        if "dns" in text:
-            origins.add(DNS)
-    if not decided.fields.get("registrars") and not decided.fields.get("web_url"):
+        return DHCP if ts.DHCP_ANSWER_WON in last else NONE
+    found = origins(decided.get("web_source")) | origins(decided.get("registrar_source"))
+    if not decided.get("registrars") and not decided.get("web_url"):
         return NONE
-    if origins == {DHCP, DNS}:
+    if found == {sources.DHCP, sources.DNS}:
         return DHCP_AND_DNS
-    return origins.pop() if origins else NONE
+    return DHCP if sources.DHCP in found else DNS if sources.DNS in found else NONE
 
 
-def _held(fields: dict[str, Any]) -> dict[str, Any]:
+@reads(ts.DISCOVERY_CACHE_USED, ts.DISCOVERY_CACHE_IGNORED)
+def _held(fields: DeclaredFields) -> dict[str, Any]:
     stored_at = fields.get("stored_at")
     return {
         "Source": fields.get("source"),

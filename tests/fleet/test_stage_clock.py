@@ -83,3 +83,17 @@ def test_a_query_still_out_when_the_boot_ends_well_is_counted_as_not_needed() ->
     assert clock.samples == [("dhcp", 0.003), ("boot", 0.003)]
     assert clock.not_needed == ["dns"]
     assert clock.failures == []
+
+
+def test_a_time_server_silent_in_the_time_clients_words_is_timed_out() -> None:
+    from phonesim.drivers.time_client import time_not_answered
+
+    silent = time_not_answered("ntp", TimeoutError(), 2.0)
+    clock = feed(
+        (0.0, "boot", "power_on", "info", {}),
+        (1.0, "time", "query", "info", {"server": "ntp"}),
+        (3.0, "time", "no_answer", "warning", {"server": "ntp", "error": silent.error}),
+    )
+    assert [(f.stage, f.kind, f.message) for f in clock.failures] == [
+        ("time", TIMED_OUT, silent.error)
+    ]

@@ -1,0 +1,177 @@
+"""Every reason a boot can end with, declared once, with the stage it ends at.
+
+A failed boot names its cause `<stage>.<cause>` (`webticket.pin_rejected`): in
+the trace's `failed` event, result.json's `Reason`, the fleet's outcomes and its
+failures table. Scripts and the diagnosis branch on these names, so they are a
+contract: this list is what they may be, and a test holds the core, the goldens,
+the exit codes and the phone's screens to it.
+
+A web service that fails (root chain, CertProvisioningService, Web Ticket
+service) ends the boot with the failure's kind as the cause: `rootchain.connect`,
+`certprov.timeout`. An HTTP status is a family, one name per status:
+`certprov.http_404`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from phonesim.core.stage import Stage
+
+HTTP_PREFIX = "http_"
+TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    stage: Stage
+    cause: str
+    meaning: str
+    http_status: bool = False
+    """A family: `<stage>.http_<status>`, one name per HTTP status the server answered."""
+
+    @property
+    def name(self) -> str:
+        """`stage.cause`, as the trace and result.json write it (`certprov.http_<status>` for
+        the family)."""
+        return (
+            f"{self.stage}.{HTTP_PREFIX}<status>"
+            if self.http_status
+            else f"{self.stage}.{self.cause}"
+        )
+
+    @property
+    def timed_out(self) -> bool:
+        """The boot waited for an answer that did not come in time."""
+        return self.cause == TIMEOUT
+
+    def __str__(self) -> str:
+        return self.name
+
+    def matches(self, reason: str | None) -> bool:
+        """Whether a reason as written (`certprov.http_404`) is this one."""
+        if reason is None:
+            return False
+        if not self.http_status:
+            return reason == f"{self.stage}.{self.cause}"
+        stage, _, cause = reason.partition(".")
+        status = cause.removeprefix(HTTP_PREFIX)
+        return stage == self.stage and cause.startswith(HTTP_PREFIX) and status.isdigit()
+
+
+def _reason(stage: Stage, cause: str, meaning: str) -> Reason:
+    return Reason(stage, cause, meaning)
+
+
+# -- DHCP (a boot asked to stop after DHCP) ----------------------------------------------
+DHCP_TIMEOUT = _reason(Stage.DHCP, TIMEOUT, "no DHCP server answered the DHCPINFORM")
+DHCP_NO_FQDN = _reason(
+    Stage.DHCP, "no_fqdn", "DHCP answered, but without option 120 (no registrar FQDN)"
+)
+
+# -- discovery -------------------------------------------------------------------------
+DISCOVERY_NO_SERVERS = _reason(
+    Stage.DISCOVERY, "no_servers", "neither DHCP nor DNS gave a registrar or the web services"
+)
+DISCOVERY_NO_WEB_SERVICES = _reason(
+    Stage.DISCOVERY,
+    "no_web_services",
+    "a registrar was found but no web services URL (none given, none derived)",
+)
+
+# -- root chain -------------------------------------------------------------------------
+ROOTCHAIN_WEB_HOST_UNRESOLVED = _reason(
+    Stage.ROOTCHAIN, "web_host_unresolved", "the web services host does not resolve"
+)
+ROOTCHAIN_EMPTY = _reason(Stage.ROOTCHAIN, "empty", "the root chain download held no certificate")
+ROOTCHAIN_NOT_VALID_ON_PHONE_CLOCK = _reason(
+    Stage.ROOTCHAIN,
+    "not_valid_on_phone_clock",
+    "a root certificate is not valid at the phone's time",
+)
+
+# -- CertProvisioningService -------------------------------------------------------------
+CERTPROV_METADATA_INCOMPLETE = _reason(
+    Stage.CERTPROV,
+    "metadata_incomplete",
+    "the CertProvisioningService metadata lacks the certificate port or its web ticket issuer",
+)
+
+# -- Web Ticket service -------------------------------------------------------------------
+WEBTICKET_NO_PIN_ENDPOINT = _reason(
+    Stage.WEBTICKET, "no_pin_endpoint", "the Web Ticket service offers no PIN endpoint"
+)
+WEBTICKET_PIN_REJECTED = _reason(Stage.WEBTICKET, "pin_rejected", "the number and PIN were refused")
+WEBTICKET_PIN_LOCKED = _reason(Stage.WEBTICKET, "pin_locked", "the user's PIN account is locked")
+WEBTICKET_NOT_SIP_ENABLED = _reason(
+    Stage.WEBTICKET, "not_sip_enabled", "the user is not enabled for Lync"
+)
+WEBTICKET_USER_UNKNOWN = _reason(
+    Stage.WEBTICKET, "user_unknown", "no user has this phone number or extension"
+)
+
+# -- registrar -----------------------------------------------------------------------------
+REGISTRAR_NONE_FOUND = _reason(
+    Stage.REGISTRAR, "none_found", "signed in to the web services, but no registrar is known"
+)
+REGISTRAR_UNREACHABLE = _reason(
+    Stage.REGISTRAR, "unreachable", "no registrar answered with a TLS-DSK challenge"
+)
+
+# -- a web service that failed, at each stage that asks one ------------------------------
+WEB_SERVICE_STAGES = (Stage.ROOTCHAIN, Stage.CERTPROV, Stage.WEBTICKET)
+"""The stages whose step is a call to the pool's web services."""
+SERVICE_FAILURES: Mapping[str, str] = {
+    "unresolved": "the phone has no address for the service's host",
+    "connect": "the connection to the service failed",
+    TIMEOUT: "the service did not answer in time",
+    "tls": "TLS to the service failed (its certificate, or the handshake)",
+    "fault": "the service answered with a SOAP fault",
+    "rejected": "the service refused the request",
+    "malformed": "the service's answer could not be read",
+}
+"""Each way a web service call fails (a driver's failure `kind`), but an HTTP status."""
+
+
+def _service_reasons() -> Iterable[Reason]:
+    for stage in WEB_SERVICE_STAGES:
+        for kind, meaning in SERVICE_FAILURES.items():
+            yield Reason(stage, kind, meaning)
+        yield Reason(stage, "http_status", "the service answered with an HTTP error status", True)
+
+
+REASONS: tuple[Reason, ...] = (
+    *(value for value in tuple(globals().values()) if isinstance(value, Reason)),
+    *_service_reasons(),
+)
+"""Every reason a boot can end with."""
+
+
+_EXACT: dict[str, Reason] = {r.name: r for r in REASONS if not r.http_status}
+_HTTP_FAMILIES: dict[str, Reason] = {r.stage: r for r in REASONS if r.http_status}
+
+
+def reason_named(reason: str | None) -> Reason | None:
+    """The declaration a reason as written answers to, or None for one not declared."""
+    if reason is None:
+        return None
+    exact = _EXACT.get(reason)
+    if exact is not None:
+        return exact
+    family = _HTTP_FAMILIES.get(reason.partition(".")[0])
+    return family if family is not None and family.matches(reason) else None
+
+
+def reasons_at(stage: Stage) -> tuple[Reason, ...]:
+    return tuple(reason for reason in REASONS if reason.stage is stage)
+
+
+__all__ = [
+    "REASONS",
+    "SERVICE_FAILURES",
+    "WEB_SERVICE_STAGES",
+    "Reason",
+    "reason_named",
+    "reasons_at",
+]

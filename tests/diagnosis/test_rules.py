@@ -1,0 +1,182 @@
+"""Diagnosis rules on boots the goldens do not hold: each finding the catalogue never meets,
+from a trace written as the phone writes it (every event and field held to its declaration),
+with the words an admin reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phonesim.core import trace_schema
+from phonesim.core.commands import Trace
+from phonesim.diagnosis import Diagnosis, diagnose
+
+URL = "https://web01.example.test:443/CertProv/CertProvisioningService.svc"
+POOL = "pool01.example.test:5061"
+
+
+def event(stage: str, name: str, level: str = "info", t: float = 0.0, **fields: Any) -> Trace:
+    declared = trace_schema.declared(stage, name, level)
+    assert declared is not None, (stage, name, level)
+    assert set(fields) <= declared.fields, sorted(set(fields) - declared.fields)
+    return Trace(t, stage, name, fields, level)
+
+
+def failed(stage: str, reason: str, message: str, **evidence: Any) -> Trace:
+    return event(stage, "failed", "error", 1.0, reason=reason, message=message, **evidence)
+
+
+def answered(**options: Any) -> list[Trace]:
+    """A DHCP answer from 192.0.2.5 that the phone went with (won, or waited on)."""
+    answer = event("dhcp", "answer", server="192.0.2.5", source="192.0.2.5:67", **options)
+    if options.get("option_120"):
+        chosen = event("dhcp", "answer_won", server="192.0.2.5", why="first DHCP answer")
+    else:
+        chosen = event(
+            "dhcp", "answer_without_fqdn", "warning", server="192.0.2.5", note="-", window=2.0
+        )
+    return [answer, chosen]
+
+
+def ids(diagnosis: Diagnosis) -> list[tuple[str, str]]:
+    return [(f.id, f.severity) for f in diagnosis.findings]
+
+
+def test_a_fresh_phone_that_found_nothing_beside_a_cache_that_would_have_worked() -> None:
+    found = diagnose(
+        [
+            event(
+                "discovery",
+                "cache_ignored",
+                why="diagnose asks what this site gives a phone",
+                source="signin",
+                web_url=URL,
+                registrars=[POOL],
+                stored_at=1795424400.0,
+            ),
+            event("dhcp", "gave_up", "warning", 20.0, attempts=4, note="carrying on with DNS"),
+            failed("discovery", "discovery.no_servers", "neither DHCP nor DNS gave a server"),
+        ]
+    )
+    unaffected = next(f for f in found.findings if f.id == "discovery.cached_phones_unaffected")
+    assert unaffected.severity == "info"
+    assert f"straight to {URL} and registrar {POOL} (cached 2026-11-23T09:00:00+00:00)" in (
+        unaffected.explanation
+    )
+
+
+def test_a_web_services_host_that_does_not_resolve() -> None:
+    found = diagnose(
+        [
+            failed(
+                "rootchain",
+                "rootchain.web_host_unresolved",
+                "the web services host web01.example.test does not resolve",
+                host="web01.example.test",
+            )
+        ]
+    )
+    assert ids(found) == [("dns.web_host_unresolved", "error")]
+    assert found.findings[0].title == "The web services host web01.example.test does not resolve"
+    assert found.findings[0].remediation == (
+        "Add an A record for web01.example.test pointing at the pool's web services.",
+    )
+
+
+def test_an_unreadable_option_120_is_why_no_registrar_was_known() -> None:
+    found = diagnose(
+        [
+            *answered(option_120_error="a label runs past the end", option_120_hex="0004ff"),
+            failed("registrar", "registrar.none_found", "no registrar is known"),
+        ]
+    )
+    assert found.top is not None and found.top.id == "option120.unreadable"
+    assert found.top.severity == "error"
+    assert found.top.explanation == (
+        "The phone could not decode option 120: a label runs past the end."
+    )
+    assert found.top.evidence["option_120_hex"] == "0004ff"
+
+
+def test_an_unreadable_option_43_is_why_the_certificate_service_was_not_found() -> None:
+    found = diagnose(
+        [
+            *answered(
+                option_120={"encoding": 0, "servers": ["pool01.example.test"]},
+                option_43_error="sub-option 2 runs past the end",
+            ),
+            failed(
+                "certprov", "certprov.http_404", "404", url=URL, kind="http_status", http_status=404
+            ),
+        ]
+    )
+    assert ids(found)[0] == ("option43.unreadable", "error")
+    assert "certprov.not_found" not in [f.id for f in found.findings]  # its symptom
+
+
+def test_a_root_chain_server_that_refuses_the_connection() -> None:
+    url = "http://web01.example.test/CertProv/CertProvisioningService.svc/rootchain"
+    found = diagnose(
+        [
+            failed(
+                "rootchain",
+                "rootchain.connect",
+                "refused",
+                url=url,
+                kind="connect",
+                detail="Connection refused",
+            )
+        ]
+    )
+    assert ids(found) == [("rootchain.unavailable", "error")]
+    assert found.top is not None
+    assert found.top.explanation.endswith(f"from {url}; the answer was Connection refused.")
+
+
+def test_a_failure_no_rule_explains_says_where_and_what() -> None:
+    message = "the Web Ticket service offers no WebTicket_Proof endpoint for PIN sign-in"
+    found = diagnose(
+        [failed("webticket", "webticket.no_pin_endpoint", message, url=URL, ports=["a"])]
+    )
+    assert ids(found) == [("signin.failed", "error")]
+    assert found.top is not None
+    assert (found.top.title, found.top.explanation) == (
+        "Sign-in stopped at the webticket step",
+        message,
+    )
+    assert "message" not in found.top.evidence
+    assert found.top.phone_screen == (
+        "Sign-in failed. Check your phone number or extension and PIN"
+    )
+
+
+def test_a_number_no_user_has() -> None:
+    found = diagnose(
+        [
+            event("webticket", "request", address=URL + "/Pin", username="5550000"),
+            failed(
+                "webticket",
+                "webticket.user_unknown",
+                "refused",
+                address=URL + "/Pin",
+                error_id=28021,
+                server_reason="User not found",
+            ),
+        ]
+    )
+    assert ids(found) == [("webticket.user_unknown", "error")]
+    assert found.top is not None
+    assert found.top.title == "No user has this phone number or extension"
+    assert found.top.explanation == (
+        f'The Web Ticket service at {URL}/Pin answered 28021 "User not found" for 5550000; '
+        "without a web ticket there is no certificate and no sign-in."
+    )
+
+
+def test_a_certificate_without_the_name_the_phone_used() -> None:
+    # OpenSSL 3's words, as drivers/web_services passes them on.
+    detail = "certificate verify failed: Hostname mismatch, certificate is not valid for 'x'."
+    found = diagnose(
+        [failed("certprov", "certprov.tls", "TLS failed", url=URL, kind="tls", detail=detail)]
+    )
+    assert ids(found) == [("tls.name_mismatch", "error")]
+    assert found.top is not None and found.top.explanation == f"TLS to {URL} failed: {detail}."
