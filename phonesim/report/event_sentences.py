@@ -386,6 +386,11 @@ def _challenge_reached(f: DeclaredFields) -> str:
     )
 
 
+@says(ts.BOOT_EVENT_IGNORED)
+def _event_ignored(f: DeclaredFields) -> str:
+    return f"ignored {f['about']} ({f['event']}): {f['why']}"
+
+
 # -- how a boot ends --------------------------------------------------------------------------
 
 _STOPPED = ts.stopped_as_asked(Stage.DHCP)

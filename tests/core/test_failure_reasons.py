@@ -76,21 +76,24 @@ def test_every_reason_a_scenario_expects_is_declared() -> None:
 
 
 def causes_the_core_writes() -> list[tuple[str, str, int]]:
-    """(stage, cause, line) of every failure the core names with literals:
-    `_fail(now, "<stage>", "<cause>", ...)` and `_step_failed(...)` alike."""
+    """(stage, cause, line) of every failure a stage machine names with literals:
+    `Failed(Stage.<NAME>, "<cause>", ...)`, the cause possibly a choice of literals."""
     found = []
     for path in (ROOT / "phonesim" / "core").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call) or len(node.args) < 3:
+            if not isinstance(node, ast.Call) or len(node.args) < 2:
                 continue
-            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-            if name not in ("_fail", "_step_failed"):
+            if getattr(node.func, "id", None) != "Failed":
                 continue
-            stage = node.args[1]
-            if not isinstance(stage, ast.Constant):
+            stage = node.args[0]
+            if not (isinstance(stage, ast.Attribute) and getattr(stage.value, "id", "") == "Stage"):
                 continue
-            causes = [c.value for c in ast.walk(node.args[2]) if isinstance(c, ast.Constant)]
-            found += [(stage.value, cause, node.lineno) for cause in causes]
+            causes = [
+                c.value
+                for c in ast.walk(node.args[1])
+                if isinstance(c, ast.Constant) and isinstance(c.value, str)
+            ]
+            found += [(Stage[stage.attr].value, cause, node.lineno) for cause in causes]
     return found
 
 
