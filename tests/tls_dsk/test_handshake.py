@@ -7,6 +7,8 @@ import struct
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from OpenSSL import SSL
 
 from phonesim.codec.sip_message import parse_request
@@ -19,6 +21,7 @@ from phonesim.codec.tls_dsk.handshake import (
     ProtocolVersionRefused,
     RefusedByPeer,
     TlsDskClientSide,
+    TlsDskHandshakeFailed,
     TlsDskServerSide,
     UnexpectedToken,
     UnusableTlsSettings,
@@ -288,3 +291,32 @@ def test_certificate_and_key_that_do_not_match(lab, other_lab):
 def test_checking_the_server_needs_the_phones_clock(lab):
     with pytest.raises(UnusableTlsSettings, match="needs the time"):
         TlsDskClientSide(server_roots=[lab.root]).handshake(lab.phone_certificate, lab.phone_key)
+
+
+@pytest.fixture(scope="module")
+def sides(lab):
+    return TlsDskClientSide(), server_side(lab)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    noise=st.binary(max_size=600)
+    | st.builds(
+        lambda body: b"\x16\x03\x01" + len(body).to_bytes(2, "big") + body, st.binary(max_size=300)
+    )
+)
+def test_any_bytes_end_in_a_named_failure_or_more_handshake(lab, sides, noise):
+    client_side, server_side_ = sides
+    for engine in (
+        server_side_.handshake(now=NOW),
+        client_side.handshake(lab.phone_certificate, lab.phone_key),
+    ):
+        if engine.role == "client":
+            engine.step()
+        try:
+            out = engine.step(noise)
+        except TlsDskHandshakeFailed:
+            continue
+        assert isinstance(out, bytes)
