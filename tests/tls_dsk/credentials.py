@@ -31,6 +31,8 @@ POOL = "pool01.lab.test"
 
 @dataclass(frozen=True)
 class Credentials:
+    issued: datetime
+    """When the CA issued them: the clock to run handshakes on."""
     root: bytes
     phone_certificate: bytes
     phone_key: rsa.RSAPrivateKey
@@ -49,7 +51,9 @@ def issue(
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca._key, hashes.SHA256())
     )
-    return Credentials(ca.chain[0], phone, phone_key, server.public_bytes(Encoding.DER), server_key)
+    return Credentials(
+        now, ca.chain[0], phone, phone_key, server.public_bytes(Encoding.DER), server_key
+    )
 
 
 def rsa_key() -> rsa.RSAPrivateKey:

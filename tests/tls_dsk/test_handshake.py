@@ -36,7 +36,6 @@ from phonesim.codec.tls_dsk.signature import (
 )
 from tests.tls_dsk.credentials import issue
 
-NOW = datetime.now(UTC)
 HANDSHAKE, CHANGE_CIPHER_SPEC = 22, 20
 CLIENT_HELLO, SERVER_HELLO, CERTIFICATE, CERTIFICATE_REQUEST, SERVER_HELLO_DONE = 1, 2, 11, 13, 14
 CLIENT_KEY_EXCHANGE, CERTIFICATE_VERIFY = 16, 15
@@ -78,7 +77,7 @@ def run(client, server):
 
 def test_four_flights_and_equal_key_blocks(lab):
     client = TlsDskClientSide().handshake(lab.phone_certificate, lab.phone_key)
-    server = server_side(lab).handshake(now=NOW)
+    server = server_side(lab).handshake(now=lab.issued)
     first, second, third, fourth = run(client, server)
 
     assert [(k, v) for k, v, _ in records(first)] == [(HANDSHAKE, 0x0301)]
@@ -109,7 +108,7 @@ def test_four_flights_and_equal_key_blocks(lab):
 
 def test_exporter_equals_the_hand_written_prf(lab):
     client = TlsDskClientSide().handshake(lab.phone_certificate, lab.phone_key)
-    server = server_side(lab).handshake(now=NOW)
+    server = server_side(lab).handshake(now=lab.issued)
     run(client, server)
     connection = client.connection
     by_hand = key_block_tls10(
@@ -124,7 +123,7 @@ def test_installed_openssl_still_negotiates_tls_1_0_at_seclevel_0(lab, cipher):
     """If a pyOpenSSL/cryptography upgrade drops TLS 1.0 or these suites, this fails."""
     tls = InnerTls(("1.0",), f"{cipher}@SECLEVEL=0")
     client = TlsDskClientSide(tls).handshake(lab.phone_certificate, lab.phone_key)
-    server = server_side(lab, tls).handshake(now=NOW)
+    server = server_side(lab, tls).handshake(now=lab.issued)
     run(client, server)
     assert (client.version, client.cipher) == ("TLSv1", cipher)
     assert (server.version, server.cipher) == ("TLSv1", cipher)
@@ -132,7 +131,7 @@ def test_installed_openssl_still_negotiates_tls_1_0_at_seclevel_0(lab, cipher):
 
 def test_signed_register_checks_with_the_derived_keys(lab):
     client = TlsDskClientSide().handshake(lab.phone_certificate, lab.phone_key)
-    server = server_side(lab).handshake(now=NOW)
+    server = server_side(lab).handshake(now=lab.issued)
     run(client, server)
     register = parse_request(
         b"REGISTER sip:lab.test SIP/2.0\r\nFrom: <sip:alice@lab.test>;tag=1\r\n"
@@ -148,7 +147,7 @@ def test_signed_register_checks_with_the_derived_keys(lab):
 
 def test_client_certificate_from_another_ca_is_refused_on_both_ends(lab, other_lab):
     client = TlsDskClientSide().handshake(other_lab.phone_certificate, other_lab.phone_key)
-    server = server_side(lab).handshake(now=NOW)
+    server = server_side(lab).handshake(now=lab.issued)
     second = server.step(client.step())
     third = client.step(second)
     with pytest.raises(CertificateRefused) as refused:
@@ -180,7 +179,7 @@ def test_client_certificate_checked_on_the_labs_clock(keys):
 
 def test_version_refused_by_the_server(lab):
     client = TlsDskClientSide().handshake(lab.phone_certificate, lab.phone_key)
-    server = server_side(lab, InnerTls(("1.2",))).handshake(now=NOW)
+    server = server_side(lab, InnerTls(("1.2",))).handshake(now=lab.issued)
     with pytest.raises(ProtocolVersionRefused) as refused:
         server.step(client.step())
     assert refused.value.role == "server"
@@ -191,7 +190,7 @@ def test_version_refused_by_the_server(lab):
 
 def test_version_refused_by_the_client(lab):
     client = TlsDskClientSide(InnerTls(("1.2",))).handshake(lab.phone_certificate, lab.phone_key)
-    server = server_side(lab).handshake(now=NOW)
+    server = server_side(lab).handshake(now=lab.issued)
     with pytest.raises(ProtocolVersionRefused) as refused:
         client.step(server.step(client.step()))
     assert refused.value.role == "client"
@@ -201,7 +200,7 @@ def test_no_shared_cipher(lab):
     client = TlsDskClientSide(InnerTls(ciphers="AES256-SHA@SECLEVEL=0")).handshake(
         lab.phone_certificate, lab.phone_key
     )
-    server = server_side(lab, InnerTls(ciphers="AES128-SHA@SECLEVEL=0")).handshake(now=NOW)
+    server = server_side(lab, InnerTls(ciphers="AES128-SHA@SECLEVEL=0")).handshake(now=lab.issued)
     with pytest.raises(NoSharedCipher) as refused:
         server.step(client.step())
     with pytest.raises(RefusedByPeer, match="handshake failure"):
@@ -215,7 +214,7 @@ def test_a_client_without_a_certificate(lab):
     context.set_cipher_list(b"AES128-SHA@SECLEVEL=0")
     bare = SSL.Connection(context, None)
     bare.set_connect_state()
-    server = server_side(lab).handshake(now=NOW)
+    server = server_side(lab).handshake(now=lab.issued)
 
     def flight(data=b""):
         if data:
@@ -229,14 +228,14 @@ def test_a_client_without_a_certificate(lab):
 
 
 def test_garbage_is_not_tls(lab):
-    server = server_side(lab).handshake(now=NOW)
+    server = server_side(lab).handshake(now=lab.issued)
     with pytest.raises(NotTls):
         server.step(b"REGISTER sip:lab.test SIP/2.0\r\n\r\n")
 
 
 def test_nothing_more_after_the_end(lab):
     client = TlsDskClientSide().handshake(lab.phone_certificate, lab.phone_key)
-    server = server_side(lab).handshake(now=NOW)
+    server = server_side(lab).handshake(now=lab.issued)
     run(client, server)
     assert server.step(b"") == b""
     with pytest.raises(UnexpectedToken):
@@ -253,13 +252,13 @@ def test_keys_only_after_completion(lab):
 
 def test_client_checks_the_server_when_given_roots(lab, other_lab):
     trusting = TlsDskClientSide(server_roots=[lab.root])
-    client = trusting.handshake(lab.phone_certificate, lab.phone_key, now=NOW)
-    run(client, server_side(lab).handshake(now=NOW))
+    client = trusting.handshake(lab.phone_certificate, lab.phone_key, now=lab.issued)
+    run(client, server_side(lab).handshake(now=lab.issued))
     assert client.complete
 
     wary = TlsDskClientSide(server_roots=[other_lab.root])
-    client = wary.handshake(lab.phone_certificate, lab.phone_key, now=NOW)
-    server = server_side(lab).handshake(now=NOW)
+    client = wary.handshake(lab.phone_certificate, lab.phone_key, now=lab.issued)
+    server = server_side(lab).handshake(now=lab.issued)
     with pytest.raises(CertificateRefused) as refused:
         client.step(server.step(client.step()))
     assert refused.value.role == "client"
@@ -310,7 +309,7 @@ def sides(lab):
 def test_any_bytes_end_in_a_named_failure_or_more_handshake(lab, sides, noise):
     client_side, server_side_ = sides
     for engine in (
-        server_side_.handshake(now=NOW),
+        server_side_.handshake(now=lab.issued),
         client_side.handshake(lab.phone_certificate, lab.phone_key),
     ):
         if engine.role == "client":
