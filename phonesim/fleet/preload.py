@@ -30,6 +30,7 @@ def load_phone_libraries(final_stage: str) -> None:
     if final_stage == "time":
         return
     for module in (
+        "cryptography.hazmat.primitives.serialization.pkcs7",  # the root chain's reader, lazily
         "lxml.etree",
         "httpx_aiohttp",
         "phonesim.drivers.web_services",
