@@ -6,12 +6,6 @@ line instead of a traceback. Anything else escaping is a bug in phonesim.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from phonesim.codec.certificate import CertificateSummary
-    from phonesim.codec.ocauthws.diagnostics import MsDiagnostics
-
 
 class PhonesimError(Exception):
     """Base of every error caused by input, configuration or a peer, not by phonesim itself."""
@@ -134,60 +128,6 @@ class MalformedServiceDocument(PhonesimError):
         self.document = document
         self.reason = reason
         super().__init__(f"{document}: {reason}")
-
-
-class WebServiceFailure(PhonesimError):
-    """A call to the pool's web services that did not give the phone what it asked for.
-
-    `kind` says where it stopped, so the phone (and the admin reading the report)
-    can tell a network problem from a refusal: unresolved | connect | timeout | tls |
-    http_status | fault | rejected | malformed. `diagnostics` carries the server's
-    Ms-Diagnostics error id and reason when it sent them.
-    """
-
-    KINDS = (
-        "unresolved",
-        "connect",
-        "timeout",
-        "tls",
-        "http_status",
-        "fault",
-        "rejected",
-        "malformed",
-    )
-
-    def __init__(
-        self,
-        kind: str,
-        url: str,
-        detail: str,
-        *,
-        http_status: int | None = None,
-        diagnostics: MsDiagnostics | None = None,
-        presented: CertificateSummary | None = None,
-    ) -> None:
-        if kind not in self.KINDS:
-            raise ValueError(f"unknown web service failure kind {kind!r}")
-        self.kind = kind
-        self.url = url
-        self.detail = detail
-        self.http_status = http_status
-        self.diagnostics = diagnostics
-        self.presented = presented
-        """The certificate the server presented, when TLS verification refused it."""
-        extra = []
-        if http_status is not None:
-            extra.append(f"HTTP {http_status}")
-        if diagnostics is not None:
-            extra.append(f"ms-diagnostics {diagnostics.error_id} {diagnostics.reason!r}")
-        suffix = f" ({'; '.join(extra)})" if extra else ""
-        super().__init__(f"{kind} at {url}: {detail}{suffix}")
-
-    def __repr__(self) -> str:
-        return (
-            f"WebServiceFailure(kind={self.kind!r}, url={self.url!r}, detail={self.detail!r}, "
-            f"http_status={self.http_status!r}, diagnostics={self.diagnostics!r})"
-        )
 
 
 class CaptureError(PhonesimError):

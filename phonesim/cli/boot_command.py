@@ -152,7 +152,7 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 def network_from_args(args: argparse.Namespace) -> Any:
     """The servers named on the command line, or None for an in-process embedded lab."""
     from phonesim.cli.live_network import apply_capture_arguments, live_network
-    from phonesim.lab.embedded_lab import LabEndpoints
+    from phonesim.lab.layout import LabEndpoints
     from phonesim.phone_boot import lab_network
 
     live = args.dhcp_server is not None or args.iface is not None

@@ -288,7 +288,7 @@ async def _run_fleet(
     from phonesim.fleet.identities import lab_users_toml
     from phonesim.fleet.lab_process import LabProcess
     from phonesim.fleet.phone_log import PhonesCsv
-    from phonesim.lab.embedded_lab import LabEndpoints
+    from phonesim.lab.layout import LabEndpoints
     from phonesim.phone_boot import lab_network
     from phonesim.report.terminal import TerminalConsole
 

@@ -70,7 +70,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from phonesim.lab.embedded_lab import EmbeddedLab, LabLayout
+    from phonesim.lab.embedded_lab import EmbeddedLab
+    from phonesim.lab.layout import LabLayout
     from phonesim.lab.scenario import load_scenario
     from phonesim.report.terminal import TerminalConsole
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from phonesim.codec.ocauthws.endpoints import CERT_PROV_PATH
 from phonesim.errors import MalformedOption
 
 OPTION_CODE = 43
@@ -42,7 +43,6 @@ _TEXT_NAMES = {
 DEFAULT_IDENTIFIER = "MS-UC-Client"
 DEFAULT_URL_SCHEME = "https"
 DEFAULT_PORT = "443"
-DEFAULT_CERT_PROV_PATH = "/CertProv/CertProvisioningService.svc"
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def encode_ms_uc_client_option(
     web_server_fqdn: str,
     web_server_port: str = DEFAULT_PORT,
     url_scheme: str = DEFAULT_URL_SCHEME,
-    cert_prov_path: str = DEFAULT_CERT_PROV_PATH,
+    cert_prov_path: str = CERT_PROV_PATH,
     identifier: str = DEFAULT_IDENTIFIER,
 ) -> bytes:
     """The value DHCPUtil writes: sub-options 1 to 5 in order, no pad, no end code.

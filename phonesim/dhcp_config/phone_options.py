@@ -16,7 +16,6 @@ from phonesim.codec.address_text import is_ipv4
 from phonesim.codec.dhcp_options import MAX_INSTANCE_LENGTH, split_option
 from phonesim.codec.ms_uc_client_option import (
     CERT_PROV_REL_PATH,
-    DEFAULT_CERT_PROV_PATH,
     DEFAULT_IDENTIFIER,
     DEFAULT_PORT,
     DEFAULT_URL_SCHEME,
@@ -26,6 +25,7 @@ from phonesim.codec.ms_uc_client_option import (
     WEB_SERVER_PORT,
     encode_ms_uc_client_option,
 )
+from phonesim.codec.ocauthws.endpoints import CERT_PROV_PATH
 from phonesim.codec.sip_server_option import (
     encode_sip_server_addresses,
     encode_sip_server_names,
@@ -99,7 +99,7 @@ def phone_options(
     web_server: str | None = None,
     web_port: str = DEFAULT_PORT,
     url_scheme: str = DEFAULT_URL_SCHEME,
-    cert_prov_path: str = DEFAULT_CERT_PROV_PATH,
+    cert_prov_path: str = CERT_PROV_PATH,
 ) -> PhoneOptions:
     """Options 120 and 43 from the pool's names, with DHCPUtil's defaults.
 

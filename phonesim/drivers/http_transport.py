@@ -19,7 +19,7 @@ import httpx
 from phonesim.codec.certificate import CertificateSummary
 from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
 from phonesim.drivers.trust import presented_certificate
-from phonesim.errors import WebServiceFailure
+from phonesim.drivers.web_failure import WebServiceFailure
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # httpx keeps 20 idle connections by default; a fleet's phones share this pool,

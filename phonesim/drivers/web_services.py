@@ -50,7 +50,8 @@ from phonesim.core.identity import Pin
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.http_transport import PhoneHttpTransport, TransportFactory
 from phonesim.drivers.trust import trust_context
-from phonesim.errors import MalformedCertificate, MalformedServiceDocument, WebServiceFailure
+from phonesim.drivers.web_failure import WebServiceFailure
+from phonesim.errors import MalformedCertificate, MalformedServiceDocument
 
 __all__ = [
     "MsDiagnostics",

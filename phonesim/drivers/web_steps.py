@@ -20,7 +20,8 @@ from phonesim.core.events import (
 )
 from phonesim.core.failure import ServiceFailure
 from phonesim.drivers.certificate_request import PrivateKey, build_csr
-from phonesim.errors import PhonesimError, WebServiceFailure
+from phonesim.drivers.web_failure import WebServiceFailure
+from phonesim.errors import PhonesimError
 
 if TYPE_CHECKING:
     from phonesim.drivers.web_services import WebServicesClient, WebTicket

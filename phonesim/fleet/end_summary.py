@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
+from phonesim.core.stage import Stage
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.stop_reason import COMPLETED
 from phonesim.fleet.summary_tables import failures_table, step_tables
@@ -33,7 +34,7 @@ def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Pat
         console.print(failures_table(summary["failures"]))
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items())
     console.print(f"outcomes: {outcomes}")
-    reached = reached_label(summary["config"].get("stage", "registrar"))
+    reached = reached_label(summary["config"].get("stage", Stage.REGISTRAR))
     console.print(
         f"{summary['succeeded']} {reached}, {summary['failed']} failed; "
         f"{summary['phones_per_second'] or 0:.1f} phones finished per second "

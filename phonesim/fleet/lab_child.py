@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _serve(args: argparse.Namespace) -> None:
     from phonesim.fleet.preload import load_lab_libraries
-    from phonesim.lab.embedded_lab import EmbeddedLab, LabLayout
+    from phonesim.lab.embedded_lab import EmbeddedLab
+    from phonesim.lab.layout import LabLayout
     from phonesim.lab.scenario import load_scenario
 
     loop = asyncio.get_running_loop()

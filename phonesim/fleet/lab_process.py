@@ -18,7 +18,7 @@ from pathlib import Path
 
 from phonesim.errors import PhonesimError
 from phonesim.fleet.lab_child import ENDPOINTS, USERS
-from phonesim.lab.embedded_lab import LabEndpoints
+from phonesim.lab.layout import LabEndpoints
 
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0

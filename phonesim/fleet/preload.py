@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import importlib
 
+from phonesim.core.stage import Stage
+
 
 def load_phone_libraries(final_stage: str) -> None:
     """Import what a phone stopping after `final_stage` will use."""
@@ -20,16 +22,17 @@ def load_phone_libraries(final_stage: str) -> None:
     from phonesim.codec.dhcp_message import load_packet_library
 
     load_packet_library()
-    if final_stage == "dhcp":
+    if final_stage == Stage.DHCP:
         return
     for module in ("dns.rdtypes.IN.SRV", "dns.rdtypes.IN.A"):  # dnspython loads these lazily
         importlib.import_module(module)
-    if final_stage == "discovery":
+    if final_stage == Stage.DISCOVERY:
         return
     importlib.import_module("scapy.layers.ntp")  # the time query's codec loads it lazily
-    if final_stage == "time":
+    if final_stage == Stage.TIME:
         return
     for module in (
+        "cryptography.hazmat.primitives.serialization.pkcs7",  # the root chain's reader, lazily
         "lxml.etree",
         "httpx_aiohttp",
         "phonesim.drivers.web_services",

@@ -11,6 +11,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from phonesim.core.stage import Stage
 from phonesim.fleet import report_plots
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
@@ -31,7 +32,7 @@ figure { margin: 1em 0; }
 def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
     config = summary["config"]
     run = summary["run"]
-    reached = reached_label(config.get("stage", "registrar"))
+    reached = reached_label(config.get("stage", Stage.REGISTRAR))
     title = f"phonesim fleet: {phones(summary['phones_started'])}, {config.get('target')}"
     buckets = Buckets.covering(summary["elapsed_seconds"], summary["phones_started"])
     arrivals = summary.get("arrivals") or {}

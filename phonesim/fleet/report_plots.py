@@ -17,6 +17,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from phonesim.fleet.stage_clock import BOOT
 from phonesim.fleet.statistics import FleetStatistics, nearest_rank
 from phonesim.fleet.time_series import Buckets
 
@@ -138,7 +139,7 @@ def in_flight_plot(stats: FleetStatistics, buckets: Buckets) -> str:
 
 
 def latency_over_time_plot(stats: FleetStatistics, buckets: Buckets) -> str:
-    if not stats.latencies["boot"]:
+    if not stats.latencies[BOOT]:
         return (
             "<p>No boot succeeded, so there is no boot latency to draw (the failed boots' "
             "time to failure is in summary.json, <code>steps.boot.failed_latency_seconds</code>, "
@@ -146,7 +147,7 @@ def latency_over_time_plot(stats: FleetStatistics, buckets: Buckets) -> str:
         )
     plt = _pyplot()
     series = buckets.percentiles(
-        stats.boot_done_at, stats.latencies["boot"], [p for p, _, _ in MARKERS]
+        stats.boot_done_at, stats.latencies[BOOT], [p for p, _, _ in MARKERS]
     )
     figure, axis = plt.subplots(figsize=WIDE)
     for percent, label, color in MARKERS:

@@ -10,7 +10,7 @@ makes phones wait, and leaving those waits out would make it look fast.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from phonesim.core import trace_schema as ts
@@ -26,24 +26,27 @@ from phonesim.diagnosis.declared_fields import (
 
 _T = TypeVar("_T")
 
+METADATA = "metadata"
+"""Each metadata (mex) fetch: a step of the root chain's and the web ticket's stages."""
+
+BOOT = Stage.BOOT
+"""The whole boot, as a measured step (power on to the boot's end)."""
+
 STAGES = (
-    "dhcp",
-    "dns",
-    "time",
-    "rootchain",
-    "metadata",
-    "webticket",
-    "certprov",
-    "registrar",
-    "boot",
+    Stage.DHCP,
+    Stage.DNS,
+    Stage.TIME,
+    Stage.ROOTCHAIN,
+    METADATA,
+    Stage.WEBTICKET,
+    Stage.CERTPROV,
+    Stage.REGISTRAR,
+    BOOT,
 )
 """Measured steps: each DHCP exchange (first INFORM to first ACK), each DNS query, the
 time query, the root chain download, each metadata (mex) fetch, the web ticket, the
 certificate, each registrar attempt, and the whole boot (power on to the registrar's
 TLS-DSK challenge or the --stage asked for, or to the failure)."""
-
-BOOT = "boot"
-"""The whole boot, as a measured step (power on to the boot's end)."""
 
 OK = "ok"
 FAILED = "failed"
@@ -56,27 +59,27 @@ needed without the answer (`--stage discovery` ends on DHCP's answer while the D
 query sent beside it is still out)."""
 
 _STARTS: dict[TraceEvent, str] = {
-    ts.DHCP_INFORM_SENT: "dhcp",
-    ts.DNS_QUERY: "dns",
-    ts.TIME_QUERY: "time",
-    ts.ROOTCHAIN_REQUEST: "rootchain",
-    ts.CERTPROV_METADATA_REQUEST: "metadata",
-    ts.WEBTICKET_METADATA_REQUEST: "metadata",
-    ts.WEBTICKET_REQUEST: "webticket",
-    ts.CERTPROV_REQUEST: "certprov",
-    ts.REGISTRAR_CONNECT: "registrar",
+    ts.DHCP_INFORM_SENT: Stage.DHCP,
+    ts.DNS_QUERY: Stage.DNS,
+    ts.TIME_QUERY: Stage.TIME,
+    ts.ROOTCHAIN_REQUEST: Stage.ROOTCHAIN,
+    ts.CERTPROV_METADATA_REQUEST: METADATA,
+    ts.WEBTICKET_METADATA_REQUEST: METADATA,
+    ts.WEBTICKET_REQUEST: Stage.WEBTICKET,
+    ts.CERTPROV_REQUEST: Stage.CERTPROV,
+    ts.REGISTRAR_CONNECT: Stage.REGISTRAR,
     ts.POWER_ON: BOOT,
 }
 _ENDS: dict[TraceEvent, str] = {
-    ts.DHCP_ANSWER: "dhcp",
-    ts.DNS_ANSWER: "dns",
-    ts.TIME_SYNCHRONIZED: "time",
-    ts.ROOTCHAIN_RECEIVED: "rootchain",
-    ts.CERTPROV_METADATA: "metadata",
-    ts.WEBTICKET_METADATA: "metadata",
-    ts.WEBTICKET_ISSUED: "webticket",
-    ts.CERTPROV_ISSUED: "certprov",
-    ts.REGISTRAR_CHALLENGE: "registrar",
+    ts.DHCP_ANSWER: Stage.DHCP,
+    ts.DNS_ANSWER: Stage.DNS,
+    ts.TIME_SYNCHRONIZED: Stage.TIME,
+    ts.ROOTCHAIN_RECEIVED: Stage.ROOTCHAIN,
+    ts.CERTPROV_METADATA: METADATA,
+    ts.WEBTICKET_METADATA: METADATA,
+    ts.WEBTICKET_ISSUED: Stage.WEBTICKET,
+    ts.CERTPROV_ISSUED: Stage.CERTPROV,
+    ts.REGISTRAR_CHALLENGE: Stage.REGISTRAR,
 }
 _BOOT_ENDS = frozenset(
     {ts.REGISTRAR_CHALLENGE_REACHED.name, *(e.name for e in ts.STOPPED.values())}
@@ -134,16 +137,16 @@ def _gave_up(f: DeclaredFields) -> str:
 
 
 _STEP_FAILURES: dict[TraceEvent, _StepFailed] = {
-    ts.DHCP_GAVE_UP: _StepFailed("dhcp", _gave_up, lambda _f, _m: True),
-    ts.DNS_NO_ANSWER: _StepFailed("dns", _error, _error_timed_out),
-    ts.TIME_NO_ANSWER: _StepFailed("time", _error, _error_timed_out),
-    ts.REGISTRAR_ATTEMPT_FAILED: _StepFailed("registrar", _attempt_failed, _attempt_timed_out),
-    ts.REGISTRAR_ANSWER: _StepFailed("registrar", _answered, lambda _f, _m: False),
+    ts.DHCP_GAVE_UP: _StepFailed(Stage.DHCP, _gave_up, lambda _f, _m: True),
+    ts.DNS_NO_ANSWER: _StepFailed(Stage.DNS, _error, _error_timed_out),
+    ts.TIME_NO_ANSWER: _StepFailed(Stage.TIME, _error, _error_timed_out),
+    ts.REGISTRAR_ATTEMPT_FAILED: _StepFailed(Stage.REGISTRAR, _attempt_failed, _attempt_timed_out),
+    ts.REGISTRAR_ANSWER: _StepFailed(Stage.REGISTRAR, _answered, lambda _f, _m: False),
 }
 """A step that failed while the phone went on (another query, server or registrar)."""
 
 # Steps that can run side by side in one phone are told apart by this field.
-_PARALLEL_BY = {"dns": "name", "registrar": "registrar"}
+_PARALLEL_BY: dict[str, str] = {Stage.DNS: "name", Stage.REGISTRAR: "registrar"}
 
 
 _Keyed = dict[tuple[str, str], tuple[_T, str | None, TraceEvent]]
@@ -154,10 +157,12 @@ def _keyed(table: Mapping[TraceEvent, _T]) -> _Keyed[_T]:
     tells steps run side by side apart, checked against each event's declaration."""
     keyed: _Keyed[_T] = {}
     for event, value in table.items():
-        step = value.step if isinstance(value, _StepFailed) else str(value)
+        # Steps as plain text: the clock keys its dicts by them for every trace.
+        step = str(value.step if isinstance(value, _StepFailed) else value)
         part = _PARALLEL_BY.get(step)
+        plain: Any = replace(value, step=step) if isinstance(value, _StepFailed) else step
         keyed[(event.stage, event.name)] = (
-            value,
+            plain,
             None if part is None else declared_field(event, part),
             event,
         )

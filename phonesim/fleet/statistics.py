@@ -24,13 +24,13 @@ from phonesim.fleet.stage_clock import BOOT, INTERRUPTED, NOT_NEEDED, OK, STAGES
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 
 FINAL_STAGE_LAST_STEP: dict[str, str] = {
-    Stage.DHCP: "dhcp",
-    Stage.DISCOVERY: "dns",
-    Stage.TIME: "time",
-    Stage.ROOTCHAIN: "rootchain",
-    Stage.WEBTICKET: "webticket",
-    Stage.CERTPROV: "certprov",
-    Stage.REGISTRAR: "registrar",
+    Stage.DHCP: Stage.DHCP,
+    Stage.DISCOVERY: Stage.DNS,
+    Stage.TIME: Stage.TIME,
+    Stage.ROOTCHAIN: Stage.ROOTCHAIN,
+    Stage.WEBTICKET: Stage.WEBTICKET,
+    Stage.CERTPROV: Stage.CERTPROV,
+    Stage.REGISTRAR: Stage.REGISTRAR,
 }
 """The last measured step a phone runs when asked to stop after each stage (`--stage`)."""
 

@@ -14,7 +14,7 @@ from phonesim.core.stage import Stage
 from phonesim.fleet.arrivals import arrival_note
 from phonesim.fleet.identities import FIRST_GENERATED_EXTENSION
 from phonesim.fleet.loop_lag import loop_lag_note
-from phonesim.fleet.stage_clock import STAGES
+from phonesim.fleet.stage_clock import BOOT, STAGES
 from phonesim.fleet.statistics import (
     FAILED_BEFORE,
     FINAL_STAGE_LAST_STEP,
@@ -89,7 +89,7 @@ def steps_after_stage(summary: dict[str, Any]) -> list[str]:
     return [
         name
         for name, step in summary["steps"].items()
-        if name != "boot" and STAGES.index(name) > last and step["phones"] == 0
+        if name != BOOT and STAGES.index(name) > last and step["phones"] == 0
     ]
 
 
@@ -146,14 +146,14 @@ def shown_steps(summary: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]
             "(not_reached in summary.json)"
         )
     by_name = dict(steps)
-    dhcp, boot = by_name.get("dhcp"), by_name.get("boot")
+    dhcp, boot = by_name.get(Stage.DHCP), by_name.get(BOOT)
     if (
         summary.get("config", {}).get("stage") == Stage.DHCP
         and dhcp is not None
         and boot is not None
         and _same_figures(dhcp, boot)
     ):
-        steps = [(name, step) for name, step in steps if name != "boot"]
+        steps = [(name, step) for name, step in steps if name != BOOT]
         left_out.append(
             "boot: the same figures as dhcp (a DHCP-only phone's boot is its DHCP exchange)"
         )

@@ -14,7 +14,7 @@ from phonesim.codec.sip_server_option import (
 from phonesim.lab.dhcp_responder import LabDhcpServer
 from phonesim.lab.directory import LabDirectory
 from phonesim.lab.dns_server import LabZone
-from phonesim.lab.lab_layout import LabLayout
+from phonesim.lab.layout import LabLayout
 from phonesim.lab.scenario import OPTION_43, OPTION_120, DhcpServerSpec, LabScenario
 
 REGISTRAR_SRV = "_sipinternaltls._tcp"

@@ -19,8 +19,8 @@ from phonesim.lab.certificate_authority import LabCertificateAuthority, SerialSo
 from phonesim.lab.dhcp_responder import LabDhcpResponder
 from phonesim.lab.directory import LabDirectory
 from phonesim.lab.dns_server import LabDnsServer
-from phonesim.lab.lab_layout import LabLayout
 from phonesim.lab.lab_plan import LabPlan
+from phonesim.lab.layout import LabLayout
 from phonesim.lab.registrar import LabRegistrar
 from phonesim.lab.scenario import LabScenario
 from phonesim.lab.time_server import LabTimeServer

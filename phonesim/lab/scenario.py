@@ -22,7 +22,6 @@ from typing import Any
 from phonesim.codec.hex_text import parse_hex
 from phonesim.codec.ms_uc_client_option import (
     CERT_PROV_REL_PATH,
-    DEFAULT_CERT_PROV_PATH,
     DEFAULT_IDENTIFIER,
     DEFAULT_PORT,
     DEFAULT_URL_SCHEME,
@@ -31,6 +30,7 @@ from phonesim.codec.ms_uc_client_option import (
     WEB_SERVER_FQDN,
     WEB_SERVER_PORT,
 )
+from phonesim.codec.ocauthws.endpoints import CERT_PROV_PATH
 from phonesim.errors import LabDataError, MalformedHex
 from phonesim.lab.toml_fields import FieldPath, LabFile
 
@@ -49,7 +49,7 @@ class Option43Layout:
     port_bytes: bytes | None = None
     """Sub-option 4 as raw bytes (dnsmasq writes a bare 443 as 01 bb), instead of `port`."""
     scheme: str = DEFAULT_URL_SCHEME
-    path: str = DEFAULT_CERT_PROV_PATH
+    path: str = CERT_PROV_PATH
     order: tuple[int, ...] = (1, 2, 3, 4, 5)
     end: bool = False
     """Close with the 255 end code, as dnsmasq does."""
@@ -407,7 +407,7 @@ class _ScenarioReader:
             port=port,
             port_bytes=self.optional_hex((*at, "port_hex"), table.get("port_hex")),
             scheme=self.text((*at, "scheme"), table.get("scheme")) or DEFAULT_URL_SCHEME,
-            path=self.text((*at, "path"), table.get("path")) or DEFAULT_CERT_PROV_PATH,
+            path=self.text((*at, "path"), table.get("path")) or CERT_PROV_PATH,
             order=tuple(order),
             end=self.flag((*at, "end"), table.get("end")),
         )

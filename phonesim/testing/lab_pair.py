@@ -100,9 +100,9 @@ from phonesim.drivers.web_services import WebServicesClient
 from phonesim.errors import PhonesimError
 from phonesim.lab.capture_responder import CapturedExchange
 from phonesim.lab.directory import LabDirectory
-from phonesim.lab.lab_layout import LabLayout
 from phonesim.lab.lab_plan import NTP_PORT, SIP_PORT
 from phonesim.lab.lab_servers import LabServers, configure_lab, scenario_layout
+from phonesim.lab.layout import LabLayout
 from phonesim.lab.scenario import LabScenario
 from phonesim.profiles import load_profile
 from phonesim.report.trace_log import TraceLogWriter

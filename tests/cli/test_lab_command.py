@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from phonesim.cli import main
-from phonesim.lab.embedded_lab import LabEndpoints
+from phonesim.lab.layout import LabEndpoints
 
 READY_WITHIN = 60.0
 

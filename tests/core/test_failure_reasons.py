@@ -16,7 +16,7 @@ from phonesim.core.failure_reasons import REASONS, Reason, reason_named
 from phonesim.core.outcome import Failure
 from phonesim.core.stage import Stage
 from phonesim.diagnosis.phone_screen import screen_for
-from phonesim.errors import WebServiceFailure
+from phonesim.drivers.web_failure import WebServiceFailure
 from phonesim.lab.scenario import load_scenario
 from phonesim.report.bootstrap_result import EXIT_INTERNAL, EXIT_SUCCESS, bootstrap_result
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from phonesim.lab.embedded_lab import EmbeddedLab, LabEndpoints
+from phonesim.lab.embedded_lab import EmbeddedLab
+from phonesim.lab.layout import LabEndpoints
 
 
 @contextmanager

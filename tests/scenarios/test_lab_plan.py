@@ -7,8 +7,8 @@ from phonesim.codec.ms_uc_client_option import (
     encode_ms_uc_client_option,
 )
 from phonesim.codec.sip_server_option import decode_sip_server_option
-from phonesim.lab.embedded_lab import LabLayout
 from phonesim.lab.lab_plan import LabPlan
+from phonesim.lab.layout import LabLayout
 from phonesim.lab.scenario import load_scenario, load_scenario_text
 
 

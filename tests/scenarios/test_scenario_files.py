@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from phonesim.errors import LabDataError
-from phonesim.lab.embedded_lab import LabLayout
 from phonesim.lab.lab_plan import LabPlan
+from phonesim.lab.layout import LabLayout
 from phonesim.lab.scenario import LabScenario, catalogue, load_scenario, load_scenario_text
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "scenarios"

@@ -11,7 +11,8 @@ from aiohttp import web
 from phonesim.codec.ocauthws import CERT_PROV_PATH, ROOT_CHAIN_PATH
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.certificate_request import KeyPool, build_csr
-from phonesim.drivers.web_services import Pin, WebServiceFailure, WebServicesClient, WebTicket
+from phonesim.drivers.web_failure import WebServiceFailure
+from phonesim.drivers.web_services import Pin, WebServicesClient, WebTicket
 from phonesim.lab.certificate_authority import LabCertificateAuthority
 from phonesim.lab.web_services import WebFaults
 

@@ -10,7 +10,7 @@ import pytest
 from phonesim.codec.ocauthws import CERT_PROV_PATH, ROOT_CHAIN_PATH
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.http_transport import PhoneHttpTransport
-from phonesim.errors import WebServiceFailure
+from phonesim.drivers.web_failure import WebServiceFailure
 
 
 def test_address_book_ignores_case_and_trailing_dot():

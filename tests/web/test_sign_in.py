@@ -19,7 +19,8 @@ from phonesim.codec.ocauthws import (
 )
 from phonesim.codec.ocauthws import namespaces as ns
 from phonesim.drivers.certificate_request import KeyPool, build_csr
-from phonesim.drivers.web_services import Pin, WebServiceFailure
+from phonesim.drivers.web_failure import WebServiceFailure
+from phonesim.drivers.web_services import Pin
 
 ENTITY = "alice@phonesim.test"
 
