@@ -13,7 +13,6 @@ import hashlib
 import random
 import secrets
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
+from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin, device_id
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
@@ -139,7 +138,7 @@ async def boot_phone(
         mac=mac,
         sign_in_as=sign_in_as,
         pin=Pin(pin),
-        device_id="{" + str(uuid.uuid5(uuid.NAMESPACE_OID, "phonesim/" + mac)).upper() + "}",
+        device_id=device_id(mac),
     )
     store = DiscoveryCacheStore(state_dir) if state_dir is not None else None
     if store is not None:

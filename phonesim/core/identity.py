@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
+
+
+def device_id(mac: str) -> str:
+    """The GUID a phone with this MAC sends as DeviceId to the CertProvisioningService.
+
+    Derived from the MAC, so the same phone is the same device whichever way it
+    boots (alone, in a fleet, replayed) and from one boot to the next, as a real
+    phone's is; the "phonesim/" prefix keeps it apart from any other uuid5 of a MAC.
+    """
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_OID, "phonesim/" + mac)).upper() + "}"
 
 
 class Pin:

@@ -14,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, SrvResolved
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
+from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin, device_id
 from phonesim.core.outcome import Failure, Outcome
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
@@ -348,7 +347,7 @@ class FleetRun:
                 mac=identity.mac,
                 sign_in_as=identity.sign_in_as,
                 pin=Pin(identity.pin),
-                device_id=_device_id(identity.mac) if plan.final_stage in _SENDS_DEVICE_ID else "",
+                device_id=device_id(identity.mac) if plan.final_stage in _SENDS_DEVICE_ID else "",
             ),
             NetworkSettings(address=self.network.address, dns_domain=self.network.domain),
             rng=CompactRandom(plan.seed * 1_000_003 + identity.index),
@@ -433,10 +432,6 @@ _FLEET_ENDINGS = {
 _SENDS_DEVICE_ID = ("certprov", "registrar")
 """Only GetAndPublishCert carries the DeviceId; a shorter boot skips making one (a uuid5
 costs more than the rest of a DHCP-only phone's power-on)."""
-
-
-def _device_id(mac: str) -> str:
-    return "{" + str(uuid.uuid5(uuid.NAMESPACE_OID, mac)).upper() + "}"
 
 
 def _outcome_of(future: asyncio.Future[Outcome]) -> tuple[str, str]:
