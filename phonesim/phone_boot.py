@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin, device_id
+from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
@@ -138,7 +138,6 @@ async def boot_phone(
         mac=mac,
         sign_in_as=sign_in_as,
         pin=Pin(pin),
-        device_id=device_id(mac),
     )
     store = DiscoveryCacheStore(state_dir) if state_dir is not None else None
     if store is not None:

@@ -48,8 +48,16 @@ class PhoneIdentity:
     sign_in_as: str
     """What the user types on the keypad: extension or phone number."""
     pin: Pin
-    device_id: str
-    """The GUID the phone sends as DeviceId to the CertProvisioningService."""
+
+    @property
+    def device_id(self) -> str:
+        """The GUID the phone sends as DeviceId to the CertProvisioningService.
+
+        Worked out when asked, not stored: only the certificate request sends it, and a
+        fleet's DHCP-only phones never get that far (a uuid5 costs more than the rest of
+        such a phone's power-on).
+        """
+        return device_id(self.mac)
 
 
 @dataclass(frozen=True, slots=True)

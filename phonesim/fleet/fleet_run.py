@@ -20,7 +20,7 @@ from typing import Any
 
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, SrvResolved
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin, device_id
+from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
@@ -347,7 +347,6 @@ class FleetRun:
                 mac=identity.mac,
                 sign_in_as=identity.sign_in_as,
                 pin=Pin(identity.pin),
-                device_id=device_id(identity.mac) if plan.final_stage in _SENDS_DEVICE_ID else "",
             ),
             NetworkSettings(address=self.network.address, dns_domain=self.network.domain),
             rng=CompactRandom(plan.seed * 1_000_003 + identity.index),
@@ -428,10 +427,6 @@ _FLEET_ENDINGS = {
     STALLED: stage_clock.TIMED_OUT,
     DRIVER_ERROR: stage_clock.FAILED,
 }
-
-_SENDS_DEVICE_ID = ("certprov", "registrar")
-"""Only GetAndPublishCert carries the DeviceId; a shorter boot skips making one (a uuid5
-costs more than the rest of a DHCP-only phone's power-on)."""
 
 
 def _outcome_of(future: asyncio.Future[Outcome]) -> tuple[str, str]:

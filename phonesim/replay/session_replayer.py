@@ -33,7 +33,7 @@ from phonesim.core.commands import (
 )
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvResolved
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin, device_id
+from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
@@ -250,7 +250,6 @@ class _Run:
                 mac=session.client_mac,
                 sign_in_as="0",
                 pin=Pin(""),
-                device_id=device_id(session.client_mac),
             ),
             NetworkSettings(address=self.result.address, dns_domain=domain),
             rng=random.Random(replayer.seed),

@@ -122,9 +122,8 @@ IDENTITY = PhoneIdentity(
     mac="00:04:f2:00:00:01",
     sign_in_as="5551234",
     pin=Pin("13579"),
-    device_id="{00000000-0000-0000-0000-000000000001}",
 )
-"""Alice's phone (the shipped users.toml) with a fixed MAC and DeviceId."""
+"""Alice's phone (the shipped users.toml) with a fixed MAC (and so a fixed DeviceId)."""
 
 _KEYS: dict[str, KeyPool] = {}
 

@@ -80,9 +80,7 @@ def test_over_loopback_the_phone_does_what_it_does_in_memory(name: str) -> None:
     phone = result["Phone"]
     pair = LabPair(
         scenario,
-        identity=PhoneIdentity(
-            mac=phone["Mac"], sign_in_as="5551234", pin=Pin("13579"), device_id=phone["DeviceId"]
-        ),
+        identity=PhoneIdentity(mac=phone["Mac"], sign_in_as="5551234", pin=Pin("13579")),
         seed=11,
     )
     pair.run()
