@@ -151,9 +151,9 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 
 def network_from_args(args: argparse.Namespace) -> Any:
     """The servers named on the command line, or None for an in-process embedded lab."""
+    from phonesim.app.network import lab_network
     from phonesim.cli.live_network import apply_capture_arguments, live_network
     from phonesim.lab.embedded_lab import LabEndpoints
-    from phonesim.phone_boot import lab_network
 
     live = args.dhcp_server is not None or args.iface is not None
     chosen = [bool(args.lab), args.lab_endpoints is not None, live]
@@ -195,10 +195,11 @@ def start_boot(
     Bad input found later than that (a folder that cannot be written) takes
     the run folder it made away again: a refused boot leaves nothing behind.
     """
+    from phonesim.app.boot import boot_in_lab, boot_phone, check_sign_in
+    from phonesim.app.phone_mac import normalise_mac
     from phonesim.cli.live_network import phone_mac_argument
     from phonesim.errors import PhonesimError
     from phonesim.lab.scenario import load_scenario
-    from phonesim.phone_boot import boot_in_lab, boot_phone, check_sign_in, normalise_mac
     from phonesim.profiles import load_profile
     from phonesim.report.run_folder import new_run_dir, utc_now
 

@@ -281,6 +281,7 @@ async def _run_fleet(
     scenario: Any,
     faults: Any,
 ) -> int:
+    from phonesim.app.network import lab_network
     from phonesim.fleet.end_summary import print_end_summary
     from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
     from phonesim.fleet.fleet_run import FleetPlan, FleetRun
@@ -289,7 +290,6 @@ async def _run_fleet(
     from phonesim.fleet.lab_process import LabProcess
     from phonesim.fleet.phone_log import PhonesCsv
     from phonesim.lab.embedded_lab import LabEndpoints
-    from phonesim.phone_boot import lab_network
     from phonesim.report.terminal import TerminalConsole
 
     console = TerminalConsole(stderr=args.json, highlight=False)

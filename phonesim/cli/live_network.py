@@ -58,14 +58,14 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
 @dataclass(frozen=True)
 class LiveChoice:
     network: Any
-    """phonesim.phone_boot.Network"""
+    """phonesim.app.network.Network"""
     notes: tuple[str, ...]
     """Defaults taken from the machine, said aloud so the user can override them."""
 
 
 def live_network(args: argparse.Namespace) -> LiveChoice:
+    from phonesim.app.network import Network
     from phonesim.drivers.dhcp_interface import interface_facts
-    from phonesim.phone_boot import Network
 
     if not 0 <= args.client_port <= 65535:
         raise UsageError(f"--client-port {args.client_port} is not a port number")

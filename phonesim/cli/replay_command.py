@@ -215,8 +215,8 @@ def _run_resend(args: argparse.Namespace) -> int:
     import asyncio
     import random
 
+    from phonesim.app.phone_mac import normalise_mac
     from phonesim.cli.common import host_port
-    from phonesim.phone_boot import normalise_mac
     from phonesim.profiles import load_profile
     from phonesim.replay.answer_diff import diff_answers
     from phonesim.replay.capture_skim import CaptureSkim

@@ -18,11 +18,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from phonesim.app.network import Network
+from phonesim.app.phone_factory import make_phone
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
-from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_interface import interface_facts
@@ -43,7 +44,6 @@ from phonesim.fleet.preload import load_phone_libraries
 from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.udp_drop_watch import UdpDropWatch
-from phonesim.phone_boot import Network
 
 
 class FleetSetupError(PhonesimError):
@@ -341,7 +341,7 @@ class FleetRun:
         assert self._loop is not None and self._services is not None
         plan = self.plan
         profile = plan.profiles[identity.profile]
-        phone = Phone(
+        phone = make_phone(
             profile,
             PhoneIdentity(
                 mac=identity.mac,

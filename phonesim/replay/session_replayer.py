@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from phonesim.app.phone_factory import make_phone
 from phonesim.codec.dhcp_rewrite import rewrite_client
 from phonesim.core import trace_schema as ts
 from phonesim.core.commands import (
@@ -35,7 +36,6 @@ from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome, Success
-from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.diagnosis import Diagnosis, diagnose
 from phonesim.diagnosis import discovery_sources as sources
@@ -244,7 +244,7 @@ class _Run:
             domain_source=source,
             address=session.client_address or "0.0.0.0",
         )
-        self.phone = Phone(
+        self.phone = make_phone(
             profile,
             PhoneIdentity(
                 mac=session.client_mac,

@@ -56,6 +56,7 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
+from phonesim.app.phone_factory import make_phone
 from phonesim.codec.certificate import summarize_certificate
 from phonesim.codec.dhcp_message import load_packet_library
 from phonesim.codec.ntp import build_time_request
@@ -80,7 +81,6 @@ from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
 from phonesim.core.events import DhcpReceived, Event
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
-from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.drivers import web_steps
 from phonesim.drivers.address_book import AddressBook
@@ -187,7 +187,7 @@ class LabPair:
         self._site = LabWebSite(
             self.lab.web.core, address=self.layout.address, tls=self.lab.web.tls_context
         )
-        self.phone = Phone(
+        self.phone = make_phone(
             self.profile,
             identity,
             NetworkSettings(address=self.layout.address, dns_domain=self.layout.domain),

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
+from phonesim.app.boot import boot_in_lab
 from phonesim.core.commands import Trace
 from phonesim.core.identity import PhoneIdentity, Pin
 from phonesim.diagnosis import diagnose
 from phonesim.lab.scenario import load_scenario
-from phonesim.phone_boot import boot_in_lab
 from phonesim.profiles import load_profile
 from phonesim.report.trace_log import trace_to_json
 from phonesim.testing import LabPair
