@@ -9,6 +9,8 @@ The Python API behind `phonesim boot`; usable from a notebook or a test suite:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import random
 import secrets
 import time
@@ -20,17 +22,18 @@ from typing import TYPE_CHECKING, Any
 from phonesim.app.network import BROADCAST, Network, lab_network
 from phonesim.app.phone_factory import make_phone
 from phonesim.app.phone_mac import default_mac, normalise_mac
+from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.profile import DeviceProfile
 from phonesim.diagnosis import diagnose
-from phonesim.errors import UsageError
+from phonesim.errors import PhonesimError, UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers
 from phonesim.report.discovery_summary import discovery_summary
-from phonesim.report.run_folder import RunFolder, utc_now
+from phonesim.report.run_folder import RESULT, TRACE_LOG, RunFolder, utc_now
 
 if TYPE_CHECKING:
     from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
@@ -47,6 +50,76 @@ class BootReport:
     result: dict[str, Any]
     traces: list[Trace]
     run_dir: Path | None
+
+
+@dataclass(frozen=True)
+class BootRequest:
+    """One phone to boot, and where: everything `phonesim boot` and `diagnose` ask for."""
+
+    profile: DeviceProfile
+    sign_in_as: str
+    pin: str
+    servers: Network | LabTarget
+    """Servers already running, or the embedded lab to start for this boot alone."""
+    mac: str | None = None
+    """None: the network's `mac_source` says where the MAC comes from."""
+    capture: Path | None = None
+    capture_enabled: bool = True
+    state_dir: Path | None = None
+    """The phones' flash (discovery caches by MAC); None: nothing is read or kept."""
+    cache_policy: CachePolicy | None = None
+    seed: int | None = None
+    final_stage: str = "registrar"
+    run_dir: Path | None = None
+    run_dir_made: bool = False
+    """The run folder was made for this boot: a boot refused before the phone powered on
+    takes it away again, so bad input leaves nothing behind."""
+
+
+def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootReport:
+    """Boot the phone the request describes, to its outcome; `on_trace` hears each step."""
+    common: dict[str, Any] = {
+        "profile": request.profile,
+        "sign_in_as": request.sign_in_as,
+        "pin": request.pin,
+        "mac": request.mac,
+        "state_dir": request.state_dir,
+        "cache_policy": request.cache_policy,
+        "seed": request.seed,
+        "final_stage": request.final_stage,
+        "run_dir": request.run_dir,
+        "on_trace": on_trace,
+    }
+    servers = request.servers
+    try:
+        if isinstance(servers, LabTarget):
+            return asyncio.run(
+                boot_in_lab(
+                    scenario=servers.scenario,
+                    capture=request.capture,
+                    capture_enabled=request.capture_enabled,
+                    **common,
+                )
+            )
+        network = dataclasses.replace(
+            servers, capture=request.capture, capture_enabled=request.capture_enabled
+        )
+        return asyncio.run(boot_phone(network=network, **common))
+    except PhonesimError:
+        if request.run_dir_made and request.run_dir is not None:
+            _withdraw_run_dir(request.run_dir)
+        raise
+
+
+def _withdraw_run_dir(run_dir: Path) -> None:
+    """Take back a run folder a refused boot made: only files no boot step wrote into."""
+    trace = run_dir / TRACE_LOG
+    if (run_dir / RESULT).exists() or (trace.exists() and trace.stat().st_size > 0):
+        return  # the phone powered on: what it did is kept
+    with contextlib.suppress(OSError):
+        for leftover in run_dir.iterdir():
+            leftover.unlink()
+        run_dir.rmdir()
 
 
 def check_sign_in(sign_in_as: str, pin: str, *, pin_source: str = "--pin") -> None:
@@ -288,6 +361,7 @@ def boot(
 
 __all__ = [
     "BootReport",
+    "BootRequest",
     "Network",
     "boot",
     "boot_in_lab",
@@ -296,4 +370,5 @@ __all__ = [
     "default_mac",
     "lab_network",
     "normalise_mac",
+    "run_boot",
 ]
