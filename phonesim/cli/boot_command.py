@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from phonesim.app.boot import BootReport, TraceSink
     from phonesim.app.network import Network
     from phonesim.core.discovery_cache import CachePolicy
+    from phonesim.report.terminal import TerminalConsole
+    from phonesim.report.timeline import TimelinePrinter
 
 EPILOG = """\
 examples:
@@ -356,7 +358,12 @@ def run(args: argparse.Namespace) -> int:
     return int(report.result["ExitCode"])
 
 
-def _print_ending(console: Any, printer: Any, report: Any, args: argparse.Namespace) -> None:
+def _print_ending(
+    console: TerminalConsole,
+    printer: TimelinePrinter,
+    report: BootReport,
+    args: argparse.Namespace,
+) -> None:
     from phonesim.report.dhcp_answers import render_dhcp_answers
 
     with contextlib.suppress(BrokenPipeError, SystemExit):  # the reader went away
