@@ -15,8 +15,8 @@ import asyncio
 import statistics
 import time
 
+from phonesim.app.boot import boot_in_lab
 from phonesim.lab.scenario import catalogue, load_scenario
-from phonesim.phone_boot import boot_in_lab
 from phonesim.profiles import load_profile
 from phonesim.testing import LabPair
 

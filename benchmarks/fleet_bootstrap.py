@@ -16,11 +16,11 @@ import os
 import statistics
 import time
 
+from phonesim.app.network import lab_network
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
 from phonesim.fleet.lab_process import LabProcess
 from phonesim.fleet.load_shape import LoadShape
-from phonesim.phone_boot import lab_network
 from phonesim.profiles import load_profile
 
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -26,13 +26,13 @@ import time
 from itertools import pairwise
 from typing import Any
 
+from phonesim.app.network import lab_network
 from phonesim.fleet import fleet_run
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
 from phonesim.fleet.lab_process import LabProcess
 from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.statistics import nearest_rank
-from phonesim.phone_boot import lab_network
 from phonesim.profiles import load_profile
 
 FROZEN = fleet_run.heap_frozen

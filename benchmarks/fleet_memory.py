@@ -15,11 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from phonesim.app.network import lab_network
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities
 from phonesim.fleet.lab_process import LabProcess
 from phonesim.fleet.load_shape import LoadShape
-from phonesim.phone_boot import lab_network
 from phonesim.profiles import load_profile
 
 SILENT_DHCP = Path(__file__).with_name("silent-dhcp.toml")

@@ -29,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from phonesim.app.network import Network
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities
 from phonesim.fleet.load_shape import LoadShape
-from phonesim.phone_boot import Network
 from phonesim.profiles import load_profile
 from tests.interop.servers import dhcp_config, start_dhcp_server, wait_for_dhcp
 from tests.netns import Namespace, namespace

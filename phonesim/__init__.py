@@ -13,7 +13,7 @@ __all__ = ["Phone", "boot", "load_profile"]
 
 def __getattr__(name: str) -> Any:
     if name == "boot":
-        from phonesim.phone_boot import boot
+        from phonesim.app.boot import boot
 
         return boot
     if name == "Phone":

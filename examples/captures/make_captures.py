@@ -26,6 +26,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
+from phonesim.app.phone_factory import make_phone
+from phonesim.app.phone_mac import default_mac
 from phonesim.codec.cpe_ocphone_option import encode_cpe_ocphone_option
 from phonesim.codec.dhcp_message import (
     DHCPACK,
@@ -40,10 +42,8 @@ from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.core.commands import SendDhcp
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
-from phonesim.core.phone import Phone
 from phonesim.lab.dhcp_responder import DhcpResponderConfig, LabDhcpResponder
 from phonesim.lab.dns_server import LabDnsServer, LabZone
-from phonesim.phone_boot import default_mac
 from phonesim.profiles import load_profile
 
 FOLDER = Path(__file__).resolve().parent
@@ -312,9 +312,9 @@ def lab_inform(folder: Path) -> None:
     """The phone core's own INFORM and the lab's answers (DHCP and DNS), as on a wire."""
     profile = load_profile("polycom-cx600")
     mac = default_mac(profile, "5551234")
-    phone = Phone(
+    phone = make_phone(
         profile,
-        PhoneIdentity(mac, "5551234", Pin("0000"), "{00000000-0000-0000-0000-000000000000}"),
+        PhoneIdentity(mac, "5551234", Pin("0000")),
         NetworkSettings(address="127.0.0.1", dns_domain="phonesim.test"),
         rng=random.Random(5),
         wall_clock=T0,

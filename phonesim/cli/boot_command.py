@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from phonesim.app.targets import TargetProblem
 from phonesim.cli.common import STAGES, default_state_dir
-from phonesim.cli.live_network import add_live_arguments
+from phonesim.cli.live_network import add_live_arguments, live_target, phone_mac_argument
 from phonesim.cli.pin_source import WHERE_A_PIN_COMES_FROM, add_pin_arguments, pin_from_args
+from phonesim.core.stage import Stage
 from phonesim.errors import UsageError
+
+if TYPE_CHECKING:
+    from phonesim.app.boot import BootReport, TraceSink
+    from phonesim.app.network import Network
+    from phonesim.core.discovery_cache import CachePolicy
+    from phonesim.report.terminal import TerminalConsole
+    from phonesim.report.timeline import TimelinePrinter
 
 EPILOG = """\
 examples:
@@ -142,51 +151,70 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--stop-after",
         choices=STAGES,
-        default="registrar",
+        default=str(Stage.REGISTRAR),
         help="stop after this stage; nothing of a later stage is sent, whether the phone "
         "discovered or used its cache (default: %(default)s)",
     )
     run.add_argument("--json", action="store_true", help="print only the result as JSON")
 
 
-def network_from_args(args: argparse.Namespace) -> Any:
-    """The servers named on the command line, or None for an in-process embedded lab."""
-    from phonesim.cli.live_network import apply_capture_arguments, live_network
-    from phonesim.lab.layout import LabEndpoints
-    from phonesim.phone_boot import lab_network
+_SOURCES = "--lab, --lab-endpoints FILE, --iface IFACE or --dhcp-server IP"
+_TARGET_WORDS = {
+    TargetProblem.SEVERAL: f"choose one of {_SOURCES}",
+    TargetProblem.NONE: f"say where the servers are: {_SOURCES}",
+    TargetProblem.SCENARIO_WITHOUT_LAB: "--scenario needs --lab: a scenario says how the "
+    "embedded lab misbehaves (a lab started with `phonesim lab --scenario` keeps its own)",
+}
 
-    live = args.dhcp_server is not None or args.iface is not None
-    chosen = [bool(args.lab), args.lab_endpoints is not None, live]
-    sources = "--lab, --lab-endpoints FILE, --iface IFACE or --dhcp-server IP"
-    if sum(chosen) > 1:
-        raise UsageError(f"choose one of {sources}")
-    if sum(chosen) == 0:
-        raise UsageError(f"say where the servers are: {sources}")
-    if args.scenario is not None and not args.lab:
-        raise UsageError(
-            "--scenario needs --lab: a scenario says how the embedded lab misbehaves "
-            "(a lab started with `phonesim lab --scenario` keeps its own)"
+
+@dataclass(frozen=True)
+class Servers:
+    """Where the arguments point the phone, opened: None for an in-process embedded lab."""
+
+    network: Network | None
+    site: str | None = None
+    """The scenario or captured site a running lab serves (a fresh phone by default)."""
+    notes: tuple[str, ...] = ()
+    """Defaults taken from the machine, said before the boot starts."""
+
+
+def servers_from_args(args: argparse.Namespace) -> Servers:
+    """The servers named on the command line."""
+    from phonesim.app.targets import (
+        LabEndpointsTarget,
+        Place,
+        TargetChoiceError,
+        choose_place,
+        live_network,
+        open_lab_endpoints,
+    )
+
+    live = live_target(args)
+    try:
+        place = choose_place(
+            lab=bool(args.lab),
+            lab_endpoints=args.lab_endpoints,
+            live=live,
+            scenario=args.scenario is not None,
         )
-    if args.lab:
-        return None
-    if args.lab_endpoints is not None:
-        endpoints = LabEndpoints.from_file(args.lab_endpoints)
-        args.lab_site = endpoints.site
-        network = lab_network(endpoints)
-        apply_capture_arguments(network, args)
-        return network
-    choice = live_network(args)
-    args.live_notes = choice.notes
-    return choice.network
+    except TargetChoiceError as error:
+        raise UsageError(_TARGET_WORDS[error.problem]) from None
+    if place is Place.LAB:
+        return Servers(None)
+    if place is Place.LAB_ENDPOINTS:
+        opened = open_lab_endpoints(LabEndpointsTarget(args.lab_endpoints))
+        return Servers(opened.network, site=opened.site)
+    choice = live_network(live)
+    return Servers(choice.network, notes=choice.notes)
 
 
 def start_boot(
     args: argparse.Namespace,
-    on_trace: Any,
+    on_trace: TraceSink | None,
     on_note: Callable[[str], None] | None = None,
     on_start: Callable[[], None] | None = None,
-) -> Any:
-    """Boot the phone the arguments describe; returns the BootReport.
+) -> BootReport:
+    """Boot the phone the arguments describe.
 
     `on_note` hears the defaults taken from the machine on a real network
     (DNS server and domain from /etc/resolv.conf), before the boot starts;
@@ -195,17 +223,16 @@ def start_boot(
     Bad input found later than that (a folder that cannot be written) takes
     the run folder it made away again: a refused boot leaves nothing behind.
     """
-    from phonesim.cli.live_network import phone_mac_argument
-    from phonesim.errors import PhonesimError
+    from phonesim.app.boot import BootRequest, check_sign_in, normalise_mac, run_boot
+    from phonesim.app.targets import LabTarget
     from phonesim.lab.scenario import load_scenario
-    from phonesim.phone_boot import boot_in_lab, boot_phone, check_sign_in, normalise_mac
     from phonesim.profiles import load_profile
     from phonesim.report.run_folder import new_run_dir, utc_now
 
     if args.ext is None:
         raise UsageError(f"say who signs in: --ext DIGITS and a PIN ({WHERE_A_PIN_COMES_FROM})")
     profile = load_profile(args.profile)
-    network = network_from_args(args)
+    servers = servers_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
     # Asked for last, so nobody types a PIN for a command that was going to be refused.
     pin = pin_from_args(args, warn=_warn)
@@ -213,7 +240,8 @@ def start_boot(
     mac = phone_mac_argument(args)
     if mac is not None:
         normalise_mac(mac)
-    policy = cache_policy(args)
+    site = _site_boot(args, servers.site)
+    policy = cache_policy(args, site)
     made_run_dir = args.run_dir is None or not args.run_dir.exists()
     try:
         run_dir = args.run_dir or new_run_dir(
@@ -223,56 +251,32 @@ def start_boot(
         raise UsageError(
             f"cannot create a run folder in {args.runs_dir}: {error.strerror}"
         ) from None
-    common: dict[str, Any] = {
-        "profile": profile,
-        "sign_in_as": args.ext,
-        "pin": pin.value,
-        "mac": mac,
+    request = BootRequest(
+        profile=profile,
+        sign_in_as=args.ext,
+        pin=pin.value,
+        servers=LabTarget(scenario) if servers.network is None else servers.network,
+        mac=mac,
+        capture=args.capture,
+        capture_enabled=not args.no_capture,
         # A scenario or captured site is not the site any stored cache came from:
         # its boots neither read nor write the state folder (unless --cache).
-        "state_dir": None if _site_boot(args) else args.state_dir or default_state_dir(),
-        "cache_policy": policy,
-        "seed": args.seed,
-        "final_stage": args.stop_after,
-        "run_dir": run_dir,
-        "on_trace": on_trace,
-    }
+        state_dir=None if site else args.state_dir or default_state_dir(),
+        cache_policy=policy,
+        seed=args.seed,
+        final_stage=args.stop_after,
+        run_dir=run_dir,
+        run_dir_made=made_run_dir,
+    )
     if on_start is not None:
         on_start()
-    for note in getattr(args, "live_notes", ()):
+    for note in servers.notes:
         if on_note is not None:
             on_note(note)
-    try:
-        if network is None:
-            return asyncio.run(
-                boot_in_lab(
-                    scenario=scenario,
-                    capture=args.capture,
-                    capture_enabled=not args.no_capture,
-                    **common,
-                )
-            )
-        return asyncio.run(boot_phone(network=network, **common))
-    except PhonesimError:
-        if made_run_dir:
-            _withdraw_run_dir(run_dir)
-        raise
+    return run_boot(request, on_trace)
 
 
-def _withdraw_run_dir(run_dir: Path) -> None:
-    """Take back a run folder a refused boot made: only files no boot step wrote into."""
-    from phonesim.report.run_folder import RESULT, TRACE_LOG
-
-    trace = run_dir / TRACE_LOG
-    if (run_dir / RESULT).exists() or (trace.exists() and trace.stat().st_size > 0):
-        return  # the phone powered on: what it did is kept
-    with contextlib.suppress(OSError):
-        for leftover in run_dir.iterdir():
-            leftover.unlink()
-        run_dir.rmdir()
-
-
-def cache_policy(args: argparse.Namespace) -> Any:
+def cache_policy(args: argparse.Namespace, site: str | None) -> CachePolicy:
     """Whether this boot reads and keeps the discovery cache.
 
     A real phone always does. A troubleshooter reproducing a site wants the
@@ -292,7 +296,6 @@ def cache_policy(args: argparse.Namespace) -> Any:
         return CachePolicy.factory_fresh(
             "diagnose asks what this site gives a phone; --cache boots the cached phone"
         )
-    site = _site_boot(args)
     if site is not None:
         return CachePolicy.factory_fresh(
             f"{site}: the state folder's cache is neither read nor written; --cache uses it"
@@ -300,11 +303,11 @@ def cache_policy(args: argparse.Namespace) -> Any:
     return CachePolicy.device()
 
 
-def _site_boot(args: argparse.Namespace) -> str | None:
+def _site_boot(args: argparse.Namespace, lab_site: str | None) -> str | None:
     """The scenario or captured site this boot reproduces, when the default is a fresh phone."""
     if args.cache or args.no_cache:
         return None
-    return f"scenario {args.scenario}" if args.scenario else getattr(args, "lab_site", None)
+    return f"scenario {args.scenario}" if args.scenario else lab_site
 
 
 def _warn(message: str) -> None:
@@ -356,7 +359,12 @@ def run(args: argparse.Namespace) -> int:
     return int(report.result["ExitCode"])
 
 
-def _print_ending(console: Any, printer: Any, report: Any, args: argparse.Namespace) -> None:
+def _print_ending(
+    console: TerminalConsole,
+    printer: TimelinePrinter,
+    report: BootReport,
+    args: argparse.Namespace,
+) -> None:
     from phonesim.report.dhcp_answers import render_dhcp_answers
 
     with contextlib.suppress(BrokenPipeError, SystemExit):  # the reader went away

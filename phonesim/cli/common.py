@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from phonesim.core.flow import STOP_AFTER
-from phonesim.errors import UsageError
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -41,26 +39,3 @@ def default_state_dir() -> Path:
         return Path(os.environ["PHONESIM_STATE_DIR"])
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "phonesim"
-
-
-def host_port(text: str, default_port: int) -> tuple[str, int]:
-    """`192.0.2.5`, `192.0.2.5:6767` or `[::1]:53` into (host, port)."""
-    host, port = text, default_port
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        if rest.startswith(":"):
-            port = _port(rest[1:], text)
-    elif text.count(":") == 1:
-        host, raw = text.split(":")
-        port = _port(raw, text)
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        raise UsageError(f"{text!r} is not an IP address (optionally with :port)") from None
-    return host, port
-
-
-def _port(raw: str, text: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
-        raise UsageError(f"bad port in {text!r}")
-    return int(raw)

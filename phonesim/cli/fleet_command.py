@@ -9,11 +9,23 @@ import json
 import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phonesim.cli.common import STAGES
+from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UsageError
+
+if TYPE_CHECKING:
+    from phonesim.app.fleet import FleetRequest
+    from phonesim.app.live_network import LiveTarget
+    from phonesim.app.targets import LabEndpointsTarget, LabTarget, Place
+    from phonesim.fleet.fleet_run import FleetRun
+    from phonesim.fleet.fleet_signals import FleetSignals
+    from phonesim.fleet.statistics import FleetStatistics
+    from phonesim.lab.scenario import LabScenario
+    from phonesim.report.terminal import TerminalConsole
 
 EXIT_SOME_FAILED = 3
 
@@ -89,7 +101,10 @@ def register(commands: Any) -> None:
         help="most phones booting at once (default: %(default)s)",
     )
     load.add_argument(
-        "--stage", choices=STAGES, default="registrar", help="stop each phone after this step"
+        "--stage",
+        choices=STAGES,
+        default=str(Stage.REGISTRAR),
+        help="stop each phone after this step",
     )
     load.add_argument("--max-failures", type=int, help="stop powering on after this many failures")
 
@@ -117,6 +132,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from phonesim.app.fleet import FleetRequest, open_report_folder
     from phonesim.fleet.identities import (
         ProfileMix,
         generated_identities,
@@ -146,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             profiles[name] = load_profile(name)
     else:
         identities = generated_identities(shape.planned, mix, ouis, args.seed)
-    _check_target(args)
+    place = _choose_place(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
     # A scenario's user changes must fit the fleet's users: refused here, before the
     # lab starts or the report folder is made, a bad scenario leaves nothing behind.
@@ -156,8 +172,7 @@ def run(args: argparse.Namespace) -> int:
         else None
     )
     report_path = args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
-    made = _folders_to_make(report_path)
-    report_dir = _report_folder(report_path)
+    folder = open_report_folder(report_path)
     config = {
         "phones": args.phones,
         "duration": args.duration,
@@ -175,183 +190,95 @@ def run(args: argparse.Namespace) -> int:
         "profiles": sorted(profiles),
         "users": None if args.users is None else str(args.users),
     }
+    request = FleetRequest(
+        identities=identities,
+        profiles=profiles,
+        shape=shape,
+        servers=_servers(args, place, scenario),
+        report_dir=folder.path,
+        config=config,
+        final_stage=args.stage,
+        seed=args.seed,
+        key_pool=args.key_pool,
+        max_failures=args.max_failures,
+        faults=faults,
+    )
     try:
-        return asyncio.run(
-            _run_fleet(args, identities, profiles, shape, report_dir, config, scenario, faults)
-        )
+        return asyncio.run(_run_fleet(request, quiet=args.json))
     except PhonesimError:
-        _withdraw(made)
+        folder.withdraw()
         raise
 
 
-def _check_target(args: argparse.Namespace) -> None:
-    # --iface with --dhcp-server is one real network: unicast from that interface.
-    chosen = [
-        name
-        for name, given in (
-            ("--lab", bool(args.lab)),
-            ("--lab-endpoints", args.lab_endpoints is not None),
-            ("--iface", args.iface is not None),
-            ("--dhcp-server", args.dhcp_server is not None and args.iface is None),
-        )
-        if given
-    ]
-    if not chosen:
-        raise UsageError(
-            "say where the servers are: --lab, --lab-endpoints FILE, --iface, or --dhcp-server"
-        )
-    if len(chosen) > 1:
-        raise UsageError(
-            "choose one of --lab, --lab-endpoints, --iface/--dhcp-server (given: "
-            + ", ".join(chosen)
-            + ")"
-        )
-    if args.scenario and not args.lab:
-        raise UsageError("--scenario needs --lab")
-    if args.lab and args.users is not None:
-        raise UsageError("--lab makes its own users; --users is for real pools")
+def _live_target(args: argparse.Namespace) -> LiveTarget:
+    from phonesim.app.live_network import LiveTarget
+
+    return LiveTarget(
+        dhcp_server=args.dhcp_server,
+        iface=args.iface,
+        dns=args.dns,
+        domain=args.domain,
+        address=args.address,
+        giaddr=args.giaddr,
+        client_port=args.client_port,
+    )
 
 
-def _report_folder(path: Path) -> Path:
-    """Create the report folder now, before any phone or lab starts: a report that cannot
-    be written is bad input, not something to find out after the run."""
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"--report {path}: exists and is not a folder")
+def _choose_place(args: argparse.Namespace) -> Place:
+    from phonesim.app.targets import Place, TargetChoiceError, TargetProblem, choose_place
+
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".phonesim-write-test"
-        probe.touch()
-        probe.unlink()
-    except OSError as error:
-        raise UsageError(
-            f"--report {path}: cannot write there ({error.strerror or error})"
-        ) from None
-    return path
+        place = choose_place(
+            lab=bool(args.lab),
+            lab_endpoints=args.lab_endpoints,
+            live=_live_target(args),
+            scenario=bool(args.scenario),
+        )
+    except TargetChoiceError as error:
+        if error.problem is TargetProblem.NONE:
+            raise UsageError(
+                "say where the servers are: --lab, --lab-endpoints FILE, --iface, or --dhcp-server"
+            ) from None
+        if error.problem is TargetProblem.SEVERAL:
+            # --iface with --dhcp-server is one real network: unicast from that interface.
+            live = "--iface" if args.iface is not None else "--dhcp-server"
+            named = {Place.LAB: "--lab", Place.LAB_ENDPOINTS: "--lab-endpoints", Place.LIVE: live}
+            raise UsageError(
+                "choose one of --lab, --lab-endpoints, --iface/--dhcp-server (given: "
+                + ", ".join(named[place] for place in error.given)
+                + ")"
+            ) from None
+        raise UsageError("--scenario needs --lab") from None
+    if place is Place.LAB and args.users is not None:
+        raise UsageError("--lab makes its own users; --users is for real pools")
+    return place
 
 
-def _folders_to_make(path: Path) -> list[Path]:
-    """The folders `_report_folder` will create for `path`, deepest first."""
-    made = []
-    while not path.exists() and path != path.parent:
-        made.append(path)
-        path = path.parent
-    return made
+def _servers(
+    args: argparse.Namespace, place: Place, scenario: LabScenario | None
+) -> LabTarget | LabEndpointsTarget | LiveTarget:
+    from phonesim.app.targets import LabEndpointsTarget, LabTarget, Place
+
+    if place is Place.LAB:
+        return LabTarget(scenario, scenario_source=args.scenario)
+    if place is Place.LAB_ENDPOINTS:
+        return LabEndpointsTarget(args.lab_endpoints)
+    return _live_target(args)
 
 
-def _withdraw(made: list[Path]) -> None:
-    """Take back the report folders a run refused after they were made (the lab would
-    not start, a socket could not be opened): only folders nothing was written into."""
-    from phonesim.fleet.fleet_report import PHONES
-
-    for folder in made:
-        with contextlib.suppress(OSError):
-            phones = folder / PHONES
-            if phones.exists() and len(phones.read_bytes().splitlines()) <= 1:
-                phones.unlink()  # its header, no phone
-            folder.rmdir()  # refuses a folder that holds anything else
-
-
-def _live_network(args: argparse.Namespace) -> Any:
-    """Where real servers are, read as `phonesim boot` reads it (DNS and domain default
-    to the machine's lease); a fleet keeps no capture of its own packets. A DHCP storm
-    (`--stage dhcp`) asks DHCP only, so it needs neither a DNS server nor a domain."""
-    from phonesim.cli.live_network import live_network
-
-    args.mac = None
-    args.capture = None
-    args.no_capture = True
-    if args.stage == "dhcp":
-        args = argparse.Namespace(**vars(args))
-        args.dns = args.dns or _NO_DNS_SERVER
-        args.domain = args.domain or ""
-    return live_network(args).network
-
-
-_NO_DNS_SERVER = "0.0.0.0"
-"""Stands in for a DNS server a DHCP-only fleet never asks (no socket is opened to it)."""
-
-
-async def _run_fleet(
-    args: argparse.Namespace,
-    identities: list[Any],
-    profiles: dict[str, Any],
-    shape: Any,
-    report_dir: Path,
-    config: dict[str, Any],
-    scenario: Any,
-    faults: Any,
-) -> int:
+async def _run_fleet(request: FleetRequest, *, quiet: bool) -> int:
+    from phonesim.app.fleet import run_fleet
     from phonesim.fleet.end_summary import print_end_summary
-    from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
-    from phonesim.fleet.fleet_run import FleetPlan, FleetRun
     from phonesim.fleet.fleet_signals import FleetSignals
-    from phonesim.fleet.identities import lab_users_toml
-    from phonesim.fleet.lab_process import LabProcess
-    from phonesim.fleet.phone_log import PhonesCsv
-    from phonesim.lab.layout import LabEndpoints
-    from phonesim.phone_boot import lab_network
     from phonesim.report.terminal import TerminalConsole
 
-    console = TerminalConsole(stderr=args.json, highlight=False)
+    console = TerminalConsole(stderr=quiet, highlight=False)
     signals = FleetSignals(lambda text: console.print(f"[yellow]{text}[/yellow]"))
     signals.install()
-    lab: LabProcess | None = None
     try:
-        if args.lab:
-            console.print("starting the lab in its own process...")
-            lab = LabProcess(
-                users_toml=lab_users_toml(identities, "phonesim.test", faults),
-                scenario=args.scenario,
-                users_written=True,
-            )
-            network = lab_network(await lab.start())
-            target = "embedded lab" + (f", scenario {args.scenario}" if args.scenario else "")
-        elif args.lab_endpoints is not None:
-            network = lab_network(LabEndpoints.from_file(args.lab_endpoints))
-            target = f"lab at {args.lab_endpoints}"
-        else:
-            network = _live_network(args)
-            target = (
-                f"interface {args.iface}"
-                if args.dhcp_server is None
-                else f"DHCP {args.dhcp_server}"
-            ) + (", DHCP only" if args.stage == "dhcp" else f", DNS {network.dns_server[0]}")
-        plan = FleetPlan(
-            identities=identities,
-            profiles=profiles,
-            shape=shape,
-            final_stage=args.stage,
-            seed=args.seed,
-            key_pool=args.key_pool,
-            max_failures=args.max_failures,
+        report = await run_fleet(
+            request, _Dashboard(console, signals, len(request.identities), quiet)
         )
-        fleet = FleetRun(plan, network, phones_csv=PhonesCsv(report_dir / PHONES))
-        signals.fleet = fleet
-        task = asyncio.ensure_future(fleet.run())
-        watch = asyncio.ensure_future(_watch_lab(lab, fleet)) if lab is not None else None
-        try:
-            statistics = await _follow(task, fleet, console, len(identities), args.json)
-        finally:
-            if watch is not None:
-                watch.cancel()
-        summary = fleet_summary(
-            statistics,
-            config={
-                **config,
-                "target": target,
-                "scenario": None if scenario is None else scenario.name,
-                "scenario_expects": None
-                if scenario is None or scenario.expect is None
-                else scenario.expect.reason or scenario.expect.result.lower(),
-            },
-            elapsed=fleet.elapsed,
-            started_wall=fleet.started_wall,
-            stop_reason=fleet.stop_reason,
-            udp_drops=fleet.udp_drops.summary(),
-            arrivals=fleet.arrivals(),
-            loop_lag=fleet.loop_lag.summary(),
-        )
-        write_report(report_dir, statistics, summary)
     except asyncio.CancelledError:
         if signals.exit_code is None:
             raise
@@ -359,20 +286,44 @@ async def _run_fleet(
         return signals.exit_code
     finally:
         signals.uninstall()
-        if lab is not None:
-            lab.stop()
+    summary = report.summary
     with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
-        if args.json:
+        if quiet:
             print(json.dumps(summary, indent=2))
         else:
-            print_end_summary(console, summary, report_dir)
+            print_end_summary(console, summary, report.report_dir)
         sys.stdout.flush()
     if signals.exit_code is not None:
         return signals.exit_code
     return EXIT_SOME_FAILED if summary["failed"] else 0
 
 
-async def _follow(task: Any, fleet: Any, console: Any, planned: int, quiet: bool) -> Any:
+@dataclass
+class _Dashboard:
+    """What the terminal shows while the fleet runs; a signal reaches the fleet once it runs."""
+
+    console: TerminalConsole
+    signals: FleetSignals
+    planned: int
+    quiet: bool
+
+    def lab_starting(self) -> None:
+        self.console.print("starting the lab in its own process...")
+
+    async def follow(
+        self, fleet: FleetRun, run: asyncio.Future[FleetStatistics]
+    ) -> FleetStatistics:
+        self.signals.fleet = fleet
+        return await _follow(run, fleet, self.console, self.planned, self.quiet)
+
+
+async def _follow(
+    task: asyncio.Future[FleetStatistics],
+    fleet: FleetRun,
+    console: TerminalConsole,
+    planned: int,
+    quiet: bool,
+) -> FleetStatistics:
     """Show the fleet's progress until it ends; its statistics. A terminal that goes away
     (SIGHUP) ends the display, not the run."""
     from rich.live import Live
@@ -399,13 +350,3 @@ async def _follow(task: Any, fleet: Any, console: Any, planned: int, quiet: bool
     except OSError:
         pass
     return await task
-
-
-async def _watch_lab(lab: Any, fleet: Any) -> None:
-    """A lab that dies mid-run would leave every phone waiting for its time-outs."""
-    from phonesim.fleet.stop_reason import LAB_EXITED
-
-    while not lab.exited():
-        await asyncio.sleep(0.5)
-    fleet.stop(LAB_EXITED)
-    fleet.abort()

@@ -127,20 +127,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_offline(args: argparse.Namespace) -> int:
+    from phonesim.app.replay import ReplayRequest, replay_capture
     from phonesim.profiles import load_profile
     from phonesim.replay.capture_skim import CaptureSkim
     from phonesim.replay.render import ReplayRenderer
     from phonesim.replay.session_json import replay_to_json, session_to_json
-    from phonesim.replay.session_replayer import SessionReplayer
     from phonesim.report.terminal import TerminalConsole
 
     profile = load_profile(args.profile)
     skim = CaptureSkim(args.capture)
-    replayer = SessionReplayer(
-        profile,
-        dns=skim.dns,
+    request = ReplayRequest(
+        capture=args.capture,
+        profile=profile,
+        session=args.session,
         domain=args.domain,
-        lease_domains=skim.lease_domains,
         seed=args.seed,
     )
     console = TerminalConsole(highlight=False)
@@ -151,34 +151,29 @@ def _run_offline(args: argparse.Namespace) -> int:
     replayed = 0
     found = False
     header_done = False
-    sessions = skim.sessions()
-    for session in sessions:
+    for item in replay_capture(request, skim):
         if not header_done and not args.json:
             renderer.capture_header(args.capture, skim)
             header_done = True
         seen += 1
-        if args.session is not None and session.number != args.session:
+        if not item.chosen:
             continue
         found = True
-        why_not = replayer.replayable(session)
-        replay = None if why_not else replayer.replay(session, skim.coverage())
+        session, replay, why_not = item.session, item.replay, item.why_not
         if replay is not None:
             replayed += 1
             failed += 0 if replay.decided else 1
         if args.json:
-            item: dict[str, Any] = {"type": "session", **session_to_json(session)}
-            item["replay"] = replay_to_json(replay) if replay is not None else None
-            item["not_replayed"] = why_not
-            _emit(item)
+            line: dict[str, Any] = {"type": "session", **session_to_json(session)}
+            line["replay"] = replay_to_json(replay) if replay is not None else None
+            line["not_replayed"] = why_not
+            _emit(line)
         else:
             renderer.session(session)
             if replay is not None:
                 renderer.replay(replay, model)
             elif why_not:
                 renderer.not_replayed(why_not)
-        if args.session is not None:
-            sessions.close()
-            break
     if not header_done and not args.json:
         renderer.capture_header(args.capture, skim)
     if args.json:
@@ -212,100 +207,39 @@ def _run_offline(args: argparse.Namespace) -> int:
 
 
 def _run_resend(args: argparse.Namespace) -> int:
-    import asyncio
-    import random
-
-    from phonesim.cli.common import host_port
-    from phonesim.phone_boot import normalise_mac
-    from phonesim.profiles import load_profile
-    from phonesim.replay.answer_diff import diff_answers
-    from phonesim.replay.capture_skim import CaptureSkim
-    from phonesim.replay.live_resend import FRESH, KEEP, plan_resend, resend
+    from phonesim.app.replay import ResendRequest, plan_resend_session, resend_session
     from phonesim.replay.render import ReplayRenderer
     from phonesim.replay.session_json import resend_summary, resend_to_json
     from phonesim.report.terminal import TerminalConsole
 
-    if args.dhcp_server is None and args.iface is None:
-        raise UsageError(
-            "--resend needs --dhcp-server IP[:PORT] or --iface IFACE: where to send the INFORM"
+    planned = plan_resend_session(
+        ResendRequest(
+            capture=args.capture,
+            profile=args.profile,
+            session=args.session,
+            dhcp_server=args.dhcp_server,
+            iface=args.iface,
+            address=args.address,
+            bind=args.bind,
+            xid=args.xid,
+            mac=args.mac,
+            seed=args.seed,
+            wait=args.wait,
         )
-    server = host_port(args.dhcp_server, 67) if args.dhcp_server else ("255.255.255.255", 67)
-    interface = None
-    if args.iface is not None:
-        from phonesim.drivers.dhcp_interface import interface_facts
-
-        interface = interface_facts(args.iface)
-        if args.address is None:
-            if interface.address is None:
-                raise UsageError(f"{interface.name} has no IPv4 address: give one with --address")
-            args.address = interface.address
-    if args.wait <= 0:
-        raise UsageError("--wait must be more than 0 seconds")
-    mac = args.mac if args.mac in (KEEP, FRESH) else normalise_mac(args.mac)
-    profile = load_profile(args.profile)
-    skim = CaptureSkim(args.capture)
-    chosen = None
-    sessions = skim.sessions()
-    for session in sessions:
-        wanted = (
-            session.number == args.session
-            if args.session is not None
-            else session.inform is not None
-        )
-        if wanted:
-            chosen = session
-            sessions.close()
-            break
-    if chosen is None:
-        if skim.error is not None:
-            raise skim.error
-        what = f"no session {args.session}" if args.session else "no DHCPINFORM session"
-        raise UsageError(f"capture {args.capture} has {what} to re-send")
-    plan = plan_resend(
-        chosen,
-        xid=args.xid,
-        mac=mac,
-        ciaddr=args.address,
-        oui=profile.device.mac_oui,
-        rng=random.Random(args.seed) if args.seed else None,
     )
     console = TerminalConsole(highlight=False)
     renderer = ReplayRenderer(console)
     if not args.json:
-        renderer.resend_plan(plan, server, chosen.number)
-    local = host_port(args.bind, 0) if args.bind else None
-
-    async def send_and_listen() -> Any:
-        endpoint = None
-        if interface is not None:
-            from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
-
-            endpoint = await open_dhcp_transport(
-                DhcpPlacement(
-                    server=server,
-                    local=("", 68),
-                    phone_address=plan.ciaddr,
-                    phone_mac=plan.mac,
-                    interface=interface,
-                )
-            )
-        return await resend(
-            plan,
-            server,
-            wait=args.wait,
-            servers_expected=max(1, len(chosen.servers)),
-            local=local,
-            endpoint=endpoint,
-        )
-
-    exchange = asyncio.run(send_and_listen())
-    diff = diff_answers(
-        chosen.answers, exchange.answers, vendor_class=chosen.vendor_class, preferred=server[0]
-    )
+        renderer.resend_plan(planned.plan, planned.server, planned.session.number)
+    outcome = resend_session(planned)
+    diff = outcome.diff
     if args.json:
+        server = planned.server
         sent_to = f"{server[0]}:{server[1]}"
-        _emit(resend_to_json(chosen, plan, sent_to, exchange.sent_from, diff))
-        _emit(resend_summary(str(args.capture), skim.format.kind, chosen, diff))
+        _emit(
+            resend_to_json(planned.session, planned.plan, sent_to, outcome.exchange.sent_from, diff)
+        )
+        _emit(resend_summary(str(args.capture), planned.skim.format.kind, planned.session, diff))
     else:
         renderer.resend_diff(diff)
     if not diff.answered:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
+
+
+def device_id(mac: str) -> str:
+    """The GUID a phone with this MAC sends as DeviceId to the CertProvisioningService.
+
+    Derived from the MAC, so the same phone is the same device whichever way it
+    boots (alone, in a fleet, replayed) and from one boot to the next, as a real
+    phone's is; the "phonesim/" prefix keeps it apart from any other uuid5 of a MAC.
+    """
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_OID, "phonesim/" + mac)).upper() + "}"
 
 
 class Pin:
@@ -37,8 +48,16 @@ class PhoneIdentity:
     sign_in_as: str
     """What the user types on the keypad: extension or phone number."""
     pin: Pin
-    device_id: str
-    """The GUID the phone sends as DeviceId to the CertProvisioningService."""
+
+    @property
+    def device_id(self) -> str:
+        """The GUID the phone sends as DeviceId to the CertProvisioningService.
+
+        Worked out when asked, not stored: only the certificate request sends it, and a
+        fleet's DHCP-only phones never get that far (a uuid5 costs more than the rest of
+        such a phone's power-on).
+        """
+        return device_id(self.mac)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,17 +14,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from phonesim.app.network import Network
+from phonesim.app.phone_factory import make_phone
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
-from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_interface import interface_facts
 from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
@@ -44,7 +45,6 @@ from phonesim.fleet.preload import load_phone_libraries
 from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.udp_drop_watch import UdpDropWatch
-from phonesim.phone_boot import Network
 
 
 class FleetSetupError(PhonesimError):
@@ -74,7 +74,7 @@ class FleetPlan:
     identities: list[FleetIdentity]
     profiles: dict[str, DeviceProfile]
     shape: LoadShape
-    final_stage: str = "registrar"
+    final_stage: str = Stage.REGISTRAR
     seed: int = 0
     key_pool: int = 8
     max_failures: int | None = None
@@ -255,7 +255,7 @@ class FleetRun:
                 f"cannot open the phones' DHCP socket on {where}: {error.strerror or error}"
             ) from None
         resolver: Resolver = _NO_DNS
-        if self.plan.final_stage != "dhcp":  # a DHCP storm asks DHCP only: no DNS socket
+        if self.plan.final_stage != Stage.DHCP:  # a DHCP storm asks DHCP only: no DNS socket
             shared = SharedResolver(network.dns_server[0], network.dns_server[1], first.dns.timeout)
             try:
                 await shared.open()
@@ -279,7 +279,7 @@ class FleetRun:
         starts: neither then shows as latency, and the first phones' power-on does not
         stall the arrival schedule (scapy alone takes a few hundred milliseconds)."""
         await asyncio.to_thread(load_phone_libraries, self.plan.final_stage)
-        if self.plan.final_stage in ("certprov", "registrar"):
+        if self.plan.final_stage in (Stage.CERTPROV, Stage.REGISTRAR):
             await asyncio.to_thread(lambda: [pool.take() for _ in range(pool.size)])
 
     async def _power_on_phones(self) -> str | None:
@@ -342,13 +342,12 @@ class FleetRun:
         assert self._loop is not None and self._services is not None
         plan = self.plan
         profile = plan.profiles[identity.profile]
-        phone = Phone(
+        phone = make_phone(
             profile,
             PhoneIdentity(
                 mac=identity.mac,
                 sign_in_as=identity.sign_in_as,
                 pin=Pin(identity.pin),
-                device_id=_device_id(identity.mac) if plan.final_stage in _SENDS_DEVICE_ID else "",
             ),
             NetworkSettings(address=self.network.address, dns_domain=self.network.domain),
             rng=CompactRandom(plan.seed * 1_000_003 + identity.index),
@@ -416,7 +415,7 @@ _ARRIVALS_HOLD_LOOP = 0.005
 
 def _server_sockets(network: Network, final_stage: str) -> dict[str, tuple[str, int]]:
     servers = {"dhcp": network.dhcp_server}
-    if final_stage == "dhcp":
+    if final_stage == Stage.DHCP:
         return servers
     servers["dns"] = network.dns_server
     if 123 in network.port_map:  # a lab: its time server is where its DNS is
@@ -429,14 +428,6 @@ _FLEET_ENDINGS = {
     STALLED: stage_clock.TIMED_OUT,
     DRIVER_ERROR: stage_clock.FAILED,
 }
-
-_SENDS_DEVICE_ID = ("certprov", "registrar")
-"""Only GetAndPublishCert carries the DeviceId; a shorter boot skips making one (a uuid5
-costs more than the rest of a DHCP-only phone's power-on)."""
-
-
-def _device_id(mac: str) -> str:
-    return "{" + str(uuid.uuid5(uuid.NAMESPACE_OID, mac)).upper() + "}"
 
 
 def _outcome_of(future: asyncio.Future[Outcome]) -> tuple[str, str]:

@@ -116,7 +116,7 @@ def _mac(oui: str, number: int) -> str:
 
 
 def _normalised(mac: str, path: Path) -> str:
-    from phonesim.phone_boot import normalise_mac
+    from phonesim.app.phone_mac import normalise_mac
 
     try:
         return normalise_mac(mac)

@@ -15,11 +15,11 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from phonesim.app.phone_factory import make_phone
 from phonesim.codec.dhcp_rewrite import rewrite_client
 from phonesim.core import trace_schema as ts
 from phonesim.core.commands import (
@@ -36,8 +36,8 @@ from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome, Success
-from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
 from phonesim.diagnosis import Diagnosis, diagnose
 from phonesim.diagnosis import discovery_sources as sources
 from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
@@ -245,20 +245,19 @@ class _Run:
             domain_source=source,
             address=session.client_address or "0.0.0.0",
         )
-        self.phone = Phone(
+        self.phone = make_phone(
             profile,
             PhoneIdentity(
                 mac=session.client_mac,
                 sign_in_as="0",
                 pin=Pin(""),
-                device_id="{" + str(uuid.uuid5(uuid.NAMESPACE_OID, session.client_mac)) + "}",
             ),
             NetworkSettings(address=self.result.address, dns_domain=domain),
             rng=random.Random(replayer.seed),
             wall_clock=self.base,
             cache=None,
             cache_policy=CachePolicy.factory_fresh("a replay stores nothing", announce=False),
-            final_stage="discovery",
+            final_stage=Stage.DISCOVERY,
         )
         self._queue: list[tuple[float, int, Event, SessionMessage | None]] = []
         self._order = itertools.count()

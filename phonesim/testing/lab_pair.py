@@ -56,6 +56,7 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
+from phonesim.app.phone_factory import make_phone
 from phonesim.codec.certificate import summarize_certificate
 from phonesim.codec.dhcp_message import load_packet_library
 from phonesim.codec.ntp import build_time_request
@@ -80,8 +81,8 @@ from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
 from phonesim.core.events import DhcpReceived, Event
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
-from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
 from phonesim.drivers import web_steps
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.certificate_request import KeyPool
@@ -122,9 +123,8 @@ IDENTITY = PhoneIdentity(
     mac="00:04:f2:00:00:01",
     sign_in_as="5551234",
     pin=Pin("13579"),
-    device_id="{00000000-0000-0000-0000-000000000001}",
 )
-"""Alice's phone (the shipped users.toml) with a fixed MAC and DeviceId."""
+"""Alice's phone (the shipped users.toml) with a fixed MAC (and so a fixed DeviceId)."""
 
 _KEYS: dict[str, KeyPool] = {}
 
@@ -154,7 +154,7 @@ class LabPair:
         start: datetime = START,
         cache: DiscoveryCache | None = None,
         cache_policy: CachePolicy | None = None,
-        final_stage: str = "registrar",
+        final_stage: str = Stage.REGISTRAR,
         layout: LabLayout | None = None,
         users_file: Path | None = None,
         dhcp_capture: CapturedExchange | None = None,
@@ -188,7 +188,7 @@ class LabPair:
         self._site = LabWebSite(
             self.lab.web.core, address=self.layout.address, tls=self.lab.web.tls_context
         )
-        self.phone = Phone(
+        self.phone = make_phone(
             self.profile,
             identity,
             NetworkSettings(address=self.layout.address, dns_domain=self.layout.domain),

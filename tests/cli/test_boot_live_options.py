@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from phonesim.app import live_network as live
+from phonesim.app.live_network import LiveNetwork
 from phonesim.cli import build_parser, main
-from phonesim.cli import live_network as live
+from phonesim.cli.live_network import live_target, phone_mac_argument
 from phonesim.errors import UsageError
 
 
@@ -17,8 +19,12 @@ def parse(*argv: str) -> argparse.Namespace:
     return build_parser().parse_args(["boot", "--ext", "5551234", "--pin", "13579", *argv])
 
 
+def live_network(args: argparse.Namespace) -> LiveNetwork:
+    return live.live_network(live_target(args))
+
+
 def test_iface_broadcasts_from_port_68_with_the_interfaces_address_and_mac() -> None:
-    choice = live.live_network(parse("--iface", "lo", "--dns", "127.0.0.1", "--domain", "x.test"))
+    choice = live_network(parse("--iface", "lo", "--dns", "127.0.0.1", "--domain", "x.test"))
     network = choice.network
     assert network.dhcp_server == ("255.255.255.255", 67)
     assert network.interface == "lo" and network.local_dhcp == ("", 68)
@@ -40,14 +46,14 @@ def test_dhcp_server_with_iface_is_unicast_and_mac_profile_is_honoured() -> None
         "--mac",
         "profile",
     )
-    network = live.live_network(args).network
+    network = live_network(args).network
     assert network.dhcp_server == ("127.0.0.2", 67)
     assert network.mac_source == "profile"
-    assert live.phone_mac_argument(args) is None
+    assert phone_mac_argument(args) is None
 
 
 def test_without_iface_nothing_is_broadcast() -> None:
-    network = live.live_network(
+    network = live_network(
         parse(
             "--dhcp-server",
             "127.0.0.2:6767",
@@ -76,7 +82,7 @@ def test_without_iface_nothing_is_broadcast() -> None:
 )
 def test_bad_live_options_say_what_is_missing(argv: list[str], message: str) -> None:
     with pytest.raises(UsageError, match=message):
-        live.live_network(parse(*argv, "--dns", "127.0.0.1", "--domain", "x.test"))
+        live_network(parse(*argv, "--dns", "127.0.0.1", "--domain", "x.test"))
 
 
 def test_dns_and_domain_default_to_the_machines_own_lease(
@@ -87,7 +93,7 @@ def test_dns_and_domain_default_to_the_machines_own_lease(
         "nameserver ::1\nnameserver 192.0.2.53\nsearch corp.contoso.test contoso.test\n"
     )
     monkeypatch.setattr(live, "RESOLV_CONF", resolv)
-    choice = live.live_network(parse("--iface", "lo"))
+    choice = live_network(parse("--iface", "lo"))
     assert choice.network.dns_server == ("192.0.2.53", 53)
     assert choice.network.domain == "corp.contoso.test"
     assert len(choice.notes) == 2 and all(str(resolv) in note for note in choice.notes)
@@ -100,7 +106,7 @@ def test_without_a_domain_anywhere_the_user_is_asked_for_one(
     resolv.write_text("nameserver 192.0.2.53\n")
     monkeypatch.setattr(live, "RESOLV_CONF", resolv)
     with pytest.raises(UsageError, match="--domain"):
-        live.live_network(parse("--iface", "lo"))
+        live_network(parse("--iface", "lo"))
 
 
 def test_a_lab_boot_captures_where_asked_or_not_at_all(

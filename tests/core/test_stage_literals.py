@@ -19,8 +19,6 @@ string equal to a `Stage` value where the code uses it *as a stage*:
 Words that only look like stages are left alone: a scenario file's `[dhcp]` table, a
 trace field named `registrar`, a discovery source `"dns"`, a DNS label in prose. A stage
 is a step of the fleet's stage clock too (`step`): the fleet measures the stages.
-
-`ALLOWED` lists the hits in modules being moved elsewhere, each to be fixed there.
 """
 
 from __future__ import annotations
@@ -42,24 +40,6 @@ STAGE_NAME = re.compile(r"(?:\w+_)?(?:stage|step)s?(?:_\w+)?", re.IGNORECASE)
 """A name that holds a stage: stage, stages, final_stage, STAGES, stage_name, step."""
 DECLARED = ("Stage", "ts", "trace_schema")
 """`Stage.X` and `ts.X`: a dict with such keys is keyed by stage or by trace event."""
-
-ALLOWED: dict[tuple[str, str], int] = {
-    # (module, literal): how many times it is written as a stage there. These modules are
-    # being moved to phonesim/app/ (the building of a phone, the fleet and replay runs):
-    # each is to write `Stage` once it has moved, and this list to shrink to nothing.
-    ("cli/boot_command.py", "registrar"): 1,  # --stop-after's default
-    ("cli/fleet_command.py", "dhcp"): 2,  # args.stage == "dhcp", twice
-    ("cli/fleet_command.py", "registrar"): 1,  # --stage's default
-    (
-        "fleet/fleet_run.py",
-        "registrar",
-    ): 3,  # final_stage's default, _SENDS_DEVICE_ID, the DeviceId test
-    ("fleet/fleet_run.py", "certprov"): 2,  # _SENDS_DEVICE_ID, the DeviceId test
-    ("fleet/fleet_run.py", "dhcp"): 2,  # final_stage == "dhcp", twice
-    ("phone_boot.py", "registrar"): 1,  # boot()'s final_stage default
-    ("replay/session_replayer.py", "discovery"): 1,  # replay's final_stage=
-    ("testing/lab_pair.py", "registrar"): 1,  # LabPair's final_stage, as boot()'s
-}
 
 
 class StageLiterals(ast.NodeVisitor):
@@ -204,22 +184,14 @@ def stage_literals(source: str) -> Iterator[tuple[int, str]]:
 
 
 def test_no_module_writes_a_stage_as_a_literal() -> None:
-    found: dict[tuple[str, str], list[int]] = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        if path == DECLARATION:
-            continue
-        module = path.relative_to(PACKAGE).as_posix()
-        for line, value in stage_literals(path.read_text(encoding="utf-8")):
-            found.setdefault((module, value), []).append(line)
     unexpected = [
-        f"phonesim/{module}:{line}: the stage {value!r} as a literal: use Stage.{value.upper()}"
-        for (module, value), lines in found.items()
-        if len(lines) != ALLOWED.get((module, value), 0)
-        for line in lines
+        f"{path.relative_to(PACKAGE.parent)}:{line}: the stage {value!r} as a literal: "
+        f"use Stage.{value.upper()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != DECLARATION
+        for line, value in stage_literals(path.read_text(encoding="utf-8"))
     ]
     assert not unexpected, "\n".join(unexpected)
-    gone = {key for key in ALLOWED if key not in found}
-    assert not gone, f"fixed (take them out of ALLOWED): {sorted(gone)}"
 
 
 @pytest.mark.parametrize(

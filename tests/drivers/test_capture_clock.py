@@ -19,7 +19,7 @@ from scapy.layers.inet import UDP
 from scapy.utils import rdpcap
 
 import phonesim
-import phonesim.phone_boot
+import phonesim.app.boot
 from phonesim.codec.dhcp_message import decode_dhcp_message
 from phonesim.report.device_log import parse_device_log
 
@@ -29,13 +29,13 @@ EVENTS = {8: "inform_sent", 5: "answer"}  # DHCPINFORM, DHCPACK
 
 
 def test_the_capture_and_the_device_log_agree(tmp_path: Path, monkeypatch) -> None:
-    open_dhcp = phonesim.phone_boot._open_dhcp
+    open_dhcp = phonesim.app.boot._open_dhcp
 
     async def slow_open_dhcp(*args: Any, **kwargs: Any) -> Any:
         await asyncio.sleep(SLOW_START)  # a socket that takes long to open, not a wait for a peer
         return await open_dhcp(*args, **kwargs)
 
-    monkeypatch.setattr(phonesim.phone_boot, "_open_dhcp", slow_open_dhcp)
+    monkeypatch.setattr(phonesim.app.boot, "_open_dhcp", slow_open_dhcp)
     run_dir = tmp_path / "run"
     report = phonesim.boot(
         sign_in_as="5551234", pin="13579", run_dir=run_dir, final_stage="dhcp", seed=3

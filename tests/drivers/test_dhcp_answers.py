@@ -101,8 +101,8 @@ def test_summary_reports_a_split_option_and_a_malformed_answer() -> None:
 
 
 def test_an_answer_without_fqdn_whose_option_43_the_phone_took_is_marked_used() -> None:
+    from phonesim.app.boot import boot_in_lab
     from phonesim.lab.scenario import load_scenario
-    from phonesim.phone_boot import boot_in_lab
     from phonesim.profiles import load_profile
 
     report = asyncio.run(

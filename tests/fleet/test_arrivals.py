@@ -11,12 +11,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from phonesim.app.network import lab_network
 from phonesim.fleet.arrivals import LAG_BOUND, arrival_note, arrival_summary
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import lab_users_toml
 from phonesim.fleet.load_shape import LoadShape
 from phonesim.lab.embedded_lab import EmbeddedLab
-from phonesim.phone_boot import lab_network
 from tests.fleet.test_fleet_run import PROFILES, phones
 
 

@@ -6,6 +6,7 @@ import asyncio
 import csv
 from pathlib import Path
 
+from phonesim.app.network import lab_network
 from phonesim.fleet.fleet_run import INTERRUPTED, FleetPlan, FleetRun
 from phonesim.fleet.identities import (
     FleetIdentity,
@@ -18,7 +19,6 @@ from phonesim.fleet.phone_log import PhonesCsv
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.lab.embedded_lab import EmbeddedLab
 from phonesim.lab.scenario import load_scenario_text
-from phonesim.phone_boot import lab_network
 from phonesim.profiles import load_profile
 
 PROFILES = {"polycom-cx600": load_profile("polycom-cx600")}

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from phonesim.app.network import lab_network
 from phonesim.core.phone import STOP_STAGES
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
 from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.phone_log import PhonesCsv
 from phonesim.lab.embedded_lab import EmbeddedLab
-from phonesim.phone_boot import lab_network
 from phonesim.profiles import load_profile
 from tests.cli.test_stop_after import received
 

@@ -6,6 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
+from phonesim.app.network import lab_network
 from phonesim.fleet.fleet_report import fleet_summary
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import lab_users_toml
@@ -14,7 +15,6 @@ from phonesim.fleet.loop_lag import BOUND, MAX_WINDOWS, LoopLag, loop_lag_note
 from phonesim.fleet.report_page import report_html
 from phonesim.fleet.step_notes import step_notes
 from phonesim.lab.embedded_lab import EmbeddedLab
-from phonesim.phone_boot import lab_network
 from tests.fleet.test_fleet_run import PROFILES, phones
 
 

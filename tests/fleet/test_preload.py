@@ -17,7 +17,7 @@ from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
 from phonesim.fleet.lab_process import LabProcess
 from phonesim.fleet.load_shape import LoadShape
-from phonesim.phone_boot import lab_network
+from phonesim.app.network import lab_network
 from phonesim.profiles import load_profile
 
 async def main(stage):

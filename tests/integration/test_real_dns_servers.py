@@ -14,11 +14,12 @@ from pathlib import Path
 import dns.resolver
 import pytest
 
+from phonesim.app.boot import boot_phone
+from phonesim.app.network import lab_network
 from phonesim.core.outcome import Success
 from phonesim.lab.dhcp_responder import DhcpResponderConfig
 from phonesim.lab.dns_server import LabZone
 from phonesim.lab.embedded_lab import EmbeddedLab
-from phonesim.phone_boot import boot_phone, lab_network
 from phonesim.profiles import load_profile
 from tests.netns import Segment, namespace, require_netns, wait_until
 

@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 
+from phonesim.app.boot import BootReport, boot_phone
+from phonesim.app.network import Network
 from phonesim.core.outcome import Success
 from phonesim.core.profile import DeviceProfile
 from phonesim.lab.embedded_lab import EmbeddedLab
-from phonesim.phone_boot import BootReport, Network, boot_phone
 from phonesim.profiles import load_profile
 from tests.integration.test_real_dns_servers import _answers, dnsmasq_command
 from tests.interop.servers import (

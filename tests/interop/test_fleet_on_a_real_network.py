@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from phonesim.app.network import Network
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities
 from phonesim.fleet.load_shape import LoadShape
-from phonesim.phone_boot import Network
 from tests.interop.servers import dhcp_config, server_log, start_dhcp_server, wait_for_dhcp
 from tests.interop.test_dhcp_servers import short_window_profile
 from tests.netns import namespace, require_netns

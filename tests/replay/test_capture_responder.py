@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from phonesim.app.boot import boot_phone
+from phonesim.app.network import lab_network
 from phonesim.cli import main
 from phonesim.codec.dhcp_message import build_inform, decode_dhcp_message
 from phonesim.lab.capture_responder import CaptureResponder
 from phonesim.lab.embedded_lab import EmbeddedLab
-from phonesim.phone_boot import boot_phone, lab_network
 from phonesim.profiles import load_profile
 from phonesim.replay.capture_skim import read_sessions
 from phonesim.replay.lab_exchange import captured_exchange

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
+from phonesim.app.boot import boot_in_lab
 from phonesim.core.commands import Trace
 from phonesim.core.identity import PhoneIdentity, Pin
 from phonesim.diagnosis import diagnose
 from phonesim.lab.scenario import load_scenario
-from phonesim.phone_boot import boot_in_lab
 from phonesim.profiles import load_profile
 from phonesim.report.trace_log import trace_to_json
 from phonesim.testing import LabPair
@@ -80,9 +80,7 @@ def test_over_loopback_the_phone_does_what_it_does_in_memory(name: str) -> None:
     phone = result["Phone"]
     pair = LabPair(
         scenario,
-        identity=PhoneIdentity(
-            mac=phone["Mac"], sign_in_as="5551234", pin=Pin("13579"), device_id=phone["DeviceId"]
-        ),
+        identity=PhoneIdentity(mac=phone["Mac"], sign_in_as="5551234", pin=Pin("13579")),
         seed=11,
     )
     pair.run()

@@ -34,7 +34,6 @@ class Bench:
                 mac="00:04:f2:00:00:01",
                 sign_in_as="5551234",
                 pin=Pin(PIN_DIGITS),
-                device_id="{00000000-0000-0000-0000-000000000001}",
             ),
             NetworkSettings(address="192.0.2.100", dns_domain=DOMAIN),
             rng=random.Random(7),

@@ -9,58 +9,40 @@ The Python API behind `phonesim boot`; usable from a notebook or a test suite:
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import contextlib
+import dataclasses
 import random
 import secrets
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phonesim.app.network import BROADCAST, Network, lab_network
+from phonesim.app.phone_factory import make_phone
+from phonesim.app.phone_mac import default_mac, normalise_mac
+from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
-from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
 from phonesim.diagnosis import diagnose
-from phonesim.errors import UsageError
+from phonesim.errors import PhonesimError, UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers
 from phonesim.report.discovery_summary import discovery_summary
-from phonesim.report.run_folder import RunFolder, utc_now
+from phonesim.report.run_folder import RESULT, TRACE_LOG, RunFolder, utc_now
 
 if TYPE_CHECKING:
     from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
     from phonesim.drivers.dhcp_interface import InterfaceFacts
     from phonesim.drivers.packet_capture import PacketCapture
+    from phonesim.lab.scenario import LabScenario
 
 TraceSink = Callable[[Trace], None]
-BROADCAST = "255.255.255.255"
-
-
-@dataclass
-class Network:
-    """Where the phone's servers are. For the embedded lab, built from its endpoints."""
-
-    dhcp_server: tuple[str, int]
-    dns_server: tuple[str, int]
-    address: str
-    domain: str
-    port_map: dict[int, int] = field(default_factory=dict)
-    local_dhcp: tuple[str, int] = ("127.0.0.1", 0)
-    interface: str | None = None
-    """Live: the interface the phone sits on. DHCP leaves from its port 68, by broadcast
-    when dhcp_server is 255.255.255.255; nothing is ever broadcast without it."""
-    giaddr: str | None = None
-    """Relay style: the INFORM goes to dhcp_server as a relay agent at this address sends it."""
-    mac_source: str = "profile"
-    """The MAC when none is given: "profile" (stable, in the profile's OUI) or "interface"."""
-    capture: Path | None = None
-    """Where the phone's own packets go; None: capture.pcap in the run folder, if any."""
-    capture_enabled: bool = True
 
 
 @dataclass
@@ -71,30 +53,74 @@ class BootReport:
     run_dir: Path | None
 
 
-def default_mac(profile: DeviceProfile, sign_in_as: str) -> str:
-    """A stable MAC in the vendor's OUI, so the same user's phone finds its cache again."""
-    tail = hashlib.sha256(f"{profile.name}/{sign_in_as}".encode()).digest()[:3]
-    return profile.device.mac_oui + ":" + ":".join(f"{b:02x}" for b in tail)
+@dataclass(frozen=True)
+class BootRequest:
+    """One phone to boot, and where: everything `phonesim boot` and `diagnose` ask for."""
+
+    profile: DeviceProfile
+    sign_in_as: str
+    pin: str
+    servers: Network | LabTarget
+    """Servers already running, or the embedded lab to start for this boot alone."""
+    mac: str | None = None
+    """None: the network's `mac_source` says where the MAC comes from."""
+    capture: Path | None = None
+    capture_enabled: bool = True
+    state_dir: Path | None = None
+    """The phones' flash (discovery caches by MAC); None: nothing is read or kept."""
+    cache_policy: CachePolicy | None = None
+    seed: int | None = None
+    final_stage: str = Stage.REGISTRAR
+    run_dir: Path | None = None
+    run_dir_made: bool = False
+    """The run folder was made for this boot: a boot refused before the phone powered on
+    takes it away again, so bad input leaves nothing behind."""
 
 
-def normalise_mac(text: str) -> str:
-    """A phone's MAC in lower-case colon form; group addresses are no device's own.
-
-    The lowest bit of the first byte marks a multicast (group) address, and
-    ff:ff:ff:ff:ff:ff is the broadcast one: a DHCP server would answer such a
-    chaddr to every device on the segment, or not at all.
-    """
-    digits = text.lower().replace("-", "").replace(":", "").replace(".", "")
-    if len(digits) != 12 or any(c not in "0123456789abcdef" for c in digits):
-        raise UsageError(f"MAC address {text!r} is not 12 hex digits (e.g. 00:04:f2:12:34:56)")
-    mac = ":".join(digits[i : i + 2] for i in range(0, 12, 2))
-    if mac == "ff:ff:ff:ff:ff:ff":
-        raise UsageError(f"MAC address {text!r} is the broadcast address, not a phone's")
-    if int(digits[:2], 16) & 1:
-        raise UsageError(
-            f"MAC address {text!r} is a multicast address (its first byte is odd), not a phone's"
+def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootReport:
+    """Boot the phone the request describes, to its outcome; `on_trace` hears each step."""
+    common: dict[str, Any] = {
+        "profile": request.profile,
+        "sign_in_as": request.sign_in_as,
+        "pin": request.pin,
+        "mac": request.mac,
+        "state_dir": request.state_dir,
+        "cache_policy": request.cache_policy,
+        "seed": request.seed,
+        "final_stage": request.final_stage,
+        "run_dir": request.run_dir,
+        "on_trace": on_trace,
+    }
+    servers = request.servers
+    try:
+        if isinstance(servers, LabTarget):
+            return asyncio.run(
+                boot_in_lab(
+                    scenario=servers.scenario,
+                    capture=request.capture,
+                    capture_enabled=request.capture_enabled,
+                    **common,
+                )
+            )
+        network = dataclasses.replace(
+            servers, capture=request.capture, capture_enabled=request.capture_enabled
         )
-    return mac
+        return asyncio.run(boot_phone(network=network, **common))
+    except PhonesimError:
+        if request.run_dir_made and request.run_dir is not None:
+            _withdraw_run_dir(request.run_dir)
+        raise
+
+
+def _withdraw_run_dir(run_dir: Path) -> None:
+    """Take back a run folder a refused boot made: only files no boot step wrote into."""
+    trace = run_dir / TRACE_LOG
+    if (run_dir / RESULT).exists() or (trace.exists() and trace.stat().st_size > 0):
+        return  # the phone powered on: what it did is kept
+    with contextlib.suppress(OSError):
+        for leftover in run_dir.iterdir():
+            leftover.unlink()
+        run_dir.rmdir()
 
 
 def check_sign_in(sign_in_as: str, pin: str, *, pin_source: str = "--pin") -> None:
@@ -120,7 +146,7 @@ async def boot_phone(
     state_dir: Path | None = None,
     cache_policy: CachePolicy | None = None,
     seed: int | None = None,
-    final_stage: str = "registrar",
+    final_stage: str = Stage.REGISTRAR,
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
 ) -> BootReport:
@@ -139,7 +165,6 @@ async def boot_phone(
         mac=mac,
         sign_in_as=sign_in_as,
         pin=Pin(pin),
-        device_id="{" + str(uuid.uuid5(uuid.NAMESPACE_OID, "phonesim/" + mac)).upper() + "}",
     )
     store = DiscoveryCacheStore(state_dir) if state_dir is not None else None
     if store is not None:
@@ -182,7 +207,7 @@ async def boot_phone(
         # Powered on only now, with every socket and file open: t=0 of the trace is then the
         # wall-clock instant the device log and the capture count from, not milliseconds before.
         power_on = utc_now()
-        phone = Phone(
+        phone = make_phone(
             profile,
             identity,
             NetworkSettings(address=network.address, dns_domain=network.domain),
@@ -296,20 +321,9 @@ async def _wait_for_late_answers(dhcp: DhcpClientEndpoint, window: float) -> Non
         await asyncio.sleep(min(remaining, window))
 
 
-def lab_network(endpoints: Any) -> Network:
-    """The phone's view of a running embedded lab (phonesim.lab.embedded_lab.LabEndpoints)."""
-    return Network(
-        dhcp_server=(endpoints.address, endpoints.dhcp_port),
-        dns_server=(endpoints.address, endpoints.dns_port),
-        address=endpoints.address,
-        domain=endpoints.domain,
-        port_map=dict(endpoints.port_map),
-    )
-
-
 async def boot_in_lab(
     *,
-    scenario: Any = None,
+    scenario: LabScenario | None = None,
     capture: Path | None = None,
     capture_enabled: bool = True,
     **kwargs: Any,
@@ -346,4 +360,16 @@ def boot(
     )
 
 
-__all__ = ["BootReport", "Network", "boot", "boot_in_lab", "boot_phone"]
+__all__ = [
+    "BootReport",
+    "BootRequest",
+    "Network",
+    "boot",
+    "boot_in_lab",
+    "boot_phone",
+    "check_sign_in",
+    "default_mac",
+    "lab_network",
+    "normalise_mac",
+    "run_boot",
+]

@@ -1,0 +1,216 @@
+"""Run a fleet against a pool and write its report: `phonesim fleet` without the terminal.
+
+The lab (when asked for) runs in a process of its own, so the phones' event
+loop is the fleet's alone. What the fleet shows while it runs is the caller's:
+a `FleetWatcher` hears that the lab starts and follows the run to its end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from phonesim.app.live_network import LiveTarget, live_network
+from phonesim.app.network import Network, lab_network
+from phonesim.app.targets import LabEndpointsTarget, LabTarget
+from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
+from phonesim.errors import UsageError
+from phonesim.fleet.fleet_run import FleetPlan, FleetRun
+from phonesim.fleet.identities import FleetIdentity
+from phonesim.fleet.lab_process import LabProcess
+from phonesim.fleet.load_shape import LoadShape
+from phonesim.fleet.statistics import FleetStatistics
+from phonesim.lab.scenario import UserFaults
+
+
+@dataclass(frozen=True)
+class FleetRequest:
+    identities: list[FleetIdentity]
+    profiles: dict[str, DeviceProfile]
+    shape: LoadShape
+    servers: LabTarget | LabEndpointsTarget | LiveTarget
+    report_dir: Path
+    config: dict[str, Any]
+    """The run's settings as the report shows them (`target` and the scenario are added)."""
+    final_stage: str = Stage.REGISTRAR
+    seed: int = 1
+    key_pool: int = 8
+    max_failures: int | None = None
+    faults: UserFaults | None = None
+    """A lab scenario's user changes, fitted to the fleet's users."""
+
+
+@dataclass(frozen=True)
+class FleetReport:
+    summary: dict[str, Any]
+    report_dir: Path
+
+
+class FleetWatcher(Protocol):
+    def lab_starting(self) -> None:
+        """The lab's process is about to start (it takes a moment)."""
+
+    async def follow(
+        self, fleet: FleetRun, run: asyncio.Future[FleetStatistics]
+    ) -> FleetStatistics:
+        """Follow the fleet until `run` ends; its statistics."""
+
+
+async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport:
+    """Power the fleet on against its servers, follow it to its end, write the report."""
+    from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
+    from phonesim.fleet.identities import lab_users_toml
+    from phonesim.fleet.phone_log import PhonesCsv
+
+    lab: LabProcess | None = None
+    servers = request.servers
+    try:
+        if isinstance(servers, LabTarget):
+            watcher.lab_starting()
+            lab = LabProcess(
+                users_toml=lab_users_toml(request.identities, "phonesim.test", request.faults),
+                scenario=servers.scenario_source,
+                users_written=True,
+            )
+            network = lab_network(await lab.start())
+        elif isinstance(servers, LabEndpointsTarget):
+            from phonesim.app.targets import open_lab_endpoints
+
+            network = open_lab_endpoints(servers).network
+        else:
+            network = _live_network(servers, request.final_stage)
+        plan = FleetPlan(
+            identities=request.identities,
+            profiles=request.profiles,
+            shape=request.shape,
+            final_stage=request.final_stage,
+            seed=request.seed,
+            key_pool=request.key_pool,
+            max_failures=request.max_failures,
+        )
+        fleet = FleetRun(plan, network, phones_csv=PhonesCsv(request.report_dir / PHONES))
+        task = asyncio.ensure_future(fleet.run())
+        watch = asyncio.ensure_future(_watch_lab(lab, fleet)) if lab is not None else None
+        try:
+            statistics = await watcher.follow(fleet, task)
+        finally:
+            if watch is not None:
+                watch.cancel()
+        scenario = servers.scenario if isinstance(servers, LabTarget) else None
+        summary = fleet_summary(
+            statistics,
+            config={
+                **request.config,
+                "target": _target_text(servers, network, request.final_stage),
+                "scenario": None if scenario is None else scenario.name,
+                "scenario_expects": None
+                if scenario is None or scenario.expect is None
+                else scenario.expect.reason or scenario.expect.result.lower(),
+            },
+            elapsed=fleet.elapsed,
+            started_wall=fleet.started_wall,
+            stop_reason=fleet.stop_reason,
+            udp_drops=fleet.udp_drops.summary(),
+            arrivals=fleet.arrivals(),
+            loop_lag=fleet.loop_lag.summary(),
+        )
+        write_report(request.report_dir, statistics, summary)
+    finally:
+        if lab is not None:
+            lab.stop()
+    return FleetReport(summary, request.report_dir)
+
+
+def _target_text(
+    servers: LabTarget | LabEndpointsTarget | LiveTarget, network: Network, final_stage: str
+) -> str:
+    if isinstance(servers, LabTarget):
+        source = servers.scenario_source
+        return "embedded lab" + (f", scenario {source}" if source else "")
+    if isinstance(servers, LabEndpointsTarget):
+        return f"lab at {servers.path}"
+    where = (
+        f"interface {servers.iface}"
+        if servers.dhcp_server is None
+        else f"DHCP {servers.dhcp_server}"
+    )
+    return where + (
+        ", DHCP only" if final_stage == Stage.DHCP else f", DNS {network.dns_server[0]}"
+    )
+
+
+def _live_network(target: LiveTarget, final_stage: str) -> Network:
+    """Real servers, read as a boot reads them (DNS and domain default to the machine's
+    lease); a fleet keeps no capture of its own packets. A DHCP storm (`dhcp` as the
+    final stage) asks DHCP only, so it needs neither a DNS server nor a domain."""
+    if final_stage == Stage.DHCP:
+        target = dataclasses.replace(
+            target, dns=target.dns or _NO_DNS_SERVER, domain=target.domain or ""
+        )
+    network = live_network(target).network
+    network.capture_enabled = False
+    return network
+
+
+_NO_DNS_SERVER = "0.0.0.0"
+"""Stands in for a DNS server a DHCP-only fleet never asks (no socket is opened to it)."""
+
+
+async def _watch_lab(lab: LabProcess, fleet: FleetRun) -> None:
+    """A lab that dies mid-run would leave every phone waiting for its time-outs."""
+    from phonesim.fleet.stop_reason import LAB_EXITED
+
+    while not lab.exited():
+        await asyncio.sleep(0.5)
+    fleet.stop(LAB_EXITED)
+    fleet.abort()
+
+
+@dataclass(frozen=True)
+class ReportFolder:
+    path: Path
+    made: tuple[Path, ...]
+    """The folders made for it, deepest first."""
+
+    def withdraw(self) -> None:
+        """Take back the folders a run refused after they were made (the lab would not
+        start, a socket could not be opened): only folders nothing was written into."""
+        from phonesim.fleet.fleet_report import PHONES
+
+        for folder in self.made:
+            with contextlib.suppress(OSError):
+                phones = folder / PHONES
+                if phones.exists() and len(phones.read_bytes().splitlines()) <= 1:
+                    phones.unlink()  # its header, no phone
+                folder.rmdir()  # refuses a folder that holds anything else
+
+
+def open_report_folder(path: Path) -> ReportFolder:
+    """Create the report folder now, before any phone or lab starts: a report that cannot
+    be written is bad input, not something to find out after the run."""
+    made = _folders_to_make(path)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--report {path}: exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".phonesim-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise UsageError(
+            f"--report {path}: cannot write there ({error.strerror or error})"
+        ) from None
+    return ReportFolder(path, made)
+
+
+def _folders_to_make(path: Path) -> tuple[Path, ...]:
+    made = []
+    while not path.exists() and path != path.parent:
+        made.append(path)
+        path = path.parent
+    return tuple(made)
