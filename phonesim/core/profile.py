@@ -81,6 +81,30 @@ class CertificateBehaviour:
     key_type: str
 
 
+TLS_DSK_VERSIONS = ("1.0", "1.1", "1.2")
+LYNC_2010_CIPHERS = "AES128-SHA:AES256-SHA@SECLEVEL=0"
+
+
+@dataclass(frozen=True, slots=True)
+class TlsDskBehaviour:
+    """The sign-in after the registrar's 401 (`tls-dsk.md` §3.5, §5.2). Which inner TLS
+    a Lync Phone Edition offers and its timers are not published [U]: the defaults are
+    pidgin-sipe's, and a profile without a [tls_dsk] table gets them."""
+
+    versions: tuple[str, ...] = ("1.0",)
+    ciphers: str = LYNC_2010_CIPHERS
+    """OpenSSL's cipher string; TLS 1.0 needs `@SECLEVEL=0` under OpenSSL 3."""
+    register_expires: int = 3600
+    """The Expires the REGISTER asks for; the registrar's 200 says what it grants."""
+    refresh_before: float = 30.0
+    """Re-REGISTER this long before the granted Expires runs out."""
+    keep_alive: float = 60.0
+    """CRLF keep-alive interval until a 200's `ms-keep-alive` gives the registrar's."""
+    sa_renewal_margin: float = 300.0
+    """Renew the security association this long before min(certificate expiry, 8 h)
+    (MS-SIPAE §3.2.2: five minutes or longer)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeviceProfile:
     device: DeviceInfo
@@ -90,6 +114,7 @@ class DeviceProfile:
     sip: SipBehaviour
     time: TimeBehaviour
     certificate: CertificateBehaviour
+    tls_dsk: TlsDskBehaviour = TlsDskBehaviour()
 
     @property
     def name(self) -> str:
@@ -147,6 +172,7 @@ class DeviceProfile:
             certificate=CertificateBehaviour(
                 key_type=reader.choice("certificate.key_type", ("rsa-2048", "ec-p256")),
             ),
+            tls_dsk=_tls_dsk(reader),
         )
         reader.reject_unknown(_known_fields())
         if "pin" not in profile.device.sign_in_methods:
@@ -163,8 +189,34 @@ def _known_fields() -> dict[str, set[str]]:
         "sip": SipBehaviour,
         "time": TimeBehaviour,
         "certificate": CertificateBehaviour,
+        "tls_dsk": TlsDskBehaviour,
     }
     return {name: {f.name for f in fields(kind)} for name, kind in sections.items()}
+
+
+def _tls_dsk(reader: _Reader) -> TlsDskBehaviour:
+    """The optional [tls_dsk] table: each field absent keeps its default."""
+    default = TlsDskBehaviour()
+    return TlsDskBehaviour(
+        versions=reader.choices("tls_dsk.versions", TLS_DSK_VERSIONS)
+        if reader.present("tls_dsk.versions")
+        else default.versions,
+        ciphers=reader.text("tls_dsk.ciphers")
+        if reader.present("tls_dsk.ciphers")
+        else default.ciphers,
+        register_expires=reader.integer("tls_dsk.register_expires", 60, 604800)
+        if reader.present("tls_dsk.register_expires")
+        else default.register_expires,
+        refresh_before=reader.seconds("tls_dsk.refresh_before")
+        if reader.present("tls_dsk.refresh_before")
+        else default.refresh_before,
+        keep_alive=reader.seconds("tls_dsk.keep_alive")
+        if reader.present("tls_dsk.keep_alive")
+        else default.keep_alive,
+        sa_renewal_margin=reader.seconds("tls_dsk.sa_renewal_margin")
+        if reader.present("tls_dsk.sa_renewal_margin")
+        else default.sa_renewal_margin,
+    )
 
 
 class _Reader:
@@ -191,6 +243,10 @@ class _Reader:
                 return None
             raise self._fail(field, "missing")
         return table[key]
+
+    def present(self, field: str) -> bool:
+        """Whether an optional field is given (a table given must still be a table)."""
+        return self._raw(field, required=False) is not None
 
     def text(self, field: str) -> str:
         value = self._raw(field)

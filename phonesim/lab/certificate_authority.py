@@ -84,11 +84,38 @@ class LabCertificateAuthority:
     def server_ssl_context(self, dns_names: Sequence[str], *, now: datetime) -> ssl.SSLContext:
         """A TLS server context whose certificate names `dns_names` (the first is the CN;
         IP addresses among them become IP SANs)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        certificate = self._server_certificate(key.public_key(), dns_names, now, 365)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        _load_chain(context, key, certificate)
+        return context
+
+    def issue_server_certificate(
+        self,
+        public_key: CertificatePublicKeyTypes,
+        dns_names: Sequence[str],
+        *,
+        now: datetime,
+        valid_days: int = 365,
+    ) -> bytes:
+        """A server certificate (DER) for a key the caller holds. TLS-DSK's inner handshake
+        needs one with an RSA key: its suites (AES128-SHA, AES256-SHA) use RSA key
+        exchange, which an EC key cannot do."""
+        return self._server_certificate(public_key, dns_names, now, valid_days).public_bytes(
+            serialization.Encoding.DER
+        )
+
+    def _server_certificate(
+        self,
+        public_key: CertificatePublicKeyTypes,
+        dns_names: Sequence[str],
+        now: datetime,
+        valid_days: int,
+    ) -> x509.Certificate:
         if not dns_names:
             raise ValueError("a server certificate needs at least one DNS name")
-        key = ec.generate_private_key(ec.SECP256R1())
-        certificate = (
-            self._issue(key.public_key(), dns_names[0], now, timedelta(days=365))
+        return (
+            self._issue(public_key, dns_names[0], now, timedelta(days=valid_days))
             .add_extension(
                 x509.SubjectAlternativeName([_general_name(name) for name in dns_names]),
                 critical=False,
@@ -96,9 +123,6 @@ class LabCertificateAuthority:
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(self._key, hashes.SHA256())
         )
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        _load_chain(context, key, certificate)
-        return context
 
     def sign_user_csr(
         self, csr_der: bytes, *, entity: str, now: datetime, valid_days: int = 180
