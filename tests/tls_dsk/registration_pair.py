@@ -19,8 +19,8 @@ from cryptography import x509
 
 from phonesim.codec.sip_message import parse_challenges, parse_response, pick_challenge
 from phonesim.codec.tls_dsk.handshake import InnerTls, TlsDskClientSide
-from phonesim.core.register_request import Endpoint, register
-from phonesim.core.tls_dsk_session import (
+from phonesim.core.tls_dsk.register_request import Endpoint, register
+from phonesim.core.tls_dsk.session import (
     Challenge,
     RegistrarMessage,
     SendKeepAlive,

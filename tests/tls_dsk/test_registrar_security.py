@@ -15,8 +15,8 @@ from phonesim.codec.ocauthws.diagnostics import parse_header
 from phonesim.codec.sip_message import parse_request, parse_response
 from phonesim.codec.sip_security_header import parse_security_header
 from phonesim.codec.tls_dsk.handshake import InnerTls, TlsDskClientSide
-from phonesim.core.register_request import Association, handshake_register, register
-from phonesim.core.register_request import signed_register as phone_signed_register
+from phonesim.core.tls_dsk.register_request import Association, handshake_register, register
+from phonesim.core.tls_dsk.register_request import signed_register as phone_signed_register
 from phonesim.lab.registrar import LabRegistrar
 from tests.tls_dsk.credentials import issue
 from tests.tls_dsk.registration_pair import (

@@ -1,176 +1,53 @@
-"""The phone's TLS-DSK sign-in after the registrar's 401, and staying registered.
-
-A machine in the stage machines' manner (`start`, `handle`, `next_deadline`,
-`handle_timer`), I/O-free: it is handed the registrar's SIP answers and the
-time, and says what to send (`take()`). From the 401's TLS-DSK challenge it
-runs the inner handshake in REGISTER/401 rounds (`tls-dsk.md` §1.1), signs a
-REGISTER with the client key, and is registered once the `200 OK` carries the
-registrar's valid signature: an answer signed wrongly, or not at all, is a
-named failure and never taken as registered (pidgin-sipe drops the connection,
-§1.7).
-
-Then it keeps the phone registered on its own timers (§3.5): a signed
-re-REGISTER `refresh_before` ahead of the Expires granted, a CRLF keep-alive
-whenever nothing was sent for the `ms-keep-alive` timeout, and a new handshake
-when the security association nears min(certificate expiry, 8 h) (MS-SIPAE
-§3.2.2), which starts like pidgin-sipe's: an unsigned REGISTER, the 401, the
-rounds. A 401 to a refresh (the registrar dropped the association) starts the
-rounds at once. Every request has its deadline, the profile's SIP timeout.
-
-The inner TLS engine is handed in (`handshakes`): the codec's pyOpenSSL client
-fits, built by whoever holds the phone's certificate and key, so the private
-key never enters the core.
-"""
+"""One phone's registration with one registrar: the machine the package docstring describes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
-from phonesim.codec.ocauthws.diagnostics import MsDiagnostics, parse_header
+from phonesim.codec.ocauthws.diagnostics import MsDiagnostics
 from phonesim.codec.sip_message import SipResponse, parse_response
 from phonesim.codec.sip_security_header import (
-    TLS_DSK,
     MalformedSecurityHeader,
     SecurityHeader,
-    parse_security_header,
 )
 from phonesim.codec.tls_dsk.handshake import (
     CertificateRefused,
     RefusedByPeer,
     TlsDskHandshakeFailed,
 )
-from phonesim.codec.tls_dsk.keys import SigningKeys
-from phonesim.codec.tls_dsk.signature import (
-    SignatureCheck,
-    SignatureParams,
-    UnsignableMessage,
-    signature_string,
-    verify,
-)
 from phonesim.core.identity import RandomSource
 from phonesim.core.profile import DeviceProfile
-from phonesim.core.register_request import (
+from phonesim.core.tls_dsk.messages import (
+    SA_LIFETIME_CAP,
+    Challenge,
+    Fault,
+    InnerHandshake,
+    Phase,
+    Registered,
+    RegistrarMessage,
+    SendKeepAlive,
+    SendSip,
+    SessionCommand,
+    SessionFailed,
+    SessionStep,
+)
+from phonesim.core.tls_dsk.register_request import (
     Association,
     Endpoint,
     handshake_register,
     register,
     signed_register,
 )
+from phonesim.core.tls_dsk.registrar_answers import (
+    diagnostics_of,
+    granted_expires,
+    keep_alive_timeout,
+    own_gruu,
+    server_signature_problem,
+    tls_dsk_header,
+)
 from phonesim.errors import PhonesimError
-
-SA_LIFETIME_CAP = 8 * 3600.0
-"""MS-SIPAE §3.2.2: a security association lasts at most eight hours."""
-KEEP_ALIVE = b"\r\n\r\n"
-
-
-class InnerHandshake(Protocol):
-    """One inner TLS handshake, client side (`phonesim.codec.tls_dsk.handshake.TlsDskClient`)."""
-
-    complete: bool
-
-    def step(self, token: bytes = b"") -> bytes: ...
-
-    @property
-    def keys(self) -> SigningKeys: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Challenge:
-    """The registrar's TLS-DSK challenge, from its 401."""
-
-    realm: str
-    targetname: str
-    version: int = 4
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrarMessage:
-    """What the registrar sent on the phone's SIP connection: one whole message."""
-
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class SendSip:
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class SendKeepAlive:
-    """A CRLF keep-alive (`\\r\\n\\r\\n`) on the SIP connection."""
-
-    data: bytes = KEEP_ALIVE
-
-
-SessionCommand = SendSip | SendKeepAlive
-
-
-class Fault(StrEnum):
-    """How the sign-in or the registration failed, one name each."""
-
-    TIMEOUT = "timeout"
-    """No answer to a REGISTER within the profile's SIP timeout."""
-    MALFORMED = "malformed"
-    """An answer that is not a SIP response, or whose security headers cannot be read."""
-    HANDSHAKE_FAILED = "handshake_failed"
-    """The phone's own end of the inner handshake stopped (version, suites, the server's
-    certificate, bytes that are not TLS)."""
-    HANDSHAKE_REFUSED = "handshake_refused"
-    """The registrar ended the handshake (its alert, its ms-diagnostics)."""
-    SIGNATURE_REFUSED = "signature_refused"
-    """The registrar did not accept the phone's signed REGISTER."""
-    BAD_SERVER_SIGNATURE = "bad_server_signature"
-    UNSIGNED_ANSWER = "unsigned_answer"
-    """A final answer under an association without the registrar's signature."""
-    REFUSED = "refused"
-    """A final answer other than 200 or 401 to a REGISTER."""
-    UNEXPECTED_ANSWER = "unexpected_answer"
-    """An answer that does not fit the step, e.g. a 200 to a handshake round."""
-
-
-@dataclass(frozen=True, slots=True)
-class SessionFailed:
-    fault: Fault
-    message: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        return f"SessionFailed({self.fault}: {self.message})"
-
-
-@dataclass(frozen=True, slots=True)
-class Registered:
-    """A verified `200 OK`: what the registrar granted, and when each timer falls due
-    (the machine's clock)."""
-
-    expires: int
-    keep_alive: float
-    refresh_at: float
-    sa_expires_at: float
-    """The association's end as the phone reckons it: min(certificate expiry, 8 h)."""
-    sa_renew_at: float
-    allow_events: tuple[str, ...]
-    gruu: str | None
-    handshakes: int
-    """Handshakes completed so far, this one included."""
-
-
-SessionStep = Registered | SessionFailed | None
-
-
-class Phase(StrEnum):
-    CHALLENGE = "challenge"
-    """An unsigned REGISTER is out, to be challenged afresh."""
-    HANDSHAKE = "handshake"
-    SIGNING = "signing"
-    """The REGISTER completing the handshake, signed, is out."""
-    REFRESH = "refresh"
-    IDLE = "idle"
-    """Registered, nothing asked."""
-    FAILED = "failed"
 
 
 class TlsDskSession:
@@ -314,9 +191,9 @@ class TlsDskSession:
         )
 
     def _handshake_answer(self, response: SipResponse, now: float) -> SessionStep:
-        header = _tls_dsk_header(response, "WWW-Authenticate")
+        header = tls_dsk_header(response, "WWW-Authenticate")
         token = None if header is None else header.gssapi_data("WWW-Authenticate")
-        diagnostics = _diagnostics(response)
+        diagnostics = diagnostics_of(response)
         if response.status != 401 or header is None or token is None or diagnostics is not None:
             return self._handshake_refused(response, token, diagnostics)
         if self._opaque is None:
@@ -404,7 +281,7 @@ class TlsDskSession:
     def _register_answer(self, response: SipResponse, now: float) -> SessionStep:
         if response.status == 401 and self.phase is Phase.REFRESH:
             # The registrar forgot the association (expired, restarted): start over (§1.8).
-            challenge = _tls_dsk_header(response, "WWW-Authenticate")
+            challenge = tls_dsk_header(response, "WWW-Authenticate")
             if challenge is not None and challenge.get("gssapi-data") is None:
                 return self._rechallenged(challenge, now)
         checked = self._check_signature(response)
@@ -412,7 +289,7 @@ class TlsDskSession:
             return checked
         if response.status == 200:
             return self._registered(response, now)
-        diagnostics = _diagnostics(response)
+        diagnostics = diagnostics_of(response)
         if response.status == 401:
             return self._refused(
                 Fault.SIGNATURE_REFUSED, "refused the signed REGISTER", response, diagnostics
@@ -420,51 +297,18 @@ class TlsDskSession:
         return self._refused(Fault.REFUSED, "refused the REGISTER", response, diagnostics)
 
     def _check_signature(self, response: SipResponse) -> SessionFailed | None:
-        """The registrar signs every final answer under the association; pidgin-sipe lets
-        an unsigned 401 through (it carries a new challenge), and so does the phone."""
         association = self.association
         assert association is not None
-        info = _tls_dsk_header(response, "Authentication-Info")
-        if info is None:
-            if response.status == 401:
-                return None
-            return self._fail(
-                Fault.UNSIGNED_ANSWER,
-                f"the registrar's {response.status} carries no Authentication-Info",
-                status=response.status,
-            )
-        if info.opaque != association.opaque:
-            return self._fail(
-                Fault.BAD_SERVER_SIGNATURE,
-                f"the registrar signed under opaque {info.opaque!r}, "
-                f"not the association's {association.opaque!r}",
-                status=response.status,
-            )
-        try:
-            params = SignatureParams.from_header(info)
-            text = signature_string(response, params, version=info.version or 4)
-        except (MalformedSecurityHeader, UnsignableMessage) as error:
-            return self._fail(
-                Fault.BAD_SERVER_SIGNATURE,
-                f"the registrar's signature: {error}",
-                status=response.status,
-            )
-        keys = association.keys
-        check = verify(keys.server, text, info.get("rspauth") or "", keys.digest)
-        if check is SignatureCheck.VALID:
+        problem = server_signature_problem(response, association)
+        if problem is None:
             return None
-        return self._fail(
-            Fault.BAD_SERVER_SIGNATURE,
-            f"the registrar's signature on its {response.status} is {check}",
-            status=response.status,
-            check=str(check),
-            snum=params.num,
-        )
+        fault, message, evidence = problem
+        return self._fail(fault, message, **evidence)
 
     def _registered(self, response: SipResponse, now: float) -> SessionStep:
         headers = response.headers
-        expires = _expires(response, self.profile.tls_dsk.register_expires)
-        keep_alive = _keep_alive_timeout(headers.get("ms-keep-alive"))
+        expires = granted_expires(response, self.profile.tls_dsk.register_expires)
+        keep_alive = keep_alive_timeout(headers.get("ms-keep-alive"))
         if keep_alive is not None:
             self.keep_alive = keep_alive
         before = self.profile.tls_dsk.refresh_before
@@ -482,7 +326,7 @@ class TlsDskSession:
             sa_expires_at=self._sa_established_at + lifetime,
             sa_renew_at=self._sa_established_at + renew_in,
             allow_events=tuple(event for event in allow.split(",") if event),
-            gruu=_gruu(headers.get_all("Contact"), self.endpoint.epid),
+            gruu=own_gruu(headers.get_all("Contact"), self.endpoint.epid),
             handshakes=self.handshakes,
         )
         return self.registration
@@ -506,10 +350,10 @@ class TlsDskSession:
         return None
 
     def _challenged(self, response: SipResponse, now: float) -> SessionStep:
-        challenge = _tls_dsk_header(response, "WWW-Authenticate")
+        challenge = tls_dsk_header(response, "WWW-Authenticate")
         if response.status != 401 or challenge is None:
             return self._refused(
-                Fault.REFUSED, "offered no TLS-DSK challenge", response, _diagnostics(response)
+                Fault.REFUSED, "offered no TLS-DSK challenge", response, diagnostics_of(response)
             )
         return self._rechallenged(challenge, now)
 
@@ -560,51 +404,6 @@ class TlsDskSession:
         self._deadline = None
         self._engine = None
         return SessionFailed(fault, message, {k: v for k, v in evidence.items() if v is not None})
-
-
-def _tls_dsk_header(response: SipResponse, name: str) -> SecurityHeader | None:
-    for value in response.headers.get_all(name):
-        header = parse_security_header(name, value)
-        if header.is_scheme(TLS_DSK):
-            return header
-    return None
-
-
-def _diagnostics(response: SipResponse) -> MsDiagnostics | None:
-    for name in ("ms-diagnostics", "ms-diagnostics-public"):
-        value = response.headers.get(name)
-        if value is not None:
-            return parse_header(value)
-    return None
-
-
-def _expires(response: SipResponse, default: int) -> int:
-    value = (response.headers.get("Expires") or "").strip()
-    return int(value) if value.isdigit() else default
-
-
-def _keep_alive_timeout(value: str | None) -> float | None:
-    """`UAS; tcp=no; hop-hop=yes; end-end=no; timeout=300` → 300 ([MS-CONMGMT] §2.2.1)."""
-    if value is None:
-        return None
-    for part in value.split(";"):
-        name, _, number = part.strip().partition("=")
-        if name.strip().lower() == "timeout" and number.strip().isdigit() and int(number) > 0:
-            return float(number)
-    return None
-
-
-def _gruu(contacts: list[str], epid: str) -> str | None:
-    """The `gruu` of the Contact that is this phone's, by its epid (pidgin-sipe matches its
-    own `+sip.instance`; the lab's GRUU names the epid)."""
-    for contact in contacts:
-        start = contact.find('gruu="')
-        if start < 0:
-            continue
-        value = contact[start + 6 : contact.find('"', start + 6)]
-        if epid in value or epid in contact:
-            return value
-    return None
 
 
 __all__ = [
