@@ -41,6 +41,8 @@ def main() -> None:
     print(f"catalogue in memory: {len(scenarios)} boots in {whole:.3f} s (median of {args.runs})")
     print(f"  {whole / len(scenarios) * 1000:.1f} ms per boot")
 
+    if args.loopback_runs < 1:
+        return
     quick = [s for s in scenarios if s.name not in WAITS_ON_DHCP_TIMERS]
     profile = load_profile("polycom-cx600")
     loopback = []
