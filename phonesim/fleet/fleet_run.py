@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from phonesim.app.network import Network
-from phonesim.app.phone_factory import make_phone
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
+from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.drivers.certificate_request import KeyPool
