@@ -20,11 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phonesim.app.network import BROADCAST, Network, lab_network
-from phonesim.app.phone_mac import default_mac, normalise_mac
 from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
+from phonesim.core.identity import (
+    NetworkSettings,
+    PhoneIdentity,
+    Pin,
+    default_mac,
+    normalise_mac,
+)
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from phonesim.app.network import BROADCAST, host_port
-from phonesim.app.phone_mac import normalise_mac
+from phonesim.core.identity import normalise_mac
 from phonesim.core.profile import DeviceProfile
 from phonesim.errors import UsageError
 from phonesim.replay.answer_diff import ResendDiff, diff_answers
