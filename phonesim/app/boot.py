@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from phonesim.app.network import BROADCAST, Network, lab_network
+from phonesim.app.network import lab_network
 from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
@@ -35,6 +35,7 @@ from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.diagnosis import diagnose
+from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import PhonesimError, UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers

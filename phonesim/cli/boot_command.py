@@ -20,8 +20,8 @@ from phonesim.errors import UsageError
 
 if TYPE_CHECKING:
     from phonesim.app.boot import BootReport, TraceSink
-    from phonesim.app.network import Network
     from phonesim.core.discovery_cache import CachePolicy
+    from phonesim.drivers.network import Network
     from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
 
