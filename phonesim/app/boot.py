@@ -369,13 +369,9 @@ def boot(
 __all__ = [
     "BootReport",
     "BootRequest",
-    "Network",
     "boot",
     "boot_in_lab",
     "boot_phone",
     "check_sign_in",
-    "default_mac",
-    "lab_network",
-    "normalise_mac",
     "run_boot",
 ]

@@ -223,8 +223,9 @@ def start_boot(
     Bad input found later than that (a folder that cannot be written) takes
     the run folder it made away again: a refused boot leaves nothing behind.
     """
-    from phonesim.app.boot import BootRequest, check_sign_in, normalise_mac, run_boot
+    from phonesim.app.boot import BootRequest, check_sign_in, run_boot
     from phonesim.app.targets import LabTarget
+    from phonesim.core.identity import normalise_mac
     from phonesim.lab.scenario import load_scenario
     from phonesim.profiles import load_profile
     from phonesim.report.run_folder import new_run_dir, utc_now
