@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from phonesim.app.network import Network
+from phonesim.drivers.network import Network
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities
 from phonesim.fleet.load_shape import LoadShape

@@ -26,8 +26,6 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from phonesim.app.phone_factory import make_phone
-from phonesim.app.phone_mac import default_mac
 from phonesim.codec.cpe_ocphone_option import encode_cpe_ocphone_option
 from phonesim.codec.dhcp_message import (
     DHCPACK,
@@ -41,7 +39,8 @@ from phonesim.codec.dhcp_message import (
 from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.core.commands import SendDhcp
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
+from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin, default_mac
+from phonesim.core.phone_factory import make_phone
 from phonesim.lab.dhcp_responder import DhcpResponderConfig, LabDhcpResponder
 from phonesim.lab.dns_server import LabDnsServer, LabZone
 from phonesim.profiles import load_profile

@@ -19,17 +19,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from phonesim.app.network import BROADCAST, Network, lab_network
-from phonesim.app.phone_factory import make_phone
-from phonesim.app.phone_mac import default_mac, normalise_mac
+from phonesim.app.network import lab_network
 from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
+from phonesim.core.identity import (
+    NetworkSettings,
+    PhoneIdentity,
+    Pin,
+    default_mac,
+    normalise_mac,
+)
 from phonesim.core.outcome import Outcome
+from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.diagnosis import diagnose
+from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import PhonesimError, UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers
@@ -363,13 +369,9 @@ def boot(
 __all__ = [
     "BootReport",
     "BootRequest",
-    "Network",
     "boot",
     "boot_in_lab",
     "boot_phone",
     "check_sign_in",
-    "default_mac",
-    "lab_network",
-    "normalise_mac",
     "run_boot",
 ]

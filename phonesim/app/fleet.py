@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from phonesim.app.live_network import LiveTarget, live_network
-from phonesim.app.network import Network, lab_network
+from phonesim.app.network import lab_network
 from phonesim.app.targets import LabEndpointsTarget, LabTarget
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
+from phonesim.drivers.network import Network
 from phonesim.errors import UsageError
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import FleetIdentity

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from phonesim.app.network import BROADCAST, Network, host_port
+from phonesim.app.network import host_port
 from phonesim.codec.address_text import is_ipv4
+from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import UsageError
 
 RESOLV_CONF = Path("/etc/resolv.conf")

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from phonesim.app.network import BROADCAST, host_port
-from phonesim.app.phone_mac import normalise_mac
+from phonesim.app.network import host_port
+from phonesim.core.identity import normalise_mac
 from phonesim.core.profile import DeviceProfile
+from phonesim.drivers.network import BROADCAST
 from phonesim.errors import UsageError
 from phonesim.replay.answer_diff import ResendDiff, diff_answers
 from phonesim.replay.capture_skim import CaptureSkim

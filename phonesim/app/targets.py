@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from phonesim.app.live_network import LiveNetwork, LiveTarget, live_network
-from phonesim.app.network import Network, lab_network
+from phonesim.app.network import lab_network
+from phonesim.drivers.network import Network
 from phonesim.errors import UsageError
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from phonesim.errors import UsageError
 
 if TYPE_CHECKING:
     from phonesim.app.boot import BootReport, TraceSink
-    from phonesim.app.network import Network
     from phonesim.core.discovery_cache import CachePolicy
+    from phonesim.drivers.network import Network
     from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
 
@@ -223,8 +223,9 @@ def start_boot(
     Bad input found later than that (a folder that cannot be written) takes
     the run folder it made away again: a refused boot leaves nothing behind.
     """
-    from phonesim.app.boot import BootRequest, check_sign_in, normalise_mac, run_boot
+    from phonesim.app.boot import BootRequest, check_sign_in, run_boot
     from phonesim.app.targets import LabTarget
+    from phonesim.core.identity import normalise_mac
     from phonesim.lab.scenario import load_scenario
     from phonesim.profiles import load_profile
     from phonesim.report.run_folder import new_run_dir, utc_now

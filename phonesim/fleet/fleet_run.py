@@ -18,17 +18,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from phonesim.app.network import Network
-from phonesim.app.phone_factory import make_phone
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome
+from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_interface import interface_facts
 from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
+from phonesim.drivers.network import Network
 from phonesim.drivers.runner import BootStalled, PhoneRunner, PhoneServices, Resolver
 from phonesim.drivers.shared_resolver import SharedResolver
 from phonesim.drivers.web_client_pool import WebClientPool

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from phonesim.core.identity import normalise_mac
 from phonesim.errors import UsageError
 from phonesim.lab.directory import LabUser
 from phonesim.lab.scenario import UserFaults
@@ -116,8 +117,6 @@ def _mac(oui: str, number: int) -> str:
 
 
 def _normalised(mac: str, path: Path) -> str:
-    from phonesim.app.phone_mac import normalise_mac
-
     try:
         return normalise_mac(mac)
     except UsageError as error:

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from phonesim.app.phone_factory import make_phone
 from phonesim.codec.dhcp_rewrite import rewrite_client
 from phonesim.core import trace_schema as ts
 from phonesim.core.commands import (
@@ -36,6 +35,7 @@ from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome, Success
+from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.diagnosis import Diagnosis, diagnose

@@ -56,7 +56,6 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
-from phonesim.app.phone_factory import make_phone
 from phonesim.codec.certificate import summarize_certificate
 from phonesim.codec.dhcp_message import load_packet_library
 from phonesim.codec.ntp import build_time_request
@@ -81,6 +80,7 @@ from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
 from phonesim.core.events import DhcpReceived, Event
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
+from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.drivers import web_steps

@@ -14,10 +14,10 @@ import phonesim.fleet.fleet_run
 import phonesim.replay.session_replayer
 from phonesim.app.boot import BootRequest, run_boot
 from phonesim.app.network import lab_network
-from phonesim.app.phone_factory import make_phone
 from phonesim.app.replay import ReplayRequest, replay_capture
 from phonesim.app.targets import LabTarget
 from phonesim.core.identity import device_id
+from phonesim.core.phone_factory import make_phone
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import FleetIdentity, lab_users_toml
 from phonesim.fleet.load_shape import LoadShape

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from phonesim.app.boot import boot_phone
-from phonesim.app.network import Network
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
 from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
+from phonesim.drivers.network import Network
 from phonesim.errors import UsageError
 from phonesim.profiles import load_profile
 

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from phonesim.app.boot import BootReport, boot_phone
-from phonesim.app.network import Network
 from phonesim.core.outcome import Success
 from phonesim.core.profile import DeviceProfile
+from phonesim.drivers.network import Network
 from phonesim.lab.embedded_lab import EmbeddedLab
 from phonesim.profiles import load_profile
 from tests.integration.test_real_dns_servers import _answers, dnsmasq_command

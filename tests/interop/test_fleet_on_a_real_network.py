@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from phonesim.app.network import Network
+from phonesim.drivers.network import Network
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities
 from phonesim.fleet.load_shape import LoadShape
