@@ -210,28 +210,15 @@ def run(args: argparse.Namespace) -> int:
         raise
 
 
-def _live_target(args: argparse.Namespace) -> LiveTarget:
-    from phonesim.app.live_network import LiveTarget
-
-    return LiveTarget(
-        dhcp_server=args.dhcp_server,
-        iface=args.iface,
-        dns=args.dns,
-        domain=args.domain,
-        address=args.address,
-        giaddr=args.giaddr,
-        client_port=args.client_port,
-    )
-
-
 def _choose_place(args: argparse.Namespace) -> Place:
     from phonesim.app.targets import Place, TargetChoiceError, TargetProblem, choose_place
+    from phonesim.cli.live_network import live_target
 
     try:
         place = choose_place(
             lab=bool(args.lab),
             lab_endpoints=args.lab_endpoints,
-            live=_live_target(args),
+            live=live_target(args),
             scenario=bool(args.scenario),
         )
     except TargetChoiceError as error:
@@ -258,12 +245,13 @@ def _servers(
     args: argparse.Namespace, place: Place, scenario: LabScenario | None
 ) -> LabTarget | LabEndpointsTarget | LiveTarget:
     from phonesim.app.targets import LabEndpointsTarget, LabTarget, Place
+    from phonesim.cli.live_network import live_target
 
     if place is Place.LAB:
         return LabTarget(scenario, scenario_source=args.scenario)
     if place is Place.LAB_ENDPOINTS:
         return LabEndpointsTarget(args.lab_endpoints)
-    return _live_target(args)
+    return live_target(args)
 
 
 async def _run_fleet(request: FleetRequest, *, quiet: bool) -> int:

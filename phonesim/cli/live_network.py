@@ -44,7 +44,9 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def live_target(args: argparse.Namespace) -> LiveTarget:
-    """The real network the options name (nothing named: `LiveTarget.named` is False)."""
+    """The real network the options name (nothing named: `LiveTarget.named` is False).
+    A fleet's phones take their MACs from its users, so `phonesim fleet` has no --mac."""
+    mac = getattr(args, "mac", None)
     return LiveTarget(
         dhcp_server=args.dhcp_server,
         iface=args.iface,
@@ -53,7 +55,7 @@ def live_target(args: argparse.Namespace) -> LiveTarget:
         address=args.address,
         giaddr=args.giaddr,
         client_port=args.client_port,
-        mac_source=args.mac if args.mac in MAC_KEYWORDS else None,
+        mac_source=mac if mac in MAC_KEYWORDS else None,
     )
 
 

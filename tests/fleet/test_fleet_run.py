@@ -189,7 +189,9 @@ def test_max_failures_stops_arrivals_and_says_so(tmp_path: Path) -> None:
         tmp_path,
         everyone,
         everyone[:1],  # every other number is unknown to the lab: user_unknown
-        shape=LoadShape(phones=200, rate=200.0),
+        # Arrivals spread over four seconds: the third failure comes back long before the
+        # last phone would start, however busy the machine.
+        shape=LoadShape(phones=200, rate=50.0),
         final_stage="webticket",
         max_failures=3,
     )
