@@ -1,8 +1,9 @@
 """What the phone says during one call into the core: commands in order, traces stamped.
 
 Every trace leaves through `trace()`, which takes a declaration from
-`phonesim.core.trace_schema`: an event that is not declared cannot be emitted,
-and the stage and name it carries are the declaration's own spelling.
+`phonesim.core.trace_schema` (`tests/core/test_trace_schema.py` holds every call
+to a declaration and its fields): the stage, name and level a trace carries are the
+declaration's own spelling.
 """
 
 from __future__ import annotations
@@ -10,13 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from phonesim.core.commands import Command, Trace
-from phonesim.core.trace_schema import DECLARED, TraceEvent
-
-_SPELLING: dict[int, tuple[str, str, str]] = {
-    id(event): (event.stage.value, event.name, min(event.levels)) for event in DECLARED
-}
-"""(stage, name, level) by declaration, read once: a fleet emits millions of traces.
-Each declaration has one level (`registrar.failed` is two declarations)."""
+from phonesim.core.trace_schema import TraceEvent
 
 
 class Outbox:
@@ -30,7 +25,7 @@ class Outbox:
         """The instant of the call under way."""
 
     def trace(self, declared: TraceEvent, /, **fields: Any) -> None:
-        stage, name, level = _SPELLING[id(declared)]
+        stage, name, level = declared.spelling
         self._commands.append(Trace(round(self.now - self.t0, 6), stage, name, fields, level))
 
     def send(self, command: Command) -> None:

@@ -175,7 +175,13 @@ class Phone:
         if self.outcome is not None:
             return None
         earliest = self._ctx.requests.earliest()
-        for machine in self._active():
+        # The stage under way and those lingering, without building `_active()`'s tuple:
+        # the driver asks after every call into the phone.
+        if self._machine is not None:
+            deadline = self._machine.next_deadline()
+            if deadline is not None and (earliest is None or deadline < earliest):
+                earliest = deadline
+        for machine in self._lingering:
             deadline = machine.next_deadline()
             if deadline is not None and (earliest is None or deadline < earliest):
                 earliest = deadline

@@ -14,7 +14,7 @@ those that can be `warning` or `error` say so in `levels`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from phonesim.core.stage import Stage
@@ -34,6 +34,13 @@ class TraceEvent:
     fields: frozenset[str]
     meaning: str
     levels: frozenset[str] = frozenset({"info"})
+    spelling: tuple[str, str, str] = field(init=False, repr=False, compare=False)
+    """(stage, name, level) as plain text, the way a trace carries them: worked out once
+    here, because a fleet emits millions of traces. A declaration has one level
+    (`registrar.failed` is two declarations)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spelling", (self.stage.value, self.name, min(self.levels)))
 
     @property
     def key(self) -> str:

@@ -161,7 +161,9 @@ def _keyed(table: Mapping[TraceEvent, _T]) -> _Keyed[_T]:
         step = str(value.step if isinstance(value, _StepFailed) else value)
         part = _PARALLEL_BY.get(step)
         plain: Any = replace(value, step=step) if isinstance(value, _StepFailed) else step
-        keyed[(event.stage, event.name)] = (
+        # Keyed by the stage as plain text, as traces carry it: a Stage member as key
+        # would make each hit compare a str with an enum member.
+        keyed[(event.stage.value, event.name)] = (
             plain,
             None if part is None else declared_field(event, part),
             event,

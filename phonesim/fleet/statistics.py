@@ -135,6 +135,8 @@ class FleetStatistics:
         self.boot_done_at: array[float] = array("d")
         """When each boot in `latencies["boot"]` ended (same order), for latency over time."""
         self.by_profile: dict[str, ProfileFigures] = {}
+        self._planned = frozenset(self.planned_steps)
+        """`planned_steps`, worked out once: every phone that finishes is checked against it."""
 
     def phone_started(
         self, at: float, *, scheduled: float | None = None, waited: bool = False
@@ -188,7 +190,7 @@ class FleetStatistics:
         """Every step accounts for every phone that finished: it ran the step, or
         `not_reached` says why not."""
         furthest = max((_ORDER[s] for s in reached if s != BOOT), default=-1)
-        planned = self.planned_steps
+        planned = self._planned
         for stage in reached:
             self.phones_ran[stage] += 1
         for stage in STAGES:

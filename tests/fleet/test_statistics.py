@@ -78,3 +78,24 @@ def test_every_step_accounts_for_every_phone_whatever_the_stage() -> None:
     assert steps["time"]["not_reached"] == {"stopped_as_asked": 3, "failed_before": 1}
     for step in steps.values():
         assert step["phones"] + sum(step["not_reached"].values()) == 4
+
+
+def test_a_step_a_phone_never_ran_is_stopped_as_asked_only_past_the_fleets_stage() -> None:
+    from phonesim.core.commands import Trace
+
+    def booted(stats: FleetStatistics, traces: list[tuple[str, str]]) -> None:
+        clock = StageClock()
+        for stage, event in traces:
+            clock.observe(Trace(0.0, stage, event, {}, "info"))
+        stats.phone_finished(0.01, "success", clock)
+
+    storm = FleetStatistics("dhcp")
+    booted(storm, [("boot", "power_on"), ("dhcp", "inform_sent"), ("dhcp", "answer")])
+    cached = FleetStatistics("registrar")
+    # A phone from its discovery cache skips DHCP and DNS, then stops at the time step.
+    booted(cached, [("boot", "power_on"), ("time", "query")])
+    storm_steps, cached_steps = storm.summary()["steps"], cached.summary()["steps"]
+    assert storm_steps["dns"]["not_reached"] == {"stopped_as_asked": 1}
+    assert storm_steps["registrar"]["not_reached"] == {"stopped_as_asked": 1}
+    assert cached_steps["dhcp"]["not_reached"] == {"skipped": 1}
+    assert cached_steps["registrar"]["not_reached"] == {"skipped": 1}
