@@ -316,7 +316,43 @@ REGISTRAR_CHALLENGE_REACHED = _event(
     Stage.REGISTRAR,
     "challenge_reached",
     ("web_url", "registrar", "sip_uri"),
-    "the end of a boot that got as far as the registrar's TLS-DSK challenge (not a sign-in)",
+    "the end of a boot asked to stop after the registrar's TLS-DSK challenge (not a sign-in)",
+)
+
+# -- the TLS-DSK sign-in ----------------------------------------------------------------
+TLSDSK_HANDSHAKE_ROUND = _event(
+    Stage.TLSDSK,
+    "handshake_round",
+    ("registrar", "round", "cseq"),
+    "a REGISTER carrying the phone's next flight of the inner TLS handshake",
+)
+TLSDSK_HANDSHAKE_COMPLETE = _event(
+    Stage.TLSDSK,
+    "handshake_complete",
+    ("registrar", "rounds", "version", "cipher"),
+    "the inner TLS handshake is done: a security association, and the phone's REGISTER "
+    "signed with its key",
+)
+TLSDSK_REGISTERED = _event(
+    Stage.TLSDSK,
+    "registered",
+    (
+        "registrar",
+        "status",
+        "expires",
+        "keep_alive",
+        "sa_expires",
+        "gruu",
+        "allow_events",
+        "handshakes",
+    ),
+    "the registrar's 200 OK, its signature verified: the phone is registered",
+)
+TLSDSK_SIGNED_IN = _event(
+    Stage.TLSDSK,
+    "signed_in",
+    ("web_url", "registrar", "sip_uri"),
+    "the end of a boot that signed in: TLS-DSK and a verified 200 OK",
 )
 
 # -- what the phone did not expect --------------------------------------------------------
@@ -353,6 +389,17 @@ FAILURE_FIELDS = frozenset(
         "tried",
         "registrar_source",
         "dhcp_answers",
+        # The TLS-DSK sign-in's (phonesim.core.tls_dsk):
+        "registrar",
+        "phase",
+        "cseq",
+        "status",
+        "what",
+        "tls_reason",
+        "verify_error",
+        "alert",
+        "check",
+        "snum",
     }
 )
 
@@ -389,6 +436,7 @@ FAILED: Mapping[Stage, TraceEvent] = {
         Stage.WEBTICKET,
         Stage.CERTPROV,
         Stage.REGISTRAR,
+        Stage.TLSDSK,
     )
 }
 
