@@ -13,42 +13,17 @@ those that can be `warning` or `error` say so in `levels`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
-
 from phonesim.core.stage import Stage
-
-
-class TraceLike(Protocol):
-    @property
-    def stage(self) -> str: ...
-    @property
-    def event(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class TraceEvent:
-    stage: Stage
-    name: str
-    fields: frozenset[str]
-    meaning: str
-    levels: frozenset[str] = frozenset({"info"})
-
-    @property
-    def key(self) -> str:
-        """`stage.name`, as the device log and the diagnosis write it."""
-        return f"{self.stage}.{self.name}"
-
-    def matches(self, trace: TraceLike) -> bool:
-        return trace.stage == self.stage and trace.event == self.name
-
-
-def _event(
-    stage: Stage, name: str, fields: Iterable[str], meaning: str, *levels: str
-) -> TraceEvent:
-    return TraceEvent(stage, name, frozenset(fields), meaning, frozenset(levels or ("info",)))
-
+from phonesim.core.trace_endings import (
+    FAILED,
+    FAILURE_FIELDS,
+    STOP_FIELDS,
+    STOPPED,
+    failed,
+    stopped_as_asked,
+)
+from phonesim.core.trace_event import TraceEvent, TraceLike
+from phonesim.core.trace_event import declare as _event
 
 # -- power on ------------------------------------------------------------------------
 POWER_ON = _event(
@@ -365,81 +340,6 @@ BOOT_EVENT_IGNORED = _event(
     "warning",
 )
 
-# -- how a boot ends, at any stage ---------------------------------------------------------
-STOP_FIELDS = frozenset({"web_url", "registrar", "sip_uri", "not_begun", "discovery_cache_used"})
-FAILURE_FIELDS = frozenset(
-    {
-        "reason",
-        "message",
-        # Evidence a failure carries, by stage (see the emitting stage):
-        "url",
-        "kind",
-        "detail",
-        "http_status",
-        "error_id",
-        "server_reason",
-        "server_certificate",
-        "address",
-        "host",
-        "subject",
-        "not_before",
-        "not_after",
-        "phone_time",
-        "ports",
-        "tried",
-        "registrar_source",
-        "dhcp_answers",
-        # The TLS-DSK sign-in's (phonesim.core.tls_dsk):
-        "registrar",
-        "phase",
-        "cseq",
-        "status",
-        "what",
-        "tls_reason",
-        "verify_error",
-        "alert",
-        "check",
-        "snum",
-    }
-)
-
-
-def stopped_as_asked(stage: Stage) -> TraceEvent:
-    """The end of a boot asked to stop after `stage` (`--stop-after`, `fleet --stage`)."""
-    return STOPPED[stage]
-
-
-def failed(stage: Stage) -> TraceEvent:
-    """The end of a boot that failed at `stage`; `reason` is `<stage>.<cause>`."""
-    return FAILED[stage]
-
-
-STOPPED: Mapping[Stage, TraceEvent] = {
-    stage: TraceEvent(stage, "stopped_as_asked", STOP_FIELDS, f"stopped after {stage}, as asked")
-    for stage in (
-        Stage.DHCP,
-        Stage.DISCOVERY,
-        Stage.TIME,
-        Stage.ROOTCHAIN,
-        Stage.WEBTICKET,
-        Stage.CERTPROV,
-    )
-}
-FAILED: Mapping[Stage, TraceEvent] = {
-    stage: TraceEvent(
-        stage, "failed", FAILURE_FIELDS, f"the boot failed at {stage}", frozenset({"error"})
-    )
-    for stage in (
-        Stage.DHCP,
-        Stage.DISCOVERY,
-        Stage.ROOTCHAIN,
-        Stage.WEBTICKET,
-        Stage.CERTPROV,
-        Stage.REGISTRAR,
-        Stage.TLSDSK,
-    )
-}
-
 DECLARED: tuple[TraceEvent, ...] = (
     *(value for value in tuple(globals().values()) if isinstance(value, TraceEvent)),
     *STOPPED.values(),
@@ -464,8 +364,11 @@ def declared(stage: str, name: str, level: str = "info") -> TraceEvent | None:
 __all__ = [
     "DECLARED",
     "FAILED",
+    "FAILURE_FIELDS",
     "STOPPED",
+    "STOP_FIELDS",
     "TraceEvent",
+    "TraceLike",
     "declared",
     "failed",
     "stopped_as_asked",
