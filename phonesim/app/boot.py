@@ -76,7 +76,7 @@ class BootRequest:
     """The phones' flash (discovery caches by MAC); None: nothing is read or kept."""
     cache_policy: CachePolicy | None = None
     seed: int | None = None
-    final_stage: str = Stage.REGISTRAR
+    final_stage: str = Stage.TLSDSK
     run_dir: Path | None = None
     run_dir_made: bool = False
     """The run folder was made for this boot: a boot refused before the phone powered on
@@ -152,7 +152,7 @@ async def boot_phone(
     state_dir: Path | None = None,
     cache_policy: CachePolicy | None = None,
     seed: int | None = None,
-    final_stage: str = Stage.REGISTRAR,
+    final_stage: str = Stage.TLSDSK,
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
 ) -> BootReport:

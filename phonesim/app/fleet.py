@@ -38,7 +38,7 @@ class FleetRequest:
     report_dir: Path
     config: dict[str, Any]
     """The run's settings as the report shows them (`target` and the scenario are added)."""
-    final_stage: str = Stage.REGISTRAR
+    final_stage: str = Stage.TLSDSK
     seed: int = 1
     key_pool: int = 8
     max_failures: int | None = None

@@ -39,10 +39,10 @@ discovery cache: a boot against a real pool or the healthy lab uses the phone's 
 --scenario or a lab serving a scenario or capture is a factory-fresh phone and leaves
 the state folder as it was. --cache / --no-cache choose either way.
 
-exit codes: 0 reached the registrar's TLS-DSK challenge (not signed in: the TLS-DSK
-            handshake is not run), or the --stop-after stage; 2 bad input;
-            3 discovery (DHCP/DNS) failed; 4 root chain; 5 web ticket (PIN);
-            6 certificate provisioning; 7 registrar; 130 interrupted.
+exit codes: 0 signed in (TLS-DSK and a verified REGISTER 200 OK), or the --stop-after
+            stage reached; 2 bad input; 3 discovery (DHCP/DNS) failed; 4 root chain;
+            5 web ticket (PIN); 6 certificate provisioning; 7 registrar; 8 TLS-DSK
+            sign-in; 130 interrupted.
 """
 
 
@@ -151,7 +151,7 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--stop-after",
         choices=STAGES,
-        default=str(Stage.REGISTRAR),
+        default=str(Stage.TLSDSK),
         help="stop after this stage; nothing of a later stage is sent, whether the phone "
         "discovered or used its cache (default: %(default)s)",
     )

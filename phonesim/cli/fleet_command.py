@@ -45,7 +45,7 @@ Ctrl-C stops powering on phones and lets those in flight finish; a second Ctrl-C
 ends them at once (as fleet.interrupted). SIGTERM and SIGHUP stop arrivals and end
 the phones in flight at once. The report is written either way.
 
-exit codes: 0 every phone reached the registrar's TLS-DSK challenge (or --stage); 2 bad input;
+exit codes: 0 every phone signed in (or reached its --stage); 2 bad input;
             3 some phones failed; 130 Ctrl-C; 143 SIGTERM; 129 SIGHUP.
 """
 
@@ -103,7 +103,7 @@ def register(commands: Any) -> None:
     load.add_argument(
         "--stage",
         choices=STAGES,
-        default=str(Stage.REGISTRAR),
+        default=str(Stage.TLSDSK),
         help="stop each phone after this step",
     )
     load.add_argument("--max-failures", type=int, help="stop powering on after this many failures")

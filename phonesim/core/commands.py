@@ -96,6 +96,18 @@ class ConnectRegistrar:
 
 
 @dataclass(frozen=True, slots=True)
+class SendSipMessage:
+    """A SIP message on the connection `ConnectRegistrar` opened to the registrar, kept
+    open since: the registrar's answer comes back as `SipReceived`."""
+
+    host: str
+    address: str
+    port: int
+    data: bytes
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
 class Abandon:
     """The phone no longer waits for the answer to `request` (its time ran out): the driver
     may drop the work and free its socket. An answer that comes all the same is ignored."""
@@ -132,6 +144,7 @@ Command = (
     | RequestWebTicket
     | RequestCertificate
     | ConnectRegistrar
+    | SendSipMessage
     | PersistCache
     | Abandon
     | Trace

@@ -8,6 +8,7 @@ fleet carries its context and the one stage it is in.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +19,24 @@ from phonesim.core.names import Names
 from phonesim.core.outbox import Outbox
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.requests import Asking, Requests, Waiter
+from phonesim.core.tls_dsk.messages import Challenge, SigningCredential
 from phonesim.core.trace_schema import DISCOVERY_CACHE_STORED
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrarConnection:
+    """The registrar that challenged the phone, on the connection kept open since: the
+    TLS-DSK sign-in goes on there, with the same Call-ID and From tag."""
+
+    host: str
+    address: str
+    port: int
+    label: str
+    local_address: str
+    local_port: int
+    call_id: str
+    tag: str
+    challenge: Challenge
 
 
 class BootContext:
@@ -26,6 +44,9 @@ class BootContext:
         "_names",
         "cache_policy",
         "cert_prov_auth",
+        "certificate_not_after",
+        "challenged",
+        "credential",
         "identity",
         "mono_at",
         "network",
@@ -75,6 +96,11 @@ class BootContext:
         self.cert_prov_auth: str | None = None
         self.ticket: object = None
         self.sip_uri: str | None = None
+        # What CertProv issued, and the registrar that challenged the phone.
+        self.credential: SigningCredential | None = None
+        self.certificate_not_after: float | None = None
+        """The phone's certificate's end, unix seconds."""
+        self.challenged: RegistrarConnection | None = None
 
     @property
     def names(self) -> Names:
@@ -131,6 +157,9 @@ class BootContext:
         self.cert_prov_auth = None
         self.ticket = None
         self.sip_uri = None
+        self.credential = None
+        self.certificate_not_after = None
+        self.challenged = None
         if self._names is not None:
             self._names.forget()
 
@@ -139,4 +168,4 @@ def utc(unix: float) -> datetime:
     return datetime.fromtimestamp(unix, UTC)
 
 
-__all__ = ["BootContext", "utc"]
+__all__ = ["BootContext", "RegistrarConnection", "utc"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from phonesim.codec.certificate import CertificateSummary
 from phonesim.core.failure import ServiceFailure
+from phonesim.core.tls_dsk.messages import SigningCredential
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,8 @@ class CertificateAnswered:
     address: str
     certificate: CertificateSummary | None = None
     failure: ServiceFailure | None = None
+    credential: SigningCredential | None = None
+    """The issued certificate with the phone's key, kept by the driver: opaque to the core."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,24 @@ class RegistrarAnswered:
     sts_uri: str | None = None
     realm: str | None = None
     target_name: str | None = None
+    version: int | None = None
+    """The TLS-DSK challenge's version (MS-SIPAE: 3 or 4)."""
+    local_address: str | None = None
+    local_port: int | None = None
+    """The phone's end of the SIP connection, which stays open after a challenge."""
     server_certificate: CertificateSummary | None = None
+    failure: ServiceFailure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SipReceived:
+    """A whole SIP message from the registrar on the phone's open connection, or why none
+    came (the connection broke, or the phone's time ran out)."""
+
+    host: str
+    address: str
+    port: int
+    data: bytes = b""
     failure: ServiceFailure | None = None
 
 
@@ -109,4 +129,5 @@ Event = (
     | WebTicketAnswered
     | CertificateAnswered
     | RegistrarAnswered
+    | SipReceived
 )

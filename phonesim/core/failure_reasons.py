@@ -119,6 +119,36 @@ REGISTRAR_UNREACHABLE = _reason(
     Stage.REGISTRAR, "unreachable", "no registrar answered with a TLS-DSK challenge"
 )
 
+# -- the TLS-DSK sign-in (phonesim.core.tls_dsk.Fault, one each, and the connection) ---------
+TLSDSK_TIMEOUT = _reason(Stage.TLSDSK, TIMEOUT, "the registrar did not answer a REGISTER in time")
+TLSDSK_CONNECTION_LOST = _reason(
+    Stage.TLSDSK, "connection_lost", "the SIP connection to the registrar broke during sign-in"
+)
+TLSDSK_MALFORMED = _reason(
+    Stage.TLSDSK, "malformed", "the registrar's answer or its security header could not be read"
+)
+TLSDSK_HANDSHAKE_FAILED = _reason(
+    Stage.TLSDSK,
+    "handshake_failed",
+    "the phone's end of the inner TLS handshake stopped (version, suites, bytes)",
+)
+TLSDSK_HANDSHAKE_REFUSED = _reason(
+    Stage.TLSDSK, "handshake_refused", "the registrar ended the TLS-DSK handshake"
+)
+TLSDSK_SIGNATURE_REFUSED = _reason(
+    Stage.TLSDSK, "signature_refused", "the registrar did not accept the phone's signed REGISTER"
+)
+TLSDSK_BAD_SERVER_SIGNATURE = _reason(
+    Stage.TLSDSK, "bad_server_signature", "the registrar's signature on its answer is wrong"
+)
+TLSDSK_UNSIGNED_ANSWER = _reason(
+    Stage.TLSDSK, "unsigned_answer", "the registrar's final answer carries no signature"
+)
+TLSDSK_REFUSED = _reason(Stage.TLSDSK, "refused", "the registrar refused the REGISTER")
+TLSDSK_UNEXPECTED_ANSWER = _reason(
+    Stage.TLSDSK, "unexpected_answer", "the registrar's answer does not fit the sign-in's step"
+)
+
 # -- a web service that failed, at each stage that asks one ------------------------------
 WEB_SERVICE_STAGES = (Stage.ROOTCHAIN, Stage.CERTPROV, Stage.WEBTICKET)
 """The stages whose step is a call to the pool's web services."""

@@ -16,7 +16,10 @@ Rules the table encodes, in the words of a boot:
   there. Asked to stop after a part of a stage (`dhcp`), it runs that part
   alone in the stage's place: a DHCP storm measures DHCP alone.
 * A stage that failed on servers the cache named sends the phone back to
-  discovery, once (`REDISCOVER_AFTER`).
+  discovery, once (`REDISCOVER_AFTER`). The TLS-DSK sign-in is one: the
+  cache names the registrar that challenged the phone, and a registrar that
+  then fails the sign-in (no answer, a refusal, a wrong signature) may be one
+  the pool no longer uses. A fault of the phone's own TLS is not the servers'.
 """
 
 from __future__ import annotations
@@ -46,10 +49,11 @@ FOLLOWS: Mapping[Stage, Stage | None] = {
     Stage.ROOTCHAIN: Stage.WEBTICKET,
     Stage.WEBTICKET: Stage.CERTPROV,
     Stage.CERTPROV: Stage.REGISTRAR,
-    Stage.REGISTRAR: None,
+    Stage.REGISTRAR: Stage.TLSDSK,
+    Stage.TLSDSK: None,
 }
-"""What begins when a stage is done; None: the boot is over (the registrar's TLS-DSK
-challenge is as far as the phone goes today)."""
+"""What begins when a stage is done; None: the boot is over (signed in, after the
+registrar's verified 200 OK)."""
 
 PART_OF: Mapping[Stage, Stage] = {
     Stage.DHCP: Stage.DISCOVERY,
@@ -65,18 +69,19 @@ STOP_AFTER: tuple[Stage, ...] = (
     Stage.WEBTICKET,
     Stage.CERTPROV,
     Stage.REGISTRAR,
+    Stage.TLSDSK,
 )
 """The stages a boot can be asked to stop after (`--stop-after`, `fleet --stage`), in the
 order the phone runs them."""
 
 REDISCOVER_AFTER: frozenset[Stage] = frozenset(
-    {Stage.ROOTCHAIN, Stage.WEBTICKET, Stage.CERTPROV, Stage.REGISTRAR}
+    {Stage.ROOTCHAIN, Stage.WEBTICKET, Stage.CERTPROV, Stage.REGISTRAR, Stage.TLSDSK}
 )
 """Stages whose failure on the servers the cache named sends a cached boot back to discovery
 (once). Time never fails a boot; a refusal that is the user's (a wrong PIN) is not the
 servers' fault and ends the boot wherever the servers came from."""
 
-LAST: Stage = Stage.REGISTRAR
+LAST: Stage = Stage.TLSDSK
 """Where a boot that is not asked to stop earlier ends."""
 
 _RANK = {stage: rank for rank, stage in enumerate(STOP_AFTER)}

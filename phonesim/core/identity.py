@@ -21,6 +21,16 @@ def device_id(mac: str) -> str:
     return "{" + str(uuid.uuid5(uuid.NAMESPACE_OID, "phonesim/" + mac)).upper() + "}"
 
 
+def endpoint_id(mac: str) -> str:
+    """The `epid` a phone with this MAC writes on its SIP From header (MS-SIPRE).
+
+    Ten hex digits, as Lync clients write it; derived from the MAC, so the
+    registrar sees one endpoint per phone from one boot to the next, and its
+    `+sip.instance` (worked out from the epid) stays the same too.
+    """
+    return hashlib.sha1(f"phonesim/epid/{mac}".encode()).hexdigest()[:10]
+
+
 def default_mac(profile: DeviceProfile, sign_in_as: str) -> str:
     """A stable MAC in the vendor's OUI, so the same user's phone finds its cache again."""
     tail = hashlib.sha256(f"{profile.name}/{sign_in_as}".encode()).digest()[:3]
@@ -88,6 +98,10 @@ class PhoneIdentity:
         such a phone's power-on).
         """
         return device_id(self.mac)
+
+    @property
+    def epid(self) -> str:
+        return endpoint_id(self.mac)
 
 
 @dataclass(frozen=True, slots=True)

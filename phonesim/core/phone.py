@@ -47,6 +47,7 @@ from phonesim.core.trace_schema import (
     POWER_ON,
     REGISTRAR_CHALLENGE_REACHED,
     STOPPED,
+    TLSDSK_SIGNED_IN,
 )
 
 STOP_STAGES = tuple(str(stage) for stage in flow.STOP_AFTER)
@@ -376,10 +377,12 @@ class Phone:
             "registrar": outcome.registrar,
             "sip_uri": outcome.sip_uri,
         }
-        if self._stop is flow.LAST:
-            # Where the phone's own work ends today: the TLS-DSK handshake that
-            # would authenticate it, the 200 OK and provisioning are not run.
-            out.trace(REGISTRAR_CHALLENGE_REACHED, **fields)
+        if self._stop in (Stage.TLSDSK, Stage.REGISTRAR):
+            # Signed in; or, asked to stop at the registrar, at its TLS-DSK challenge.
+            out.trace(
+                TLSDSK_SIGNED_IN if self._stop is Stage.TLSDSK else REGISTRAR_CHALLENGE_REACHED,
+                **fields,
+            )
             return
         out.trace(
             STOPPED[self._stop],

@@ -27,6 +27,7 @@ from phonesim.core.commands import (
     RequestWebTicket,
     ResolveAddress,
     ResolveSrv,
+    SendSipMessage,
 )
 from phonesim.core.events import (
     AddressResolved,
@@ -35,6 +36,7 @@ from phonesim.core.events import (
     MetadataFetched,
     RegistrarAnswered,
     RootChainFetched,
+    SipReceived,
     SrvResolved,
     TimeAnswered,
     WebTicketAnswered,
@@ -53,6 +55,7 @@ Asking = (
     | RequestWebTicket
     | RequestCertificate
     | ConnectRegistrar
+    | SendSipMessage
 )
 """The commands that ask the network something, each answered by one event."""
 
@@ -72,6 +75,7 @@ ANSWERED_BY: Mapping[type, tuple[type, Callable[[Any], object]]] = {
     RequestWebTicket: (WebTicketAnswered, lambda c: c.address),
     RequestCertificate: (CertificateAnswered, lambda c: c.address),
     ConnectRegistrar: (RegistrarAnswered, lambda c: (c.host, c.address, c.port)),
+    SendSipMessage: (SipReceived, lambda c: (c.host, c.address, c.port)),
 }
 """For each asking command: the event that answers it, and what both are about."""
 
@@ -84,6 +88,7 @@ ANSWER_KEYS: Mapping[type, Callable[[Any], object]] = {
     WebTicketAnswered: lambda e: e.address,
     CertificateAnswered: lambda e: e.address,
     RegistrarAnswered: lambda e: (e.host, e.address, e.port),
+    SipReceived: lambda e: (e.host, e.address, e.port),
 }
 
 
@@ -104,6 +109,12 @@ TIMED_OUT: Mapping[type, Callable[[Any], Event]] = {
     RequestWebTicket: lambda c: WebTicketAnswered(c.address, failure=_web_silence(c)),
     RequestCertificate: lambda c: CertificateAnswered(c.address, failure=_web_silence(c)),
     ConnectRegistrar: lambda c: RegistrarAnswered(
+        c.host,
+        c.address,
+        c.port,
+        failure=ServiceFailure("timeout", f"no SIP answer within {c.timeout:g} s"),
+    ),
+    SendSipMessage: lambda c: SipReceived(
         c.host,
         c.address,
         c.port,

@@ -21,6 +21,7 @@ class Stage(StrEnum):
     WEBTICKET = "webticket"
     CERTPROV = "certprov"
     REGISTRAR = "registrar"
+    TLSDSK = "tlsdsk"
 
 
 __all__ = ["Stage"]

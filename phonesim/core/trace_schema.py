@@ -13,49 +13,17 @@ those that can be `warning` or `error` say so in `levels`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
-
 from phonesim.core.stage import Stage
-
-
-class TraceLike(Protocol):
-    @property
-    def stage(self) -> str: ...
-    @property
-    def event(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class TraceEvent:
-    stage: Stage
-    name: str
-    fields: frozenset[str]
-    meaning: str
-    levels: frozenset[str] = frozenset({"info"})
-    spelling: tuple[str, str, str] = field(init=False, repr=False, compare=False)
-    """(stage, name, level) as plain text, the way a trace carries them: worked out once
-    here, because a fleet emits millions of traces. A declaration has one level
-    (`registrar.failed` is two declarations)."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "spelling", (self.stage.value, self.name, min(self.levels)))
-
-    @property
-    def key(self) -> str:
-        """`stage.name`, as the device log and the diagnosis write it."""
-        return f"{self.stage}.{self.name}"
-
-    def matches(self, trace: TraceLike) -> bool:
-        return trace.stage == self.stage and trace.event == self.name
-
-
-def _event(
-    stage: Stage, name: str, fields: Iterable[str], meaning: str, *levels: str
-) -> TraceEvent:
-    return TraceEvent(stage, name, frozenset(fields), meaning, frozenset(levels or ("info",)))
-
+from phonesim.core.trace_endings import (
+    FAILED,
+    FAILURE_FIELDS,
+    STOP_FIELDS,
+    STOPPED,
+    failed,
+    stopped_as_asked,
+)
+from phonesim.core.trace_event import TraceEvent, TraceLike
+from phonesim.core.trace_event import declare as _event
 
 # -- power on ------------------------------------------------------------------------
 POWER_ON = _event(
@@ -323,7 +291,43 @@ REGISTRAR_CHALLENGE_REACHED = _event(
     Stage.REGISTRAR,
     "challenge_reached",
     ("web_url", "registrar", "sip_uri"),
-    "the end of a boot that got as far as the registrar's TLS-DSK challenge (not a sign-in)",
+    "the end of a boot asked to stop after the registrar's TLS-DSK challenge (not a sign-in)",
+)
+
+# -- the TLS-DSK sign-in ----------------------------------------------------------------
+TLSDSK_HANDSHAKE_ROUND = _event(
+    Stage.TLSDSK,
+    "handshake_round",
+    ("registrar", "round", "cseq"),
+    "a REGISTER carrying the phone's next flight of the inner TLS handshake",
+)
+TLSDSK_HANDSHAKE_COMPLETE = _event(
+    Stage.TLSDSK,
+    "handshake_complete",
+    ("registrar", "rounds", "version", "cipher"),
+    "the inner TLS handshake is done: a security association, and the phone's REGISTER "
+    "signed with its key",
+)
+TLSDSK_REGISTERED = _event(
+    Stage.TLSDSK,
+    "registered",
+    (
+        "registrar",
+        "status",
+        "expires",
+        "keep_alive",
+        "sa_expires",
+        "gruu",
+        "allow_events",
+        "handshakes",
+    ),
+    "the registrar's 200 OK, its signature verified: the phone is registered",
+)
+TLSDSK_SIGNED_IN = _event(
+    Stage.TLSDSK,
+    "signed_in",
+    ("web_url", "registrar", "sip_uri"),
+    "the end of a boot that signed in: TLS-DSK and a verified 200 OK",
 )
 
 # -- what the phone did not expect --------------------------------------------------------
@@ -335,69 +339,6 @@ BOOT_EVENT_IGNORED = _event(
     "stopped waiting, a DHCP answer after it stopped listening): recorded, not acted on",
     "warning",
 )
-
-# -- how a boot ends, at any stage ---------------------------------------------------------
-STOP_FIELDS = frozenset({"web_url", "registrar", "sip_uri", "not_begun", "discovery_cache_used"})
-FAILURE_FIELDS = frozenset(
-    {
-        "reason",
-        "message",
-        # Evidence a failure carries, by stage (see the emitting stage):
-        "url",
-        "kind",
-        "detail",
-        "http_status",
-        "error_id",
-        "server_reason",
-        "server_certificate",
-        "address",
-        "host",
-        "subject",
-        "not_before",
-        "not_after",
-        "phone_time",
-        "ports",
-        "tried",
-        "registrar_source",
-        "dhcp_answers",
-    }
-)
-
-
-def stopped_as_asked(stage: Stage) -> TraceEvent:
-    """The end of a boot asked to stop after `stage` (`--stop-after`, `fleet --stage`)."""
-    return STOPPED[stage]
-
-
-def failed(stage: Stage) -> TraceEvent:
-    """The end of a boot that failed at `stage`; `reason` is `<stage>.<cause>`."""
-    return FAILED[stage]
-
-
-STOPPED: Mapping[Stage, TraceEvent] = {
-    stage: TraceEvent(stage, "stopped_as_asked", STOP_FIELDS, f"stopped after {stage}, as asked")
-    for stage in (
-        Stage.DHCP,
-        Stage.DISCOVERY,
-        Stage.TIME,
-        Stage.ROOTCHAIN,
-        Stage.WEBTICKET,
-        Stage.CERTPROV,
-    )
-}
-FAILED: Mapping[Stage, TraceEvent] = {
-    stage: TraceEvent(
-        stage, "failed", FAILURE_FIELDS, f"the boot failed at {stage}", frozenset({"error"})
-    )
-    for stage in (
-        Stage.DHCP,
-        Stage.DISCOVERY,
-        Stage.ROOTCHAIN,
-        Stage.WEBTICKET,
-        Stage.CERTPROV,
-        Stage.REGISTRAR,
-    )
-}
 
 DECLARED: tuple[TraceEvent, ...] = (
     *(value for value in tuple(globals().values()) if isinstance(value, TraceEvent)),
@@ -423,8 +364,11 @@ def declared(stage: str, name: str, level: str = "info") -> TraceEvent | None:
 __all__ = [
     "DECLARED",
     "FAILED",
+    "FAILURE_FIELDS",
     "STOPPED",
+    "STOP_FIELDS",
     "TraceEvent",
+    "TraceLike",
     "declared",
     "failed",
     "stopped_as_asked",

@@ -110,10 +110,12 @@ class BootRecord:
 
     @property
     def reached_registrar(self) -> Step | None:
-        """The registrar's TLS-DSK challenge was reached (the furthest a boot goes today)."""
-        reached = self.last(ts.REGISTRAR_CHALLENGE_REACHED)
-        if reached is not None:
-            return reached
+        """The boot ended well at or after the registrar's TLS-DSK challenge: signed in, or
+        stopped at the challenge as asked. Both ends name the registrar."""
+        for end in (ts.TLSDSK_SIGNED_IN, ts.REGISTRAR_CHALLENGE_REACHED):
+            reached = self.last(end)
+            if reached is not None:
+                return reached
         legacy = [s for s in self.steps if (s.stage, s.event) == _LEGACY_SIGNED_IN]
         return legacy[-1] if legacy else None
 

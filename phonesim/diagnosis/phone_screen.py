@@ -16,6 +16,7 @@ PHONE_SCREEN: dict[str, str] = {
     Stage.CERTPROV: "Unable to locate Lync Certificate Web service",
     Stage.WEBTICKET: "Sign-in failed. Check your phone number or extension and PIN",
     Stage.REGISTRAR: "Unable to contact Registrar for authentication. Please sign in again.",
+    Stage.TLSDSK: "Unable to contact Registrar for authentication. Please sign in again.",
 }
 """By the stage a boot fails at: every reason in `core/failure_reasons` has one."""
 

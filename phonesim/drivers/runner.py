@@ -13,6 +13,7 @@ carries is used only to let go of a socket.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -30,6 +31,7 @@ from phonesim.core.commands import (
     ResolveAddress,
     ResolveSrv,
     SendDhcp,
+    SendSipMessage,
     StopDhcp,
     Trace,
     TrustRootChain,
@@ -42,7 +44,7 @@ from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
 from phonesim.drivers.cache_store import DiscoveryCacheStore
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
-from phonesim.drivers.sip_client import register
+from phonesim.drivers.sip_client import SipConnection, register, sip_failed
 from phonesim.drivers.time_client import query_time
 from phonesim.drivers.web_client_pool import WebClientPool
 from phonesim.errors import PhonesimError
@@ -88,6 +90,7 @@ class PhoneRunner:
         "_loop",
         "_mac",
         "_on_trace",
+        "_sip",
         "_tasks",
         "_timer",
         "_trusted",
@@ -112,6 +115,8 @@ class PhoneRunner:
         """A safety net only: the core's own deadlines end every boot well before."""
         self._tasks: dict[int, asyncio.Task[Event]] = {}
         """The work under way for each command still open, by the command's identity."""
+        self._sip: dict[tuple[str, str, int], SipConnection] = {}
+        """The registrar connections kept open after a TLS-DSK challenge."""
         self._chain: list[bytes] = []
         self._trusted: tuple[bytes, ...] = ()
         self._xid: int | None = None
@@ -198,6 +203,9 @@ class PhoneRunner:
         for task in self._tasks.values():
             task.cancel()
         self._tasks.clear()
+        for connection in self._sip.values():
+            connection.close()
+        self._sip.clear()
         if self._xid is not None:
             self.services.dhcp.forget(self._xid, self._mac)
             self._xid = None
@@ -255,8 +263,17 @@ class PhoneRunner:
                     trust=self.services.web.tls_context(self._trusted) if self._trusted else None,
                     user_agent=self.phone.profile.device.user_agent,
                     timeout=command.timeout,
+                    keep=functools.partial(
+                        self._keep_sip, (command.host, command.address, command.port)
+                    ),
                 ),
             )
+        elif isinstance(command, SendSipMessage):
+            connection = self._sip.get((command.host, command.address, command.port))
+            if connection is None:
+                self._spawn(command, _at_once(sip_failed(command, "connect", "not connected")))
+            else:
+                self._spawn(command, connection.exchange(command))
         elif isinstance(command, Abandon):
             task = self._tasks.pop(id(command.request), None)
             if task is not None:
@@ -266,6 +283,12 @@ class PhoneRunner:
                 self.services.cache_store.save(self.phone.identity.mac, command.cache)
         else:  # pragma: no cover - a new command without a driver is a bug
             raise TypeError(f"no driver for {command!r}")
+
+    def _keep_sip(self, key: tuple[str, str, int], connection: SipConnection) -> None:
+        old = self._sip.pop(key, None)
+        if old is not None:
+            old.close()
+        self._sip[key] = connection
 
     def _dhcp_answer(self, payload: bytes, source: str) -> None:
         self._feed(DhcpReceived(payload, source))
@@ -317,3 +340,7 @@ class PhoneRunner:
         # Key generation is CPU work; off the loop so the lab (often in this loop) keeps answering.
         key = await asyncio.to_thread(self.services.key_pool.take)
         return await web_steps.request_certificate(self._web(command.timeout), command, key)
+
+
+async def _at_once(event: Event) -> Event:
+    return event

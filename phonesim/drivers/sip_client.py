@@ -1,8 +1,10 @@
-"""The phone's first SIP round trip: REGISTER over TLS, expecting a 401 TLS-DSK challenge.
+"""The phone's SIP connection to the registrar: the first REGISTER over TLS, expecting a
+401 TLS-DSK challenge, and the connection kept open for the sign-in that follows.
 
-The socket work is `register`; what the phone sends (`register_message`) and what it
-makes of the answer or of a connection that failed (`registrar_answer`,
-`connect_failed`) are plain functions, which the in-memory lab pairing uses too.
+The socket work is `register` and `SipConnection`; what the phone sends
+(`register_message`) and what it makes of the answer or of a connection that failed
+(`registrar_answer`, `connect_failed`) are plain functions, which the in-memory lab
+pairing uses too.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
+from collections.abc import Callable
 
 from phonesim.codec.certificate import CertificateSummary, summarize_certificate
 from phonesim.codec.sip_message import (
@@ -20,8 +23,8 @@ from phonesim.codec.sip_message import (
     pick_challenge,
     split_message,
 )
-from phonesim.core.commands import ConnectRegistrar
-from phonesim.core.events import RegistrarAnswered
+from phonesim.core.commands import ConnectRegistrar, SendSipMessage
+from phonesim.core.events import RegistrarAnswered, SipReceived
 from phonesim.core.failure import ServiceFailure
 from phonesim.errors import PhonesimError
 
@@ -33,7 +36,10 @@ async def register(
     trust: ssl.SSLContext | None,
     user_agent: str,
     timeout: float,
+    keep: Callable[[SipConnection], None] | None = None,
 ) -> RegistrarAnswered:
+    """The first REGISTER and its answer. After a TLS-DSK challenge the connection is
+    handed to `keep`, open, for the sign-in; otherwise it is closed."""
     use_tls = command.transport == "tls"
     if use_tls and trust is None:
         return registrar_failed(command, "tls", "no trusted root chain yet")
@@ -50,6 +56,7 @@ async def register(
     except OSError as error:  # TimeoutError and ssl.SSLError are OSErrors too
         return connect_failed(command, error, timeout)
 
+    kept = False
     try:
         peer = writer.get_extra_info("ssl_object")
         server_certificate = None
@@ -63,7 +70,23 @@ async def register(
             )
         )
         await writer.drain()
-        message = await asyncio.wait_for(_read_message(reader), timeout)
+        connection = SipConnection(reader, writer)
+        message = await asyncio.wait_for(connection.read_message(), timeout)
+        answer = registrar_answer(
+            command,
+            message,
+            server_certificate,
+            local_address=local_host,
+            local_port=local_port,
+        )
+        if (
+            keep is not None
+            and answer.status == 401
+            and (answer.auth_scheme or "").upper() == "TLS-DSK"
+        ):
+            keep(connection)
+            kept = True
+        return answer
     except TimeoutError:
         return no_answer(command, timeout)
     except (MalformedSip, PhonesimError) as error:
@@ -71,8 +94,51 @@ async def register(
     except (OSError, asyncio.IncompleteReadError) as error:
         return connection_lost(command, error)
     finally:
-        writer.close()
-    return registrar_answer(command, message, server_certificate)
+        if not kept:
+            writer.close()
+
+
+class SipConnection:
+    """One open SIP connection: a message written, the next whole message read back."""
+
+    __slots__ = ("_buffer", "_reader", "_writer")
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._buffer = b""
+
+    async def read_message(self) -> bytes:
+        while True:
+            found = split_message(self._buffer)
+            if found is not None:
+                message, self._buffer = found
+                return message
+            chunk = await self._reader.read(4096)
+            if not chunk:
+                raise asyncio.IncompleteReadError(self._buffer, None)
+            self._buffer += chunk
+
+    async def exchange(self, command: SendSipMessage) -> SipReceived:
+        """Send `command`'s message; the registrar's answer, or why none came."""
+        try:
+            self._writer.write(command.data)
+            await self._writer.drain()
+            message = await asyncio.wait_for(self.read_message(), command.timeout)
+        except TimeoutError:
+            return sip_failed(command, "timeout", f"no SIP answer within {command.timeout:g} s")
+        except (OSError, asyncio.IncompleteReadError) as error:
+            return sip_failed(command, "connect", f"connection lost: {error}")
+        return SipReceived(command.host, command.address, command.port, message)
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def sip_failed(command: SendSipMessage, kind: str, detail: str) -> SipReceived:
+    return SipReceived(
+        command.host, command.address, command.port, failure=ServiceFailure(kind, detail)
+    )
 
 
 def register_message(
@@ -93,7 +159,12 @@ def register_message(
 
 
 def registrar_answer(
-    command: ConnectRegistrar, message: bytes, server_certificate: CertificateSummary | None
+    command: ConnectRegistrar,
+    message: bytes,
+    server_certificate: CertificateSummary | None,
+    *,
+    local_address: str | None = None,
+    local_port: int | None = None,
 ) -> RegistrarAnswered:
     """What the phone makes of the registrar's answer to its REGISTER."""
     try:
@@ -104,11 +175,14 @@ def registrar_answer(
     # The phone speaks TLS-DSK only; the other schemes a registrar offers are noted, not used.
     challenge = pick_challenge(challenges, "TLS-DSK") or (challenges[0] if challenges else None)
     scheme = sts_uri = realm = target_name = None
+    version = None
     if challenge is not None:
         scheme = challenge.scheme
         sts_uri = challenge.params.get("sts-uri")
         realm = challenge.params.get("realm")
         target_name = challenge.params.get("targetname")
+        digits = challenge.params.get("version") or ""
+        version = int(digits) if digits.isdigit() else None
     return RegistrarAnswered(
         command.host,
         command.address,
@@ -120,6 +194,9 @@ def registrar_answer(
         sts_uri=sts_uri,
         realm=realm,
         target_name=target_name,
+        version=version,
+        local_address=local_address,
+        local_port=local_port,
         server_certificate=server_certificate,
     )
 
@@ -151,18 +228,6 @@ def registrar_failed(command: ConnectRegistrar, kind: str, detail: str) -> Regis
     return RegistrarAnswered(
         command.host, command.address, command.port, failure=ServiceFailure(kind, detail)
     )
-
-
-async def _read_message(reader: asyncio.StreamReader) -> bytes:
-    buffer = b""
-    while True:
-        found = split_message(buffer)
-        if found is not None:
-            return found[0]
-        chunk = await reader.read(4096)
-        if not chunk:
-            raise asyncio.IncompleteReadError(buffer, None)
-        buffer += chunk
 
 
 def _os_error_text(error: OSError) -> str:

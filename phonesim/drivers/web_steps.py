@@ -20,6 +20,7 @@ from phonesim.core.events import (
 )
 from phonesim.core.failure import ServiceFailure
 from phonesim.drivers.certificate_request import PrivateKey, build_csr
+from phonesim.drivers.signing_credential import IssuedCredential
 from phonesim.drivers.web_failure import WebServiceFailure
 from phonesim.errors import PhonesimError
 
@@ -87,7 +88,9 @@ async def request_certificate(
         return CertificateAnswered(command.address, failure=service_failure(failure))
     except PhonesimError as error:
         return CertificateAnswered(command.address, failure=ServiceFailure("malformed", str(error)))
-    return CertificateAnswered(command.address, certificate=summary)
+    return CertificateAnswered(
+        command.address, certificate=summary, credential=IssuedCredential(der, key)
+    )
 
 
 def service_failure(failure: WebServiceFailure) -> ServiceFailure:

@@ -25,6 +25,7 @@ STAGE_ORDER: tuple[str, ...] = (
     Stage.CERTPROV,
     Stage.WEBTICKET,
     Stage.REGISTRAR,
+    Stage.TLSDSK,
 )
 """Where the phones are: the stage of each one's last trace event."""
 

@@ -74,7 +74,7 @@ class FleetPlan:
     identities: list[FleetIdentity]
     profiles: dict[str, DeviceProfile]
     shape: LoadShape
-    final_stage: str = Stage.REGISTRAR
+    final_stage: str = Stage.TLSDSK
     seed: int = 0
     key_pool: int = 8
     max_failures: int | None = None
@@ -279,7 +279,7 @@ class FleetRun:
         starts: neither then shows as latency, and the first phones' power-on does not
         stall the arrival schedule (scapy alone takes a few hundred milliseconds)."""
         await asyncio.to_thread(load_phone_libraries, self.plan.final_stage)
-        if self.plan.final_stage in (Stage.CERTPROV, Stage.REGISTRAR):
+        if self.plan.final_stage in (Stage.CERTPROV, Stage.REGISTRAR, Stage.TLSDSK):
             await asyncio.to_thread(lambda: [pool.take() for _ in range(pool.size)])
 
     async def _power_on_phones(self) -> str | None:

@@ -41,12 +41,14 @@ STAGES = (
     Stage.WEBTICKET,
     Stage.CERTPROV,
     Stage.REGISTRAR,
+    Stage.TLSDSK,
     BOOT,
 )
 """Measured steps: each DHCP exchange (first INFORM to first ACK), each DNS query, the
 time query, the root chain download, each metadata (mex) fetch, the web ticket, the
-certificate, each registrar attempt, and the whole boot (power on to the registrar's
-TLS-DSK challenge or the --stage asked for, or to the failure)."""
+certificate, each registrar attempt, the TLS-DSK sign-in (first handshake round to the
+verified 200 OK), and the whole boot (power on to signed in or the --stage asked for, or
+to the failure)."""
 
 OK = "ok"
 FAILED = "failed"
@@ -68,6 +70,7 @@ _STARTS: dict[TraceEvent, str] = {
     ts.WEBTICKET_REQUEST: Stage.WEBTICKET,
     ts.CERTPROV_REQUEST: Stage.CERTPROV,
     ts.REGISTRAR_CONNECT: Stage.REGISTRAR,
+    ts.TLSDSK_HANDSHAKE_ROUND: Stage.TLSDSK,
     ts.POWER_ON: BOOT,
 }
 _ENDS: dict[TraceEvent, str] = {
@@ -80,9 +83,14 @@ _ENDS: dict[TraceEvent, str] = {
     ts.WEBTICKET_ISSUED: Stage.WEBTICKET,
     ts.CERTPROV_ISSUED: Stage.CERTPROV,
     ts.REGISTRAR_CHALLENGE: Stage.REGISTRAR,
+    ts.TLSDSK_REGISTERED: Stage.TLSDSK,
 }
 _BOOT_ENDS = frozenset(
-    {ts.REGISTRAR_CHALLENGE_REACHED.name, *(e.name for e in ts.STOPPED.values())}
+    {
+        ts.REGISTRAR_CHALLENGE_REACHED.name,
+        ts.TLSDSK_SIGNED_IN.name,
+        *(e.name for e in ts.STOPPED.values()),
+    }
 )
 """A successful end of the boot, at whichever stage the phone was asked to stop."""
 _BOOT_FAILED = frozenset(e.name for e in ts.FAILED.values())

@@ -31,6 +31,7 @@ FINAL_STAGE_LAST_STEP: dict[str, str] = {
     Stage.WEBTICKET: Stage.WEBTICKET,
     Stage.CERTPROV: Stage.CERTPROV,
     Stage.REGISTRAR: Stage.REGISTRAR,
+    Stage.TLSDSK: Stage.TLSDSK,
 }
 """The last measured step a phone runs when asked to stop after each stage (`--stage`)."""
 
@@ -109,7 +110,7 @@ class ProfileFigures:
 
 
 class FleetStatistics:
-    def __init__(self, final_stage: str = Stage.REGISTRAR) -> None:
+    def __init__(self, final_stage: str = Stage.TLSDSK) -> None:
         self.final_stage = final_stage
         self.latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
         """Steps that worked."""

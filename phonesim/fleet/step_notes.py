@@ -125,8 +125,10 @@ def scenario_note(summary: dict[str, Any]) -> str | None:
 
 
 def reached_label(final_stage: str) -> str:
-    """What a successful phone of this run did, never more: the furthest a phone goes today
-    is the registrar's TLS-DSK challenge, which is not a sign-in."""
+    """What a successful phone of this run did, never more: the registrar's TLS-DSK
+    challenge is not a sign-in; the verified 200 OK after TLS-DSK is."""
+    if final_stage == Stage.TLSDSK:
+        return "signed in"
     if final_stage == Stage.REGISTRAR:
         return "reached the TLS-DSK challenge"
     return f"reached {final_stage}"

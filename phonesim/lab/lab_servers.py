@@ -8,11 +8,13 @@ answers and faults.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from phonesim.lab.capture_responder import CapturedExchange, CaptureResponder
 from phonesim.lab.certificate_authority import LabCertificateAuthority, SerialSource
@@ -22,6 +24,7 @@ from phonesim.lab.dns_server import LabDnsServer
 from phonesim.lab.lab_plan import LabPlan
 from phonesim.lab.layout import LabLayout
 from phonesim.lab.registrar import LabRegistrar
+from phonesim.lab.registrar_security import TlsDskRegistrar
 from phonesim.lab.scenario import LabScenario
 from phonesim.lab.time_server import LabTimeServer
 from phonesim.lab.web_services import LabWebServices, WebFaults
@@ -95,10 +98,13 @@ def configure_lab(
             now=clock,
         )
         time = LabTimeServer(offset=scenario.time_offset, clock=lambda: clock().timestamp())
+    names = plan.registrar_names()
     registrar = LabRegistrar(
         pool_fqdn=layout.pool_fqdn,
         sts_uri=layout.cert_prov_url,
         ssl_context=server_ca.server_ssl_context(plan.registrar_names(), now=now),
+        tls_dsk=functools.partial(_tls_dsk_end, ca, layout, names, now),
+        clock=clock,
         delay=scenario.registrar.delay,
     )
     return LabServers(
@@ -112,3 +118,26 @@ def configure_lab(
         dhcp=None if dhcp_capture is not None else LabDhcpResponder(plan.dhcp_servers()),
         capture_dhcp=None if dhcp_capture is None else CaptureResponder(dhcp_capture),
     )
+
+
+def _tls_dsk_end(
+    ca: LabCertificateAuthority, layout: LabLayout, names: list[str], now: datetime
+) -> TlsDskRegistrar:
+    """The pool's TLS-DSK end, trusting the certificates the lab's CertProv signs. Made
+    when a phone first answers the challenge, so a boot that stops at the challenge
+    costs no more than it did, and its certificates' serials are as they were."""
+    key = _tls_dsk_key()
+    return TlsDskRegistrar(
+        pool_fqdn=layout.pool_fqdn,
+        sts_uri=layout.cert_prov_url,
+        server_certificate=ca.issue_server_certificate(key.public_key(), names, now=now),
+        server_key=key,
+        client_roots=ca.chain[:1],
+    )
+
+
+@functools.cache
+def _tls_dsk_key() -> rsa.RSAPrivateKey:
+    """The pool's key for the TLS-DSK handshake, one per process: its suites need RSA key
+    exchange, and an RSA key costs tens of milliseconds, which a lab per test repeats."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)

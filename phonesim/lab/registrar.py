@@ -5,6 +5,10 @@ As a Lync Front End does, the 401 offers every scheme the pool accepts, one
 reads only the first header sees NTLM and never finds its own scheme. The
 TLS-DSK challenge's `sts-uri` names the CertProvisioningService, which is how
 MS-SIPAE tells a client where to get the certificate it must present.
+
+A REGISTER that answers the challenge (`Authorization: TLS-DSK`) goes to the
+pool's TLS-DSK end (`TlsDskRegistrar`), on the same connection, at the lab's
+time: the handshake rounds, the signed REGISTER and the signed `200 OK`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from phonesim.codec.sip_message import (
     MalformedSip,
@@ -20,6 +26,7 @@ from phonesim.codec.sip_message import (
     parse_request,
     split_message,
 )
+from phonesim.lab.registrar_security import TlsDskRegistrar
 
 REALM = "SIP Communications Service"
 SERVER_HEADER = ("Server", "RTC/4.0")
@@ -27,8 +34,18 @@ SERVER_HEADER = ("Server", "RTC/4.0")
 
 class LabRegistrar:
     def __init__(
-        self, *, pool_fqdn: str, sts_uri: str, ssl_context: ssl.SSLContext, delay: float = 0.0
+        self,
+        *,
+        pool_fqdn: str,
+        sts_uri: str,
+        ssl_context: ssl.SSLContext,
+        tls_dsk: Callable[[], TlsDskRegistrar] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        delay: float = 0.0,
     ) -> None:
+        self._make_tls_dsk = tls_dsk
+        self._tls_dsk: TlsDskRegistrar | None = None
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.pool_fqdn = pool_fqdn
         self.sts_uri = sts_uri
         self.delay = delay
@@ -37,6 +54,14 @@ class LabRegistrar:
         self._server: asyncio.Server | None = None
         self.port = 0
         self.counts: Counter[str] = Counter()
+
+    @property
+    def tls_dsk(self) -> TlsDskRegistrar | None:
+        """The pool's TLS-DSK end (made when first needed); without one, every REGISTER
+        is challenged."""
+        if self._tls_dsk is None and self._make_tls_dsk is not None:
+            self._tls_dsk = self._make_tls_dsk()
+        return self._tls_dsk
 
     def challenges(self) -> list[tuple[str, str]]:
         """The 401's `WWW-Authenticate` headers, in a Front End's order."""
@@ -58,6 +83,11 @@ class LabRegistrar:
         """The answer to one SIP request (MalformedSip if it is not one): a REGISTER is
         challenged, anything else refused."""
         request = parse_request(message)
+        authorization = request.headers.get("Authorization") or ""
+        tls_dsk = self.tls_dsk
+        if tls_dsk is not None and authorization.upper().startswith("TLS-DSK"):
+            self.counts["tls_dsk"] += 1
+            return tls_dsk.reply(message, self._clock())
         if request.method == "REGISTER":
             self.counts["challenged"] += 1
             return build_response(request, 401, "Unauthorized", [*self.challenges(), SERVER_HEADER])

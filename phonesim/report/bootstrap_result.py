@@ -25,6 +25,7 @@ EXIT_CODES: dict[str, int] = {
     Stage.WEBTICKET: 5,
     Stage.CERTPROV: 6,
     Stage.REGISTRAR: 7,
+    Stage.TLSDSK: 8,
 }
 """One exit code per failure class, so scripts can branch without parsing output (every
 reason in `core/failure_reasons` ends at one of these stages)."""
@@ -37,13 +38,16 @@ def exit_code(outcome: Outcome) -> int:
 
 
 REACHED_CHALLENGE = (
-    "the registrar's TLS-DSK challenge; not signed in (the TLS-DSK handshake and "
-    "REGISTER 200 OK are not run)"
+    "the registrar's TLS-DSK challenge (stopped there as asked; the TLS-DSK handshake "
+    "and REGISTER 200 OK were not run, so not signed in)"
 )
+SIGNED_IN = "signed in: TLS-DSK handshake and a REGISTER 200 OK whose signature was verified"
 
 
 def reached(outcome: Success) -> str:
     """What a success means: how far the phone got, never more than happened."""
+    if outcome.stage == Stage.TLSDSK:
+        return SIGNED_IN
     if outcome.stage == Stage.REGISTRAR:
         return REACHED_CHALLENGE
     return f"{outcome.stage} (stopped there as asked; nothing of a later stage was sent)"

@@ -34,6 +34,7 @@ THREADS: dict[str, int] = {
     Stage.CERTPROV: 0x0B80,
     Stage.WEBTICKET: 0x0BC0,
     Stage.REGISTRAR: 0x0C00,
+    Stage.TLSDSK: 0x0C40,
 }
 """The phone's "thread" for each stage: a log line's component, as the device's log has one."""
 LEVELS = {"info": "INFO", "warning": "WARN", "error": "ERROR"}

@@ -381,9 +381,40 @@ def _registrar_attempt_failed(f: DeclaredFields) -> str:
 @says(ts.REGISTRAR_CHALLENGE_REACHED)
 def _challenge_reached(f: DeclaredFields) -> str:
     return (
-        f"reached the TLS-DSK challenge of {f['registrar']} for {f['sip_uri']}: phonesim "
-        "stops here (no TLS-DSK handshake or REGISTER 200 OK yet, so not signed in)"
+        f"reached the TLS-DSK challenge of {f['registrar']} for {f['sip_uri']}: stopped "
+        "here as asked (no TLS-DSK handshake or REGISTER 200 OK, so not signed in)"
     )
+
+
+@says(ts.TLSDSK_HANDSHAKE_ROUND)
+def _handshake_round(f: DeclaredFields) -> str:
+    return (
+        f"TLS-DSK handshake round {f['round']}: REGISTER (CSeq {f['cseq']}) "
+        f"carrying the phone's TLS flight to {f['registrar']}"
+    )
+
+
+@says(ts.TLSDSK_HANDSHAKE_COMPLETE)
+def _handshake_complete(f: DeclaredFields) -> str:
+    return (
+        f"TLS-DSK handshake complete after {f['rounds']} rounds "
+        f"({f['version']}, {f['cipher']}): REGISTER signed with the phone's key"
+    )
+
+
+@says(ts.TLSDSK_REGISTERED)
+def _registered(f: DeclaredFields) -> str:
+    gruu = f" as {f['gruu']}" if f.get("gruu") else ""
+    return (
+        f"{f['status']} OK from {f['registrar']}, server signature verified: registered{gruu} "
+        f"for {f['expires']} s (keep-alive every {f['keep_alive']:g} s, security association "
+        f"until {f['sa_expires']})"
+    )
+
+
+@says(ts.TLSDSK_SIGNED_IN)
+def _signed_in(f: DeclaredFields) -> str:
+    return f"signed in to {f['registrar']} as {f['sip_uri']}"
 
 
 @says(ts.BOOT_EVENT_IGNORED)

@@ -24,6 +24,7 @@ STAGE_STYLE: dict[str, str] = {
     Stage.CERTPROV: "green",
     Stage.WEBTICKET: "green",
     Stage.REGISTRAR: "bright_cyan",
+    Stage.TLSDSK: "bright_green",
 }
 
 

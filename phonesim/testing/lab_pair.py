@@ -18,7 +18,9 @@ The in-memory network:
   answer comes its own delay later, a slow registrar's its delay later.
 * The lab lives at its layout address (DHCP, DNS, NTP 123, HTTP 80, HTTPS 443,
   SIP/TLS 5061). Any other address or port refuses the connection, as on the
-  loopback the live lab runs on; a registrar that is down refuses too.
+  loopback the live lab runs on; a registrar that is down refuses too. After
+  the registrar's TLS-DSK challenge the phone's SIP connection stays open, and
+  what the phone sends on it reaches the registrar's `reply` (its TLS-DSK end).
 * Silence costs what it costs live: a query the lab drops, or an answer slower
   than the phone waits, is never delivered; the phone's own deadline decides
   (a DNS `timeout` after the profile's DNS timeout, a SIP timeout after the
@@ -72,12 +74,13 @@ from phonesim.core.commands import (
     ResolveAddress,
     ResolveSrv,
     SendDhcp,
+    SendSipMessage,
     StopDhcp,
     Trace,
     TrustRootChain,
 )
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
-from phonesim.core.events import DhcpReceived, Event
+from phonesim.core.events import DhcpReceived, Event, SipReceived
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
@@ -94,6 +97,7 @@ from phonesim.drivers.sip_client import (
     register_message,
     registrar_answer,
     registrar_failed,
+    sip_failed,
 )
 from phonesim.drivers.time_client import time_answer, time_not_answered
 from phonesim.drivers.trust import trust_context
@@ -154,7 +158,7 @@ class LabPair:
         start: datetime = START,
         cache: DiscoveryCache | None = None,
         cache_policy: CachePolicy | None = None,
-        final_stage: str = Stage.REGISTRAR,
+        final_stage: str = Stage.TLSDSK,
         layout: LabLayout | None = None,
         users_file: Path | None = None,
         dhcp_capture: CapturedExchange | None = None,
@@ -211,6 +215,8 @@ class LabPair:
         self._trusted: tuple[bytes, ...] = ()
         self._clients: dict[tuple[bytes, ...], WebServicesClient] = {}
         self._registrar_checks: dict[tuple[tuple[bytes, ...], str], bytes] = {}
+        self._sip_open: set[tuple[str, str, int]] = set()
+        """The phone's SIP connections kept open after a TLS-DSK challenge."""
         self._started = False
 
     # ------------------------------------------------------------------ driving
@@ -338,6 +344,8 @@ class LabPair:
             self._send(lambda: self._request_certificate(command), command)
         elif isinstance(command, ConnectRegistrar):
             self._send(lambda: self._connect_registrar(command), command)
+        elif isinstance(command, SendSipMessage):
+            self._send(lambda: self._sip_message(command), command)
         elif isinstance(command, PersistCache):
             self.stored.append(command.cache)
         else:  # pragma: no cover - a new command without a way through the lab is a bug
@@ -464,9 +472,30 @@ class LabPair:
                 user_agent=self.profile.device.user_agent,
             )
         )
-        answer = registrar_answer(command, reply, server_certificate)
-        if registrar.delay > 0:
-            self._after(registrar.delay, lambda: answer)
+        answer = registrar_answer(
+            command,
+            reply,
+            server_certificate,
+            local_address=self.layout.address,
+            local_port=PHONE_SIP_PORT,
+        )
+        if answer.status == 401 and (answer.auth_scheme or "").upper() == "TLS-DSK":
+            self._sip_open.add((command.host, command.address, command.port))
+        return self._answer_after_delay(answer)
+
+    def _sip_message(self, command: SendSipMessage) -> Event | None:
+        if (command.host, command.address, command.port) not in self._sip_open:
+            return sip_failed(command, "connect", "not connected")
+        reply = self.lab.registrar.reply(command.data)
+        return self._answer_after_delay(
+            SipReceived(command.host, command.address, command.port, reply)
+        )
+
+    def _answer_after_delay(self, answer: Event) -> Event | None:
+        """A slow registrar's answer comes its delay later."""
+        delay = self.lab.registrar.delay
+        if delay > 0:
+            self._after(delay, lambda: answer)
             return None
         return answer
 

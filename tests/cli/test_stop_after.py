@@ -46,6 +46,7 @@ def received(lab: EmbeddedLab) -> Counter[str]:
     for request in lab.web.received:
         seen[WEB_REQUESTS[(request.method, request.path_qs.split("?")[0])]] += 1
     seen["registrar"] = lab.registrar.counts["challenged"]
+    seen["tlsdsk"] = lab.registrar.counts["tls_dsk"]
     return +seen
 
 

@@ -74,6 +74,7 @@ def test_a_boot_not_asked_to_stop_runs_every_stage_once_to_the_last() -> None:
         Stage.WEBTICKET,
         Stage.CERTPROV,
         Stage.REGISTRAR,
+        Stage.TLSDSK,
     ]
     assert reachable(flow.Start.FROM_CACHE, flow.LAST)[0] is Stage.TIME
 
@@ -99,16 +100,20 @@ def test_every_stop_stage_ends_the_boot_there_and_begins_nothing_later(
     outcome = pair.run()
     assert isinstance(outcome, Success) and outcome.stage == stop
     last = pair.traces[-1]
-    ending = trace_schema.REGISTRAR_CHALLENGE_REACHED if stop is flow.LAST else None
-    ending = ending or trace_schema.stopped_as_asked(stop)
+    endings = {
+        flow.LAST: trace_schema.TLSDSK_SIGNED_IN,
+        Stage.REGISTRAR: trace_schema.REGISTRAR_CHALLENGE_REACHED,
+    }
+    ending = endings.get(stop) or trace_schema.stopped_as_asked(stop)
     assert ending.matches(last), f"{last.stage}.{last.event}"
-    if stop is not flow.LAST:
+    if stop not in endings:
         assert last.fields["not_begun"] == [str(s) for s in flow.not_begun(stop)]
         assert last.fields["discovery_cache_used"] is cached
     sent: Counter[Stage] = Counter()
     for request in pair.lab.web.received:
         sent[SENT_BY[(request.method, request.path_qs.split("?")[0])]] += 1
     sent[Stage.REGISTRAR] = pair.lab.registrar.counts["challenged"]
+    sent[Stage.TLSDSK] = pair.lab.registrar.counts["tls_dsk"]
     sent[Stage.TIME] = pair.lab.time.counts["answered"]
     assert not set(+sent) & set(flow.not_begun(stop)), dict(sent)
 

@@ -27,6 +27,7 @@ PATH_FINDINGS = {
     "stop-after-rootchain": None,
     "stop-after-webticket": None,
     "stop-after-certprov": None,
+    "stop-after-registrar": None,
     "stop-after-dhcp-silent": "dhcp.no_answer",
     "stop-after-webticket-from-a-cache": "discovery.cache_used",
     "option-120-three-registrars": "registrar.unreachable",
@@ -44,7 +45,7 @@ def outcome_of(record: BootRecord) -> tuple[str, str, str | None]:
     if failure is not None:
         return "Failure", failure.stage, record.reason
     last = record.steps[-1]
-    assert last.event in ("challenge_reached", "stopped_as_asked"), last.key
+    assert last.event in ("signed_in", "challenge_reached", "stopped_as_asked"), last.key
     return "Success", last.stage, None
 
 

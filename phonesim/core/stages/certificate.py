@@ -62,6 +62,8 @@ class Certificate(Stepwise):
             not_after=cert.not_after.isoformat(),
             valid_on_phone_clock=cert.is_valid_at(self.ctx.wall_datetime(now)),
         )
+        self.ctx.credential = event.credential
+        self.ctx.certificate_not_after = cert.not_after.timestamp()
         return DONE
 
 

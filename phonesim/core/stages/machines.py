@@ -10,11 +10,19 @@ from phonesim.core.stages.discovery import Discovery
 from phonesim.core.stages.inform import DhcpAlone
 from phonesim.core.stages.registrar import Registrar
 from phonesim.core.stages.root_chain import RootChain
+from phonesim.core.stages.sign_in import TlsDskSignIn
 from phonesim.core.stages.time_sync import TimeSync
 from phonesim.core.stages.web_ticket import WebTicket
 
 MachineFactory = type[
-    DhcpAlone | Discovery | TimeSync | RootChain | WebTicket | Certificate | Registrar
+    DhcpAlone
+    | Discovery
+    | TimeSync
+    | RootChain
+    | WebTicket
+    | Certificate
+    | Registrar
+    | TlsDskSignIn
 ]
 
 MACHINE: Mapping[Stage, MachineFactory] = {
@@ -25,6 +33,7 @@ MACHINE: Mapping[Stage, MachineFactory] = {
     Stage.WEBTICKET: WebTicket,
     Stage.CERTPROV: Certificate,
     Stage.REGISTRAR: Registrar,
+    Stage.TLSDSK: TlsDskSignIn,
 }
 
 

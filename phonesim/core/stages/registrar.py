@@ -4,8 +4,8 @@ the phone for TLS-DSK.
 Seed rule: "up to two Registrar FQDNs ... the client tries each one". A
 registrar whose name does not resolve is skipped; one that fails (refused, TLS,
 timeout) or answers without a TLS-DSK challenge is passed over. The first
-challenge ends the boot (the TLS-DSK handshake is not run), and the phone
-keeps in its flash what worked: "After the device has successfully
+challenge ends the stage: the connection stays open for the TLS-DSK sign-in
+that follows (`ctx.challenged`), and the phone keeps in its flash what worked: "After the device has successfully
 authenticated and connected to Registrar, the previous DHCP/DNS results are
 cleared from the cache and the values are stored."
 """
@@ -15,11 +15,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from phonesim.core.commands import ConnectRegistrar
-from phonesim.core.context import BootContext
+from phonesim.core.context import BootContext, RegistrarConnection
 from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
 from phonesim.core.events import Event, RegistrarAnswered
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
+from phonesim.core.tls_dsk.messages import Challenge
 from phonesim.core.trace_schema import (
     REGISTRAR_ANSWER,
     REGISTRAR_ATTEMPT_FAILED,
@@ -30,13 +31,14 @@ from phonesim.core.trace_schema import (
 
 
 class Registrar(Stepwise):
-    __slots__ = ("candidate",)
+    __slots__ = ("asked", "candidate")
     stage: ClassVar[Stage] = Stage.REGISTRAR
 
     def __init__(self, ctx: BootContext) -> None:
         super().__init__(ctx)
         self.candidate = 0
         """The registrar of the list being tried."""
+        self.asked: ConnectRegistrar | None = None
 
     @property
     def target(self) -> RegistrarTarget:
@@ -78,20 +80,18 @@ class Registrar(Stepwise):
             attempt=self.candidate + 1,
             of=len(ctx.registrars),
         )
-        ctx.ask(
-            ConnectRegistrar(
-                host=target.host,
-                address=address,
-                port=target.port,
-                transport=target.transport,
-                sip_uri=ctx.sip_uri or "",
-                call_id=ctx.random_hex(128),
-                tag=ctx.random_hex(32),
-                branch="z9hG4bK" + ctx.random_hex(64),
-                timeout=ctx.profile.sip.timeout,
-            ),
-            self,
+        self.asked = ConnectRegistrar(
+            host=target.host,
+            address=address,
+            port=target.port,
+            transport=target.transport,
+            sip_uri=ctx.sip_uri or "",
+            call_id=ctx.random_hex(128),
+            tag=ctx.random_hex(32),
+            branch="z9hG4bK" + ctx.random_hex(64),
+            timeout=ctx.profile.sip.timeout,
         )
+        ctx.ask(self.asked, self)
         return None
 
     def _next(self) -> Step:
@@ -142,7 +142,20 @@ class Registrar(Stepwise):
         worked = RegistrarTarget(
             host=target.host, port=target.port, transport=target.transport, address=event.address
         )
-        assert ctx.web_url is not None
+        assert ctx.web_url is not None and self.asked is not None
+        ctx.challenged = RegistrarConnection(
+            host=target.host,
+            address=event.address,
+            port=event.port,
+            label=worked.label(),
+            local_address=event.local_address or ctx.network.address,
+            local_port=event.local_port or 0,
+            call_id=self.asked.call_id,
+            tag=self.asked.tag,
+            challenge=Challenge(
+                event.realm or "", event.target_name or target.host, event.version or 4
+            ),
+        )
         ctx.keep(
             DiscoveryCache(
                 source="signin",

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from phonesim.codec.tls_dsk.keys import SigningKeys
+from phonesim.core.profile import TlsDskBehaviour
 
 SA_LIFETIME_CAP = 8 * 3600.0
 """MS-SIPAE §3.2.2: a security association lasts at most eight hours."""
@@ -22,6 +23,20 @@ class InnerHandshake(Protocol):
 
     @property
     def keys(self) -> SigningKeys: ...
+
+    @property
+    def cipher(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+
+class SigningCredential(Protocol):
+    """The phone's certificate and private key, held by the driver that generated the key:
+    the core only asks it for a fresh inner handshake presenting them, in the TLS the
+    profile gives."""
+
+    def handshake(self, tls: TlsDskBehaviour) -> InnerHandshake: ...
 
 
 @dataclass(frozen=True, slots=True)

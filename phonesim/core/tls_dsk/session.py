@@ -85,6 +85,8 @@ class TlsDskSession:
         self.association: Association | None = None
         self.registration: Registered | None = None
         self.handshakes = 0
+        self.negotiated: tuple[str, str] | None = None
+        """(version, cipher) of the last handshake completed."""
         self._sa_established_at = 0.0
         self._last_sent = 0.0
         self.keep_alive = profile.tls_dsk.keep_alive
@@ -135,13 +137,7 @@ class TlsDskSession:
         if self.phase is Phase.FAILED:
             return None
         if self._deadline is not None and now >= self._deadline:
-            timeout = self.profile.sip.timeout
-            return self._fail(
-                Fault.TIMEOUT,
-                f"no answer to REGISTER (CSeq {self.cseq}, {self.phase}) within {timeout:g} s",
-                phase=str(self.phase),
-                cseq=self.cseq,
-            )
+            return self.no_answer()
         registration = self.registration
         if registration is None:
             return None
@@ -154,6 +150,19 @@ class TlsDskSession:
             self._out.append(SendKeepAlive())
             self._last_sent = now
         return step
+
+    def no_answer(self) -> SessionStep:
+        """The REGISTER out has had no answer in the profile's SIP timeout: whoever owns the
+        request's deadline (the session itself, or the phone's requests) says so."""
+        if self.phase in (Phase.IDLE, Phase.FAILED):
+            return None
+        timeout = self.profile.sip.timeout
+        return self._fail(
+            Fault.TIMEOUT,
+            f"no answer to REGISTER (CSeq {self.cseq}, {self.phase}) within {timeout:g} s",
+            phase=str(self.phase),
+            cseq=self.cseq,
+        )
 
     def take(self) -> list[SessionCommand]:
         """What to send, in order, since the last call."""
@@ -219,6 +228,7 @@ class TlsDskSession:
         self.association = Association(
             self._opaque, self.challenge.realm, self.challenge.targetname, self._engine.keys
         )
+        self.negotiated = (self._engine.version, self._engine.cipher)
         self._engine = None
         self.handshakes += 1
         self._sa_established_at = now

@@ -1,0 +1,162 @@
+"""The TLS-DSK sign-in: from the registrar's 401 to its verified `200 OK`.
+
+The protocol is `phonesim.core.tls_dsk.TlsDskSession`'s; this machine puts it
+on the boot's footing. It begins where the registrar stage left off, on the
+connection that stage kept open, with its Call-ID and From tag and the
+challenge's realm, target and version (`ctx.challenged`), and presents the
+certificate CertProv issued (`ctx.credential`, whose private key stays with
+the driver). Every REGISTER it sends is a request of the phone's like any
+other, whose deadline is the profile's SIP timeout: the phone's requests own
+that deadline, and a REGISTER left unanswered reaches the session as its
+timeout. The sign-in is done at the `200 OK` whose signature checked out;
+staying registered (refreshes, keep-alives, a new association) is the
+session's too, for a phone held registered, which a boot is not.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from phonesim.core.commands import SendSipMessage
+from phonesim.core.context import BootContext, RegistrarConnection
+from phonesim.core.events import Event, SipReceived
+from phonesim.core.stage import Stage
+from phonesim.core.stages.base import Done, Failed, Step, Stepwise
+from phonesim.core.tls_dsk.messages import Fault, Phase, RegistrarMessage
+from phonesim.core.tls_dsk.register_request import Endpoint
+from phonesim.core.tls_dsk.session import (
+    Registered,
+    SendSip,
+    SessionFailed,
+    SessionStep,
+    TlsDskSession,
+)
+from phonesim.core.trace_schema import (
+    TLSDSK_HANDSHAKE_COMPLETE,
+    TLSDSK_HANDSHAKE_ROUND,
+    TLSDSK_REGISTERED,
+)
+
+PHONES_FAULT = frozenset({Fault.HANDSHAKE_FAILED})
+"""Faults of the phone's own end: discovering the servers again would not help."""
+
+
+class TlsDskSignIn(Stepwise):
+    __slots__ = ("connection", "rounds", "session")
+    stage: ClassVar[Stage] = Stage.TLSDSK
+
+    def __init__(self, ctx: BootContext) -> None:
+        super().__init__(ctx)
+        self.rounds = 0
+        """REGISTERs sent carrying a flight of the inner handshake."""
+
+    def start(self, now: float) -> Step:
+        ctx = self.ctx
+        connection = ctx.challenged
+        credential = ctx.credential
+        assert connection is not None and credential is not None
+        assert ctx.certificate_not_after is not None
+        self.connection = connection
+        endpoint = Endpoint(
+            aor=ctx.sip_uri or "",
+            epid=ctx.identity.epid,
+            local_host=connection.local_address,
+            local_port=connection.local_port,
+            user_agent=ctx.profile.device.user_agent,
+            call_id=connection.call_id,
+            tag=connection.tag,
+        )
+        self.session = TlsDskSession(
+            ctx.profile,
+            endpoint,
+            connection.challenge,
+            handshakes=lambda: credential.handshake(ctx.profile.tls_dsk),
+            certificate_not_after=ctx.certificate_not_after,
+            wall_time=ctx.wall_time,
+            rng=ctx.rng,
+        )
+        return self._said(self.session.start(now), now)
+
+    def handle(self, event: Event, now: float) -> Step:
+        assert isinstance(event, SipReceived)
+        failure = event.failure
+        if failure is None:
+            return self._said(self.session.handle(RegistrarMessage(event.data), now), now)
+        if failure.kind == "timeout":
+            return self._said(self.session.no_answer(), now)
+        return Failed(
+            Stage.TLSDSK,
+            "connection_lost",
+            f"the SIP connection to {self.connection.label} broke: {failure.detail}",
+            servers_at_fault=True,
+            registrar=self.connection.label,
+            kind=failure.kind,
+            detail=failure.detail,
+        )
+
+    def _said(self, step: SessionStep, now: float) -> Step:
+        """Send what the session wrote, each REGISTER a request with its deadline; then
+        what the session's step means for the boot."""
+        ctx = self.ctx
+        connection = self.connection
+        session = self.session
+        for command in session.take():
+            if not isinstance(command, SendSip):
+                continue  # keep-alives: only a phone held registered sends them
+            if session.phase is Phase.HANDSHAKE:
+                self.rounds += 1
+                ctx.out.trace(
+                    TLSDSK_HANDSHAKE_ROUND,
+                    registrar=connection.label,
+                    round=self.rounds,
+                    cseq=session.cseq,
+                )
+            elif session.phase is Phase.SIGNING and session.negotiated is not None:
+                version, cipher = session.negotiated
+                ctx.out.trace(
+                    TLSDSK_HANDSHAKE_COMPLETE,
+                    registrar=connection.label,
+                    rounds=self.rounds,
+                    version=version,
+                    cipher=cipher,
+                )
+            ctx.ask(
+                SendSipMessage(
+                    host=connection.host,
+                    address=connection.address,
+                    port=connection.port,
+                    data=command.data,
+                    timeout=ctx.profile.sip.timeout,
+                ),
+                self,
+            )
+        if isinstance(step, Registered):
+            return self._registered(step, connection)
+        if isinstance(step, SessionFailed):
+            return Failed(
+                Stage.TLSDSK,
+                str(step.fault),
+                step.message,
+                servers_at_fault=step.fault not in PHONES_FAULT,
+                registrar=connection.label,
+                **step.evidence,
+            )
+        return None
+
+    def _registered(self, registered: Registered, connection: RegistrarConnection) -> Step:
+        ctx = self.ctx
+        ctx.out.trace(
+            TLSDSK_REGISTERED,
+            registrar=connection.label,
+            status=200,
+            expires=registered.expires,
+            keep_alive=registered.keep_alive,
+            sa_expires=ctx.wall_datetime(registered.sa_expires_at).isoformat(),
+            gruu=registered.gruu,
+            allow_events=list(registered.allow_events),
+            handshakes=registered.handshakes,
+        )
+        return Done(web_url=ctx.web_url, registrar=connection.label)
+
+
+__all__ = ["TlsDskSignIn"]
