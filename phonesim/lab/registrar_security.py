@@ -57,13 +57,15 @@ from phonesim.codec.sip_security_header import (
     tls_dsk_continuation,
 )
 from phonesim.codec.tls_dsk.handshake import (
-    CertificateRefused,
     InnerTls,
-    NoClientCertificate,
     PrivateKey,
-    TlsDskHandshakeFailed,
     TlsDskServer,
     TlsDskServerSide,
+)
+from phonesim.codec.tls_dsk.handshake_failures import (
+    CertificateRefused,
+    NoClientCertificate,
+    TlsDskHandshakeFailed,
 )
 from phonesim.codec.tls_dsk.keys import SigningKeys
 from phonesim.codec.tls_dsk.signature import (

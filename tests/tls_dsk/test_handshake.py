@@ -13,16 +13,18 @@ from OpenSSL import SSL
 
 from phonesim.codec.sip_message import parse_request
 from phonesim.codec.tls_dsk.handshake import (
-    CertificateRefused,
     InnerTls,
+    TlsDskClientSide,
+    TlsDskServerSide,
+)
+from phonesim.codec.tls_dsk.handshake_failures import (
+    CertificateRefused,
     NoClientCertificate,
     NoSharedCipher,
     NotTls,
     ProtocolVersionRefused,
     RefusedByPeer,
-    TlsDskClientSide,
     TlsDskHandshakeFailed,
-    TlsDskServerSide,
     UnexpectedToken,
     UnusableTlsSettings,
 )

@@ -26,8 +26,18 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL, crypto
 
+from phonesim.codec.tls_dsk.handshake_failures import (
+    CertificateRefused,
+    NoClientCertificate,
+    NoSharedCipher,
+    NotTls,
+    ProtocolVersionRefused,
+    RefusedByPeer,
+    TlsDskHandshakeFailed,
+    UnexpectedToken,
+    UnusableTlsSettings,
+)
 from phonesim.codec.tls_dsk.keys import KEY_BLOCK_LABEL, KEY_BLOCK_LENGTH, SigningKeys, signing_keys
-from phonesim.errors import PhonesimError
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -59,73 +69,6 @@ _VERIFY_ERRORS = {
     23: "certificate revoked",
     26: "unsupported certificate purpose",
 }
-
-
-class UnusableTlsSettings(PhonesimError):
-    """Inner TLS settings (profile data) or credentials OpenSSL cannot use."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(f"TLS-DSK settings: {reason}")
-
-
-class TlsDskHandshakeFailed(PhonesimError):
-    """The inner handshake stopped. `role` is the end that saw it ("client" or "server"),
-    `reason` OpenSSL's words, `to_send` the alert record the peer should still get."""
-
-    what = "handshake failed"
-
-    def __init__(self, role: str, reason: str, to_send: bytes = b"") -> None:
-        self.role = role
-        self.reason = reason
-        self.to_send = to_send
-        super().__init__(f"TLS-DSK {role}: {self.what} ({reason})")
-
-
-class CertificateRefused(TlsDskHandshakeFailed):
-    """This end did not trust the certificate the peer presented."""
-
-    what = "peer certificate refused"
-
-    def __init__(
-        self, role: str, reason: str, to_send: bytes = b"", *, verify_error: str, subject: str
-    ) -> None:
-        self.verify_error = verify_error
-        self.subject = subject
-        super().__init__(role, f"{reason}: {verify_error} for {subject}", to_send)
-
-
-class RefusedByPeer(TlsDskHandshakeFailed):
-    """The other end sent a fatal alert (e.g. `unknown ca` for a client certificate it
-    does not trust, `protocol version`, `handshake failure`)."""
-
-    what = "refused by the peer"
-
-    def __init__(self, role: str, reason: str, to_send: bytes = b"") -> None:
-        self.alert = reason.removeprefix("sslv3 alert ").removeprefix("tlsv1 alert ")
-        super().__init__(role, reason, to_send)
-
-
-class ProtocolVersionRefused(TlsDskHandshakeFailed):
-    what = "no TLS version both ends allow"
-
-
-class NoSharedCipher(TlsDskHandshakeFailed):
-    what = "no cipher suite both ends allow"
-
-
-class NoClientCertificate(TlsDskHandshakeFailed):
-    what = "the client presented no certificate"
-
-
-class NotTls(TlsDskHandshakeFailed):
-    """Bytes that are not the TLS records the handshake expects at this point."""
-
-    what = "not a TLS handshake flight"
-
-
-class UnexpectedToken(TlsDskHandshakeFailed):
-    what = "token after the end of the handshake"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from phonesim.codec.sip_security_header import (
     MalformedSecurityHeader,
     SecurityHeader,
 )
-from phonesim.codec.tls_dsk.handshake import (
+from phonesim.codec.tls_dsk.handshake_failures import (
     CertificateRefused,
     RefusedByPeer,
     TlsDskHandshakeFailed,
