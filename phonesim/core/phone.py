@@ -377,8 +377,9 @@ class Phone:
             "registrar": outcome.registrar,
             "sip_uri": outcome.sip_uri,
         }
-        if self._stop in (Stage.TLSDSK, Stage.REGISTRAR):
-            # Signed in; or, asked to stop at the registrar, at its TLS-DSK challenge.
+        if self._stop not in STOPPED:
+            # A stage with an ending of its own: signed in; or, asked to stop at the
+            # registrar, its TLS-DSK challenge.
             out.trace(
                 TLSDSK_SIGNED_IN if self._stop is Stage.TLSDSK else REGISTRAR_CHALLENGE_REACHED,
                 **fields,
