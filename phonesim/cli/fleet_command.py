@@ -133,6 +133,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from phonesim.app.fleet import FleetRequest, open_report_folder
+    from phonesim.fleet.descriptor_budget import descriptors_needed, secure_descriptors
     from phonesim.fleet.identities import (
         ProfileMix,
         generated_identities,
@@ -171,6 +172,12 @@ def run(args: argparse.Namespace) -> int:
         if scenario is not None
         else None
     )
+    # Before the lab starts and the folder is made: a fleet the process cannot hold the
+    # connections of is refused whole, never failed phone by phone mid-run.
+    descriptors = secure_descriptors(
+        descriptors_needed(booting=min(shape.planned, args.concurrency)),
+        f"a fleet of {shape.planned:,} phones, {args.concurrency:,} at once,",
+    )
     report_path = args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
     folder = open_report_folder(report_path)
     config = {
@@ -189,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
         "mix": dict(mix.weights),
         "profiles": sorted(profiles),
         "users": None if args.users is None else str(args.users),
+        "open_files": descriptors.as_json(),
     }
     request = FleetRequest(
         identities=identities,
