@@ -23,6 +23,7 @@ from phonesim.app.network import lab_network
 from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
+from phonesim.core.flow import LAST
 from phonesim.core.identity import (
     NetworkSettings,
     PhoneIdentity,
@@ -33,7 +34,6 @@ from phonesim.core.identity import (
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
-from phonesim.core.stage import Stage
 from phonesim.diagnosis import diagnose
 from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import PhonesimError, UsageError
@@ -76,7 +76,7 @@ class BootRequest:
     """The phones' flash (discovery caches by MAC); None: nothing is read or kept."""
     cache_policy: CachePolicy | None = None
     seed: int | None = None
-    final_stage: str = Stage.TLSDSK
+    final_stage: str = LAST.value
     run_dir: Path | None = None
     run_dir_made: bool = False
     """The run folder was made for this boot: a boot refused before the phone powered on
@@ -152,7 +152,7 @@ async def boot_phone(
     state_dir: Path | None = None,
     cache_policy: CachePolicy | None = None,
     seed: int | None = None,
-    final_stage: str = Stage.TLSDSK,
+    final_stage: str = LAST.value,
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
 ) -> BootReport:

@@ -15,7 +15,7 @@ from phonesim.app.targets import TargetProblem
 from phonesim.cli.common import STAGES, default_state_dir
 from phonesim.cli.live_network import add_live_arguments, live_target, phone_mac_argument
 from phonesim.cli.pin_source import WHERE_A_PIN_COMES_FROM, add_pin_arguments, pin_from_args
-from phonesim.core.stage import Stage
+from phonesim.core.flow import LAST
 from phonesim.errors import UsageError
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--stop-after",
         choices=STAGES,
-        default=str(Stage.TLSDSK),
+        default=str(LAST),
         help="stop after this stage; nothing of a later stage is sent, whether the phone "
         "discovered or used its cache (default: %(default)s)",
     )

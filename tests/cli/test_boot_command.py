@@ -42,9 +42,13 @@ def test_a_lab_boot_signs_in_and_fills_the_run_folder(capsys, tmp_path: Path) ->
     )
     run_dir = Path(result["RunFolder"])
     assert json.loads((run_dir / "result.json").read_text())["Result"] == "Success"
-    records = parse_device_log((run_dir / "cpsw3g.log").read_text().splitlines())
+    records = list(parse_device_log((run_dir / "cpsw3g.log").read_text().splitlines()))
     events = [r.event for r in records]
-    assert events[-3:] == ["handshake_complete", "registered", "signed_in"]
+    # The handshake, the verified 200 OK, then provisioning, then signed in.
+    tail = events[events.index("handshake_complete") :]
+    assert tail[:4] == ["handshake_complete", "registered", "requested", "received"]
+    assert tail[-1] == "signed_in" and records[-1].component == "provisioning"
+    assert result["Provisioned"]["pool"] == "pool01.phonesim.test"
     traces = [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]
     assert traces[0]["event"] == "power_on"
     assert (run_dir / "capture.pcap").exists()
