@@ -57,6 +57,13 @@ def register(commands: Any) -> None:
     add_server_arguments(boot)
     add_phone_arguments(boot)
     add_output_arguments(boot)
+    boot.add_argument(
+        "--hold",
+        metavar="DURATION",
+        help="after signing in, stay registered this long (90s, 10m, 2h: refreshes, "
+        "keep-alives, new security associations, on real time), then sign out; Ctrl-C "
+        "signs out early",
+    )
     boot.set_defaults(run=run)
 
 
@@ -232,6 +239,7 @@ def start_boot(
 
     if args.ext is None:
         raise UsageError(f"say who signs in: --ext DIGITS and a PIN ({WHERE_A_PIN_COMES_FROM})")
+    hold = hold_from_args(args)
     profile = load_profile(args.profile)
     servers = servers_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
@@ -266,6 +274,7 @@ def start_boot(
         cache_policy=policy,
         seed=args.seed,
         final_stage=args.stop_after,
+        hold=hold,
         run_dir=run_dir,
         run_dir_made=made_run_dir,
     )
@@ -275,6 +284,22 @@ def start_boot(
         if on_note is not None:
             on_note(note)
     return run_boot(request, on_trace)
+
+
+def hold_from_args(args: argparse.Namespace) -> float | None:
+    """`--hold DURATION` in seconds; only for a boot that runs to the end."""
+    from phonesim.fleet.load_shape import parse_duration
+
+    text = getattr(args, "hold", None)
+    if text is None:
+        return None
+    seconds = parse_duration(text, "--hold")
+    if args.stop_after != str(LAST):
+        raise UsageError(
+            f"--hold keeps a signed-in phone registered: it needs a boot that runs to the end "
+            f"(--stop-after {LAST}, the default), not --stop-after {args.stop_after}"
+        )
+    return seconds
 
 
 def cache_policy(args: argparse.Namespace, site: str | None) -> CachePolicy:

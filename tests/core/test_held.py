@@ -5,6 +5,7 @@ one, and a sign-out at the end that the lab sees."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 
 import pytest
@@ -65,11 +66,11 @@ def test_three_hours_held_refresh_keep_alive_renew_and_sign_out() -> None:
     began = next(t for t in pair.traces if ts.HELD_BEGAN.matches(t)).t
     # Refreshed 30 s before each Expires: the binding never lapsed at the registrar.
     during = [t for t in wire.registers if t > began]
-    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(during)]
     assert max(gaps) <= EXPIRES
     # Silence never lasted longer than ms-keep-alive's timeout (one hop of latency).
     heard = [t for t in wire.heard if t > began]
-    assert max(b - a for a, b in zip(heard, heard[1:], strict=False)) <= KEEP_ALIVE + 0.01
+    assert max(b - a for a, b in itertools.pairwise(heard)) <= KEEP_ALIVE + 0.01
     # The lab forgot each association after its hour: the next refresh got 401 and the
     # phone handshook again, twice in three hours.
     tls_dsk = pair.lab.registrar.tls_dsk
@@ -118,7 +119,7 @@ def test_a_refresh_refused_ends_the_hold_as_a_named_failure() -> None:
         if message.startswith(b"REGISTER") and b"response=" in message:
             registers["n"] += 1
             if registers["n"] == 3:  # the sign-in's, the first refresh, then this one
-                head, _, rest = answer.partition(b"\r\n")
+                _, _, rest = answer.partition(b"\r\n")
                 return b"SIP/2.0 503 Service Unavailable\r\n" + rest
         return answer
 
