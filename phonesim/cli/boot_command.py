@@ -6,8 +6,10 @@ import argparse
 import contextlib
 import json
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +22,10 @@ from phonesim.errors import UsageError
 
 if TYPE_CHECKING:
     from phonesim.app.boot import BootReport, TraceSink
+    from phonesim.core.commands import Trace
     from phonesim.core.discovery_cache import CachePolicy
     from phonesim.drivers.network import Network
+    from phonesim.report.hold_progress import HoldProgress
     from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
 
@@ -357,6 +361,7 @@ def describe_target(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from phonesim.profiles import load_profile
+    from phonesim.report.hold_progress import HoldProgress
     from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
 
@@ -372,17 +377,47 @@ def run(args: argparse.Namespace) -> int:
             f"signing in as {args.ext} ({describe_target(args)})"
         )
 
-    report = start_boot(
-        args,
-        None if args.json else printer.print,
-        on_note=None if args.json else lambda note: console.print(f"[dim]{note}[/dim]"),
-        on_start=header,
-    )
+    on_trace: TraceSink | None = None if args.json else printer.print
+    progress = HoldProgress()
+    stop = threading.Event()
+    if args.hold is not None and on_trace is not None:
+        on_trace = _following(progress, printer.print)
+        threading.Thread(target=_say_progress, args=(progress, console, stop), daemon=True).start()
+    try:
+        report = start_boot(
+            args,
+            on_trace,
+            on_note=None if args.json else lambda note: console.print(f"[dim]{note}[/dim]"),
+            on_start=header,
+        )
+    finally:
+        stop.set()
     if args.json:
         print(json.dumps(report.result, indent=2, default=str))
     elif not printer.reader_gone:
         _print_ending(console, printer, report, args)
     return int(report.result["ExitCode"])
+
+
+PROGRESS_EVERY = 60.0
+"""Seconds between a held phone's progress lines."""
+
+
+def _following(progress: HoldProgress, print_trace: TraceSink) -> TraceSink:
+    def both(trace: Trace) -> None:
+        progress.see(trace)
+        print_trace(trace)
+
+    return both
+
+
+def _say_progress(progress: HoldProgress, console: TerminalConsole, stop: threading.Event) -> None:
+    """Where the hold stands, now and then, until the boot is over."""
+    while not stop.wait(PROGRESS_EVERY):
+        line = progress.line(datetime.now(UTC))
+        if line is not None:
+            with contextlib.suppress(BrokenPipeError):
+                console.print(f"[dim]{line}[/dim]")
 
 
 def _print_ending(
