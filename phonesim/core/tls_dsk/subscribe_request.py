@@ -11,6 +11,7 @@ Contact is the GRUU the 200 OK gave (MS-SIPREGE §3.1.1.5.1: use the GRUU).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from phonesim.codec.provisioning_xml import format_request
@@ -61,8 +62,10 @@ def renew_in(expires: int) -> float:
     return expires - 120.0 if expires > 240 else expires / 2
 
 
+@functools.lru_cache(maxsize=64)
 def subscription_for(event: str, groups: tuple[str, ...] = ()) -> Subscription:
-    """The SUBSCRIBE pidgin-sipe sends for `event`; in-band provisioning asks for `groups`."""
+    """The SUBSCRIBE pidgin-sipe sends for `event`; in-band provisioning asks for `groups`.
+    One value per event and groups, shared: a fleet's held phones each keep theirs."""
     if event == PROVISIONING_EVENT:
         return Subscription(
             event,
