@@ -13,8 +13,10 @@ import contextlib
 import dataclasses
 import random
 import secrets
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ from phonesim.app.network import lab_network
 from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
+from phonesim.core.flow import LAST
 from phonesim.core.identity import (
     NetworkSettings,
     PhoneIdentity,
@@ -33,7 +36,6 @@ from phonesim.core.identity import (
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
-from phonesim.core.stage import Stage
 from phonesim.diagnosis import diagnose
 from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import PhonesimError, UsageError
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
     from phonesim.drivers.dhcp_interface import InterfaceFacts
     from phonesim.drivers.packet_capture import PacketCapture
+    from phonesim.drivers.runner import PhoneRunner
     from phonesim.lab.scenario import LabScenario
 
 TraceSink = Callable[[Trace], None]
@@ -76,7 +79,9 @@ class BootRequest:
     """The phones' flash (discovery caches by MAC); None: nothing is read or kept."""
     cache_policy: CachePolicy | None = None
     seed: int | None = None
-    final_stage: str = Stage.TLSDSK
+    final_stage: str = LAST.value
+    hold: float | None = None
+    """Seconds to stay registered after provisioning, then sign out; None: not held."""
     run_dir: Path | None = None
     run_dir_made: bool = False
     """The run folder was made for this boot: a boot refused before the phone powered on
@@ -94,6 +99,7 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
         "cache_policy": request.cache_policy,
         "seed": request.seed,
         "final_stage": request.final_stage,
+        "hold": request.hold,
         "run_dir": request.run_dir,
         "on_trace": on_trace,
     }
@@ -152,7 +158,8 @@ async def boot_phone(
     state_dir: Path | None = None,
     cache_policy: CachePolicy | None = None,
     seed: int | None = None,
-    final_stage: str = Stage.TLSDSK,
+    final_stage: str = LAST.value,
+    hold: float | None = None,
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
 ) -> BootReport:
@@ -222,10 +229,15 @@ async def boot_phone(
             cache=store.load(mac) if store is not None else None,
             cache_policy=cache_policy,
             final_stage=final_stage,
+            hold=hold,
         )
         if folder is not None:
             folder.begin(power_on)
-        outcome = await PhoneRunner(phone, services, on_trace=sink).run()
+        # The runner's limit is a safety net over the boot's own deadlines: a held phone's
+        # boot lasts its hold too.
+        runner = PhoneRunner(phone, services, on_trace=sink, boot_limit=BOOT_LIMIT + (hold or 0.0))
+        with _ctrl_c_signs_out(runner, hold is not None):
+            outcome = await runner.run()
         if network.dhcp_server[0] == BROADCAST:
             await _wait_for_late_answers(dhcp, profile.dhcp.answer_window)
     finally:
@@ -257,6 +269,34 @@ async def boot_phone(
         result["RunFolder"] = str(run_dir)
         folder.finish(result)
     return BootReport(outcome=outcome, result=result, traces=traces, run_dir=run_dir)
+
+
+BOOT_LIMIT = 600.0
+
+
+@contextlib.contextmanager
+def _ctrl_c_signs_out(runner: PhoneRunner, holding: bool) -> Iterator[None]:
+    """During a hold, the first Ctrl-C ends the hold with a sign-out (the phone then ends as
+    a held boot does); before the hold, or a second time, Ctrl-C stops the program as ever."""
+    loop = asyncio.get_running_loop()
+    if not holding or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted() -> None:
+        loop.remove_signal_handler(signal.SIGINT)
+        if not runner.end_hold():
+            signal.raise_signal(signal.SIGINT)
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, interrupted)
+    except (NotImplementedError, RuntimeError):  # no signals on this loop: Ctrl-C stops it
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
 
 
 def _interface_facts(network: Network) -> InterfaceFacts | None:

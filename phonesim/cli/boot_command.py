@@ -6,8 +6,10 @@ import argparse
 import contextlib
 import json
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,13 +17,15 @@ from phonesim.app.targets import TargetProblem
 from phonesim.cli.common import STAGES, default_state_dir
 from phonesim.cli.live_network import add_live_arguments, live_target, phone_mac_argument
 from phonesim.cli.pin_source import WHERE_A_PIN_COMES_FROM, add_pin_arguments, pin_from_args
-from phonesim.core.stage import Stage
+from phonesim.core.flow import LAST
 from phonesim.errors import UsageError
 
 if TYPE_CHECKING:
     from phonesim.app.boot import BootReport, TraceSink
+    from phonesim.core.commands import Trace
     from phonesim.core.discovery_cache import CachePolicy
     from phonesim.drivers.network import Network
+    from phonesim.report.hold_progress import HoldProgress
     from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
 
@@ -57,6 +61,13 @@ def register(commands: Any) -> None:
     add_server_arguments(boot)
     add_phone_arguments(boot)
     add_output_arguments(boot)
+    boot.add_argument(
+        "--hold",
+        metavar="DURATION",
+        help="after signing in, stay registered this long (90s, 10m, 2h: refreshes, "
+        "keep-alives, new security associations, on real time), then sign out; Ctrl-C "
+        "signs out early",
+    )
     boot.set_defaults(run=run)
 
 
@@ -151,7 +162,7 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--stop-after",
         choices=STAGES,
-        default=str(Stage.TLSDSK),
+        default=str(LAST),
         help="stop after this stage; nothing of a later stage is sent, whether the phone "
         "discovered or used its cache (default: %(default)s)",
     )
@@ -232,6 +243,7 @@ def start_boot(
 
     if args.ext is None:
         raise UsageError(f"say who signs in: --ext DIGITS and a PIN ({WHERE_A_PIN_COMES_FROM})")
+    hold = hold_from_args(args)
     profile = load_profile(args.profile)
     servers = servers_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
@@ -266,6 +278,7 @@ def start_boot(
         cache_policy=policy,
         seed=args.seed,
         final_stage=args.stop_after,
+        hold=hold,
         run_dir=run_dir,
         run_dir_made=made_run_dir,
     )
@@ -275,6 +288,22 @@ def start_boot(
         if on_note is not None:
             on_note(note)
     return run_boot(request, on_trace)
+
+
+def hold_from_args(args: argparse.Namespace) -> float | None:
+    """`--hold DURATION` in seconds; only for a boot that runs to the end."""
+    from phonesim.fleet.load_shape import parse_duration
+
+    text = getattr(args, "hold", None)
+    if text is None:
+        return None
+    seconds = parse_duration(text, "--hold")
+    if args.stop_after != str(LAST):
+        raise UsageError(
+            f"--hold keeps a signed-in phone registered: it needs a boot that runs to the end "
+            f"(--stop-after {LAST}, the default), not --stop-after {args.stop_after}"
+        )
+    return seconds
 
 
 def cache_policy(args: argparse.Namespace, site: str | None) -> CachePolicy:
@@ -332,6 +361,7 @@ def describe_target(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from phonesim.profiles import load_profile
+    from phonesim.report.hold_progress import HoldProgress
     from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
 
@@ -347,17 +377,47 @@ def run(args: argparse.Namespace) -> int:
             f"signing in as {args.ext} ({describe_target(args)})"
         )
 
-    report = start_boot(
-        args,
-        None if args.json else printer.print,
-        on_note=None if args.json else lambda note: console.print(f"[dim]{note}[/dim]"),
-        on_start=header,
-    )
+    on_trace: TraceSink | None = None if args.json else printer.print
+    progress = HoldProgress()
+    stop = threading.Event()
+    if args.hold is not None and on_trace is not None:
+        on_trace = _following(progress, printer.print)
+        threading.Thread(target=_say_progress, args=(progress, console, stop), daemon=True).start()
+    try:
+        report = start_boot(
+            args,
+            on_trace,
+            on_note=None if args.json else lambda note: console.print(f"[dim]{note}[/dim]"),
+            on_start=header,
+        )
+    finally:
+        stop.set()
     if args.json:
         print(json.dumps(report.result, indent=2, default=str))
     elif not printer.reader_gone:
         _print_ending(console, printer, report, args)
     return int(report.result["ExitCode"])
+
+
+PROGRESS_EVERY = 60.0
+"""Seconds between a held phone's progress lines."""
+
+
+def _following(progress: HoldProgress, print_trace: TraceSink) -> TraceSink:
+    def both(trace: Trace) -> None:
+        progress.see(trace)
+        print_trace(trace)
+
+    return both
+
+
+def _say_progress(progress: HoldProgress, console: TerminalConsole, stop: threading.Event) -> None:
+    """Where the hold stands, now and then, until the boot is over."""
+    while not stop.wait(PROGRESS_EVERY):
+        line = progress.line(datetime.now(UTC))
+        if line is not None:
+            with contextlib.suppress(BrokenPipeError):
+                console.print(f"[dim]{line}[/dim]")
 
 
 def _print_ending(

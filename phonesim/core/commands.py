@@ -108,6 +108,16 @@ class SendSipMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class KeepAlive:
+    """A CRLF keep-alive on the registrar connection: bytes only, no answer awaited."""
+
+    host: str
+    address: str
+    port: int
+    data: bytes = b"\r\n\r\n"
+
+
+@dataclass(frozen=True, slots=True)
 class Abandon:
     """The phone no longer waits for the answer to `request` (its time ran out): the driver
     may drop the work and free its socket. An answer that comes all the same is ignored."""
@@ -145,6 +155,7 @@ Command = (
     | RequestCertificate
     | ConnectRegistrar
     | SendSipMessage
+    | KeepAlive
     | PersistCache
     | Abandon
     | Trace

@@ -8,10 +8,11 @@ fleet carries its context and the one stage it is in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from phonesim.codec.provisioning_xml import ProvisionedSettings
 from phonesim.core.commands import PersistCache
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
@@ -19,7 +20,9 @@ from phonesim.core.names import Names
 from phonesim.core.outbox import Outbox
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.requests import Asking, Requests, Waiter
-from phonesim.core.tls_dsk.messages import Challenge, SigningCredential
+from phonesim.core.tls_dsk.messages import Challenge, Registered, SigningCredential
+from phonesim.core.tls_dsk.session import TlsDskSession
+from phonesim.core.tls_dsk.subscribe_request import SubscriptionDialog
 from phonesim.core.trace_schema import DISCOVERY_CACHE_STORED
 
 
@@ -39,6 +42,19 @@ class RegistrarConnection:
     challenge: Challenge
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """What the TLS-DSK sign-in hands on: the session (its association, its counters, its
+    timers), on the connection it signed in over, and the 200 OK's grant. Provisioning and
+    a held phone go on with these, never with a session of their own."""
+
+    session: TlsDskSession
+    connection: RegistrarConnection
+    registered: Registered
+    dialogs: list[SubscriptionDialog] = field(default_factory=list)
+    """The subscriptions granted with an Expires, for a held phone to renew."""
+
+
 class BootContext:
     __slots__ = (
         "_names",
@@ -47,16 +63,19 @@ class BootContext:
         "certificate_not_after",
         "challenged",
         "credential",
+        "hold",
         "identity",
         "mono_at",
         "network",
         "ntp_servers",
         "out",
         "profile",
+        "provisioned",
         "registrar_source",
         "registrars",
         "requests",
         "rng",
+        "signed_in",
         "sip_uri",
         "ticket",
         "using_cache",
@@ -101,6 +120,11 @@ class BootContext:
         self.certificate_not_after: float | None = None
         """The phone's certificate's end, unix seconds."""
         self.challenged: RegistrarConnection | None = None
+        # What the sign-in handed on and provisioning gave; how long to stay registered.
+        self.signed_in: SignedIn | None = None
+        self.provisioned: ProvisionedSettings | None = None
+        self.hold: float | None = None
+        """Seconds a held phone stays registered after provisioning; None: not held."""
 
     @property
     def names(self) -> Names:
@@ -168,4 +192,4 @@ def utc(unix: float) -> datetime:
     return datetime.fromtimestamp(unix, UTC)
 
 
-__all__ = ["BootContext", "RegistrarConnection", "utc"]
+__all__ = ["BootContext", "RegistrarConnection", "SignedIn", "utc"]

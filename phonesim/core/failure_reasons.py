@@ -149,6 +149,60 @@ TLSDSK_UNEXPECTED_ANSWER = _reason(
     Stage.TLSDSK, "unexpected_answer", "the registrar's answer does not fit the sign-in's step"
 )
 
+# -- in-band provisioning (after the 200 OK) ---------------------------------------------------
+PROVISIONING_REFUSED = _reason(
+    Stage.PROVISIONING, "refused", "the registrar refused the provisioning SUBSCRIBE (4xx/5xx)"
+)
+PROVISIONING_TIMEOUT = _reason(
+    Stage.PROVISIONING, TIMEOUT, "the registrar did not answer the provisioning SUBSCRIBE in time"
+)
+PROVISIONING_MALFORMED = _reason(
+    Stage.PROVISIONING,
+    "malformed",
+    "the provisioning answer or its provisionGroupList body could not be read",
+)
+PROVISIONING_BAD_SERVER_SIGNATURE = _reason(
+    Stage.PROVISIONING,
+    "bad_server_signature",
+    "the registrar's signature on its provisioning answer is wrong",
+)
+PROVISIONING_UNSIGNED_ANSWER = _reason(
+    Stage.PROVISIONING,
+    "unsigned_answer",
+    "the registrar's provisioning answer carries no signature",
+)
+PROVISIONING_CONNECTION_LOST = _reason(
+    Stage.PROVISIONING, "connection_lost", "the SIP connection broke during provisioning"
+)
+
+# -- a phone held registered (the session's faults, one each, and the connection) ---------------
+HELD_TIMEOUT = _reason(Stage.HELD, TIMEOUT, "the registrar did not answer a REGISTER of the hold")
+HELD_CONNECTION_LOST = _reason(
+    Stage.HELD, "connection_lost", "the SIP connection to the registrar broke during the hold"
+)
+HELD_MALFORMED = _reason(
+    Stage.HELD, "malformed", "a registrar's answer during the hold was unreadable"
+)
+HELD_HANDSHAKE_FAILED = _reason(
+    Stage.HELD, "handshake_failed", "the phone's end of a renewal handshake stopped"
+)
+HELD_HANDSHAKE_REFUSED = _reason(
+    Stage.HELD, "handshake_refused", "the registrar ended a renewal handshake"
+)
+HELD_SIGNATURE_REFUSED = _reason(
+    Stage.HELD, "signature_refused", "the registrar did not accept a signed REGISTER of the hold"
+)
+HELD_BAD_SERVER_SIGNATURE = _reason(
+    Stage.HELD, "bad_server_signature", "the registrar's signature on an answer is wrong"
+)
+HELD_UNSIGNED_ANSWER = _reason(
+    Stage.HELD, "unsigned_answer", "a final answer during the hold carries no signature"
+)
+HELD_REFUSED = _reason(Stage.HELD, "refused", "the registrar refused a refresh or the sign-out")
+HELD_UNEXPECTED_ANSWER = _reason(
+    Stage.HELD, "unexpected_answer", "an answer during the hold that does not fit its step"
+)
+
 # -- a web service that failed, at each stage that asks one ------------------------------
 WEB_SERVICE_STAGES = (Stage.ROOTCHAIN, Stage.CERTPROV, Stage.WEBTICKET)
 """The stages whose step is a call to the pool's web services."""

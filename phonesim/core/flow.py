@@ -50,10 +50,12 @@ FOLLOWS: Mapping[Stage, Stage | None] = {
     Stage.WEBTICKET: Stage.CERTPROV,
     Stage.CERTPROV: Stage.REGISTRAR,
     Stage.REGISTRAR: Stage.TLSDSK,
-    Stage.TLSDSK: None,
+    Stage.TLSDSK: Stage.PROVISIONING,
+    Stage.PROVISIONING: Stage.HELD,
+    Stage.HELD: None,
 }
-"""What begins when a stage is done; None: the boot is over (signed in, after the
-registrar's verified 200 OK)."""
+"""What begins when a stage is done; None: the boot is over (signed in and provisioned,
+or, for a phone held registered, signed out at the end of the hold)."""
 
 PART_OF: Mapping[Stage, Stage] = {
     Stage.DHCP: Stage.DISCOVERY,
@@ -70,6 +72,7 @@ STOP_AFTER: tuple[Stage, ...] = (
     Stage.CERTPROV,
     Stage.REGISTRAR,
     Stage.TLSDSK,
+    Stage.PROVISIONING,
 )
 """The stages a boot can be asked to stop after (`--stop-after`, `fleet --stage`), in the
 order the phone runs them."""
@@ -81,8 +84,12 @@ REDISCOVER_AFTER: frozenset[Stage] = frozenset(
 (once). Time never fails a boot; a refusal that is the user's (a wrong PIN) is not the
 servers' fault and ends the boot wherever the servers came from."""
 
-LAST: Stage = Stage.TLSDSK
+LAST: Stage = Stage.PROVISIONING
 """Where a boot that is not asked to stop earlier ends."""
+
+HELD_AFTER: Stage = LAST
+"""A boot given a hold duration stays registered after this stage (`Stage.HELD`): not a
+stop a boot can be asked for, but a boot that runs to the end and then goes on."""
 
 _RANK = {stage: rank for rank, stage in enumerate(STOP_AFTER)}
 _BY_NAME = {str(stage): stage for stage in STOP_AFTER}
@@ -102,8 +109,11 @@ def within(stage: Stage, stop: Stage) -> Stage:
     return stage
 
 
-def begins(stage: Stage, stop: Stage) -> bool:
-    """Whether a boot asked to stop after `stop` may begin `stage`."""
+def begins(stage: Stage, stop: Stage, *, holding: bool = False) -> bool:
+    """Whether a boot asked to stop after `stop` may begin `stage`; the held stage only for
+    a boot `holding` that runs to the end."""
+    if stage is Stage.HELD:
+        return holding and stop is HELD_AFTER
     return _RANK[stage] <= _RANK[stop]
 
 
@@ -123,6 +133,7 @@ def stop_stage(name: str) -> Stage:
 __all__ = [
     "ENTRY",
     "FOLLOWS",
+    "HELD_AFTER",
     "LAST",
     "PART_OF",
     "REDISCOVER_AFTER",

@@ -24,7 +24,9 @@ def diagram() -> str:
         words = _START_WORDS[start].ljust(width, " ")
         lines.append(f" {branch} {words} ─▶ {stage}")
     lines.append("")
-    lines.append(" ─▶ ".join([*_path(flow.ENTRY[flow.Start.DISCOVER]), "end"]))
+    path = _path(flow.ENTRY[flow.Start.DISCOVER])
+    lines.append(" ─▶ ".join([*path[: path.index(flow.HELD_AFTER) + 1], "end"]))
+    lines.append(f" {flow.HELD_AFTER} ─▶ {Stage.HELD} ─▶ end: only for a boot given --hold")
     for whole in dict.fromkeys(flow.PART_OF.values()):
         parts = " ∥ ".join(part for part, of in flow.PART_OF.items() if of is whole)
         lines.append(f" {whole}: {parts} (side by side)")

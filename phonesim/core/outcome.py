@@ -16,6 +16,11 @@ class Success:
     sip_uri: str | None
     stage: str = Stage.REGISTRAR.value
     """The last stage run; earlier than registrar when the boot was asked to stop early."""
+    provisioned: dict[str, Any] | None = None
+    """What the phone kept of in-band provisioning (pool, MRAS, location profile, policy)."""
+    held: dict[str, Any] | None = None
+    """For a boot held registered: how long, refreshes, keep-alives, re-handshakes, and
+    whether it signed out."""
 
 
 @dataclass(frozen=True, slots=True)

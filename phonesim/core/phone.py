@@ -36,6 +36,7 @@ from phonesim.core.profile import DeviceProfile
 from phonesim.core.requests import Pending, Waiter, about, timed_out
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
+from phonesim.core.stages.held import Held
 from phonesim.core.stages.machines import MACHINE
 from phonesim.core.trace_schema import (
     BOOT_EVENT_IGNORED,
@@ -44,7 +45,9 @@ from phonesim.core.trace_schema import (
     DISCOVERY_CACHE_USED,
     DISCOVERY_FRESH_PHONE,
     FAILED,
+    HELD_SIGNED_OUT,
     POWER_ON,
+    PROVISIONING_SIGNED_IN,
     REGISTRAR_CHALLENGE_REACHED,
     STOPPED,
     TLSDSK_SIGNED_IN,
@@ -75,8 +78,13 @@ class Phone:
         cache: DiscoveryCache | None = None,
         cache_policy: CachePolicy | None = None,
         final_stage: str = flow.LAST.value,
+        hold: float | None = None,
     ) -> None:
         self._stop = flow.stop_stage(final_stage)
+        if hold is not None and (hold <= 0 or self._stop is not flow.HELD_AFTER):
+            raise ValueError(
+                f"a phone is held registered only after {flow.HELD_AFTER}, for a positive time"
+            )
         self._ctx = BootContext(
             profile,
             identity,
@@ -85,6 +93,7 @@ class Phone:
             wall_clock=wall_clock,
             cache_policy=cache_policy or CachePolicy.device(),
         )
+        self._ctx.hold = hold
         self._cache = cache
         self._machine: StageMachine | None = None
         self._lingering: tuple[StageMachine, ...] = ()
@@ -122,6 +131,11 @@ class Phone:
     def wall_time(self, now: float) -> float:
         """The phone's clock (unix seconds) at monotonic `now`."""
         return self._ctx.wall_time(now)
+
+    @property
+    def holding(self) -> bool:
+        """Held registered: the boot is over but for the hold and its sign-out."""
+        return isinstance(self._machine, Held) and self.outcome is None
 
     def address_of(self, host: str) -> str | None:
         return self._ctx.names.address_of(host)
@@ -187,6 +201,16 @@ class Phone:
             if deadline is not None and (earliest is None or deadline < earliest):
                 earliest = deadline
         return earliest
+
+    def end_hold(self, now: float) -> list[Command]:
+        """Cut a hold short (the user stops the program): the phone signs out as soon as its
+        connection is free; nothing to do for a phone not held."""
+        machine = self._machine
+        out = self._ctx.out
+        if self.outcome is None and isinstance(machine, Held):
+            out.now = now
+            self._advance(machine.end_now(now), now)
+        return out.take()
 
     def handle_timer(self, now: float) -> list[Command]:
         """`now` has reached `next_deadline()`: requests whose time is up fail, then the
@@ -282,7 +306,7 @@ class Phone:
         return flow.Start.DISCOVER
 
     def _enter(self, stage: Stage, now: float) -> None:
-        if flow.begins(stage, self._stop):
+        if flow.begins(stage, self._stop, holding=self._ctx.hold is not None):
             self._advance(self._begin(stage, now), now)
         else:
             self._succeed(DONE, now)
@@ -300,7 +324,9 @@ class Phone:
             machine = self._machine
             assert machine is not None
             following = flow.FOLLOWS[machine.stage]
-            if following is None or not flow.begins(following, self._stop):
+            if following is None or not flow.begins(
+                following, self._stop, holding=self._ctx.hold is not None
+            ):
                 self._succeed(step, now)
                 return
             if machine.busy:
@@ -354,6 +380,8 @@ class Phone:
                 else ",".join(r.label() for r in ctx.registrars),
                 sip_uri=ctx.sip_uri,
                 stage=_SPELT[self._stop],
+                provisioned=None if ctx.provisioned is None else ctx.provisioned.kept(),
+                held=done.held,
             )
         )
 
@@ -377,13 +405,19 @@ class Phone:
             "registrar": outcome.registrar,
             "sip_uri": outcome.sip_uri,
         }
+        if outcome.held is not None:
+            out.trace(HELD_SIGNED_OUT, **fields, **outcome.held)
+            return
         if self._stop not in STOPPED:
-            # A stage with an ending of its own: signed in; or, asked to stop at the
-            # registrar, its TLS-DSK challenge.
-            out.trace(
-                TLSDSK_SIGNED_IN if self._stop is Stage.TLSDSK else REGISTRAR_CHALLENGE_REACHED,
-                **fields,
-            )
+            # A stage with an ending of its own: signed in (and provisioned); or, asked to
+            # stop at the registrar, its TLS-DSK challenge.
+            if self._stop is Stage.REGISTRAR:
+                out.trace(REGISTRAR_CHALLENGE_REACHED, **fields)
+            else:
+                out.trace(
+                    TLSDSK_SIGNED_IN if self._stop is Stage.TLSDSK else PROVISIONING_SIGNED_IN,
+                    **fields,
+                )
             return
         out.trace(
             STOPPED[self._stop],

@@ -24,6 +24,7 @@ def make_phone(
     cache: DiscoveryCache | None = None,
     cache_policy: CachePolicy | None = None,
     final_stage: str = LAST.value,
+    hold: float | None = None,
 ) -> Phone:
     """A phone powered off: `start(now)` powers it on."""
     return Phone(
@@ -35,4 +36,5 @@ def make_phone(
         cache=cache,
         cache_policy=cache_policy,
         final_stage=final_stage,
+        hold=hold,
     )

@@ -105,6 +105,28 @@ class TlsDskBehaviour:
     (MS-SIPAE §3.2.2: five minutes or longer)."""
 
 
+PROVISIONING_GROUPS = (
+    "ServerConfiguration",
+    "ucPolicy",
+    "endpointConfiguration",
+    "locationPolicy",
+    "userSetting",
+)
+SUBSCRIPTIONS = ("vnd-microsoft-roaming-contacts", "vnd-microsoft-roaming-self")
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisioningBehaviour:
+    """What the phone asks for after its 200 OK (`tls-dsk.md` §3.2-3.4). Which groups and
+    subscriptions a Lync Phone Edition asks for is not published [U]: the defaults are a
+    Lync 2010 client's as pidgin-sipe models it, plus the groups a phone needs."""
+
+    groups: tuple[str, ...] = PROVISIONING_GROUPS
+    """The `provisioningGroup` names of the in-band provisioning SUBSCRIBE."""
+    subscriptions: tuple[str, ...] = SUBSCRIPTIONS
+    """The further self-SUBSCRIBEs, each sent only if the 200's Allow-Events lists it."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeviceProfile:
     device: DeviceInfo
@@ -115,6 +137,7 @@ class DeviceProfile:
     time: TimeBehaviour
     certificate: CertificateBehaviour
     tls_dsk: TlsDskBehaviour = TlsDskBehaviour()
+    provisioning: ProvisioningBehaviour = ProvisioningBehaviour()
 
     @property
     def name(self) -> str:
@@ -173,6 +196,7 @@ class DeviceProfile:
                 key_type=reader.choice("certificate.key_type", ("rsa-2048", "ec-p256")),
             ),
             tls_dsk=_tls_dsk(reader),
+            provisioning=_provisioning(reader),
         )
         reader.reject_unknown(_known_fields())
         if "pin" not in profile.device.sign_in_methods:
@@ -190,6 +214,7 @@ def _known_fields() -> dict[str, set[str]]:
         "time": TimeBehaviour,
         "certificate": CertificateBehaviour,
         "tls_dsk": TlsDskBehaviour,
+        "provisioning": ProvisioningBehaviour,
     }
     return {name: {f.name for f in fields(kind)} for name, kind in sections.items()}
 
@@ -216,6 +241,19 @@ def _tls_dsk(reader: _Reader) -> TlsDskBehaviour:
         sa_renewal_margin=reader.seconds("tls_dsk.sa_renewal_margin")
         if reader.present("tls_dsk.sa_renewal_margin")
         else default.sa_renewal_margin,
+    )
+
+
+def _provisioning(reader: _Reader) -> ProvisioningBehaviour:
+    """The optional [provisioning] table: each field absent keeps its default."""
+    default = ProvisioningBehaviour()
+    return ProvisioningBehaviour(
+        groups=reader.texts("provisioning.groups")
+        if reader.present("provisioning.groups")
+        else default.groups,
+        subscriptions=reader.texts("provisioning.subscriptions", allow_empty=True)
+        if reader.present("provisioning.subscriptions")
+        else default.subscriptions,
     )
 
 

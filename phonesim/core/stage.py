@@ -22,6 +22,8 @@ class Stage(StrEnum):
     CERTPROV = "certprov"
     REGISTRAR = "registrar"
     TLSDSK = "tlsdsk"
+    PROVISIONING = "provisioning"
+    HELD = "held"
 
 
 __all__ = ["Stage"]

@@ -12,13 +12,21 @@ from phonesim.core.stage import Stage
 
 
 class Done:
-    __slots__ = ("registrar", "web_url")
+    __slots__ = ("held", "registrar", "web_url")
 
-    def __init__(self, web_url: str | None = None, registrar: str | None = None) -> None:
+    def __init__(
+        self,
+        web_url: str | None = None,
+        registrar: str | None = None,
+        held: dict[str, Any] | None = None,
+    ) -> None:
         self.web_url = web_url
         """What the outcome says when the boot ends here, if the stage says otherwise
         than the context (the DHCP answer alone, the registrar that answered)."""
         self.registrar = registrar
+        self.held = held
+        """What a held phone's hold did (how long, refreshes, keep-alives, re-handshakes,
+        signed out), for the outcome."""
 
     def __repr__(self) -> str:
         return f"Done(web_url={self.web_url!r}, registrar={self.registrar!r})"

@@ -42,6 +42,14 @@ FAILURE_FIELDS = frozenset(
         "alert",
         "check",
         "snum",
+        # Provisioning's and a held phone's:
+        "event",
+        "held_for",
+        "refreshes",
+        "keep_alives",
+        "rehandshakes",
+        "resubscriptions",
+        "signed_out",
     }
 )
 
@@ -79,6 +87,8 @@ FAILED: Mapping[Stage, TraceEvent] = {
         Stage.CERTPROV,
         Stage.REGISTRAR,
         Stage.TLSDSK,
+        Stage.PROVISIONING,
+        Stage.HELD,
     )
 }
 

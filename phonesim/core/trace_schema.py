@@ -330,6 +330,106 @@ TLSDSK_SIGNED_IN = _event(
     "the end of a boot that signed in: TLS-DSK and a verified 200 OK",
 )
 
+# -- in-band provisioning and the further subscriptions ----------------------------------
+PROVISIONING_REQUESTED = _event(
+    Stage.PROVISIONING,
+    "requested",
+    ("registrar", "groups", "cseq"),
+    "the in-band provisioning SUBSCRIBE (vnd-microsoft-provisioning-v2) left, signed",
+)
+PROVISIONING_RECEIVED = _event(
+    Stage.PROVISIONING,
+    "received",
+    (
+        "registrar",
+        "status",
+        "groups",
+        "pool",
+        "backup_pool",
+        "mras_uri",
+        "location_profile",
+        "uc_policy",
+    ),
+    "the registrar's signed 200 with the provisioning groups piggybacked, and what the "
+    "phone keeps of them",
+)
+SUBSCRIPTION_SENT = _event(
+    Stage.PROVISIONING,
+    "subscription_sent",
+    ("event", "expires"),
+    "a further self-SUBSCRIBE left, signed",
+)
+SUBSCRIPTION_ANSWERED = _event(
+    Stage.PROVISIONING,
+    "subscription_answered",
+    ("event", "status", "expires"),
+    "the registrar's signed 2xx to a further SUBSCRIBE",
+)
+SUBSCRIPTION_REFUSED = _event(
+    Stage.PROVISIONING,
+    "subscription_refused",
+    ("event", "status", "why"),
+    "the registrar refused a further SUBSCRIBE (489 Bad Event...): the phone is signed in "
+    "all the same, without what it asked for",
+    "warning",
+)
+SUBSCRIPTION_SKIPPED = _event(
+    Stage.PROVISIONING,
+    "subscription_skipped",
+    ("event", "why"),
+    "a subscription the profile asks for that the phone did not send, and why",
+)
+PROVISIONING_SIGNED_IN = _event(
+    Stage.PROVISIONING,
+    "signed_in",
+    ("web_url", "registrar", "sip_uri"),
+    "the end of a boot that signed in and was provisioned: TLS-DSK, a verified 200 OK, "
+    "in-band provisioning",
+)
+
+# -- a phone held registered ---------------------------------------------------------------
+HELD_BEGAN = _event(
+    Stage.HELD,
+    "began",
+    ("registrar", "hold", "expires", "keep_alive", "next_refresh", "sa_renew"),
+    "the phone stays registered for the hold asked for, on the session's own timers",
+)
+HELD_REFRESHED = _event(
+    Stage.HELD,
+    "refreshed",
+    ("registrar", "expires", "refreshes", "keep_alives", "next_refresh"),
+    "a signed re-REGISTER before Expires, answered with a verified 200 OK (keep-alives are "
+    "counted here, not traced one by one)",
+)
+HELD_REHANDSHAKED = _event(
+    Stage.HELD,
+    "rehandshaked",
+    ("registrar", "handshakes", "sa_expires", "next_refresh"),
+    "a new security association (a fresh challenge and handshake) and its verified 200 OK",
+)
+HELD_RESUBSCRIBED = _event(
+    Stage.HELD,
+    "resubscribed",
+    ("event", "status", "expires"),
+    "a subscription renewed before its Expires",
+)
+HELD_SIGNED_OUT = _event(
+    Stage.HELD,
+    "signed_out",
+    (
+        "web_url",
+        "registrar",
+        "sip_uri",
+        "held_for",
+        "refreshes",
+        "keep_alives",
+        "rehandshakes",
+        "resubscriptions",
+        "signed_out",
+    ),
+    "the end of a held boot: the REGISTER with Expires 0 answered, and what the hold did",
+)
+
 # -- what the phone did not expect --------------------------------------------------------
 BOOT_EVENT_IGNORED = _event(
     Stage.BOOT,

@@ -112,7 +112,12 @@ class BootRecord:
     def reached_registrar(self) -> Step | None:
         """The boot ended well at or after the registrar's TLS-DSK challenge: signed in, or
         stopped at the challenge as asked. Both ends name the registrar."""
-        for end in (ts.TLSDSK_SIGNED_IN, ts.REGISTRAR_CHALLENGE_REACHED):
+        for end in (
+            ts.HELD_SIGNED_OUT,
+            ts.PROVISIONING_SIGNED_IN,
+            ts.TLSDSK_SIGNED_IN,
+            ts.REGISTRAR_CHALLENGE_REACHED,
+        ):
             reached = self.last(end)
             if reached is not None:
                 return reached

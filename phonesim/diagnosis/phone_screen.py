@@ -17,6 +17,10 @@ PHONE_SCREEN: dict[str, str] = {
     Stage.WEBTICKET: "Sign-in failed. Check your phone number or extension and PIN",
     Stage.REGISTRAR: "Unable to contact Registrar for authentication. Please sign in again.",
     Stage.TLSDSK: "Unable to contact Registrar for authentication. Please sign in again.",
+    # [U] A Lync Phone Edition's words for these are not published: what it shows when
+    # the registrar is lost, which is what the user sees.
+    Stage.PROVISIONING: "Unable to contact Registrar for authentication. Please sign in again.",
+    Stage.HELD: "Unable to contact Registrar for authentication. Please sign in again.",
 }
 """By the stage a boot fails at: every reason in `core/failure_reasons` has one."""
 

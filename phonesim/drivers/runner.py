@@ -24,6 +24,7 @@ from phonesim.core.commands import (
     ConnectRegistrar,
     FetchMetadata,
     FetchRootChain,
+    KeepAlive,
     PersistCache,
     QueryTime,
     RequestCertificate,
@@ -187,6 +188,14 @@ class PhoneRunner:
     def _feed(self, event: Event) -> None:
         self._step(lambda now: self.phone.handle(event, now))
 
+    def end_hold(self) -> bool:
+        """Cut a hold short (Ctrl-C): the phone signs out as soon as its connection is free.
+        False when the phone is not held (still booting, or done)."""
+        if not self.phone.holding:
+            return False
+        self._step(self.phone.end_hold)
+        return True
+
     def stall(self) -> None:
         """End the boot as stalled: it ran past its limit (a fleet's watchdog calls this
         for phones started without a timer of their own)."""
@@ -274,6 +283,10 @@ class PhoneRunner:
                 self._spawn(command, _at_once(sip_failed(command, "connect", "not connected")))
             else:
                 self._spawn(command, connection.exchange(command))
+        elif isinstance(command, KeepAlive):
+            kept = self._sip.get((command.host, command.address, command.port))
+            if kept is not None:
+                kept.send(command.data)
         elif isinstance(command, Abandon):
             task = self._tasks.pop(id(command.request), None)
             if task is not None:

@@ -131,6 +131,12 @@ class SipConnection:
             return sip_failed(command, "connect", f"connection lost: {error}")
         return SipReceived(command.host, command.address, command.port, message)
 
+    def send(self, data: bytes) -> None:
+        """Bytes that wait for no answer (a CRLF keep-alive); a broken connection shows in
+        the next exchange."""
+        if not self._writer.is_closing():
+            self._writer.write(data)
+
     def close(self) -> None:
         self._writer.close()
 

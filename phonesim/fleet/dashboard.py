@@ -26,6 +26,8 @@ STAGE_ORDER: tuple[str, ...] = (
     Stage.WEBTICKET,
     Stage.REGISTRAR,
     Stage.TLSDSK,
+    Stage.PROVISIONING,
+    Stage.HELD,
 )
 """Where the phones are: the stage of each one's last trace event."""
 

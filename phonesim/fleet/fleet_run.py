@@ -279,7 +279,12 @@ class FleetRun:
         starts: neither then shows as latency, and the first phones' power-on does not
         stall the arrival schedule (scapy alone takes a few hundred milliseconds)."""
         await asyncio.to_thread(load_phone_libraries, self.plan.final_stage)
-        if self.plan.final_stage in (Stage.CERTPROV, Stage.REGISTRAR, Stage.TLSDSK):
+        if self.plan.final_stage in (
+            Stage.CERTPROV,
+            Stage.REGISTRAR,
+            Stage.TLSDSK,
+            Stage.PROVISIONING,
+        ):
             await asyncio.to_thread(lambda: [pool.take() for _ in range(pool.size)])
 
     async def _power_on_phones(self) -> str | None:

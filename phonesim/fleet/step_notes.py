@@ -129,6 +129,8 @@ def reached_label(final_stage: str) -> str:
     challenge is not a sign-in; the verified 200 OK after TLS-DSK is."""
     if final_stage == Stage.TLSDSK:
         return "signed in"
+    if final_stage == Stage.PROVISIONING:
+        return "signed in and provisioned"
     if final_stage == Stage.REGISTRAR:
         return "reached the TLS-DSK challenge"
     return f"reached {final_stage}"

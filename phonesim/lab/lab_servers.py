@@ -25,7 +25,7 @@ from phonesim.lab.lab_plan import LabPlan
 from phonesim.lab.layout import LabLayout
 from phonesim.lab.registrar import LabRegistrar
 from phonesim.lab.registrar_security import TlsDskRegistrar
-from phonesim.lab.scenario import LabScenario
+from phonesim.lab.scenario import LabScenario, RegistrarSpec
 from phonesim.lab.time_server import LabTimeServer
 from phonesim.lab.web_services import LabWebServices, WebFaults
 
@@ -103,7 +103,7 @@ def configure_lab(
         pool_fqdn=layout.pool_fqdn,
         sts_uri=layout.cert_prov_url,
         ssl_context=server_ca.server_ssl_context(plan.registrar_names(), now=now),
-        tls_dsk=functools.partial(_tls_dsk_end, ca, layout, names, now),
+        tls_dsk=functools.partial(_tls_dsk_end, ca, layout, names, now, scenario.registrar),
         clock=clock,
         delay=scenario.registrar.delay,
     )
@@ -121,7 +121,11 @@ def configure_lab(
 
 
 def _tls_dsk_end(
-    ca: LabCertificateAuthority, layout: LabLayout, names: list[str], now: datetime
+    ca: LabCertificateAuthority,
+    layout: LabLayout,
+    names: list[str],
+    now: datetime,
+    spec: RegistrarSpec,
 ) -> TlsDskRegistrar:
     """The pool's TLS-DSK end, trusting the certificates the lab's CertProv signs. Made
     when a phone first answers the challenge, so a boot that stops at the challenge
@@ -133,6 +137,9 @@ def _tls_dsk_end(
         server_certificate=ca.issue_server_certificate(key.public_key(), names, now=now),
         server_key=key,
         client_roots=ca.chain[:1],
+        expires=spec.expires,
+        keep_alive=spec.keep_alive,
+        sa_lifetime=timedelta(seconds=spec.sa_lifetime),
     )
 
 

@@ -29,6 +29,7 @@ from phonesim.codec.sip_message import (
 from phonesim.lab.registrar_security import TlsDskRegistrar
 
 REALM = "SIP Communications Service"
+KEEP_ALIVE = b"\r\n\r\n"
 SERVER_HEADER = ("Server", "RTC/4.0")
 
 
@@ -54,6 +55,7 @@ class LabRegistrar:
         self._server: asyncio.Server | None = None
         self.port = 0
         self.counts: Counter[str] = Counter()
+        self.last_keep_alive: datetime | None = None
 
     @property
     def tls_dsk(self) -> TlsDskRegistrar | None:
@@ -94,11 +96,22 @@ class LabRegistrar:
         self.counts["other"] += 1
         return build_response(request, 405, "Method Not Allowed", [("Allow", "REGISTER")])
 
+    def keep_alive(self) -> None:
+        """A CRLF keep-alive from a registered phone: counted, never answered (a phone waiting
+        for a SIP answer on the connection reads no stray CRLF)."""
+        self.counts["keep_alives"] += 1
+        self.last_keep_alive = self._clock()
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         buffer = b""
         try:
             while True:
-                found = split_message(buffer)
+                while buffer.startswith(KEEP_ALIVE):
+                    buffer = buffer[len(KEEP_ALIVE) :]
+                    self.keep_alive()
+                # A keep-alive cut short waits for its rest; anything else is a message.
+                partial = buffer in (b"\r", b"\r\n", b"\r\n\r")
+                found = None if partial else split_message(buffer)
                 if found is None:
                     chunk = await reader.read(4096)
                     if not chunk:

@@ -77,6 +77,7 @@ from phonesim.codec.tls_dsk.signature import (
     verify,
 )
 from phonesim.codec.tls_dsk.sip_instance import instance_from_epid
+from phonesim.lab.registrar_subscriptions import LabProvisioning, SubscriptionDesk
 
 SA_LIFETIME = timedelta(hours=8)
 """MS-SIPAE §3.2.2: an association lasts at most eight hours."""
@@ -178,6 +179,7 @@ class TlsDskRegistrar:
         keep_alive: int = 300,
         sa_lifetime: timedelta = SA_LIFETIME,
         allow_events: str = ALLOW_EVENTS,
+        provisioning: LabProvisioning | None = None,
     ) -> None:
         self.pool_fqdn = pool_fqdn
         self.sts_uri = sts_uri
@@ -195,6 +197,8 @@ class TlsDskRegistrar:
         """Registered contacts by AOR."""
         self.counts: Counter[str] = Counter()
         self.refusals: Counter[str] = Counter()
+        self.subscriptions = SubscriptionDesk(provisioning or LabProvisioning(pool_fqdn))
+        """Answers the signed SUBSCRIBEs of a phone signed in (in-band provisioning...)."""
 
     # ------------------------------------------------------------------ the interface
 
@@ -212,10 +216,11 @@ class TlsDskRegistrar:
                 return _response(request, 405, "Method Not Allowed", [("Allow", "REGISTER")])
             self.counts["challenged"] += 1
             return _response(request, 401, "Unauthorized", [*self.challenges(), SERVER_HEADER])
+        signed_only = request.method == "SUBSCRIBE" and authorization.get("gssapi-data") is None
         if (
             authorization.realm != REALM
             or authorization.targetname != self.pool_fqdn
-            or request.method != "REGISTER"
+            or (request.method != "REGISTER" and not signed_only)
         ):
             self.counts["challenged"] += 1
             return _response(request, 401, "Unauthorized", [*self.challenges(), SERVER_HEADER])
@@ -319,6 +324,16 @@ class TlsDskRegistrar:
         check = verify(keys.client, text, authorization.get("response") or "", keys.digest)
         if check is not SignatureCheck.VALID or association.aor != _from_uri(request):
             return self._refuse(request, "bad_signature", association=association)
+        if request.method == "SUBSCRIBE":
+            answer = self.subscriptions.answer(request, self.allow_events)
+            return self._signed_response(
+                request,
+                answer.status,
+                answer.reason,
+                association,
+                [*answer.headers, SERVER_HEADER],
+                body=answer.body,
+            )
         return self._register(request, association, now)
 
     def _register(
@@ -406,6 +421,8 @@ class TlsDskRegistrar:
         reason: str,
         association: SecurityAssociation,
         extra: list[tuple[str, str]],
+        *,
+        body: bytes = b"",
     ) -> bytes:
         keys = association.keys
         assert keys is not None
@@ -424,7 +441,7 @@ class TlsDskRegistrar:
         )
         self.counts["signed"] += 1
         return _format(
-            status, reason, [("Authentication-Info", format_security_header(info)), *items]
+            status, reason, [("Authentication-Info", format_security_header(info)), *items], body
         )
 
 
@@ -452,10 +469,10 @@ def _response(
     return _format(status, reason, _answer_headers(request, extra or []))
 
 
-def _format(status: int, reason: str, items: list[tuple[str, str]]) -> bytes:
+def _format(status: int, reason: str, items: list[tuple[str, str]], body: bytes = b"") -> bytes:
     lines = [f"SIP/2.0 {status} {reason}", *(f"{n}: {v}" for n, v in items)]
-    lines.append("Content-Length: 0")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+    lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 def _from_uri(request: SipRequest) -> str:

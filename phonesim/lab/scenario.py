@@ -154,6 +154,13 @@ class RegistrarSpec:
     """up | down (connections refused)"""
     delay: float = 0.0
     """Seconds before the 401 challenge (a slow registrar)."""
+    expires: int = 3600
+    """The longest registration the 200 OK grants, seconds."""
+    keep_alive: int = 300
+    """`ms-keep-alive`'s timeout in the 200 OK, seconds."""
+    sa_lifetime: float = 8 * 3600.0
+    """A security association's lifetime, seconds (MS-SIPAE's 8 h; shorter to make a held
+    phone renew it)."""
 
 
 @dataclass(frozen=True)
@@ -485,12 +492,25 @@ class _ScenarioReader:
     def registrar(self) -> RegistrarSpec:
         f = self.file
         table = f.table(("registrar",), self.data.get("registrar"))
-        f.check_keys(("registrar",), table, ("state", "delay"))
+        f.check_keys(
+            ("registrar",), table, ("state", "delay", "expires", "keep_alive", "sa_lifetime")
+        )
         state = table.get("state", "up")
         if state not in ("up", "down"):
             raise f.error(("registrar", "state"), 'must be "up" or "down"')
+        default = RegistrarSpec()
         return RegistrarSpec(
-            state=state, delay=self.number(("registrar", "delay"), table.get("delay"), 0.0)
+            state=state,
+            delay=self.number(("registrar", "delay"), table.get("delay"), 0.0),
+            expires=self.integer(
+                ("registrar", "expires"), table.get("expires"), default.expires, 60, 604800
+            ),
+            keep_alive=self.integer(
+                ("registrar", "keep_alive"), table.get("keep_alive"), default.keep_alive, 1, 86400
+            ),
+            sa_lifetime=self.number(
+                ("registrar", "sa_lifetime"), table.get("sa_lifetime"), default.sa_lifetime
+            ),
         )
 
     def certificates(self) -> CertificateSpec:

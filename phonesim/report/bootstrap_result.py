@@ -26,6 +26,8 @@ EXIT_CODES: dict[str, int] = {
     Stage.CERTPROV: 6,
     Stage.REGISTRAR: 7,
     Stage.TLSDSK: 8,
+    Stage.PROVISIONING: 9,
+    Stage.HELD: 10,
 }
 """One exit code per failure class, so scripts can branch without parsing output (every
 reason in `core/failure_reasons` ends at one of these stages)."""
@@ -42,12 +44,19 @@ REACHED_CHALLENGE = (
     "and REGISTER 200 OK were not run, so not signed in)"
 )
 SIGNED_IN = "signed in: TLS-DSK handshake and a REGISTER 200 OK whose signature was verified"
+PROVISIONED = SIGNED_IN + ", then in-band provisioning"
 
 
 def reached(outcome: Success) -> str:
     """What a success means: how far the phone got, never more than happened."""
+    if outcome.stage == Stage.PROVISIONING:
+        if outcome.held is not None:
+            held = outcome.held
+            signed_out = "signed out" if held.get("signed_out") else "not signed out"
+            return f"{PROVISIONED}; held registered {held['held_for']:g} s, then {signed_out}"
+        return PROVISIONED
     if outcome.stage == Stage.TLSDSK:
-        return SIGNED_IN
+        return SIGNED_IN + " (stopped there as asked: no provisioning)"
     if outcome.stage == Stage.REGISTRAR:
         return REACHED_CHALLENGE
     return f"{outcome.stage} (stopped there as asked; nothing of a later stage was sent)"
@@ -81,6 +90,8 @@ def bootstrap_result(
             "Stage": outcome.stage,
             "SipUri": outcome.sip_uri,
             "Registrar": outcome.registrar,
+            **({"Provisioned": outcome.provisioned} if outcome.provisioned is not None else {}),
+            **({"Held": outcome.held} if outcome.held is not None else {}),
             "Findings": findings,
             "Phone": phone,
             "ExitCode": EXIT_SUCCESS,

@@ -35,6 +35,8 @@ THREADS: dict[str, int] = {
     Stage.WEBTICKET: 0x0BC0,
     Stage.REGISTRAR: 0x0C00,
     Stage.TLSDSK: 0x0C40,
+    Stage.PROVISIONING: 0x0C80,
+    Stage.HELD: 0x0CC0,
 }
 """The phone's "thread" for each stage: a log line's component, as the device's log has one."""
 LEVELS = {"info": "INFO", "warning": "WARN", "error": "ERROR"}

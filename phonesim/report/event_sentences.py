@@ -417,6 +417,87 @@ def _signed_in(f: DeclaredFields) -> str:
     return f"signed in to {f['registrar']} as {f['sip_uri']}"
 
 
+@says(ts.PROVISIONING_REQUESTED)
+def _provisioning_requested(f: DeclaredFields) -> str:
+    return f"in-band provisioning asked of {f['registrar']}: {', '.join(f['groups'])}"
+
+
+@says(ts.PROVISIONING_RECEIVED)
+def _provisioning_received(f: DeclaredFields) -> str:
+    backup = f", backup {f['backup_pool']}" if f.get("backup_pool") else ""
+    relay = f", media relay {f['mras_uri']}" if f.get("mras_uri") else ", no media relay"
+    return (
+        f"provisioned ({len(f['groups'])} groups, signature verified): pool "
+        f"{f.get('pool') or 'not given'}{backup}{relay}, location profile "
+        f"{f.get('location_profile') or 'none'}"
+    )
+
+
+@says(ts.SUBSCRIPTION_SENT)
+def _subscription_sent(f: DeclaredFields) -> str:
+    return f"SUBSCRIBE {f['event']} (Expires {f['expires']})"
+
+
+@says(ts.SUBSCRIPTION_ANSWERED)
+def _subscription_answered(f: DeclaredFields) -> str:
+    return f"{f['status']} to SUBSCRIBE {f['event']}: subscribed for {f['expires']} s"
+
+
+@says(ts.SUBSCRIPTION_REFUSED)
+def _subscription_refused(f: DeclaredFields) -> str:
+    return f"SUBSCRIBE {f['event']} refused ({f['why']}); signed in without it"
+
+
+@says(ts.SUBSCRIPTION_SKIPPED)
+def _subscription_skipped(f: DeclaredFields) -> str:
+    return f"SUBSCRIBE {f['event']} not sent: {f['why']}"
+
+
+@says(ts.PROVISIONING_SIGNED_IN)
+def _provisioned_signed_in(f: DeclaredFields) -> str:
+    return f"signed in to {f['registrar']} as {f['sip_uri']}, provisioned"
+
+
+@says(ts.HELD_BEGAN)
+def _held_began(f: DeclaredFields) -> str:
+    return (
+        f"held registered for {f['hold']:g} s: refresh at {f['next_refresh']}, keep-alive "
+        f"every {f['keep_alive']:g} s, new security association at {f['sa_renew']}"
+    )
+
+
+@says(ts.HELD_REFRESHED)
+def _held_refreshed(f: DeclaredFields) -> str:
+    return (
+        f"re-REGISTER #{f['refreshes']} answered 200, signature verified: registered for "
+        f"{f['expires']} s more ({f['keep_alives']} keep-alives so far; next at "
+        f"{f['next_refresh']})"
+    )
+
+
+@says(ts.HELD_REHANDSHAKED)
+def _held_rehandshaked(f: DeclaredFields) -> str:
+    return (
+        f"new security association (handshake #{f['handshakes']}) and 200 OK from "
+        f"{f['registrar']}: valid until {f['sa_expires']}"
+    )
+
+
+@says(ts.HELD_RESUBSCRIBED)
+def _held_resubscribed(f: DeclaredFields) -> str:
+    return f"SUBSCRIBE {f['event']} renewed: {f['status']}"
+
+
+@says(ts.HELD_SIGNED_OUT)
+def _held_signed_out(f: DeclaredFields) -> str:
+    out = "signed out (REGISTER Expires 0 answered 200)" if f["signed_out"] else "not signed out"
+    return (
+        f"held {f['held_for']:g} s: {f['refreshes']} refreshes, {f['keep_alives']} keep-alives, "
+        f"{f['rehandshakes']} new security associations, {f['resubscriptions']} renewed "
+        f"subscriptions; {out}"
+    )
+
+
 @says(ts.BOOT_EVENT_IGNORED)
 def _event_ignored(f: DeclaredFields) -> str:
     return f"ignored {f['about']} ({f['event']}): {f['why']}"

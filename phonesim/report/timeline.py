@@ -25,6 +25,8 @@ STAGE_STYLE: dict[str, str] = {
     Stage.WEBTICKET: "green",
     Stage.REGISTRAR: "bright_cyan",
     Stage.TLSDSK: "bright_green",
+    Stage.PROVISIONING: "bright_green",
+    Stage.HELD: "green",
 }
 
 

@@ -67,6 +67,7 @@ from phonesim.core.commands import (
     ConnectRegistrar,
     FetchMetadata,
     FetchRootChain,
+    KeepAlive,
     PersistCache,
     QueryTime,
     RequestCertificate,
@@ -81,11 +82,11 @@ from phonesim.core.commands import (
 )
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
 from phonesim.core.events import DhcpReceived, Event, SipReceived
+from phonesim.core.flow import LAST
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
-from phonesim.core.stage import Stage
 from phonesim.drivers import web_steps
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.certificate_request import KeyPool
@@ -158,11 +159,12 @@ class LabPair:
         start: datetime = START,
         cache: DiscoveryCache | None = None,
         cache_policy: CachePolicy | None = None,
-        final_stage: str = Stage.TLSDSK,
+        final_stage: str = LAST.value,
         layout: LabLayout | None = None,
         users_file: Path | None = None,
         dhcp_capture: CapturedExchange | None = None,
         latency: float = LATENCY,
+        hold: float | None = None,
     ) -> None:
         load_packet_library()
         self.scenario = scenario or LabScenario.healthy()
@@ -201,6 +203,7 @@ class LabPair:
             cache=cache,
             cache_policy=cache_policy,
             final_stage=final_stage,
+            hold=hold,
         )
         self.book = AddressBook()
         self._queue: list[tuple[float, int, int, int, Callable[[], Event | None]]] = []
@@ -264,7 +267,7 @@ class LabPair:
             self._carry_out(self.phone.handle_timer(self.now))
         return True
 
-    def run(self, *, max_steps: int = 10_000) -> Outcome:
+    def run(self, *, max_steps: int = 100_000) -> Outcome:
         """Boot to the outcome; the phone's web clients are closed afterwards."""
         try:
             for _ in range(max_steps):
@@ -346,6 +349,9 @@ class LabPair:
             self._send(lambda: self._connect_registrar(command), command)
         elif isinstance(command, SendSipMessage):
             self._send(lambda: self._sip_message(command), command)
+        elif isinstance(command, KeepAlive):
+            if (command.host, command.address, command.port) in self._sip_open:
+                self._send(self.lab.registrar.keep_alive)
         elif isinstance(command, PersistCache):
             self.stored.append(command.cache)
         else:  # pragma: no cover - a new command without a way through the lab is a bug

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -42,9 +46,13 @@ def test_a_lab_boot_signs_in_and_fills_the_run_folder(capsys, tmp_path: Path) ->
     )
     run_dir = Path(result["RunFolder"])
     assert json.loads((run_dir / "result.json").read_text())["Result"] == "Success"
-    records = parse_device_log((run_dir / "cpsw3g.log").read_text().splitlines())
+    records = list(parse_device_log((run_dir / "cpsw3g.log").read_text().splitlines()))
     events = [r.event for r in records]
-    assert events[-3:] == ["handshake_complete", "registered", "signed_in"]
+    # The handshake, the verified 200 OK, then provisioning, then signed in.
+    tail = events[events.index("handshake_complete") :]
+    assert tail[:4] == ["handshake_complete", "registered", "requested", "received"]
+    assert tail[-1] == "signed_in" and records[-1].component == "provisioning"
+    assert result["Provisioned"]["pool"] == "pool01.phonesim.test"
     traces = [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]
     assert traces[0]["event"] == "power_on"
     assert (run_dir / "capture.pcap").exists()
@@ -85,6 +93,12 @@ def test_a_wrong_pin_exits_with_the_web_ticket_code(capsys, tmp_path: Path) -> N
         (
             ["--ext", "5551234", "--pin", "13579", "--mac", "01-00-5E-00-00-FB"],
             "MAC address '01-00-5E-00-00-FB' is a multicast address",
+        ),
+        (["--ext", "5551234", "--pin", "13579", "--hold", "ten"], "--hold 'ten': give e.g."),
+        (["--ext", "5551234", "--pin", "13579", "--hold", "0s"], "must be more than 0"),
+        (
+            ["--ext", "5551234", "--pin", "13579", "--hold", "10m", "--stop-after", "tlsdsk"],
+            "--hold keeps a signed-in phone registered: it needs a boot that runs to the end",
         ),
         (
             ["--ext", "5551234", "--pin", "13579", "--lab-endpoints", "x.json"],
@@ -174,3 +188,46 @@ def test_refused_input_leaves_no_run_folder(
     assert ("signing in as" in out) == announced  # checked input is refused before it
     assert err.startswith("phonesim: error: ") and err.count("\n") == 1
     assert not runs.exists() or not any(runs.iterdir())
+
+
+def test_a_held_lab_boot_stays_registered_on_real_time_then_signs_out(
+    capsys, tmp_path: Path
+) -> None:
+    began = time.monotonic()
+    code, out, _ = boot(
+        capsys, tmp_path, "--ext", "5551234", "--pin", "13579", "--hold", "3s", "--json"
+    )
+    assert time.monotonic() - began >= 3.0  # a hold takes the time it says
+    assert code == 0
+    result = json.loads(out)
+    assert result["Held"]["signed_out"] is True
+    assert result["Held"]["held_for"] == pytest.approx(3.0, abs=0.5)
+    assert "held registered 3" in result["Reached"]
+    traces = [
+        json.loads(line)
+        for line in (Path(result["RunFolder"]) / "trace.jsonl").read_text().splitlines()
+    ]
+    assert [(t["stage"], t["event"]) for t in traces][-1] == ("held", "signed_out")
+    assert any((t["stage"], t["event"]) == ("held", "began") for t in traces)
+
+
+def test_ctrl_c_during_a_hold_signs_out_before_exiting(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "phonesim", "boot", "--lab", "--ext", "5551234"]
+    command += ["--pin", "13579", "--hold", "10m", "--json", "--run-dir", str(run_dir)]
+    command += ["--state-dir", str(tmp_path / "state"), "--seed", "7"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        trace = run_dir / "trace.jsonl"
+        deadline = time.monotonic() + 60
+        while b'"held", "event": "began"' not in (trace.read_bytes() if trace.exists() else b""):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err.decode()
+    held = json.loads(out)["Held"]
+    assert held["signed_out"] is True and held["held_for"] < 60

@@ -46,7 +46,10 @@ def received(lab: EmbeddedLab) -> Counter[str]:
     for request in lab.web.received:
         seen[WEB_REQUESTS[(request.method, request.path_qs.split("?")[0])]] += 1
     seen["registrar"] = lab.registrar.counts["challenged"]
-    seen["tlsdsk"] = lab.registrar.counts["tls_dsk"]
+    tls_dsk = lab.registrar.tls_dsk
+    subscribes = 0 if tls_dsk is None else sum(tls_dsk.subscriptions.counts.values())
+    seen["tlsdsk"] = lab.registrar.counts["tls_dsk"] - subscribes
+    seen["provisioning"] = subscribes
     return +seen
 
 

@@ -37,11 +37,11 @@ SENT_BY = {
 }
 
 
-def reachable(start: flow.Start, stop: Stage) -> list[Stage]:
-    """The stages a boot so started and so stopped may begin, in order."""
+def reachable(start: flow.Start, stop: Stage, *, holding: bool = False) -> list[Stage]:
+    """The stages a boot so started and so stopped (and held, or not) may begin, in order."""
     stage: Stage | None = flow.first_stage(start, stop)
     seen = []
-    while stage is not None and flow.begins(stage, stop):
+    while stage is not None and flow.begins(stage, stop, holding=holding):
         assert stage not in seen, f"the table loops at {stage}"
         seen.append(stage)
         stage = flow.FOLLOWS[stage]
@@ -58,9 +58,11 @@ def test_every_stage_is_reachable_from_power_on() -> None:
         stage
         for start in flow.Start
         for stop in flow.STOP_AFTER
-        for stage in reachable(start, stop)
+        for holding in (False, True)
+        for stage in reachable(start, stop, holding=holding)
     }
-    assert begun == set(flow.STOP_AFTER)
+    # A phone is held only after the last stage, and only when asked to be.
+    assert begun == {*flow.STOP_AFTER, Stage.HELD}
     # The rest are parts of a stage begun, or power-on itself.
     assert set(Stage) - begun == {Stage.BOOT, *(set(flow.PART_OF) - begun)}
     assert set(flow.PART_OF.values()) <= begun
@@ -75,12 +77,21 @@ def test_a_boot_not_asked_to_stop_runs_every_stage_once_to_the_last() -> None:
         Stage.CERTPROV,
         Stage.REGISTRAR,
         Stage.TLSDSK,
+        Stage.PROVISIONING,
     ]
     assert reachable(flow.Start.FROM_CACHE, flow.LAST)[0] is Stage.TIME
+    held = reachable(flow.Start.DISCOVER, flow.LAST, holding=True)
+    assert held == [*reachable(flow.Start.DISCOVER, flow.LAST), Stage.HELD]
+    # Held only after a boot that runs to the end: not after one stopped earlier.
+    assert Stage.HELD not in reachable(flow.Start.DISCOVER, Stage.TLSDSK, holding=True)
 
 
 def test_every_stage_that_can_begin_has_its_machine() -> None:
-    begun = {stage for stop in flow.STOP_AFTER for stage in reachable(flow.Start.DISCOVER, stop)}
+    begun = {
+        stage
+        for stop in flow.STOP_AFTER
+        for stage in reachable(flow.Start.DISCOVER, stop, holding=True)
+    }
     assert begun | {flow.ENTRY[flow.Start.FROM_CACHE]} == set(MACHINE)
     assert all(MACHINE[stage].stage is stage for stage in MACHINE)
     assert set(MACHINE) >= flow.REDISCOVER_AFTER
@@ -101,7 +112,8 @@ def test_every_stop_stage_ends_the_boot_there_and_begins_nothing_later(
     assert isinstance(outcome, Success) and outcome.stage == stop
     last = pair.traces[-1]
     endings = {
-        flow.LAST: trace_schema.TLSDSK_SIGNED_IN,
+        flow.LAST: trace_schema.PROVISIONING_SIGNED_IN,
+        Stage.TLSDSK: trace_schema.TLSDSK_SIGNED_IN,
         Stage.REGISTRAR: trace_schema.REGISTRAR_CHALLENGE_REACHED,
     }
     ending = endings.get(stop) or trace_schema.stopped_as_asked(stop)
@@ -113,7 +125,11 @@ def test_every_stop_stage_ends_the_boot_there_and_begins_nothing_later(
     for request in pair.lab.web.received:
         sent[SENT_BY[(request.method, request.path_qs.split("?")[0])]] += 1
     sent[Stage.REGISTRAR] = pair.lab.registrar.counts["challenged"]
-    sent[Stage.TLSDSK] = pair.lab.registrar.counts["tls_dsk"]
+    tls_dsk = pair.lab.registrar.tls_dsk
+    assert tls_dsk is not None
+    subscribes = sum(tls_dsk.subscriptions.counts.values())
+    sent[Stage.TLSDSK] = pair.lab.registrar.counts["tls_dsk"] - subscribes
+    sent[Stage.PROVISIONING] = subscribes
     sent[Stage.TIME] = pair.lab.time.counts["answered"]
     assert not set(+sent) & set(flow.not_begun(stop)), dict(sent)
 

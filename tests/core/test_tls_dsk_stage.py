@@ -25,8 +25,8 @@ def _flip_last_digit(match: re.Match[bytes]) -> bytes:
     return b'rspauth="' + digits[:-1] + last + b'"'
 
 
-def test_a_healthy_boot_ends_signed_in_after_the_registrars_signed_200() -> None:
-    pair = LabPair()
+def test_a_boot_stopped_after_tlsdsk_ends_signed_in_after_the_registrars_signed_200() -> None:
+    pair = LabPair(final_stage=Stage.TLSDSK.value)
     outcome = pair.run()
     assert isinstance(outcome, Success) and outcome.stage == Stage.TLSDSK
     events = [(t.stage, t.event) for t in pair.traces]
@@ -114,6 +114,6 @@ def test_a_cached_boot_whose_sign_in_fails_at_the_registrar_discovers_once_more(
 
     registrar.reply = refuse_once  # type: ignore[method-assign]
     outcome = pair.run()
-    assert isinstance(outcome, Success) and outcome.stage == Stage.TLSDSK
+    assert isinstance(outcome, Success) and outcome.stage == Stage.PROVISIONING
     discarded = [t for t in pair.traces if t.event == "cache_discarded"]
     assert [t.fields["failed_stage"] for t in discarded] == ["tlsdsk"]

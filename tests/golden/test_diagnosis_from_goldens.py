@@ -28,6 +28,7 @@ PATH_FINDINGS = {
     "stop-after-webticket": None,
     "stop-after-certprov": None,
     "stop-after-registrar": None,
+    "stop-after-tlsdsk": None,
     "stop-after-dhcp-silent": "dhcp.no_answer",
     "stop-after-webticket-from-a-cache": "discovery.cache_used",
     "option-120-three-registrars": "registrar.unreachable",

@@ -32,7 +32,7 @@ def registrar_scenario(delay: float):
 def test_a_healthy_boot_signs_in_through_every_lab_server() -> None:
     pair = LabPair()
     outcome = pair.run()
-    assert isinstance(outcome, Success) and outcome.stage == "tlsdsk"
+    assert isinstance(outcome, Success) and outcome.stage == "provisioning"
     seen = [(r.scheme, r.method, r.path_qs) for r in pair.lab.web.received]
     assert seen == [
         ("http", "GET", ROOT_CHAIN_PATH),
@@ -44,9 +44,12 @@ def test_a_healthy_boot_signs_in_through_every_lab_server() -> None:
     assert all(b"13579" not in r.body for r in pair.lab.web.received)
     assert pair.lab.dhcp is not None and pair.lab.dhcp.counts["answered"] == 1
     assert pair.lab.registrar.counts["challenged"] == 1
-    # Two handshake rounds and the signed REGISTER, on the pool's TLS-DSK end.
-    assert pair.lab.registrar.counts["tls_dsk"] == 3
+    # Two handshake rounds and the signed REGISTER, on the pool's TLS-DSK end; then the
+    # provisioning SUBSCRIBE and the two further subscriptions, signed.
+    assert pair.lab.registrar.counts["tls_dsk"] == 6
     tls_dsk = pair.lab.registrar.tls_dsk
+    assert tls_dsk is not None
+    assert sum(tls_dsk.subscriptions.counts.values()) == 3
     assert tls_dsk is not None and "sip:alice@phonesim.test" in tls_dsk.bindings
     assert pair.lab.web.tickets, "the lab issued the web ticket the phone signed in with"
     # What the phone keeps is what worked, as live.

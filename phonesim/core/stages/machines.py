@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from phonesim.core.stage import Stage
 from phonesim.core.stages.certificate import Certificate
 from phonesim.core.stages.discovery import Discovery
+from phonesim.core.stages.held import Held
 from phonesim.core.stages.inform import DhcpAlone
+from phonesim.core.stages.provisioning import Provisioning
 from phonesim.core.stages.registrar import Registrar
 from phonesim.core.stages.root_chain import RootChain
 from phonesim.core.stages.sign_in import TlsDskSignIn
@@ -23,6 +25,8 @@ MachineFactory = type[
     | Certificate
     | Registrar
     | TlsDskSignIn
+    | Provisioning
+    | Held
 ]
 
 MACHINE: Mapping[Stage, MachineFactory] = {
@@ -34,6 +38,8 @@ MACHINE: Mapping[Stage, MachineFactory] = {
     Stage.CERTPROV: Certificate,
     Stage.REGISTRAR: Registrar,
     Stage.TLSDSK: TlsDskSignIn,
+    Stage.PROVISIONING: Provisioning,
+    Stage.HELD: Held,
 }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from phonesim.core.commands import SendSipMessage
-from phonesim.core.context import BootContext, RegistrarConnection
+from phonesim.core.context import BootContext, RegistrarConnection, SignedIn
 from phonesim.core.events import Event, SipReceived
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
@@ -156,6 +156,7 @@ class TlsDskSignIn(Stepwise):
             allow_events=list(registered.allow_events),
             handshakes=registered.handshakes,
         )
+        ctx.signed_in = SignedIn(self.session, connection, registered)
         return Done(web_url=ctx.web_url, registrar=connection.label)
 
 

@@ -120,7 +120,14 @@ class Registered:
     """Handshakes completed so far, this one included."""
 
 
-SessionStep = Registered | SessionFailed | None
+@dataclass(frozen=True, slots=True)
+class SignedOut:
+    """The registrar's signed `200 OK` to the REGISTER with `Expires: 0`: the binding is gone."""
+
+    status: int = 200
+
+
+SessionStep = Registered | SignedOut | SessionFailed | None
 
 
 class Phase(StrEnum):
@@ -132,4 +139,7 @@ class Phase(StrEnum):
     REFRESH = "refresh"
     IDLE = "idle"
     """Registered, nothing asked."""
+    SIGN_OUT = "sign_out"
+    """The signed REGISTER with `Expires: 0` is out."""
+    SIGNED_OUT = "signed_out"
     FAILED = "failed"

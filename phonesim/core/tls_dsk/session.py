@@ -31,6 +31,7 @@ from phonesim.core.tls_dsk.messages import (
     SessionCommand,
     SessionFailed,
     SessionStep,
+    SignedOut,
 )
 from phonesim.core.tls_dsk.register_request import (
     Association,
@@ -100,7 +101,7 @@ class TlsDskSession:
         return self._begin_handshake(now)
 
     def handle(self, event: RegistrarMessage, now: float) -> SessionStep:
-        if self.phase in (Phase.IDLE, Phase.FAILED) or self._deadline is None:
+        if self.phase in (Phase.IDLE, Phase.FAILED, Phase.SIGNED_OUT) or self._deadline is None:
             self.ignored += 1
             return None
         try:
@@ -122,8 +123,28 @@ class TlsDskSession:
         except MalformedSecurityHeader as error:
             return self._fail(Fault.MALFORMED, f"the registrar's {error.header}: {error.reason}")
 
+    def countersign(self) -> tuple[Association, str, int]:
+        """The association, a fresh `crand` and the next `cnum`, for a request other than a
+        REGISTER signed under the association: one counter counts every signed message."""
+        association = self.association
+        assert association is not None
+        self.cnum += 1
+        return association, f"{self._rng.getrandbits(32):08x}", self.cnum
+
+    def note_sent(self, now: float) -> None:
+        """Something else went out on the connection: the keep-alive counts idle time from
+        there."""
+        self._last_sent = now
+
+    def sign_out(self, now: float) -> SessionStep:
+        """The signed REGISTER with `Expires: 0`; its signed 200 is `SignedOut`."""
+        if self.phase is not Phase.IDLE or self.association is None:
+            return None
+        self._send_signed(now, Phase.SIGN_OUT, expires=0)
+        return None
+
     def next_deadline(self) -> float | None:
-        if self.phase is Phase.FAILED:
+        if self.phase in (Phase.FAILED, Phase.SIGNED_OUT):
             return None
         due = [] if self._deadline is None else [self._deadline]
         registration = self.registration
@@ -134,7 +155,7 @@ class TlsDskSession:
         return min(due) if due else None
 
     def handle_timer(self, now: float) -> SessionStep:
-        if self.phase is Phase.FAILED:
+        if self.phase in (Phase.FAILED, Phase.SIGNED_OUT):
             return None
         if self._deadline is not None and now >= self._deadline:
             return self.no_answer()
@@ -154,7 +175,7 @@ class TlsDskSession:
     def no_answer(self) -> SessionStep:
         """The REGISTER out has had no answer in the profile's SIP timeout: whoever owns the
         request's deadline (the session itself, or the phone's requests) says so."""
-        if self.phase in (Phase.IDLE, Phase.FAILED):
+        if self.phase in (Phase.IDLE, Phase.FAILED, Phase.SIGNED_OUT):
             return None
         timeout = self.profile.sip.timeout
         return self._fail(
@@ -268,7 +289,9 @@ class TlsDskSession:
 
     # ------------------------------------------------------------------ signed REGISTERs
 
-    def _send_signed(self, now: float, phase: Phase, *, version: int | None = None) -> None:
+    def _send_signed(
+        self, now: float, phase: Phase, *, version: int | None = None, expires: int | None = None
+    ) -> None:
         association = self.association
         assert association is not None
         self.cseq += 1
@@ -280,7 +303,7 @@ class TlsDskSession:
                 association,
                 cseq=self.cseq,
                 branch=self._branch(),
-                expires=self.profile.tls_dsk.register_expires,
+                expires=self.profile.tls_dsk.register_expires if expires is None else expires,
                 crand=f"{self._rng.getrandbits(32):08x}",
                 cnum=self.cnum,
                 version=version,
@@ -297,6 +320,10 @@ class TlsDskSession:
         checked = self._check_signature(response)
         if checked is not None:
             return checked
+        if response.status == 200 and self.phase is Phase.SIGN_OUT:
+            self.phase = Phase.SIGNED_OUT
+            self.registration = None
+            return SignedOut(response.status)
         if response.status == 200:
             return self._registered(response, now)
         diagnostics = diagnostics_of(response)
@@ -428,5 +455,6 @@ __all__ = [
     "SessionCommand",
     "SessionFailed",
     "SessionStep",
+    "SignedOut",
     "TlsDskSession",
 ]
