@@ -1,9 +1,10 @@
 """The phone's side of the pool's web services: root chain, metadata, web ticket, certificate.
 
-Plain GETs (root chain, mex) go through httpx; the two SOAP calls go through zeep,
-bound to the addresses the phone read from mex and described by the WSDL files
-phonesim ships — never fetched, because zeep loads WSDL synchronously and the lab
-often runs in this very event loop. Every way a call can go wrong comes out as one
+Plain GETs (root chain, mex) go through httpx; the two SOAP calls are posted to the
+addresses the phone read from mex, written as zeep writes them (`client_requests`)
+and their answers read by zeep against the WSDL files phonesim ships — never
+fetched, because zeep loads WSDL synchronously and the lab often runs in this
+very event loop. Every way a call can go wrong comes out as one
 WebServiceFailure whose `kind` tells the phone, and whoever reads its report, where
 it stopped.
 
@@ -30,16 +31,16 @@ import httpx
 
 from phonesim.codec.certificate import certificates_from_pkcs7, summarize_certificate
 from phonesim.codec.ocauthws import namespaces as ns
+from phonesim.codec.ocauthws.client_requests import (
+    SoapRequest,
+    get_and_publish_cert_request,
+    issue_token_request,
+)
 from phonesim.codec.ocauthws.diagnostics import HEADER as DIAGNOSTICS_HEADER
 from phonesim.codec.ocauthws.diagnostics import MsDiagnostics, parse_header
 from phonesim.codec.ocauthws.endpoints import (
-    BASE64_ENCODING_TYPE,
     CERT_PROV_PROOF_PORT,
-    ISSUE_REQUEST_TYPE,
-    PKCS10_VALUE_TYPE,
-    SAML_V11_TOKEN_TYPE,
     WEB_TICKET_PIN_PORT,
-    X509_TOKEN_TYPE,
 )
 from phonesim.codec.ocauthws.faults import read_ms_diagnostics
 from phonesim.codec.ocauthws.metadata import ServiceMetadata, parse_metadata
@@ -130,14 +131,15 @@ class WebServicesClient:
     ) -> WebTicket:
         from phonesim.codec.ocauthws.pin_credentials import pin_security_header
 
-        service = self._service(WEB_TICKET_WSDL, WEB_TICKET_PIN_PORT, address)
+        request = issue_token_request(
+            address,
+            applies_to=applies_to,
+            security=pin_security_header(username, pin.reveal()),
+        )
         log.info("web ticket requested from %s for %r", address, username)
         async with self._failures(address):
-            result = await service.IssueToken(
-                TokenType=SAML_V11_TOKEN_TYPE,
-                RequestType=ISSUE_REQUEST_TYPE,
-                AppliesTo={"EndpointReference": {"Address": applies_to}},
-                _soapheaders=[pin_security_header(username, pin.reveal())],
+            result = await self._call(
+                WEB_TICKET_WSDL, WEB_TICKET_PIN_PORT, "IssueToken", address, request
             )
         ticket = _ticket_from(result, address)
         log.info("web ticket for %s, valid until %s", ticket.sip_uri, ticket.expires.isoformat())
@@ -163,23 +165,18 @@ class WebServicesClient:
             )
         except MalformedServiceDocument as exc:
             raise WebServiceFailure("malformed", address, str(exc)) from None
-        service = self._service(CERT_PROV_WSDL, CERT_PROV_PROOF_PORT, address)
+        request = get_and_publish_cert_request(
+            address,
+            security=header,
+            csr_base64=base64.b64encode(csr_der).decode("ascii"),
+            request_id=request_id,
+            device_id=_braced(device_id),
+            entity=entity,
+        )
         log.info("certificate requested from %s for %s", address, entity)
         async with self._failures(address):
-            result = await service.GetAndPublishCert(
-                RequestSecurityToken={
-                    "TokenType": X509_TOKEN_TYPE,
-                    "RequestType": ISSUE_REQUEST_TYPE,
-                    "BinarySecurityToken": {
-                        "_value_1": base64.b64encode(csr_der).decode("ascii"),
-                        "ValueType": PKCS10_VALUE_TYPE,
-                        "EncodingType": BASE64_ENCODING_TYPE,
-                    },
-                    "RequestID": request_id,
-                },
-                DeviceId=_braced(device_id),
-                Entity=entity,
-                _soapheaders=[header],
+            result = await self._call(
+                CERT_PROV_WSDL, CERT_PROV_PROOF_PORT, "GetAndPublishCert", address, request
             )
         certificate = _certificate_from(result, address)
         log.info("certificate issued for %s", entity)
@@ -212,7 +209,10 @@ class WebServicesClient:
             )
         return response
 
-    def _service(self, wsdl: str, binding: str, address: str) -> Any:
+    async def _call(
+        self, wsdl: str, binding: str, operation: str, address: str, request: SoapRequest
+    ) -> Any:
+        """`request` posted to `address`, its answer read by zeep against the WSDL."""
         client = self._soap_clients.get(wsdl)
         if client is None:
             zeep = _zeep("zeep")
@@ -222,12 +222,10 @@ class WebServicesClient:
                 wsdl=_wsdl_document(wsdl), transport=self._soap_transport, settings=_settings()
             )
             self._soap_clients[wsdl] = client
-        # zeep's AsyncClient.create_service hands back a synchronous proxy (zeep 4.3),
-        # so the asynchronous one is built directly.
-        qualified = f"{{{ns.AUTH_WEB_SERVICES}}}{binding}"
-        return _zeep("zeep.proxy").AsyncServiceProxy(
-            client, client.wsdl.bindings[qualified], address=address
-        )
+        bound = client.wsdl.bindings[f"{{{ns.AUTH_WEB_SERVICES}}}{binding}"]
+        response = await self._soap_transport.post(address, request.envelope, request.headers)
+        reply = self._soap_transport.new_response(response)
+        return bound.process_reply(client, bound.get(operation), reply)
 
     @contextlib.asynccontextmanager
     async def _failures(self, url: str) -> AsyncIterator[None]:
