@@ -224,8 +224,9 @@ class WebServicesClient:
             self._soap_clients[wsdl] = client
         bound = client.wsdl.bindings[f"{{{ns.AUTH_WEB_SERVICES}}}{binding}"]
         response = await self._soap_transport.post(address, request.envelope, request.headers)
-        reply = self._soap_transport.new_response(response)
-        return bound.process_reply(client, bound.get(operation), reply)
+        # zeep reads the status, headers, body and encoding of the answer, all of which an
+        # httpx response has: no copy into a requests.Response, as zeep's transport makes.
+        return bound.process_reply(client, bound.get(operation), response)
 
     @contextlib.asynccontextmanager
     async def _failures(self, url: str) -> AsyncIterator[None]:
