@@ -83,10 +83,13 @@ async def one_run(phones: int, concurrency: int, stage: str, counters: Path) -> 
         )
         fleet = FleetRun(plan, lab_network(endpoints))
         await asyncio.sleep(0.5)  # the lab settles after start-up
+        lab_pid = lab.pid
         setup = time.process_time()
         start: dict[str, Any] = {}
 
         async def power_on_phones() -> str | None:
+            """The counters are read where the fleet's own clock starts: after its key
+            pool and library loading, before the first phone powers on."""
             start["setup"] = time.process_time() - setup
             start["lab_crypto"] = crypto_clock.read_lab(lab_pid, counters)
             start["own_crypto"] = crypto_clock.snapshot()
@@ -94,7 +97,6 @@ async def one_run(phones: int, concurrency: int, stage: str, counters: Path) -> 
             start["wall"] = time.perf_counter()
             return await power_on()
 
-        lab_pid = lab.pid
         power_on = fleet._power_on_phones
         fleet._power_on_phones = power_on_phones  # type: ignore[method-assign]
         stats = await fleet.run()
