@@ -70,6 +70,12 @@ def certificates_from_pkcs7(data: bytes) -> list[bytes]:
     about the chain. Servers hand the bundle out as DER (application/pkcs7-mime) or
     PEM; both are read.
     """
+    return list(_certificates_from_pkcs7(data))
+
+
+@functools.lru_cache(maxsize=16)
+def _certificates_from_pkcs7(data: bytes) -> tuple[bytes, ...]:
+    """Memoised by the bundle's bytes: every phone of a fleet downloads the same root chain."""
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
     stripped = data.lstrip()
@@ -80,4 +86,4 @@ def certificates_from_pkcs7(data: bytes) -> list[bytes]:
             certs = pkcs7.load_der_pkcs7_certificates(data)
     except (ValueError, TypeError) as exc:
         raise MalformedCertificate(f"not a PKCS#7 certificate bundle ({exc})") from None
-    return [cert.public_bytes(Encoding.DER) for cert in certs]
+    return tuple(cert.public_bytes(Encoding.DER) for cert in certs)

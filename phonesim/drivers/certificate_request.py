@@ -28,6 +28,11 @@ class KeyPool:
         self._keys: list[PrivateKey] = []
         self._next = 0
 
+    @property
+    def full(self) -> bool:
+        """Every key made: `take` generates nothing more."""
+        return len(self._keys) >= self.size
+
     def take(self) -> PrivateKey:
         if len(self._keys) < self.size:
             key = _generate(self.key_type)

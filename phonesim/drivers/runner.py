@@ -351,7 +351,9 @@ class PhoneRunner:
 
     async def _request_certificate(self, command: RequestCertificate) -> Event:
         # Key generation is CPU work; off the loop so the lab (often in this loop) keeps answering.
-        key = await asyncio.to_thread(self.services.key_pool.take)
+        # A full pool hands out a key it holds: no thread for that.
+        pool = self.services.key_pool
+        key = pool.take() if pool.full else await asyncio.to_thread(pool.take)
         return await web_steps.request_certificate(self._web(command.timeout), command, key)
 
 

@@ -1,9 +1,10 @@
 """The phone's side of the pool's web services: root chain, metadata, web ticket, certificate.
 
-Plain GETs (root chain, mex) go through httpx; the two SOAP calls go through zeep,
-bound to the addresses the phone read from mex and described by the WSDL files
-phonesim ships — never fetched, because zeep loads WSDL synchronously and the lab
-often runs in this very event loop. Every way a call can go wrong comes out as one
+Plain GETs (root chain, mex) go through httpx; the two SOAP calls are posted to the
+addresses the phone read from mex, written as zeep writes them (`client_requests`)
+and their answers read by zeep against the WSDL files phonesim ships — never
+fetched, because zeep loads WSDL synchronously and the lab often runs in this
+very event loop. Every way a call can go wrong comes out as one
 WebServiceFailure whose `kind` tells the phone, and whoever reads its report, where
 it stopped.
 
@@ -30,16 +31,21 @@ import httpx
 
 from phonesim.codec.certificate import certificates_from_pkcs7, summarize_certificate
 from phonesim.codec.ocauthws import namespaces as ns
+from phonesim.codec.ocauthws.client_replies import (
+    CertificateAnswer,
+    read_certificate_answer,
+    read_ticket_answer,
+)
+from phonesim.codec.ocauthws.client_requests import (
+    SoapRequest,
+    get_and_publish_cert_request,
+    issue_token_request,
+)
 from phonesim.codec.ocauthws.diagnostics import HEADER as DIAGNOSTICS_HEADER
 from phonesim.codec.ocauthws.diagnostics import MsDiagnostics, parse_header
 from phonesim.codec.ocauthws.endpoints import (
-    BASE64_ENCODING_TYPE,
     CERT_PROV_PROOF_PORT,
-    ISSUE_REQUEST_TYPE,
-    PKCS10_VALUE_TYPE,
-    SAML_V11_TOKEN_TYPE,
     WEB_TICKET_PIN_PORT,
-    X509_TOKEN_TYPE,
 )
 from phonesim.codec.ocauthws.faults import read_ms_diagnostics
 from phonesim.codec.ocauthws.metadata import ServiceMetadata, parse_metadata
@@ -130,16 +136,21 @@ class WebServicesClient:
     ) -> WebTicket:
         from phonesim.codec.ocauthws.pin_credentials import pin_security_header
 
-        service = self._service(WEB_TICKET_WSDL, WEB_TICKET_PIN_PORT, address)
+        request = issue_token_request(
+            address,
+            applies_to=applies_to,
+            security=pin_security_header(username, pin.reveal()),
+        )
         log.info("web ticket requested from %s for %r", address, username)
         async with self._failures(address):
-            result = await service.IssueToken(
-                TokenType=SAML_V11_TOKEN_TYPE,
-                RequestType=ISSUE_REQUEST_TYPE,
-                AppliesTo={"EndpointReference": {"Address": applies_to}},
-                _soapheaders=[pin_security_header(username, pin.reveal())],
-            )
-        ticket = _ticket_from(result, address)
+            response = await self._post(address, request)
+            assertions = read_ticket_answer(response.content) if _plain_answer(response) else None
+            if assertions is None:
+                result = self._zeep_reply(
+                    WEB_TICKET_WSDL, WEB_TICKET_PIN_PORT, "IssueToken", response
+                )
+                assertions = _assertions_from(result)
+        ticket = _ticket_from(assertions, address)
         log.info("web ticket for %s, valid until %s", ticket.sip_uri, ticket.expires.isoformat())
         return ticket
 
@@ -163,25 +174,24 @@ class WebServicesClient:
             )
         except MalformedServiceDocument as exc:
             raise WebServiceFailure("malformed", address, str(exc)) from None
-        service = self._service(CERT_PROV_WSDL, CERT_PROV_PROOF_PORT, address)
+        request = get_and_publish_cert_request(
+            address,
+            security=header,
+            csr_base64=base64.b64encode(csr_der).decode("ascii"),
+            request_id=request_id,
+            device_id=_braced(device_id),
+            entity=entity,
+        )
         log.info("certificate requested from %s for %s", address, entity)
         async with self._failures(address):
-            result = await service.GetAndPublishCert(
-                RequestSecurityToken={
-                    "TokenType": X509_TOKEN_TYPE,
-                    "RequestType": ISSUE_REQUEST_TYPE,
-                    "BinarySecurityToken": {
-                        "_value_1": base64.b64encode(csr_der).decode("ascii"),
-                        "ValueType": PKCS10_VALUE_TYPE,
-                        "EncodingType": BASE64_ENCODING_TYPE,
-                    },
-                    "RequestID": request_id,
-                },
-                DeviceId=_braced(device_id),
-                Entity=entity,
-                _soapheaders=[header],
-            )
-        certificate = _certificate_from(result, address)
+            response = await self._post(address, request)
+            answer = read_certificate_answer(response.content) if _plain_answer(response) else None
+            if answer is None:
+                result = self._zeep_reply(
+                    CERT_PROV_WSDL, CERT_PROV_PROOF_PORT, "GetAndPublishCert", response
+                )
+                answer = _certificate_answer_from(result)
+        certificate = _certificate_from(answer, address)
         log.info("certificate issued for %s", entity)
         return certificate
 
@@ -212,22 +222,26 @@ class WebServicesClient:
             )
         return response
 
-    def _service(self, wsdl: str, binding: str, address: str) -> Any:
+    async def _post(self, address: str, request: SoapRequest) -> httpx.Response:
+        if self._soap_transport is None:
+            self._soap_transport = _soap_transport_class()(self._http)
+        response: httpx.Response = await self._soap_transport.post(
+            address, request.envelope, request.headers
+        )
+        return response
+
+    def _zeep_reply(self, wsdl: str, binding: str, operation: str, response: httpx.Response) -> Any:
+        """The answer as zeep reads it against the WSDL."""
         client = self._soap_clients.get(wsdl)
         if client is None:
-            zeep = _zeep("zeep")
-            if self._soap_transport is None:
-                self._soap_transport = _soap_transport_class()(self._http)
-            client = zeep.AsyncClient(
+            client = _zeep("zeep").AsyncClient(
                 wsdl=_wsdl_document(wsdl), transport=self._soap_transport, settings=_settings()
             )
             self._soap_clients[wsdl] = client
-        # zeep's AsyncClient.create_service hands back a synchronous proxy (zeep 4.3),
-        # so the asynchronous one is built directly.
-        qualified = f"{{{ns.AUTH_WEB_SERVICES}}}{binding}"
-        return _zeep("zeep.proxy").AsyncServiceProxy(
-            client, client.wsdl.bindings[qualified], address=address
-        )
+        bound = client.wsdl.bindings[f"{{{ns.AUTH_WEB_SERVICES}}}{binding}"]
+        # zeep reads the status, headers, body and encoding of the answer, all of which an
+        # httpx response has: no copy into a requests.Response, as zeep's transport makes.
+        return bound.process_reply(client, bound.get(operation), response)
 
     @contextlib.asynccontextmanager
     async def _failures(self, url: str) -> AsyncIterator[None]:
@@ -297,16 +311,29 @@ def _braced(device_id: str) -> str:
     return device_id if device_id.startswith("{") else f"{{{device_id}}}"
 
 
-def _ticket_from(result: Any, address: str) -> WebTicket:
+def _plain_answer(response: httpx.Response) -> bool:
+    """An answer `client_replies` may read: zeep treats any other status, and a
+    multipart one, in ways of its own."""
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return response.status_code == 200 and media_type != "multipart/related"
+
+
+def _assertions_from(result: Any) -> list[Any]:
+    """What zeep found in each response's token slot."""
     # zeep unwraps a wrapper element with a single child: the collection comes back
     # as the list of its responses.
     if isinstance(result, list):
         responses = result
     else:
         responses = getattr(result, "RequestSecurityTokenResponse", None) or []
-    for response in responses:
-        token = getattr(response, "RequestedSecurityToken", None)
-        assertion = find_assertion(_any_element(token))
+    return [
+        _any_element(getattr(response, "RequestedSecurityToken", None)) for response in responses
+    ]
+
+
+def _ticket_from(tokens: list[Any], address: str) -> WebTicket:
+    for token in tokens:
+        assertion = find_assertion(token)
         if assertion is None:
             continue
         try:
@@ -334,20 +361,30 @@ def _any_element(token: Any) -> Any:
     return value
 
 
-def _certificate_from(result: Any, address: str) -> bytes:
+def _certificate_answer_from(result: Any) -> CertificateAnswer:
+    """The token's text and the ErrorInfo, as zeep read them."""
     error = getattr(result, "ErrorInfo", None)
-    if error is not None:
-        diagnostics = MsDiagnostics(error_id=int(error.ErrorId), reason=str(error.Reason or ""))
-        raise WebServiceFailure(
-            "rejected", address, diagnostics.reason or "refused", diagnostics=diagnostics
-        )
     response = getattr(result, "RequestSecurityTokenResponse", None)
     token = getattr(getattr(response, "RequestedSecurityToken", None), "BinarySecurityToken", None)
     text = getattr(token, "_value_1", None)
+    return CertificateAnswer(
+        token_text=None if text is None else str(text),
+        error=None if error is None else (int(error.ErrorId), str(error.Reason or "")),
+    )
+
+
+def _certificate_from(answer: CertificateAnswer, address: str) -> bytes:
+    if answer.error is not None:
+        error_id, reason = answer.error
+        diagnostics = MsDiagnostics(error_id=error_id, reason=reason)
+        raise WebServiceFailure(
+            "rejected", address, diagnostics.reason or "refused", diagnostics=diagnostics
+        )
+    text = answer.token_text
     if not text:
         raise WebServiceFailure("malformed", address, "the answer holds no certificate")
     try:
-        der = base64.b64decode("".join(str(text).split()), validate=True)
+        der = base64.b64decode("".join(text.split()), validate=True)
         summarize_certificate(der)
     except (ValueError, MalformedCertificate) as exc:
         raise WebServiceFailure("malformed", address, f"the issued certificate: {exc}") from None
