@@ -37,6 +37,8 @@ class RegistrarConnection:
     call_id: str
     tag: str
     challenge: Challenge
+    target: RegistrarTarget
+    """The registrar as the discovery cache keeps it, once the phone has signed in there."""
 
 
 class BootContext:

@@ -44,7 +44,7 @@ def test_a_lab_boot_signs_in_and_fills_the_run_folder(capsys, tmp_path: Path) ->
     assert json.loads((run_dir / "result.json").read_text())["Result"] == "Success"
     records = parse_device_log((run_dir / "cpsw3g.log").read_text().splitlines())
     events = [r.event for r in records]
-    assert events[-3:] == ["handshake_complete", "registered", "signed_in"]
+    assert events[-4:] == ["handshake_complete", "registered", "cache_stored", "signed_in"]
     traces = [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]
     assert traces[0]["event"] == "power_on"
     assert (run_dir / "capture.pcap").exists()

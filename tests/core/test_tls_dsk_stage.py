@@ -30,14 +30,15 @@ def test_a_healthy_boot_ends_signed_in_after_the_registrars_signed_200() -> None
     outcome = pair.run()
     assert isinstance(outcome, Success) and outcome.stage == Stage.TLSDSK
     events = [(t.stage, t.event) for t in pair.traces]
-    assert events[-5:] == [
+    assert events[-6:] == [
         (Stage.TLSDSK, "handshake_round"),
         (Stage.TLSDSK, "handshake_round"),
         (Stage.TLSDSK, "handshake_complete"),
         (Stage.TLSDSK, "registered"),
+        (Stage.DISCOVERY, "cache_stored"),
         (Stage.TLSDSK, "signed_in"),
     ]
-    registered = pair.traces[-2]
+    registered = pair.traces[-3]
     assert registered.fields["status"] == 200
     # The registrar bound the phone under the epid derived from its MAC.
     tls_dsk = pair.lab.registrar.tls_dsk

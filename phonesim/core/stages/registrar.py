@@ -5,9 +5,9 @@ Seed rule: "up to two Registrar FQDNs ... the client tries each one". A
 registrar whose name does not resolve is skipped; one that fails (refused, TLS,
 timeout) or answers without a TLS-DSK challenge is passed over. The first
 challenge ends the stage: the connection stays open for the TLS-DSK sign-in
-that follows (`ctx.challenged`), and the phone keeps in its flash what worked: "After the device has successfully
-authenticated and connected to Registrar, the previous DHCP/DNS results are
-cleared from the cache and the values are stored."
+that follows (`ctx.challenged`). The discovery cache is not written here: a
+challenge is not yet an authentication (the sign-in writes it at the verified
+`200 OK`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from phonesim.core.commands import ConnectRegistrar
 from phonesim.core.context import BootContext, RegistrarConnection
-from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
+from phonesim.core.discovery_cache import RegistrarTarget
 from phonesim.core.events import Event, RegistrarAnswered
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
@@ -155,14 +155,7 @@ class Registrar(Stepwise):
             challenge=Challenge(
                 event.realm or "", event.target_name or target.host, event.version or 4
             ),
-        )
-        ctx.keep(
-            DiscoveryCache(
-                source="signin",
-                web_url=ctx.web_url,
-                registrars=(worked,),
-                stored_at=ctx.wall_time(now),
-            )
+            target=worked,
         )
         return Done(web_url=ctx.web_url, registrar=worked.label())
 

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from phonesim.core.commands import SendSipMessage
 from phonesim.core.context import BootContext, RegistrarConnection
+from phonesim.core.discovery_cache import DiscoveryCache
 from phonesim.core.events import Event, SipReceived
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
@@ -131,7 +132,7 @@ class TlsDskSignIn(Stepwise):
                 self,
             )
         if isinstance(step, Registered):
-            return self._registered(step, connection)
+            return self._registered(step, connection, now)
         if isinstance(step, SessionFailed):
             return Failed(
                 Stage.TLSDSK,
@@ -143,7 +144,9 @@ class TlsDskSignIn(Stepwise):
             )
         return None
 
-    def _registered(self, registered: Registered, connection: RegistrarConnection) -> Step:
+    def _registered(
+        self, registered: Registered, connection: RegistrarConnection, now: float
+    ) -> Step:
         ctx = self.ctx
         ctx.out.trace(
             TLSDSK_REGISTERED,
@@ -155,6 +158,19 @@ class TlsDskSignIn(Stepwise):
             gruu=registered.gruu,
             allow_events=list(registered.allow_events),
             handshakes=registered.handshakes,
+        )
+        # Seed: "After the device has successfully authenticated and connected to
+        # Registrar, the previous DHCP/DNS results are cleared from the cache and the values
+        # are stored." Authenticated means this verified 200 OK, from the registrar that
+        # signed the phone in (after a Director's redirect, the home pool).
+        assert ctx.web_url is not None
+        ctx.keep(
+            DiscoveryCache(
+                source="signin",
+                web_url=ctx.web_url,
+                registrars=(connection.target,),
+                stored_at=ctx.wall_time(now),
+            )
         )
         return Done(web_url=ctx.web_url, registrar=connection.label)
 
