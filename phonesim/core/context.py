@@ -55,6 +55,7 @@ class BootContext:
         "ntp_servers",
         "out",
         "profile",
+        "redirects",
         "registrar_source",
         "registrars",
         "requests",
@@ -103,6 +104,8 @@ class BootContext:
         self.certificate_not_after: float | None = None
         """The phone's certificate's end, unix seconds."""
         self.challenged: RegistrarConnection | None = None
+        self.redirects: list[RegistrarTarget] = []
+        """The registrars a Director's 301 sent the phone from and to, in order."""
 
     @property
     def names(self) -> Names:
@@ -162,6 +165,7 @@ class BootContext:
         self.credential = None
         self.certificate_not_after = None
         self.challenged = None
+        self.redirects = []
         if self._names is not None:
             self._names.forget()
 

@@ -42,6 +42,11 @@ FAILURE_FIELDS = frozenset(
         "alert",
         "check",
         "snum",
+        # A Director's redirects, and a registrar that is busy:
+        "chain",
+        "contact",
+        "max_redirects",
+        "retry_after",
     }
 )
 

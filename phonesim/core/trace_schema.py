@@ -323,6 +323,13 @@ TLSDSK_REGISTERED = _event(
     ),
     "the registrar's 200 OK, its signature verified: the phone is registered",
 )
+TLSDSK_REDIRECTED = _event(
+    Stage.TLSDSK,
+    "redirected",
+    ("registrar", "to", "transport", "hop", "status", "expires"),
+    "a Director's signed 301 to the signed REGISTER: the phone signs in again at the home "
+    "pool it names (registrar: where the 301 came from; hop: 1 for the first redirect)",
+)
 TLSDSK_SIGNED_IN = _event(
     Stage.TLSDSK,
     "signed_in",

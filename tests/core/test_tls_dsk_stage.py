@@ -57,8 +57,8 @@ def test_a_wrong_server_signature_on_the_200_is_a_named_failure_not_a_sign_in() 
     registrar = pair.lab.registrar
     honest = registrar.reply
 
-    def forged(message: bytes) -> bytes:
-        answer = honest(message)
+    def forged(message: bytes, host: str | None = None) -> bytes:
+        answer = honest(message, host)
         if answer.startswith(b"SIP/2.0 200"):
             answer = _RSPAUTH.sub(_flip_last_digit, answer)
         return answer
@@ -106,8 +106,8 @@ def test_a_cached_boot_whose_sign_in_fails_at_the_registrar_discovers_once_more(
     honest = registrar.reply
     refused = {"left": 1}
 
-    def refuse_once(message: bytes) -> bytes:
-        answer = honest(message)
+    def refuse_once(message: bytes, host: str | None = None) -> bytes:
+        answer = honest(message, host)
         if answer.startswith(b"SIP/2.0 200") and refused["left"]:
             refused["left"] -= 1
             answer = _RSPAUTH.sub(_flip_last_digit, answer)
