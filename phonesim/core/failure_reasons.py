@@ -115,6 +115,11 @@ WEBTICKET_USER_UNKNOWN = _reason(
 REGISTRAR_NONE_FOUND = _reason(
     Stage.REGISTRAR, "none_found", "signed in to the web services, but no registrar is known"
 )
+REGISTRAR_BUSY = _reason(
+    Stage.REGISTRAR,
+    "busy",
+    "no registrar challenged the phone, and one turned it away as busy (503, Retry-After)",
+)
 REGISTRAR_UNREACHABLE = _reason(
     Stage.REGISTRAR, "unreachable", "no registrar answered with a TLS-DSK challenge"
 )

@@ -276,7 +276,7 @@ REGISTRAR_CHALLENGE = _event(
 REGISTRAR_ANSWER = _event(
     Stage.REGISTRAR,
     "answer",
-    REGISTRAR_CHALLENGE.fields,
+    (*REGISTRAR_CHALLENGE.fields, "retry_after", "error_id", "server_reason"),
     "a registrar's answer that is not a TLS-DSK challenge: the phone tries the next one",
     "warning",
 )

@@ -31,7 +31,7 @@ from phonesim.core.trace_schema import (
 
 
 class Registrar(Stepwise):
-    __slots__ = ("asked", "candidate")
+    __slots__ = ("asked", "candidate", "turned_away")
     stage: ClassVar[Stage] = Stage.REGISTRAR
 
     def __init__(self, ctx: BootContext) -> None:
@@ -39,6 +39,8 @@ class Registrar(Stepwise):
         self.candidate = 0
         """The registrar of the list being tried."""
         self.asked: ConnectRegistrar | None = None
+        self.turned_away: RegistrarAnswered | None = None
+        """The last registrar that turned the phone away with a 503, if one did."""
 
     @property
     def target(self) -> RegistrarTarget:
@@ -99,6 +101,27 @@ class Registrar(Stepwise):
         if self.candidate < len(self.ctx.registrars):
             return self._try()
         tried = [r.label() for r in self.ctx.registrars]
+        busy = self.turned_away
+        if busy is not None:
+            # SIPE: "Service unavailable: <reason>". The wait the server asked for is what an
+            # admin (and a fleet's retry) needs to know.
+            said = f"503 {busy.reason_phrase}"
+            if busy.error_id is not None:
+                said += f"; ms-diagnostics {busy.error_id}: {busy.server_reason}"
+            wait = "" if busy.retry_after is None else f", Retry-After {busy.retry_after} s"
+            return Failed(
+                Stage.REGISTRAR,
+                "busy",
+                f"registrar {busy.host}:{busy.port} is busy ({said}{wait}); "
+                f"tried {', '.join(tried)}",
+                servers_at_fault=True,
+                tried=tried,
+                registrar=f"{busy.host}:{busy.port}",
+                status=busy.status,
+                retry_after=busy.retry_after,
+                error_id=busy.error_id,
+                server_reason=busy.server_reason,
+            )
         return Failed(
             Stage.REGISTRAR,
             "unreachable",
@@ -123,8 +146,18 @@ class Registrar(Stepwise):
         if not offered and event.auth_scheme:
             offered = [event.auth_scheme.upper()]
         challenged = event.status == 401 and "TLS-DSK" in offered
+        if event.status == 503:
+            self.turned_away = event
+        refusal = {}
+        if not challenged:
+            refusal = {
+                "retry_after": event.retry_after,
+                "error_id": event.error_id,
+                "server_reason": event.server_reason,
+            }
         ctx.out.trace(
             REGISTRAR_CHALLENGE if challenged else REGISTRAR_ANSWER,
+            **{k: v for k, v in refusal.items() if v is not None},
             registrar=target.label(),
             status=event.status,
             reason_phrase=event.reason_phrase,
