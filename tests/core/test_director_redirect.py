@@ -89,3 +89,9 @@ def test_more_redirects_than_the_profile_follows_is_a_named_failure() -> None:
         f"{HOME}:5061",
         "pool03.phonesim.test:5061",
     ]
+
+
+def test_a_200_whose_signature_does_not_verify_writes_no_signin_cache() -> None:
+    pair = LabPair(load_scenario("bad-server-signature"))
+    assert isinstance(pair.run(), Failure)
+    assert [c.source for c in pair.stored if c is not None] == ["dhcp"]
