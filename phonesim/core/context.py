@@ -40,6 +40,8 @@ class RegistrarConnection:
     call_id: str
     tag: str
     challenge: Challenge
+    target: RegistrarTarget
+    """The registrar as the discovery cache keeps it, once the phone has signed in there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class BootContext:
         "out",
         "profile",
         "provisioned",
+        "redirects",
         "registrar_source",
         "registrars",
         "requests",
@@ -125,6 +128,8 @@ class BootContext:
         self.provisioned: ProvisionedSettings | None = None
         self.hold: float | None = None
         """Seconds a held phone stays registered after provisioning; None: not held."""
+        self.redirects: list[RegistrarTarget] = []
+        """The registrars a Director's 301 sent the phone from and to, in order."""
 
     @property
     def names(self) -> Names:
@@ -184,6 +189,7 @@ class BootContext:
         self.credential = None
         self.certificate_not_after = None
         self.challenged = None
+        self.redirects = []
         if self._names is not None:
             self._names.forget()
 

@@ -105,6 +105,11 @@ class RegistrarAnswered:
     """The phone's end of the SIP connection, which stays open after a challenge."""
     server_certificate: CertificateSummary | None = None
     failure: ServiceFailure | None = None
+    retry_after: int | None = None
+    """A refusal's `Retry-After`, seconds: the wait a busy registrar asks for."""
+    error_id: int | None = None
+    server_reason: str | None = None
+    """The answer's `ms-diagnostics` id and reason, if it carries one."""
 
 
 @dataclass(frozen=True, slots=True)

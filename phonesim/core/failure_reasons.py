@@ -115,6 +115,11 @@ WEBTICKET_USER_UNKNOWN = _reason(
 REGISTRAR_NONE_FOUND = _reason(
     Stage.REGISTRAR, "none_found", "signed in to the web services, but no registrar is known"
 )
+REGISTRAR_BUSY = _reason(
+    Stage.REGISTRAR,
+    "busy",
+    "no registrar challenged the phone, and one turned it away as busy (503, Retry-After)",
+)
 REGISTRAR_UNREACHABLE = _reason(
     Stage.REGISTRAR, "unreachable", "no registrar answered with a TLS-DSK challenge"
 )
@@ -145,6 +150,19 @@ TLSDSK_UNSIGNED_ANSWER = _reason(
     Stage.TLSDSK, "unsigned_answer", "the registrar's final answer carries no signature"
 )
 TLSDSK_REFUSED = _reason(Stage.TLSDSK, "refused", "the registrar refused the REGISTER")
+TLSDSK_REDIRECT_WITHOUT_CONTACT = _reason(
+    Stage.TLSDSK,
+    "redirect_without_contact",
+    "the registrar redirected the phone (301) without a Contact it can go to",
+)
+TLSDSK_REDIRECT_LOOP = _reason(
+    Stage.TLSDSK,
+    "redirect_loop",
+    "Directors redirected the phone back to a registrar it had already been sent from",
+)
+TLSDSK_TOO_MANY_REDIRECTS = _reason(
+    Stage.TLSDSK, "too_many_redirects", "more redirects than the phone follows in one sign-in"
+)
 TLSDSK_UNEXPECTED_ANSWER = _reason(
     Stage.TLSDSK, "unexpected_answer", "the registrar's answer does not fit the sign-in's step"
 )

@@ -84,6 +84,11 @@ REDISCOVER_AFTER: frozenset[Stage] = frozenset(
 (once). Time never fails a boot; a refusal that is the user's (a wrong PIN) is not the
 servers' fault and ends the boot wherever the servers came from."""
 
+REDIRECTED_TO: Mapping[Stage, Stage] = {Stage.TLSDSK: Stage.REGISTRAR}
+"""Where a boot goes on when a stage's server redirects it (a Director's signed 301 to the
+signed REGISTER): the registrar stage again, with the home pool as its only registrar, and
+from there a new TLS-DSK handshake with the home pool (`tls-dsk.md` §3.6)."""
+
 LAST: Stage = Stage.PROVISIONING
 """Where a boot that is not asked to stop earlier ends."""
 
@@ -136,6 +141,7 @@ __all__ = [
     "HELD_AFTER",
     "LAST",
     "PART_OF",
+    "REDIRECTED_TO",
     "REDISCOVER_AFTER",
     "STOP_AFTER",
     "Start",

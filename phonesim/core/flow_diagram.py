@@ -33,6 +33,10 @@ def diagram() -> str:
     failing = ", ".join(stage for stage in flow.STOP_AFTER if stage in flow.REDISCOVER_AFTER)
     again = flow.ENTRY[flow.Start.DISCOVER]
     lines.append(f" from the cache, failed at {failing} ─▶ {again} (once)")
+    for redirected, back in flow.REDIRECTED_TO.items():
+        lines.append(
+            f" redirected at {redirected} (a Director's 301) ─▶ {back}, the home pool alone"
+        )
     lines.append("")
     lines.append("--stop-after " + " | ".join(flow.STOP_AFTER) + ":")
     alone = [part for part in flow.PART_OF if part in flow.STOP_AFTER]

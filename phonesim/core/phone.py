@@ -38,6 +38,7 @@ from phonesim.core.stage import Stage
 from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
 from phonesim.core.stages.held import Held
 from phonesim.core.stages.machines import MACHINE
+from phonesim.core.step import Redirect
 from phonesim.core.trace_schema import (
     BOOT_EVENT_IGNORED,
     DISCOVERY_CACHE_DISCARDED,
@@ -323,6 +324,9 @@ class Phone:
                 continue
             machine = self._machine
             assert machine is not None
+            if isinstance(step, Redirect):
+                step = self._begin(flow.REDIRECTED_TO[machine.stage], now)
+                continue
             following = flow.FOLLOWS[machine.stage]
             if following is None or not flow.begins(
                 following, self._stop, holding=self._ctx.hold is not None

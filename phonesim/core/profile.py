@@ -103,6 +103,9 @@ class TlsDskBehaviour:
     sa_renewal_margin: float = 300.0
     """Renew the security association this long before min(certificate expiry, 8 h)
     (MS-SIPAE §3.2.2: five minutes or longer)."""
+    max_redirects: int = 3
+    """Directors' 301s followed in one sign-in; one more is a failure (how many a device
+    follows is not published: a Director redirects once, to the home pool)."""
 
 
 PROVISIONING_GROUPS = (
@@ -241,6 +244,9 @@ def _tls_dsk(reader: _Reader) -> TlsDskBehaviour:
         sa_renewal_margin=reader.seconds("tls_dsk.sa_renewal_margin")
         if reader.present("tls_dsk.sa_renewal_margin")
         else default.sa_renewal_margin,
+        max_redirects=reader.integer("tls_dsk.max_redirects", 0, 16)
+        if reader.present("tls_dsk.max_redirects")
+        else default.max_redirects,
     )
 
 

@@ -65,7 +65,21 @@ class Failed:
         return f"Failed({self.reason}: {self.message})"
 
 
-Step = Done | Failed | None
+class Redirect:
+    """The servers sent the phone elsewhere (a Director's 301): the boot goes back to the
+    stage `phonesim.core.flow.REDIRECTED_TO` names, with what the stage left in the context
+    (the home pool as the only registrar)."""
+
+    __slots__ = ("registrar",)
+
+    def __init__(self, registrar: str) -> None:
+        self.registrar = registrar
+
+    def __repr__(self) -> str:
+        return f"Redirect({self.registrar!r})"
 
 
-__all__ = ["DONE", "Done", "Failed", "Step"]
+Step = Done | Failed | Redirect | None
+
+
+__all__ = ["DONE", "Done", "Failed", "Redirect", "Step"]

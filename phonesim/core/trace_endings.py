@@ -50,6 +50,11 @@ FAILURE_FIELDS = frozenset(
         "rehandshakes",
         "resubscriptions",
         "signed_out",
+        # A Director's redirects, and a registrar that is busy:
+        "chain",
+        "contact",
+        "max_redirects",
+        "retry_after",
     }
 )
 

@@ -276,7 +276,7 @@ REGISTRAR_CHALLENGE = _event(
 REGISTRAR_ANSWER = _event(
     Stage.REGISTRAR,
     "answer",
-    REGISTRAR_CHALLENGE.fields,
+    (*REGISTRAR_CHALLENGE.fields, "retry_after", "error_id", "server_reason"),
     "a registrar's answer that is not a TLS-DSK challenge: the phone tries the next one",
     "warning",
 )
@@ -322,6 +322,13 @@ TLSDSK_REGISTERED = _event(
         "handshakes",
     ),
     "the registrar's 200 OK, its signature verified: the phone is registered",
+)
+TLSDSK_REDIRECTED = _event(
+    Stage.TLSDSK,
+    "redirected",
+    ("registrar", "to", "transport", "hop", "status", "expires"),
+    "a Director's signed 301 to the signed REGISTER: the phone signs in again at the home "
+    "pool it names (registrar: where the 301 came from; hop: 1 for the first redirect)",
 )
 TLSDSK_SIGNED_IN = _event(
     Stage.TLSDSK,

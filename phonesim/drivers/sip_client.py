@@ -26,6 +26,7 @@ from phonesim.codec.sip_message import (
 from phonesim.core.commands import ConnectRegistrar, SendSipMessage
 from phonesim.core.events import RegistrarAnswered, SipReceived
 from phonesim.core.failure import ServiceFailure
+from phonesim.core.tls_dsk.registrar_answers import diagnostics_of
 from phonesim.errors import PhonesimError
 
 
@@ -189,10 +190,15 @@ def registrar_answer(
         target_name = challenge.params.get("targetname")
         digits = challenge.params.get("version") or ""
         version = int(digits) if digits.isdigit() else None
+    retry_after = (response.headers.get("Retry-After") or "").partition(";")[0].strip()
+    diagnostics = diagnostics_of(response)
     return RegistrarAnswered(
         command.host,
         command.address,
         command.port,
+        retry_after=int(retry_after) if retry_after.isdigit() else None,
+        error_id=None if diagnostics is None else diagnostics.error_id,
+        server_reason=None if diagnostics is None else diagnostics.reason,
         status=response.status,
         reason_phrase=response.reason,
         auth_scheme=scheme,

@@ -84,6 +84,7 @@ _ENDS: dict[TraceEvent, str] = {
     ts.CERTPROV_ISSUED: Stage.CERTPROV,
     ts.REGISTRAR_CHALLENGE: Stage.REGISTRAR,
     ts.TLSDSK_REGISTERED: Stage.TLSDSK,
+    ts.TLSDSK_REDIRECTED: Stage.TLSDSK,
 }
 _BOOT_ENDS = frozenset(
     {

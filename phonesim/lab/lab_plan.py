@@ -88,7 +88,7 @@ class LabPlan:
             fqdn(REGISTRAR_SRV): [(0, 0, SIP_PORT, layout.pool_fqdn)],
             fqdn(NTP_SRV): [(0, 0, NTP_PORT, layout.time_fqdn)],
         }
-        hosts = [layout.pool_fqdn, layout.web_fqdn, layout.time_fqdn]
+        hosts = [layout.pool_fqdn, layout.web_fqdn, layout.time_fqdn, *self.registrar_roles()]
         for spec in self.scenario.dhcp_servers:
             hosts += self._registrar_names_of(spec)
             if spec.option_43 is not None and spec.option_43.web_fqdn:
@@ -110,6 +110,17 @@ class LabPlan:
 
     # -- registrar and users --------------------------------------------------------
 
+    def registrar_roles(self) -> dict[str, str | None]:
+        """Registrars with a role of their own, by FQDN: a Director -> the home pool it
+        redirects to; a home pool -> None."""
+        fqdn = self.layout.fqdn
+        roles: dict[str, str | None] = {}
+        for director, home in self.scenario.registrar.redirect.items():
+            roles[fqdn(director)] = fqdn(home)
+        for home in self.scenario.registrar.redirect.values():
+            roles.setdefault(fqdn(home), None)
+        return roles
+
     def registrar_names(self) -> list[str]:
         """Every name a phone may reach the registrar by, and the lab address (option 120
         encoding 1): the names a pool's certificate carries."""
@@ -119,6 +130,7 @@ class LabPlan:
         for owner, records in self.zone().srv.items():
             if owner.startswith("_sip"):
                 names += [target for _p, _w, _port, target in records]
+        names += self.registrar_roles()
         names.append(self.layout.address)
         return list(dict.fromkeys(names))
 

@@ -23,13 +23,15 @@ from phonesim.lab.directory import LabDirectory
 from phonesim.lab.dns_server import LabDnsServer
 from phonesim.lab.lab_plan import LabPlan
 from phonesim.lab.layout import LabLayout
-from phonesim.lab.registrar import LabRegistrar
+from phonesim.lab.registrar import Busy, LabRegistrar
 from phonesim.lab.registrar_security import TlsDskRegistrar
 from phonesim.lab.scenario import LabScenario, RegistrarSpec
 from phonesim.lab.time_server import LabTimeServer
 from phonesim.lab.web_services import LabWebServices, WebFaults
 
 UNTRUSTED_CA_NAME = "Untrusted Issuing CA"
+OTHER_CLIENT_CA_NAME = "Other Issuing CA"
+"""The CA a pool that does not trust the phones' certificates trusts instead."""
 
 
 @dataclass
@@ -99,13 +101,25 @@ def configure_lab(
         )
         time = LabTimeServer(offset=scenario.time_offset, clock=lambda: clock().timestamp())
     names = plan.registrar_names()
+    spec = scenario.registrar
+    client_roots = ca.chain[:1]
+    if not spec.trusts_client_ca:
+        # The pool trusts another CA than the one whose certificates CertProv hands out.
+        other = LabCertificateAuthority.create(name=OTHER_CLIENT_CA_NAME, now=now, serials=serials)
+        client_roots = other.chain[:1]
+    end = functools.partial(_tls_dsk_end, ca, layout, spec, client_roots, now)
     registrar = LabRegistrar(
         pool_fqdn=layout.pool_fqdn,
         sts_uri=layout.cert_prov_url,
         ssl_context=server_ca.server_ssl_context(plan.registrar_names(), now=now),
-        tls_dsk=functools.partial(_tls_dsk_end, ca, layout, names, now, scenario.registrar),
+        tls_dsk=functools.partial(end, names, layout.pool_fqdn, None),
         clock=clock,
-        delay=scenario.registrar.delay,
+        delay=spec.delay,
+        roles={
+            fqdn: functools.partial(end, [fqdn], fqdn, home)
+            for fqdn, home in plan.registrar_roles().items()
+        },
+        busy=Busy(spec.retry_after) if spec.state == "busy" else None,
     )
     return LabServers(
         scenario=scenario,
@@ -123,23 +137,31 @@ def configure_lab(
 def _tls_dsk_end(
     ca: LabCertificateAuthority,
     layout: LabLayout,
-    names: list[str],
-    now: datetime,
     spec: RegistrarSpec,
+    client_roots: list[bytes],
+    now: datetime,
+    names: list[str],
+    fqdn: str,
+    redirect_to: str | None,
 ) -> TlsDskRegistrar:
-    """The pool's TLS-DSK end, trusting the certificates the lab's CertProv signs. Made
-    when a phone first answers the challenge, so a boot that stops at the challenge
-    costs no more than it did, and its certificates' serials are as they were."""
+    """A registrar's TLS-DSK end (the pool's, a Director's or a home pool's, each with its
+    own server certificate), trusting the certificates the lab's CertProv signs unless the
+    scenario says otherwise. Made when a phone first answers the challenge, so a boot that
+    stops at the challenge costs no more than it did, and its certificates' serials are as
+    they were."""
     key = _tls_dsk_key()
     return TlsDskRegistrar(
-        pool_fqdn=layout.pool_fqdn,
+        pool_fqdn=fqdn,
         sts_uri=layout.cert_prov_url,
         server_certificate=ca.issue_server_certificate(key.public_key(), names, now=now),
         server_key=key,
-        client_roots=ca.chain[:1],
+        client_roots=client_roots,
         expires=spec.expires,
         keep_alive=spec.keep_alive,
         sa_lifetime=timedelta(seconds=spec.sa_lifetime),
+        redirect_to=redirect_to,
+        refuse_register=spec.refuse_register,
+        sign_with_client_key=spec.server_signature == "client_key",
     )
 
 

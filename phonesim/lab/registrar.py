@@ -9,16 +9,25 @@ MS-SIPAE tells a client where to get the certificate it must present.
 A REGISTER that answers the challenge (`Authorization: TLS-DSK`) goes to the
 pool's TLS-DSK end (`TlsDskRegistrar`), on the same connection, at the lab's
 time: the handshake rounds, the signed REGISTER and the signed `200 OK`.
+
+A scenario may give the lab more than one registrar role at the one address: a
+Director and its home pool, each its own name in the lab DNS and its own
+TLS-DSK end (its own server certificate and associations). The lab tells them
+apart by the name the phone connected to: the TLS server name (SNI) on a
+socket, the target host in memory. Any other name reaches the pool.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
+import weakref
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from phonesim.codec.ocauthws.diagnostics import MsDiagnostics, format_header
 from phonesim.codec.sip_message import (
     MalformedSip,
     build_response,
@@ -31,6 +40,16 @@ from phonesim.lab.registrar_security import TlsDskRegistrar
 REALM = "SIP Communications Service"
 KEEP_ALIVE = b"\r\n\r\n"
 SERVER_HEADER = ("Server", "RTC/4.0")
+SERVER_OVERLOADED = MsDiagnostics(17000, "Server overloaded.")
+"""`tls-dsk.md` §3.6's table ([OCER]); which id a Lync pool sends with its 503 is not
+published (SIPE shows "Service unavailable: <reason>")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """A registrar that turns every REGISTER away with a 503 and asks for a wait."""
+
+    retry_after: int
 
 
 class LabRegistrar:
@@ -43,9 +62,16 @@ class LabRegistrar:
         tls_dsk: Callable[[], TlsDskRegistrar] | None = None,
         clock: Callable[[], datetime] | None = None,
         delay: float = 0.0,
+        roles: Mapping[str, Callable[[], TlsDskRegistrar]] | None = None,
+        busy: Busy | None = None,
     ) -> None:
         self._make_tls_dsk = tls_dsk
         self._tls_dsk: TlsDskRegistrar | None = None
+        self._make_role = dict(roles or {})
+        """Registrars of their own at this address (a Director, its home pool), by FQDN."""
+        self._roles: dict[str, TlsDskRegistrar] = {}
+        self.busy = busy
+        self._server_names: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
         self._clock = clock or (lambda: datetime.now(UTC))
         self.pool_fqdn = pool_fqdn
         self.sts_uri = sts_uri
@@ -65,10 +91,26 @@ class LabRegistrar:
             self._tls_dsk = self._make_tls_dsk()
         return self._tls_dsk
 
-    def challenges(self) -> list[tuple[str, str]]:
+    def role(self, host: str | None) -> str:
+        """The registrar a phone that connected to `host` reaches: a role of its own, or
+        the pool."""
+        name = (host or "").lower()
+        return name if name in self._make_role else self.pool_fqdn
+
+    def tls_dsk_of(self, host: str | None) -> TlsDskRegistrar | None:
+        """The TLS-DSK end of the registrar at `host` (made when first needed)."""
+        role = self.role(host)
+        if role not in self._make_role:
+            return self.tls_dsk
+        if role not in self._roles:
+            self._roles[role] = self._make_role[role]()
+        return self._roles[role]
+
+    def challenges(self, host: str | None = None) -> list[tuple[str, str]]:
         """The 401's `WWW-Authenticate` headers, in a Front End's order."""
-        common = {"realm": REALM, "targetname": self.pool_fqdn, "version": "4"}
-        kerberos = {**common, "targetname": f"sip/{self.pool_fqdn}"}
+        target = self.role(host)
+        common = {"realm": REALM, "targetname": target, "version": "4"}
+        kerberos = {**common, "targetname": f"sip/{target}"}
         tls_dsk = {**common, "sts-uri": self.sts_uri}
         return [
             ("WWW-Authenticate", format_challenge("NTLM", common)),
@@ -81,18 +123,35 @@ class LabRegistrar:
         """The TLS the registrar presents: its certificate names every name a phone may use."""
         return self._ssl
 
-    def reply(self, message: bytes) -> bytes:
-        """The answer to one SIP request (MalformedSip if it is not one): a REGISTER is
-        challenged, anything else refused."""
+    def reply(self, message: bytes, host: str | None = None) -> bytes:
+        """The answer to one SIP request (MalformedSip if it is not one) from a phone that
+        connected to `host`: a REGISTER is challenged, anything else refused."""
         request = parse_request(message)
+        if self.busy is not None and request.method == "REGISTER":
+            self.counts["busy"] += 1
+            diagnostics = MsDiagnostics(
+                SERVER_OVERLOADED.error_id, SERVER_OVERLOADED.reason, self.role(host)
+            )
+            return build_response(
+                request,
+                503,
+                "Service Unavailable",
+                [
+                    ("Retry-After", str(self.busy.retry_after)),
+                    ("ms-diagnostics", format_header(diagnostics)),
+                    SERVER_HEADER,
+                ],
+            )
         authorization = request.headers.get("Authorization") or ""
-        tls_dsk = self.tls_dsk
+        tls_dsk = self.tls_dsk_of(host)
         if tls_dsk is not None and authorization.upper().startswith("TLS-DSK"):
             self.counts["tls_dsk"] += 1
             return tls_dsk.reply(message, self._clock())
         if request.method == "REGISTER":
             self.counts["challenged"] += 1
-            return build_response(request, 401, "Unauthorized", [*self.challenges(), SERVER_HEADER])
+            return build_response(
+                request, 401, "Unauthorized", [*self.challenges(host), SERVER_HEADER]
+            )
         self.counts["other"] += 1
         return build_response(request, 405, "Method Not Allowed", [("Allow", "REGISTER")])
 
@@ -102,8 +161,14 @@ class LabRegistrar:
         self.counts["keep_alives"] += 1
         self.last_keep_alive = self._clock()
 
+    def _server_name(self, ssl_object: object, server_name: str | None, _: object) -> None:
+        """SNI: which registrar the phone meant, for a lab whose roles share an address."""
+        if server_name:
+            self._server_names[ssl_object] = server_name
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         buffer = b""
+        host = self._server_names.get(writer.get_extra_info("ssl_object"))
         try:
             while True:
                 while buffer.startswith(KEEP_ALIVE):
@@ -119,7 +184,7 @@ class LabRegistrar:
                     buffer += chunk
                     continue
                 message, buffer = found
-                reply = self.reply(message)
+                reply = self.reply(message, host)
                 if self.delay > 0:
                     await asyncio.sleep(self.delay)
                 writer.write(reply)
@@ -130,6 +195,8 @@ class LabRegistrar:
             writer.close()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        if self._make_role:
+            self._ssl.sni_callback = self._server_name
         self._server = await asyncio.start_server(self._serve, host, port, ssl=self._ssl)
         self.port = self._server.sockets[0].getsockname()[1]
 

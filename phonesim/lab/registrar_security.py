@@ -123,7 +123,17 @@ REFUSALS = {
     "instance_not_from_epid": Refusal(
         403, "Forbidden", MsDiagnostics(4010, "Missing endpoint identifier.")
     ),
+    # A user whose PIN and certificate work but who is not enabled on this pool's registrar:
+    # SIPE's 404 "Not found: <reason>", with the 4005 of a public Microsoft article (§3.6).
+    "user_not_enabled": Refusal(
+        404,
+        "Not Found",
+        MsDiagnostics(4005, "Destination URI either not enabled for SIP or does not exist"),
+    ),
 }
+DIRECTOR_REDIRECT = "Redirect request to Home Server"
+"""pidgin-sipe's FIXTURE of a Director's answer (`tls-dsk.md` §3.6)."""
+DIRECTOR_REDIRECT_EXPIRES = "2592000"
 
 
 class SecurityAssociation:
@@ -180,6 +190,9 @@ class TlsDskRegistrar:
         sa_lifetime: timedelta = SA_LIFETIME,
         allow_events: str = ALLOW_EVENTS,
         provisioning: LabProvisioning | None = None,
+        redirect_to: str | None = None,
+        refuse_register: str | None = None,
+        sign_with_client_key: bool = False,
     ) -> None:
         self.pool_fqdn = pool_fqdn
         self.sts_uri = sts_uri
@@ -188,6 +201,12 @@ class TlsDskRegistrar:
         self.keep_alive = keep_alive
         self.sa_lifetime = sa_lifetime
         self.allow_events = allow_events
+        self.redirect_to = redirect_to
+        """A Director: the home pool its signed 301 names, once the phone has authenticated."""
+        self.refuse_register = refuse_register
+        """A refusal (a `REFUSALS` name) for every signed REGISTER that checks out."""
+        self.sign_with_client_key = sign_with_client_key
+        """A fault: answers signed with the association's client key, not the server's."""
         self._server = TlsDskServerSide(
             server_certificate, server_key, client_roots=client_roots, tls=tls or InnerTls()
         )
@@ -339,6 +358,18 @@ class TlsDskRegistrar:
     def _register(
         self, request: SipRequest, association: SecurityAssociation, now: datetime
     ) -> bytes:
+        if self.refuse_register is not None:
+            return self._refuse(request, self.refuse_register, association=association)
+        if self.redirect_to is not None:
+            self.counts["redirected"] += 1
+            contact = f"<sip:{self.redirect_to}:5061;transport=tls>"
+            return self._signed_response(
+                request,
+                301,
+                DIRECTOR_REDIRECT,
+                association,
+                [("Contact", contact), ("Expires", DIRECTOR_REDIRECT_EXPIRES), SERVER_HEADER],
+            )
         asked = _asked_expires(request, self.expires)
         granted = min(asked, self.expires)
         aor = association.aor
@@ -431,7 +462,8 @@ class TlsDskRegistrar:
         srand = f"{self._rng.getrandbits(32):08X}"
         params = SignatureParams(TLS_DSK, srand, str(association.snum), REALM, self.pool_fqdn)
         unsigned = SipResponse(status, reason, SipHeaders(tuple(items)))
-        rspauth = sign(keys.server, signature_string(unsigned, params), keys.digest).lower()
+        key = keys.client if self.sign_with_client_key else keys.server
+        rspauth = sign(key, signature_string(unsigned, params), keys.digest).lower()
         info = tls_dsk_authentication_info(
             opaque=association.opaque,
             srand=srand,

@@ -148,10 +148,14 @@ class UserFaults:
         return self.named.get(extension, self.everyone_else)
 
 
+REGISTER_REFUSALS = ("user_not_enabled",)
+"""What a scenario can make the registrar answer every signed REGISTER with."""
+
+
 @dataclass(frozen=True)
 class RegistrarSpec:
     state: str = "up"
-    """up | down (connections refused)"""
+    """up | down (connections refused) | busy (every REGISTER: 503 with Retry-After)"""
     delay: float = 0.0
     """Seconds before the 401 challenge (a slow registrar)."""
     expires: int = 3600
@@ -161,6 +165,16 @@ class RegistrarSpec:
     sa_lifetime: float = 8 * 3600.0
     """A security association's lifetime, seconds (MS-SIPAE's 8 h; shorter to make a held
     phone renew it)."""
+    retry_after: int = 300
+    """The wait a busy registrar asks for, seconds."""
+    redirect: Mapping[str, str] = field(default_factory=dict)
+    """Directors: a registrar name -> the home pool its signed 301 names."""
+    refuse_register: str | None = None
+    """A refusal of every signed REGISTER (`REGISTER_REFUSALS`)."""
+    server_signature: str = "valid"
+    """valid | client_key: the registrar signs its answers with the wrong key."""
+    trusts_client_ca: bool = True
+    """False: the pool does not trust the CA that issues the phones' certificates."""
 
 
 @dataclass(frozen=True)
@@ -493,11 +507,39 @@ class _ScenarioReader:
         f = self.file
         table = f.table(("registrar",), self.data.get("registrar"))
         f.check_keys(
-            ("registrar",), table, ("state", "delay", "expires", "keep_alive", "sa_lifetime")
+            ("registrar",),
+            table,
+            (
+                "state",
+                "delay",
+                "retry_after",
+                "redirect",
+                "refuse_register",
+                "server_signature",
+                "trusts_client_ca",
+                "expires",
+                "keep_alive",
+                "sa_lifetime",
+            ),
         )
         state = table.get("state", "up")
-        if state not in ("up", "down"):
-            raise f.error(("registrar", "state"), 'must be "up" or "down"')
+        if state not in ("up", "down", "busy"):
+            raise f.error(("registrar", "state"), 'must be "up", "down" or "busy"')
+        redirect = {}
+        for name, home in f.table(("registrar", "redirect"), table.get("redirect")).items():
+            at: FieldPath = ("registrar", "redirect", name)
+            redirect[self.host(at, name) or ""] = self.host(at, home) or ""
+        refusal = table.get("refuse_register")
+        if refusal is not None and refusal not in REGISTER_REFUSALS:
+            raise f.error(
+                ("registrar", "refuse_register"), f"must be one of {list(REGISTER_REFUSALS)}"
+            )
+        signature = table.get("server_signature", "valid")
+        if signature not in ("valid", "client_key"):
+            raise f.error(("registrar", "server_signature"), 'must be "valid" or "client_key"')
+        trusts = table.get("trusts_client_ca", True)
+        if not isinstance(trusts, bool):
+            raise f.error(("registrar", "trusts_client_ca"), "must be true or false")
         default = RegistrarSpec()
         return RegistrarSpec(
             state=state,
@@ -511,6 +553,13 @@ class _ScenarioReader:
             sa_lifetime=self.number(
                 ("registrar", "sa_lifetime"), table.get("sa_lifetime"), default.sa_lifetime
             ),
+            retry_after=self.integer(
+                ("registrar", "retry_after"), table.get("retry_after"), 300, 0, 86400
+            ),
+            redirect=redirect,
+            refuse_register=refusal,
+            server_signature=signature,
+            trusts_client_ca=trusts,
         )
 
     def certificates(self) -> CertificateSpec:

@@ -367,9 +367,14 @@ def _registrar_challenge(f: DeclaredFields) -> str:
 @says(ts.REGISTRAR_ANSWER)
 def _registrar_answer(f: DeclaredFields) -> str:
     offered = f.get("offered_schemes") or []
-    return f"{f['status']} {f['reason_phrase']} from {f['registrar']}: no TLS-DSK challenge" + (
+    text = f"{f['status']} {f['reason_phrase']} from {f['registrar']}: no TLS-DSK challenge" + (
         f" (offered {_join(offered)})" if offered else ""
     )
+    if f.get("error_id") is not None:
+        text += f"; ms-diagnostics {f['error_id']}: {f.get('server_reason')}"
+    if f.get("retry_after") is not None:
+        text += f"; Retry-After {f['retry_after']} s"
+    return text
 
 
 @says(ts.REGISTRAR_ATTEMPT_FAILED)
@@ -409,6 +414,14 @@ def _registered(f: DeclaredFields) -> str:
         f"{f['status']} OK from {f['registrar']}, server signature verified: registered{gruu} "
         f"for {f['expires']} s (keep-alive every {f['keep_alive']:g} s, security association "
         f"until {f['sa_expires']})"
+    )
+
+
+@says(ts.TLSDSK_REDIRECTED)
+def _redirected(f: DeclaredFields) -> str:
+    return (
+        f"{f['status']} from {f['registrar']}, server signature verified: redirected to "
+        f"{f['to']} ({f['transport']}, redirect {f['hop']}); signing in there afresh"
     )
 
 

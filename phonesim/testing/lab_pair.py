@@ -20,7 +20,9 @@ The in-memory network:
   SIP/TLS 5061). Any other address or port refuses the connection, as on the
   loopback the live lab runs on; a registrar that is down refuses too. After
   the registrar's TLS-DSK challenge the phone's SIP connection stays open, and
-  what the phone sends on it reaches the registrar's `reply` (its TLS-DSK end).
+  what the phone sends on it reaches the registrar's `reply` (its TLS-DSK end), with
+  the host the phone connected to, as SNI tells the live lab (a Director and its home
+  pool share the lab's address).
 * Silence costs what it costs live: a query the lab drops, or an answer slower
   than the phone waits, is never delivered; the phone's own deadline decides
   (a DNS `timeout` after the profile's DNS timeout, a SIP timeout after the
@@ -476,7 +478,8 @@ class LabPair:
                 local_host=self.layout.address,
                 local_port=PHONE_SIP_PORT,
                 user_agent=self.profile.device.user_agent,
-            )
+            ),
+            command.host,
         )
         answer = registrar_answer(
             command,
@@ -492,7 +495,7 @@ class LabPair:
     def _sip_message(self, command: SendSipMessage) -> Event | None:
         if (command.host, command.address, command.port) not in self._sip_open:
             return sip_failed(command, "connect", "not connected")
-        reply = self.lab.registrar.reply(command.data)
+        reply = self.lab.registrar.reply(command.data, command.host)
         return self._answer_after_delay(
             SipReceived(command.host, command.address, command.port, reply)
         )

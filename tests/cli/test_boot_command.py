@@ -50,7 +50,7 @@ def test_a_lab_boot_signs_in_and_fills_the_run_folder(capsys, tmp_path: Path) ->
     events = [r.event for r in records]
     # The handshake, the verified 200 OK, then provisioning, then signed in.
     tail = events[events.index("handshake_complete") :]
-    assert tail[:4] == ["handshake_complete", "registered", "requested", "received"]
+    assert tail[:4] == ["handshake_complete", "registered", "cache_stored", "requested"]
     assert tail[-1] == "signed_in" and records[-1].component == "provisioning"
     assert result["Provisioned"]["pool"] == "pool01.phonesim.test"
     traces = [json.loads(line) for line in (run_dir / "trace.jsonl").read_text().splitlines()]

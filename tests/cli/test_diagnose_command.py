@@ -137,7 +137,7 @@ def test_a_bad_scenario_file_is_one_line_with_its_line_number(capsys, tmp_path: 
     )
     assert code == 2
     assert err.strip() == (
-        f'phonesim: error: {bad}: line 4: field \'registrar.state\' must be "up" or "down"'
+        f'phonesim: error: {bad}: line 4: field \'registrar.state\' must be "up", "down" or "busy"'
     )
 
 

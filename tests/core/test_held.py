@@ -39,11 +39,11 @@ class Wire:
         registrar = pair.lab.registrar
         reply, keep_alive = registrar.reply, registrar.keep_alive
 
-        def replying(message: bytes) -> bytes:
+        def replying(message: bytes, host: str | None = None) -> bytes:
             self.heard.append(pair.now)
             if message.startswith(b"REGISTER"):
                 self.registers.append(pair.now)
-            return reply(message)
+            return reply(message, host)
 
         def kept_alive() -> None:
             self.heard.append(pair.now)
@@ -114,8 +114,8 @@ def test_a_refresh_refused_ends_the_hold_as_a_named_failure() -> None:
     honest = registrar.reply
     registers = {"n": 0}
 
-    def refuse_second_refresh(message: bytes) -> bytes:
-        answer = honest(message)
+    def refuse_second_refresh(message: bytes, host: str | None = None) -> bytes:
+        answer = honest(message, host)
         if message.startswith(b"REGISTER") and b"response=" in message:
             registers["n"] += 1
             if registers["n"] == 3:  # the sign-in's, the first refresh, then this one

@@ -33,8 +33,8 @@ def answering(pair: LabPair, change) -> None:
     registrar = pair.lab.registrar
     honest = registrar.reply
 
-    def reply(message: bytes) -> bytes:
-        answer = honest(message)
+    def reply(message: bytes, host: str | None = None) -> bytes:
+        answer = honest(message, host)
         return change(answer) if PROVISIONING in message else answer
 
     registrar.reply = reply  # type: ignore[method-assign]
@@ -107,12 +107,12 @@ def test_a_further_subscription_refused_is_a_warning_and_the_phone_is_signed_in(
     registrar = pair.lab.registrar
     honest = registrar.reply
 
-    def no_contacts(message: bytes) -> bytes:
+    def no_contacts(message: bytes, host: str | None = None) -> bytes:
         if b"Event: vnd-microsoft-roaming-contacts" in message:
             message = message.replace(
                 b"Event: vnd-microsoft-roaming-contacts", b"Event: vnd-microsoft-roaming-ACX"
             )
-        return honest(message)
+        return honest(message, host)
 
     registrar.reply = no_contacts  # type: ignore[method-assign]
     # Event is not among the signed fields: the lab takes the SUBSCRIBE and answers 489.
@@ -176,10 +176,10 @@ def test_no_answer_to_the_provisioning_subscribe_is_a_timeout() -> None:
     honest = registrar.reply
     silent = {"on": False}
 
-    def reply(message: bytes) -> bytes:
+    def reply(message: bytes, host: str | None = None) -> bytes:
         if PROVISIONING in message:
             silent["on"] = True
-        return honest(message)
+        return honest(message, host)
 
     registrar.reply = reply  # type: ignore[method-assign]
     original = pair._answer_after_delay

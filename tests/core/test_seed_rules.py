@@ -21,7 +21,9 @@ from phonesim.core.commands import ConnectRegistrar, ResolveSrv, SendDhcp
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
 from phonesim.core.events import SrvRecord
 from phonesim.core.outcome import Failure, Success
+from phonesim.lab.scenario import load_scenario
 from phonesim.profiles import load_profile
+from phonesim.testing import LabPair
 
 from .world import CERT_PROV, DOMAIN, POOL, WEB, Boot, World
 
@@ -121,14 +123,25 @@ def test_all_option_120_registrars_dead_fails_at_the_registrar_stage() -> None:
 
 
 def test_successful_sign_in_replaces_the_cache_with_what_worked() -> None:
+    # Authenticated means the registrar's verified 200 OK: the lab's TLS-DSK sign-in.
+    pair = LabPair(load_scenario("two-registrars-first-dead"))
+    assert isinstance(pair.run(), Success)
+    final = pair.stored[-1]
+    assert final is not None and final.source == "signin"
+    assert final.registrars == (RegistrarTarget("pool02.phonesim.test", 5061, "tls", "127.0.0.1"),)
+    registered = next(i for i, t in enumerate(pair.traces) if t.event == "registered")
+    stored = [i for i, t in enumerate(pair.traces) if t.event == "cache_stored"]
+    assert stored[-1] > registered
+
+
+def test_a_challenge_alone_writes_no_signin_cache() -> None:
+    # Stopped at the registrar's 401 the phone never authenticated: only DHCP's cache.
     world = World(dead_registrars={POOL})
     boot = Boot(world=world)
     boot.feed(boot.ack(registrars=[POOL, "pool02.contoso.test"]), after=0.01)
     boot.settle()
-    final = boot.caches()[-1]
-    assert final is not None and final.source == "signin"
-    assert final.registrars == (RegistrarTarget("pool02.contoso.test", 5061, "tls", "192.0.2.11"),)
-    assert final.web_url == CERT_PROV
+    assert isinstance(boot.phone.outcome, Success)
+    assert all(cache is None or cache.source == "dhcp" for cache in boot.caches())
 
 
 def test_next_boot_uses_the_cache_and_sends_no_inform() -> None:

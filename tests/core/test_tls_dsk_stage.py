@@ -30,14 +30,15 @@ def test_a_boot_stopped_after_tlsdsk_ends_signed_in_after_the_registrars_signed_
     outcome = pair.run()
     assert isinstance(outcome, Success) and outcome.stage == Stage.TLSDSK
     events = [(t.stage, t.event) for t in pair.traces]
-    assert events[-5:] == [
+    assert events[-6:] == [
         (Stage.TLSDSK, "handshake_round"),
         (Stage.TLSDSK, "handshake_round"),
         (Stage.TLSDSK, "handshake_complete"),
         (Stage.TLSDSK, "registered"),
+        (Stage.DISCOVERY, "cache_stored"),
         (Stage.TLSDSK, "signed_in"),
     ]
-    registered = pair.traces[-2]
+    registered = pair.traces[-3]
     assert registered.fields["status"] == 200
     # The registrar bound the phone under the epid derived from its MAC.
     tls_dsk = pair.lab.registrar.tls_dsk
@@ -56,8 +57,8 @@ def test_a_wrong_server_signature_on_the_200_is_a_named_failure_not_a_sign_in() 
     registrar = pair.lab.registrar
     honest = registrar.reply
 
-    def forged(message: bytes) -> bytes:
-        answer = honest(message)
+    def forged(message: bytes, host: str | None = None) -> bytes:
+        answer = honest(message, host)
         if answer.startswith(b"SIP/2.0 200"):
             answer = _RSPAUTH.sub(_flip_last_digit, answer)
         return answer
@@ -105,8 +106,8 @@ def test_a_cached_boot_whose_sign_in_fails_at_the_registrar_discovers_once_more(
     honest = registrar.reply
     refused = {"left": 1}
 
-    def refuse_once(message: bytes) -> bytes:
-        answer = honest(message)
+    def refuse_once(message: bytes, host: str | None = None) -> bytes:
+        answer = honest(message, host)
         if answer.startswith(b"SIP/2.0 200") and refused["left"]:
             refused["left"] -= 1
             answer = _RSPAUTH.sub(_flip_last_digit, answer)

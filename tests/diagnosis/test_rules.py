@@ -180,3 +180,68 @@ def test_a_certificate_without_the_name_the_phone_used() -> None:
     )
     assert ids(found) == [("tls.name_mismatch", "error")]
     assert found.top is not None and found.top.explanation == f"TLS to {URL} failed: {detail}."
+
+
+def test_a_busy_registrar_the_phone_got_past_is_a_warning_with_the_wait_it_asked_for() -> None:
+    second = "pool02.example.test:5061"
+    found = diagnose(
+        [
+            event(
+                "registrar",
+                "answer",
+                "warning",
+                0.5,
+                registrar=POOL,
+                status=503,
+                reason_phrase="Service Unavailable",
+                retry_after=120,
+                error_id=17000,
+                server_reason="Server overloaded.",
+            ),
+            event("registrar", "challenge", t=0.6, registrar=second, status=401),
+            event("tlsdsk", "signed_in", t=0.7, web_url=URL, registrar=second, sip_uri="sip:a@b"),
+        ]
+    )
+    (busy,) = found.findings
+    assert (busy.id, busy.severity) == ("registrar.busy", "warning")
+    assert busy.evidence["retry_after"] == 120 and busy.evidence["registrar"] == POOL
+    assert "went on to the next registrar" in busy.explanation
+
+
+def test_a_registrar_that_cannot_establish_certificate_trust_names_the_pools_ca() -> None:
+    # Lync's own words for it ([OCER] 1010) without a TLS alert: the same finding.
+    found = diagnose(
+        [
+            event("certprov", "issued", t=0.3, issuer="CN=Contoso Issuing CA", subject="CN=a"),
+            failed(
+                "tlsdsk",
+                "tlsdsk.handshake_refused",
+                "the registrar refused the handshake",
+                registrar=POOL,
+                status=401,
+                error_id=1010,
+                server_reason="Certificate trust with next-hop server could not be established.",
+            ),
+        ]
+    )
+    top = found.findings[0]
+    assert (top.id, top.severity) == ("tlsdsk.client_certificate_untrusted", "error")
+    assert top.evidence["issuer"] == "CN=Contoso Issuing CA"
+
+
+def test_a_handshake_refused_for_another_reason_is_not_blamed_on_the_certificate() -> None:
+    found = diagnose(
+        [
+            failed(
+                "tlsdsk",
+                "tlsdsk.handshake_refused",
+                "the registrar refused the handshake",
+                registrar=POOL,
+                status=401,
+                error_id=1000,
+                server_reason="Final handshake failed.",
+                alert="handshake failure",
+            )
+        ]
+    )
+    assert "tlsdsk.client_certificate_untrusted" not in [f.id for f in found.findings]

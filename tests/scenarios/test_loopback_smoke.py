@@ -27,8 +27,14 @@ from phonesim.profiles import load_profile
 from phonesim.report.trace_log import trace_to_json
 from phonesim.testing import LabPair
 
-SMOKE = ["healthy", "two-registrars-first-dead", "untrusted-server-certificate"]
-"""The whole sign-in; SIP refused by an address the lab does not hold; TLS refused."""
+SMOKE = [
+    "healthy",
+    "two-registrars-first-dead",
+    "untrusted-server-certificate",
+    "director-redirect",
+]
+"""The whole sign-in; SIP refused by an address the lab does not hold; TLS refused; a
+Director and its home pool on one address, told apart by the name the phone asked for."""
 
 _TIME_OF_DAY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00")
 _MASKED = {"serial", "offset"}

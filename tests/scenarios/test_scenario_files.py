@@ -73,3 +73,30 @@ def test_a_user_scenario_file_from_examples_runs_as_written(tmp_path: Path) -> N
 def test_healthy_defaults_need_no_file() -> None:
     scenario = LabScenario.healthy()
     assert scenario.dhcp_servers and scenario.registrar.state == "up"
+
+
+@pytest.mark.parametrize(
+    ("registrar", "field"),
+    [
+        ('state = "overloaded"', "registrar.state"),
+        ('redirect = { pool01 = "pool..02" }', "registrar.redirect.pool01"),
+        ('refuse_register = "everyone"', "registrar.refuse_register"),
+        ('server_signature = "none"', "registrar.server_signature"),
+        ('trusts_client_ca = "no"', "registrar.trusts_client_ca"),
+        ("retry_after = -5", "registrar.retry_after"),
+    ],
+)
+def test_a_wrong_registrar_role_or_fault_is_named(registrar: str, field: str) -> None:
+    message = error_of(f'[scenario]\nsummary = "x"\n[registrar]\n{registrar}\n')
+    assert f"field '{field}'" in message, message
+
+
+def test_directors_and_home_pools_get_names_in_the_lab_dns_and_the_certificate() -> None:
+    scenario = load_scenario("director-redirect")
+    plan = LabPlan(LabLayout(), scenario)
+    assert plan.registrar_roles() == {
+        "pool01.phonesim.test": "pool02.phonesim.test",
+        "pool02.phonesim.test": None,
+    }
+    assert plan.zone().a["pool02.phonesim.test"] == ["127.0.0.1"]
+    assert "pool02.phonesim.test" in plan.registrar_names()

@@ -30,10 +30,19 @@ def test_a_profile_without_the_table_gets_pidgin_sipes_defaults():
 
 def test_the_table_sets_each_field_and_keeps_the_rest():
     data = shipped("polycom-cx600")
-    data["tls_dsk"] = {"versions": ["1.0", "1.2"], "register_expires": 7200, "keep_alive": 30}
+    data["tls_dsk"] = {
+        "versions": ["1.0", "1.2"],
+        "register_expires": 7200,
+        "keep_alive": 30,
+        "max_redirects": 1,
+    }
     profile = DeviceProfile.from_mapping(data, "test")
     assert profile.tls_dsk == replace(
-        TlsDskBehaviour(), versions=("1.0", "1.2"), register_expires=7200, keep_alive=30.0
+        TlsDskBehaviour(),
+        versions=("1.0", "1.2"),
+        register_expires=7200,
+        keep_alive=30.0,
+        max_redirects=1,
     )
 
 
@@ -44,6 +53,7 @@ def test_the_table_sets_each_field_and_keeps_the_rest():
         ({"keep_alive": 0}, "tls_dsk.keep_alive"),
         ({"register_expires": 10}, "tls_dsk.register_expires"),
         ({"cipher": "AES128-SHA"}, "tls_dsk.cipher"),
+        ({"max_redirects": -1}, "tls_dsk.max_redirects"),
     ],
 )
 def test_a_wrong_field_is_named(table, field):

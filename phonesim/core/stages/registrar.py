@@ -5,9 +5,9 @@ Seed rule: "up to two Registrar FQDNs ... the client tries each one". A
 registrar whose name does not resolve is skipped; one that fails (refused, TLS,
 timeout) or answers without a TLS-DSK challenge is passed over. The first
 challenge ends the stage: the connection stays open for the TLS-DSK sign-in
-that follows (`ctx.challenged`), and the phone keeps in its flash what worked: "After the device has successfully
-authenticated and connected to Registrar, the previous DHCP/DNS results are
-cleared from the cache and the values are stored."
+that follows (`ctx.challenged`). The discovery cache is not written here: a
+challenge is not yet an authentication (the sign-in writes it at the verified
+`200 OK`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from phonesim.core.commands import ConnectRegistrar
 from phonesim.core.context import BootContext, RegistrarConnection
-from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
+from phonesim.core.discovery_cache import RegistrarTarget
 from phonesim.core.events import Event, RegistrarAnswered
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
@@ -31,7 +31,7 @@ from phonesim.core.trace_schema import (
 
 
 class Registrar(Stepwise):
-    __slots__ = ("asked", "candidate")
+    __slots__ = ("asked", "candidate", "turned_away")
     stage: ClassVar[Stage] = Stage.REGISTRAR
 
     def __init__(self, ctx: BootContext) -> None:
@@ -39,6 +39,8 @@ class Registrar(Stepwise):
         self.candidate = 0
         """The registrar of the list being tried."""
         self.asked: ConnectRegistrar | None = None
+        self.turned_away: RegistrarAnswered | None = None
+        """The last registrar that turned the phone away with a 503, if one did."""
 
     @property
     def target(self) -> RegistrarTarget:
@@ -99,6 +101,27 @@ class Registrar(Stepwise):
         if self.candidate < len(self.ctx.registrars):
             return self._try()
         tried = [r.label() for r in self.ctx.registrars]
+        busy = self.turned_away
+        if busy is not None:
+            # SIPE: "Service unavailable: <reason>". The wait the server asked for is what an
+            # admin (and a fleet's retry) needs to know.
+            said = f"503 {busy.reason_phrase}"
+            if busy.error_id is not None:
+                said += f"; ms-diagnostics {busy.error_id}: {busy.server_reason}"
+            wait = "" if busy.retry_after is None else f", Retry-After {busy.retry_after} s"
+            return Failed(
+                Stage.REGISTRAR,
+                "busy",
+                f"registrar {busy.host}:{busy.port} is busy ({said}{wait}); "
+                f"tried {', '.join(tried)}",
+                servers_at_fault=True,
+                tried=tried,
+                registrar=f"{busy.host}:{busy.port}",
+                status=busy.status,
+                retry_after=busy.retry_after,
+                error_id=busy.error_id,
+                server_reason=busy.server_reason,
+            )
         return Failed(
             Stage.REGISTRAR,
             "unreachable",
@@ -123,8 +146,18 @@ class Registrar(Stepwise):
         if not offered and event.auth_scheme:
             offered = [event.auth_scheme.upper()]
         challenged = event.status == 401 and "TLS-DSK" in offered
+        if event.status == 503:
+            self.turned_away = event
+        refusal = {}
+        if not challenged:
+            refusal = {
+                "retry_after": event.retry_after,
+                "error_id": event.error_id,
+                "server_reason": event.server_reason,
+            }
         ctx.out.trace(
             REGISTRAR_CHALLENGE if challenged else REGISTRAR_ANSWER,
+            **{k: v for k, v in refusal.items() if v is not None},
             registrar=target.label(),
             status=event.status,
             reason_phrase=event.reason_phrase,
@@ -155,14 +188,7 @@ class Registrar(Stepwise):
             challenge=Challenge(
                 event.realm or "", event.target_name or target.host, event.version or 4
             ),
-        )
-        ctx.keep(
-            DiscoveryCache(
-                source="signin",
-                web_url=ctx.web_url,
-                registrars=(worked,),
-                stored_at=ctx.wall_time(now),
-            )
+            target=worked,
         )
         return Done(web_url=ctx.web_url, registrar=worked.label())
 

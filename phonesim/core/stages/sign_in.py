@@ -11,6 +11,12 @@ that deadline, and a REGISTER left unanswered reaches the session as its
 timeout. The sign-in is done at the `200 OK` whose signature checked out;
 staying registered (refreshes, keep-alives, a new association) is the
 session's too, for a phone held registered, which a boot is not.
+
+A Director does not sign the phone in: it authenticates it, then answers the
+signed REGISTER with a signed `301` naming the home pool (`tls-dsk.md` §3.6).
+The machine makes the home pool the boot's only registrar and hands the boot
+back (`Redirect`); the conductor's table (`flow.REDIRECTED_TO`) says where it
+goes on, and the home pool challenges the phone afresh.
 """
 
 from __future__ import annotations
@@ -19,12 +25,15 @@ from typing import ClassVar
 
 from phonesim.core.commands import SendSipMessage
 from phonesim.core.context import BootContext, RegistrarConnection, SignedIn
+from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
 from phonesim.core.events import Event, SipReceived
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
+from phonesim.core.step import Redirect
 from phonesim.core.tls_dsk.messages import Fault, Phase, RegistrarMessage
 from phonesim.core.tls_dsk.register_request import Endpoint
 from phonesim.core.tls_dsk.session import (
+    Redirected,
     Registered,
     SendSip,
     SessionFailed,
@@ -34,6 +43,7 @@ from phonesim.core.tls_dsk.session import (
 from phonesim.core.trace_schema import (
     TLSDSK_HANDSHAKE_COMPLETE,
     TLSDSK_HANDSHAKE_ROUND,
+    TLSDSK_REDIRECTED,
     TLSDSK_REGISTERED,
 )
 
@@ -131,7 +141,9 @@ class TlsDskSignIn(Stepwise):
                 self,
             )
         if isinstance(step, Registered):
-            return self._registered(step, connection)
+            return self._registered(step, connection, now)
+        if isinstance(step, Redirected):
+            return self._redirected(step, connection)
         if isinstance(step, SessionFailed):
             return Failed(
                 Stage.TLSDSK,
@@ -143,7 +155,56 @@ class TlsDskSignIn(Stepwise):
             )
         return None
 
-    def _registered(self, registered: Registered, connection: RegistrarConnection) -> Step:
+    def _redirected(self, redirected: Redirected, connection: RegistrarConnection) -> Step:
+        """A Director's signed 301: the home pool becomes the only registrar, and the boot
+        goes back to the registrar stage (`flow.REDIRECTED_TO`). A host met twice is a loop;
+        more hops than the profile follows, a failure too. Evidence: the chain of hosts."""
+        ctx = self.ctx
+        home = RegistrarTarget(redirected.host, redirected.port, redirected.transport)
+        chain = ctx.redirects or [connection.target]
+        hop = len(chain)
+        ctx.out.trace(
+            TLSDSK_REDIRECTED,
+            registrar=connection.label,
+            to=home.label(),
+            transport=home.transport,
+            hop=hop,
+            status=301,
+            expires=redirected.expires,
+        )
+        hosts = [target.host for target in chain]
+        labels = [target.label() for target in (*chain, home)]
+        if home.host in hosts:
+            return Failed(
+                Stage.TLSDSK,
+                "redirect_loop",
+                f"redirect loop: {' -> '.join(labels)} (the phone was sent back to "
+                f"{home.host}, which it had already been sent from)",
+                servers_at_fault=True,
+                registrar=connection.label,
+                chain=labels,
+            )
+        limit = ctx.profile.tls_dsk.max_redirects
+        if hop > limit:
+            return Failed(
+                Stage.TLSDSK,
+                "too_many_redirects",
+                f"redirected {hop} times ({' -> '.join(labels)}); the phone follows "
+                f"at most {limit}",
+                servers_at_fault=True,
+                registrar=connection.label,
+                chain=labels,
+                max_redirects=limit,
+            )
+        ctx.redirects = [*chain, home]
+        ctx.registrars = [home]
+        ctx.registrar_source = "redirect"
+        ctx.challenged = None
+        return Redirect(home.label())
+
+    def _registered(
+        self, registered: Registered, connection: RegistrarConnection, now: float
+    ) -> Step:
         ctx = self.ctx
         ctx.out.trace(
             TLSDSK_REGISTERED,
@@ -157,6 +218,19 @@ class TlsDskSignIn(Stepwise):
             handshakes=registered.handshakes,
         )
         ctx.signed_in = SignedIn(self.session, connection, registered)
+        # Seed: "After the device has successfully authenticated and connected to
+        # Registrar, the previous DHCP/DNS results are cleared from the cache and the values
+        # are stored." Authenticated means this verified 200 OK, from the registrar that
+        # signed the phone in (after a Director's redirect, the home pool).
+        assert ctx.web_url is not None
+        ctx.keep(
+            DiscoveryCache(
+                source="signin",
+                web_url=ctx.web_url,
+                registrars=(connection.target,),
+                stored_at=ctx.wall_time(now),
+            )
+        )
         return Done(web_url=ctx.web_url, registrar=connection.label)
 
 

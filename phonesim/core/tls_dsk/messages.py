@@ -89,6 +89,8 @@ class Fault(StrEnum):
     """A final answer under an association without the registrar's signature."""
     REFUSED = "refused"
     """A final answer other than 200 or 401 to a REGISTER."""
+    REDIRECT_WITHOUT_CONTACT = "redirect_without_contact"
+    """A signed 301 whose first Contact names no host the phone can go to."""
     UNEXPECTED_ANSWER = "unexpected_answer"
     """An answer that does not fit the step, e.g. a 200 to a handshake round."""
 
@@ -127,7 +129,18 @@ class SignedOut:
     status: int = 200
 
 
-SessionStep = Registered | SignedOut | SessionFailed | None
+@dataclass(frozen=True, slots=True)
+class Redirected:
+    """A verified `301` to the signed REGISTER: a Director sends the phone to its home
+    pool, named by the first `Contact` (`tls-dsk.md` §3.6, pidgin-sipe reconnects there)."""
+
+    host: str
+    port: int
+    transport: str
+    expires: int | None = None
+
+
+SessionStep = Registered | Redirected | SignedOut | SessionFailed | None
 
 
 class Phase(StrEnum):

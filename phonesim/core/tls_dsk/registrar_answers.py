@@ -100,6 +100,37 @@ def keep_alive_timeout(value: str | None) -> float | None:
     return None
 
 
+def redirect_target(contacts: list[str]) -> tuple[str, int, str] | None:
+    """(host, port, transport) of the first Contact of a 301, as pidgin-sipe reads it:
+    `<sip:192.168.74.5:5061;transport=tls>` (its FIXTURE). The phone signs in over TLS, so a
+    Contact without a transport or port means TLS on 5061. None: no usable SIP URI."""
+    if not contacts:
+        return None
+    value = contacts[0].strip()
+    if value.startswith("<") and ">" in value:
+        value = value[1 : value.index(">")]
+    else:
+        value = value.partition(",")[0]
+    scheme, _, rest = value.partition(":")
+    if scheme.strip().lower() not in ("sip", "sips") or not rest:
+        return None
+    address, *params = rest.split(";")
+    host_port = address.rpartition("@")[2]
+    host, _, port_text = host_port.partition(":")
+    host = host.strip().lower()
+    if not host or any(c in host for c in ' <>"\t') or (port_text and not port_text.isdigit()):
+        return None
+    port = int(port_text) if port_text else 5061
+    if not 0 < port < 65536:
+        return None
+    transport = "tls"
+    for param in params:
+        name, _, param_value = param.partition("=")
+        if name.strip().lower() == "transport" and param_value.strip():
+            transport = param_value.strip().lower()
+    return host, port, transport
+
+
 def own_gruu(contacts: list[str], epid: str) -> str | None:
     """The `gruu` of the Contact that is this phone's, by its epid (pidgin-sipe matches its
     own `+sip.instance`; the lab's GRUU names the epid)."""

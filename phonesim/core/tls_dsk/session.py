@@ -24,6 +24,7 @@ from phonesim.core.tls_dsk.messages import (
     Fault,
     InnerHandshake,
     Phase,
+    Redirected,
     Registered,
     RegistrarMessage,
     SendKeepAlive,
@@ -45,6 +46,7 @@ from phonesim.core.tls_dsk.registrar_answers import (
     granted_expires,
     keep_alive_timeout,
     own_gruu,
+    redirect_target,
     server_signature_problem,
     tls_dsk_header,
 )
@@ -326,6 +328,8 @@ class TlsDskSession:
             return SignedOut(response.status)
         if response.status == 200:
             return self._registered(response, now)
+        if response.status == 301:
+            return self._redirected(response)
         diagnostics = diagnostics_of(response)
         if response.status == 401:
             return self._refused(
@@ -367,6 +371,25 @@ class TlsDskSession:
             handshakes=self.handshakes,
         )
         return self.registration
+
+    def _redirected(self, response: SipResponse) -> SessionStep:
+        """A Director's signed 301: this registrar's part is over (the phone signs in
+        afresh at the home pool, with a new handshake there)."""
+        target = redirect_target(response.headers.get_all("Contact"))
+        if target is None:
+            contact = response.headers.get("Contact")
+            return self._fail(
+                Fault.REDIRECT_WITHOUT_CONTACT,
+                f"the registrar redirected the phone ({response.status} {response.reason}) "
+                f"without a Contact it can go to ({contact!r})",
+                status=response.status,
+                contact=contact,
+            )
+        self._deadline = None
+        self.phase = Phase.FAILED
+        host, port, transport = target
+        expires = granted_expires(response, 0)
+        return Redirected(host, port, transport, expires or None)
 
     # ------------------------------------------------------------------ a new association
 
@@ -448,6 +471,7 @@ __all__ = [
     "Fault",
     "InnerHandshake",
     "Phase",
+    "Redirected",
     "Registered",
     "RegistrarMessage",
     "SendKeepAlive",

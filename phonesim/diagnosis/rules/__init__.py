@@ -21,6 +21,7 @@ from phonesim.diagnosis.rules import (
     option43,
     option120,
     registrar,
+    sign_in,
     time,
     web,
 )
@@ -35,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     *time.RULES,
     *web.RULES,
     *registrar.RULES,
+    *sign_in.RULES,
     *discovery_cache.RULES,
 )
 """In the order findings of the same severity and priority are listed."""

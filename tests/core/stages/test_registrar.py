@@ -52,8 +52,8 @@ def test_a_silent_registrar_times_out_and_the_next_one_is_tried() -> None:
     assert bench.next_deadline() == START + 2 * timeout
     step = bench.answer(challenge(second), after=0.02)
     assert isinstance(step, Done) and step.registrar == "pool02.contoso.test:5061"
-    kept = bench.last(PersistCache).cache
-    assert kept.source == "signin" and kept.registrars == (SECOND,)
+    # A challenge is not an authentication: the flash is written at the sign-in's 200 OK.
+    assert not any(isinstance(c, PersistCache) for c in bench.log)
     assert bench.next_deadline() is None
 
 
@@ -88,3 +88,37 @@ def test_no_registrar_known_is_not_the_servers_fault() -> None:
     step = bench.start()
     assert isinstance(step, Failed) and step.reason == "registrar.none_found"
     assert not step.servers_at_fault and bench.next_deadline() is None
+
+
+def busy(command: ConnectRegistrar, retry_after: int = 120) -> RegistrarAnswered:
+    return RegistrarAnswered(
+        command.host,
+        command.address,
+        command.port,
+        status=503,
+        reason_phrase="Service Unavailable",
+        retry_after=retry_after,
+        error_id=17000,
+        server_reason="Server overloaded.",
+    )
+
+
+def test_a_busy_registrar_is_passed_over_for_the_next_one() -> None:
+    bench = registering(FIRST, SECOND)
+    assert bench.answer(busy(bench.last(ConnectRegistrar)), after=0.01) is None
+    answer = bench.traces("answer", "registrar")[0].fields
+    assert (answer["status"], answer["retry_after"], answer["error_id"]) == (503, 120, 17000)
+    second = bench.last(ConnectRegistrar)
+    assert second.host == SECOND.host
+    step = bench.answer(challenge(second), after=0.01)
+    assert isinstance(step, Done) and step.registrar == SECOND.label()
+
+
+def test_a_busy_registrar_with_none_left_fails_naming_the_wait_it_asked_for() -> None:
+    bench = registering(FIRST)
+    step = bench.answer(busy(bench.last(ConnectRegistrar), retry_after=300), after=0.01)
+    assert isinstance(step, Failed) and step.reason == "registrar.busy"
+    assert step.servers_at_fault
+    assert step.evidence["retry_after"] == 300 and step.evidence["error_id"] == 17000
+    assert step.evidence["registrar"] == FIRST.label()
+    assert "Retry-After 300 s" in step.message
