@@ -34,6 +34,7 @@ from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
+from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.diagnosis import diagnose
 from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import PhonesimError, UsageError
@@ -41,6 +42,7 @@ from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers
 from phonesim.report.discovery_summary import discovery_summary
 from phonesim.report.run_folder import RESULT, TRACE_LOG, RunFolder, utc_now
+from phonesim.report.step_records import step_records
 
 if TYPE_CHECKING:
     from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
@@ -81,6 +83,8 @@ class BootRequest:
     run_dir_made: bool = False
     """The run folder was made for this boot: a boot refused before the phone powered on
     takes it away again, so bad input leaves nothing behind."""
+    supplied_trust: SuppliedTrust | None = None
+    """CA certificates trusted in place of the root chain download (`--trust-ca`)."""
 
 
 def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootReport:
@@ -96,6 +100,7 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
         "final_stage": request.final_stage,
         "run_dir": request.run_dir,
         "on_trace": on_trace,
+        "supplied_trust": request.supplied_trust,
     }
     servers = request.servers
     try:
@@ -155,6 +160,7 @@ async def boot_phone(
     final_stage: str = Stage.TLSDSK,
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
+    supplied_trust: SuppliedTrust | None = None,
 ) -> BootReport:
     from phonesim.codec.dhcp_message import load_packet_library
     from phonesim.drivers.cache_store import DiscoveryCacheStore
@@ -222,6 +228,7 @@ async def boot_phone(
             cache=store.load(mac) if store is not None else None,
             cache_policy=cache_policy,
             final_stage=final_stage,
+            supplied_trust=supplied_trust,
         )
         if folder is not None:
             folder.begin(power_on)
@@ -247,6 +254,7 @@ async def boot_phone(
         },
     )
     result.update(discovery_summary(traces))
+    result.update(step_records(traces))
     result["DhcpAnswers"] = summarize_dhcp_answers(
         dhcp.answers, first_sent=dhcp.first_sent, traces=traces
     )

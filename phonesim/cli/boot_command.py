@@ -15,6 +15,7 @@ from phonesim.app.targets import TargetProblem
 from phonesim.cli.common import STAGES, default_state_dir
 from phonesim.cli.live_network import add_live_arguments, live_target, phone_mac_argument
 from phonesim.cli.pin_source import WHERE_A_PIN_COMES_FROM, add_pin_arguments, pin_from_args
+from phonesim.cli.trust_ca_option import add_trust_ca_argument, trust_from_args
 from phonesim.core.stage import Stage
 from phonesim.errors import UsageError
 
@@ -106,6 +107,7 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
         "--ext", metavar="DIGITS", help="phone number or extension typed on the keypad (required)"
     )
     add_pin_arguments(who)
+    add_trust_ca_argument(who)
     who.add_argument(
         "--mac",
         metavar="MAC|profile|interface",
@@ -235,6 +237,7 @@ def start_boot(
     profile = load_profile(args.profile)
     servers = servers_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
+    supplied_trust = trust_from_args(args)
     # Asked for last, so nobody types a PIN for a command that was going to be refused.
     pin = pin_from_args(args, warn=_warn)
     check_sign_in(args.ext, pin.value, pin_source=pin.source)
@@ -268,6 +271,7 @@ def start_boot(
         final_stage=args.stop_after,
         run_dir=run_dir,
         run_dir_made=made_run_dir,
+        supplied_trust=supplied_trust,
     )
     if on_start is not None:
         on_start()

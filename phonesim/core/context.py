@@ -19,6 +19,7 @@ from phonesim.core.names import Names
 from phonesim.core.outbox import Outbox
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.requests import Asking, Requests, Waiter
+from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.core.tls_dsk.messages import Challenge, SigningCredential
 from phonesim.core.trace_schema import DISCOVERY_CACHE_STORED
 
@@ -58,6 +59,7 @@ class BootContext:
         "requests",
         "rng",
         "sip_uri",
+        "supplied_trust",
         "ticket",
         "using_cache",
         "wall_at",
@@ -73,12 +75,15 @@ class BootContext:
         rng: RandomSource,
         wall_clock: float,
         cache_policy: CachePolicy,
+        supplied_trust: SuppliedTrust | None = None,
     ) -> None:
         self.profile = profile
         self.identity = identity
         self.network = network
         self.rng = rng
         self.cache_policy = cache_policy
+        self.supplied_trust = supplied_trust
+        """CA certificates given in place of the root chain download (`--trust-ca`)."""
         self.out = Outbox()
         self.requests = Requests()
         self._names: Names | None = None

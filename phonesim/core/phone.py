@@ -37,6 +37,7 @@ from phonesim.core.requests import Pending, Waiter, about, timed_out
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
 from phonesim.core.stages.machines import MACHINE
+from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.core.trace_schema import (
     BOOT_EVENT_IGNORED,
     DISCOVERY_CACHE_DISCARDED,
@@ -75,6 +76,7 @@ class Phone:
         cache: DiscoveryCache | None = None,
         cache_policy: CachePolicy | None = None,
         final_stage: str = flow.LAST.value,
+        supplied_trust: SuppliedTrust | None = None,
     ) -> None:
         self._stop = flow.stop_stage(final_stage)
         self._ctx = BootContext(
@@ -84,6 +86,7 @@ class Phone:
             rng=rng,
             wall_clock=wall_clock,
             cache_policy=cache_policy or CachePolicy.device(),
+            supplied_trust=supplied_trust,
         )
         self._cache = cache
         self._machine: StageMachine | None = None

@@ -204,6 +204,13 @@ ROOTCHAIN_RECEIVED = _event(
     ("url", "certificates"),
     "the root chain, each certificate checked against the phone's clock",
 )
+ROOTCHAIN_SUPPLIED = _event(
+    Stage.ROOTCHAIN,
+    "supplied",
+    ("source", "certificates"),
+    "no root chain fetched: the CA certificates the user supplied (--trust-ca), each "
+    "checked against the phone's clock",
+)
 
 # -- web ticket and certificate ----------------------------------------------------------
 CERTPROV_METADATA_REQUEST = _event(
