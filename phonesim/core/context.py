@@ -63,6 +63,7 @@ class BootContext:
         "ticket",
         "using_cache",
         "wall_at",
+        "web_derived",
         "web_url",
     )
 
@@ -93,6 +94,9 @@ class BootContext:
         self.using_cache = False
         # What discovery (or the cache) found.
         self.web_url: str | None = None
+        self.web_derived = False
+        """The web services URL was derived from a registrar's name in this boot (no usable
+        option 43); a URL from option 43 or from the cache is one the phone was given."""
         self.registrars: list[RegistrarTarget] = []
         self.registrar_source = ""
         self.ntp_servers: tuple[str, ...] = ()
@@ -158,6 +162,7 @@ class BootContext:
     def forget_servers(self) -> None:
         """The cached servers failed: nothing learnt from them is kept."""
         self.web_url = None
+        self.web_derived = False
         self.registrars = []
         self.cert_prov_auth = None
         self.ticket = None

@@ -55,7 +55,7 @@ class RootChain(Stepwise):
         supplied = self.ctx.supplied_trust
         if supplied is not None:
             return self._supplied(supplied, now)
-        url = f"http://{host}{self.ctx.profile.web.root_chain_path}"
+        url = root_chain_url(self.ctx)
         self.ctx.out.trace(ROOTCHAIN_REQUEST, url=url)
         self.ctx.ask(FetchRootChain(url, self.ctx.profile.web.timeout), self)
         return None
@@ -132,4 +132,26 @@ class RootChain(Stepwise):
         )
 
 
-__all__ = ["RootChain"]
+def root_chain_url(ctx: BootContext) -> str:
+    """Where the root chain is asked for: derived from the CertProv URL the phone was given
+    (option 43's, or the cache's) as the profile says, so that a URL cut short fails here,
+    before the PIN screen, as in the field; on the web host at the profile's path when the
+    web services were themselves derived from a registrar's name."""
+    assert ctx.web_url is not None
+    web = ctx.profile.web
+    parts = urlsplit(ctx.web_url)
+    if ctx.web_derived:
+        return f"http://{parts.hostname or ''}{web.root_chain_path}"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return web.root_chain_from_option_43.format(
+        scheme=parts.scheme,
+        host=parts.hostname or "",
+        port=port if port is not None else (443 if parts.scheme == "https" else 80),
+        path=parts.path.rstrip("/"),
+    )
+
+
+__all__ = ["RootChain", "root_chain_url"]
