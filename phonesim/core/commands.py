@@ -73,6 +73,8 @@ class RequestWebTicket:
     username: str
     pin: Pin
     timeout: float
+    pin_format: str = "username-token"
+    """The profile's variant of the PIN request's wire format (`web.pin_format`)."""
 
 
 @dataclass(frozen=True, slots=True)

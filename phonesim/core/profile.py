@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from phonesim.codec.ocauthws.pin_formats import DEFAULT_PIN_FORMAT, PIN_FORMATS
 from phonesim.errors import ProfileError
 
 
@@ -72,6 +73,9 @@ class WebBehaviour:
     use_truncated_option_43: bool
     """Build the CertProv URL from a path cut short (the field symptom: a 404), rather
     than treat option 43 as absent."""
+    pin_format: str = DEFAULT_PIN_FORMAT
+    """[U] How the number and PIN travel to the Web Ticket service: one of the named
+    variants of `phonesim.codec.ocauthws.pin_formats`."""
     root_chain_from_option_43: str = ROOT_CHAIN_FROM_OPTION_43
     """How the root chain's URL is made from the CertProv URL option 43 (or the cache)
     gave: a template of {scheme}, {host}, {port} and {path} (no trailing /), so a path
@@ -174,6 +178,9 @@ class DeviceProfile:
                 fallback_cert_prov_path=reader.path("web.fallback_cert_prov_path"),
                 timeout=reader.seconds("web.timeout"),
                 use_truncated_option_43=reader.boolean("web.use_truncated_option_43"),
+                pin_format=reader.choice("web.pin_format", tuple(PIN_FORMATS))
+                if reader.present("web.pin_format")
+                else DEFAULT_PIN_FORMAT,
                 root_chain_from_option_43=reader.url_template(
                     "web.root_chain_from_option_43", ROOT_CHAIN_URL_FIELDS
                 )

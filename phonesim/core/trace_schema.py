@@ -232,7 +232,10 @@ WEBTICKET_METADATA = _event(
     "the Web Ticket service's endpoints, the PIN one among them",
 )
 WEBTICKET_REQUEST = _event(
-    Stage.WEBTICKET, "request", ("address", "username"), "the PIN sent for a web ticket"
+    Stage.WEBTICKET,
+    "request",
+    ("address", "username", "pin_format"),
+    "the PIN sent for a web ticket, in the profile's variant of the wire format",
 )
 WEBTICKET_ISSUED = _event(
     Stage.WEBTICKET, "issued", ("sip_uri", "expires"), "a web ticket, and the user's SIP URI"

@@ -43,6 +43,7 @@ from phonesim.codec.ocauthws.endpoints import (
 )
 from phonesim.codec.ocauthws.faults import read_ms_diagnostics
 from phonesim.codec.ocauthws.metadata import ServiceMetadata, parse_metadata
+from phonesim.codec.ocauthws.pin_formats import DEFAULT_PIN_FORMAT
 from phonesim.codec.ocauthws.saml import find_assertion, read_assertion
 from phonesim.codec.ocauthws.soap import read_envelope, read_fault
 from phonesim.codec.ocauthws.wsdl import CERT_PROV_WSDL, WEB_TICKET_WSDL, wsdl_path
@@ -126,18 +127,24 @@ class WebServicesClient:
         return metadata
 
     async def request_web_ticket(
-        self, address: str, *, applies_to: str, username: str, pin: Pin
+        self,
+        address: str,
+        *,
+        applies_to: str,
+        username: str,
+        pin: Pin,
+        pin_format: str = DEFAULT_PIN_FORMAT,
     ) -> WebTicket:
         from phonesim.codec.ocauthws.pin_credentials import pin_security_header
 
         service = self._service(WEB_TICKET_WSDL, WEB_TICKET_PIN_PORT, address)
-        log.info("web ticket requested from %s for %r", address, username)
+        log.info("web ticket requested from %s for %r (%s)", address, username, pin_format)
         async with self._failures(address):
             result = await service.IssueToken(
                 TokenType=SAML_V11_TOKEN_TYPE,
                 RequestType=ISSUE_REQUEST_TYPE,
                 AppliesTo={"EndpointReference": {"Address": applies_to}},
-                _soapheaders=[pin_security_header(username, pin.reveal())],
+                _soapheaders=[pin_security_header(username, pin.reveal(), pin_format)],
             )
         ticket = _ticket_from(result, address)
         log.info("web ticket for %s, valid until %s", ticket.sip_uri, ticket.expires.isoformat())
