@@ -41,6 +41,7 @@ from phonesim.errors import PhonesimError, UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers
 from phonesim.report.discovery_summary import discovery_summary
+from phonesim.report.guessed_fields import guessed_fields
 from phonesim.report.run_folder import RESULT, TRACE_LOG, RunFolder, utc_now
 from phonesim.report.step_records import step_records
 
@@ -249,12 +250,14 @@ async def boot_phone(
             "Mac": mac,
             "SignInAs": sign_in_as,
             "DeviceId": identity.device_id,
+            "UserAgent": profile.device.user_agent,
             "Seed": seed,
             "PowerOn": power_on.isoformat(),
         },
     )
     result.update(discovery_summary(traces))
     result.update(step_records(traces))
+    result["Guessed"] = guessed_fields(traces, result, profile.device.user_agent)
     result["DhcpAnswers"] = summarize_dhcp_answers(
         dhcp.answers, first_sent=dhcp.first_sent, traces=traces
     )

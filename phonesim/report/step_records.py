@@ -1,8 +1,9 @@
-"""How the root chain step was done, for result.json's `RootChain`.
+"""How the two guessed steps were done, for result.json's `RootChain` and `WebTicket`.
 
-The root chain request is phonesim's guess (`fidelity.md` §2(g) 1), so a
-reader of the result must be able to tell a chain fetched with it from CA
-certificates supplied with `--trust-ca`, without reading the trace.
+The root chain request and the PIN wire format are phonesim's guesses
+(`fidelity.md` §2(g) 1, 2), so a reader of the result must be able to tell a
+chain fetched with that request from CA certificates supplied with
+`--trust-ca`, and see which PIN variant was sent, without reading the trace.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
 
 
 def step_records(traces: Iterable[Trace]) -> dict[str, Any]:
-    """`RootChain`: fetched (and from where) or supplied (and what); absent when the boot
-    never came to the step."""
+    """`RootChain`: fetched (and from where) or supplied (and what); `WebTicket`: where the
+    PIN went and in which variant. Each absent when the boot never came to the step."""
     record: dict[str, Any] = {}
     for trace in traces:
         if ts.ROOTCHAIN_SUPPLIED.matches(trace):
@@ -25,6 +26,12 @@ def step_records(traces: Iterable[Trace]) -> dict[str, Any]:
         elif ts.ROOTCHAIN_REQUEST.matches(trace):
             fields = fields_of(ts.ROOTCHAIN_REQUEST, trace)
             record["RootChain"] = {"Source": "fetched", "Url": fields.get("url")}
+        elif ts.WEBTICKET_REQUEST.matches(trace):
+            fields = fields_of(ts.WEBTICKET_REQUEST, trace)
+            record["WebTicket"] = {
+                "Address": fields.get("address"),
+                "PinFormat": fields.get("pin_format"),
+            }
     return record
 
 

@@ -65,6 +65,10 @@ def test_the_lab_ca_signs_in_and_the_lab_sees_no_root_chain_request(
     assert ROOT_CHAIN_PATH not in paths
     assert result["RootChain"]["Source"] == "supplied"
     assert result["RootChain"]["TrustCa"] == str(ca_file)
+    assert "RootChain" not in result["Guessed"]
+    assert set(result["Guessed"]) == {"WebTicket.PinFormat", "Phone.UserAgent", "Phone.DeviceId"}
+    on_disk = json.loads((Path(result["RunFolder"]) / "result.json").read_text())
+    assert on_disk["Guessed"] == result["Guessed"]
     timeline = (Path(result["RunFolder"]) / "trace.jsonl").read_text()
     assert '"event": "supplied"' in timeline or '"event":"supplied"' in timeline
 
@@ -118,3 +122,15 @@ def test_a_bad_file_is_one_line_and_exit_code_2(
     assert err == f"phonesim: error: --trust-ca {ca_file}: {said}" + err.split(said, 1)[1]
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_a_boot_shows_its_guessed_steps_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, tmp_path, "boot", "--lab")
+    assert code == 0
+    (row,) = [line for line in out.splitlines() if line.startswith("Guessed ")]
+    shown = " ".join(out[out.index(row) :].split()[1:])  # the row, unwrapped
+    assert shown.startswith(
+        "RootChain, WebTicket.PinFormat, Phone.UserAgent, Phone.DeviceId ([U] phonesim's guesses"
+    )
