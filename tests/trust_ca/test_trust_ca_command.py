@@ -99,7 +99,11 @@ def test_a_wrong_ca_names_the_untrusted_web_service_certificate(
     assert result["Evidence"]["server_certificate"]["issuer"] == (
         "CN=phonesim Lab Root CA,O=phonesim lab"
     )
-    assert result["Findings"][0]["Id"] == "tls.untrusted_server_certificate"
+    (finding,) = result["Findings"]
+    assert finding["Id"] == "tls.not_issued_by_supplied_ca"
+    assert str(ca_file) in finding["Explanation"]
+    assert "CN=Some Other CA,O=phonesim lab" in finding["Explanation"]
+    assert "CN=phonesim Lab Root CA,O=phonesim lab" in finding["Remediation"][0]
 
 
 @pytest.mark.parametrize("command", ["boot", "diagnose"])
