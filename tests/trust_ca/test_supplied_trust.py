@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from phonesim.codec.ocauthws.endpoints import ROOT_CHAIN_PATH
 from phonesim.core.outcome import Failure, Success
 from phonesim.core.trace_schema import ROOTCHAIN_REQUEST, ROOTCHAIN_SUPPLIED
+from phonesim.diagnosis import diagnose
 from phonesim.drivers.trust_ca_file import TrustCaError, read_trust_ca
 from phonesim.lab.certificate_authority import LabCertificateAuthority
 from phonesim.lab.lab_servers import LabServers
@@ -73,6 +74,12 @@ def test_a_ca_not_valid_on_the_phone_clock_is_named_with_its_file(tmp_path: Path
     assert str(path) in outcome.message and "CN=Expired CA" in outcome.message
     assert outcome.evidence["trust_ca"] == str(path)
     assert not [r for r in pair.lab.web.received if r.path_qs == ROOT_CHAIN_PATH]
+    # The file is as likely at fault as the clock: the diagnosis names both.
+    (finding,) = diagnose(pair.traces).findings
+    assert finding.id == "time.supplied_ca_not_valid"
+    assert str(path) in finding.explanation and "CN=Expired CA" in finding.explanation
+    assert "pool's current CA certificate" in finding.remediation[0]
+    assert "ntp.phonesim.test" in finding.remediation[1]
 
 
 def test_several_certificates_in_one_file_are_all_trusted(tmp_path: Path) -> None:
