@@ -138,3 +138,40 @@ def test_a_boot_shows_its_guessed_steps_in_one_line(
     assert shown.startswith(
         "RootChain, WebTicket.PinFormat, Phone.UserAgent, Phone.DeviceId ([U] phonesim's guesses"
     )
+
+
+def test_phonesim_lab_writes_its_ca_for_trust_ca_and_takes_it_away(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import signal
+
+    from tests.cli.test_lab_command import lab_process, read_until
+
+    endpoints_file = tmp_path / "phonesim-lab.json"
+    ca_file = tmp_path / "phonesim-lab.ca.pem"
+    with lab_process("--endpoints-file", str(endpoints_file), cwd=tmp_path) as lab:
+        printed = read_until(lab, b"Ctrl-C stops the lab")
+        assert str(ca_file).encode() in printed
+        code, out, _ = run(
+            capsys,
+            tmp_path,
+            "boot",
+            "--lab-endpoints",
+            str(endpoints_file),
+            "--trust-ca",
+            str(ca_file),
+            "--json",
+        )
+        result = json.loads(out)
+        assert code == 0, result
+        assert result["RootChain"] == {
+            "Source": "supplied",
+            "TrustCa": str(ca_file),
+            "Certificates": result["RootChain"]["Certificates"],
+        }
+        assert [c["Subject"] for c in result["RootChain"]["Certificates"]] == [
+            "CN=phonesim Lab Root CA,O=phonesim lab"
+        ]
+        lab.send_signal(signal.SIGTERM)
+        assert lab.wait(timeout=30) == 0
+    assert not ca_file.exists()
