@@ -84,7 +84,8 @@ class RootChain(Stepwise):
         invalid = self._invalid(
             certificates,
             now,
-            f"the CA certificate from {supplied.source}",
+            "the CA certificate",
+            origin=f" given by --trust-ca {supplied.source}",
             servers_at_fault=False,
             trust_ca=supplied.source,
         )
@@ -112,6 +113,7 @@ class RootChain(Stepwise):
         now: float,
         what: str,
         *,
+        origin: str = "",
         servers_at_fault: bool,
         **evidence: Any,
     ) -> Failed | None:
@@ -122,7 +124,7 @@ class RootChain(Stepwise):
         return Failed(
             Stage.ROOTCHAIN,
             "not_valid_on_phone_clock",
-            f"{what} {invalid['subject']} is not valid at the phone's time {shown}",
+            f"{what} {invalid['subject']}{origin} is not valid at the phone's time {shown}",
             servers_at_fault=servers_at_fault,
             subject=invalid["subject"],
             not_before=invalid["not_before"],
