@@ -32,6 +32,7 @@ examples:
   phonesim boot --lab --profile aastra-6725ip --ext 5551235 --pin 24680 --json
   phonesim boot --lab-endpoints phonesim-lab.json --ext 5551234   (`phonesim lab`; asks the PIN)
   phonesim boot --lab --ext 5551234 --pin-file ~/.phonesim-pin   (keep the PIN out of `ps`)
+  phonesim boot --lab-endpoints phonesim-lab.json --trust-ca phonesim-lab.ca.pem --ext 5551234
   sudo phonesim boot --iface eth0 --ext 5551234 --pin 13579   (broadcast INFORM on eth0)
   sudo phonesim boot --iface eth0 --dhcp-server 192.0.2.5 --ext 5551234 --pin 13579
 
