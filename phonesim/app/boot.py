@@ -36,13 +36,16 @@ from phonesim.core.identity import (
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.diagnosis import diagnose
 from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import PhonesimError, UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers
 from phonesim.report.discovery_summary import discovery_summary
+from phonesim.report.guessed_fields import guessed_fields
 from phonesim.report.run_folder import RESULT, TRACE_LOG, RunFolder, utc_now
+from phonesim.report.step_records import step_records
 
 if TYPE_CHECKING:
     from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
@@ -86,6 +89,8 @@ class BootRequest:
     run_dir_made: bool = False
     """The run folder was made for this boot: a boot refused before the phone powered on
     takes it away again, so bad input leaves nothing behind."""
+    supplied_trust: SuppliedTrust | None = None
+    """CA certificates trusted in place of the root chain download (`--trust-ca`)."""
 
 
 def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootReport:
@@ -102,6 +107,7 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
         "hold": request.hold,
         "run_dir": request.run_dir,
         "on_trace": on_trace,
+        "supplied_trust": request.supplied_trust,
     }
     servers = request.servers
     try:
@@ -162,6 +168,7 @@ async def boot_phone(
     hold: float | None = None,
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
+    supplied_trust: SuppliedTrust | None = None,
 ) -> BootReport:
     from phonesim.codec.dhcp_message import load_packet_library
     from phonesim.drivers.cache_store import DiscoveryCacheStore
@@ -230,6 +237,7 @@ async def boot_phone(
             cache_policy=cache_policy,
             final_stage=final_stage,
             hold=hold,
+            supplied_trust=supplied_trust,
         )
         if folder is not None:
             folder.begin(power_on)
@@ -254,11 +262,14 @@ async def boot_phone(
             "Mac": mac,
             "SignInAs": sign_in_as,
             "DeviceId": identity.device_id,
+            "UserAgent": profile.device.user_agent,
             "Seed": seed,
             "PowerOn": power_on.isoformat(),
         },
     )
     result.update(discovery_summary(traces))
+    result.update(step_records(traces))
+    result["Guessed"] = guessed_fields(traces, result, profile.device.user_agent)
     result["DhcpAnswers"] = summarize_dhcp_answers(
         dhcp.answers, first_sent=dhcp.first_sent, traces=traces
     )

@@ -19,6 +19,7 @@ from phonesim.app.network import lab_network
 from phonesim.app.targets import LabEndpointsTarget, LabTarget
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
+from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.drivers.network import Network
 from phonesim.errors import UsageError
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
@@ -44,6 +45,8 @@ class FleetRequest:
     max_failures: int | None = None
     faults: UserFaults | None = None
     """A lab scenario's user changes, fitted to the fleet's users."""
+    supplied_trust: SuppliedTrust | None = None
+    """CA certificates every phone trusts in place of the root chain download."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             seed=request.seed,
             key_pool=request.key_pool,
             max_failures=request.max_failures,
+            supplied_trust=request.supplied_trust,
         )
         fleet = FleetRun(plan, network, phones_csv=PhonesCsv(request.report_dir / PHONES))
         task = asyncio.ensure_future(fleet.run())

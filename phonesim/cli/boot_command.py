@@ -17,6 +17,7 @@ from phonesim.app.targets import TargetProblem
 from phonesim.cli.common import STAGES, default_state_dir
 from phonesim.cli.live_network import add_live_arguments, live_target, phone_mac_argument
 from phonesim.cli.pin_source import WHERE_A_PIN_COMES_FROM, add_pin_arguments, pin_from_args
+from phonesim.cli.trust_ca_option import add_trust_ca_argument, trust_from_args
 from phonesim.core.flow import LAST
 from phonesim.errors import UsageError
 
@@ -35,6 +36,7 @@ examples:
   phonesim boot --lab --profile aastra-6725ip --ext 5551235 --pin 24680 --json
   phonesim boot --lab-endpoints phonesim-lab.json --ext 5551234   (`phonesim lab`; asks the PIN)
   phonesim boot --lab --ext 5551234 --pin-file ~/.phonesim-pin   (keep the PIN out of `ps`)
+  phonesim boot --lab-endpoints phonesim-lab.json --trust-ca phonesim-lab.ca.pem --ext 5551234
   sudo phonesim boot --iface eth0 --ext 5551234 --pin 13579   (broadcast INFORM on eth0)
   sudo phonesim boot --iface eth0 --dhcp-server 192.0.2.5 --ext 5551234 --pin 13579
 
@@ -117,6 +119,7 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
         "--ext", metavar="DIGITS", help="phone number or extension typed on the keypad (required)"
     )
     add_pin_arguments(who)
+    add_trust_ca_argument(who)
     who.add_argument(
         "--mac",
         metavar="MAC|profile|interface",
@@ -247,6 +250,7 @@ def start_boot(
     profile = load_profile(args.profile)
     servers = servers_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
+    supplied_trust = trust_from_args(args)
     # Asked for last, so nobody types a PIN for a command that was going to be refused.
     pin = pin_from_args(args, warn=_warn)
     check_sign_in(args.ext, pin.value, pin_source=pin.source)
@@ -281,6 +285,7 @@ def start_boot(
         hold=hold,
         run_dir=run_dir,
         run_dir_made=made_run_dir,
+        supplied_trust=supplied_trust,
     )
     if on_start is not None:
         on_start()

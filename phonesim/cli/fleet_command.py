@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phonesim.cli.common import STAGES
+from phonesim.cli.trust_ca_option import add_trust_ca_argument, trust_from_args
 from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UsageError
 
@@ -114,6 +115,7 @@ def register(commands: Any) -> None:
         "--profile", default="polycom-cx600", help="device profile (default: %(default)s)"
     )
     who.add_argument("--mix", help="profiles by weight, e.g. polycom-cx600=70,aastra-6725ip=30")
+    add_trust_ca_argument(who)
     who.add_argument("--seed", type=int, default=1, help="repeatable identities and jitter")
     who.add_argument(
         "--key-pool",
@@ -165,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
         identities = generated_identities(shape.planned, mix, ouis, args.seed)
     place = _choose_place(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
+    supplied_trust = trust_from_args(args)
     # A scenario's user changes must fit the fleet's users: refused here, before the
     # lab starts or the report folder is made, a bad scenario leaves nothing behind.
     faults = (
@@ -197,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
         "profiles": sorted(profiles),
         "users": None if args.users is None else str(args.users),
         "open_files": descriptors.as_json(),
+        "trust_ca": None if supplied_trust is None else supplied_trust.source,
     }
     request = FleetRequest(
         identities=identities,
@@ -210,6 +214,7 @@ def run(args: argparse.Namespace) -> int:
         key_pool=args.key_pool,
         max_failures=args.max_failures,
         faults=faults,
+        supplied_trust=supplied_trust,
     )
     try:
         return asyncio.run(_run_fleet(request, quiet=args.json))

@@ -70,6 +70,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from phonesim.lab.ca_file import ca_file_beside, withdraw_ca_file, write_ca_file
     from phonesim.lab.embedded_lab import EmbeddedLab
     from phonesim.lab.layout import LabLayout
     from phonesim.lab.scenario import load_scenario
@@ -98,8 +99,11 @@ def run(args: argparse.Namespace) -> int:
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, stop.set)
         endpoints = await lab.start()
+        assert lab.ca is not None
+        ca_file = ca_file_beside(args.endpoints_file)
         try:
             endpoints.write(args.endpoints_file)
+            write_ca_file(ca_file, lab.ca.chain)
             if args.json:
                 print(json.dumps(endpoints.to_json()), flush=True)
             else:
@@ -107,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
             await stop.wait()
         finally:
             endpoints.withdraw(args.endpoints_file)
+            withdraw_ca_file(ca_file, lab.ca.chain)
             await lab.close()
 
     asyncio.run(serve())
@@ -134,6 +139,8 @@ def _print_ready(
 ) -> None:
     from rich.table import Table
 
+    from phonesim.lab.ca_file import ca_file_beside
+
     endpoints = lab.endpoints
     table = Table(title=f"phonesim lab for {endpoints.domain}")
     table.add_column("server")
@@ -155,6 +162,10 @@ def _print_ready(
     if args.scenario is not None:
         console.print(f"scenario [bold]{lab.scenario.name}[/bold]: {lab.scenario.summary}")
     console.print(f"endpoints written to {args.endpoints_file}")
+    console.print(
+        f"the lab's CA certificate (for --trust-ca): {ca_file_beside(args.endpoints_file)}",
+        soft_wrap=True,
+    )
     # Not wrapped: a command line is for copying.
     console.print(
         "boot a phone against it:  phonesim boot --lab-endpoints "

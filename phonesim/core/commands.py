@@ -54,7 +54,10 @@ class FetchRootChain:
 
 @dataclass(frozen=True, slots=True)
 class TrustRootChain:
-    """From now on the phone's TLS trusts exactly the chain it downloaded."""
+    """From now on the phone's TLS trusts exactly the chain it downloaded, or the
+    certificates supplied in its place (`supplied`, DER)."""
+
+    supplied: tuple[bytes, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,8 @@ class RequestWebTicket:
     username: str
     pin: Pin
     timeout: float
+    pin_format: str = "username-token"
+    """The profile's variant of the PIN request's wire format (`web.pin_format`)."""
 
 
 @dataclass(frozen=True, slots=True)

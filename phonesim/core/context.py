@@ -20,6 +20,7 @@ from phonesim.core.names import Names
 from phonesim.core.outbox import Outbox
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.requests import Asking, Requests, Waiter
+from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.core.tls_dsk.messages import Challenge, Registered, SigningCredential
 from phonesim.core.tls_dsk.session import TlsDskSession
 from phonesim.core.tls_dsk.subscribe_request import SubscriptionDialog
@@ -80,9 +81,11 @@ class BootContext:
         "rng",
         "signed_in",
         "sip_uri",
+        "supplied_trust",
         "ticket",
         "using_cache",
         "wall_at",
+        "web_derived",
         "web_url",
     )
 
@@ -95,12 +98,15 @@ class BootContext:
         rng: RandomSource,
         wall_clock: float,
         cache_policy: CachePolicy,
+        supplied_trust: SuppliedTrust | None = None,
     ) -> None:
         self.profile = profile
         self.identity = identity
         self.network = network
         self.rng = rng
         self.cache_policy = cache_policy
+        self.supplied_trust = supplied_trust
+        """CA certificates given in place of the root chain download (`--trust-ca`)."""
         self.out = Outbox()
         self.requests = Requests()
         self._names: Names | None = None
@@ -110,6 +116,9 @@ class BootContext:
         self.using_cache = False
         # What discovery (or the cache) found.
         self.web_url: str | None = None
+        self.web_derived = False
+        """The web services URL was derived from a registrar's name in this boot (no usable
+        option 43); a URL from option 43 or from the cache is one the phone was given."""
         self.registrars: list[RegistrarTarget] = []
         self.registrar_source = ""
         self.ntp_servers: tuple[str, ...] = ()
@@ -182,6 +191,7 @@ class BootContext:
     def forget_servers(self) -> None:
         """The cached servers failed: nothing learnt from them is kept."""
         self.web_url = None
+        self.web_derived = False
         self.registrars = []
         self.cert_prov_auth = None
         self.ticket = None

@@ -39,6 +39,7 @@ from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
 from phonesim.core.stages.held import Held
 from phonesim.core.stages.machines import MACHINE
 from phonesim.core.step import Redirect
+from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.core.trace_schema import (
     BOOT_EVENT_IGNORED,
     DISCOVERY_CACHE_DISCARDED,
@@ -80,6 +81,7 @@ class Phone:
         cache_policy: CachePolicy | None = None,
         final_stage: str = flow.LAST.value,
         hold: float | None = None,
+        supplied_trust: SuppliedTrust | None = None,
     ) -> None:
         self._stop = flow.stop_stage(final_stage)
         if hold is not None and (hold <= 0 or self._stop is not flow.HELD_AFTER):
@@ -93,6 +95,7 @@ class Phone:
             rng=rng,
             wall_clock=wall_clock,
             cache_policy=cache_policy or CachePolicy.device(),
+            supplied_trust=supplied_trust,
         )
         self._ctx.hold = hold
         self._cache = cache

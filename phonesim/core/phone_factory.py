@@ -12,6 +12,7 @@ from phonesim.core.flow import LAST
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.supplied_trust import SuppliedTrust
 
 
 def make_phone(
@@ -25,6 +26,7 @@ def make_phone(
     cache_policy: CachePolicy | None = None,
     final_stage: str = LAST.value,
     hold: float | None = None,
+    supplied_trust: SuppliedTrust | None = None,
 ) -> Phone:
     """A phone powered off: `start(now)` powers it on."""
     return Phone(
@@ -37,4 +39,5 @@ def make_phone(
         cache_policy=cache_policy,
         final_stage=final_stage,
         hold=hold,
+        supplied_trust=supplied_trust,
     )

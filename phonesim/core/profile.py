@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from phonesim.codec.ocauthws.pin_formats import DEFAULT_PIN_FORMAT, PIN_FORMATS
 from phonesim.errors import ProfileError
 
 
@@ -52,9 +53,19 @@ class DnsBehaviour:
     """Refuse an SRV target outside the domain looked up (strict DNS naming of Lync clients)."""
 
 
+ROOT_CHAIN_URL_FIELDS = ("scheme", "host", "port", "path")
+"""What `web.root_chain_from_option_43` may use of option 43's CertProv URL."""
+ROOT_CHAIN_FROM_OPTION_43 = "http://{host}{path}/rootchain"
+"""[U] The host and the CertProv path option 43 gave, over plain HTTP on its standard
+port: the root chain comes over plain HTTP (Schertz 2012), while option 43's scheme and
+port are the HTTPS service's."""
+
+
 @dataclass(frozen=True, slots=True)
 class WebBehaviour:
     root_chain_path: str
+    """The root chain's path on the web host when the web services were derived from a
+    registrar (no option 43): the lab's answer, a guess [U]."""
     cert_prov_port: str
     web_ticket_port: str
     fallback_cert_prov_path: str
@@ -62,6 +73,13 @@ class WebBehaviour:
     use_truncated_option_43: bool
     """Build the CertProv URL from a path cut short (the field symptom: a 404), rather
     than treat option 43 as absent."""
+    pin_format: str = DEFAULT_PIN_FORMAT
+    """[U] How the number and PIN travel to the Web Ticket service: one of the named
+    variants of `phonesim.codec.ocauthws.pin_formats`."""
+    root_chain_from_option_43: str = ROOT_CHAIN_FROM_OPTION_43
+    """How the root chain's URL is made from the CertProv URL option 43 (or the cache)
+    gave: a template of {scheme}, {host}, {port} and {path} (no trailing /), so a path
+    or host cut short fails at the root chain, before the PIN screen, as in the field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +204,14 @@ class DeviceProfile:
                 fallback_cert_prov_path=reader.path("web.fallback_cert_prov_path"),
                 timeout=reader.seconds("web.timeout"),
                 use_truncated_option_43=reader.boolean("web.use_truncated_option_43"),
+                pin_format=reader.choice("web.pin_format", tuple(PIN_FORMATS))
+                if reader.present("web.pin_format")
+                else DEFAULT_PIN_FORMAT,
+                root_chain_from_option_43=reader.url_template(
+                    "web.root_chain_from_option_43", ROOT_CHAIN_URL_FIELDS
+                )
+                if reader.present("web.root_chain_from_option_43")
+                else ROOT_CHAIN_FROM_OPTION_43,
             ),
             sip=SipBehaviour(
                 port=reader.integer("sip.port", 1, 65535),
@@ -310,6 +336,18 @@ class _Reader:
         value = self.text(field)
         if not value.startswith("/"):
             raise self._fail(field, f"must start with '/', got {value!r}")
+        return value
+
+    def url_template(self, field: str, names: tuple[str, ...]) -> str:
+        value = self.text(field)
+        try:
+            filled = value.format(**{name: "x" for name in names})
+        except (KeyError, IndexError, ValueError) as error:
+            raise self._fail(
+                field, f"may use only {{{'}, {'.join(names)}}}; {value!r} does not ({error})"
+            ) from None
+        if not filled.startswith(("http://", "https://")):
+            raise self._fail(field, f"must make an http:// or https:// URL, got {value!r}")
         return value
 
     def choice(self, field: str, allowed: tuple[str, ...]) -> str:

@@ -27,6 +27,7 @@ FAILURE_FIELDS = frozenset(
         "not_before",
         "not_after",
         "phone_time",
+        "trust_ca",
         "ports",
         "tried",
         "registrar_source",

@@ -204,6 +204,13 @@ ROOTCHAIN_RECEIVED = _event(
     ("url", "certificates"),
     "the root chain, each certificate checked against the phone's clock",
 )
+ROOTCHAIN_SUPPLIED = _event(
+    Stage.ROOTCHAIN,
+    "supplied",
+    ("source", "certificates"),
+    "no root chain fetched: the CA certificates the user supplied (--trust-ca), each "
+    "checked against the phone's clock",
+)
 
 # -- web ticket and certificate ----------------------------------------------------------
 CERTPROV_METADATA_REQUEST = _event(
@@ -225,7 +232,10 @@ WEBTICKET_METADATA = _event(
     "the Web Ticket service's endpoints, the PIN one among them",
 )
 WEBTICKET_REQUEST = _event(
-    Stage.WEBTICKET, "request", ("address", "username"), "the PIN sent for a web ticket"
+    Stage.WEBTICKET,
+    "request",
+    ("address", "username", "pin_format"),
+    "the PIN sent for a web ticket, in the profile's variant of the wire format",
 )
 WEBTICKET_ISSUED = _event(
     Stage.WEBTICKET, "issued", ("sip_uri", "expires"), "a web ticket, and the user's SIP URI"

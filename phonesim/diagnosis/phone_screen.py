@@ -33,3 +33,21 @@ LOCATING_FAILED = (
 
 def screen_for(stage: str | None) -> str | None:
     return PHONE_SCREEN.get(stage or "")
+
+
+def why_own_text(stage: str | None, reason: str | None) -> str | None:
+    """Why the screen text shown for a boot ending at `stage` with `reason` is phonesim's
+    own rather than one a field report quotes (`fidelity.md` §2(g) 7, row 55); None when
+    it is a quoted one."""
+    if stage == Stage.WEBTICKET:
+        return "the Web Ticket text is phonesim's wording; the device's is not public"
+    if reason == "rootchain.not_valid_on_phone_clock":
+        return "a wrong clock is shown with the root-chain download text; the real text is [U]"
+    if reason is not None and reason.endswith(".tls"):
+        return (
+            "an untrusted server certificate is shown with the text of the stage that "
+            "failed; the real text is [U]"
+        )
+    if stage == Stage.TLSDSK:
+        return "the registrar text, reused for a TLS-DSK sign-in failure; the real text is [U]"
+    return None

@@ -256,7 +256,7 @@ class PhoneRunner:
         elif isinstance(command, FetchRootChain):
             self._spawn(command, self._fetch_root_chain(command))
         elif isinstance(command, TrustRootChain):
-            self._trusted = tuple(self._chain)
+            self._trusted = command.supplied or tuple(self._chain)
         elif isinstance(command, FetchMetadata):
             self._spawn(command, web_steps.fetch_metadata(self._web(command.timeout), command.url))
         elif isinstance(command, RequestWebTicket):

@@ -49,6 +49,7 @@ from phonesim.codec.ocauthws.endpoints import (
 )
 from phonesim.codec.ocauthws.faults import read_ms_diagnostics
 from phonesim.codec.ocauthws.metadata import ServiceMetadata, parse_metadata
+from phonesim.codec.ocauthws.pin_formats import DEFAULT_PIN_FORMAT
 from phonesim.codec.ocauthws.saml import find_assertion, read_assertion
 from phonesim.codec.ocauthws.soap import read_envelope, read_fault
 from phonesim.codec.ocauthws.wsdl import CERT_PROV_WSDL, WEB_TICKET_WSDL, wsdl_path
@@ -132,16 +133,22 @@ class WebServicesClient:
         return metadata
 
     async def request_web_ticket(
-        self, address: str, *, applies_to: str, username: str, pin: Pin
+        self,
+        address: str,
+        *,
+        applies_to: str,
+        username: str,
+        pin: Pin,
+        pin_format: str = DEFAULT_PIN_FORMAT,
     ) -> WebTicket:
         from phonesim.codec.ocauthws.pin_credentials import pin_security_header
 
         request = issue_token_request(
             address,
             applies_to=applies_to,
-            security=pin_security_header(username, pin.reveal()),
+            security=pin_security_header(username, pin.reveal(), pin_format),
         )
-        log.info("web ticket requested from %s for %r", address, username)
+        log.info("web ticket requested from %s for %r (%s)", address, username, pin_format)
         async with self._failures(address):
             response = await self._post(address, request)
             assertions = read_ticket_answer(response.content) if _plain_answer(response) else None

@@ -59,6 +59,7 @@ async def request_web_ticket(
             applies_to=command.applies_to,
             username=command.username,
             pin=command.pin,
+            pin_format=command.pin_format,
         )
     except WebServiceFailure as failure:
         return WebTicketAnswered(command.address, failure=service_failure(failure))

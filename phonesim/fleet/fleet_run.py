@@ -25,6 +25,7 @@ from phonesim.core.outcome import Failure, Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
+from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_interface import interface_facts
 from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
@@ -81,6 +82,8 @@ class FleetPlan:
     boot_limit: float = 300.0
     """A phone still booting after this long is counted as `fleet.stalled`: a safety net
     only, since every phone's own deadlines end its boot long before."""
+    supplied_trust: SuppliedTrust | None = None
+    """CA certificates every phone trusts in place of the root chain download (`--trust-ca`)."""
 
 
 @dataclass
@@ -359,6 +362,7 @@ class FleetRun:
             wall_clock=time.time(),
             cache_policy=_FLEET_CACHE,
             final_stage=plan.final_stage,
+            supplied_trust=plan.supplied_trust,
         )
         clock = StageClock()
         # One watchdog for the fleet instead of a timer per phone (see _watch).

@@ -111,6 +111,8 @@ class ReceivedRequest:
     headers: Mapping[str, str]
     body: bytes = field(repr=False)
     """As received, except that the PIN of a Web Ticket request is replaced by ****."""
+    pin_format: str | None = None
+    """The variant of the PIN request's wire format a Web Ticket request was read as."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ class LabWebCore:
     def handle(self, request: WebRequest) -> WebReply:
         """The answer to one request; every request is journaled first, answered or not."""
         path = request.path
-        body = _without_pin(request.body) if path == PIN_PATH else request.body
+        body, pin_format = _without_pin(request.body) if path == PIN_PATH else (request.body, None)
         self.received.append(
             ReceivedRequest(
                 scheme=request.scheme,
@@ -196,6 +198,7 @@ class LabWebCore:
                 path_qs=request.target,
                 headers=request.headers,
                 body=body,
+                pin_format=pin_format,
             )
         )
         log.debug("%s %s %s", request.scheme, request.method, request.target)
@@ -294,7 +297,12 @@ class LabWebCore:
             expires=expires,
         )
         self._remember(IssuedTicket(assertion_id, user, expires), now)
-        log.info("web ticket issued to %s (signed in as %r)", user.sip_uri, username)
+        log.info(
+            "web ticket issued to %s (signed in as %r, PIN sent as %s)",
+            user.sip_uri,
+            username,
+            credentials.pin_format if credentials else None,
+        )
         response = ticket_response(
             assertion,
             applies_to=wanted.applies_to,
@@ -408,14 +416,16 @@ def _soap_action(request: WebRequest) -> str:
     return request.header("SOAPAction").strip().strip('"')
 
 
-def _without_pin(body: bytes) -> bytes:
-    """The request with its PIN blanked; nothing at all if it cannot be read, since an
-    unreadable body might still hold the PIN."""
+def _without_pin(body: bytes) -> tuple[bytes, str | None]:
+    """The request with its PIN blanked, and the PIN wire format it was read as; nothing
+    at all if it cannot be read, since an unreadable body might still hold the PIN."""
     try:
         envelope = read_envelope(body, "web ticket request")
     except MalformedServiceDocument:
-        return b""
+        return b"", None
     if envelope.header is None:
-        return body
+        return body, None
+    credentials = read_pin_credentials(envelope.header)
     redact_pin(envelope.header)
-    return to_bytes(envelope.header.getroottree().getroot())
+    pin_format = credentials.pin_format if credentials is not None else None
+    return to_bytes(envelope.header.getroottree().getroot()), pin_format

@@ -294,6 +294,13 @@ def _rootchain_received(f: DeclaredFields) -> str:
     )
 
 
+@says(ts.ROOTCHAIN_SUPPLIED)
+def _rootchain_supplied(f: DeclaredFields) -> str:
+    return f"root chain not fetched: supplied by --trust-ca {f['source']}: " + "; ".join(
+        f"{c['subject']} (until {c['not_after'][:10]})" for c in f["certificates"]
+    )
+
+
 # -- web ticket and certificate ------------------------------------------------------------
 
 

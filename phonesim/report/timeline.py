@@ -12,6 +12,7 @@ from rich.table import Table
 from phonesim.core.commands import Trace
 from phonesim.core.stage import Stage
 from phonesim.report.event_sentences import describe
+from phonesim.report.guessed_fields import guessed_line
 
 _STYLE = {"info": "", "warning": "yellow", "error": "bold red"}
 STAGE_STYLE: dict[str, str] = {
@@ -88,6 +89,9 @@ class TimelinePrinter:
             table.add_row("Discovery", escape(_discovery_text(result)))
         if result.get("PhoneScreen"):
             table.add_row("PhoneScreen", escape(result["PhoneScreen"]))
+        guessed = guessed_line(result)
+        if guessed is not None:
+            table.add_row("Guessed", escape(guessed))
         self.console.print()
         self.console.print(table)
 

@@ -89,6 +89,7 @@ from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.drivers import web_steps
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.certificate_request import KeyPool
@@ -167,7 +168,11 @@ class LabPair:
         dhcp_capture: CapturedExchange | None = None,
         latency: float = LATENCY,
         hold: float | None = None,
+        supplied_trust: SuppliedTrust | Callable[[LabServers], SuppliedTrust] | None = None,
     ) -> None:
+        """`supplied_trust`: CA certificates the phone trusts in place of the root chain
+        download (`--trust-ca`); a function of the lab when they are the lab's own CA,
+        which exists only once the lab is made."""
         load_packet_library()
         self.scenario = scenario or LabScenario.healthy()
         self.layout = scenario_layout(self.scenario, layout)
@@ -206,6 +211,7 @@ class LabPair:
             cache_policy=cache_policy,
             final_stage=final_stage,
             hold=hold,
+            supplied_trust=supplied_trust(self.lab) if callable(supplied_trust) else supplied_trust,
         )
         self.book = AddressBook()
         self._queue: list[tuple[float, int, int, int, Callable[[], Event | None]]] = []
@@ -330,7 +336,7 @@ class LabPair:
         elif isinstance(command, FetchRootChain):
             self._send(lambda: self._fetch_root_chain(command), command)
         elif isinstance(command, TrustRootChain):
-            self._trusted = tuple(self._chain)
+            self._trusted = command.supplied or tuple(self._chain)
         elif isinstance(command, FetchMetadata):
             self._send(
                 lambda: _complete(

@@ -10,11 +10,17 @@ real timer values, from the pairing's fixed seed and start instant.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from phonesim.codec.certificate import summarize_certificate
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
 from phonesim.core.phone import STOP_STAGES
+from phonesim.core.profile import DeviceProfile
+from phonesim.core.supplied_trust import SuppliedTrust
+from phonesim.lab.lab_servers import LabServers
 from phonesim.lab.scenario import LabScenario, catalogue, load_scenario, load_scenario_text
+from phonesim.profiles import load_profile
 from phonesim.testing import LabPair
 from phonesim.testing.lab_pair import START
 
@@ -56,6 +62,17 @@ def text_scenario(text: str, name: str) -> LabScenario:
     return load_scenario_text(text, name=name, source=f"tests/golden/boots.py:{name}")
 
 
+def lab_ca_supplied(lab: LabServers) -> SuppliedTrust:
+    """The lab's own CA given as `--trust-ca pool-ca.pem` would give it."""
+    der = lab.ca.chain[0]
+    return SuppliedTrust("pool-ca.pem", (summarize_certificate(der),), (der,))
+
+
+def tel_uri_pin_format() -> DeviceProfile:
+    profile = load_profile("polycom-cx600")
+    return replace(profile, web=replace(profile.web, pin_format="tel-uri-username-token"))
+
+
 def _stop_after(stage: str) -> Callable[[], LabPair]:
     return lambda: LabPair(final_stage=stage)
 
@@ -73,6 +90,8 @@ PATHS: dict[str, Callable[[], LabPair]] = {
     "option-120-three-registrars": lambda: LabPair(
         text_scenario(THREE_REGISTRARS, "option-120-three-registrars")
     ),
+    "trust-ca-supplied": lambda: LabPair(supplied_trust=lab_ca_supplied),
+    "pin-format-tel-uri": lambda: LabPair(profile=tel_uri_pin_format()),
 }
 
 

@@ -32,6 +32,8 @@ PATH_FINDINGS = {
     "stop-after-dhcp-silent": "dhcp.no_answer",
     "stop-after-webticket-from-a-cache": "discovery.cache_used",
     "option-120-three-registrars": "registrar.unreachable",
+    "trust-ca-supplied": None,
+    "pin-format-tel-uri": None,
 }
 
 

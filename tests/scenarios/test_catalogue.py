@@ -85,7 +85,8 @@ def test_one_finding_per_root_cause() -> None:
     _, traces = boot("truncated-option-43")
     findings = diagnose(traces).findings
     assert [f.id for f in findings] == ["option43.truncated"]
-    assert findings[0].evidence["failed_url"].endswith("/CertProvisioningService/mex")
+    # The root chain is asked for under option 43's path, so the cut path fails there.
+    assert findings[0].evidence["failed_url"].endswith("/CertProvisioningService/rootchain")
 
 
 def test_the_more_specific_cause_ranks_first() -> None:

@@ -28,6 +28,8 @@ class Decision:
     web_source: str
     registrars: tuple[RegistrarTarget, ...]
     registrar_source: str
+    web_derived: bool = False
+    """The web services URL is a guess from a registrar's name, not option 43's."""
 
 
 def dhcp_registrars(winner: DhcpAnswer | None, profile: DeviceProfile) -> list[RegistrarTarget]:
@@ -82,7 +84,9 @@ def decide(
     web_url = f"https://{base}:443{profile.web.fallback_cert_prov_path}" if base else None
     if chosen is not None and chosen.uc_option is not None:
         web_source += " (option 43 present but unusable)"
-    return Decision(web_url, web_source, tuple(registrars), registrar_source)
+    return Decision(
+        web_url, web_source, tuple(registrars), registrar_source, web_derived=web_url is not None
+    )
 
 
 __all__ = ["Decision", "decide", "dhcp_registrars", "waits_for_dns"]

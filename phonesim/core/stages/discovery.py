@@ -76,6 +76,7 @@ class Discovery:
         self.decided = True
         decision = decide(inform.winner, chosen, self.lookup.found, ctx.profile)
         ctx.web_url = decision.web_url
+        ctx.web_derived = decision.web_derived
         ctx.registrars = list(decision.registrars)
         ctx.registrar_source = decision.registrar_source
         ctx.ntp_servers = inform.winner.ntp_servers if inform.winner is not None else ()

@@ -100,7 +100,13 @@ class WebTicket(Stepwise):
             )
         assert ctx.cert_prov_auth is not None
         identity = ctx.identity
-        ctx.out.trace(WEBTICKET_REQUEST, address=address, username=identity.sign_in_as)
+        pin_format = ctx.profile.web.pin_format
+        ctx.out.trace(
+            WEBTICKET_REQUEST,
+            address=address,
+            username=identity.sign_in_as,
+            pin_format=pin_format,
+        )
         ctx.ask(
             RequestWebTicket(
                 address=address,
@@ -108,6 +114,7 @@ class WebTicket(Stepwise):
                 username=identity.sign_in_as,
                 pin=identity.pin,
                 timeout=ctx.profile.web.timeout,
+                pin_format=pin_format,
             ),
             self,
         )

@@ -14,6 +14,7 @@ from phonesim.diagnosis.phone_screen import screen_for
 from phonesim.diagnosis.rules.evidence import TEXTS, at
 
 PHONE_CLOCK_WRONG = TEXTS["time.phone_clock_wrong"]
+SUPPLIED_CA_NOT_VALID = TEXTS["time.supplied_ca_not_valid"]
 
 DAY = 86400
 
@@ -38,6 +39,26 @@ def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
         evidence["clock_offset_seconds"] = offset
         evidence["clock_offset_days"] = round(offset / DAY)
     clock = "set" if synced is not None and offset is not None else "kept"
+    trust_ca = failed.get("trust_ca")
+    if trust_ca is not None:
+        # The certificate came from a file, not the pool: the file is as likely at fault
+        # as the clock, and the finding says both.
+        return SUPPLIED_CA_NOT_VALID.finding(
+            severity="error",
+            evidence={**evidence, "trust_ca": trust_ca},
+            phone_screen=screen_for(Stage.ROOTCHAIN),
+            priority=5,
+            trust_ca=trust_ca,
+            clock=clock,
+            fix=clock,
+            time_server=None if synced is None else synced.get("server"),
+            offset_days=None if offset is None else abs(offset) / DAY,
+            direction="back" if offset is not None and offset < 0 else "forward",
+            phone_time=failed.get("phone_time"),
+            certificate=failed.get("subject"),
+            not_before=failed.get("not_before"),
+            not_after=failed.get("not_after"),
+        )
     return PHONE_CLOCK_WRONG.finding(
         severity="error",
         evidence=evidence,

@@ -18,6 +18,7 @@ ROOTCHAIN_UNAVAILABLE = TEXTS["rootchain.unavailable"]
 CERTPROV_NOT_FOUND = TEXTS["certprov.not_found"]
 TLS_NAME_MISMATCH = TEXTS["tls.name_mismatch"]
 TLS_UNTRUSTED = TEXTS["tls.untrusted_server_certificate"]
+TLS_NOT_FROM_SUPPLIED_CA = TEXTS["tls.not_issued_by_supplied_ca"]
 WEB_TICKET_REFUSALS = {
     reason: TEXTS[reason.name]
     for reason in (
@@ -112,6 +113,12 @@ def tls_server_certificate(record: BootRecord) -> Finding | None:
     if received is not None:
         certificates = fields_of(ts.ROOTCHAIN_RECEIVED, received).get("certificates")
         roots = [c.get("subject") for c in certificates or []]
+    supplied = record.last(ts.ROOTCHAIN_SUPPLIED)
+    trust_ca = None
+    if supplied is not None:
+        given = fields_of(ts.ROOTCHAIN_SUPPLIED, supplied)
+        trust_ca = given.get("source")
+        roots = [c.get("subject") for c in given.get("certificates") or []]
     url = failed.get("url")
     evidence = {
         "url": url,
@@ -131,6 +138,19 @@ def tls_server_certificate(record: BootRecord) -> Finding | None:
             detail=detail,
         )
     trusted = ", ".join(str(r) for r in roots)
+    if trust_ca is not None:
+        return TLS_NOT_FROM_SUPPLIED_CA.finding(
+            severity="error",
+            evidence={**evidence, "trust_ca": trust_ca},
+            phone_screen=screen_for(failure.stage),
+            priority=20,
+            url=url,
+            detail=detail,
+            subject=presented.get("subject"),
+            issuer=presented.get("issuer"),
+            trust_ca=trust_ca,
+            trusted_root_names=trusted,
+        )
     return TLS_UNTRUSTED.finding(
         severity="error",
         evidence=evidence,
