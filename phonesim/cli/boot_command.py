@@ -63,14 +63,19 @@ def register(commands: Any) -> None:
     add_server_arguments(boot)
     add_phone_arguments(boot)
     add_output_arguments(boot)
-    boot.add_argument(
+    add_hold_argument(boot)
+    boot.set_defaults(run=run)
+
+
+def add_hold_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--hold",
         metavar="DURATION",
         help="after signing in, stay registered this long (90s, 10m, 2h: refreshes, "
         "keep-alives, new security associations, on real time), then sign out; Ctrl-C "
-        "signs out early",
+        "signs out early. A scenario that shows itself only on a held phone holds it "
+        "as long as it says unless this is given",
     )
-    boot.set_defaults(run=run)
 
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -251,6 +256,18 @@ def start_boot(
     servers = servers_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
     supplied_trust = trust_from_args(args)
+    notes = list(servers.notes)
+    if (
+        hold is None
+        and scenario is not None
+        and scenario.hold is not None
+        and args.stop_after == str(LAST)
+    ):
+        hold = scenario.hold
+        notes.append(
+            f"scenario {scenario.name} shows itself on a phone held registered: holding "
+            f"it {scenario.hold:g} s on real time (--hold to change)"
+        )
     # Asked for last, so nobody types a PIN for a command that was going to be refused.
     pin = pin_from_args(args, warn=_warn)
     check_sign_in(args.ext, pin.value, pin_source=pin.source)
@@ -289,7 +306,7 @@ def start_boot(
     )
     if on_start is not None:
         on_start()
-    for note in servers.notes:
+    for note in notes:
         if on_note is not None:
             on_note(note)
     return run_boot(request, on_trace)

@@ -421,8 +421,10 @@ HELD_REFRESHED = _event(
 HELD_REHANDSHAKED = _event(
     Stage.HELD,
     "rehandshaked",
-    ("registrar", "handshakes", "sa_expires", "next_refresh"),
-    "a new security association (a fresh challenge and handshake) and its verified 200 OK",
+    ("registrar", "handshakes", "sa_expires", "next_refresh", "cause"),
+    "a new security association (a fresh challenge and handshake) and its verified 200 OK; "
+    "cause: association_ending (the phone's own timer) or registrar_forgot (a refresh "
+    "answered 401)",
 )
 HELD_RESUBSCRIBED = _event(
     Stage.HELD,

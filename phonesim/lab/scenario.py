@@ -216,6 +216,9 @@ class LabScenario:
     registrar: RegistrarSpec = field(default_factory=RegistrarSpec)
     certificates: CertificateSpec = field(default_factory=CertificateSpec)
     time_offset: float = 0.0
+    hold: float | None = None
+    """Seconds a phone must stay registered for the fault to show (one that strikes only
+    after the sign-in, such as an association the registrar ends early)."""
     expect: Expectation | None = None
 
     @classmethod
@@ -290,7 +293,7 @@ class _ScenarioReader:
         f = self.file
         f.check_keys((), self.data, _TOP)
         head = f.table(("scenario",), self.data.get("scenario"))
-        f.check_keys(("scenario",), head, ("summary", "symptom"))
+        f.check_keys(("scenario",), head, ("summary", "symptom", "hold_seconds"))
         lab = f.table(("lab",), self.data.get("lab"))
         f.check_keys(("lab",), lab, ("web_fqdn", "pool_fqdn"))
         web = f.table(("web",), self.data.get("web"))
@@ -318,6 +321,11 @@ class _ScenarioReader:
             certificates=self.certificates(),
             time_offset=self.number(
                 ("time", "offset_seconds"), time.get("offset_seconds"), 0.0, signed=True
+            ),
+            hold=None
+            if head.get("hold_seconds") is None
+            else float(
+                self.integer(("scenario", "hold_seconds"), head.get("hold_seconds"), 0, 1, 86400)
             ),
             expect=self.expectation(),
         )

@@ -497,9 +497,13 @@ def _held_refreshed(f: DeclaredFields) -> str:
 
 @says(ts.HELD_REHANDSHAKED)
 def _held_rehandshaked(f: DeclaredFields) -> str:
+    why = {
+        "association_ending": " before the old one ended",
+        "registrar_forgot": ": the registrar had ended the old one (a refresh answered 401)",
+    }.get(f.get("cause") or "", "")
     return (
         f"new security association (handshake #{f['handshakes']}) and 200 OK from "
-        f"{f['registrar']}: valid until {f['sa_expires']}"
+        f"{f['registrar']}{why}: valid until {f['sa_expires']}"
     )
 
 

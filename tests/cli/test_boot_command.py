@@ -231,3 +231,33 @@ def test_ctrl_c_during_a_hold_signs_out_before_exiting(tmp_path: Path) -> None:
     assert process.returncode == 0, err.decode()
     held = json.loads(out)["Held"]
     assert held["signed_out"] is True and held["held_for"] < 60
+
+
+def test_a_scenario_that_needs_a_held_phone_holds_it_unless_told(capsys, tmp_path: Path) -> None:
+    scenario = tmp_path / "held.toml"
+    scenario.write_text(
+        '[scenario]\nsummary = "a fault that shows on a held phone"\nhold_seconds = 2\n',
+        encoding="utf-8",
+    )
+    code, out, _ = boot(
+        capsys, tmp_path, "--scenario", str(scenario), "--ext", "5551234", "--pin", "13579"
+    )
+    assert code == 0
+    assert "shows itself on a phone held registered: holding it 2 s" in out
+    assert "held registered 2" in out
+    # --hold given: the user's duration, not the scenario's.
+    code, out, _ = boot(
+        capsys,
+        tmp_path,
+        "--scenario",
+        str(scenario),
+        "--ext",
+        "5551234",
+        "--pin",
+        "13579",
+        "--hold",
+        "1s",
+        "--json",
+    )
+    assert code == 0
+    assert json.loads(out)["Held"]["held_for"] == pytest.approx(1.0, abs=0.5)

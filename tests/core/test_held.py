@@ -77,6 +77,8 @@ def test_three_hours_held_refresh_keep_alive_renew_and_sign_out() -> None:
     assert tls_dsk is not None
     assert summary["rehandshakes"] == 2 == tls_dsk.refusals["sa_expired"]
     assert tls_dsk.counts["handshakes"] == 3
+    forced = [t for t in pair.traces if ts.HELD_REHANDSHAKED.matches(t)]
+    assert [t.fields["cause"] for t in forced] == ["registrar_forgot"] * 2
     # Every refresh is one REGISTER 200 of the lab's, apart from the first and the last.
     assert summary["refreshes"] + summary["rehandshakes"] == tls_dsk.counts["registered"] - 1
     assert summary["refreshes"] >= math.floor(3 * HOUR / (EXPIRES - 30)) - 3
@@ -103,8 +105,9 @@ def test_the_phone_renews_its_association_on_its_own_timer() -> None:
     assert tls_dsk is not None
     assert tls_dsk.refusals["sa_expired"] == 0
     assert summary["rehandshakes"] == 2 and tls_dsk.counts["handshakes"] == 3
-    renewals = [t.t for t in pair.traces if ts.HELD_REHANDSHAKED.matches(t)]
-    assert renewals[0] == pytest.approx(1800, abs=5)
+    renewals = [t for t in pair.traces if ts.HELD_REHANDSHAKED.matches(t)]
+    assert renewals[0].t == pytest.approx(1800, abs=5)
+    assert {t.fields["cause"] for t in renewals} == {"association_ending"}
     assert summary["signed_out"] is True
 
 

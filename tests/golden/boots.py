@@ -96,7 +96,13 @@ PATHS: dict[str, Callable[[], LabPair]] = {
 
 
 def _scenario(name: str) -> Callable[[], LabPair]:
-    return lambda: LabPair(load_scenario(name))
+    """The scenario's boot, held as long as the scenario says its fault needs."""
+
+    def boot() -> LabPair:
+        scenario = load_scenario(name)
+        return LabPair(scenario, hold=scenario.hold)
+
+    return boot
 
 
 BOOTS: dict[str, Callable[[], LabPair]] = {

@@ -24,6 +24,8 @@ from typing import Any
 
 from rich.console import Console
 
+from phonesim.core import flow
+from phonesim.core import trace_schema as ts
 from phonesim.core.commands import Trace
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.diagnosis import diagnose
@@ -66,12 +68,19 @@ def outcome_of(traces: list[Trace]) -> Outcome:
     if last.level == "error":
         reason, message = fields.pop("reason"), fields.pop("message")
         return Failure(last.t, last.stage, reason, message, evidence=fields)
+    held = None
+    stage = last.stage
+    if ts.HELD_SIGNED_OUT.matches(last):
+        # A held boot's outcome is the stage it was held after, with what the hold did.
+        stage = str(flow.HELD_AFTER)
+        held = {k: v for k, v in fields.items() if k not in ("web_url", "registrar", "sip_uri")}
     return Success(
         last.t,
         fields.get("web_url") or "",
         fields.get("registrar") or "",
         fields.get("sip_uri"),
-        stage=last.stage,
+        stage=stage,
+        held=held,
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from phonesim.core import flow
+from phonesim.core import trace_schema as ts
 from phonesim.diagnosis import diagnose
 from phonesim.diagnosis.boot_record import BootRecord
 from phonesim.lab.scenario import catalogue, load_scenario
@@ -48,6 +50,9 @@ def outcome_of(record: BootRecord) -> tuple[str, str, str | None]:
     if failure is not None:
         return "Failure", failure.stage, record.reason
     last = record.steps[-1]
+    if ts.HELD_SIGNED_OUT.matches(last):
+        # A held boot ends signing out; what it reached is the stage it was held after.
+        return "Success", str(flow.HELD_AFTER), None
     assert last.event in ("signed_in", "challenge_reached", "stopped_as_asked"), last.key
     return "Success", last.stage, None
 

@@ -48,7 +48,8 @@ REQUIRED = {
 
 def boot(name: str) -> tuple[dict[str, Any], list[Trace]]:
     """The boot's result, as `phonesim boot` shapes it, and its trace."""
-    pair = LabPair(load_scenario(name))
+    scenario = load_scenario(name)
+    pair = LabPair(scenario, hold=scenario.hold)
     outcome = pair.run()
     return bootstrap_result(outcome, diagnosis=diagnose(pair.traces), phone={}), pair.traces
 

@@ -202,6 +202,7 @@ class Held(Stepwise):
                 handshakes=registered.handshakes,
                 sa_expires=self._wall(registered.sa_expires_at),
                 next_refresh=self._wall(registered.refresh_at),
+                cause=self.signed_in.session.renewal_cause,
             )
             return
         self.refreshes += 1

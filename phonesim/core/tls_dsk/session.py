@@ -52,6 +52,11 @@ from phonesim.core.tls_dsk.registrar_answers import (
 )
 from phonesim.errors import PhonesimError
 
+ASSOCIATION_ENDING = "association_ending"
+"""A new association on the phone's own timer, before min(certificate expiry, 8 h)."""
+REGISTRAR_FORGOT = "registrar_forgot"
+"""A new association because a refresh was answered 401: the registrar had ended it."""
+
 
 class TlsDskSession:
     """One phone's registration with one registrar over one SIP connection."""
@@ -94,6 +99,9 @@ class TlsDskSession:
         self._last_sent = 0.0
         self.keep_alive = profile.tls_dsk.keep_alive
         self.ignored = 0
+        self.renewal_cause: str | None = None
+        """Why the latest new association was made: `association_ending` (the phone's own
+        timer) or `registrar_forgot` (a refresh answered 401: the registrar ended it first)."""
         """Answers to nothing asked (a retransmission, a stale CSeq)."""
 
     # ------------------------------------------------------------------ the machine
@@ -318,6 +326,7 @@ class TlsDskSession:
             # The registrar forgot the association (expired, restarted): start over (§1.8).
             challenge = tls_dsk_header(response, "WWW-Authenticate")
             if challenge is not None and challenge.get("gssapi-data") is None:
+                self.renewal_cause = REGISTRAR_FORGOT
                 return self._rechallenged(challenge, now)
         checked = self._check_signature(response)
         if checked is not None:
@@ -395,6 +404,7 @@ class TlsDskSession:
 
     def _renew_association(self, now: float) -> SessionStep:
         """As pidgin-sipe's `do_reauthenticate_cb`: drop the association and ask afresh."""
+        self.renewal_cause = ASSOCIATION_ENDING
         self.association = None
         self.phase = Phase.CHALLENGE
         self.cseq += 1

@@ -18,6 +18,7 @@ from phonesim.diagnosis.rules import (
     dhcp,
     discovery_cache,
     dns,
+    held,
     option43,
     option120,
     registrar,
@@ -37,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     *web.RULES,
     *registrar.RULES,
     *sign_in.RULES,
+    *held.RULES,
     *discovery_cache.RULES,
 )
 """In the order findings of the same severity and priority are listed."""
