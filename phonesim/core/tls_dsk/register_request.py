@@ -110,6 +110,20 @@ def signed_register(
     completes a handshake only, as pidgin-sipe does (`tls-dsk.md` §1.2)."""
     items = _headers(endpoint, cseq=cseq, branch=branch, expires=expires)
     request = SipRequest("REGISTER", _request_uri(endpoint), SipHeaders(tuple(items)))
+    items.append(signed_authorization(request, association, crand, cnum, version=version))
+    return _format(endpoint, items)
+
+
+def signed_authorization(
+    request: SipRequest,
+    association: Association,
+    crand: str,
+    cnum: int,
+    *,
+    version: int | None = None,
+) -> tuple[str, str]:
+    """The `Authorization` header that signs `request` (built from the very headers that
+    are sent) with the association's client key: any request after the handshake."""
     params = SignatureParams(TLS_DSK, crand, str(cnum), association.realm, association.targetname)
     keys = association.keys
     response = sign(keys.client, signature_string(request, params), keys.digest)
@@ -122,8 +136,7 @@ def signed_register(
         realm=association.realm,
         version=version,
     )
-    items.append(("Authorization", format_security_header(authorization)))
-    return _format(endpoint, items)
+    return ("Authorization", format_security_header(authorization))
 
 
 def _request_uri(endpoint: Endpoint) -> str:
@@ -160,4 +173,11 @@ def _format(endpoint: Endpoint, items: list[tuple[str, str]]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-__all__ = ["Association", "Endpoint", "handshake_register", "register", "signed_register"]
+__all__ = [
+    "Association",
+    "Endpoint",
+    "handshake_register",
+    "register",
+    "signed_authorization",
+    "signed_register",
+]

@@ -16,13 +16,7 @@ from dataclasses import dataclass
 
 from phonesim.codec.provisioning_xml import format_request
 from phonesim.codec.sip_message import SipHeaders, SipRequest
-from phonesim.codec.sip_security_header import (
-    TLS_DSK,
-    format_security_header,
-    tls_dsk_signed_authorization,
-)
-from phonesim.codec.tls_dsk.signature import SignatureParams, sign, signature_string
-from phonesim.core.tls_dsk.register_request import Association, Endpoint
+from phonesim.core.tls_dsk.register_request import Association, Endpoint, signed_authorization
 
 PROVISIONING_EVENT = "vnd-microsoft-provisioning-v2"
 PROVISIONING_TYPE = "application/vnd-microsoft-roaming-provisioning-v2+xml"
@@ -116,18 +110,7 @@ def signed_subscribe(
         ("Expires", str(subscription.expires)),
     ]
     request = SipRequest("SUBSCRIBE", endpoint.aor, SipHeaders(tuple(items)))
-    params = SignatureParams(TLS_DSK, crand, str(cnum), association.realm, association.targetname)
-    keys = association.keys
-    response = sign(keys.client, signature_string(request, params), keys.digest)
-    authorization = tls_dsk_signed_authorization(
-        opaque=association.opaque,
-        targetname=association.targetname,
-        crand=crand,
-        cnum=cnum,
-        response=response,
-        realm=association.realm,
-    )
-    items.append(("Authorization", format_security_header(authorization)))
+    items.append(signed_authorization(request, association, crand, cnum))
     lines = [f"SUBSCRIBE {endpoint.aor} SIP/2.0", *(f"{n}: {v}" for n, v in items)]
     lines.append(f"Content-Length: {len(subscription.body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + subscription.body
