@@ -13,13 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from phonesim.codec.provisioning_xml import ProvisionedSettings
-from phonesim.core.commands import PersistCache
+from phonesim.core.commands import PersistCache, SendSipMessage
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
+from phonesim.core.failure import ServiceFailure
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.names import Names
 from phonesim.core.outbox import Outbox
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.requests import Asking, Requests, Waiter
+from phonesim.core.stage import Stage
+from phonesim.core.step import Failed
 from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.core.tls_dsk.messages import Challenge, Registered, SigningCredential
 from phonesim.core.tls_dsk.session import TlsDskSession
@@ -43,6 +46,24 @@ class RegistrarConnection:
     challenge: Challenge
     target: RegistrarTarget
     """The registrar as the discovery cache keeps it, once the phone has signed in there."""
+
+    def message(self, data: bytes, timeout: float) -> SendSipMessage:
+        """`data` sent on this connection, a request answered within `timeout`."""
+        return SendSipMessage(
+            host=self.host, address=self.address, port=self.port, data=data, timeout=timeout
+        )
+
+    def lost(self, stage: Stage, failure: ServiceFailure) -> Failed:
+        """The connection broke under `stage`: the servers' fault, whatever was under way."""
+        return Failed(
+            stage,
+            "connection_lost",
+            f"the SIP connection to {self.label} broke: {failure.detail}",
+            servers_at_fault=True,
+            registrar=self.label,
+            kind=failure.kind,
+            detail=failure.detail,
+        )
 
 
 @dataclass(frozen=True, slots=True)

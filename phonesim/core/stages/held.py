@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from phonesim.core.commands import KeepAlive, SendSipMessage
+from phonesim.core.commands import KeepAlive
 from phonesim.core.context import BootContext
 from phonesim.core.events import Event, SipReceived
 from phonesim.core.stage import Stage
@@ -136,19 +136,7 @@ class Held(Stepwise):
             return self._said(session.handle(RegistrarMessage(event.data), now), now)
         if failure.kind == "timeout":
             return self._said(session.no_answer(), now)
-        label = self.signed_in.connection.label
-        return self._failed(
-            Failed(
-                Stage.HELD,
-                "connection_lost",
-                f"the SIP connection to {label} broke: {failure.detail}",
-                servers_at_fault=True,
-                registrar=label,
-                kind=failure.kind,
-                detail=failure.detail,
-            ),
-            now,
-        )
+        return self._failed(self.signed_in.connection.lost(Stage.HELD, failure), now)
 
     def _said(self, step: SessionStep, now: float) -> Step:
         """Carry out what the session wrote; then what its step means for the hold."""
@@ -157,16 +145,7 @@ class Held(Stepwise):
         session = self.signed_in.session
         for command in session.take():
             if isinstance(command, SendSip):
-                ctx.ask(
-                    SendSipMessage(
-                        host=connection.host,
-                        address=connection.address,
-                        port=connection.port,
-                        data=command.data,
-                        timeout=ctx.profile.sip.timeout,
-                    ),
-                    self,
-                )
+                ctx.ask(connection.message(command.data, ctx.profile.sip.timeout), self)
             else:
                 self.keep_alives += 1
                 ctx.out.send(

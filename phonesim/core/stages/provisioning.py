@@ -21,7 +21,6 @@ from typing import ClassVar
 
 from phonesim.codec.provisioning_xml import MalformedProvisioning, read_answer
 from phonesim.codec.sip_message import SipResponse, parse_response
-from phonesim.core.commands import SendSipMessage
 from phonesim.core.context import BootContext, SignedIn
 from phonesim.core.events import Event, SipReceived
 from phonesim.core.requests import Waiter
@@ -93,16 +92,7 @@ class SelfSubscriber:
             cnum=cnum,
         )
         session.note_sent(now)
-        ctx.ask(
-            SendSipMessage(
-                host=connection.host,
-                address=connection.address,
-                port=connection.port,
-                data=data,
-                timeout=ctx.profile.sip.timeout,
-            ),
-            owner,
-        )
+        ctx.ask(connection.message(data, ctx.profile.sip.timeout), owner)
 
     def answer(self, event: SipReceived, stage: Stage) -> SipResponse | Failed:
         """The registrar's answer, its signature checked; or why the stage fails."""
@@ -118,15 +108,7 @@ class SelfSubscriber:
                     registrar=label,
                     detail=failure.detail,
                 )
-            return Failed(
-                stage,
-                "connection_lost",
-                f"the SIP connection to {label} broke: {failure.detail}",
-                servers_at_fault=True,
-                registrar=label,
-                kind=failure.kind,
-                detail=failure.detail,
-            )
+            return self.signed_in.connection.lost(stage, failure)
         try:
             response = parse_response(event.data)
         except PhonesimError as error:

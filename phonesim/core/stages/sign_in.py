@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from phonesim.core.commands import SendSipMessage
 from phonesim.core.context import BootContext, RegistrarConnection, SignedIn
 from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
 from phonesim.core.events import Event, SipReceived
@@ -94,15 +93,7 @@ class TlsDskSignIn(Stepwise):
             return self._said(self.session.handle(RegistrarMessage(event.data), now), now)
         if failure.kind == "timeout":
             return self._said(self.session.no_answer(), now)
-        return Failed(
-            Stage.TLSDSK,
-            "connection_lost",
-            f"the SIP connection to {self.connection.label} broke: {failure.detail}",
-            servers_at_fault=True,
-            registrar=self.connection.label,
-            kind=failure.kind,
-            detail=failure.detail,
-        )
+        return self.connection.lost(Stage.TLSDSK, failure)
 
     def _said(self, step: SessionStep, now: float) -> Step:
         """Send what the session wrote, each REGISTER a request with its deadline; then
@@ -130,16 +121,7 @@ class TlsDskSignIn(Stepwise):
                     version=version,
                     cipher=cipher,
                 )
-            ctx.ask(
-                SendSipMessage(
-                    host=connection.host,
-                    address=connection.address,
-                    port=connection.port,
-                    data=command.data,
-                    timeout=ctx.profile.sip.timeout,
-                ),
-                self,
-            )
+            ctx.ask(connection.message(command.data, ctx.profile.sip.timeout), self)
         if isinstance(step, Registered):
             return self._registered(step, connection, now)
         if isinstance(step, Redirected):
