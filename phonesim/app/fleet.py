@@ -44,6 +44,8 @@ class FleetRequest:
     max_failures: int | None = None
     faults: UserFaults | None = None
     """A lab scenario's user changes, fitted to the fleet's users."""
+    hold: float | None = None
+    """Seconds each phone stays registered after signing in (`--hold`)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             seed=request.seed,
             key_pool=request.key_pool,
             max_failures=request.max_failures,
+            hold=request.hold,
         )
         fleet = FleetRun(plan, network, phones_csv=PhonesCsv(request.report_dir / PHONES))
         task = asyncio.ensure_future(fleet.run())
@@ -119,6 +122,7 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             udp_drops=fleet.udp_drops.summary(),
             arrivals=fleet.arrivals(),
             loop_lag=fleet.loop_lag.summary(),
+            hold=fleet.hold,
         )
         write_report(request.report_dir, statistics, summary)
     finally:

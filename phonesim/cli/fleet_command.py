@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phonesim.cli.common import STAGES
+from phonesim.core.flow import LAST
 from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UsageError
 
@@ -103,8 +104,15 @@ def register(commands: Any) -> None:
     load.add_argument(
         "--stage",
         choices=STAGES,
-        default=str(Stage.TLSDSK),
-        help="stop each phone after this step",
+        help=f"stop each phone after this step (default: {Stage.TLSDSK}; "
+        f"{Stage.PROVISIONING} with --hold)",
+    )
+    load.add_argument(
+        "--hold",
+        metavar="DURATION",
+        help="keep each phone registered this long once signed in and provisioned (90s, "
+        "10m, 2h: refreshes, keep-alives, new security associations), then sign it out; "
+        "the fleet ends when every hold has; Ctrl-C signs the held phones out",
     )
     load.add_argument("--max-failures", type=int, help="stop powering on after this many failures")
 
@@ -154,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--key-pool must be at least 1")
     if args.max_failures is not None and args.max_failures < 1:
         raise UsageError("--max-failures must be at least 1")
+    hold = _hold(args)
     mix = ProfileMix.parse(args.mix or args.profile)
     profiles = {name: load_profile(name) for name, _ in mix.weights}
     ouis = {name: p.device.mac_oui for name, p in profiles.items()}
@@ -175,8 +184,12 @@ def run(args: argparse.Namespace) -> int:
     # Before the lab starts and the folder is made: a fleet the process cannot hold the
     # connections of is refused whole, never failed phone by phone mid-run.
     descriptors = secure_descriptors(
-        descriptors_needed(booting=min(shape.planned, args.concurrency)),
-        f"a fleet of {shape.planned:,} phones, {args.concurrency:,} at once,",
+        descriptors_needed(
+            booting=min(shape.planned, args.concurrency),
+            held=shape.planned if hold is not None else 0,
+        ),
+        f"a fleet of {shape.planned:,} phones, {args.concurrency:,} at once"
+        + (", every one held registered," if hold is not None else ","),
     )
     report_path = args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
     folder = open_report_folder(report_path)
@@ -190,6 +203,8 @@ def run(args: argparse.Namespace) -> int:
         "ramp_seconds": shape.ramp,
         "concurrency": args.concurrency,
         "stage": args.stage,
+        "hold": args.hold,
+        "hold_seconds": hold,
         "max_failures": args.max_failures,
         "seed": args.seed,
         "key_pool": args.key_pool,
@@ -210,12 +225,30 @@ def run(args: argparse.Namespace) -> int:
         key_pool=args.key_pool,
         max_failures=args.max_failures,
         faults=faults,
+        hold=hold,
     )
     try:
         return asyncio.run(_run_fleet(request, quiet=args.json))
     except PhonesimError:
         folder.withdraw()
         raise
+
+
+def _hold(args: argparse.Namespace) -> float | None:
+    """`--hold DURATION` in seconds, as `boot --hold` reads it; sets `args.stage` when it
+    was not given (a held phone runs to the end: provisioned)."""
+    from phonesim.fleet.load_shape import parse_duration
+
+    if args.hold is None:
+        args.stage = args.stage or str(Stage.TLSDSK)
+        return None
+    if args.stage is not None and args.stage != str(LAST):
+        raise UsageError(
+            f"--hold keeps signed-in phones registered: it needs phones that run to the end "
+            f"(--stage {LAST}, the default with --hold), not --stage {args.stage}"
+        )
+    args.stage = str(LAST)
+    return parse_duration(args.hold, "--hold")
 
 
 def _choose_place(args: argparse.Namespace) -> Place:

@@ -32,6 +32,18 @@ METADATA = "metadata"
 BOOT = Stage.BOOT
 """The whole boot, as a measured step (power on to the boot's end)."""
 
+REFRESH = "refresh"
+"""A held phone's signed re-REGISTER before Expires, to its verified 200 OK."""
+SA_RENEWAL = "sa_renewal"
+"""A held phone's new security association on its own timer: the fresh challenge, the
+handshake, to the verified 200 OK."""
+FORCED_REHANDSHAKE = "forced_rehandshake"
+"""A refresh the registrar refused (401: it forgot the association), from the refresh
+leaving to the new association's verified 200 OK."""
+SIGN_OUT = "sign_out"
+"""The REGISTER with Expires 0 at the end of a hold, to its answer."""
+HELD_STEPS = (REFRESH, SA_RENEWAL, FORCED_REHANDSHAKE, SIGN_OUT)
+
 STAGES = (
     Stage.DHCP,
     Stage.DNS,
@@ -42,13 +54,16 @@ STAGES = (
     Stage.CERTPROV,
     Stage.REGISTRAR,
     Stage.TLSDSK,
+    Stage.PROVISIONING,
+    *HELD_STEPS,
     BOOT,
 )
 """Measured steps: each DHCP exchange (first INFORM to first ACK), each DNS query, the
 time query, the root chain download, each metadata (mex) fetch, the web ticket, the
 certificate, each registrar attempt, the TLS-DSK sign-in (first handshake round to the
-verified 200 OK), and the whole boot (power on to signed in or the --stage asked for, or
-to the failure)."""
+verified 200 OK), in-band provisioning (the SUBSCRIBE to its answer), a held phone's
+REGISTERs (`HELD_STEPS`), and the whole boot (power on to signed in, held, or the --stage
+asked for, or to the failure)."""
 
 OK = "ok"
 FAILED = "failed"
@@ -71,6 +86,7 @@ _STARTS: dict[TraceEvent, str] = {
     ts.CERTPROV_REQUEST: Stage.CERTPROV,
     ts.REGISTRAR_CONNECT: Stage.REGISTRAR,
     ts.TLSDSK_HANDSHAKE_ROUND: Stage.TLSDSK,
+    ts.PROVISIONING_REQUESTED: Stage.PROVISIONING,
     ts.POWER_ON: BOOT,
 }
 _ENDS: dict[TraceEvent, str] = {
@@ -84,11 +100,15 @@ _ENDS: dict[TraceEvent, str] = {
     ts.CERTPROV_ISSUED: Stage.CERTPROV,
     ts.REGISTRAR_CHALLENGE: Stage.REGISTRAR,
     ts.TLSDSK_REGISTERED: Stage.TLSDSK,
+    ts.PROVISIONING_RECEIVED: Stage.PROVISIONING,
 }
 _BOOT_ENDS = frozenset(
     {
         ts.REGISTRAR_CHALLENGE_REACHED.name,
         ts.TLSDSK_SIGNED_IN.name,
+        ts.PROVISIONING_SIGNED_IN.name,
+        # A held phone's boot ends when its hold begins: signed in and provisioned.
+        ts.HELD_BEGAN.name,
         *(e.name for e in ts.STOPPED.values()),
     }
 )
@@ -199,6 +219,24 @@ class StepFailure:
     """Whether this failure is the one the phone's boot ended with."""
 
 
+_HELD = Stage.HELD.value
+_REREGISTERING = ts.HELD_REREGISTERING.name
+_WHY = declared_field(ts.HELD_REREGISTERING, "why")
+_OPENED_BY: dict[str, str] = {
+    "refresh": REFRESH,
+    "new_association": SA_RENEWAL,
+    "sign_out": SIGN_OUT,
+}
+"""The held step a `held.reregistering` opens, by its `why`."""
+_HELD_ENDS: dict[str, tuple[str, ...]] = {
+    ts.HELD_REFRESHED.name: (REFRESH,),
+    ts.HELD_REHANDSHAKED.name: (SA_RENEWAL, REFRESH),
+    ts.HELD_SIGNED_OUT.name: (SIGN_OUT,),
+}
+"""The held steps an answer may end, by the event that says so. A new association that
+answers a refresh is the registrar's doing (401): a `FORCED_REHANDSHAKE`."""
+
+
 class StageClock:
     __slots__ = ("_open", "current_stage", "failures", "not_needed", "reached", "samples")
 
@@ -216,6 +254,8 @@ class StageClock:
 
     def observe(self, trace: Trace) -> None:
         self.current_stage = trace.stage
+        if trace.stage == _HELD and trace.level != "error" and self._held(trace):
+            return
         key = (trace.stage, trace.event)
         started_step = _START_KEYS.get(key)
         if started_step is not None:
@@ -256,6 +296,26 @@ class StageClock:
                 reason,
                 str(fields.get(_MESSAGE) or ""),
             )
+
+    def _held(self, trace: Trace) -> bool:
+        """A held phone's REGISTER left or was answered (keep-alives are not traced): True
+        when the trace was one of those."""
+        opened = (
+            _OPENED_BY.get(str(trace.fields.get(_WHY))) if trace.event == _REREGISTERING else None
+        )
+        if opened is not None:
+            self.reached.add(opened)
+            self._open[(opened, None)] = trace.t
+            return True
+        for step in _HELD_ENDS.get(trace.event, ()):
+            started = self._open.pop((step, None), None)
+            if started is not None:
+                if step == REFRESH and trace.event == ts.HELD_REHANDSHAKED.name:
+                    step = FORCED_REHANDSHAKE
+                    self.reached.add(step)
+                self.samples.append((step, trace.t - started))
+                return True
+        return False
 
     def close(self, t: float, kind: str, reason: str, message: str) -> None:
         """End every step still under way at `t` (seconds since power on), the boot

@@ -14,7 +14,7 @@ from phonesim.core.stage import Stage
 from phonesim.fleet.arrivals import arrival_note
 from phonesim.fleet.identities import FIRST_GENERATED_EXTENSION
 from phonesim.fleet.loop_lag import loop_lag_note
-from phonesim.fleet.stage_clock import BOOT, STAGES
+from phonesim.fleet.stage_clock import BOOT, HELD_STEPS, STAGES
 from phonesim.fleet.statistics import (
     FAILED_BEFORE,
     FINAL_STAGE_LAST_STEP,
@@ -86,10 +86,12 @@ def steps_after_stage(summary: dict[str, Any]) -> list[str]:
     """The steps after `--stage` that no phone ran: the phones stopped before them."""
     stage = summary.get("config", {}).get("stage") or Stage.REGISTRAR
     last = STAGES.index(FINAL_STAGE_LAST_STEP[stage])
+    # A held phone's steps are not after its stage: a hold too short for them skips them.
+    held = HELD_STEPS if summary.get("hold") else ()
     return [
         name
         for name, step in summary["steps"].items()
-        if name != BOOT and STAGES.index(name) > last and step["phones"] == 0
+        if name != BOOT and name not in held and STAGES.index(name) > last and step["phones"] == 0
     ]
 
 
