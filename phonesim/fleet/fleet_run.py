@@ -53,6 +53,7 @@ from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
 from phonesim.fleet.preload import load_phone_libraries
 from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
+from phonesim.fleet.tls_read_buffer import small_tls_read_buffers
 from phonesim.fleet.udp_drop_watch import UdpDropWatch
 
 
@@ -230,6 +231,7 @@ class FleetRun:
         try:
             await self._prepare(services.key_pool)
             heap.enter_context(heap_frozen())
+            heap.enter_context(small_tls_read_buffers())
             self.udp_drops.start()
             self._t0 = loop.time()
             self.loop_lag.start(self._t0)
