@@ -14,6 +14,7 @@ within the hard one first, as `phonesim fleet` does, or the run is refused.
 
     python benchmarks/held_fleet.py [--phones 10000] [--hold 300s] [--keep-alive 20]
                                     [--expires 300] [--rate max] [--concurrency 200]
+                                    [--tls-read-buffer 4096]
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 from phonesim.app.network import lab_network
 from phonesim.core.flow import LAST
+from phonesim.fleet import tls_read_buffer
 from phonesim.fleet.descriptor_budget import descriptors_needed, secure_descriptors
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
@@ -136,7 +138,10 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
     budget = result["budget"]
     peak = seen["peak"]
     grown = seen["fleet_rss"] - seen["baseline"]
-    print(f"phones: {args.phones:,}, hold {args.hold}, lab keep-alive {args.keep_alive} s")
+    print(
+        f"phones: {args.phones:,}, hold {args.hold}, lab keep-alive {args.keep_alive} s, "
+        f"TLS read buffer {args.tls_read_buffer:,} bytes per connection"
+    )
     print(
         f"open files: soft {budget.soft_before:,} -> {budget.soft:,} (hard {budget.hard:,}; "
         f"needed {budget.needed:,})"
@@ -171,7 +176,14 @@ def main() -> None:
     parser.add_argument("--rate", default="max")
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--every", type=float, default=15.0, help="progress line period, s")
+    parser.add_argument(
+        "--tls-read-buffer",
+        type=int,
+        default=tls_read_buffer.FLEET_TLS_READ_BUFFER,
+        help="bytes per TLS connection in the fleet process (asyncio's own: 262144)",
+    )
     args = parser.parse_args()
+    tls_read_buffer.FLEET_TLS_READ_BUFFER = args.tls_read_buffer
     report(args, asyncio.run(measure(args)))
 
 

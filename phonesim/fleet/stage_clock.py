@@ -9,6 +9,7 @@ makes phones wait, and leaving those waits out would make it look fast.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -199,6 +200,7 @@ def _keyed(table: Mapping[TraceEvent, _T]) -> _Keyed[_T]:
     return keyed
 
 
+_INDEX = {str(stage): index for index, stage in enumerate(STAGES)}
 _START_KEYS = _keyed(_STARTS)
 _END_KEYS = _keyed(_ENDS)
 _FAILURE_KEYS = _keyed(_STEP_FAILURES)
@@ -238,19 +240,59 @@ answers a refresh is the registrar's doing (401): a `FORCED_REHANDSHAKE`."""
 
 
 class StageClock:
-    __slots__ = ("_open", "current_stage", "failures", "not_needed", "reached", "samples")
+    # A fleet keeps one per phone until the phone ends: for a held phone, the whole hold.
+    # So the steps that worked are kept as a byte and a double each, not as tuples.
+    __slots__ = (
+        "_open",
+        "_reached",
+        "_seconds",
+        "_steps",
+        "current_stage",
+        "failures",
+        "not_needed",
+    )
 
     def __init__(self) -> None:
         self._open: dict[tuple[str, Any], float] = {}
-        self.samples: list[tuple[str, float]] = []
-        """(stage, seconds) for every step that worked."""
+        self._steps = bytearray()
+        """Each step that worked, as its index in STAGES (same order as `_seconds`)."""
+        self._seconds: array[float] = array("d")
+        self._reached = 0
+        """Steps started at least once, one bit per index in STAGES."""
         self.failures: list[StepFailure] = []
         """Every step that failed, timed out or was cut short."""
         self.not_needed: list[str] = []
         """The steps still under way when the boot ended well (see NOT_NEEDED)."""
-        self.reached: set[str] = set()
-        """Steps the phone started at least once."""
         self.current_stage: str = Stage.BOOT
+
+    @property
+    def samples(self) -> list[tuple[str, float]]:
+        """(stage, seconds) for every step that worked."""
+        return [(STAGES[i], t) for i, t in zip(self._steps, self._seconds, strict=True)]
+
+    @samples.setter
+    def samples(self, samples: list[tuple[str, float]]) -> None:
+        """Figures given whole (a statistics test's phone)."""
+        self._steps = bytearray(_INDEX[step] for step, _ in samples)
+        self._seconds = array("d", (seconds for _, seconds in samples))
+
+    @property
+    def reached(self) -> set[str]:
+        """Steps the phone started at least once."""
+        return {stage for i, stage in enumerate(STAGES) if self._reached >> i & 1}
+
+    @reached.setter
+    def reached(self, steps: set[str]) -> None:
+        self._reached = 0
+        for step in steps:
+            self._reach(step)
+
+    def _reach(self, step: str) -> None:
+        self._reached |= 1 << _INDEX[step]
+
+    def _worked(self, step: str, seconds: float) -> None:
+        self._steps.append(_INDEX[step])
+        self._seconds.append(seconds)
 
     def observe(self, trace: Trace) -> None:
         self.current_stage = trace.stage
@@ -260,7 +302,7 @@ class StageClock:
         started_step = _START_KEYS.get(key)
         if started_step is not None:
             stage, part, _ = started_step
-            self.reached.add(stage)
+            self._reach(stage)
             self._open.setdefault((stage, self._part(part, trace)), trace.t)
             return
         ended_step = _END_KEYS.get(key)
@@ -268,7 +310,7 @@ class StageClock:
             stage, part, _ = ended_step
             started = self._open.pop((stage, self._part(part, trace)), None)
             if started is not None:
-                self.samples.append((stage, trace.t - started))
+                self._worked(stage, trace.t - started)
             return
         failed_step = _FAILURE_KEYS.get(key)
         if failed_step is not None and trace.level != "error":
@@ -280,7 +322,7 @@ class StageClock:
         if trace.event in _BOOT_ENDS:
             started = self._open.pop((BOOT, None), None)
             if started is not None:
-                self.samples.append((BOOT, trace.t - started))
+                self._worked(BOOT, trace.t - started)
             self.not_needed.extend(stage for stage, _part in self._open)
             self._open.clear()
         elif trace.event in _BOOT_FAILED and trace.level == "error":
@@ -304,7 +346,7 @@ class StageClock:
             _OPENED_BY.get(str(trace.fields.get(_WHY))) if trace.event == _REREGISTERING else None
         )
         if opened is not None:
-            self.reached.add(opened)
+            self._reach(opened)
             self._open[(opened, None)] = trace.t
             return True
         for step in _HELD_ENDS.get(trace.event, ()):
@@ -312,8 +354,8 @@ class StageClock:
             if started is not None:
                 if step == REFRESH and trace.event == ts.HELD_REHANDSHAKED.name:
                     step = FORCED_REHANDSHAKE
-                    self.reached.add(step)
-                self.samples.append((step, trace.t - started))
+                    self._reach(step)
+                self._worked(step, trace.t - started)
                 return True
         return False
 

@@ -24,10 +24,11 @@ FLEET_TLS_READ_BUFFER = 4 * 1024
 
 
 @contextmanager
-def small_tls_read_buffers(size: int = FLEET_TLS_READ_BUFFER) -> Iterator[None]:
-    """TLS connections opened in the block get a read buffer of `size` bytes."""
+def small_tls_read_buffers(size: int | None = None) -> Iterator[None]:
+    """TLS connections opened in the block get a read buffer of `size` bytes (default
+    `FLEET_TLS_READ_BUFFER`, read when the block begins)."""
     before = sslproto.SSLProtocol.max_size
-    sslproto.SSLProtocol.max_size = min(size, before)
+    sslproto.SSLProtocol.max_size = size or FLEET_TLS_READ_BUFFER
     try:
         yield
     finally:
