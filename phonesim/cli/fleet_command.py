@@ -38,12 +38,13 @@ examples:
                  --dhcp-server 192.0.2.5 --dns 192.0.2.53 --domain contoso.com \\
                  --address 192.0.2.100 --report out/
   phonesim fleet --lab --phones 50000 --stage dhcp --rate max
+  phonesim fleet --lab --phones 2000 --rate 50/s --hold 30m
 
 users.csv has a header row naming at least ext,pin (and optionally mac, profile).
 With --lab, phones are numbered from 6000000 with PIN 13579 and the lab knows them all.
 
-Ctrl-C stops powering on phones and lets those in flight finish; a second Ctrl-C
-ends them at once (as fleet.interrupted). SIGTERM and SIGHUP stop arrivals and end
+Ctrl-C stops powering on phones and lets those in flight finish (held phones sign
+out); a second Ctrl-C ends them at once (as fleet.interrupted). SIGTERM and SIGHUP stop arrivals and end
 the phones in flight at once. The report is written either way.
 
 exit codes: 0 every phone signed in (or reached its --stage); 2 bad input;
