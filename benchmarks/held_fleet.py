@@ -35,6 +35,7 @@ from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
 from phonesim.fleet.lab_process import LabProcess
 from phonesim.fleet.load_shape import LoadShape, parse_duration, parse_rate
+from phonesim.fleet.statistics import latency_summary
 from phonesim.profiles import load_profile
 
 MIB = 1024 * 1024
@@ -106,6 +107,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 while True:
                     await asyncio.sleep(1.0)
                     registered = figures.registered
+                    if registered == args.phones and "all_held_at" not in seen:
+                        seen["all_held_at"] = len(figures.keep_alive_lateness)
                     if registered >= seen["peak"] and registered > 0:
                         seen["peak"] = registered
                         seen["fleet_rss"] = rss_mib()
@@ -130,7 +133,13 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             summary = figures.summary(fleet.elapsed, steps)
         finally:
             lab.stop()
-    return {"budget": budget, "seen": seen, "hold": summary, "stats": stats}
+    return {
+        "budget": budget,
+        "seen": seen,
+        "hold": summary,
+        "stats": stats,
+        "lateness": figures.keep_alive_lateness,
+    }
 
 
 def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
@@ -157,14 +166,29 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
         f"{seen['lab_baseline']:.1f} MiB)"
     )
     late = hold["keep_alive_lateness_seconds"] or {}
-    print(
-        f"keep-alives: {hold['keep_alives']:,}; late by p50 {late.get('p50', 0) * 1000:.2f} ms, "
-        f"p99 {late.get('p99', 0) * 1000:.2f} ms, max {late.get('max', 0) * 1000:.2f} ms"
-    )
+    print(f"keep-alives: {hold['keep_alives']:,}; late by {_late(late)}")
+    lateness = result["lateness"]
+    split = seen.get("all_held_at")
+    if split is not None:
+        # While phones still sign in the fleet's loop is busy with their handshakes; once
+        # every phone is held, it has only the holds to carry.
+        print(
+            f"  while phones signed in ({split:,}): late by {_late(latency_summary(lateness[:split]))}"
+        )
+        print(
+            f"  once all were held ({len(lateness) - split:,}): late by "
+            f"{_late(latency_summary(lateness[split:]))}"
+        )
     print(
         f"refreshes: {hold['refreshes']:,}; re-handshakes: {hold['rehandshakes']}; "
         f"sign-outs: {hold['sign_outs']}; hold failures: {hold['failures']}"
     )
+
+
+def _late(late: dict[str, Any] | None) -> str:
+    if not late:
+        return "(none)"
+    return ", ".join(f"{key} {late.get(key, 0) * 1000:.2f} ms" for key in ("p50", "p99", "max"))
 
 
 def main() -> None:
