@@ -47,6 +47,8 @@ class FleetRequest:
     """A lab scenario's user changes, fitted to the fleet's users."""
     supplied_trust: SuppliedTrust | None = None
     """CA certificates every phone trusts in place of the root chain download."""
+    hold: float | None = None
+    """Seconds each phone stays registered after signing in (`--hold`)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             key_pool=request.key_pool,
             max_failures=request.max_failures,
             supplied_trust=request.supplied_trust,
+            hold=request.hold,
         )
         fleet = FleetRun(plan, network, phones_csv=PhonesCsv(request.report_dir / PHONES))
         task = asyncio.ensure_future(fleet.run())
@@ -123,6 +126,7 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             udp_drops=fleet.udp_drops.summary(),
             arrivals=fleet.arrivals(),
             loop_lag=fleet.loop_lag.summary(),
+            hold=fleet.hold,
         )
         write_report(request.report_dir, statistics, summary)
     finally:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from phonesim.cli.common import STAGES
 from phonesim.cli.trust_ca_option import add_trust_ca_argument, trust_from_args
+from phonesim.core.flow import LAST
 from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UsageError
 
@@ -38,12 +39,13 @@ examples:
                  --dhcp-server 192.0.2.5 --dns 192.0.2.53 --domain contoso.com \\
                  --address 192.0.2.100 --report out/
   phonesim fleet --lab --phones 50000 --stage dhcp --rate max
+  phonesim fleet --lab --phones 2000 --rate 50/s --hold 30m
 
 users.csv has a header row naming at least ext,pin (and optionally mac, profile).
 With --lab, phones are numbered from 6000000 with PIN 13579 and the lab knows them all.
 
-Ctrl-C stops powering on phones and lets those in flight finish; a second Ctrl-C
-ends them at once (as fleet.interrupted). SIGTERM and SIGHUP stop arrivals and end
+Ctrl-C stops powering on phones and lets those in flight finish (held phones sign
+out); a second Ctrl-C ends them at once (as fleet.interrupted). SIGTERM and SIGHUP stop arrivals and end
 the phones in flight at once. The report is written either way.
 
 exit codes: 0 every phone signed in (or reached its --stage); 2 bad input;
@@ -104,8 +106,15 @@ def register(commands: Any) -> None:
     load.add_argument(
         "--stage",
         choices=STAGES,
-        default=str(Stage.TLSDSK),
-        help="stop each phone after this step",
+        help=f"stop each phone after this step (default: {Stage.TLSDSK}; "
+        f"{Stage.PROVISIONING} with --hold)",
+    )
+    load.add_argument(
+        "--hold",
+        metavar="DURATION",
+        help="keep each phone registered this long once signed in and provisioned (90s, "
+        "10m, 2h: refreshes, keep-alives, new security associations), then sign it out; "
+        "the fleet ends when every hold has; Ctrl-C signs the held phones out",
     )
     load.add_argument("--max-failures", type=int, help="stop powering on after this many failures")
 
@@ -156,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--key-pool must be at least 1")
     if args.max_failures is not None and args.max_failures < 1:
         raise UsageError("--max-failures must be at least 1")
+    hold = _hold(args)
     mix = ProfileMix.parse(args.mix or args.profile)
     profiles = {name: load_profile(name) for name, _ in mix.weights}
     ouis = {name: p.device.mac_oui for name, p in profiles.items()}
@@ -178,8 +188,12 @@ def run(args: argparse.Namespace) -> int:
     # Before the lab starts and the folder is made: a fleet the process cannot hold the
     # connections of is refused whole, never failed phone by phone mid-run.
     descriptors = secure_descriptors(
-        descriptors_needed(booting=min(shape.planned, args.concurrency)),
-        f"a fleet of {shape.planned:,} phones, {args.concurrency:,} at once,",
+        descriptors_needed(
+            booting=min(shape.planned, args.concurrency),
+            held=shape.planned if hold is not None else 0,
+        ),
+        f"a fleet of {shape.planned:,} phones, {args.concurrency:,} at once"
+        + (", every one held registered," if hold is not None else ","),
     )
     report_path = args.report or Path("phonesim-fleets") / time.strftime("%Y%m%dT%H%M%S")
     folder = open_report_folder(report_path)
@@ -193,6 +207,8 @@ def run(args: argparse.Namespace) -> int:
         "ramp_seconds": shape.ramp,
         "concurrency": args.concurrency,
         "stage": args.stage,
+        "hold": args.hold,
+        "hold_seconds": hold,
         "max_failures": args.max_failures,
         "seed": args.seed,
         "key_pool": args.key_pool,
@@ -215,12 +231,30 @@ def run(args: argparse.Namespace) -> int:
         max_failures=args.max_failures,
         faults=faults,
         supplied_trust=supplied_trust,
+        hold=hold,
     )
     try:
         return asyncio.run(_run_fleet(request, quiet=args.json))
     except PhonesimError:
         folder.withdraw()
         raise
+
+
+def _hold(args: argparse.Namespace) -> float | None:
+    """`--hold DURATION` in seconds, as `boot --hold` reads it; sets `args.stage` when it
+    was not given (a held phone runs to the end: provisioned)."""
+    from phonesim.fleet.load_shape import parse_duration
+
+    if args.hold is None:
+        args.stage = args.stage or str(Stage.TLSDSK)
+        return None
+    if args.stage is not None and args.stage != str(LAST):
+        raise UsageError(
+            f"--hold keeps signed-in phones registered: it needs phones that run to the end "
+            f"(--stage {LAST}, the default with --hold), not --stage {args.stage}"
+        )
+    args.stage = str(LAST)
+    return parse_duration(args.hold, "--hold")
 
 
 def _choose_place(args: argparse.Namespace) -> Place:

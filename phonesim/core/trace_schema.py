@@ -411,6 +411,14 @@ HELD_BEGAN = _event(
     ("registrar", "hold", "expires", "keep_alive", "next_refresh", "sa_renew"),
     "the phone stays registered for the hold asked for, on the session's own timers",
 )
+HELD_REREGISTERING = _event(
+    Stage.HELD,
+    "reregistering",
+    ("registrar", "why"),
+    "a held phone's REGISTER left on its own timer: `refresh` (signed, before Expires), "
+    "`new_association` (a fresh challenge: the association's renewal) or `sign_out` "
+    "(Expires 0); the start of the step its answer ends",
+)
 HELD_REFRESHED = _event(
     Stage.HELD,
     "refreshed",

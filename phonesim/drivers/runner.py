@@ -81,6 +81,8 @@ class PhoneServices:
 
 
 TraceSink = Callable[[Trace], None]
+KeepAliveSink = Callable[[float], None]
+"""Told of each CRLF keep-alive written: seconds from the phone's deadline to the write."""
 
 
 class PhoneRunner:
@@ -88,8 +90,10 @@ class PhoneRunner:
         "_boot_limit",
         "_chain",
         "_done",
+        "_due",
         "_loop",
         "_mac",
+        "_on_keep_alive",
         "_on_trace",
         "_sip",
         "_tasks",
@@ -108,10 +112,14 @@ class PhoneRunner:
         *,
         on_trace: TraceSink,
         boot_limit: float | None = 600.0,
+        on_keep_alive: KeepAliveSink | None = None,
     ) -> None:
         self.phone = phone
         self.services = services
         self._on_trace = on_trace
+        self._on_keep_alive = on_keep_alive
+        self._due = 0.0
+        """The deadline the timer that is being handled was set for."""
         self._boot_limit = boot_limit
         """A safety net only: the core's own deadlines end every boot well before."""
         self._tasks: dict[int, asyncio.Task[Event]] = {}
@@ -182,6 +190,8 @@ class PhoneRunner:
             self._timer = self._loop.call_at(deadline, self._on_timer)
 
     def _on_timer(self) -> None:
+        if self._timer is not None:
+            self._due = self._timer.when()
         self._timer = None
         self._step(self.phone.handle_timer)
 
@@ -287,6 +297,9 @@ class PhoneRunner:
             kept = self._sip.get((command.host, command.address, command.port))
             if kept is not None:
                 kept.send(command.data)
+                # Keep-alives come only from the phone's timer: `_due` is its deadline.
+                if self._on_keep_alive is not None and self._loop is not None:
+                    self._on_keep_alive(self._loop.time() - self._due)
         elif isinstance(command, Abandon):
             task = self._tasks.pop(id(command.request), None)
             if task is not None:

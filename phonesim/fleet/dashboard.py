@@ -10,6 +10,7 @@ from rich.text import Text
 from phonesim.core.stage import Stage
 from phonesim.fleet.fitted_layout import FirstThatFits, Layout
 from phonesim.fleet.fleet_run import FleetProgress
+from phonesim.fleet.hold_view import live_line
 from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import FleetStatistics, nearest_rank
 from phonesim.fleet.step_notes import reached_label
@@ -129,6 +130,8 @@ def render(progress: FleetProgress, planned: int, panel: LatencyPanel | None = N
     latency = (panel or LatencyPanel()).table(stats, progress.elapsed)
     failed = [(name, str(n)) for name, n in stats.outcomes.most_common() if name != "success"]
     parts: list[RenderableType] = [head, stages, latency]
+    if progress.hold is not None:
+        parts.insert(1, Text(live_line(progress.hold)))
     if failed:
         parts.append(
             FirstThatFits(
@@ -145,7 +148,8 @@ def progress_line(progress: FleetProgress, planned: int) -> str:
     """One plain line, for logs and terminals without live redraw."""
     stats = progress.statistics
     reached = reached_label(stats.final_stage).replace(" ", "-")
-    return (
+    line = (
         f"{progress.elapsed:7.1f}s started {stats.started}/{planned} in-flight {progress.in_flight} "
         f"{reached} {stats.outcomes['success']} failed {stats.failed}"
     )
+    return line if progress.hold is None else f"{line} · {live_line(progress.hold)}"

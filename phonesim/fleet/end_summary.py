@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 
 from phonesim.core.stage import Stage
+from phonesim.fleet.hold_view import end_lines
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.stop_reason import COMPLETED
 from phonesim.fleet.summary_tables import failures_table, step_tables
@@ -32,6 +33,9 @@ def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Pat
         console.print(note)
     if summary["failures"]:
         console.print(failures_table(summary["failures"]))
+    if summary.get("hold"):
+        for line in end_lines(summary["hold"]):
+            console.print(line)
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items())
     console.print(f"outcomes: {outcomes}")
     reached = reached_label(summary["config"].get("stage", Stage.REGISTRAR))

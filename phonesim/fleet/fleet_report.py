@@ -7,10 +7,13 @@ import json
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phonesim.fleet.statistics import FleetStatistics, micro
 from phonesim.fleet.stop_reason import describe as describe_stop
+
+if TYPE_CHECKING:
+    from phonesim.fleet.hold_figures import HoldFigures
 
 SUMMARY = "summary.json"
 REPORT = "report.html"
@@ -27,6 +30,7 @@ def fleet_summary(
     arrivals: dict[str, Any] | None = None,
     loop_lag: dict[str, Any] | None = None,
     started_wall: float | None = None,
+    hold: HoldFigures | None = None,
 ) -> dict[str, Any]:
     summary = statistics.summary()
     summary["run"] = run_facts(started_wall)
@@ -40,6 +44,7 @@ def fleet_summary(
     summary["udp_receive_drops"] = udp_drops
     summary["arrivals"] = arrivals
     summary["loop_lag"] = loop_lag
+    summary["hold"] = None if hold is None else hold.summary(elapsed, summary["steps"])
     summary["accounting_complete"] = summary["phones_finished"] == summary["phones_started"]
     return summary
 

@@ -7,17 +7,24 @@ Every phone that powers on ends in the accounting: a success (the registrar's
 TLS-DSK challenge, or the --stage asked for), or a named
 failure, including `fleet.interrupted` when the run is stopped and
 `fleet.driver_error` should a driver fail.
+
+Given a hold, a phone that signed in stays registered on its own timers until its
+hold ends and it signs out; only then is it finished. While held it takes no
+booting slot (`--concurrency` bounds phones booting, not phones registered) and
+the boot watchdog leaves it alone. Ctrl-C ends every hold with a sign-out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
@@ -26,6 +33,7 @@ from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.core.supplied_trust import SuppliedTrust
+from phonesim.core.trace_schema import HELD_BEGAN
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_interface import interface_facts
 from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
@@ -38,6 +46,7 @@ from phonesim.fleet import stage_clock, stop_reason
 from phonesim.fleet.arrivals import arrival_summary
 from phonesim.fleet.compact_random import CompactRandom
 from phonesim.fleet.frozen_heap import heap_frozen
+from phonesim.fleet.hold_figures import HoldFigures
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.loop_lag import LoopLag
@@ -45,6 +54,7 @@ from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
 from phonesim.fleet.preload import load_phone_libraries
 from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
+from phonesim.fleet.tls_read_buffer import small_tls_read_buffers
 from phonesim.fleet.udp_drop_watch import UdpDropWatch
 
 
@@ -84,6 +94,8 @@ class FleetPlan:
     only, since every phone's own deadlines end its boot long before."""
     supplied_trust: SuppliedTrust | None = None
     """CA certificates every phone trusts in place of the root chain download (`--trust-ca`)."""
+    hold: float | None = None
+    """Seconds each phone stays registered after signing in, then signs out (`--hold`)."""
 
 
 @dataclass
@@ -96,6 +108,7 @@ class FleetProgress:
     by_stage: Counter[str]
     arrivals_done: bool
     stopping: bool
+    hold: HoldFigures | None = None
 
 
 @dataclass(slots=True)
@@ -105,6 +118,8 @@ class _Booting:
     clock: StageClock
     started: float
     future: asyncio.Future[Outcome] = field(repr=False)
+    held: bool = False
+    """Signed in and held registered: its booting slot is given back."""
 
 
 class FleetRun:
@@ -117,7 +132,10 @@ class FleetRun:
     ) -> None:
         self.plan = plan
         self.network = network
-        self.statistics = FleetStatistics(plan.final_stage)
+        self.statistics = FleetStatistics(plan.final_stage, held=plan.hold is not None)
+        self.hold = None if plan.hold is None else HoldFigures(plan.hold)
+        self._ending_holds = False
+        self._capacity: asyncio.Semaphore | None = None
         self._csv = phones_csv
         self._booting: dict[int, _Booting] = {}
         self._stopping = False
@@ -153,6 +171,17 @@ class FleetRun:
         self._stopping = True
         if self.stop_reason is None or self.stop_reason not in stop_reason.BY_SIGNAL.values():
             self.stop_reason = reason
+        self.end_holds()
+
+    def end_holds(self) -> None:
+        """Every held phone signs out now, and every phone still signing in as soon as it
+        is held (a hold cut short is still ended with its sign-out)."""
+        if self.hold is None or self._ending_holds:
+            return
+        self._ending_holds = True
+        for booting in list(self._booting.values()):
+            if booting.held:
+                booting.runner.end_hold()
 
     def abort(self) -> None:
         """Stop now: every phone still booting ends as `fleet.interrupted`."""
@@ -182,6 +211,7 @@ class FleetRun:
             by_stage=by_stage,
             arrivals_done=self._arrivals_done,
             stopping=self._stopping,
+            hold=self.hold,
         )
 
     def arrivals(self) -> dict[str, Any]:
@@ -204,6 +234,7 @@ class FleetRun:
         try:
             await self._prepare(services.key_pool)
             heap.enter_context(heap_frozen())
+            heap.enter_context(small_tls_read_buffers())
             self.udp_drops.start()
             self._t0 = loop.time()
             self.loop_lag.start(self._t0)
@@ -296,7 +327,7 @@ class FleetRun:
         assert self._loop is not None
         shape = self.plan.shape
         limit = shape.concurrency
-        capacity = asyncio.Semaphore(limit) if limit else None
+        capacity = self._capacity = asyncio.Semaphore(limit) if limit else None
         held_since = self._loop.time()
         for identity in self.plan.identities:
             if self._stopping:
@@ -337,7 +368,7 @@ class FleetRun:
             await asyncio.sleep(1.0)
             oldest = self._loop.time() - self._t0 - self.plan.boot_limit
             for booting in list(self._booting.values()):
-                if booting.started < oldest:
+                if booting.started < oldest and not booting.held:
                     booting.runner.stall()
 
     def _power_on(
@@ -363,10 +394,20 @@ class FleetRun:
             cache_policy=_FLEET_CACHE,
             final_stage=plan.final_stage,
             supplied_trust=plan.supplied_trust,
+            hold=plan.hold,
         )
         clock = StageClock()
+        hold = self.hold
         # One watchdog for the fleet instead of a timer per phone (see _watch).
-        runner = PhoneRunner(phone, self._services, on_trace=clock.observe, boot_limit=None)
+        runner = PhoneRunner(
+            phone,
+            self._services,
+            on_trace=clock.observe
+            if hold is None
+            else functools.partial(self._observe, clock, identity.index),
+            boot_limit=None,
+            on_keep_alive=None if hold is None else hold.kept_alive,
+        )
         started = self._loop.time() - self._t0
         self.statistics.phone_started(started, scheduled=scheduled, waited=waited)
         future = runner.start()
@@ -377,16 +418,40 @@ class FleetRun:
         self._booting[identity.index] = booting
         future.add_done_callback(lambda _: self._finished(booting, capacity))
 
+    def _observe(self, clock: StageClock, index: int, trace: Trace) -> None:
+        """A held fleet's phone traced: the clock reads it; a hold's start is the fleet's."""
+        clock.observe(trace)
+        if trace.stage != _HELD:
+            return
+        assert self.hold is not None
+        self.hold.saw(trace.event)
+        if trace.event == _HELD_BEGAN:
+            booting = self._booting.get(index)
+            if booting is not None:
+                self._now_held(booting)
+
+    def _now_held(self, booting: _Booting) -> None:
+        assert self._loop is not None and self.hold is not None
+        booting.held = True
+        self.hold.began(self._loop.time() - self._t0)
+        if self._capacity is not None:
+            self._capacity.release()
+        if self._ending_holds:
+            # Not from inside the phone's own step: the runner calls back into it.
+            self._loop.call_soon(booting.runner.end_hold)
+
     def _finished(self, booting: _Booting, capacity: asyncio.Semaphore | None) -> None:
         assert self._loop is not None and self._all_done is not None
         self._booting.pop(booting.identity.index, None)
-        if capacity is not None:
+        if capacity is not None and not booting.held:
             capacity.release()
         ended = self._loop.time() - self._t0
         outcome, detail = _outcome_of(booting.future)
         clock = booting.clock
         if outcome in _FLEET_ENDINGS:  # the phone's own trace never said it ended
             clock.close(ended - booting.started, _FLEET_ENDINGS[outcome], outcome, detail)
+        if booting.held and self.hold is not None:
+            self.hold.finished(ended, outcome, clock, cut=outcome in _FLEET_ENDINGS)
         identity = booting.identity
         self.statistics.phone_finished(
             ended,
@@ -417,6 +482,10 @@ class FleetRun:
         if self._arrivals_done and not self._booting:
             self._all_done.set()
 
+
+_HELD = Stage.HELD.value
+_HELD_BEGAN = HELD_BEGAN.name
+"""Compared as plain text: the held fleet's observer sees every trace."""
 
 _ARRIVALS_HOLD_LOOP = 0.005
 """Seconds the arrival loop may power phones on before it lets answers be read."""

@@ -68,8 +68,8 @@ class FleetSignals:
         fleet.interrupt(BY_SIGNAL[signal.Signals(signum)])
         if signum == signal.SIGINT and self.received == [signal.SIGINT]:
             self._say(
-                "Ctrl-C: no more phones power on; those in flight finish "
-                "(Ctrl-C again to end them now)"
+                "Ctrl-C: no more phones power on; those in flight finish and held phones "
+                "sign out (Ctrl-C again to end them now)"
             )
             return
         fleet.abort()

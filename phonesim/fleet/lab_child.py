@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _serve(args: argparse.Namespace) -> None:
     from phonesim.fleet.preload import load_lab_libraries
+    from phonesim.fleet.tls_read_buffer import small_tls_read_buffers
     from phonesim.lab.embedded_lab import EmbeddedLab
     from phonesim.lab.layout import LabLayout
     from phonesim.lab.scenario import load_scenario
@@ -93,6 +94,9 @@ async def _serve(args: argparse.Namespace) -> None:
         scenario=scenario,
     )
     load_lab_libraries()  # before the fleet is told the lab is ready (see preload)
+    # The lab answers each held phone on a connection of its own, as the fleet holds it.
+    buffers = small_tls_read_buffers()
+    buffers.__enter__()
     endpoints = await lab.start()
     try:
         # Written whole, then renamed: the fleet waits for this file.
@@ -105,6 +109,7 @@ async def _serve(args: argparse.Namespace) -> None:
         watch.cancel()
     finally:
         await lab.close()
+        buffers.__exit__(None, None, None)
 
 
 async def _watch_parent(parent: int, stop: asyncio.Event) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from phonesim.core.stage import Stage
 from phonesim.fleet import report_plots
+from phonesim.fleet.hold_view import report_section
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.summary_tables import PERCENTILE_KEYS
@@ -60,6 +61,7 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         _steps(summary),
         "<h2>Failures</h2>",
         _failures(summary),
+        report_section(summary.get("hold")),
         "<h2>Arrivals: scheduled and achieved</h2>",
         _arrival_figures(arrivals),
         f"<figure>{report_plots.arrivals_plot(statistics, buckets, bool(arrivals.get('target_per_second')))}</figure>",

@@ -266,3 +266,17 @@ def _log_bins(values: Sequence[float], count: int = 40) -> list[float]:
         low, high = low / 1.5, high * 1.5
     step = (math.log10(high) - math.log10(low)) / count
     return [10 ** (math.log10(low) + i * step) for i in range(count + 1)]
+
+
+def registered_plot(hold: dict[str, Any]) -> str:
+    """Phones registered over the run (summary.json's `hold.registered_over_time`)."""
+    series = hold["registered_over_time"]
+    values = series["registered"]
+    buckets = Buckets(series["bucket_seconds"], len(values))
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=WIDE)
+    axis.step(*_edges(buckets, values), where="post", color="#4477aa", label="registered")
+    _time_axis(axis, buckets, "phones registered")
+    axis.set_ylim(bottom=0)
+    _legend_outside(axis)
+    return _svg(figure)

@@ -9,6 +9,7 @@ makes phones wait, and leaving those waits out would make it look fast.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -32,6 +33,18 @@ METADATA = "metadata"
 BOOT = Stage.BOOT
 """The whole boot, as a measured step (power on to the boot's end)."""
 
+REFRESH = "refresh"
+"""A held phone's signed re-REGISTER before Expires, to its verified 200 OK."""
+SA_RENEWAL = "sa_renewal"
+"""A held phone's new security association on its own timer: the fresh challenge, the
+handshake, to the verified 200 OK."""
+FORCED_REHANDSHAKE = "forced_rehandshake"
+"""A refresh the registrar refused (401: it forgot the association), from the refresh
+leaving to the new association's verified 200 OK."""
+SIGN_OUT = "sign_out"
+"""The REGISTER with Expires 0 at the end of a hold, to its answer."""
+HELD_STEPS = (REFRESH, SA_RENEWAL, FORCED_REHANDSHAKE, SIGN_OUT)
+
 STAGES = (
     Stage.DHCP,
     Stage.DNS,
@@ -42,13 +55,16 @@ STAGES = (
     Stage.CERTPROV,
     Stage.REGISTRAR,
     Stage.TLSDSK,
+    Stage.PROVISIONING,
+    *HELD_STEPS,
     BOOT,
 )
 """Measured steps: each DHCP exchange (first INFORM to first ACK), each DNS query, the
 time query, the root chain download, each metadata (mex) fetch, the web ticket, the
 certificate, each registrar attempt, the TLS-DSK sign-in (first handshake round to the
-verified 200 OK), and the whole boot (power on to signed in or the --stage asked for, or
-to the failure)."""
+verified 200 OK), in-band provisioning (the SUBSCRIBE to its answer), a held phone's
+REGISTERs (`HELD_STEPS`), and the whole boot (power on to signed in, held, or the --stage
+asked for, or to the failure)."""
 
 OK = "ok"
 FAILED = "failed"
@@ -71,6 +87,7 @@ _STARTS: dict[TraceEvent, str] = {
     ts.CERTPROV_REQUEST: Stage.CERTPROV,
     ts.REGISTRAR_CONNECT: Stage.REGISTRAR,
     ts.TLSDSK_HANDSHAKE_ROUND: Stage.TLSDSK,
+    ts.PROVISIONING_REQUESTED: Stage.PROVISIONING,
     ts.POWER_ON: BOOT,
 }
 _ENDS: dict[TraceEvent, str] = {
@@ -85,11 +102,15 @@ _ENDS: dict[TraceEvent, str] = {
     ts.REGISTRAR_CHALLENGE: Stage.REGISTRAR,
     ts.TLSDSK_REGISTERED: Stage.TLSDSK,
     ts.TLSDSK_REDIRECTED: Stage.TLSDSK,
+    ts.PROVISIONING_RECEIVED: Stage.PROVISIONING,
 }
 _BOOT_ENDS = frozenset(
     {
         ts.REGISTRAR_CHALLENGE_REACHED.name,
         ts.TLSDSK_SIGNED_IN.name,
+        ts.PROVISIONING_SIGNED_IN.name,
+        # A held phone's boot ends when its hold begins: signed in and provisioned.
+        ts.HELD_BEGAN.name,
         *(e.name for e in ts.STOPPED.values()),
     }
 )
@@ -180,6 +201,7 @@ def _keyed(table: Mapping[TraceEvent, _T]) -> _Keyed[_T]:
     return keyed
 
 
+_INDEX = {str(stage): index for index, stage in enumerate(STAGES)}
 _START_KEYS = _keyed(_STARTS)
 _END_KEYS = _keyed(_ENDS)
 _FAILURE_KEYS = _keyed(_STEP_FAILURES)
@@ -200,28 +222,88 @@ class StepFailure:
     """Whether this failure is the one the phone's boot ended with."""
 
 
+_HELD = Stage.HELD.value
+_REREGISTERING = ts.HELD_REREGISTERING.name
+_WHY = declared_field(ts.HELD_REREGISTERING, "why")
+_OPENED_BY: dict[str, str] = {
+    "refresh": REFRESH,
+    "new_association": SA_RENEWAL,
+    "sign_out": SIGN_OUT,
+}
+"""The held step a `held.reregistering` opens, by its `why`."""
+_HELD_ENDS: dict[str, tuple[str, ...]] = {
+    ts.HELD_REFRESHED.name: (REFRESH,),
+    ts.HELD_REHANDSHAKED.name: (SA_RENEWAL, REFRESH),
+    ts.HELD_SIGNED_OUT.name: (SIGN_OUT,),
+}
+"""The held steps an answer may end, by the event that says so. A new association that
+answers a refresh is the registrar's doing (401): a `FORCED_REHANDSHAKE`."""
+
+
 class StageClock:
-    __slots__ = ("_open", "current_stage", "failures", "not_needed", "reached", "samples")
+    # A fleet keeps one per phone until the phone ends: for a held phone, the whole hold.
+    # So the steps that worked are kept as a byte and a double each, not as tuples.
+    __slots__ = (
+        "_open",
+        "_reached",
+        "_seconds",
+        "_steps",
+        "current_stage",
+        "failures",
+        "not_needed",
+    )
 
     def __init__(self) -> None:
         self._open: dict[tuple[str, Any], float] = {}
-        self.samples: list[tuple[str, float]] = []
-        """(stage, seconds) for every step that worked."""
+        self._steps = bytearray()
+        """Each step that worked, as its index in STAGES (same order as `_seconds`)."""
+        self._seconds: array[float] = array("d")
+        self._reached = 0
+        """Steps started at least once, one bit per index in STAGES."""
         self.failures: list[StepFailure] = []
         """Every step that failed, timed out or was cut short."""
         self.not_needed: list[str] = []
         """The steps still under way when the boot ended well (see NOT_NEEDED)."""
-        self.reached: set[str] = set()
-        """Steps the phone started at least once."""
         self.current_stage: str = Stage.BOOT
+
+    @property
+    def samples(self) -> list[tuple[str, float]]:
+        """(stage, seconds) for every step that worked."""
+        return [(STAGES[i], t) for i, t in zip(self._steps, self._seconds, strict=True)]
+
+    @samples.setter
+    def samples(self, samples: list[tuple[str, float]]) -> None:
+        """Figures given whole (a statistics test's phone)."""
+        self._steps = bytearray(_INDEX[step] for step, _ in samples)
+        self._seconds = array("d", (seconds for _, seconds in samples))
+
+    @property
+    def reached(self) -> set[str]:
+        """Steps the phone started at least once."""
+        return {stage for i, stage in enumerate(STAGES) if self._reached >> i & 1}
+
+    @reached.setter
+    def reached(self, steps: set[str]) -> None:
+        self._reached = 0
+        for step in steps:
+            self._reach(step)
+
+    def _reach(self, step: str) -> None:
+        self._reached |= 1 << _INDEX[step]
+
+    def _worked(self, step: str, seconds: float) -> None:
+        self._steps.append(_INDEX[step])
+        self._seconds.append(seconds)
 
     def observe(self, trace: Trace) -> None:
         self.current_stage = trace.stage
+        if trace.stage == _HELD and trace.level != "error" and self._held(trace):
+            return
         key = (trace.stage, trace.event)
         started_step = _START_KEYS.get(key)
         if started_step is not None:
             stage, part, _ = started_step
-            self.reached.add(stage)
+            self._reach(stage)
             self._open.setdefault((stage, self._part(part, trace)), trace.t)
             return
         ended_step = _END_KEYS.get(key)
@@ -229,7 +311,7 @@ class StageClock:
             stage, part, _ = ended_step
             started = self._open.pop((stage, self._part(part, trace)), None)
             if started is not None:
-                self.samples.append((stage, trace.t - started))
+                self._worked(stage, trace.t - started)
             return
         failed_step = _FAILURE_KEYS.get(key)
         if failed_step is not None and trace.level != "error":
@@ -241,7 +323,7 @@ class StageClock:
         if trace.event in _BOOT_ENDS:
             started = self._open.pop((BOOT, None), None)
             if started is not None:
-                self.samples.append((BOOT, trace.t - started))
+                self._worked(BOOT, trace.t - started)
             self.not_needed.extend(stage for stage, _part in self._open)
             self._open.clear()
         elif trace.event in _BOOT_FAILED and trace.level == "error":
@@ -257,6 +339,26 @@ class StageClock:
                 reason,
                 str(fields.get(_MESSAGE) or ""),
             )
+
+    def _held(self, trace: Trace) -> bool:
+        """A held phone's REGISTER left or was answered (keep-alives are not traced): True
+        when the trace was one of those."""
+        opened = (
+            _OPENED_BY.get(str(trace.fields.get(_WHY))) if trace.event == _REREGISTERING else None
+        )
+        if opened is not None:
+            self._reach(opened)
+            self._open[(opened, None)] = trace.t
+            return True
+        for step in _HELD_ENDS.get(trace.event, ()):
+            started = self._open.pop((step, None), None)
+            if started is not None:
+                if step == REFRESH and trace.event == ts.HELD_REHANDSHAKED.name:
+                    step = FORCED_REHANDSHAKE
+                    self._reach(step)
+                self._worked(step, trace.t - started)
+                return True
+        return False
 
     def close(self, t: float, kind: str, reason: str, message: str) -> None:
         """End every step still under way at `t` (seconds since power on), the boot

@@ -19,7 +19,16 @@ from typing import Any, Protocol
 
 from phonesim.core.stage import Stage
 from phonesim.fleet.failure_table import FailureTable
-from phonesim.fleet.stage_clock import BOOT, INTERRUPTED, NOT_NEEDED, OK, STAGES, StepFailure
+from phonesim.fleet.stage_clock import (
+    BOOT,
+    INTERRUPTED,
+    NOT_NEEDED,
+    OK,
+    REFRESH,
+    SIGN_OUT,
+    STAGES,
+    StepFailure,
+)
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 
@@ -32,8 +41,7 @@ FINAL_STAGE_LAST_STEP: dict[str, str] = {
     Stage.CERTPROV: Stage.CERTPROV,
     Stage.REGISTRAR: Stage.REGISTRAR,
     Stage.TLSDSK: Stage.TLSDSK,
-    # Provisioning is not a measured step of its own yet: the sign-in is the last one.
-    Stage.PROVISIONING: Stage.TLSDSK,
+    Stage.PROVISIONING: Stage.PROVISIONING,
 }
 """The last measured step a phone runs when asked to stop after each stage (`--stage`)."""
 
@@ -112,8 +120,10 @@ class ProfileFigures:
 
 
 class FleetStatistics:
-    def __init__(self, final_stage: str = Stage.TLSDSK) -> None:
+    def __init__(self, final_stage: str = Stage.TLSDSK, *, held: bool = False) -> None:
         self.final_stage = final_stage
+        self.held = held
+        """The phones are held registered after signing in (`--hold`)."""
         self.latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
         """Steps that worked."""
         self.failed_latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
@@ -215,7 +225,10 @@ class FleetStatistics:
     def planned_steps(self) -> tuple[str, ...]:
         """The steps a phone runs when everything works, up to the fleet's `--stage`."""
         last = _ORDER[FINAL_STAGE_LAST_STEP[self.final_stage]]
-        return tuple(s for s in STAGES if _ORDER[s] <= last or s == BOOT)
+        # A held phone refreshes (given a hold longer than Expires) and signs out; new
+        # security associations come only with a long hold or a registrar's 401.
+        held = (REFRESH, SIGN_OUT) if self.held else ()
+        return tuple(s for s in STAGES if _ORDER[s] <= last or s == BOOT or s in held)
 
     @property
     def finished(self) -> int:

@@ -14,7 +14,7 @@ from phonesim.core.stage import Stage
 from phonesim.fleet.arrivals import arrival_note
 from phonesim.fleet.identities import FIRST_GENERATED_EXTENSION
 from phonesim.fleet.loop_lag import loop_lag_note
-from phonesim.fleet.stage_clock import BOOT, STAGES
+from phonesim.fleet.stage_clock import BOOT, HELD_STEPS, STAGES
 from phonesim.fleet.statistics import (
     FAILED_BEFORE,
     FINAL_STAGE_LAST_STEP,
@@ -47,6 +47,8 @@ def step_notes(summary: dict[str, Any]) -> list[str]:
     if unknown:
         notes.insert(0, unknown)
     after = set(steps_after_stage(summary))
+    if not summary.get("hold"):
+        after.update(HELD_STEPS)  # one line says so (`shown_steps`)
     for stage, step in summary["steps"].items():
         line = None if stage in after else step_note(stage, step, finished)
         if line:
@@ -86,10 +88,14 @@ def steps_after_stage(summary: dict[str, Any]) -> list[str]:
     """The steps after `--stage` that no phone ran: the phones stopped before them."""
     stage = summary.get("config", {}).get("stage") or Stage.REGISTRAR
     last = STAGES.index(FINAL_STAGE_LAST_STEP[stage])
+    # A held phone's steps are not after its stage: they come with --hold (`shown_steps`).
     return [
         name
         for name, step in summary["steps"].items()
-        if name != BOOT and STAGES.index(name) > last and step["phones"] == 0
+        if name != BOOT
+        and name not in HELD_STEPS
+        and STAGES.index(name) > last
+        and step["phones"] == 0
     ]
 
 
@@ -141,7 +147,12 @@ def shown_steps(summary: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]
     `--stage` (rows of zeros), and a DHCP-only phone's boot, which is its DHCP exchange
     (the same figures twice)."""
     after = steps_after_stage(summary)
-    steps = [(name, step) for name, step in summary["steps"].items() if name not in after]
+    unheld = [] if summary.get("hold") else list(HELD_STEPS)
+    steps = [
+        (name, step)
+        for name, step in summary["steps"].items()
+        if name not in after and name not in unheld
+    ]
     left_out = []
     if after:
         stage = summary.get("config", {}).get("stage")
@@ -149,6 +160,8 @@ def shown_steps(summary: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]
             f"{', '.join(after)}: not run, the phones stopped after --stage {stage} as asked "
             "(not_reached in summary.json)"
         )
+    if unheld:
+        left_out.append(f"{', '.join(unheld)}: not run, the phones were not held (--hold)")
     by_name = dict(steps)
     dhcp, boot = by_name.get(Stage.DHCP), by_name.get(BOOT)
     if (

@@ -486,6 +486,18 @@ def _held_began(f: DeclaredFields) -> str:
     )
 
 
+_REREGISTERING = {
+    "refresh": "re-REGISTER before Expires",
+    "new_association": "REGISTER for a new security association",
+    "sign_out": "REGISTER with Expires 0 (signing out)",
+}
+
+
+@says(ts.HELD_REREGISTERING)
+def _held_reregistering(f: DeclaredFields) -> str:
+    return f"{_REREGISTERING.get(str(f['why']), str(f['why']))} sent to {f['registrar']}"
+
+
 @says(ts.HELD_REFRESHED)
 def _held_refreshed(f: DeclaredFields) -> str:
     return (

@@ -102,3 +102,29 @@ def test_a_fleet_that_needs_more_than_the_soft_limit_runs_and_says_so(tmp_path: 
         "hard": 4096,
     }
     assert summary["succeeded"] == 200
+
+
+def test_held_phones_each_keep_a_descriptor_beside_those_booting() -> None:
+    from phonesim.fleet.descriptor_budget import descriptors_needed
+
+    booting = descriptors_needed(booting=200)
+    assert descriptors_needed(booting=200, held=10_000) == booting + 10_000
+
+
+def test_a_held_fleet_beyond_the_hard_limit_is_refused_naming_the_hold(tmp_path: Path) -> None:
+    """200 phones booting at once fit in 1,024; the same fleet held does not."""
+    report = tmp_path / "report"
+    load = ("--phones", "600", "--concurrency", "200", "--report", str(report))
+    held = subprocess.run(
+        [*FLEET, *load, "--hold", "10m"],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited(256, 1024),
+        timeout=120,
+        check=False,
+    )
+    assert held.returncode == 2
+    assert "Traceback" not in held.stderr
+    assert "a fleet of 600 phones, 200 at once, every one held registered," in held.stderr
+    assert "needs about 1,064 open files" in held.stderr  # 64 + 2 × 200 + 600
+    assert not report.exists()

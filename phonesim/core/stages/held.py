@@ -38,8 +38,12 @@ from phonesim.core.trace_schema import (
     HELD_BEGAN,
     HELD_REFRESHED,
     HELD_REHANDSHAKED,
+    HELD_REREGISTERING,
     HELD_RESUBSCRIBED,
 )
+
+_WHY = {Phase.REFRESH: "refresh", Phase.CHALLENGE: "new_association", Phase.SIGN_OUT: "sign_out"}
+"""A REGISTER's reason, by the phase the session went into to send it."""
 
 
 class Held(Stepwise):
@@ -106,11 +110,26 @@ class Held(Stepwise):
         session = self.signed_in.session
         if session.phase is Phase.IDLE:
             if now >= self.until:
-                return self._said(session.sign_out(now), now)
+                step = session.sign_out(now)
+                self._reregistering()
+                return self._said(step, now)
             dialog = self._renewal_due(now)
             if dialog is not None:
                 return self._resubscribe(dialog, now)
+            step = session.handle_timer(now)
+            self._reregistering()
+            return self._said(step, now)
         return self._said(session.handle_timer(now), now)
+
+    def _reregistering(self) -> None:
+        """Say which REGISTER the timer sent, if any, before it leaves: a fleet times each
+        from here to its answer (a keep-alive alone leaves the session idle, untraced)."""
+        phase = self.signed_in.session.phase
+        why = _WHY.get(phase)
+        if why is not None:
+            self.ctx.out.trace(
+                HELD_REREGISTERING, registrar=self.signed_in.connection.label, why=why
+            )
 
     def _renewal_due(self, now: float) -> SubscriptionDialog | None:
         """A subscription due, unless the session's own REGISTER timers come first."""

@@ -61,6 +61,33 @@ REGISTRAR_FORGOT = "registrar_forgot"
 class TlsDskSession:
     """One phone's registration with one registrar over one SIP connection."""
 
+    # A fleet holds one per registered phone, for the whole hold.
+    __slots__ = (
+        "_deadline",
+        "_engine",
+        "_handshakes",
+        "_last_sent",
+        "_opaque",
+        "_out",
+        "_rng",
+        "_sa_established_at",
+        "_wall_time",
+        "association",
+        "certificate_not_after",
+        "challenge",
+        "cnum",
+        "cseq",
+        "endpoint",
+        "handshakes",
+        "ignored",
+        "keep_alive",
+        "negotiated",
+        "phase",
+        "profile",
+        "registration",
+        "renewal_cause",
+    )
+
     def __init__(
         self,
         profile: DeviceProfile,
