@@ -15,6 +15,8 @@ from phonesim.report.event_sentences import describe
 from phonesim.report.guessed_fields import guessed_line
 
 _STYLE = {"info": "", "warning": "yellow", "error": "bold red"}
+STAGE_COLUMN = max(len(str(stage)) for stage in Stage)
+"""Wide enough for the longest stage name (`provisioning`): every sentence starts in line."""
 STAGE_STYLE: dict[str, str] = {
     Stage.BOOT: "white",
     Stage.DHCP: "cyan",
@@ -57,7 +59,7 @@ class TimelinePrinter:
         text_style = _STYLE.get(trace.level, "")
         text = escape(text)
         self.console.print(
-            f"[dim]{trace.t:8.3f}s[/dim] [{stage_style}]{trace.stage:<10}[/{stage_style}] "
+            f"[dim]{trace.t:8.3f}s[/dim] [{stage_style}]{trace.stage:<{STAGE_COLUMN}}[/{stage_style}] "
             + (f"[{text_style}]{text}[/{text_style}]" if text_style else text),
             highlight=False,
             soft_wrap=True,
