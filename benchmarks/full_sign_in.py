@@ -1,8 +1,9 @@
 """Full sign-ins per second against the embedded lab, and where each phone's CPU goes.
 
-A fleet of phones signs in through the last stage given (`tlsdsk` today: DHCP,
-DNS, time, root chain, web ticket, certificate, registrar, the TLS-DSK
-handshake and the 200 OK) against the embedded lab in its own process, as
+A fleet of phones signs in through the last stage given (by default the
+boot's last, provisioning: DHCP, DNS, time, root chain, web ticket,
+certificate, registrar, the TLS-DSK handshake and the 200 OK, in-band
+provisioning and the further subscriptions) against the embedded lab in its own process, as
 `fleet_bootstrap.py` runs it. Besides phones per second and each process's CPU
 per phone, it prints that CPU split into the cryptography, by kind, and the
 rest (phonesim, asyncio, httpx/aiohttp, zeep, lxml, the kernel's socket work).
@@ -40,6 +41,7 @@ import crypto_clock
 
 import phonesim.fleet.lab_process as lab_process
 from phonesim.app.network import lab_network
+from phonesim.core.flow import LAST
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
 from phonesim.fleet.lab_process import LabProcess
@@ -174,7 +176,9 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=400)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=200)
-    parser.add_argument("stage", nargs="?", default="tlsdsk", help="the last stage (tlsdsk)")
+    parser.add_argument(
+        "stage", nargs="?", default=str(LAST), help=f"the last stage (default: {LAST})"
+    )
     args = parser.parse_args()
     crypto_clock.install()
     lab_process.subprocess = types.SimpleNamespace(  # type: ignore[assignment]
