@@ -27,7 +27,7 @@ def register(commands: Any) -> None:
     scenarios.add_argument(
         "--json",
         action="store_true",
-        help="print the catalogue as JSON: a list of {name, summary, symptom, expect} "
+        help="print the catalogue as JSON: a list of {name, summary, symptom, hold_seconds, expect} "
         "(with --show, that one object)",
     )
     scenarios.set_defaults(run=run)
@@ -90,6 +90,7 @@ def scenario_json(scenario: LabScenario) -> dict[str, Any]:
         "name": scenario.name,
         "summary": scenario.summary,
         "symptom": scenario.symptom,
+        "hold_seconds": scenario.hold,
         "expect": None
         if expect is None
         else {

@@ -15,7 +15,7 @@ from phonesim.cli import COMMAND_MODULES, main
 from phonesim.lab.scenario import catalogue
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIO_KEYS = {"name", "summary", "symptom", "expect"}
+SCENARIO_KEYS = {"name", "summary", "symptom", "hold_seconds", "expect"}
 EXPECT_KEYS = {"result", "stage", "reason", "finding"}
 PROFILE_KEYS = {
     "name",
@@ -42,6 +42,9 @@ def test_scenarios_json_lists_the_catalogue(capsys) -> None:
         assert set(entry) == SCENARIO_KEYS
         assert entry["expect"] is None or set(entry["expect"]) == EXPECT_KEYS
     by_name = {entry["name"]: entry for entry in listed}
+    # A fault that shows only on a held phone says how long to hold it; others say null.
+    assert by_name["association-ended-early"]["hold_seconds"] == 40
+    assert by_name["wrong-pin"]["hold_seconds"] is None
     assert by_name["wrong-pin"]["expect"] == {
         "result": "Failure",
         "stage": "webticket",
