@@ -378,7 +378,7 @@ def _registrar_answer(f: DeclaredFields) -> str:
         f" (offered {_join(offered)})" if offered else ""
     )
     if f.get("error_id") is not None:
-        text += f"; ms-diagnostics {f['error_id']}: {f.get('server_reason')}"
+        text += f'; ms-diagnostics {f["error_id"]} "{f.get("server_reason")}"'
     if f.get("retry_after") is not None:
         text += f"; Retry-After {f['retry_after']} s"
     return text

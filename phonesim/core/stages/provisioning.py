@@ -200,7 +200,7 @@ class Provisioning(Stepwise):
             said = f"{response.status} {response.reason}"
             evidence: dict[str, object] = {"status": response.status}
             if diagnostics is not None:
-                said += f"; ms-diagnostics {diagnostics.error_id}: {diagnostics.reason}"
+                said += f'; ms-diagnostics {diagnostics.error_id} "{diagnostics.reason}"'
                 evidence.update(error_id=diagnostics.error_id, server_reason=diagnostics.reason)
             return Failed(
                 Stage.PROVISIONING,

@@ -107,7 +107,7 @@ class Registrar(Stepwise):
             # admin (and a fleet's retry) needs to know.
             said = f"503 {busy.reason_phrase}"
             if busy.error_id is not None:
-                said += f"; ms-diagnostics {busy.error_id}: {busy.server_reason}"
+                said += f'; ms-diagnostics {busy.error_id} "{busy.server_reason}"'
             wait = "" if busy.retry_after is None else f", Retry-After {busy.retry_after} s"
             return Failed(
                 Stage.REGISTRAR,

@@ -488,7 +488,7 @@ class TlsDskSession:
     ) -> SessionFailed:
         said = f"{response.status} {response.reason}"
         if diagnostics is not None:
-            said += f"; ms-diagnostics {diagnostics.error_id}: {diagnostics.reason}"
+            said += f'; ms-diagnostics {diagnostics.error_id} "{diagnostics.reason}"'
             evidence.update(error_id=diagnostics.error_id, server_reason=diagnostics.reason)
         if evidence.get("alert"):
             said += f"; TLS alert {evidence['alert']}"
