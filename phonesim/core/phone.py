@@ -26,6 +26,8 @@ unsolicited and may come at any time while the phone listens (until StopDhcp).
 from __future__ import annotations
 
 from phonesim.core import flow
+from phonesim.core.boot_ending import trace_ending
+from phonesim.core.boot_start import read_cache
 from phonesim.core.commands import Abandon, Command
 from phonesim.core.context import BootContext
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
@@ -40,20 +42,7 @@ from phonesim.core.stages.held import Held
 from phonesim.core.stages.machines import MACHINE
 from phonesim.core.step import Redirect
 from phonesim.core.supplied_trust import SuppliedTrust
-from phonesim.core.trace_schema import (
-    BOOT_EVENT_IGNORED,
-    DISCOVERY_CACHE_DISCARDED,
-    DISCOVERY_CACHE_IGNORED,
-    DISCOVERY_CACHE_USED,
-    DISCOVERY_FRESH_PHONE,
-    FAILED,
-    HELD_SIGNED_OUT,
-    POWER_ON,
-    PROVISIONING_SIGNED_IN,
-    REGISTRAR_CHALLENGE_REACHED,
-    STOPPED,
-    TLSDSK_SIGNED_IN,
-)
+from phonesim.core.trace_schema import BOOT_EVENT_IGNORED, DISCOVERY_CACHE_DISCARDED, POWER_ON
 
 STOP_STAGES = tuple(str(stage) for stage in flow.STOP_AFTER)
 """The stages a boot can be asked to stop after, as `phonesim.core.flow` lists them."""
@@ -61,7 +50,6 @@ FINAL_STAGES = STOP_STAGES
 
 _SPELT = {stage: str(stage) for stage in Stage}
 """Each stage as the plain text outcomes and traces carry."""
-_NOT_BEGUN = {stop: tuple(str(stage) for stage in flow.not_begun(stop)) for stop in flow.STOP_AFTER}
 
 
 class Phone:
@@ -160,7 +148,7 @@ class Phone:
             address=ctx.network.address,
             domain=ctx.network.dns_domain,
         )
-        self._enter(flow.first_stage(self._read_cache(), self._stop), now)
+        self._enter(flow.first_stage(read_cache(ctx, self._cache), self._stop), now)
         return out.take()
 
     def handle(self, event: Event, now: float) -> list[Command]:
@@ -278,39 +266,13 @@ class Phone:
 
     # ------------------------------------------------------------------- flow
 
-    def _read_cache(self) -> flow.Start:
-        """Whether the discovery cache stands in for discovery, as the policy allows."""
-        ctx = self._ctx
-        cache = self._cache
-        policy = ctx.cache_policy
-        if cache is not None and policy.read and cache.usable:
-            ctx.using_cache = True
-            ctx.out.trace(
-                DISCOVERY_CACHE_USED,
-                **cache.describe(),
-                note="DHCPINFORM and DNS discovery skipped: values from the discovery cache",
-            )
-            ctx.web_url = cache.web_url
-            ctx.registrars = list(cache.registrars)
-            ctx.registrar_source = "cache"
-            for target in cache.registrars:
-                if target.address:
-                    ctx.names.remember(target.host, target.address)
-            return flow.Start.FROM_CACHE
-        if cache is not None and not policy.read:
-            # What is held still matters: it is what a phone that signed in
-            # before would use instead of the discovery this boot runs.
-            ctx.out.trace(
-                DISCOVERY_CACHE_IGNORED,
-                why=policy.why or "asked to rediscover",
-                **cache.describe(),
-            )
-        elif not policy.read and policy.announce:
-            ctx.out.trace(DISCOVERY_FRESH_PHONE, why=policy.why or "asked to rediscover")
-        return flow.Start.DISCOVER
+    def _begins(self, stage: Stage) -> bool:
+        """Whether the boot goes on to `stage`, as far as it was asked to go (a held phone
+        goes on to the hold)."""
+        return flow.begins(stage, self._stop, holding=self._ctx.hold is not None)
 
     def _enter(self, stage: Stage, now: float) -> None:
-        if flow.begins(stage, self._stop, holding=self._ctx.hold is not None):
+        if self._begins(stage):
             self._advance(self._begin(stage, now), now)
         else:
             self._succeed(DONE, now)
@@ -331,9 +293,7 @@ class Phone:
                 step = self._begin(flow.REDIRECTED_TO[machine.stage], now)
                 continue
             following = flow.FOLLOWS[machine.stage]
-            if following is None or not flow.begins(
-                following, self._stop, holding=self._ctx.hold is not None
-            ):
+            if following is None or not self._begins(following):
                 self._succeed(step, now)
                 return
             if machine.busy:
@@ -398,40 +358,7 @@ class Phone:
             self._machine.stop()
         for machine in self._lingering:
             machine.stop()
-        out = self._ctx.out
-        if isinstance(outcome, Failure):
-            out.trace(
-                FAILED[Stage(outcome.stage)],
-                reason=outcome.reason,
-                message=outcome.message,
-                **outcome.evidence,
-            )
-            return
-        fields = {
-            "web_url": outcome.web_url,
-            "registrar": outcome.registrar,
-            "sip_uri": outcome.sip_uri,
-        }
-        if outcome.held is not None:
-            out.trace(HELD_SIGNED_OUT, **fields, **outcome.held)
-            return
-        if self._stop not in STOPPED:
-            # A stage with an ending of its own: signed in (and provisioned); or, asked to
-            # stop at the registrar, its TLS-DSK challenge.
-            if self._stop is Stage.REGISTRAR:
-                out.trace(REGISTRAR_CHALLENGE_REACHED, **fields)
-            else:
-                out.trace(
-                    TLSDSK_SIGNED_IN if self._stop is Stage.TLSDSK else PROVISIONING_SIGNED_IN,
-                    **fields,
-                )
-            return
-        out.trace(
-            STOPPED[self._stop],
-            **fields,
-            not_begun=list(_NOT_BEGUN[self._stop]),
-            discovery_cache_used=self._ctx.using_cache,
-        )
+        trace_ending(self._ctx.out, outcome, self._stop, discovery_cache_used=self._ctx.using_cache)
 
 
 __all__ = ["FINAL_STAGES", "STOP_STAGES", "Phone", "SrvRecord"]

@@ -1,5 +1,12 @@
-"""How a boot ends, at any stage: the `stopped_as_asked` and `failed` events, declared per
-stage with the fields they carry (part of `phonesim.core.trace_schema`, which lists them)."""
+"""How a boot ends: failed at a stage, stopped after it as asked, or gone as far as asked at
+a stage with an ending of its own (the registrar's challenge reached, signed in, signed in
+and provisioned, a hold signed out).
+
+Every boot ends in exactly one of these events, and the conductor (`phonesim.core.phone`)
+picks it from the tables here by the stage the boot was asked to stop after, so the
+endings sit together, apart from the events of the stages' work (part of
+`phonesim.core.trace_schema`, which lists them all).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from collections.abc import Mapping
 
 from phonesim.core.stage import Stage
 from phonesim.core.trace_event import TraceEvent
+from phonesim.core.trace_event import declare as _event
 
 STOP_FIELDS = frozenset({"web_url", "registrar", "sip_uri", "not_begun", "discovery_cache_used"})
 FAILURE_FIELDS = frozenset(
@@ -98,12 +106,64 @@ FAILED: Mapping[Stage, TraceEvent] = {
     )
 }
 
+REGISTRAR_CHALLENGE_REACHED = _event(
+    Stage.REGISTRAR,
+    "challenge_reached",
+    ("web_url", "registrar", "sip_uri"),
+    "the end of a boot asked to stop after the registrar's TLS-DSK challenge (not a sign-in)",
+)
+
+TLSDSK_SIGNED_IN = _event(
+    Stage.TLSDSK,
+    "signed_in",
+    ("web_url", "registrar", "sip_uri"),
+    "the end of a boot that signed in: TLS-DSK and a verified 200 OK",
+)
+
+PROVISIONING_SIGNED_IN = _event(
+    Stage.PROVISIONING,
+    "signed_in",
+    ("web_url", "registrar", "sip_uri"),
+    "the end of a boot that signed in and was provisioned: TLS-DSK, a verified 200 OK, "
+    "in-band provisioning",
+)
+
+HELD_SIGNED_OUT = _event(
+    Stage.HELD,
+    "signed_out",
+    (
+        "web_url",
+        "registrar",
+        "sip_uri",
+        "held_for",
+        "refreshes",
+        "keep_alives",
+        "rehandshakes",
+        "resubscriptions",
+        "signed_out",
+    ),
+    "the end of a held boot: the REGISTER with Expires 0 answered, and what the hold did",
+)
+
+REACHED: Mapping[Stage, TraceEvent] = {
+    Stage.REGISTRAR: REGISTRAR_CHALLENGE_REACHED,
+    Stage.TLSDSK: TLSDSK_SIGNED_IN,
+    Stage.PROVISIONING: PROVISIONING_SIGNED_IN,
+}
+"""The end of a boot that went as far as asked, at a stage with an ending of its own (every
+other stage it may stop after ends in `STOPPED`); a held boot ends in `HELD_SIGNED_OUT`."""
+
 
 __all__ = [
     "FAILED",
     "FAILURE_FIELDS",
+    "HELD_SIGNED_OUT",
+    "PROVISIONING_SIGNED_IN",
+    "REACHED",
+    "REGISTRAR_CHALLENGE_REACHED",
     "STOPPED",
     "STOP_FIELDS",
+    "TLSDSK_SIGNED_IN",
     "failed",
     "stopped_as_asked",
 ]
