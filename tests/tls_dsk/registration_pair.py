@@ -19,15 +19,15 @@ from cryptography import x509
 
 from phonesim.codec.sip_message import parse_challenges, parse_response, pick_challenge
 from phonesim.codec.tls_dsk.handshake import InnerTls, TlsDskClientSide
-from phonesim.core.tls_dsk.register_request import Endpoint, register
-from phonesim.core.tls_dsk.session import (
+from phonesim.core.tls_dsk.messages import (
     Challenge,
     RegistrarMessage,
     SendKeepAlive,
     SendSip,
     SessionStep,
-    TlsDskSession,
 )
+from phonesim.core.tls_dsk.register_request import Endpoint, register
+from phonesim.core.tls_dsk.session import TlsDskSession
 from phonesim.lab.registrar_security import TlsDskRegistrar
 from phonesim.profiles import load_profile
 from tests.tls_dsk.credentials import PHONE, POOL, Credentials

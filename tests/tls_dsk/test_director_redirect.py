@@ -9,8 +9,8 @@ import re
 import pytest
 
 from phonesim.codec.sip_message import parse_response
+from phonesim.core.tls_dsk.messages import Fault, Redirected, Registered, SessionFailed
 from phonesim.core.tls_dsk.registrar_answers import redirect_target
-from phonesim.core.tls_dsk.session import Fault, Redirected, Registered, SessionFailed
 from tests.tls_dsk.credentials import issue
 from tests.tls_dsk.registration_pair import EPOCH, make_pair
 

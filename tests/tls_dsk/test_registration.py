@@ -9,7 +9,7 @@ import pytest
 
 from phonesim.codec.sip_message import parse_request, parse_response
 from phonesim.codec.sip_security_header import parse_security_header
-from phonesim.core.tls_dsk.session import Fault, Phase, Registered, SessionFailed
+from phonesim.core.tls_dsk.messages import Fault, Phase, Registered, SessionFailed
 from tests.tls_dsk.credentials import issue
 from tests.tls_dsk.registration_pair import EPOCH, PROFILE, make_pair
 

@@ -9,7 +9,7 @@ import pytest
 
 from phonesim.codec.tls_dsk.handshake import LYNC_2010_CIPHERS, TLS_VERSIONS
 from phonesim.core.profile import TLS_DSK_VERSIONS, DeviceProfile, TlsDskBehaviour
-from phonesim.core.tls_dsk.session import Fault, Registered, SessionFailed
+from phonesim.core.tls_dsk.messages import Fault, Registered, SessionFailed
 from phonesim.errors import ProfileError
 from phonesim.profiles import available_profiles
 from tests.tls_dsk.credentials import issue

@@ -30,9 +30,16 @@ from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
 from phonesim.core.stages.provisioning import SelfSubscriber
 from phonesim.core.stages.sign_in import PHONES_FAULT
-from phonesim.core.tls_dsk.messages import Phase, RegistrarMessage, SendSip, SessionFailed
+from phonesim.core.tls_dsk.messages import (
+    Phase,
+    Registered,
+    RegistrarMessage,
+    SendSip,
+    SessionFailed,
+    SessionStep,
+    SignedOut,
+)
 from phonesim.core.tls_dsk.registrar_answers import granted_expires
-from phonesim.core.tls_dsk.session import Registered, SessionStep, SignedOut
 from phonesim.core.tls_dsk.subscribe_request import SubscriptionDialog, renew_in
 from phonesim.core.trace_schema import (
     HELD_BEGAN,

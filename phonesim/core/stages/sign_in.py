@@ -29,16 +29,18 @@ from phonesim.core.events import Event, SipReceived
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
 from phonesim.core.step import Redirect
-from phonesim.core.tls_dsk.messages import Fault, Phase, RegistrarMessage
-from phonesim.core.tls_dsk.register_request import Endpoint
-from phonesim.core.tls_dsk.session import (
+from phonesim.core.tls_dsk.messages import (
+    Fault,
+    Phase,
     Redirected,
     Registered,
+    RegistrarMessage,
     SendSip,
     SessionFailed,
     SessionStep,
-    TlsDskSession,
 )
+from phonesim.core.tls_dsk.register_request import Endpoint
+from phonesim.core.tls_dsk.session import TlsDskSession
 from phonesim.core.trace_schema import (
     TLSDSK_HANDSHAKE_COMPLETE,
     TLSDSK_HANDSHAKE_ROUND,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from phonesim.codec.ocauthws.diagnostics import MsDiagnostics
 from phonesim.codec.sip_message import SipResponse, parse_response
@@ -11,15 +11,10 @@ from phonesim.codec.sip_security_header import (
     MalformedSecurityHeader,
     SecurityHeader,
 )
-from phonesim.codec.tls_dsk.handshake_failures import (
-    CertificateRefused,
-    RefusedByPeer,
-    TlsDskHandshakeFailed,
-)
 from phonesim.core.identity import RandomSource
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.tls_dsk.handshake_rounds import HandshakeRounds
 from phonesim.core.tls_dsk.messages import (
-    SA_LIFETIME_CAP,
     Challenge,
     Fault,
     InnerHandshake,
@@ -43,19 +38,20 @@ from phonesim.core.tls_dsk.register_request import (
 )
 from phonesim.core.tls_dsk.registrar_answers import (
     diagnostics_of,
-    granted_expires,
     keep_alive_timeout,
-    own_gruu,
-    redirect_target,
     server_signature_problem,
     tls_dsk_header,
 )
+from phonesim.core.tls_dsk.registration_terms import registration
+from phonesim.core.tls_dsk.session_endings import failure, redirection, refusal
 from phonesim.errors import PhonesimError
 
 ASSOCIATION_ENDING = "association_ending"
 """A new association on the phone's own timer, before min(certificate expiry, 8 h)."""
 REGISTRAR_FORGOT = "registrar_forgot"
 """A new association because a refresh was answered 401: the registrar had ended it."""
+
+_Ending = TypeVar("_Ending", bound=Redirected | SessionFailed)
 
 
 class TlsDskSession:
@@ -64,12 +60,11 @@ class TlsDskSession:
     # A fleet holds one per registered phone, for the whole hold.
     __slots__ = (
         "_deadline",
-        "_engine",
         "_handshakes",
         "_last_sent",
-        "_opaque",
         "_out",
         "_rng",
+        "_rounds",
         "_sa_established_at",
         "_wall_time",
         "association",
@@ -115,8 +110,8 @@ class TlsDskSession:
         self.cnum = 0
         """Counts every signed message and is never reset, as pidgin-sipe's (§1.7)."""
         self._deadline: float | None = None
-        self._engine: InnerHandshake | None = None
-        self._opaque: str | None = None
+        self._rounds: HandshakeRounds | None = None
+        """The handshake under way, none once the association is made."""
         self.association: Association | None = None
         self.registration: Registered | None = None
         self.handshakes = 0
@@ -126,10 +121,10 @@ class TlsDskSession:
         self._last_sent = 0.0
         self.keep_alive = profile.tls_dsk.keep_alive
         self.ignored = 0
+        """Answers to nothing asked (a retransmission, a stale CSeq)."""
         self.renewal_cause: str | None = None
         """Why the latest new association was made: `association_ending` (the phone's own
         timer) or `registrar_forgot` (a refresh answered 401: the registrar ended it first)."""
-        """Answers to nothing asked (a retransmission, a stale CSeq)."""
 
     # ------------------------------------------------------------------ the machine
 
@@ -231,17 +226,16 @@ class TlsDskSession:
 
     def _begin_handshake(self, now: float) -> SessionStep:
         self.association = None
-        self._opaque = None
-        self._engine = self._handshakes()
-        try:
-            token = self._engine.step(b"")
-        except TlsDskHandshakeFailed as failure:
-            return self._handshake_failed(failure)
+        rounds = self._rounds = HandshakeRounds(self._handshakes(), self.challenge)
+        token = rounds.first_flight()
+        if isinstance(token, SessionFailed):
+            return self._over(token)
         self.phase = Phase.HANDSHAKE
         self._send_handshake(token, now)
         return None
 
     def _send_handshake(self, token: bytes, now: float) -> None:
+        assert self._rounds is not None
         self.cseq += 1
         self._send(
             handshake_register(
@@ -252,77 +246,27 @@ class TlsDskSession:
                 token=token,
                 realm=self.challenge.realm,
                 targetname=self.challenge.targetname,
-                opaque=self._opaque,
+                opaque=self._rounds.opaque,
             ),
             now,
         )
 
     def _handshake_answer(self, response: SipResponse, now: float) -> SessionStep:
-        header = tls_dsk_header(response, "WWW-Authenticate")
-        token = None if header is None else header.gssapi_data("WWW-Authenticate")
-        diagnostics = diagnostics_of(response)
-        if response.status != 401 or header is None or token is None or diagnostics is not None:
-            return self._handshake_refused(response, token, diagnostics)
-        if self._opaque is None:
-            self._opaque = header.opaque
-        if self._opaque is None or header.opaque != self._opaque:
-            return self._fail(
-                Fault.MALFORMED,
-                f"the registrar's handshake 401 has opaque {header.opaque!r}, "
-                f"expected {self._opaque!r}",
-            )
-        assert self._engine is not None
-        try:
-            flight = self._engine.step(token)
-        except TlsDskHandshakeFailed as failure:
-            return self._handshake_failed(failure)
-        if flight:
-            self._send_handshake(flight, now)
+        rounds = self._rounds
+        assert rounds is not None
+        answer = rounds.answer(response)
+        if isinstance(answer, SessionFailed):
+            return self._over(answer)
+        if isinstance(answer, bytes):
+            self._send_handshake(answer, now)
             return None
-        if not self._engine.complete:
-            return self._fail(
-                Fault.UNEXPECTED_ANSWER, "the registrar's flight left the handshake unfinished"
-            )
-        self.association = Association(
-            self._opaque, self.challenge.realm, self.challenge.targetname, self._engine.keys
-        )
-        self.negotiated = (self._engine.version, self._engine.cipher)
-        self._engine = None
+        self.association = answer
+        self.negotiated = rounds.negotiated
+        self._rounds = None
         self.handshakes += 1
         self._sa_established_at = now
         self._send_signed(now, Phase.SIGNING, version=self.challenge.version)
         return None
-
-    def _handshake_refused(
-        self, response: SipResponse, token: bytes | None, diagnostics: MsDiagnostics | None
-    ) -> SessionStep:
-        """The registrar ended the rounds; its alert, if it sent one, says why."""
-        alert = None
-        if token and self._engine is not None:
-            try:
-                self._engine.step(token)
-            except RefusedByPeer as refused:
-                alert = refused.alert
-            except TlsDskHandshakeFailed:
-                pass
-        if response.status == 401 and diagnostics is None and alert is None:
-            return self._fail(
-                Fault.UNEXPECTED_ANSWER,
-                "the registrar's handshake 401 carries no TLS-DSK flight",
-                status=response.status,
-            )
-        fault = Fault.HANDSHAKE_REFUSED if response.status == 401 else Fault.REFUSED
-        return self._refused(fault, "refused the handshake", response, diagnostics, alert=alert)
-
-    def _handshake_failed(self, failure: TlsDskHandshakeFailed) -> SessionStep:
-        evidence: dict[str, Any] = {"what": failure.what, "tls_reason": failure.reason}
-        if isinstance(failure, CertificateRefused):
-            evidence.update(verify_error=failure.verify_error, subject=failure.subject)
-        return self._fail(
-            Fault.HANDSHAKE_FAILED,
-            f"TLS-DSK handshake: {failure.what} ({failure.reason})",
-            **evidence,
-        )
 
     # ------------------------------------------------------------------ signed REGISTERs
 
@@ -380,30 +324,21 @@ class TlsDskSession:
         if problem is None:
             return None
         fault, message, evidence = problem
-        return self._fail(fault, message, **evidence)
+        return self._over(failure(fault, message, **evidence))
 
     def _registered(self, response: SipResponse, now: float) -> SessionStep:
-        headers = response.headers
-        expires = granted_expires(response, self.profile.tls_dsk.register_expires)
-        keep_alive = keep_alive_timeout(headers.get("ms-keep-alive"))
+        keep_alive = keep_alive_timeout(response.headers.get("ms-keep-alive"))
         if keep_alive is not None:
             self.keep_alive = keep_alive
-        before = self.profile.tls_dsk.refresh_before
-        refresh_in = expires - before if expires > before else expires / 2
-        remaining = self.certificate_not_after - self._wall_time(self._sa_established_at)
-        lifetime = max(0.0, min(remaining, SA_LIFETIME_CAP))
-        margin = self.profile.tls_dsk.sa_renewal_margin
-        renew_in = lifetime - margin if lifetime > margin else lifetime
-        allow = headers.get("Allow-Events") or ""
         self.phase = Phase.IDLE
-        self.registration = Registered(
-            expires=expires,
+        self.registration = registration(
+            response,
+            self.profile.tls_dsk,
+            now=now,
             keep_alive=self.keep_alive,
-            refresh_at=now + refresh_in,
-            sa_expires_at=self._sa_established_at + lifetime,
-            sa_renew_at=self._sa_established_at + renew_in,
-            allow_events=tuple(event for event in allow.split(",") if event),
-            gruu=own_gruu(headers.get_all("Contact"), self.endpoint.epid),
+            established_at=self._sa_established_at,
+            certificate_left=self.certificate_not_after - self._wall_time(self._sa_established_at),
+            epid=self.endpoint.epid,
             handshakes=self.handshakes,
         )
         return self.registration
@@ -411,21 +346,7 @@ class TlsDskSession:
     def _redirected(self, response: SipResponse) -> SessionStep:
         """A Director's signed 301: this registrar's part is over (the phone signs in
         afresh at the home pool, with a new handshake there)."""
-        target = redirect_target(response.headers.get_all("Contact"))
-        if target is None:
-            contact = response.headers.get("Contact")
-            return self._fail(
-                Fault.REDIRECT_WITHOUT_CONTACT,
-                f"the registrar redirected the phone ({response.status} {response.reason}) "
-                f"without a Contact it can go to ({contact!r})",
-                status=response.status,
-                contact=contact,
-            )
-        self._deadline = None
-        self.phase = Phase.FAILED
-        host, port, transport = target
-        expires = granted_expires(response, 0)
-        return Redirected(host, port, transport, expires or None)
+        return self._over(redirection(response))
 
     # ------------------------------------------------------------------ a new association
 
@@ -484,38 +405,18 @@ class TlsDskSession:
         what: str,
         response: SipResponse,
         diagnostics: MsDiagnostics | None,
-        **evidence: Any,
     ) -> SessionFailed:
-        said = f"{response.status} {response.reason}"
-        if diagnostics is not None:
-            said += f'; ms-diagnostics {diagnostics.error_id} "{diagnostics.reason}"'
-            evidence.update(error_id=diagnostics.error_id, server_reason=diagnostics.reason)
-        if evidence.get("alert"):
-            said += f"; TLS alert {evidence['alert']}"
-        return self._fail(
-            fault, f"the registrar {what} ({said})", status=response.status, **evidence
-        )
+        return self._over(refusal(fault, what, response, diagnostics))
 
     def _fail(self, fault: Fault, message: str, **evidence: Any) -> SessionFailed:
+        return self._over(failure(fault, message, **evidence))
+
+    def _over(self, ending: _Ending) -> _Ending:
+        """This registrar's part is over: failed, or redirected elsewhere."""
         self.phase = Phase.FAILED
         self._deadline = None
-        self._engine = None
-        return SessionFailed(fault, message, {k: v for k, v in evidence.items() if v is not None})
+        self._rounds = None
+        return ending
 
 
-__all__ = [
-    "Challenge",
-    "Fault",
-    "InnerHandshake",
-    "Phase",
-    "Redirected",
-    "Registered",
-    "RegistrarMessage",
-    "SendKeepAlive",
-    "SendSip",
-    "SessionCommand",
-    "SessionFailed",
-    "SessionStep",
-    "SignedOut",
-    "TlsDskSession",
-]
+__all__ = ["ASSOCIATION_ENDING", "REGISTRAR_FORGOT", "TlsDskSession"]
