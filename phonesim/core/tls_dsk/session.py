@@ -1,11 +1,17 @@
-"""One phone's registration with one registrar: the machine the package docstring describes."""
+"""One phone's registration with one registrar: the machine the package docstring describes.
+
+What lives here is what changes over the registration's life: the phase, CSeq and cnum,
+the deadlines and timers, the association. Each reading of one registrar answer is a
+module of its own, with no state to keep: the handshake's rounds (`handshake_rounds.py`),
+the verdict on a signed REGISTER's answer (`signed_answers.py`), what a 200 grants
+(`registration_terms.py`), and how a failure or redirect is worded (`session_endings.py`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from phonesim.codec.ocauthws.diagnostics import MsDiagnostics
 from phonesim.codec.sip_message import SipResponse, parse_response
 from phonesim.codec.sip_security_header import (
     MalformedSecurityHeader,
@@ -39,11 +45,11 @@ from phonesim.core.tls_dsk.register_request import (
 from phonesim.core.tls_dsk.registrar_answers import (
     diagnostics_of,
     keep_alive_timeout,
-    server_signature_problem,
     tls_dsk_header,
 )
 from phonesim.core.tls_dsk.registration_terms import registration
-from phonesim.core.tls_dsk.session_endings import failure, redirection, refusal
+from phonesim.core.tls_dsk.session_endings import failure, refusal
+from phonesim.core.tls_dsk.signed_answers import read_signed_answer
 from phonesim.errors import PhonesimError
 
 ASSOCIATION_ENDING = "association_ending"
@@ -293,38 +299,19 @@ class TlsDskSession:
         )
 
     def _register_answer(self, response: SipResponse, now: float) -> SessionStep:
-        if response.status == 401 and self.phase is Phase.REFRESH:
-            # The registrar forgot the association (expired, restarted): start over (§1.8).
-            challenge = tls_dsk_header(response, "WWW-Authenticate")
-            if challenge is not None and challenge.get("gssapi-data") is None:
-                self.renewal_cause = REGISTRAR_FORGOT
-                return self._rechallenged(challenge, now)
-        checked = self._check_signature(response)
-        if checked is not None:
-            return checked
-        if response.status == 200 and self.phase is Phase.SIGN_OUT:
-            self.phase = Phase.SIGNED_OUT
-            self.registration = None
-            return SignedOut(response.status)
-        if response.status == 200:
-            return self._registered(response, now)
-        if response.status == 301:
-            return self._redirected(response)
-        diagnostics = diagnostics_of(response)
-        if response.status == 401:
-            return self._refused(
-                Fault.SIGNATURE_REFUSED, "refused the signed REGISTER", response, diagnostics
-            )
-        return self._refused(Fault.REFUSED, "refused the REGISTER", response, diagnostics)
-
-    def _check_signature(self, response: SipResponse) -> SessionFailed | None:
         association = self.association
         assert association is not None
-        problem = server_signature_problem(response, association)
-        if problem is None:
-            return None
-        fault, message, evidence = problem
-        return self._over(failure(fault, message, **evidence))
+        answer = read_signed_answer(response, association, self.phase)
+        if isinstance(answer, SecurityHeader):
+            self.renewal_cause = REGISTRAR_FORGOT
+            return self._rechallenged(answer, now)
+        if isinstance(answer, SipResponse):
+            return self._registered(answer, now)
+        if isinstance(answer, SignedOut):
+            self.phase = Phase.SIGNED_OUT
+            self.registration = None
+            return answer
+        return self._over(answer)
 
     def _registered(self, response: SipResponse, now: float) -> SessionStep:
         keep_alive = keep_alive_timeout(response.headers.get("ms-keep-alive"))
@@ -342,11 +329,6 @@ class TlsDskSession:
             handshakes=self.handshakes,
         )
         return self.registration
-
-    def _redirected(self, response: SipResponse) -> SessionStep:
-        """A Director's signed 301: this registrar's part is over (the phone signs in
-        afresh at the home pool, with a new handshake there)."""
-        return self._over(redirection(response))
 
     # ------------------------------------------------------------------ a new association
 
@@ -370,8 +352,9 @@ class TlsDskSession:
     def _challenged(self, response: SipResponse, now: float) -> SessionStep:
         challenge = tls_dsk_header(response, "WWW-Authenticate")
         if response.status != 401 or challenge is None:
-            return self._refused(
-                Fault.REFUSED, "offered no TLS-DSK challenge", response, diagnostics_of(response)
+            diagnostics = diagnostics_of(response)
+            return self._over(
+                refusal(Fault.REFUSED, "offered no TLS-DSK challenge", response, diagnostics)
             )
         return self._rechallenged(challenge, now)
 
@@ -398,15 +381,6 @@ class TlsDskSession:
 
     def _branch(self) -> str:
         return f"z9hG4bK{self._rng.getrandbits(64):016x}"
-
-    def _refused(
-        self,
-        fault: Fault,
-        what: str,
-        response: SipResponse,
-        diagnostics: MsDiagnostics | None,
-    ) -> SessionFailed:
-        return self._over(refusal(fault, what, response, diagnostics))
 
     def _fail(self, fault: Fault, message: str, **evidence: Any) -> SessionFailed:
         return self._over(failure(fault, message, **evidence))
