@@ -3,6 +3,9 @@
 A new model is a new TOML file, never new code. Values the public documents
 do not pin down (protocol.md marks them [U]) live here with a default, so a
 user who learns the real value changes a file, not the emulator.
+
+Here are the tables and how they are assembled from the TOML; how each field is read and
+refused by name is `phonesim.core.profile_fields`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from phonesim.codec.ocauthws.pin_formats import DEFAULT_PIN_FORMAT, PIN_FORMATS
+from phonesim.core.profile_fields import FieldReader
 from phonesim.errors import ProfileError
 
 
@@ -167,7 +171,7 @@ class DeviceProfile:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str) -> DeviceProfile:
         """Validate a parsed TOML document; every error names the field."""
-        reader = _Reader(data, source)
+        reader = FieldReader(data, source)
         profile = cls(
             device=DeviceInfo(
                 name=reader.text("device.name"),
@@ -248,7 +252,7 @@ def _known_fields() -> dict[str, set[str]]:
     return {name: {f.name for f in fields(kind)} for name, kind in sections.items()}
 
 
-def _tls_dsk(reader: _Reader) -> TlsDskBehaviour:
+def _tls_dsk(reader: FieldReader) -> TlsDskBehaviour:
     """The optional [tls_dsk] table: each field absent keeps its default."""
     default = TlsDskBehaviour()
     return TlsDskBehaviour(
@@ -276,7 +280,7 @@ def _tls_dsk(reader: _Reader) -> TlsDskBehaviour:
     )
 
 
-def _provisioning(reader: _Reader) -> ProvisioningBehaviour:
+def _provisioning(reader: FieldReader) -> ProvisioningBehaviour:
     """The optional [provisioning] table: each field absent keeps its default."""
     default = ProvisioningBehaviour()
     return ProvisioningBehaviour(
@@ -287,147 +291,3 @@ def _provisioning(reader: _Reader) -> ProvisioningBehaviour:
         if reader.present("provisioning.subscriptions")
         else default.subscriptions,
     )
-
-
-class _Reader:
-    """Reads dotted fields out of a TOML mapping, raising ProfileError that names the field."""
-
-    def __init__(self, data: Mapping[str, Any], source: str) -> None:
-        self._data = data
-        self._source = source
-
-    def _fail(self, field: str, reason: str) -> ProfileError:
-        return ProfileError(self._source, field, reason)
-
-    def _raw(self, field: str, *, required: bool = True) -> Any:
-        section, _, key = field.partition(".")
-        table = self._data.get(section)
-        if table is None:
-            if not required:
-                return None
-            raise self._fail(field, f"missing (the [{section}] table is absent)")
-        if not isinstance(table, Mapping):
-            raise self._fail(section, "must be a table")
-        if key not in table:
-            if not required:
-                return None
-            raise self._fail(field, "missing")
-        return table[key]
-
-    def present(self, field: str) -> bool:
-        """Whether an optional field is given (a table given must still be a table)."""
-        return self._raw(field, required=False) is not None
-
-    def text(self, field: str) -> str:
-        value = self._raw(field)
-        if not isinstance(value, str) or not value.strip():
-            raise self._fail(field, f"must be a non-empty string, got {value!r}")
-        return value
-
-    def texts(self, field: str, *, allow_empty: bool = False) -> tuple[str, ...]:
-        value = self._raw(field)
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self._fail(field, f"must be a list of non-empty strings, got {value!r}")
-        if not value and not allow_empty:
-            raise self._fail(field, "must not be empty")
-        return tuple(value)
-
-    def path(self, field: str) -> str:
-        value = self.text(field)
-        if not value.startswith("/"):
-            raise self._fail(field, f"must start with '/', got {value!r}")
-        return value
-
-    def url_template(self, field: str, names: tuple[str, ...]) -> str:
-        value = self.text(field)
-        try:
-            filled = value.format(**{name: "x" for name in names})
-        except (KeyError, IndexError, ValueError) as error:
-            raise self._fail(
-                field, f"may use only {{{'}, {'.join(names)}}}; {value!r} does not ({error})"
-            ) from None
-        if not filled.startswith(("http://", "https://")):
-            raise self._fail(field, f"must make an http:// or https:// URL, got {value!r}")
-        return value
-
-    def choice(self, field: str, allowed: tuple[str, ...]) -> str:
-        value = self.text(field)
-        if value not in allowed:
-            raise self._fail(field, f"must be one of {', '.join(allowed)}; got {value!r}")
-        return value
-
-    def choices(self, field: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-        values = self.texts(field)
-        for value in values:
-            if value not in allowed:
-                raise self._fail(field, f"{value!r} is not one of {', '.join(allowed)}")
-        return values
-
-    def boolean(self, field: str) -> bool:
-        value = self._raw(field)
-        if not isinstance(value, bool):
-            raise self._fail(field, f"must be true or false, got {value!r}")
-        return value
-
-    def integer(self, field: str, low: int, high: int) -> int:
-        value = self._raw(field)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self._fail(field, f"must be an integer from {low} to {high}, got {value!r}")
-        return value
-
-    def optional_int(self, field: str, low: int, high: int) -> int | None:
-        if self._raw(field, required=False) is None:
-            return None
-        return self.integer(field, low, high)
-
-    def seconds(self, field: str, *, allow_zero: bool = False) -> float:
-        value = self._raw(field)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._fail(field, f"must be a number of seconds, got {value!r}")
-        if value < 0 or (value == 0 and not allow_zero):
-            raise self._fail(field, f"must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-        return float(value)
-
-    def seconds_list(self, field: str) -> tuple[float, ...]:
-        value = self._raw(field)
-        if (
-            not isinstance(value, list)
-            or not value
-            or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value
-            )
-        ):
-            raise self._fail(field, f"must be a non-empty list of positive seconds, got {value!r}")
-        return tuple(float(v) for v in value)
-
-    def option_codes(self, field: str) -> tuple[int, ...]:
-        value = self._raw(field)
-        if not isinstance(value, list) or not value:
-            raise self._fail(field, "must be a non-empty list of DHCP option codes")
-        for code in value:
-            if isinstance(code, bool) or not isinstance(code, int) or not 1 <= code <= 254:
-                raise self._fail(field, f"{code!r} is not a DHCP option code (1-254)")
-        return tuple(value)
-
-    def mac_oui(self, field: str) -> str:
-        value = self.text(field).lower().replace("-", ":")
-        parts = value.split(":")
-        if len(parts) != 3 or not all(len(p) == 2 and _is_hex(p) for p in parts):
-            raise self._fail(field, f"must look like '00:04:f2', got {value!r}")
-        return value
-
-    def reject_unknown(self, known: dict[str, set[str]]) -> None:
-        for section, table in self._data.items():
-            if section not in known:
-                raise self._fail(section, f"unknown table [{section}]")
-            for key in table:
-                if key not in known[section]:
-                    raise self._fail(f"{section}.{key}", "unknown field (misspelt?)")
-
-
-def _is_hex(text: str) -> bool:
-    try:
-        int(text, 16)
-    except ValueError:
-        return False
-    return True
