@@ -16,46 +16,16 @@ import os
 import statistics
 import time
 
-from phonesim.app.network import lab_network
-from phonesim.fleet.fleet_run import FleetPlan, FleetRun
-from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
-from phonesim.fleet.lab_process import LabProcess
-from phonesim.fleet.load_shape import LoadShape
-from phonesim.profiles import load_profile
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+from lab_fleet import lab_and_fleet, process_cpu
 
 
 async def one_run(phones: int, concurrency: int, stage: str) -> dict[str, float]:
-    profile = load_profile("polycom-cx600")
-    identities = generated_identities(
-        phones, ProfileMix.parse("polycom-cx600"), {"polycom-cx600": "00:04:f2"}, seed=1
-    )
-    lab = LabProcess(users_toml=lab_users_toml(identities, "phonesim.test"))
-    endpoints = await lab.start()
-    try:
-        assert lab.pid is not None
-        plan = FleetPlan(
-            identities,
-            {"polycom-cx600": profile},
-            LoadShape(phones=phones, rate=None, concurrency=concurrency),
-            final_stage=stage,
-        )
-        fleet = FleetRun(plan, lab_network(endpoints))
-        await asyncio.sleep(0.5)  # the lab settles after start-up
-        lab_cpu, own_cpu, wall = process_cpu(lab.pid), time.process_time(), time.perf_counter()
+    async with lab_and_fleet(phones, concurrency, stage) as (lab_pid, fleet):
+        lab_cpu, own_cpu, wall = process_cpu(lab_pid), time.process_time(), time.perf_counter()
         stats = await fleet.run()
         wall = time.perf_counter() - wall
         own_cpu = time.process_time() - own_cpu
-        lab_cpu = process_cpu(lab.pid) - lab_cpu
-    finally:
-        lab.stop()
+        lab_cpu = process_cpu(lab_pid) - lab_cpu
     ok = stats.outcomes["success"]
     return {
         "phones_per_second": stats.finished / wall,

@@ -20,38 +20,15 @@ import os
 import statistics
 import time
 
-from phonesim.app.network import lab_network
-from phonesim.fleet.fleet_run import FleetPlan, FleetRun
-from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
-from phonesim.fleet.lab_process import LabProcess
-from phonesim.fleet.load_shape import LoadShape
-from phonesim.profiles import load_profile
-
-PROFILE = "polycom-cx600"
+from lab_fleet import lab_and_fleet
 
 
 async def fleet_cpu(phones: int, stage: str, concurrency: int) -> tuple[float, int]:
     """CPU seconds this process spent running a fleet of `phones`, and how many succeeded."""
-    profile = load_profile(PROFILE)
-    identities = generated_identities(
-        phones, ProfileMix.parse(PROFILE), {PROFILE: "00:04:f2"}, seed=phones
-    )
-    lab = LabProcess(users_toml=lab_users_toml(identities, "phonesim.test"))
-    endpoints = await lab.start()
-    try:
-        plan = FleetPlan(
-            identities,
-            {PROFILE: profile},
-            LoadShape(phones=phones, rate=None, concurrency=concurrency),
-            final_stage=stage,
-        )
-        fleet = FleetRun(plan, lab_network(endpoints))
-        await asyncio.sleep(0.3)  # the lab settles after start-up
+    async with lab_and_fleet(phones, concurrency, stage, seed=phones, settle=0.3) as (_, fleet):
         cpu = time.process_time()
         stats = await fleet.run()
         return time.process_time() - cpu, stats.outcomes["success"]
-    finally:
-        lab.stop()
 
 
 def main() -> None:

@@ -38,24 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import crypto_clock
+from lab_fleet import lab_and_fleet, process_cpu
 
 import phonesim.fleet.lab_process as lab_process
-from phonesim.app.network import lab_network
 from phonesim.core.flow import LAST
-from phonesim.fleet.fleet_run import FleetPlan, FleetRun
-from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
-from phonesim.fleet.lab_process import LabProcess
-from phonesim.fleet.load_shape import LoadShape
 from phonesim.profiles import load_profile
 
-TICKS = os.sysconf("SC_CLK_TCK")
 CLOCK_SCRIPT = Path(crypto_clock.__file__).resolve()
-
-
-def process_cpu(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def _counted_lab_popen(argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
@@ -69,23 +58,7 @@ def _difference(after: dict[str, float], before: dict[str, float]) -> dict[str, 
 
 
 async def one_run(phones: int, concurrency: int, stage: str, counters: Path) -> dict[str, float]:
-    profile = load_profile("polycom-cx600")
-    identities = generated_identities(
-        phones, ProfileMix.parse("polycom-cx600"), {"polycom-cx600": "00:04:f2"}, seed=1
-    )
-    lab = LabProcess(users_toml=lab_users_toml(identities, "phonesim.test"))
-    endpoints = await lab.start()
-    try:
-        assert lab.pid is not None
-        plan = FleetPlan(
-            identities,
-            {"polycom-cx600": profile},
-            LoadShape(phones=phones, rate=None, concurrency=concurrency),
-            final_stage=stage,
-        )
-        fleet = FleetRun(plan, lab_network(endpoints))
-        await asyncio.sleep(0.5)  # the lab settles after start-up
-        lab_pid = lab.pid
+    async with lab_and_fleet(phones, concurrency, stage) as (lab_pid, fleet):
         setup = time.process_time()
         start: dict[str, Any] = {}
 
@@ -107,8 +80,6 @@ async def one_run(phones: int, concurrency: int, stage: str, counters: Path) -> 
         lab_cpu = process_cpu(lab_pid) - start["lab_cpu"]
         own_crypto = _difference(crypto_clock.snapshot(), start["own_crypto"])
         lab_crypto = _difference(crypto_clock.read_lab(lab_pid, counters), start["lab_crypto"])
-    finally:
-        lab.stop()
     per_phone = 1000 / phones
     result = {
         "phones_per_second": stats.finished / wall,

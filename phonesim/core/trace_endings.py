@@ -16,6 +16,15 @@ from phonesim.core.stage import Stage
 from phonesim.core.trace_event import TraceEvent
 from phonesim.core.trace_event import declare as _event
 
+HOLD_FIELDS = (
+    "held_for",
+    "refreshes",
+    "keep_alives",
+    "rehandshakes",
+    "resubscriptions",
+    "signed_out",
+)
+"""What a hold did, carried by its end: signed out, or failed while held."""
 STOP_FIELDS = frozenset({"web_url", "registrar", "sip_uri", "not_begun", "discovery_cache_used"})
 FAILURE_FIELDS = frozenset(
     {
@@ -53,12 +62,7 @@ FAILURE_FIELDS = frozenset(
         "snum",
         # Provisioning's and a held phone's:
         "event",
-        "held_for",
-        "refreshes",
-        "keep_alives",
-        "rehandshakes",
-        "resubscriptions",
-        "signed_out",
+        *HOLD_FIELDS,
         # A Director's redirects, and a registrar that is busy:
         "chain",
         "contact",
@@ -131,17 +135,7 @@ PROVISIONING_SIGNED_IN = _event(
 HELD_SIGNED_OUT = _event(
     Stage.HELD,
     "signed_out",
-    (
-        "web_url",
-        "registrar",
-        "sip_uri",
-        "held_for",
-        "refreshes",
-        "keep_alives",
-        "rehandshakes",
-        "resubscriptions",
-        "signed_out",
-    ),
+    ("web_url", "registrar", "sip_uri", *HOLD_FIELDS),
     "the end of a held boot: the REGISTER with Expires 0 answered, and what the hold did",
 )
 
