@@ -10,7 +10,9 @@ with a virtual clock.
 (`BootContext`), runs one stage machine at a time (`phonesim.core.stages`),
 routes each event to the machine that asked for it, and, when a stage is done
 or failed, reads the boot's table (`phonesim.core.flow`) for what comes next.
-It decides nothing about DHCP, DNS or the web services itself.
+It decides nothing about DHCP, DNS or the web services itself, nor where a
+boot starts (`boot_start`: the discovery cache's policy) or which event ends
+its trace (`boot_ending`, reading the tables of `trace_endings`).
 
 Time is the phone's: every command that asks something of the network
 (ResolveSrv, ResolveAddress, QueryTime, Fetch*, Request*, ConnectRegistrar)
