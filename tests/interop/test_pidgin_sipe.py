@@ -155,6 +155,7 @@ def printed_key(run: SipeRun, which: str) -> bytes:
     return bytes.fromhex(found[0])
 
 
+CONNECTING = re.compile(r"^DEBUG proxy: Attempting connection to (\S+)")
 SIGNED_IN = (
     # Web ticket: the WinNegotiate port, answered with Basic, issued a SAML token.
     "webticket_metadata: WebTicket Windows Negotiate Auth URI",
@@ -204,6 +205,9 @@ def test_pidgin_sipe_signs_in_to_the_lab_and_rejects_a_bad_signature(tmp_path: P
     outside = [name for name in asked if not name.rstrip(".").endswith("." + DOMAIN)]
     assert not outside, f"SIPE asked DNS for names outside {DOMAIN}: {outside}"
     assert lab.servers.dns.counts["refused"] == 0
+    # And every connection SIPE opened went to the lab.
+    peers = {m.group(1) for line in run.debug if (m := CONNECTING.search(line))}
+    assert peers == {ns.segment.host_address}, f"SIPE connected to {peers} {where}"
 
     # The negative control: the lab's 200 OK signed with the wrong key is refused.
     assert not refused.signed_in, f"SIPE signed in despite a wrongly signed 200 OK {where}"
