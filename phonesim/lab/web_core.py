@@ -30,6 +30,7 @@ from typing import NamedTuple
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from lxml import etree
+from multidict import CIMultiDict
 from yarl import URL
 
 from phonesim.codec.ocauthws import namespaces as ns
@@ -332,12 +333,10 @@ class LabWebCore:
             issued=now,
             expires=expires,
         )
-        server_entropy = None if client_entropy is None else os.urandom(len(client_entropy))
-        proof_key = (
-            None
-            if client_entropy is None or server_entropy is None
-            else computed_key(client_entropy, server_entropy)
-        )
+        server_entropy = proof_key = None
+        if client_entropy is not None:
+            server_entropy = os.urandom(len(client_entropy))
+            proof_key = computed_key(client_entropy, server_entropy)
         self._remember(IssuedTicket(assertion_id, user, expires, proof_key), now)
         response = ticket_response(
             assertion,
@@ -458,8 +457,9 @@ def _without_password(headers: Mapping[str, str]) -> Mapping[str, str]:
     """The headers as journaled: a desktop client's Basic password is never kept."""
     if not headers.get("Authorization", "").lower().startswith("basic "):
         return headers
-    kept = {name: value for name, value in headers.items() if name.lower() != "authorization"}
-    return {**kept, "Authorization": "Basic ****"}
+    journaled = CIMultiDict(headers)  # names stay case-insensitive, as in HTTP
+    journaled["Authorization"] = "Basic ****"
+    return journaled
 
 
 def _without_pin(body: bytes) -> tuple[bytes, str | None]:
