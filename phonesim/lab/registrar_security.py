@@ -68,6 +68,7 @@ from phonesim.codec.tls_dsk.handshake_failures import (
     TlsDskHandshakeFailed,
 )
 from phonesim.codec.tls_dsk.keys import SigningKeys
+from phonesim.codec.tls_dsk.records import join_handshake_records
 from phonesim.codec.tls_dsk.signature import (
     SignatureCheck,
     SignatureParams,
@@ -235,7 +236,7 @@ class TlsDskRegistrar:
                 return _response(request, 405, "Method Not Allowed", [("Allow", "REGISTER")])
             self.counts["challenged"] += 1
             return _response(request, 401, "Unauthorized", [*self.challenges(), SERVER_HEADER])
-        signed_only = request.method == "SUBSCRIBE" and authorization.get("gssapi-data") is None
+        signed_only = request.method != "REGISTER" and authorization.get("gssapi-data") is None
         if (
             authorization.realm != REALM
             or authorization.targetname != self.pool_fqdn
@@ -309,6 +310,8 @@ class TlsDskRegistrar:
             association.expires_at = now + lifetime
             self.counts["handshakes"] += 1
         self.counts["handshake_steps"] += 1
+        # As Schannel writes it: pidgin-sipe cannot read a flight of one record per message.
+        flight = join_handshake_records(flight)
         continuation = tls_dsk_continuation(opaque=opaque, token=flight, targetname=self.pool_fqdn)
         return _response(
             request,
@@ -343,6 +346,8 @@ class TlsDskRegistrar:
         check = verify(keys.client, text, authorization.get("response") or "", keys.digest)
         if check is not SignatureCheck.VALID or association.aor != _from_uri(request):
             return self._refuse(request, "bad_signature", association=association)
+        if request.method not in ("REGISTER", "SUBSCRIBE"):
+            return self._other_request(request, association)
         if request.method == "SUBSCRIBE":
             answer = self.subscriptions.answer(request, self.allow_events)
             return self._signed_response(
@@ -403,6 +408,15 @@ class TlsDskRegistrar:
                 SERVER_HEADER,
             ],
         )
+
+    def _other_request(self, request: SipRequest, association: SecurityAssociation) -> bytes:
+        """What a desktop client sends once signed in (pidgin-sipe: presence `SERVICE`, an
+        `INVITE` to the group chat user): a `SERVICE` is accepted, anything else finds no
+        one in the lab. Signed either way: a client that gets a 401 here retries at once."""
+        self.counts[request.method.lower()] += 1
+        if request.method == "SERVICE":
+            return self._signed_response(request, 200, "OK", association, [SERVER_HEADER])
+        return self._signed_response(request, 404, "Not Found", association, [SERVER_HEADER])
 
     # ------------------------------------------------------------------ answers
 

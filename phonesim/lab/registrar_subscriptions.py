@@ -126,17 +126,18 @@ class SubscriptionDesk:
             granted = min(int(asked), granted)
         self.counts[event] += 1
         accept = request.headers.get("Accept") or f"application/{event}+xml"
-        return SubscribeAnswer(
-            200,
-            "OK",
-            [
-                ("Event", event),
-                ("Content-Type", accept),
-                ("Expires", str(granted)),
-                ("subscription-state", f"active;expires={granted}"),
-            ],
-            MINIMAL_BODIES.get(event, b""),
-        )
+        headers = [
+            ("Event", event),
+            ("Content-Type", accept),
+            ("Expires", str(granted)),
+            ("subscription-state", f"active;expires={granted}"),
+        ]
+        if _piggyback_first_notify(request):
+            # The document is the first NOTIFY, carried in the answer: a client reads the
+            # body only when told so (pidgin-sipe looks for ms-piggyback-cseq).
+            cseq = (request.headers.get("CSeq") or "1").split()[0]
+            headers.append(("ms-piggyback-cseq", cseq))
+        return SubscribeAnswer(200, "OK", headers, MINIMAL_BODIES.get(event, b""))
 
     def _provisioning(self, request: SipRequest) -> SubscribeAnswer:
         if (request.headers.get("Accept") or "").strip() != CONTENT_TYPE:
@@ -162,6 +163,13 @@ class SubscriptionDesk:
             ],
             format_answer(self.provisioning.groups(asked)),
         )
+
+
+def _piggyback_first_notify(request: SipRequest) -> bool:
+    return any(
+        "ms-piggyback-first-notify" in value.replace(" ", "").split(",")
+        for value in request.headers.get_all("Supported")
+    )
 
 
 __all__ = [

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -29,6 +30,7 @@ from typing import NamedTuple
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from lxml import etree
+from multidict import CIMultiDict
 from yarl import URL
 
 from phonesim.codec.ocauthws import namespaces as ns
@@ -52,14 +54,16 @@ from phonesim.codec.ocauthws.endpoints import (
 )
 from phonesim.codec.ocauthws.faults import ms_diagnostics_detail
 from phonesim.codec.ocauthws.pin_credentials import read_pin_credentials, redact_pin
+from phonesim.codec.ocauthws.proof_key import add_proof, computed_key, read_client_entropy
 from phonesim.codec.ocauthws.saml import build_assertion
 from phonesim.codec.ocauthws.security import ticket_in_header
 from phonesim.codec.ocauthws.soap import CONTENT_TYPE, build_envelope, build_fault, read_envelope
-from phonesim.codec.ocauthws.web_ticket import read_ticket_request, ticket_response
+from phonesim.codec.ocauthws.web_ticket import TicketRequest, read_ticket_request, ticket_response
 from phonesim.codec.ocauthws.wire import to_bytes
 from phonesim.codec.ocauthws.wsdl import CERT_PROV_WSDL, WEB_TICKET_WSDL, published_wsdl
 from phonesim.errors import MalformedCertificateRequest, MalformedServiceDocument
 from phonesim.lab.certificate_authority import LabCertificateAuthority
+from phonesim.lab.desktop_sign_in import CHALLENGE, desktop_user, read_basic
 from phonesim.lab.directory import LabDirectory, LabUser, PinRejected
 
 log = logging.getLogger(__name__)
@@ -120,6 +124,8 @@ class IssuedTicket:
     assertion_id: str
     user: LabUser
     expires: datetime
+    proof_key: bytes | None = field(default=None, repr=False)
+    """The computed key of a desktop client's ticket (`proof_key.py`); None for a phone's."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +202,7 @@ class LabWebCore:
                 scheme=request.scheme,
                 method=request.method,
                 path_qs=request.target,
-                headers=request.headers,
+                headers=_without_password(request.headers),
                 body=body,
                 pin_format=pin_format,
             )
@@ -264,8 +270,27 @@ class LabWebCore:
     # -- Web Ticket ----------------------------------------------------------
 
     def _negotiate_handler(self, request: WebRequest) -> WebReply:
-        # The lab has no Kerberos/NTLM; a phone signing in with a PIN never comes here.
-        return WebReply(401, {"WWW-Authenticate": "Negotiate"}, b"")
+        # A desktop client's port (a phone signing in with a PIN never comes here). The lab
+        # has no Kerberos/NTLM: it offers Basic only (desktop_sign_in.py says why).
+        credentials = read_basic(request.header("Authorization"))
+        user = None if credentials is None else desktop_user(self._directory, credentials)
+        if credentials is None or user is None:
+            if credentials is not None:
+                log.info("desktop web ticket refused for %r", credentials.login)
+            return WebReply(401, {"WWW-Authenticate": CHALLENGE, "Content-Type": _TEXT}, b"")
+        try:
+            envelope = read_envelope(request.body, "web ticket request")
+        except MalformedServiceDocument as exc:
+            return _fault(400, _CLIENT, str(exc))
+        if _soap_action(request) != ISSUE_TOKEN_ACTION:
+            return _fault(500, _CLIENT, f"action {_soap_action(request)!r} is not supported")
+        try:
+            wanted = read_ticket_request(envelope.payload)
+            entropy = read_client_entropy(envelope.payload)
+        except MalformedServiceDocument as exc:
+            return _fault(500, _CLIENT, str(exc))
+        log.info("desktop web ticket for %s (signed in as %r)", user.sip_uri, credentials.login)
+        return self._ticket_reply(user, wanted, client_entropy=entropy)
 
     def _web_ticket_handler(self, request: WebRequest) -> WebReply:
         try:
@@ -285,6 +310,18 @@ class LabWebCore:
         except PinRejected as refusal:
             log.info("web ticket refused for %r: %d %s", username, refusal.error_id, refusal.reason)
             return self._diagnostics_fault(refusal)
+        log.info(
+            "web ticket issued to %s (signed in as %r, PIN sent as %s)",
+            user.sip_uri,
+            username,
+            credentials.pin_format if credentials else None,
+        )
+        return self._ticket_reply(user, wanted)
+
+    def _ticket_reply(
+        self, user: LabUser, wanted: TicketRequest, *, client_entropy: bytes | None = None
+    ) -> WebReply:
+        """A ticket for `user`; with the client's entropy, a proof key too (a desktop's)."""
         now = _to_millisecond(self._now())
         expires = now if self.faults.expired_tickets else now + self._ticket_lifetime
         assertion_id = f"SamlSecurityToken-{uuid.uuid4()}"
@@ -296,13 +333,11 @@ class LabWebCore:
             issued=now,
             expires=expires,
         )
-        self._remember(IssuedTicket(assertion_id, user, expires), now)
-        log.info(
-            "web ticket issued to %s (signed in as %r, PIN sent as %s)",
-            user.sip_uri,
-            username,
-            credentials.pin_format if credentials else None,
-        )
+        server_entropy = proof_key = None
+        if client_entropy is not None:
+            server_entropy = os.urandom(len(client_entropy))
+            proof_key = computed_key(client_entropy, server_entropy)
+        self._remember(IssuedTicket(assertion_id, user, expires, proof_key), now)
         response = ticket_response(
             assertion,
             applies_to=wanted.applies_to,
@@ -310,6 +345,8 @@ class LabWebCore:
             expires=expires,
             context=wanted.context,
         )
+        if server_entropy is not None:
+            add_proof(response, server_entropy)
         return _xml(build_envelope(response))
 
     def _remember(self, ticket: IssuedTicket, now: datetime) -> None:
@@ -414,6 +451,15 @@ def _is_address(host: str) -> bool:
 
 def _soap_action(request: WebRequest) -> str:
     return request.header("SOAPAction").strip().strip('"')
+
+
+def _without_password(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """The headers as journaled: a desktop client's Basic password is never kept."""
+    if not headers.get("Authorization", "").lower().startswith("basic "):
+        return headers
+    journaled = CIMultiDict(headers)  # names stay case-insensitive, as in HTTP
+    journaled["Authorization"] = "Basic ****"
+    return journaled
 
 
 def _without_pin(body: bytes) -> tuple[bytes, str | None]:

@@ -13,7 +13,7 @@ import logging
 import socket
 import ssl
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from aiohttp import web
@@ -112,8 +112,12 @@ class LabWebServices:
     def https_port(self) -> int:
         return self._port("https")
 
-    async def start(self, host: str = "127.0.0.1") -> None:
-        """Returns once both listeners accept connections."""
+    async def start(
+        self, host: str = "127.0.0.1", *, ports: Mapping[str, int] | None = None
+    ) -> None:
+        """Returns once both listeners accept connections: on the ports given by scheme
+        (a client that takes the documents' URLs at their word needs 80 and 443), or else
+        on ports the kernel picks."""
         if self._runners:
             raise RuntimeError("the lab web services are already started")
         tls = self.tls_context()
@@ -122,7 +126,7 @@ class LabWebServices:
                 runner = web.AppRunner(self._app(), access_log=None, shutdown_timeout=1.0)
                 await runner.setup()
                 self._runners.append(runner)
-                sock = _listening_socket(host)
+                sock = _listening_socket(host, (ports or {}).get(scheme, 0))
                 try:
                     await web.SockSite(runner, sock, ssl_context=context).start()
                 except BaseException:
@@ -171,12 +175,12 @@ class LabWebServices:
         return web.Response(status=reply.status, headers=reply.headers, body=reply.body)
 
 
-def _listening_socket(host: str) -> socket.socket:
+def _listening_socket(host: str, port: int = 0) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, 0))
+        sock.bind((host, port))
         sock.listen(128)
         sock.setblocking(False)
     except OSError:

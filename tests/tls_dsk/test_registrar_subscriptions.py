@@ -118,3 +118,14 @@ def test_a_subscribe_signed_with_the_wrong_counter_is_refused(creds):
     response = parse_response(pair.registrar.reply(tampered, EPOCH))
     assert response.status == 401
     assert pair.registrar.refusals["bad_signature"] == 1
+
+
+def test_a_roaming_document_is_marked_as_the_piggybacked_first_notify(creds):
+    """pidgin-sipe reads a SUBSCRIBE answer's body only under ms-piggyback-cseq; without
+    it, it never reads its roaming-self data and never publishes its presence."""
+    pair = signed_in(creds)
+    data = subscribe(pair, subscription_for("vnd-microsoft-roaming-self"), cseq=4)
+    assert b"Supported: ms-piggyback-first-notify" in data
+    granted = answer_to(pair, data)
+    assert granted.headers.get("ms-piggyback-cseq") == "4"
+    assert granted.body.startswith(b"<roamingData")
