@@ -24,7 +24,7 @@ import ssl
 import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -440,9 +440,11 @@ def _soap_failure(address: str, response: httpx.Response) -> WebServiceFailure |
 def _server_date(response: httpx.Response) -> datetime | None:
     """The server's clock when it answered, from its `Date` header; None without one."""
     try:
-        return parsedate_to_datetime(response.headers.get("Date", ""))
+        date = parsedate_to_datetime(response.headers.get("Date", ""))
     except (TypeError, ValueError):
         return None
+    # HTTP dates are GMT; a zone of -0000 reads as naive, and naive would read as local.
+    return date if date.tzinfo else date.replace(tzinfo=UTC)
 
 
 def _zeep_failure(url: str, exc: Exception) -> WebServiceFailure | None:
