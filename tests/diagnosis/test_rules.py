@@ -309,3 +309,25 @@ def test_the_time_server_and_where_the_phone_found_it_are_named() -> None:
 def test_clocks_within_the_allowed_skew_are_not_blamed_for_the_refusal() -> None:
     found = diagnose([security_refused("2026-11-23T09:04:00+00:00", "2026-11-23T09:00:00+00:00")])
     assert [f.id for f in found.findings] == ["signin.failed"]
+
+
+def test_a_clock_minutes_wrong_is_told_in_minutes_not_in_tenths_of_a_day() -> None:
+    found = diagnose(
+        [
+            event("time", "synchronized", server="ntp.example.test", offset=-1200.0),
+            failed(
+                "rootchain",
+                "rootchain.not_valid_on_phone_clock",
+                "root certificate not valid at the phone's time",
+                phone_time="2026-11-23T08:40:00+00:00",
+                subject="CN=Lab Root",
+                not_before="2026-11-23T08:55:00+00:00",
+                not_after="2036-11-23T09:00:00+00:00",
+            ),
+        ]
+    )
+    (finding,) = found.findings
+    assert finding.id == "time.phone_clock_wrong"
+    assert finding.explanation.startswith(
+        "The time server ntp.example.test set the phone's clock 20 minutes back."
+    )
