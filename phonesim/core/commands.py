@@ -85,6 +85,9 @@ class RequestCertificate:
     device_id: str
     request_id: str
     timeout: float
+    phone_time: float
+    """The phone's own clock (Unix seconds) when it asks: the request's WS-Security
+    timestamp says this time, and the pool checks it against its clock."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,10 @@ class ServiceFailure:
     """Ms-Diagnostics reason text, when the server sent one."""
     presented: CertificateSummary | None = None
     """The server certificate TLS verification refused, when it could be read."""
+    fault_code: str | None = None
+    """A SOAP fault's code, its namespace resolved: `{namespace}local`."""
+    server_time: float | None = None
+    """The server's clock (Unix seconds) from the HTTP `Date` header of its answer."""
 
     def describe(self) -> str:
         parts = [self.kind]

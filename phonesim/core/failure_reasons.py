@@ -97,6 +97,12 @@ CERTPROV_METADATA_INCOMPLETE = _reason(
     "metadata_incomplete",
     "the CertProvisioningService metadata lacks the certificate port or its web ticket issuer",
 )
+CERTPROV_INVALID_SECURITY = _reason(
+    Stage.CERTPROV,
+    "invalid_security",
+    "the CertProvisioningService refused the request's WS-Security header (InvalidSecurity), "
+    "as a pool does whose clock is far from the timestamp the phone wrote",
+)
 
 # -- Web Ticket service -------------------------------------------------------------------
 WEBTICKET_NO_PIN_ENDPOINT = _reason(

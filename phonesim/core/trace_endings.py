@@ -68,6 +68,9 @@ FAILURE_FIELDS = frozenset(
         "contact",
         "max_redirects",
         "retry_after",
+        # A web service that refused the message's security, and the clocks on each side:
+        "fault_code",
+        "pool_time",
     }
 )
 

@@ -43,6 +43,11 @@ def why_own_text(stage: str | None, reason: str | None) -> str | None:
         return "the Web Ticket text is phonesim's wording; the device's is not public"
     if reason == "rootchain.not_valid_on_phone_clock":
         return "a wrong clock is shown with the root-chain download text; the real text is [U]"
+    if reason == "certprov.invalid_security":
+        return (
+            "a security timestamp the pool refused is shown with the certificate service's "
+            "text; the real text is [U]"
+        )
     if reason is not None and reason.endswith(".tls"):
         return (
             "an untrusted server certificate is shown with the text of the stage that "

@@ -7,6 +7,8 @@ presented), and the root of the package's errors imports nothing of the package.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from phonesim.codec.certificate import CertificateSummary
 from phonesim.codec.ocauthws.diagnostics import MsDiagnostics
 from phonesim.errors import PhonesimError
@@ -41,6 +43,8 @@ class WebServiceFailure(PhonesimError):
         http_status: int | None = None,
         diagnostics: MsDiagnostics | None = None,
         presented: CertificateSummary | None = None,
+        fault_code: str | None = None,
+        server_date: datetime | None = None,
     ) -> None:
         if kind not in self.KINDS:
             raise ValueError(f"unknown web service failure kind {kind!r}")
@@ -51,6 +55,10 @@ class WebServiceFailure(PhonesimError):
         self.diagnostics = diagnostics
         self.presented = presented
         """The certificate the server presented, when TLS verification refused it."""
+        self.fault_code = fault_code
+        """A SOAP fault's code, `{namespace}local`."""
+        self.server_date = server_date
+        """The server's clock, from the `Date` header of its answer (IIS sends one)."""
         extra = []
         if http_status is not None:
             extra.append(f"HTTP {http_status}")

@@ -25,6 +25,7 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -170,14 +171,16 @@ class WebServicesClient:
         device_id: str,
         csr_der: bytes,
         request_id: str,
+        created: datetime,
     ) -> bytes:
         """DER of the user certificate the pool issued. `device_id` may be given with or
-        without braces; it is sent as {GUID}, as the protocol writes it."""
+        without braces; it is sent as {GUID}, as the protocol writes it. `created` is the
+        phone's clock, the security timestamp's `Created` (see `codec.ocauthws.security`)."""
         from phonesim.codec.ocauthws.security import ticket_security_header
 
         try:
             header = ticket_security_header(
-                ticket.assertion_xml, created=datetime.now(UTC), expires=ticket.expires
+                ticket.assertion_xml, created=created, expires=ticket.expires
             )
         except MalformedServiceDocument as exc:
             raise WebServiceFailure("malformed", address, str(exc)) from None
@@ -419,6 +422,8 @@ def _soap_failure(address: str, response: httpx.Response) -> WebServiceFailure |
             fault.reason or fault.code or "SOAP fault",
             http_status=status,
             diagnostics=diagnostics,
+            fault_code=fault.qualified_code or None,
+            server_date=_server_date(response),
         )
     if 200 <= status < 300:
         return None
@@ -428,7 +433,18 @@ def _soap_failure(address: str, response: httpx.Response) -> WebServiceFailure |
         response.reason_phrase or "unexpected status",
         http_status=status,
         diagnostics=header,
+        server_date=_server_date(response),
     )
+
+
+def _server_date(response: httpx.Response) -> datetime | None:
+    """The server's clock when it answered, from its `Date` header; None without one."""
+    try:
+        date = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    # HTTP dates are GMT; a zone of -0000 reads as naive, and naive would read as local.
+    return date if date.tzinfo else date.replace(tzinfo=UTC)
 
 
 def _zeep_failure(url: str, exc: Exception) -> WebServiceFailure | None:

@@ -8,6 +8,7 @@ network carried it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
 from phonesim.codec.certificate import summarize_certificate
@@ -83,6 +84,7 @@ async def request_certificate(
             device_id=command.device_id,
             csr_der=csr,
             request_id=command.request_id,
+            created=datetime.fromtimestamp(command.phone_time, UTC),
         )
         summary = summarize_certificate(der)
     except WebServiceFailure as failure:
@@ -103,4 +105,6 @@ def service_failure(failure: WebServiceFailure) -> ServiceFailure:
         error_id=None if diagnostics is None else diagnostics.error_id,
         reason=None if diagnostics is None else diagnostics.reason,
         presented=failure.presented,
+        fault_code=failure.fault_code,
+        server_time=None if failure.server_date is None else failure.server_date.timestamp(),
     )

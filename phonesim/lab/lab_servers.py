@@ -83,7 +83,9 @@ def configure_lab(
     if scenario.certificates.server_issuer == "untrusted":
         server_ca = LabCertificateAuthority.create(name=UNTRUSTED_CA_NAME, now=now, serials=serials)
     faults = WebFaults(
-        status_by_path=dict(scenario.web_status), expired_tickets=scenario.expired_tickets
+        status_by_path=dict(scenario.web_status),
+        expired_tickets=scenario.expired_tickets,
+        max_clock_skew=timedelta(seconds=scenario.max_clock_skew),
     )
     if clock is None:
         web = LabWebServices(

@@ -216,6 +216,9 @@ class LabScenario:
     registrar: RegistrarSpec = field(default_factory=RegistrarSpec)
     certificates: CertificateSpec = field(default_factory=CertificateSpec)
     time_offset: float = 0.0
+    max_clock_skew: float = 300.0
+    """Seconds the pool's web services allow between a request's security timestamp and
+    their clock (WCF's MaxClockSkew, 5 minutes by default)."""
     hold: float | None = None
     """Seconds a phone must stay registered for the fault to show (one that strikes only
     after the sign-in, such as an association the registrar ends early)."""
@@ -297,7 +300,7 @@ class _ScenarioReader:
         lab = f.table(("lab",), self.data.get("lab"))
         f.check_keys(("lab",), lab, ("web_fqdn", "pool_fqdn"))
         web = f.table(("web",), self.data.get("web"))
-        f.check_keys(("web",), web, ("status", "expired_tickets"))
+        f.check_keys(("web",), web, ("status", "expired_tickets", "max_clock_skew_seconds"))
         ticket = f.table(("webticket",), self.data.get("webticket"))
         f.check_keys(("webticket",), ticket, ("user",))
         time = f.table(("time",), self.data.get("time"))
@@ -321,6 +324,9 @@ class _ScenarioReader:
             certificates=self.certificates(),
             time_offset=self.number(
                 ("time", "offset_seconds"), time.get("offset_seconds"), 0.0, signed=True
+            ),
+            max_clock_skew=self.number(
+                ("web", "max_clock_skew_seconds"), web.get("max_clock_skew_seconds"), 300.0
             ),
             hold=None
             if head.get("hold_seconds") is None

@@ -12,7 +12,16 @@ requests, so a fleet run does not grow it without end.
 
 GetAndPublishCert refusals are phonesim's own ErrorInfo ids (the real ones are not
 public): 28060 no web ticket, 28061 unknown ticket, 28062 expired ticket, 28063
-Entity is not the ticket's user, 28064 unusable certificate request.
+Entity is not the ticket's user, 28064 unusable certificate request. Before any of
+them, the request's security timestamp is checked against the pool's clock as WCF
+checks it (`WebFaults.max_clock_skew`, WCF's MaxClockSkew), and refused with WCF's
+InvalidSecurity fault (`codec.ocauthws.security` gives the sources). A request
+without a timestamp is not refused for it. WCF may also refuse a `Created` older
+than its freshness window; whether the CertProvisioningService does is [U], so the
+lab does not.
+
+Every answer carries a `Date` header, the pool's clock, as IIS sends one: it is
+how a phone refused for its clock can tell how far it was from the pool's.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import NamedTuple
 
 from cryptography import x509
@@ -56,7 +66,14 @@ from phonesim.codec.ocauthws.faults import ms_diagnostics_detail
 from phonesim.codec.ocauthws.pin_credentials import read_pin_credentials, redact_pin
 from phonesim.codec.ocauthws.proof_key import add_proof, computed_key, read_client_entropy
 from phonesim.codec.ocauthws.saml import build_assertion
-from phonesim.codec.ocauthws.security import ticket_in_header
+from phonesim.codec.ocauthws.security import (
+    INVALID_SECURITY,
+    INVALID_SECURITY_REASON,
+    MAX_CLOCK_SKEW,
+    ticket_in_header,
+    timestamp_in_header,
+    timestamp_refusal,
+)
 from phonesim.codec.ocauthws.soap import CONTENT_TYPE, build_envelope, build_fault, read_envelope
 from phonesim.codec.ocauthws.web_ticket import TicketRequest, read_ticket_request, ticket_response
 from phonesim.codec.ocauthws.wire import to_bytes
@@ -105,6 +122,9 @@ class WebFaults:
     service is not published."""
     expired_tickets: bool = False
     """Web tickets are issued already expired, so GetAndPublishCert refuses them."""
+    max_clock_skew: timedelta = MAX_CLOCK_SKEW
+    """How far a request's security timestamp may be from the pool's clock (WCF's
+    MaxClockSkew, 5 minutes unless an admin changed it)."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +215,10 @@ class LabWebCore:
 
     def handle(self, request: WebRequest) -> WebReply:
         """The answer to one request; every request is journaled first, answered or not."""
+        reply = self._answer(request)
+        return reply._replace(headers={**reply.headers, "Date": format_datetime(self._now(), True)})
+
+    def _answer(self, request: WebRequest) -> WebReply:
         path = request.path
         body, pin_format = _without_pin(request.body) if path == PIN_PATH else (request.body, None)
         self.received.append(
@@ -361,13 +385,16 @@ class LabWebCore:
             envelope = read_envelope(request.body, "GetAndPublishCert request")
         except MalformedServiceDocument as exc:
             return _fault(400, _CLIENT, str(exc))
+        now = self._now()
+        refused = self._timestamp_refused(envelope.header, now)
+        if refused is not None:
+            return refused
         if _soap_action(request) != GET_AND_PUBLISH_CERT_ACTION:
             return _fault(500, _CLIENT, f"action {_soap_action(request)!r} is not supported")
         try:
             message = read_get_and_publish_cert(envelope.payload)
         except MalformedServiceDocument as exc:
             return _fault(500, _CLIENT, str(exc))
-        now = self._now()
         assertion = ticket_in_header(envelope.header)
         if assertion is None:
             return _refuse(NO_TICKET, "No web ticket in the request")
@@ -391,6 +418,25 @@ class LabWebCore:
         return _xml(
             build_envelope(certificate_response(certificate, request_id=message.request_id))
         )
+
+    def _timestamp_refused(self, header: etree._Element | None, now: datetime) -> WebReply | None:
+        """WCF's answer to a security timestamp it refuses (before the service sees the
+        message), or None. The fault names no cause; the reason is logged, as WCF keeps it
+        in the server's trace."""
+        try:
+            timestamp = timestamp_in_header(header)
+        except MalformedServiceDocument as exc:
+            why: str | None = str(exc)
+        else:
+            why = (
+                None
+                if timestamp is None
+                else timestamp_refusal(timestamp, now, self.faults.max_clock_skew)
+            )
+        if why is None:
+            return None
+        log.info("GetAndPublishCert refused: the security timestamp's %s", why)
+        return _fault(500, INVALID_SECURITY, INVALID_SECURITY_REASON)
 
     def _diagnostics_fault(self, refusal: PinRejected) -> WebReply:
         diagnostics = MsDiagnostics(refusal.error_id, refusal.reason, source=self.web_fqdn)

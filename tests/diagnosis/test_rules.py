@@ -245,3 +245,89 @@ def test_a_handshake_refused_for_another_reason_is_not_blamed_on_the_certificate
         ]
     )
     assert "tlsdsk.client_certificate_untrusted" not in [f.id for f in found.findings]
+
+
+# -- a phone clock the pool refuses at CertProvisioningService ------------------------------
+
+CERTPROV_AUTH = (
+    "https://web01.example.test/CertProv/CertProvisioningService.svc/WebTicket_Proof_SHA1"
+)
+REFUSAL = "An error occurred when verifying security for the message."
+
+
+def security_refused(phone_time: str, pool_time: str) -> Trace:
+    return failed(
+        "certprov",
+        "certprov.invalid_security",
+        "CertProvisioningService refused the request's security",
+        url=CERTPROV_AUTH,
+        kind="fault",
+        detail=REFUSAL,
+        http_status=500,
+        phone_time=phone_time,
+        pool_time=pool_time,
+    )
+
+
+def test_a_phone_that_kept_its_own_clock_behind_the_pool_is_told_to_get_a_time_server() -> None:
+    found = diagnose(
+        [
+            event("time", "unsynchronized", "warning", note="no time server answered"),
+            security_refused("2026-11-23T07:00:00+00:00", "2026-11-23T09:00:00+00:00"),
+        ]
+    )
+    (finding,) = found.findings
+    assert (finding.id, finding.severity) == ("time.phone_clock_skewed", "error")
+    assert finding.evidence["skew_seconds"] == -7200
+    assert "time_server" not in finding.evidence
+    assert finding.title.startswith("The phone's clock is 120 minutes behind the pool's")
+    assert finding.explanation.startswith("No time server answered, so the phone kept its own")
+    assert "_ntp._udp.<domain>" in finding.remediation[0]
+
+
+def test_the_time_server_and_where_the_phone_found_it_are_named() -> None:
+    # No option 43 either: the service that refused the timestamp was found all the same,
+    # so the missing option is a warning, not this failure's cause.
+    found = diagnose(
+        [
+            *answered(option_120="pool01.example.test", option_42=["192.0.2.123"]),
+            event("time", "synchronized", server="192.0.2.123", offset=1500.0),
+            security_refused("2026-11-23T09:25:00+00:00", "2026-11-23T09:00:00+00:00"),
+        ]
+    )
+    assert ids(found) == [("time.phone_clock_skewed", "error"), ("option43.missing", "warning")]
+    finding = found.findings[0]
+    assert finding.evidence["time_server"] == "192.0.2.123"
+    assert finding.evidence["time_source"] == "DHCP option 42"
+    assert finding.evidence["skew_seconds"] == 1500
+    assert finding.explanation.startswith(
+        "The time server 192.0.2.123 (DHCP option 42) set the phone's clock 25 minutes forward."
+    )
+    assert finding.remediation[0].startswith("Correct the clock of 192.0.2.123")
+
+
+def test_clocks_within_the_allowed_skew_are_not_blamed_for_the_refusal() -> None:
+    found = diagnose([security_refused("2026-11-23T09:04:00+00:00", "2026-11-23T09:00:00+00:00")])
+    assert [f.id for f in found.findings] == ["signin.failed"]
+
+
+def test_a_clock_minutes_wrong_is_told_in_minutes_not_in_tenths_of_a_day() -> None:
+    found = diagnose(
+        [
+            event("time", "synchronized", server="ntp.example.test", offset=-1200.0),
+            failed(
+                "rootchain",
+                "rootchain.not_valid_on_phone_clock",
+                "root certificate not valid at the phone's time",
+                phone_time="2026-11-23T08:40:00+00:00",
+                subject="CN=Lab Root",
+                not_before="2026-11-23T08:55:00+00:00",
+                not_after="2036-11-23T09:00:00+00:00",
+            ),
+        ]
+    )
+    (finding,) = found.findings
+    assert finding.id == "time.phone_clock_wrong"
+    assert finding.explanation.startswith(
+        "The time server ntp.example.test set the phone's clock 20 minutes back."
+    )

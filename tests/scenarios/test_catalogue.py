@@ -46,6 +46,19 @@ REQUIRED = {
 }
 
 
+POOL_FAILURES = {
+    "director-redirect",
+    "director-redirect-loop",
+    "client-certificate-untrusted",
+    "bad-server-signature",
+    "registrar-busy",
+    "association-ended-early",
+    "user-not-enabled-for-registrar",
+    "phone-clock-ahead-of-pool",
+}
+"""The failures a pool really produces (issue 11), each a scenario of its own."""
+
+
 def boot(name: str) -> tuple[dict[str, Any], list[Trace]]:
     """The boot's result, as `phonesim boot` shapes it, and its trace."""
     scenario = load_scenario(name)
@@ -55,7 +68,7 @@ def boot(name: str) -> tuple[dict[str, Any], list[Trace]]:
 
 
 def test_the_catalogue_holds_every_fault_users_asked_for() -> None:
-    assert set(catalogue()) >= REQUIRED
+    assert set(catalogue()) >= REQUIRED | POOL_FAILURES
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))

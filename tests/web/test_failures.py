@@ -27,6 +27,7 @@ async def _certificate(w, ticket, *, entity=ENTITY, csr_der=None):
         device_id="{6d1f0e8a-1c2b-4e3d-8f5a-0a1b2c3d4e5f}",
         csr_der=csr_der or build_csr(KeyPool("ec-p256").take(), entity=entity),
         request_id="r",
+        created=datetime.now(UTC),
     )
 
 

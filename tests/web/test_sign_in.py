@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -87,6 +88,7 @@ def test_certificate_is_issued_by_the_lab_ca_for_the_csr_key(web_lab):
                 device_id="0b5a7c4e-8d3b-4d1e-9a51-2f2f5e6d7c8b",
                 csr_der=build_csr(key, entity=ENTITY),
                 request_id="request-1",
+                created=datetime.now(UTC),
             )
             return der, w.ca.chain[0]
 
@@ -111,6 +113,7 @@ def test_get_and_publish_cert_request_has_the_protocol_shape(web_lab):
                 device_id="0b5a7c4e-8d3b-4d1e-9a51-2f2f5e6d7c8b",
                 csr_der=build_csr(KeyPool("ec-p256").take(), entity=ENTITY),
                 request_id="request-7",
+                created=datetime.now(UTC),
             )
             return w.lab.received[-1]
 
@@ -142,6 +145,7 @@ def test_every_request_carries_the_phone_user_agent_and_host_name(web_lab):
                 device_id="{6d1f0e8a-1c2b-4e3d-8f5a-0a1b2c3d4e5f}",
                 csr_der=build_csr(KeyPool("ec-p256").take(), entity=ENTITY),
                 request_id="r",
+                created=datetime.now(UTC),
             )
             return w.lab.received, w.user_agent, w.fqdn
 
@@ -177,6 +181,7 @@ def test_pin_never_appears_in_logs_reprs_or_the_lab_journal(web_lab, caplog):
                 device_id="{6d1f0e8a-1c2b-4e3d-8f5a-0a1b2c3d4e5f}",
                 csr_der=build_csr(KeyPool("ec-p256").take(), entity=ENTITY),
                 request_id="r",
+                created=datetime.now(UTC),
             )
             return failure, ticket, w.lab.received, w.lab.tickets
 

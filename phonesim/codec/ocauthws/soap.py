@@ -26,6 +26,9 @@ class SoapFault:
     code: str
     reason: str
     detail: etree._Element | None
+    qualified_code: str = ""
+    """`code` with its prefix resolved, `{namespace}local`: the prefix is the writer's choice
+    (WCF writes `a:InvalidSecurity`), the namespace is what names the fault."""
 
 
 def read_envelope(data: bytes, document: str) -> Envelope:
@@ -54,11 +57,20 @@ def read_fault(envelope: Envelope) -> SoapFault | None:
     if payload is None or payload.tag != qname(ns.SOAP_ENV, "Fault"):
         return None
     # SOAP 1.1 fault children are unqualified.
+    code = payload.find("faultcode")
+    text = "" if code is None else (code.text or "").strip()
     return SoapFault(
-        code=(payload.findtext("faultcode") or "").strip(),
+        code=text,
         reason=(payload.findtext("faultstring") or "").strip(),
         detail=payload.find("detail"),
+        qualified_code="" if code is None else _resolved(code, text),
     )
+
+
+def _resolved(element: etree._Element, name: str) -> str:
+    prefix, _, local = name.rpartition(":")
+    namespace = element.nsmap.get(prefix or None)
+    return qname(namespace, local) if namespace else local
 
 
 def build_fault(

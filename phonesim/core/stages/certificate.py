@@ -2,6 +2,11 @@
 
 The CertProvisioningService signs the phone's key for the user's SIP URI and
 publishes it; the registrar's TLS-DSK handshake is later authenticated with it.
+
+The request's security timestamp says the phone's clock, and the pool refuses it when
+that is too far from its own (`phonesim.codec.ocauthws.security`): the refusal is
+`certprov.invalid_security`, with the phone's clock and the pool's (its answer's `Date`
+header) side by side, since the fault itself does not say what was wrong.
 """
 
 from __future__ import annotations
@@ -9,20 +14,39 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+from phonesim.codec.ocauthws import namespaces as ns
 from phonesim.core.commands import RequestCertificate
+from phonesim.core.context import BootContext, utc
 from phonesim.core.events import CertificateAnswered, Event
 from phonesim.core.failure import ServiceFailure
+from phonesim.core.failure_reasons import CERTPROV_INVALID_SECURITY
 from phonesim.core.stage import Stage
-from phonesim.core.stages.base import DONE, Step, Stepwise, service_failed
+from phonesim.core.stages.base import (
+    DONE,
+    STAGE_TEXT,
+    Failed,
+    Step,
+    Stepwise,
+    service_failed,
+)
 from phonesim.core.trace_schema import CERTPROV_ISSUED, CERTPROV_REQUEST
+
+INVALID_SECURITY = f"{{{ns.WSSE}}}InvalidSecurity"
+"""WCF's fault for a message whose security it refused, the timestamp's among them."""
 
 
 class Certificate(Stepwise):
-    __slots__ = ()
+    __slots__ = ("_asked_at",)
     stage: ClassVar[Stage] = Stage.CERTPROV
+
+    def __init__(self, ctx: BootContext) -> None:
+        super().__init__(ctx)
+        self._asked_at = 0.0
+        """The phone's clock when it sent the request (Unix seconds)."""
 
     def start(self, now: float) -> Step:
         ctx = self.ctx
+        self._asked_at = ctx.wall_time(now)
         assert ctx.cert_prov_auth is not None
         entity = (ctx.sip_uri or "").removeprefix("sip:")
         request_id = str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4))
@@ -42,6 +66,7 @@ class Certificate(Stepwise):
                 device_id=device_id,
                 request_id=request_id,
                 timeout=ctx.profile.web.timeout,
+                phone_time=self._asked_at,
             ),
             self,
         )
@@ -50,6 +75,8 @@ class Certificate(Stepwise):
     def handle(self, event: Event, now: float) -> Step:
         assert isinstance(event, CertificateAnswered)
         cert = event.certificate
+        if event.failure is not None and event.failure.fault_code == INVALID_SECURITY:
+            return self._security_refused(event.address, event.failure)
         if event.failure is not None or cert is None:
             failure = event.failure or ServiceFailure("malformed", "no certificate in the answer")
             return service_failed(Stage.CERTPROV, event.address, failure)
@@ -65,6 +92,25 @@ class Certificate(Stepwise):
         self.ctx.credential = event.credential
         self.ctx.certificate_not_after = cert.not_after.timestamp()
         return DONE
+
+    def _security_refused(self, url: str, failure: ServiceFailure) -> Failed:
+        phone_time = utc(self._asked_at).isoformat()
+        pool_time = None if failure.server_time is None else utc(failure.server_time).isoformat()
+        pool = "no Date header" if pool_time is None else f"Date {pool_time}"
+        return Failed(
+            Stage.CERTPROV,
+            CERTPROV_INVALID_SECURITY.cause,
+            f"{STAGE_TEXT[Stage.CERTPROV]} at {url} refused the request's security "
+            f"({failure.detail}); the request said the phone's clock, {phone_time}, "
+            f"the answer the pool's ({pool})",
+            url=url,
+            kind=failure.kind,
+            detail=failure.detail,
+            http_status=failure.http_status,
+            fault_code=failure.fault_code,
+            phone_time=phone_time,
+            pool_time=pool_time,
+        )
 
 
 __all__ = ["Certificate"]

@@ -17,9 +17,10 @@ TEXTS = FindingTexts.load("phonesim.diagnosis", "findings.toml")
 URL_FAILURES: tuple[Reason, ...] = (
     reasons.DISCOVERY_NO_WEB_SERVICES,
     *reasons.reasons_at(Stage.ROOTCHAIN),
-    *reasons.reasons_at(Stage.CERTPROV),
+    *(r for r in reasons.reasons_at(Stage.CERTPROV) if r is not reasons.CERTPROV_INVALID_SECURITY),
 )
-"""Failures that follow from a web services URL the phone had to guess or got wrong."""
+"""Failures that follow from a web services URL the phone had to guess or got wrong (not a
+refused security timestamp: only the right service answers that)."""
 
 WORKED = "worked"
 FAILED = "failed"

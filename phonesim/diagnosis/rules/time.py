@@ -1,7 +1,17 @@
-"""Time rules: a phone clock so wrong that the pool's certificates look invalid."""
+"""Time rules: a phone clock so wrong that the pool's certificates look invalid, or wrong
+enough that the pool refuses the timestamp of its certificate request.
+
+The second is told from the refusal (`certprov.invalid_security`) with the two clocks the
+phone recorded beside it: its own, as its request said it, and the pool's, from the `Date`
+header of the answer. The pool's allowed skew is not on the wire: the rule assumes WCF's
+default, 5 minutes, and stays silent when the clocks are closer than that (the refusal
+then has another cause). The registrar's TLS-DSK handshake carries no phone time, so a
+skewed clock is never the registrar's ms-diagnostics 1013 in phonesim.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from phonesim.core import failure_reasons as reasons
@@ -17,6 +27,10 @@ PHONE_CLOCK_WRONG = TEXTS["time.phone_clock_wrong"]
 SUPPLIED_CA_NOT_VALID = TEXTS["time.supplied_ca_not_valid"]
 
 DAY = 86400
+MINUTE = 60
+WCF_MAX_CLOCK_SKEW = 300
+"""Seconds; WCF's default MaxClockSkew (`codec.ocauthws.security` cites it)."""
+PHONE_CLOCK_SKEWED = TEXTS["time.phone_clock_skewed"]
 
 
 def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
@@ -52,8 +66,7 @@ def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
             clock=clock,
             fix=clock,
             time_server=None if synced is None else synced.get("server"),
-            offset_days=None if offset is None else abs(offset) / DAY,
-            direction="back" if offset is not None and offset < 0 else "forward",
+            offset_text=None if offset is None else _moved(offset),
             phone_time=failed.get("phone_time"),
             certificate=failed.get("subject"),
             not_before=failed.get("not_before"),
@@ -67,8 +80,7 @@ def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
         clock=clock,
         fix=clock,
         time_server=None if synced is None else synced.get("server"),
-        offset_days=None if offset is None else abs(offset) / DAY,
-        direction="back" if offset is not None and offset < 0 else "forward",
+        offset_text=None if offset is None else _moved(offset),
         phone_time=failed.get("phone_time"),
         certificate=failed.get("subject"),
         not_before=failed.get("not_before"),
@@ -76,4 +88,83 @@ def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
     )
 
 
-RULES = (time_phone_clock_wrong,)
+def time_phone_clock_skewed(record: BootRecord) -> Finding | None:
+    failure = record.failure
+    if failure is None or not record.ended_with(reasons.CERTPROV_INVALID_SECURITY):
+        return None
+    failed = fields_of(ts.failed(Stage.CERTPROV), failure)
+    phone_time, pool_time = failed.get("phone_time"), failed.get("pool_time")
+    if phone_time is None or pool_time is None:
+        return None
+    skew = round(
+        (datetime.fromisoformat(phone_time) - datetime.fromisoformat(pool_time)).total_seconds()
+    )
+    if abs(skew) <= WCF_MAX_CLOCK_SKEW:
+        return None
+    synced_step = record.last(ts.TIME_SYNCHRONIZED)
+    synced = fields_of(ts.TIME_SYNCHRONIZED, synced_step) if synced_step else None
+    evidence: dict[str, Any] = {
+        "phone_time": phone_time,
+        "pool_time": pool_time,
+        "skew_seconds": skew,
+        "allowed_skew_seconds": WCF_MAX_CLOCK_SKEW,
+        "url": failed.get("url"),
+        "fault": failed.get("detail"),
+        **at(failure),
+    }
+    if synced is not None:
+        evidence |= {
+            "time_server": synced.get("server"),
+            "time_source": _time_source(record, str(synced.get("server"))),
+            "clock_offset_seconds": float(synced.get("offset", 0.0)),
+        }
+    clock = "set" if synced is not None else "kept"
+    return PHONE_CLOCK_SKEWED.finding(
+        severity="error",
+        evidence=evidence,
+        phone_screen=screen_for(Stage.CERTPROV),
+        priority=5,
+        clock=clock,
+        fix=clock,
+        time_server=evidence.get("time_server"),
+        time_source=evidence.get("time_source"),
+        offset_text=None if synced is None else _moved(evidence["clock_offset_seconds"]),
+        skew_minutes=abs(skew) / MINUTE,
+        skew_seconds=abs(skew),
+        direction="ahead" if skew > 0 else "behind",
+        phone_time=phone_time,
+        pool_time=pool_time,
+        allowed_skew_seconds=WCF_MAX_CLOCK_SKEW,
+        allowed_skew_minutes=WCF_MAX_CLOCK_SKEW / MINUTE,
+        detail=failed.get("detail"),
+    )
+
+
+def _time_source(record: BootRecord, server: str) -> str:
+    """Where the phone found the time server that set its clock."""
+    answer = record.chosen_answer
+    option_42 = fields_of(ts.DHCP_ANSWER, answer).get("option_42") if answer else None
+    if option_42 and server in option_42:
+        return "DHCP option 42"
+    for step in record.all(ts.DNS_ANSWER):
+        fields = fields_of(ts.DNS_ANSWER, step)
+        name = str(fields.get("name", ""))
+        if name.startswith("_ntp._udp.") and any(
+            str(r).rstrip(".").endswith(f" {server}") for r in fields.get("records") or ()
+        ):
+            return f"the {name} SRV record"
+    return "the profile's fallback time server"
+
+
+def _moved(offset: float) -> str:
+    """How far the time server moved the phone's clock, in words."""
+    way = "back" if offset < 0 else "forward"
+    size = abs(offset)
+    if size < 2 * 3600:
+        return f"{size / MINUTE:.0f} minutes {way}"
+    if size < 2 * DAY:
+        return f"{size / 3600:.1f} hours {way}"
+    return f"{size / DAY:.1f} days {way}"
+
+
+RULES = (time_phone_clock_wrong, time_phone_clock_skewed)
