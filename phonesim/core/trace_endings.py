@@ -45,7 +45,10 @@ FAILURE_FIELDS = frozenset(
         "snum",
         # Provisioning's and a held phone's:
         "event",
+        "hold",
+        "began_at",
         "held_for",
+        "cut_short_by",
         "refreshes",
         "keep_alives",
         "rehandshakes",
