@@ -48,7 +48,10 @@ the state folder as it was. --cache / --no-cache choose either way.
 exit codes: 0 signed in (TLS-DSK and a verified REGISTER 200 OK), or the --stop-after
             stage reached; 2 bad input; 3 discovery (DHCP/DNS) failed; 4 root chain;
             5 web ticket (PIN); 6 certificate provisioning; 7 registrar; 8 TLS-DSK
-            sign-in; 130 interrupted.
+            sign-in; 9 provisioning; 10 a held phone lost its registration;
+            130 interrupted: Ctrl-C, also during a --hold after the phone signed in (it
+            signs out first; Result stays Success and Held says the hold asked for, the
+            hold done and cut_short_by): the run did less than asked, as fleet says too.
 """
 
 
