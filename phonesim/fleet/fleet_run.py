@@ -132,7 +132,11 @@ class FleetRun:
     ) -> None:
         self.plan = plan
         self.network = network
-        self.statistics = FleetStatistics(plan.final_stage, held=plan.hold is not None)
+        self.statistics = FleetStatistics(
+            plan.final_stage,
+            held=plan.hold is not None,
+            supplied_trust=plan.supplied_trust is not None,
+        )
         self.hold = None if plan.hold is None else HoldFigures(plan.hold)
         self._ending_holds: str | None = None
         """What is ending every hold (e.g. `Ctrl-C`); None while holds run their course."""

@@ -21,6 +21,7 @@ from phonesim.core.stage import Stage
 from phonesim.fleet.failure_table import FailureTable
 from phonesim.fleet.stage_clock import (
     BOOT,
+    HELD_STEPS,
     INTERRUPTED,
     NOT_NEEDED,
     OK,
@@ -54,7 +55,19 @@ FAILED_BEFORE = "failed_before"
 INTERRUPTED_BEFORE = "interrupted_before"
 SKIPPED = "skipped"
 """The phone went on, or ended well, without it."""
-NOT_REACHED_REASONS = (FAILED_BEFORE, STOPPED_AS_ASKED, INTERRUPTED_BEFORE, SKIPPED)
+SUPPLIED = "supplied"
+"""The root chain: its CA certificates were given (`--trust-ca`), not fetched."""
+NOT_DUE = "not_due"
+"""A held phone's refresh or new association: nothing called for one within its hold (a
+hold shorter than the refresh interval, a registrar that kept its association)."""
+NOT_REACHED_REASONS = (
+    FAILED_BEFORE,
+    STOPPED_AS_ASKED,
+    INTERRUPTED_BEFORE,
+    SKIPPED,
+    SUPPLIED,
+    NOT_DUE,
+)
 
 
 def nearest_rank(ordered: Sequence[float], percent: float) -> float:
@@ -120,10 +133,14 @@ class ProfileFigures:
 
 
 class FleetStatistics:
-    def __init__(self, final_stage: str = Stage.TLSDSK, *, held: bool = False) -> None:
+    def __init__(
+        self, final_stage: str = Stage.TLSDSK, *, held: bool = False, supplied_trust: bool = False
+    ) -> None:
         self.final_stage = final_stage
         self.held = held
         """The phones are held registered after signing in (`--hold`)."""
+        self.supplied_trust = supplied_trust
+        """The phones were given their root chain (`--trust-ca`): none fetches it."""
         self.latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
         """Steps that worked."""
         self.failed_latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
@@ -210,16 +227,25 @@ class FleetStatistics:
             if stage in reached:
                 continue
             if _ORDER[stage] < furthest:
-                why = SKIPPED
+                why = self._went_without(stage)
             elif outcome == "fleet.interrupted":
                 why = INTERRUPTED_BEFORE
             elif outcome != "success":
                 why = FAILED_BEFORE
             elif stage in planned:
-                why = SKIPPED
+                why = self._went_without(stage)
             else:
                 why = STOPPED_AS_ASKED
             self.not_reached[stage][why] += 1
+
+    def _went_without(self, stage: str) -> str:
+        """Why a phone that got past a step never ran it: "skipped" says too little where
+        the step was supplied, or never due."""
+        if stage == Stage.ROOTCHAIN and self.supplied_trust:
+            return SUPPLIED
+        if stage in HELD_STEPS:
+            return NOT_DUE
+        return SKIPPED
 
     @property
     def planned_steps(self) -> tuple[str, ...]:
