@@ -116,10 +116,9 @@ def bootstrap_result(
             "ExitCode": exit_code(outcome),
         }
     assert isinstance(outcome, Failure)
-    fqdn = outcome.registrar.rsplit(":", 1)[0] if outcome.registrar else None
     return {
         "TargetUri": outcome.web_url,
-        "TargetFqdn": fqdn,
+        "TargetFqdn": _failed_target_fqdn(outcome),
         "Result": "Failure",
         "Latency": _latency(outcome.t),
         "Error": outcome.message,
@@ -133,6 +132,14 @@ def bootstrap_result(
         "Phone": phone,
         "ExitCode": exit_code(outcome),
     }
+
+
+def _failed_target_fqdn(outcome: Failure) -> str | None:
+    """The registrar a failed boot targeted: the one it would try next, or else the one
+    whose answer ended the boot (a 503, a refusal, a wrong signature), which its evidence
+    names; the cmdlet names the pool it tried, and so do we when we know it."""
+    registrar = outcome.registrar or outcome.evidence.get("registrar")
+    return registrar.rsplit(":", 1)[0] if isinstance(registrar, str) and registrar else None
 
 
 def _diagnosis_text(top: Finding | None, outcome: Failure) -> str:
