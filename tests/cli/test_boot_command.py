@@ -94,7 +94,10 @@ def test_a_wrong_pin_exits_with_the_web_ticket_code(capsys, tmp_path: Path) -> N
             ["--ext", "5551234", "--pin", "13579", "--mac", "01-00-5E-00-00-FB"],
             "MAC address '01-00-5E-00-00-FB' is a multicast address",
         ),
-        (["--ext", "5551234", "--pin", "13579", "--hold", "ten"], "--hold 'ten': give a duration such as 90s, 10m, 2h"),
+        (
+            ["--ext", "5551234", "--pin", "13579", "--hold", "ten"],
+            "--hold 'ten': give a duration such as 90s, 10m, 2h",
+        ),
         (["--ext", "5551234", "--pin", "13579", "--hold", "0s"], "must be more than 0"),
         (
             ["--ext", "5551234", "--pin", "13579", "--hold", "10m", "--stop-after", "tlsdsk"],
