@@ -470,6 +470,7 @@ class FleetRun:
             ext=identity.sign_in_as,
             mac=identity.mac,
             profile=identity.profile,
+            started=booting.started,
         )
         if self._csv is not None:
             self._csv.write(

@@ -163,7 +163,8 @@ class FleetStatistics:
         """When each phone finished, in order (so it only grows)."""
         self.ended_failed: array[int] = array("b")
         self.boot_done_at: array[float] = array("d")
-        """When each boot in `latencies["boot"]` ended (same order), for latency over time."""
+        """When each boot in `latencies["boot"]` ended (same order), for latency over time:
+        a held phone's boot ends when its hold begins."""
         self.by_profile: dict[str, ProfileFigures] = {}
         self._planned = frozenset(self.planned_steps)
         """`planned_steps`, worked out once: every phone that finishes is checked against it."""
@@ -185,7 +186,10 @@ class FleetStatistics:
         ext: str = "",
         mac: str = "",
         profile: str = "",
+        started: float | None = None,
     ) -> None:
+        """`started`: when the phone powered on, so that its boot is placed in time where
+        it ended (a held phone's sign-in ends at its hold's start, long before `at`)."""
         self.outcomes[outcome] += 1
         self.ended_at.append(at)
         self.ended_failed.append(outcome != "success")
@@ -197,7 +201,7 @@ class FleetStatistics:
             self.latencies[stage].append(seconds)
             self.results[stage][OK] += 1
             if stage == BOOT:
-                self.boot_done_at.append(at)
+                self.boot_done_at.append(at if started is None else started + seconds)
                 figures.boots.append(seconds)
         for stage in steps.not_needed:
             self.results[stage][NOT_NEEDED] += 1
