@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from phonesim.cli.boot_command import (
-    add_hold_argument,
     add_output_arguments,
     add_phone_arguments,
     add_server_arguments,
@@ -43,7 +42,6 @@ def register(commands: Any) -> None:
     add_server_arguments(diagnose)
     add_phone_arguments(diagnose)
     add_output_arguments(diagnose)
-    add_hold_argument(diagnose)
     diagnose.add_argument(
         "--timeline", action="store_true", help="also print every step as it happens"
     )

@@ -18,6 +18,7 @@ from phonesim.cli.trust_ca_option import add_trust_ca_argument, trust_from_args
 from phonesim.core.flow import LAST
 from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UsageError
+from phonesim.fleet.load_shape import DURATION_EXAMPLES
 
 if TYPE_CHECKING:
     from phonesim.app.fleet import FleetRequest
@@ -92,7 +93,11 @@ def register(commands: Any) -> None:
 
     load = fleet.add_argument_group("load")
     load.add_argument("--phones", type=int, help="how many phones power on")
-    load.add_argument("--duration", help="or: power phones on for this long (e.g. 60s, 5m)")
+    load.add_argument(
+        "--duration",
+        metavar="DURATION",
+        help=f"or: power phones on for this long ({DURATION_EXAMPLES})",
+    )
     load.add_argument(
         "--rate", default="50/s", help="phones powered on per second, or max (default: %(default)s)"
     )
@@ -112,9 +117,9 @@ def register(commands: Any) -> None:
     load.add_argument(
         "--hold",
         metavar="DURATION",
-        help="keep each phone registered this long once signed in and provisioned (90s, "
-        "10m, 2h: refreshes, keep-alives, new security associations), then sign it out; "
-        "the fleet ends when every hold has; Ctrl-C signs the held phones out",
+        help=f"keep each phone registered this long once signed in and provisioned "
+        f"({DURATION_EXAMPLES}: refreshes, keep-alives, new security associations), then "
+        "sign it out; the fleet ends when every hold has; Ctrl-C signs the held phones out",
     )
     load.add_argument("--max-failures", type=int, help="stop powering on after this many failures")
 

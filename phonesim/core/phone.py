@@ -196,14 +196,15 @@ class Phone:
                 earliest = deadline
         return earliest
 
-    def end_hold(self, now: float) -> list[Command]:
-        """Cut a hold short (the user stops the program): the phone signs out as soon as its
-        connection is free; nothing to do for a phone not held."""
+    def end_hold(self, now: float, why: str = "the program's end") -> list[Command]:
+        """Cut a hold short (the user stops the program; `why` says how, e.g. `Ctrl-C`):
+        the phone signs out as soon as its connection is free; nothing to do for a phone
+        not held."""
         machine = self._machine
         out = self._ctx.out
         if self.outcome is None and isinstance(machine, Held):
             out.now = now
-            self._advance(machine.end_now(now), now)
+            self._advance(machine.end_now(now, why), now)
         return out.take()
 
     def handle_timer(self, now: float) -> list[Command]:

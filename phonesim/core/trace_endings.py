@@ -17,7 +17,10 @@ from phonesim.core.trace_event import TraceEvent
 from phonesim.core.trace_event import declare as _event
 
 HOLD_FIELDS = (
+    "hold",
+    "began_at",
     "held_for",
+    "cut_short_by",
     "refreshes",
     "keep_alives",
     "rehandshakes",

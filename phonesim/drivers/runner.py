@@ -198,12 +198,13 @@ class PhoneRunner:
     def _feed(self, event: Event) -> None:
         self._step(lambda now: self.phone.handle(event, now))
 
-    def end_hold(self) -> bool:
-        """Cut a hold short (Ctrl-C): the phone signs out as soon as its connection is free.
-        False when the phone is not held (still booting, or done)."""
+    def end_hold(self, why: str = "Ctrl-C") -> bool:
+        """Cut a hold short (`why`: what cut it, Ctrl-C by default): the phone signs out as
+        soon as its connection is free. False when the phone is not held (still booting, or
+        done)."""
         if not self.phone.holding:
             return False
-        self._step(self.phone.end_hold)
+        self._step(lambda now: self.phone.end_hold(now, why))
         return True
 
     def stall(self) -> None:

@@ -10,7 +10,7 @@ from rich.text import Text
 from phonesim.core.stage import Stage
 from phonesim.fleet.fitted_layout import FirstThatFits, Layout
 from phonesim.fleet.fleet_run import FleetProgress
-from phonesim.fleet.hold_view import live_line
+from phonesim.fleet.hold_view import live_line, sign_ins_since, signed_in_so_far
 from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import FleetStatistics, nearest_rank
 from phonesim.fleet.step_notes import reached_label
@@ -100,8 +100,11 @@ def _lines(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) ->
 def render(progress: FleetProgress, planned: int, panel: LatencyPanel | None = None) -> Group:
     stats = progress.statistics
     window = min(5.0, progress.elapsed)
-    recent = stats.finished_since(progress.elapsed - window)
+    hold = progress.hold
+    recent = sign_ins_since(hold, stats, progress.elapsed - window)
     rate = recent / window if window > 0 else 0.0
+    rate_of = "finished/s" if hold is None else "signed in/s"
+    held_now = "" if hold is None else f" ({hold.registered} held now)"
     state = (
         "stopping: phones in flight finish"
         if progress.stopping
@@ -111,10 +114,11 @@ def render(progress: FleetProgress, planned: int, panel: LatencyPanel | None = N
         ("phonesim fleet  ", "bold"),
         f"{progress.elapsed:6.1f} s   started {stats.started}/{planned}   in flight "
         f"{progress.in_flight}   {reached_label(stats.final_stage)} ",
-        (str(stats.outcomes["success"]), "green"),
+        (str(signed_in_so_far(hold, stats)), "green"),
+        held_now,
         "   failed ",
         (str(stats.failed), "red" if stats.failed else ""),
-        f"   {rate:.1f} finished/s over the last {window:.0f} s   ({state})",
+        f"   {rate:.1f} {rate_of} over the last {window:.0f} s   ({state})",
     )
     counts = [str(progress.by_stage.get(stage, 0)) for stage in STAGE_ORDER]
     title = "phones in flight by step"
@@ -148,8 +152,10 @@ def progress_line(progress: FleetProgress, planned: int) -> str:
     """One plain line, for logs and terminals without live redraw."""
     stats = progress.statistics
     reached = reached_label(stats.final_stage).replace(" ", "-")
+    hold = progress.hold
+    held_now = "" if hold is None else f" held-now {hold.registered}"
     line = (
         f"{progress.elapsed:7.1f}s started {stats.started}/{planned} in-flight {progress.in_flight} "
-        f"{reached} {stats.outcomes['success']} failed {stats.failed}"
+        f"{reached} {signed_in_so_far(hold, stats)}{held_now} failed {stats.failed}"
     )
-    return line if progress.hold is None else f"{line} · {live_line(progress.hold)}"
+    return line if hold is None else f"{line} · {live_line(hold)}"

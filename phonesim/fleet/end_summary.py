@@ -12,7 +12,7 @@ from phonesim.fleet.hold_view import end_lines
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.stop_reason import COMPLETED
 from phonesim.fleet.summary_tables import failures_table, step_tables
-from phonesim.fleet.wording import phones
+from phonesim.fleet.wording import phones, rate_sentence
 
 
 def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Path) -> None:
@@ -40,9 +40,7 @@ def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Pat
     console.print(f"outcomes: {outcomes}")
     reached = reached_label(summary["config"].get("stage", Stage.REGISTRAR))
     console.print(
-        f"{summary['succeeded']} {reached}, {summary['failed']} failed; "
-        f"{summary['phones_per_second'] or 0:.1f} phones finished per second "
-        "(phones finished ÷ elapsed time)"
+        f"{summary['succeeded']} {reached}, {summary['failed']} failed; {rate_sentence(summary)}"
     )
     expected = scenario_note(summary)
     if expected:

@@ -36,9 +36,9 @@ def fleet_summary(
     summary["run"] = run_facts(started_wall)
     summary["config"] = config
     summary["elapsed_seconds"] = micro(elapsed)
-    summary["phones_per_second"] = (
-        round(summary["phones_finished"] / elapsed, 3) if elapsed > 0 else None
-    )
+    # A held phone finishes when its hold ends: a held fleet's rate is of its sign-ins.
+    span = elapsed if hold is None else hold.signed_in_last
+    summary["phones_per_second"] = round(summary["phones_finished"] / span, 3) if span > 0 else None
     summary["stopped"] = stop_reason
     summary["stopped_detail"] = describe_stop(stop_reason, summary)
     summary["udp_receive_drops"] = udp_drops

@@ -28,7 +28,7 @@ from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
-from phonesim.core.outcome import Failure, Outcome
+from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
@@ -132,9 +132,14 @@ class FleetRun:
     ) -> None:
         self.plan = plan
         self.network = network
-        self.statistics = FleetStatistics(plan.final_stage, held=plan.hold is not None)
+        self.statistics = FleetStatistics(
+            plan.final_stage,
+            held=plan.hold is not None,
+            supplied_trust=plan.supplied_trust is not None,
+        )
         self.hold = None if plan.hold is None else HoldFigures(plan.hold)
-        self._ending_holds = False
+        self._ending_holds: str | None = None
+        """What is ending every hold (e.g. `Ctrl-C`); None while holds run their course."""
         self._capacity: asyncio.Semaphore | None = None
         self._csv = phones_csv
         self._booting: dict[int, _Booting] = {}
@@ -171,17 +176,18 @@ class FleetRun:
         self._stopping = True
         if self.stop_reason is None or self.stop_reason not in stop_reason.BY_SIGNAL.values():
             self.stop_reason = reason
-        self.end_holds()
+        self.end_holds(stop_reason.cut_by(reason))
 
-    def end_holds(self) -> None:
+    def end_holds(self, why: str = "the fleet's end") -> None:
         """Every held phone signs out now, and every phone still signing in as soon as it
-        is held (a hold cut short is still ended with its sign-out)."""
-        if self.hold is None or self._ending_holds:
+        is held (a hold cut short is still ended with its sign-out); `why` is what cut
+        the holds short, as each phone's hold reports it."""
+        if self.hold is None or self._ending_holds is not None:
             return
-        self._ending_holds = True
+        self._ending_holds = why
         for booting in list(self._booting.values()):
             if booting.held:
-                booting.runner.end_hold()
+                booting.runner.end_hold(why)
 
     def abort(self) -> None:
         """Stop now: every phone still booting ends as `fleet.interrupted`."""
@@ -436,9 +442,9 @@ class FleetRun:
         self.hold.began(self._loop.time() - self._t0)
         if self._capacity is not None:
             self._capacity.release()
-        if self._ending_holds:
+        if self._ending_holds is not None:
             # Not from inside the phone's own step: the runner calls back into it.
-            self._loop.call_soon(booting.runner.end_hold)
+            self._loop.call_soon(booting.runner.end_hold, self._ending_holds)
 
     def _finished(self, booting: _Booting, capacity: asyncio.Semaphore | None) -> None:
         assert self._loop is not None and self._all_done is not None
@@ -451,7 +457,11 @@ class FleetRun:
         if outcome in _FLEET_ENDINGS:  # the phone's own trace never said it ended
             clock.close(ended - booting.started, _FLEET_ENDINGS[outcome], outcome, detail)
         if booting.held and self.hold is not None:
-            self.hold.finished(ended, outcome, clock, cut=outcome in _FLEET_ENDINGS)
+            self.hold.finished(
+                ended, outcome, clock, cut=outcome in _FLEET_ENDINGS, held=_held_of(booting.future)
+            )
+        elif self.hold is not None:
+            self.hold.never_held(ended)
         identity = booting.identity
         self.statistics.phone_finished(
             ended,
@@ -460,6 +470,7 @@ class FleetRun:
             ext=identity.sign_in_as,
             mac=identity.mac,
             profile=identity.profile,
+            started=booting.started,
         )
         if self._csv is not None:
             self._csv.write(
@@ -506,6 +517,17 @@ _FLEET_ENDINGS = {
     STALLED: stage_clock.TIMED_OUT,
     DRIVER_ERROR: stage_clock.FAILED,
 }
+
+
+def _held_of(future: asyncio.Future[Outcome]) -> dict[str, Any] | None:
+    """What a held phone's hold did, as the phone said when it ended (None if the fleet
+    ended it)."""
+    if future.cancelled() or future.exception() is not None:
+        return None
+    outcome = future.result()
+    if isinstance(outcome, Success):
+        return outcome.held
+    return outcome.evidence if "held_for" in outcome.evidence else None
 
 
 def _outcome_of(future: asyncio.Future[Outcome]) -> tuple[str, str]:

@@ -34,12 +34,15 @@ ENDINGS = (SIGNED_OUT, SIGN_OUT_FAILED, FAILED, CUT)
 
 class HoldFigures:
     __slots__ = (
+        "cut_short",
         "ended",
         "ended_at",
         "failures",
         "held_at",
+        "held_for",
         "hold",
         "keep_alive_lateness",
+        "signed_in_last",
         "so_far",
     )
 
@@ -58,6 +61,15 @@ class HoldFigures:
         self.so_far: Counter[str] = Counter()
         """Held events by name as they happen, for the live dashboard (the stage clock's
         figures reach the statistics only when each phone ends)."""
+        self.held_for: array[float] = array("d")
+        """How long each phone that finished its hold was held: less than `hold` when
+        something cut the hold short."""
+        self.cut_short: Counter[str] = Counter()
+        """Holds cut short before their time (then signed out), by what cut them."""
+        self.signed_in_last = 0.0
+        """When the last phone's sign-in ended (its hold began, or it failed unheld), in
+        seconds since the fleet's start: a held fleet's rate of sign-ins counts to here,
+        not to the holds' end."""
 
     @property
     def registered(self) -> int:
@@ -66,6 +78,11 @@ class HoldFigures:
 
     def began(self, at: float) -> None:
         self.held_at.append(at)
+        self.signed_in_last = max(self.signed_in_last, at)
+
+    def never_held(self, at: float) -> None:
+        """A phone ended without a hold (it failed signing in): its sign-in ended at `at`."""
+        self.signed_in_last = max(self.signed_in_last, at)
 
     def saw(self, event: str) -> None:
         self.so_far[event] += 1
@@ -73,10 +90,23 @@ class HoldFigures:
     def kept_alive(self, lateness: float) -> None:
         self.keep_alive_lateness.append(lateness)
 
-    def finished(self, at: float, outcome: str, clock: StageClock, *, cut: bool) -> None:
+    def finished(
+        self,
+        at: float,
+        outcome: str,
+        clock: StageClock,
+        *,
+        cut: bool,
+        held: dict[str, Any] | None = None,
+    ) -> None:
         """A held phone's boot ended: `outcome` as the fleet counts it, `cut` when the
-        fleet ended it."""
+        fleet ended it, `held` what its hold did (the phone's own summary, when it ended
+        the hold itself)."""
         self.ended_at.append(at)
+        if held is not None:
+            self.held_for.append(held["held_for"])
+            if held.get("cut_short_by"):
+                self.cut_short[held["cut_short_by"]] += 1
         if outcome == "success":
             self.ended[SIGNED_OUT] += 1
         elif cut:
@@ -92,6 +122,9 @@ class HoldFigures:
         series = buckets.in_flight(self.held_at, self.ended_at)
         return {
             "hold_seconds": self.hold,
+            "held_seconds": _held_seconds(self.held_for),
+            "cut_short": dict(self.cut_short.most_common()),
+            "last_sign_in_seconds": micro(self.signed_in_last),
             "phones_held": len(self.held_at),
             "registered_peak": _peak(self.held_at, self.ended_at),
             "registered_over_time": {
@@ -118,6 +151,14 @@ def _peak(began: array[float], ended: array[float]) -> int:
         now += change
         peak = max(peak, now)
     return peak
+
+
+def _held_seconds(samples: array[float]) -> dict[str, Any] | None:
+    """The holds done: less than the hold asked for where one was cut short."""
+    summary = latency_summary(samples)
+    if summary is None:
+        return None
+    return {key: summary[key] for key in ("count", "p50", "max")} | {"min": min(samples)}
 
 
 def _lateness(samples: array[float]) -> dict[str, Any] | None:

@@ -26,17 +26,23 @@ def parse_rate(text: str) -> float | None:
     return value / 60 if (match.group(2) or "s").startswith("m") else value
 
 
+DURATION_EXAMPLES = "90s, 10m, 2h or 500ms"
+"""The durations every option that takes one shows, in its help and its errors alike."""
+
+
 def parse_duration(text: str, option: str = "--duration", *, zero: bool = False) -> float:
-    """`60s`, `5m`, `500ms`, `2h` (a bare number is seconds); `zero`: whether 0 is allowed."""
+    """`90s`, `10m`, `2h`, `500ms` (a bare number is seconds); `zero`: whether 0 is allowed."""
     match = _DURATION.match(text)
     if not match:
-        raise UsageError(f"{option} {text!r}: give e.g. 60s, 5m or 500ms")
+        raise UsageError(
+            f"{option} {text!r}: give a duration such as {DURATION_EXAMPLES} "
+            "(a bare number is seconds)"
+        )
     unit = match.group(2) or "s"
     seconds = float(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
     if seconds < 0 or (seconds == 0 and not zero):
-        raise UsageError(
-            f"{option} {text!r}: must " + ("not be negative" if zero else "be more than 0")
-        )
+        must = "not be negative" if zero else "be more than 0"
+        raise UsageError(f"{option} {text!r}: must {must}, e.g. {DURATION_EXAMPLES}")
     return seconds
 
 

@@ -18,7 +18,7 @@ from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.summary_tables import PERCENTILE_KEYS
 from phonesim.fleet.time_series import Buckets
-from phonesim.fleet.wording import phones
+from phonesim.fleet.wording import phones, rate_sentence
 
 STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; max-width: 80em; }
@@ -45,8 +45,7 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         f'<a href="phones.csv">phones.csv</a> (one row per phone).</p>',
         f"<p><b>{summary['succeeded']} {_e(reached)}, {summary['failed']} failed</b> of "
         f"{phones(summary['phones_finished'])}, in {summary['elapsed_seconds']:.1f} s: "
-        f"{summary['phones_per_second'] or 0:.1f} phones finished per second (phones "
-        f"finished ÷ elapsed time). Stopped: {_e(summary['stopped_detail'])}.</p>",
+        f"{_e(rate_sentence(summary))}. Stopped: {_e(summary['stopped_detail'])}.</p>",
         f'<ul class="warning">{warnings}</ul>' if warnings else "",
         "<h2>Settings</h2>",
         _settings(config),

@@ -21,6 +21,7 @@ from phonesim.core.stage import Stage
 from phonesim.fleet.failure_table import FailureTable
 from phonesim.fleet.stage_clock import (
     BOOT,
+    HELD_STEPS,
     INTERRUPTED,
     NOT_NEEDED,
     OK,
@@ -54,7 +55,19 @@ FAILED_BEFORE = "failed_before"
 INTERRUPTED_BEFORE = "interrupted_before"
 SKIPPED = "skipped"
 """The phone went on, or ended well, without it."""
-NOT_REACHED_REASONS = (FAILED_BEFORE, STOPPED_AS_ASKED, INTERRUPTED_BEFORE, SKIPPED)
+SUPPLIED = "supplied"
+"""The root chain: its CA certificates were given (`--trust-ca`), not fetched."""
+NOT_DUE = "not_due"
+"""A held phone's refresh or new association: nothing called for one within its hold (a
+hold shorter than the refresh interval, a registrar that kept its association)."""
+NOT_REACHED_REASONS = (
+    FAILED_BEFORE,
+    STOPPED_AS_ASKED,
+    INTERRUPTED_BEFORE,
+    SKIPPED,
+    SUPPLIED,
+    NOT_DUE,
+)
 
 
 def nearest_rank(ordered: Sequence[float], percent: float) -> float:
@@ -120,10 +133,14 @@ class ProfileFigures:
 
 
 class FleetStatistics:
-    def __init__(self, final_stage: str = Stage.TLSDSK, *, held: bool = False) -> None:
+    def __init__(
+        self, final_stage: str = Stage.TLSDSK, *, held: bool = False, supplied_trust: bool = False
+    ) -> None:
         self.final_stage = final_stage
         self.held = held
         """The phones are held registered after signing in (`--hold`)."""
+        self.supplied_trust = supplied_trust
+        """The phones were given their root chain (`--trust-ca`): none fetches it."""
         self.latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
         """Steps that worked."""
         self.failed_latencies: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
@@ -146,7 +163,8 @@ class FleetStatistics:
         """When each phone finished, in order (so it only grows)."""
         self.ended_failed: array[int] = array("b")
         self.boot_done_at: array[float] = array("d")
-        """When each boot in `latencies["boot"]` ended (same order), for latency over time."""
+        """When each boot in `latencies["boot"]` ended (same order), for latency over time:
+        a held phone's boot ends when its hold begins."""
         self.by_profile: dict[str, ProfileFigures] = {}
         self._planned = frozenset(self.planned_steps)
         """`planned_steps`, worked out once: every phone that finishes is checked against it."""
@@ -168,7 +186,10 @@ class FleetStatistics:
         ext: str = "",
         mac: str = "",
         profile: str = "",
+        started: float | None = None,
     ) -> None:
+        """`started`: when the phone powered on, so that its boot is placed in time where
+        it ended (a held phone's sign-in ends at its hold's start, long before `at`)."""
         self.outcomes[outcome] += 1
         self.ended_at.append(at)
         self.ended_failed.append(outcome != "success")
@@ -180,7 +201,7 @@ class FleetStatistics:
             self.latencies[stage].append(seconds)
             self.results[stage][OK] += 1
             if stage == BOOT:
-                self.boot_done_at.append(at)
+                self.boot_done_at.append(at if started is None else started + seconds)
                 figures.boots.append(seconds)
         for stage in steps.not_needed:
             self.results[stage][NOT_NEEDED] += 1
@@ -210,16 +231,25 @@ class FleetStatistics:
             if stage in reached:
                 continue
             if _ORDER[stage] < furthest:
-                why = SKIPPED
+                why = self._went_without(stage)
             elif outcome == "fleet.interrupted":
                 why = INTERRUPTED_BEFORE
             elif outcome != "success":
                 why = FAILED_BEFORE
             elif stage in planned:
-                why = SKIPPED
+                why = self._went_without(stage)
             else:
                 why = STOPPED_AS_ASKED
             self.not_reached[stage][why] += 1
+
+    def _went_without(self, stage: str) -> str:
+        """Why a phone that got past a step never ran it: "skipped" says too little where
+        the step was supplied, or never due."""
+        if stage == Stage.ROOTCHAIN and self.supplied_trust:
+            return SUPPLIED
+        if stage in HELD_STEPS:
+            return NOT_DUE
+        return SKIPPED
 
     @property
     def planned_steps(self) -> tuple[str, ...]:

@@ -14,13 +14,23 @@ from phonesim.core.stage import Stage
 from phonesim.fleet.arrivals import arrival_note
 from phonesim.fleet.identities import FIRST_GENERATED_EXTENSION
 from phonesim.fleet.loop_lag import loop_lag_note
-from phonesim.fleet.stage_clock import BOOT, HELD_STEPS, STAGES
+from phonesim.fleet.stage_clock import (
+    BOOT,
+    FORCED_REHANDSHAKE,
+    HELD_STEPS,
+    REFRESH,
+    SA_RENEWAL,
+    SIGN_OUT,
+    STAGES,
+)
 from phonesim.fleet.statistics import (
     FAILED_BEFORE,
     FINAL_STAGE_LAST_STEP,
     INTERRUPTED_BEFORE,
+    NOT_DUE,
     SKIPPED,
     STOPPED_AS_ASKED,
+    SUPPLIED,
 )
 from phonesim.fleet.wording import phones
 
@@ -29,7 +39,17 @@ NOT_REACHED_TEXT = {
     INTERRUPTED_BEFORE: "were stopped by the fleet before it",
     STOPPED_AS_ASKED: "stopped earlier as --stage asked",
     SKIPPED: "went on without it",
+    SUPPLIED: "were given the root chain by --trust-ca: not fetched",
+    NOT_DUE: "were not due one within their hold",
 }
+NOT_DUE_TEXT = {
+    REFRESH: "needed no refresh within their hold, shorter than the registration's refresh "
+    "interval",
+    SA_RENEWAL: "needed no new security association within their hold: the association outlived it",
+    FORCED_REHANDSHAKE: "were never asked for a new handshake: no refresh was answered 401",
+    SIGN_OUT: "were not signed out",
+}
+"""What `not_due` means for each held step: what happened instead."""
 
 
 def step_notes(summary: dict[str, Any]) -> list[str]:
@@ -62,9 +82,7 @@ def step_note(stage: str, step: dict[str, Any], finished: int) -> str | None:
     if step["phones"] >= finished and not bad and not unneeded:
         return None
     line = f"{stage}: ran on {step['phones']} of {phones(finished)}"
-    missing = [
-        f"{count} {NOT_REACHED_TEXT.get(why, why)}" for why, count in step["not_reached"].items()
-    ]
+    missing = [f"{count} {_not_reached(stage, why)}" for why, count in step["not_reached"].items()]
     if missing:
         line += " (" + ", ".join(missing) + ")"
     if bad or unneeded:
@@ -82,6 +100,12 @@ def step_note(stage: str, step: dict[str, Any], finished: int) -> str | None:
         if failed:
             line += f" (median time to failure {failed['p50'] * 1000:.1f} ms)"
     return line
+
+
+def _not_reached(stage: str, why: str) -> str:
+    if why == NOT_DUE and stage in NOT_DUE_TEXT:
+        return NOT_DUE_TEXT[stage]
+    return NOT_REACHED_TEXT.get(why, why)
 
 
 def steps_after_stage(summary: dict[str, Any]) -> list[str]:

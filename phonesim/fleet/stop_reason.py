@@ -32,6 +32,13 @@ NATURAL = (COMPLETED, DURATION)
 """Ends that are the plan running its course, not something cutting it short."""
 
 
+def cut_by(token: str) -> str:
+    """What a stop cut the holds short by, as each held phone's summary names it."""
+    if token == CTRL_C:
+        return "Ctrl-C"
+    return token if token in BY_SIGNAL.values() else "the fleet's end"
+
+
 def max_failures(limit: int) -> str:
     return f"max-failures ({limit})"
 

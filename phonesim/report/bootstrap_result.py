@@ -12,6 +12,7 @@ from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.stage import Stage
 from phonesim.diagnosis import Diagnosis, Finding
 from phonesim.diagnosis.phone_screen import screen_for
+from phonesim.report.hold_span import held_span
 
 EXIT_SUCCESS = 0
 EXIT_INTERNAL = 1
@@ -33,10 +34,27 @@ EXIT_CODES: dict[str, int] = {
 reason in `core/failure_reasons` ends at one of these stages)."""
 
 
+EXIT_INTERRUPTED = 130
+"""Ctrl-C, as a shell reports it; also a sign-in that worked but whose hold Ctrl-C cut
+short: the run did less than it was asked (a script waiting on a 30 minute hold did not
+get one), as `phonesim fleet` says of a held fleet it cut. Result stays Success, and
+Held says how long of the hold asked for was done."""
+
+
 def exit_code(outcome: Outcome) -> int:
     if isinstance(outcome, Success):
+        if outcome.held is not None and outcome.held.get("cut_short_by"):
+            return EXIT_INTERRUPTED
         return EXIT_SUCCESS
     return EXIT_CODES.get(outcome.stage, EXIT_INTERNAL)
+
+
+def signed_in_after(outcome: Success) -> float:
+    """Seconds from power-on to the end of the sign-in (200 OK, or provisioning): a held
+    phone's boot lasts its hold too, which is not sign-in time."""
+    if outcome.held is not None and outcome.held.get("began_at") is not None:
+        return float(outcome.held["began_at"])
+    return outcome.t
 
 
 REACHED_CHALLENGE = (
@@ -53,7 +71,7 @@ def reached(outcome: Success) -> str:
         if outcome.held is not None:
             held = outcome.held
             signed_out = "signed out" if held.get("signed_out") else "not signed out"
-            return f"{PROVISIONED}; held registered {held['held_for']:g} s, then {signed_out}"
+            return f"{PROVISIONED}; held registered {held_span(held)}, then {signed_out}"
         return PROVISIONED
     if outcome.stage == Stage.TLSDSK:
         return SIGNED_IN + " (stopped there as asked: no provisioning)"
@@ -78,15 +96,16 @@ def bootstrap_result(
     top = diagnosis.top if diagnosis is not None else None
     if isinstance(outcome, Success):
         fqdn = outcome.registrar.rsplit(":", 1)[0] if outcome.registrar else None
+        signed_in = signed_in_after(outcome)
         return {
             "TargetUri": outcome.web_url,
             "TargetFqdn": fqdn,
             "Result": "Success",
             "Reached": reached(outcome),
-            "Latency": _latency(outcome.t),
+            "Latency": _latency(signed_in),
             "Error": None,
             "Diagnosis": None,
-            "LatencySeconds": outcome.t,
+            "LatencySeconds": signed_in,
             "Stage": outcome.stage,
             "SipUri": outcome.sip_uri,
             "Registrar": outcome.registrar,
@@ -94,13 +113,12 @@ def bootstrap_result(
             **({"Held": outcome.held} if outcome.held is not None else {}),
             "Findings": findings,
             "Phone": phone,
-            "ExitCode": EXIT_SUCCESS,
+            "ExitCode": exit_code(outcome),
         }
     assert isinstance(outcome, Failure)
-    fqdn = outcome.registrar.rsplit(":", 1)[0] if outcome.registrar else None
     return {
         "TargetUri": outcome.web_url,
-        "TargetFqdn": fqdn,
+        "TargetFqdn": _failed_target_fqdn(outcome),
         "Result": "Failure",
         "Latency": _latency(outcome.t),
         "Error": outcome.message,
@@ -114,6 +132,14 @@ def bootstrap_result(
         "Phone": phone,
         "ExitCode": exit_code(outcome),
     }
+
+
+def _failed_target_fqdn(outcome: Failure) -> str | None:
+    """The registrar a failed boot targeted: the one it would try next, or else the one
+    whose answer ended the boot (a 503, a refusal, a wrong signature), which its evidence
+    names; the cmdlet names the pool it tried, and so do we when we know it."""
+    registrar = outcome.registrar or outcome.evidence.get("registrar")
+    return registrar.rsplit(":", 1)[0] if isinstance(registrar, str) and registrar else None
 
 
 def _diagnosis_text(top: Finding | None, outcome: Failure) -> str:

@@ -21,6 +21,7 @@ from phonesim.diagnosis.declared_fields import (
     phone_declaration,
     reads,
 )
+from phonesim.report.hold_span import held_span
 
 Sentence = Callable[[DeclaredFields], str]
 
@@ -528,7 +529,7 @@ def _held_resubscribed(f: DeclaredFields) -> str:
 def _held_signed_out(f: DeclaredFields) -> str:
     out = "signed out (REGISTER Expires 0 answered 200)" if f["signed_out"] else "not signed out"
     return (
-        f"held {f['held_for']:g} s: {f['refreshes']} refreshes, {f['keep_alives']} keep-alives, "
+        f"held {held_span(f)}: {f['refreshes']} refreshes, {f['keep_alives']} keep-alives, "
         f"{f['rehandshakes']} new security associations, {f['resubscriptions']} renewed "
         f"subscriptions; {out}"
     )

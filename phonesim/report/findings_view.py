@@ -35,7 +35,10 @@ class FindingsPrinter:
 
     def _panel(self, number: int, finding: Finding) -> Panel:
         style = _STYLE.get(finding.severity, "")
-        parts: list[Any] = [Text(finding.explanation)]
+        # The finding's title heads the panel's body, where it wraps: a panel's own title
+        # is cut at the terminal's width (80 columns in a pipe), and what it cut was the
+        # part a user needs (the home pool, the registrar, the count).
+        parts: list[Any] = [Text(finding.title, style="bold"), Text(finding.explanation)]
         evidence = Table(show_header=False, box=None, pad_edge=False)
         evidence.add_column(style="dim", no_wrap=True)
         evidence.add_column(overflow="fold")
@@ -49,7 +52,7 @@ class FindingsPrinter:
         if finding.remediation:
             parts.append(Text("\nfix", style="bold"))
             parts += [Text(f"  - {step}") for step in finding.remediation]
-        title = f"[{style}]{number}. {finding.severity.upper()}[/{style}] {escape(finding.title)}"
+        title = f"[{style}]{number}. {finding.severity.upper()}[/{style}]"
         return Panel(
             Group(*parts),
             title=title,

@@ -13,6 +13,7 @@ from phonesim.core.commands import Trace
 from phonesim.core.stage import Stage
 from phonesim.report.event_sentences import describe
 from phonesim.report.guessed_fields import guessed_line
+from phonesim.report.hold_span import held_span
 
 _STYLE = {"info": "", "warning": "yellow", "error": "bold red"}
 STAGE_COLUMN = max(len(str(stage)) for stage in Stage)
@@ -86,6 +87,12 @@ class TimelinePrinter:
             table.add_row(
                 key, f"[{style}]{escape(shown)}[/{style}]" if key == "Result" else escape(shown)
             )
+        held = result.get("Held")
+        if held:
+            # The sign-in's Latency leaves the hold out: this row is the hold.
+            signed_out = "signed out" if held.get("signed_out") else "not signed out"
+            cut = " (exit code 130)" if held.get("cut_short_by") else ""
+            table.add_row("Held", escape(f"{held_span(held)}, then {signed_out}{cut}"))
         source = result.get("DiscoverySource")
         if source is not None:
             table.add_row("Discovery", escape(_discovery_text(result)))

@@ -94,7 +94,10 @@ def test_a_wrong_pin_exits_with_the_web_ticket_code(capsys, tmp_path: Path) -> N
             ["--ext", "5551234", "--pin", "13579", "--mac", "01-00-5E-00-00-FB"],
             "MAC address '01-00-5E-00-00-FB' is a multicast address",
         ),
-        (["--ext", "5551234", "--pin", "13579", "--hold", "ten"], "--hold 'ten': give e.g."),
+        (
+            ["--ext", "5551234", "--pin", "13579", "--hold", "ten"],
+            "--hold 'ten': give a duration such as 90s, 10m, 2h",
+        ),
         (["--ext", "5551234", "--pin", "13579", "--hold", "0s"], "must be more than 0"),
         (
             ["--ext", "5551234", "--pin", "13579", "--hold", "10m", "--stop-after", "tlsdsk"],
@@ -211,11 +214,13 @@ def test_a_held_lab_boot_stays_registered_on_real_time_then_signs_out(
     assert any((t["stage"], t["event"]) == ("held", "began") for t in traces)
 
 
-def test_ctrl_c_during_a_hold_signs_out_before_exiting(tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_ctrl_c_during_a_hold_signs_out_before_exiting(tmp_path: Path, as_json: bool) -> None:
     run_dir = tmp_path / "run"
     command = [sys.executable, "-m", "phonesim", "boot", "--lab", "--ext", "5551234"]
-    command += ["--pin", "13579", "--hold", "10m", "--json", "--run-dir", str(run_dir)]
+    command += ["--pin", "13579", "--hold", "10m", "--run-dir", str(run_dir)]
     command += ["--state-dir", str(tmp_path / "state"), "--seed", "7"]
+    command += ["--json"] if as_json else []
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         trace = run_dir / "trace.jsonl"
@@ -228,9 +233,23 @@ def test_ctrl_c_during_a_hold_signs_out_before_exiting(tmp_path: Path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 0, err.decode()
-    held = json.loads(out)["Held"]
+    # Signed in and signed out cleanly, but the hold asked for was not done: 130, as the
+    # boot's --help and the README say.
+    assert process.returncode == 130, err.decode()
+    result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    assert result["Result"] == "Success" and result["ExitCode"] == 130
+    held = result["Held"]
     assert held["signed_out"] is True and held["held_for"] < 60
+    assert held["hold"] == 600 and held["cut_short_by"] == "Ctrl-C"
+    assert "of the 600 s asked (cut short by Ctrl-C)" in result["Reached"]
+    # Latency is the sign-in's, up to the hold's start: not the time held.
+    assert result["LatencySeconds"] == held["began_at"] > 0
+    if as_json:
+        assert json.loads(out) == result
+    else:
+        shown = " ".join(out.decode().split())
+        assert f"held {held['held_for']:g} s of the 600 s asked (cut short by Ctrl-C)" in shown
+        assert "(exit code 130)" in shown
 
 
 def test_a_scenario_that_needs_a_held_phone_holds_it_unless_told(capsys, tmp_path: Path) -> None:

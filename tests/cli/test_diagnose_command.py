@@ -150,3 +150,30 @@ def test_scenarios_lists_the_catalogue_and_shows_one(capsys) -> None:
     assert code == 0 and "failed_attempts = 25" in out
     code, _, err = run(capsys, "scenarios", "--show", "nope")
     assert code == 2 and "no scenario 'nope'" in err
+
+
+def test_a_finding_title_is_whole_in_a_pipe_80_columns_wide(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    """Piped output is 80 columns: a title in the panel's frame would be cut there, and
+    the Director finding would lose the home pool's name."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(
+        capsys,
+        "diagnose",
+        "--lab",
+        "--scenario",
+        "director-redirect",
+        "--ext",
+        "5551234",
+        "--pin",
+        "13579",
+        *lab_args(tmp_path),
+    )
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+    joined = " ".join(word for line in out.splitlines() for word in line.strip("│ ").split())
+    assert (
+        "Signed in through Director pool01.phonesim.test:5061, homed on pool "
+        "pool02.phonesim.test:5061" in joined
+    )

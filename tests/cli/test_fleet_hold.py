@@ -78,6 +78,11 @@ def test_a_held_fleet_stays_registered_refreshes_and_signs_out(tmp_path: Path, c
     hold = summary["hold"]
     assert set(hold) == documented_keys("With `--hold`, `hold` holds:")
     assert hold["phones_held"] == hold["registered_peak"] == PHONES
+    assert hold["cut_short"] == {} and hold["held_seconds"]["count"] == PHONES
+    assert hold["held_seconds"]["min"] == pytest.approx(HOLD, abs=0.5)
+    # The rate is of the sign-ins, to the last one's end: not stretched by the 8 s hold.
+    assert hold["last_sign_in_seconds"] < summary["elapsed_seconds"] - HOLD + 0.5
+    assert summary["phones_per_second"] == round(PHONES / hold["last_sign_in_seconds"], 3)
     assert hold["sign_outs"] == {"signed_out": PHONES, "sign_out_failed": 0, "failed": 0, "cut": 0}
     assert hold["failures"] == {}
     # Registered 3 s after its 200 OK, each phone refreshes once; its next refresh, 6 s
@@ -94,7 +99,7 @@ def test_a_held_fleet_stays_registered_refreshes_and_signs_out(tmp_path: Path, c
     for step in ("provisioning", "refresh", "forced_rehandshake", "sign_out"):
         assert steps[step]["ok"] == steps[step]["phones"] == PHONES, step
         assert steps[step]["latency_seconds"]["count"] == PHONES, step
-    assert steps["sa_renewal"]["not_reached"] == {"skipped": PHONES}
+    assert steps["sa_renewal"]["not_reached"] == {"not_due": PHONES}
     for step in steps.values():
         assert step["phones"] + sum(step["not_reached"].values()) == PHONES
     page = (report / "report.html").read_text(encoding="utf-8")
@@ -143,8 +148,10 @@ def test_ctrl_c_during_the_hold_signs_every_phone_out(tmp_path: Path) -> None:
             if "held: 10 registered now" in line:
                 break
             assert time.monotonic() < deadline, "the phones were never all held"
+        # Held phones are signed in: the count says so, and how many are held now.
+        assert "signed-in-and-provisioned 10 held-now 10 failed 0" in line
         process.send_signal(signal.SIGINT)
-        _out, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
@@ -159,3 +166,16 @@ def test_ctrl_c_during_the_hold_signs_every_phone_out(tmp_path: Path) -> None:
     }
     assert summary["steps"]["sign_out"]["ok"] == 10
     assert summary["stopped"] == "interrupted (Ctrl-C)"
+    # The hold asked for, the hold done and what cut it: not "held 10 phones for 600 s".
+    hold = summary["hold"]
+    assert hold["hold_seconds"] == 600 and hold["cut_short"] == {"Ctrl-C": 10}
+    assert hold["held_seconds"]["count"] == 10 and hold["held_seconds"]["max"] < 120
+    shown = " ".join(out.split())
+    assert (
+        f"held 10 phones for up to {hold['held_seconds']['max']:g} s of the 600 s asked "
+        "(holds cut short: 10 by Ctrl-C)" in shown
+    )
+    assert "for 600 s" not in shown
+    page = (report / "report.html").read_text(encoding="utf-8")
+    assert "(holds cut short: 10 by Ctrl-C)" in page
+    assert "phones signed in per second" in shown

@@ -201,8 +201,10 @@ def sessions_text(out: str) -> dict[int, str]:
 
 
 def panels(text: str) -> list[str]:
-    """The findings shown, as "SEVERITY title" in the order shown."""
-    return re.findall(r"^╭─ \d+\. (\w+ .*?) ─+╮$", text, flags=re.MULTILINE)
+    """The findings shown, as "SEVERITY title" in the order shown: the severity in the
+    panel's frame, the title on the body's first line."""
+    found = re.findall(r"^╭─ \d+\. (\w+) ─+╮\n│ (.*?) *│$", text, flags=re.MULTILINE)
+    return [f"{severity} {title}" for severity, title in found]
 
 
 def findings_of(session_text: str) -> str:

@@ -161,10 +161,29 @@ def test_a_hold_cut_short_signs_out_at_once() -> None:
     while not pair.phone.holding:
         assert pair.step()
     pair.now += 100.0
-    pair._carry_out(pair.phone.end_hold(pair.now))
+    pair._carry_out(pair.phone.end_hold(pair.now, "Ctrl-C"))
     summary = held(pair.run())
     assert summary["signed_out"] is True
     assert summary["held_for"] == pytest.approx(100, abs=1)
+    # The hold asked for and what cut it, beside the hold done: "signed out" alone would
+    # read as a hold that ran its course.
+    assert summary["hold"] == HOUR and summary["cut_short_by"] == "Ctrl-C"
+    assert ts.HELD_SIGNED_OUT.matches(pair.traces[-1])
+    assert pair.traces[-1].fields["cut_short_by"] == "Ctrl-C"
+
+
+def test_a_hold_that_runs_its_course_is_not_cut_and_says_when_the_sign_in_ended() -> None:
+    pair = LabPair(lab(), hold=600.0)
+    outcome = pair.run()
+    summary = held(outcome)
+    assert summary["cut_short_by"] is None and summary["hold"] == 600.0
+    began = next(t for t in pair.traces if ts.HELD_BEGAN.matches(t)).t
+    assert summary["began_at"] == pytest.approx(began, abs=1e-6)
+    # The boot lasted the hold; the sign-in did not.
+    assert isinstance(outcome, Success) and outcome.t > 600
+    result = bootstrap_result(outcome, phone={})
+    assert result["LatencySeconds"] == summary["began_at"] < 1
+    assert result["Latency"].startswith("00:00:00.") and result["ExitCode"] == 0
 
 
 def test_a_hold_is_only_for_a_boot_that_runs_to_the_end() -> None:

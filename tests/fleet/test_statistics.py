@@ -99,3 +99,21 @@ def test_a_step_a_phone_never_ran_is_stopped_as_asked_only_past_the_fleets_stage
     assert storm_steps["registrar"]["not_reached"] == {"stopped_as_asked": 1}
     assert cached_steps["dhcp"]["not_reached"] == {"skipped": 1}
     assert cached_steps["registrar"]["not_reached"] == {"skipped": 1}
+
+
+def test_a_held_phones_boot_is_placed_in_time_where_its_sign_in_ended() -> None:
+    """Latency over time puts each boot at its end: for a held phone, the hold's start,
+    not the sign-out 30 s later."""
+    from phonesim.core.commands import Trace
+
+    stats = FleetStatistics("provisioning", held=True)
+    clock = StageClock()
+    for t, stage, event in (
+        (0.0, "boot", "power_on"),
+        (0.4, "held", "began"),
+        (30.4, "held", "signed_out"),
+    ):
+        clock.observe(Trace(t, stage, event, {"registrar": "pool"}, "info"))
+    stats.phone_finished(32.0, "success", clock, started=1.6)
+    assert list(stats.latencies["boot"]) == [0.4]
+    assert list(stats.boot_done_at) == [2.0]

@@ -48,3 +48,43 @@ def test_datagrams_the_kernel_dropped_are_said_per_server() -> None:
         "full): the phones that sent them waited for their time-out"
     ]
     assert drop_notes(None) == []
+
+
+def test_steps_supplied_or_never_due_say_what_happened_instead() -> None:
+    """A root chain given by --trust-ca and a refresh no short hold needed are not steps
+    the phones "went on without": the notes say what happened."""
+    from phonesim.core.commands import Trace
+    from phonesim.fleet.stage_clock import StageClock
+    from phonesim.fleet.statistics import FleetStatistics
+
+    stats = FleetStatistics("provisioning", held=True, supplied_trust=True)
+    clock = StageClock()
+    for t, stage, event, fields in (
+        (0.0, "boot", "power_on", {}),
+        (0.0, "dhcp", "inform_sent", {}),
+        (0.1, "dhcp", "answer", {}),
+        (0.2, "rootchain", "supplied", {}),
+        (0.3, "certprov", "metadata_request", {}),
+        (0.5, "provisioning", "requested", {}),
+        (0.6, "provisioning", "received", {}),
+        (0.7, "held", "began", {"registrar": "pool"}),
+        (2.7, "held", "reregistering", {"registrar": "pool", "why": "sign_out"}),
+        (2.8, "held", "signed_out", {}),
+    ):
+        clock.observe(Trace(t, stage, event, fields, "info"))
+    stats.phone_finished(2.8, "success", clock)
+    steps = stats.summary()["steps"]
+    assert steps["rootchain"]["not_reached"] == {"supplied": 1}
+    assert steps["refresh"]["not_reached"] == {"not_due": 1}
+    notes = {name: step_note(name, step, 1) for name, step in steps.items()}
+    assert notes["rootchain"] == (
+        "rootchain: ran on 0 of 1 phone (1 were given the root chain by --trust-ca: not fetched)"
+    )
+    assert notes["refresh"] == (
+        "refresh: ran on 0 of 1 phone (1 needed no refresh within their hold, shorter than "
+        "the registration's refresh interval)"
+    )
+    assert notes["forced_rehandshake"] is not None
+    assert "no refresh was answered 401" in notes["forced_rehandshake"]
+    for name in ("rootchain", "refresh", "sa_renewal", "forced_rehandshake"):
+        assert "went on without it" not in (notes[name] or ""), name

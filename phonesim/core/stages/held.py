@@ -56,6 +56,7 @@ _WHY = {Phase.REFRESH: "refresh", Phase.CHALLENGE: "new_association", Phase.SIGN
 class Held(Stepwise):
     __slots__ = (
         "began",
+        "cut_short_by",
         "handshakes",
         "keep_alives",
         "refreshes",
@@ -76,6 +77,8 @@ class Held(Stepwise):
         self.resubscriptions = 0
         self.renewing: SubscriptionDialog | None = None
         """The subscription whose renewal is out (the connection carries one request)."""
+        self.cut_short_by: str | None = None
+        """What ended the hold before its time (e.g. `Ctrl-C`); None: it ran its course."""
 
     def start(self, now: float) -> Step:
         ctx = self.ctx
@@ -254,18 +257,25 @@ class Held(Stepwise):
 
     # ------------------------------------------------------------------ the end
 
-    def end_now(self, now: float) -> Step:
-        """The hold is cut short (the user stops the program): sign out as soon as the
-        connection is free."""
+    def end_now(self, now: float, why: str) -> Step:
+        """The hold is cut short (the user stops the program; `why` says how): sign out as
+        soon as the connection is free."""
+        if now < self.until and self.cut_short_by is None:
+            self.cut_short_by = why
         self.until = min(self.until, now)
         if self.renewing is None and self.signed_in.session.phase is Phase.IDLE:
             return self.handle_timer(now)
         return None
 
     def summary(self, now: float) -> dict[str, Any]:
-        """What the hold did, for the boot's outcome and its last trace."""
+        """What the hold did, for the boot's outcome and its last trace: the hold asked
+        for beside the one done, and when it began (the sign-in's end, from power-on), so
+        a report times the sign-in without the hold."""
         return {
+            "hold": self.ctx.hold,
+            "began_at": round(self.began - self.ctx.out.t0, 6),
             "held_for": round(now - self.began, 3),
+            "cut_short_by": self.cut_short_by,
             "refreshes": self.refreshes,
             "keep_alives": self.keep_alives,
             "rehandshakes": self.rehandshakes,

@@ -114,11 +114,24 @@ def bad_server_signature(record: BootRecord) -> Finding | None:
     if failure is None or not record.ended_with(*UNSIGNED):
         return None
     failed = fields_of(ts.failed(Stage.TLSDSK), failure)
-    check = failed.get("check") or "missing"
+    status = failed.get("status")
+    snum = f" (snum {failed['snum']})" if failed.get("snum") else ""
+    checked = (
+        f"the rspauth of the {status}'s TLS-DSK Authentication-Info{snum}, against the HMAC "
+        "of the answer's signed fields under the server key of the handshake just made"
+    )
+    found = _SIGNATURE_FOUND.get(failed.get("check") or "")
+    if found is None:
+        found = (
+            "no TLS-DSK Authentication-Info: the answer was not signed"
+            if record.ended_with(reasons.TLSDSK_UNSIGNED_ANSWER)
+            else str(failed.get("message") or "a signature that does not verify")
+        )
     evidence = {
         "registrar": failed.get("registrar"),
-        "status": failed.get("status"),
-        "check": check,
+        "status": status,
+        "checked": checked,
+        "found": found,
         **at(failure),
     }
     return BAD_SERVER_SIGNATURE.finding(
@@ -127,9 +140,18 @@ def bad_server_signature(record: BootRecord) -> Finding | None:
         phone_screen=screen_for(Stage.TLSDSK),
         priority=20,
         registrar=failed.get("registrar"),
-        status=failed.get("status"),
-        check=check,
+        status=status,
+        found=found,
     )
+
+
+_SIGNATURE_FOUND = {
+    "wrong": "a well-formed signature that is not the answer's HMAC under the handshake's "
+    "server key: the answer was signed with other keys, or changed after it was signed",
+    "malformed": "no signature at all: rspauth is not hex as long as the HMAC, so no key "
+    "could have made it",
+}
+"""What a failed check of the registrar's signature found, by the check's result."""
 
 
 def user_not_enabled(record: BootRecord) -> Finding | None:
