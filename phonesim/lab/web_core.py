@@ -74,7 +74,13 @@ from phonesim.codec.ocauthws.security import (
     timestamp_in_header,
     timestamp_refusal,
 )
-from phonesim.codec.ocauthws.soap import CONTENT_TYPE, build_envelope, build_fault, read_envelope
+from phonesim.codec.ocauthws.soap import (
+    CONTENT_TYPE,
+    Envelope,
+    build_envelope,
+    build_fault,
+    read_envelope,
+)
 from phonesim.codec.ocauthws.web_ticket import TicketRequest, read_ticket_request, ticket_response
 from phonesim.codec.ocauthws.wire import to_bytes
 from phonesim.codec.ocauthws.wsdl import CERT_PROV_WSDL, WEB_TICKET_WSDL, published_wsdl
@@ -302,14 +308,11 @@ class LabWebCore:
             if credentials is not None:
                 log.info("desktop web ticket refused for %r", credentials.login)
             return WebReply(401, {"WWW-Authenticate": CHALLENGE, "Content-Type": _TEXT}, b"")
+        read = self._read_ticket_request(request)
+        if isinstance(read, WebReply):
+            return read
+        envelope, wanted = read
         try:
-            envelope = read_envelope(request.body, "web ticket request")
-        except MalformedServiceDocument as exc:
-            return _fault(400, _CLIENT, str(exc))
-        if _soap_action(request) != ISSUE_TOKEN_ACTION:
-            return _fault(500, _CLIENT, f"action {_soap_action(request)!r} is not supported")
-        try:
-            wanted = read_ticket_request(envelope.payload)
             entropy = read_client_entropy(envelope.payload)
         except MalformedServiceDocument as exc:
             return _fault(500, _CLIENT, str(exc))
@@ -317,16 +320,10 @@ class LabWebCore:
         return self._ticket_reply(user, wanted, client_entropy=entropy)
 
     def _web_ticket_handler(self, request: WebRequest) -> WebReply:
-        try:
-            envelope = read_envelope(request.body, "web ticket request")
-        except MalformedServiceDocument as exc:
-            return _fault(400, _CLIENT, str(exc))
-        if _soap_action(request) != ISSUE_TOKEN_ACTION:
-            return _fault(500, _CLIENT, f"action {_soap_action(request)!r} is not supported")
-        try:
-            wanted = read_ticket_request(envelope.payload)
-        except MalformedServiceDocument as exc:
-            return _fault(500, _CLIENT, str(exc))
+        read = self._read_ticket_request(request)
+        if isinstance(read, WebReply):
+            return read
+        envelope, wanted = read
         credentials = read_pin_credentials(envelope.header)
         username = credentials.username if credentials else ""
         try:
@@ -341,6 +338,20 @@ class LabWebCore:
             credentials.pin_format if credentials else None,
         )
         return self._ticket_reply(user, wanted)
+
+    @staticmethod
+    def _read_ticket_request(request: WebRequest) -> tuple[Envelope, TicketRequest] | WebReply:
+        """The request both Web Ticket ports read alike, or the fault that refuses it."""
+        try:
+            envelope = read_envelope(request.body, "web ticket request")
+        except MalformedServiceDocument as exc:
+            return _fault(400, _CLIENT, str(exc))
+        if _soap_action(request) != ISSUE_TOKEN_ACTION:
+            return _fault(500, _CLIENT, f"action {_soap_action(request)!r} is not supported")
+        try:
+            return envelope, read_ticket_request(envelope.payload)
+        except MalformedServiceDocument as exc:
+            return _fault(500, _CLIENT, str(exc))
 
     def _ticket_reply(
         self, user: LabUser, wanted: TicketRequest, *, client_entropy: bytes | None = None
