@@ -9,12 +9,18 @@ once, less the fleet's RSS when the first phone powered on (its libraries and
 key pool already loaded); the lab's RSS is printed beside it. Keep-alive
 lateness is from each phone's own deadline to the CRLF's writing.
 
+Once every phone is held, the fleet's memory is split by allocator (glibc's in
+use and free, pymalloc's arenas; see heap_figures.py); `--tracemalloc` adds
+Python's own allocations by file and line (it slows the sign-in several times:
+give a hold long enough for every phone to be held at once), `--trim` what
+`malloc_trim(0)` gives back then.
+
 A fleet needs a descriptor per held phone: the open-file soft limit is raised
 within the hard one first, as `phonesim fleet` does, or the run is refused.
 
     python benchmarks/held_fleet.py [--phones 10000] [--hold 300s] [--keep-alive 20]
                                     [--expires 300] [--rate max] [--concurrency 200]
-                                    [--tls-read-buffer 4096]
+                                    [--tls-read-buffer 4096] [--tracemalloc] [--trim]
 """
 
 from __future__ import annotations
@@ -162,7 +168,7 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
     grown = seen["fleet_rss"] - seen["baseline"]
     print(
         f"phones: {args.phones:,}, hold {args.hold}, lab keep-alive {args.keep_alive} s, "
-        f"TLS read buffer {args.tls_read_buffer:,} bytes per connection"
+        f"asyncio TLS read buffer {args.tls_read_buffer:,} bytes (web services)"
     )
     print(
         f"open files: soft {budget.soft_before:,} -> {budget.soft:,} (hard {budget.hard:,}; "
@@ -235,7 +241,8 @@ def main() -> None:
         "--tls-read-buffer",
         type=int,
         default=tls_read_buffer.FLEET_TLS_READ_BUFFER,
-        help="bytes per TLS connection in the fleet process (asyncio's own: 262144)",
+        help="bytes per asyncio TLS connection in the fleet process (the web services'; "
+        "asyncio's own: 262144)",
     )
     parser.add_argument(
         "--tracemalloc", action="store_true", help="Python's allocations by line once all held"
