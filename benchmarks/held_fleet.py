@@ -9,12 +9,18 @@ once, less the fleet's RSS when the first phone powered on (its libraries and
 key pool already loaded); the lab's RSS is printed beside it. Keep-alive
 lateness is from each phone's own deadline to the CRLF's writing.
 
+Once every phone is held, the fleet's memory is split by allocator (glibc's in
+use and free, pymalloc's arenas; see heap_figures.py); `--tracemalloc` adds
+Python's own allocations by file and line (it slows the sign-in several times:
+give a hold long enough for every phone to be held at once), `--trim` what
+`malloc_trim(0)` gives back then.
+
 A fleet needs a descriptor per held phone: the open-file soft limit is raised
 within the hard one first, as `phonesim fleet` does, or the run is refused.
 
     python benchmarks/held_fleet.py [--phones 10000] [--hold 300s] [--keep-alive 20]
                                     [--expires 300] [--rate max] [--concurrency 200]
-                                    [--tls-read-buffer 4096]
+                                    [--tls-read-buffer 4096] [--tracemalloc] [--trim]
 """
 
 from __future__ import annotations
@@ -24,8 +30,11 @@ import asyncio
 import gc
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
+
+from heap_figures import heap_figures, malloc_trim, rss_mib, tracemalloc_growth
 
 from phonesim.app.network import lab_network
 from phonesim.core.flow import LAST
@@ -37,15 +46,6 @@ from phonesim.fleet.lab_process import LabProcess
 from phonesim.fleet.load_shape import LoadShape, parse_duration, parse_rate
 from phonesim.fleet.statistics import latency_summary
 from phonesim.profiles import load_profile
-
-MIB = 1024 * 1024
-
-
-def rss_mib(pid: int | str = "self") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 def lab_scenario(folder: Path, keep_alive: int, expires: int) -> str:
@@ -94,6 +94,11 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 
             async def power_on_phones() -> str | None:
                 gc.collect()
+                # Before tracemalloc: its hooks hide pymalloc's own figures.
+                seen["heap_before"] = heap_figures()
+                if args.tracemalloc:
+                    tracemalloc.start()
+                    seen["snapshot"] = tracemalloc.take_snapshot()
                 seen["baseline"] = rss_mib()
                 seen["lab_baseline"] = rss_mib(lab_pid)
                 seen["t0"] = time.monotonic()
@@ -109,6 +114,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                     registered = figures.registered
                     if registered == args.phones and "all_held_at" not in seen:
                         seen["all_held_at"] = len(figures.keep_alive_lateness)
+                        _all_held(args, seen)
                     if registered >= seen["peak"] and registered > 0:
                         seen["peak"] = registered
                         seen["fleet_rss"] = rss_mib()
@@ -142,6 +148,19 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _all_held(args: argparse.Namespace, seen: dict[str, Any]) -> None:
+    """Where the memory is once every phone is held (and what trimming glibc gives back)."""
+    seen["heap_held"] = heap_figures()
+    if args.tracemalloc:
+        snapshot = tracemalloc.take_snapshot()
+        seen["tracemalloc"] = tracemalloc_growth(seen.pop("snapshot"), snapshot, args.phones)
+        del snapshot
+        tracemalloc.stop()
+    if args.trim:
+        malloc_trim()
+        seen["heap_trimmed"] = heap_figures()
+
+
 def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
     seen, hold, stats = result["seen"], result["hold"], result["stats"]
     budget = result["budget"]
@@ -149,7 +168,7 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
     grown = seen["fleet_rss"] - seen["baseline"]
     print(
         f"phones: {args.phones:,}, hold {args.hold}, lab keep-alive {args.keep_alive} s, "
-        f"TLS read buffer {args.tls_read_buffer:,} bytes per connection"
+        f"asyncio TLS read buffer {args.tls_read_buffer:,} bytes (web services)"
     )
     print(
         f"open files: soft {budget.soft_before:,} -> {budget.soft:,} (hard {budget.hard:,}; "
@@ -165,6 +184,24 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
         f"lab RSS at the peak: {seen['lab_rss']:.1f} MiB (at the first power-on "
         f"{seen['lab_baseline']:.1f} MiB)"
     )
+    before, held = seen["heap_before"], seen.get("heap_held")
+    print(f"  at the first power-on: {before.line()}")
+    if held is not None:
+        print(f"  all held:              {held.line()}")
+        per = 1024 / args.phones
+        print(
+            f"  per held phone: RSS {(held.rss - before.rss) * per:.1f} KiB = glibc in use "
+            f"{(held.malloc_in_use - before.malloc_in_use) * per:.1f} + glibc free "
+            f"{(held.malloc_free - before.malloc_free) * per:.1f} + glibc mmapped "
+            f"{(held.mmapped - before.mmapped) * per:.1f} + pymalloc arenas "
+            f"{(held.pymalloc_arenas - before.pymalloc_arenas) * per:.1f} (in use "
+            f"{(held.pymalloc_used - before.pymalloc_used) * per:.1f})"
+        )
+    trimmed = seen.get("heap_trimmed")
+    if trimmed is not None:
+        print(f"  after malloc_trim(0):  {trimmed.line()}")
+    for line in seen.get("tracemalloc", ()):
+        print(line)
     late = hold["keep_alive_lateness_seconds"] or {}
     print(f"keep-alives: {hold['keep_alives']:,}; late by {_late(late)}")
     lateness = result["lateness"]
@@ -204,7 +241,14 @@ def main() -> None:
         "--tls-read-buffer",
         type=int,
         default=tls_read_buffer.FLEET_TLS_READ_BUFFER,
-        help="bytes per TLS connection in the fleet process (asyncio's own: 262144)",
+        help="bytes per asyncio TLS connection in the fleet process (the web services'; "
+        "asyncio's own: 262144)",
+    )
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="Python's allocations by line once all held"
+    )
+    parser.add_argument(
+        "--trim", action="store_true", help="malloc_trim(0) once all held, RSS before and after"
     )
     args = parser.parse_args()
     tls_read_buffer.FLEET_TLS_READ_BUFFER = args.tls_read_buffer

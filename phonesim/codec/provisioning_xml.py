@@ -14,6 +14,7 @@ The reader takes a property in any of these shapes, in any group.
 
 from __future__ import annotations
 
+import sys
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ def read_answer(body: bytes) -> ProvisionedSettings:
         name = group.get("name")
         if not name:
             raise MalformedProvisioning("a provisionGroup without a name")
-        groups[name] = _properties(group)
+        groups[sys.intern(name)] = _properties(group)
     server = groups.get(SERVER_CONFIGURATION, {})
     return ProvisionedSettings(
         groups=tuple(groups),
@@ -121,17 +122,19 @@ def read_answer(body: bytes) -> ProvisionedSettings:
 
 
 def _properties(group: ElementTree.Element) -> dict[str, str]:
+    # Interned: a fleet's phones all keep the same pool's settings for their whole hold,
+    # and one copy of each name and value then serves them all.
     found: dict[str, str] = {}
     for element in group.iter():
         if element is group:
             continue
-        text = (element.text or "").strip()
+        text = sys.intern((element.text or "").strip())
         if _local(element.tag) == "property":
             name = element.get("name")
             if name:
-                found[name] = text
+                found[sys.intern(name)] = text
         elif len(element) == 0 and text:
-            found[_local(element.tag)] = text
+            found[sys.intern(_local(element.tag))] = text
     return found
 
 

@@ -267,7 +267,8 @@ class PhoneRunner:
         elif isinstance(command, FetchRootChain):
             self._spawn(command, self._fetch_root_chain(command))
         elif isinstance(command, TrustRootChain):
-            self._trusted = command.supplied or tuple(self._chain)
+            self._trusted = self.services.web.shared_chain(command.supplied or self._chain)
+            self._chain = []
         elif isinstance(command, FetchMetadata):
             self._spawn(command, web_steps.fetch_metadata(self._web(command.timeout), command.url))
         elif isinstance(command, RequestWebTicket):

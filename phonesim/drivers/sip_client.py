@@ -27,6 +27,7 @@ from phonesim.core.commands import ConnectRegistrar, SendSipMessage
 from phonesim.core.events import RegistrarAnswered, SipReceived
 from phonesim.core.failure import ServiceFailure
 from phonesim.core.tls_dsk.registrar_answers import diagnostics_of
+from phonesim.drivers.sip_socket import SipSocket
 from phonesim.errors import PhonesimError
 
 
@@ -45,11 +46,11 @@ async def register(
     if use_tls and trust is None:
         return registrar_failed(command, "tls", "no trusted root chain yet")
     try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(
+        sock = await asyncio.wait_for(
+            SipSocket.connect(
                 command.address,
                 real_port,
-                ssl=trust if use_tls else None,
+                context=trust if use_tls else None,
                 server_hostname=command.host if use_tls else None,
             ),
             timeout,
@@ -59,19 +60,18 @@ async def register(
 
     kept = False
     try:
-        peer = writer.get_extra_info("ssl_object")
+        peer = sock.tls
         server_certificate = None
         if peer is not None:
             der = peer.getpeercert(binary_form=True)
             server_certificate = summarize_certificate(der) if der else None
-        local_host, local_port = writer.get_extra_info("sockname")[:2]
-        writer.write(
+        local_host, local_port = sock.sockname()
+        connection = SipConnection(sock)
+        connection.send(
             register_message(
                 command, local_host=local_host, local_port=local_port, user_agent=user_agent
             )
         )
-        await writer.drain()
-        connection = SipConnection(reader, writer)
         message = await asyncio.wait_for(connection.read_message(), timeout)
         answer = registrar_answer(
             command,
@@ -96,17 +96,16 @@ async def register(
         return connection_lost(command, error)
     finally:
         if not kept:
-            writer.close()
+            sock.close()
 
 
 class SipConnection:
     """One open SIP connection: a message written, the next whole message read back."""
 
-    __slots__ = ("_buffer", "_reader", "_writer")
+    __slots__ = ("_buffer", "_socket")
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
+    def __init__(self, sock: SipSocket) -> None:
+        self._socket = sock
         self._buffer = b""
 
     async def read_message(self) -> bytes:
@@ -115,7 +114,7 @@ class SipConnection:
             if found is not None:
                 message, self._buffer = found
                 return message
-            chunk = await self._reader.read(4096)
+            chunk = await self._socket.read(4096)
             if not chunk:
                 raise asyncio.IncompleteReadError(self._buffer, None)
             self._buffer += chunk
@@ -123,8 +122,7 @@ class SipConnection:
     async def exchange(self, command: SendSipMessage) -> SipReceived:
         """Send `command`'s message; the registrar's answer, or why none came."""
         try:
-            self._writer.write(command.data)
-            await self._writer.drain()
+            self._socket.write(command.data)
             message = await asyncio.wait_for(self.read_message(), command.timeout)
         except TimeoutError:
             return sip_failed(command, "timeout", f"no SIP answer within {command.timeout:g} s")
@@ -135,11 +133,11 @@ class SipConnection:
     def send(self, data: bytes) -> None:
         """Bytes that wait for no answer (a CRLF keep-alive); a broken connection shows in
         the next exchange."""
-        if not self._writer.is_closing():
-            self._writer.write(data)
+        if not self._socket.is_closing():
+            self._socket.write(data)
 
     def close(self) -> None:
-        self._writer.close()
+        self._socket.close()
 
 
 def sip_failed(command: SendSipMessage, kind: str, detail: str) -> SipReceived:

@@ -25,6 +25,13 @@ class WebClientPool:
     def __init__(self) -> None:
         self._clients: dict[tuple[ChainKey, str, float], WebServicesClient] = {}
         self._tls: dict[ChainKey, ssl.SSLContext] = {}
+        self._chains: dict[ChainKey, ChainKey] = {}
+
+    def shared_chain(self, chain: Sequence[bytes]) -> ChainKey:
+        """`chain` as the one copy every phone that trusts it keeps: a fleet's phones each
+        downloaded the same certificates, and would otherwise hold them for their hold."""
+        key = tuple(chain)
+        return self._chains.setdefault(key, key)
 
     def client(
         self, chain: Sequence[bytes], *, user_agent: str, timeout: float
@@ -51,3 +58,4 @@ class WebClientPool:
         for client in clients.values():
             await client.aclose()
         self._tls.clear()
+        self._chains.clear()

@@ -91,6 +91,9 @@ class Certificate(Stepwise):
         )
         self.ctx.credential = event.credential
         self.ctx.certificate_not_after = cert.not_after.timestamp()
+        # The ticket's only use was this request; a phone held signed in would carry its
+        # assertion (2 KiB) for the whole hold. A boot that starts over fetches a new one.
+        self.ctx.ticket = None
         return DONE
 
     def _security_refused(self, url: str, failure: ServiceFailure) -> Failed:
