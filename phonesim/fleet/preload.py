@@ -22,6 +22,7 @@ def load_phone_libraries(final_stage: str) -> None:
     from phonesim.codec.dhcp_message import load_packet_library
 
     load_packet_library()
+    release_vendor_table()
     if final_stage == Stage.DHCP:
         return
     for module in ("dns.rdtypes.IN.SRV", "dns.rdtypes.IN.A"):  # dnspython loads these lazily
@@ -49,6 +50,21 @@ def load_phone_libraries(final_stage: str) -> None:
         "zeep.wsa",
     ):
         importlib.import_module(module)
+
+
+def release_vendor_table() -> None:
+    """Replace scapy's MAC vendor table, read whole at import, with an empty one.
+
+    scapy.data loads Wireshark's manuf file (52,417 vendors) when imported: 10.7 MiB of
+    a fleet's baseline, kept for scapy to print a MAC's vendor beside it (`conf.manufdb`,
+    read only when a packet or field is shown, or when a field is in `conf.resolve`). A
+    fleet's phones build and parse packets and never show them, so the fleet drops the
+    table; an empty one keeps those calls working, showing the bare address. Only the
+    fleet does this: `replay` and the capture readers keep the names.
+    """
+    import scapy.data
+
+    scapy.data.MANUFDB = scapy.data.ManufDA(_name=scapy.data.MANUFDB._name)
 
 
 def load_lab_libraries() -> None:

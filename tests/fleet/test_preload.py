@@ -106,3 +106,28 @@ def test_the_fleets_lab_imports_nothing_while_it_answers() -> None:
     result = run_script(LAB_SIDE)
     assert result["outcomes"] == {"success": 2}
     assert result["new"] == []
+
+
+VENDOR_TABLE = """
+import json
+from phonesim.codec.dhcp_message import load_packet_library
+from phonesim.fleet.preload import load_phone_libraries
+from scapy.config import conf
+from scapy.layers.l2 import Ether
+
+load_packet_library()
+loaded = len(conf.manufdb)
+load_phone_libraries("dhcp")
+frame = Ether(src="00:04:f2:01:02:03", dst="ff:ff:ff:ff:ff:ff")
+print(json.dumps({"loaded": loaded, "kept": len(conf.manufdb), "frame": bytes(frame).hex(),
+                  "shown": repr(frame)}))
+"""
+
+
+def test_the_fleet_drops_scapys_vendor_table_and_still_builds_frames() -> None:
+    """The vendor table is 10.7 MiB of the fleet's baseline and no phone reads it."""
+    result = run_script(VENDOR_TABLE)
+    assert result["loaded"] > 1000  # scapy read the whole table at import
+    assert result["kept"] == 0
+    assert result["frame"] == "ffffffffffff0004f2010203" + "9000"
+    assert "00:04:f2:01:02:03" in result["shown"]
