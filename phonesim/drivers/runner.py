@@ -145,16 +145,11 @@ class PhoneRunner:
         """
         loop = self._loop = asyncio.get_running_loop()
         done = self._done = loop.create_future()
-        limit = None
         if self._boot_limit is not None:
             limit = loop.call_later(self._boot_limit, self.stall)
-
-        def closed(_: asyncio.Future[Outcome]) -> None:
-            if limit is not None:
-                limit.cancel()
-            self._close()
-
-        done.add_done_callback(closed)
+            done.add_done_callback(lambda _: limit.cancel())
+        # A method, not a closure: a held phone keeps this callback for its whole hold.
+        done.add_done_callback(self._closed)
         self._step(lambda now: self.phone.start(now))
         return done
 
@@ -215,6 +210,9 @@ class PhoneRunner:
     def _abort(self, error: BaseException) -> None:
         if self._done is not None and not self._done.done():
             self._done.set_exception(error)
+
+    def _closed(self, _: asyncio.Future[Outcome]) -> None:
+        self._close()
 
     def _close(self) -> None:
         if self._timer is not None:
