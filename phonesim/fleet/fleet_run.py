@@ -437,12 +437,8 @@ class FleetRun:
         )
         started = booting.started = self._loop.time() - self._t0
         self.statistics.phone_started(started, scheduled=scheduled, waited=waited)
-        future = booting.future = runner.start()
-        if future.done():
-            self._finished(booting, capacity)
-            return
+        booting.future = runner.start(then=booting.finished)
         self._booting[identity.index] = booting
-        future.add_done_callback(booting.finished)
 
     def _observe(self, booting: _Booting, trace: Trace) -> None:
         """A held fleet's phone traced: the clock reads it; a hold's start is the fleet's."""
