@@ -4,8 +4,8 @@ Each counted call is wrapped (in the benchmark's processes only, never in
 phonesim) with `time.thread_time()` before and after: the time is the calling
 thread's own CPU, so a phone's crypto is not charged for what other threads or
 the other process did meanwhile. The wrappers sit at the library boundary
-(`ssl.SSLObject`, pyOpenSSL's `Connection`, cryptography's builders), so what
-is counted is the library's work: the handshake's key exchange, signatures and
+(`ssl.SSLObject`, `ssl.SSLSocket`, pyOpenSSL's `Connection`, cryptography's
+builders), so what is counted is the library's work: the handshake's key exchange, signatures and
 certificate checks, the record ciphers. What the wrapper itself costs (two
 clock reads, about a microsecond a call) is charged to "the rest".
 
@@ -78,6 +78,11 @@ def install() -> None:
     _wrap(ssl.SSLObject, "do_handshake", TLS_HANDSHAKE)
     _wrap(ssl.SSLObject, "read", TLS_RECORDS)
     _wrap(ssl.SSLObject, "write", TLS_RECORDS)
+    # The phone's SIP connection is an SSLSocket on its descriptor (drivers/sip_socket.py):
+    # its calls include the socket's own system calls, a little more than the cipher work.
+    _wrap(ssl.SSLSocket, "do_handshake", TLS_HANDSHAKE)
+    _wrap(ssl.SSLSocket, "recv", TLS_RECORDS)
+    _wrap(ssl.SSLSocket, "send", TLS_RECORDS)
     _wrap(SSL.Connection, "do_handshake", TLS_DSK)
     _wrap(SSL.Connection, "export_keying_material", TLS_DSK)
 
