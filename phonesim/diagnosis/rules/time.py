@@ -18,7 +18,7 @@ from phonesim.core import failure_reasons as reasons
 from phonesim.core import trace_schema as ts
 from phonesim.core.stage import Stage
 from phonesim.diagnosis.boot_record import BootRecord
-from phonesim.diagnosis.declared_fields import fields_of
+from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of
 from phonesim.diagnosis.finding import Finding
 from phonesim.diagnosis.phone_screen import screen_for
 from phonesim.diagnosis.rules.evidence import TEXTS, at
@@ -52,7 +52,6 @@ def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
         evidence["time_server"] = synced.get("server")
         evidence["clock_offset_seconds"] = offset
         evidence["clock_offset_days"] = round(offset / DAY)
-    clock = "set" if synced is not None and offset is not None else "kept"
     trust_ca = failed.get("trust_ca")
     if trust_ca is not None:
         # The certificate came from a file, not the pool: the file is as likely at fault
@@ -63,29 +62,32 @@ def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
             phone_screen=screen_for(Stage.ROOTCHAIN),
             priority=5,
             trust_ca=trust_ca,
-            clock=clock,
-            fix=clock,
-            time_server=None if synced is None else synced.get("server"),
-            offset_text=None if offset is None else _moved(offset),
-            phone_time=failed.get("phone_time"),
-            certificate=failed.get("subject"),
-            not_before=failed.get("not_before"),
-            not_after=failed.get("not_after"),
+            **_clock_values(failed, synced, offset),
         )
     return PHONE_CLOCK_WRONG.finding(
         severity="error",
         evidence=evidence,
         phone_screen=screen_for(Stage.ROOTCHAIN),
         priority=5,
-        clock=clock,
-        fix=clock,
-        time_server=None if synced is None else synced.get("server"),
-        offset_text=None if offset is None else _moved(offset),
-        phone_time=failed.get("phone_time"),
-        certificate=failed.get("subject"),
-        not_before=failed.get("not_before"),
-        not_after=failed.get("not_after"),
+        **_clock_values(failed, synced, offset),
     )
+
+
+def _clock_values(
+    failed: DeclaredFields, synced: DeclaredFields | None, offset: float | None
+) -> dict[str, Any]:
+    """What both texts of a root chain invalid on the phone's clock say of that clock."""
+    clock = "set" if synced is not None and offset is not None else "kept"
+    return {
+        "clock": clock,
+        "fix": clock,
+        "time_server": None if synced is None else synced.get("server"),
+        "offset_text": None if offset is None else _moved(offset),
+        "phone_time": failed.get("phone_time"),
+        "certificate": failed.get("subject"),
+        "not_before": failed.get("not_before"),
+        "not_after": failed.get("not_after"),
+    }
 
 
 def time_phone_clock_skewed(record: BootRecord) -> Finding | None:
