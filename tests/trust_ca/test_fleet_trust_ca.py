@@ -8,17 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from phonesim.cli import main
 from phonesim.codec.ocauthws.endpoints import ROOT_CHAIN_PATH
 from phonesim.lab.certificate_authority import LabCertificateAuthority
 from tests.replay.lab_thread import lab_in_thread
-
-
-def pem_of(der: bytes) -> bytes:
-    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
+from tests.tls_dsk.credentials import pem_certificate
 
 
 def fleet(tmp_path: Path, *argv: str) -> int:
@@ -47,7 +42,7 @@ def test_a_fleet_with_the_lab_ca_requests_no_root_chain(
         endpoints_file.write_text(json.dumps(endpoints.to_json()))
         assert lab.ca is not None and lab.web is not None
         ca_file = tmp_path / "pool-ca.pem"
-        ca_file.write_bytes(pem_of(lab.ca.chain[0]))
+        ca_file.write_bytes(pem_certificate(lab.ca.chain[0]))
         code = fleet(
             tmp_path,
             "--lab-endpoints",
@@ -70,7 +65,7 @@ def test_a_fleet_with_a_wrong_ca_fails_at_the_untrusted_web_service(
 ) -> None:
     other = LabCertificateAuthority.create(name="Some Other CA", now=datetime.now(UTC))
     ca_file = tmp_path / "other.pem"
-    ca_file.write_bytes(pem_of(other.chain[0]))
+    ca_file.write_bytes(pem_certificate(other.chain[0]))
     code = fleet(tmp_path, "--lab", "--trust-ca", str(ca_file), "--stage", "webticket")
     summary = json.loads(capsys.readouterr().out)
     assert code == 3

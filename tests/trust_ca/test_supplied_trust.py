@@ -6,8 +6,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from phonesim.codec.ocauthws.endpoints import ROOT_CHAIN_PATH
 from phonesim.core.outcome import Failure, Success
@@ -18,16 +16,13 @@ from phonesim.lab.certificate_authority import LabCertificateAuthority
 from phonesim.lab.lab_servers import LabServers
 from phonesim.testing import LabPair
 from phonesim.testing.lab_pair import START
-
-
-def pem_of(der: bytes) -> bytes:
-    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
+from tests.tls_dsk.credentials import pem_certificate
 
 
 def lab_ca_file(folder: Path):
     def supplied(lab: LabServers):
         path = folder / "lab-ca.pem"
-        path.write_bytes(pem_of(lab.ca.chain[0]))
+        path.write_bytes(pem_certificate(lab.ca.chain[0]))
         return read_trust_ca(path)
 
     return supplied
@@ -50,7 +45,7 @@ def test_the_lab_ca_supplied_signs_in_without_a_root_chain_request(tmp_path: Pat
 def test_a_wrong_ca_leaves_the_web_services_certificate_untrusted(tmp_path: Path) -> None:
     other = LabCertificateAuthority.create(name="Some Other CA", now=START)
     path = tmp_path / "other.pem"
-    path.write_bytes(pem_of(other.chain[0]))
+    path.write_bytes(pem_certificate(other.chain[0]))
     pair = LabPair(supplied_trust=read_trust_ca(path))
     outcome = pair.run()
     assert isinstance(outcome, Failure)
@@ -66,7 +61,7 @@ def test_a_ca_not_valid_on_the_phone_clock_is_named_with_its_file(tmp_path: Path
         name="Expired CA", now=START - timedelta(days=30), valid_days=10
     )
     path = tmp_path / "expired.pem"
-    path.write_bytes(pem_of(old.chain[0]))
+    path.write_bytes(pem_certificate(old.chain[0]))
     pair = LabPair(supplied_trust=read_trust_ca(path))
     outcome = pair.run()
     assert isinstance(outcome, Failure)
@@ -87,7 +82,9 @@ def test_several_certificates_in_one_file_are_all_trusted(tmp_path: Path) -> Non
     first = LabCertificateAuthority.create(name="First CA", now=now)
     second = LabCertificateAuthority.create(name="Second CA", now=now)
     path = tmp_path / "bundle.pem"
-    path.write_bytes(b"# a bundle\n" + pem_of(first.chain[0]) + pem_of(second.chain[0]))
+    path.write_bytes(
+        b"# a bundle\n" + pem_certificate(first.chain[0]) + pem_certificate(second.chain[0])
+    )
     supplied = read_trust_ca(path)
     assert [c.subject for c in supplied.certificates] == [
         "CN=First CA,O=phonesim lab",
@@ -129,7 +126,7 @@ def test_a_certificate_that_is_not_a_ca_is_refused(tmp_path: Path) -> None:
         key.public_key(), ["web.phonesim.test"], now=datetime.now(UTC)
     )
     path = tmp_path / "server.pem"
-    path.write_bytes(pem_of(ca.chain[0]) + pem_of(der))
+    path.write_bytes(pem_certificate(ca.chain[0]) + pem_certificate(der))
     with pytest.raises(TrustCaError) as raised:
         read_trust_ca(path)
     assert "certificate 2 of 2" in str(raised.value)

@@ -8,17 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from phonesim.cli import main
 from phonesim.codec.ocauthws.endpoints import ROOT_CHAIN_PATH
 from phonesim.lab.certificate_authority import LabCertificateAuthority
 from tests.replay.lab_thread import lab_in_thread
-
-
-def pem_of(der: bytes) -> bytes:
-    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
+from tests.tls_dsk.credentials import pem_certificate
 
 
 def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str) -> tuple[int, str, str]:
@@ -47,7 +42,7 @@ def test_the_lab_ca_signs_in_and_the_lab_sees_no_root_chain_request(
         endpoints_file.write_text(json.dumps(endpoints.to_json()))
         assert lab.ca is not None and lab.web is not None
         ca_file = tmp_path / "pool-ca.pem"
-        ca_file.write_bytes(pem_of(lab.ca.chain[0]))
+        ca_file.write_bytes(pem_certificate(lab.ca.chain[0]))
         code, out, _ = run(
             capsys,
             tmp_path,
@@ -78,7 +73,7 @@ def test_the_timeline_says_the_root_chain_was_supplied_not_fetched(
 ) -> None:
     other = LabCertificateAuthority.create(name="Some Other CA", now=datetime.now(UTC))
     ca_file = tmp_path / "other-ca.pem"
-    ca_file.write_bytes(pem_of(other.chain[0]))
+    ca_file.write_bytes(pem_certificate(other.chain[0]))
     code, out, _ = run(capsys, tmp_path, "boot", "--lab", "--trust-ca", str(ca_file))
     assert f"root chain not fetched: supplied by --trust-ca {ca_file}" in " ".join(out.split())
     # The lab's web services present a certificate from the lab's own CA: untrusted.
@@ -91,7 +86,7 @@ def test_a_wrong_ca_names_the_untrusted_web_service_certificate(
 ) -> None:
     other = LabCertificateAuthority.create(name="Some Other CA", now=datetime.now(UTC))
     ca_file = tmp_path / "other-ca.pem"
-    ca_file.write_bytes(pem_of(other.chain[0]))
+    ca_file.write_bytes(pem_certificate(other.chain[0]))
     code, out, _ = run(capsys, tmp_path, "boot", "--lab", "--trust-ca", str(ca_file), "--json")
     result = json.loads(out)
     assert code == 6
