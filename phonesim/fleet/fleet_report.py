@@ -37,7 +37,8 @@ def fleet_summary(
     summary["config"] = config
     summary["elapsed_seconds"] = micro(elapsed)
     # A held phone finishes when its hold ends: a held fleet's rate is of its sign-ins.
-    span = elapsed if hold is None else hold.signed_in_last
+    # The span as printed, so that phones / span read from the summary gives the printed rate.
+    span = micro(elapsed if hold is None else hold.signed_in_last)
     summary["phones_per_second"] = round(summary["phones_finished"] / span, 3) if span > 0 else None
     summary["stopped"] = stop_reason
     summary["stopped_detail"] = describe_stop(stop_reason, summary)
