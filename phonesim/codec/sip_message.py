@@ -9,6 +9,7 @@ each (NTLM, Kerberos, then TLS-DSK): the phone reads them all and picks TLS-DSK.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from phonesim.errors import PhonesimError
@@ -16,11 +17,44 @@ from phonesim.errors import PhonesimError
 MAX_MESSAGE = 64 * 1024
 _STATUS_LINE = re.compile(r"^SIP/2\.0 (\d{3}) ?(.*)$")
 _REQUEST_LINE = re.compile(r"^([A-Z]+) (\S+) SIP/2\.0$")
-_AUTH_PARAM = re.compile(r'\s*([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?')
+_AUTH_PARAM = re.compile(r'([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)')
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class MalformedSip(PhonesimError):
     """A SIP message phonesim cannot read."""
+
+
+@dataclass(frozen=True, slots=True)
+class SipLimits:
+    """The most of one registrar message the phone reads: the registrar decides every byte
+    of it, so each bound is a profile value (`sip.max_*`) and going over one fails the
+    message with the bound named."""
+
+    max_message: int = MAX_MESSAGE
+    """Headers and body together, in bytes."""
+    max_headers: int = 64
+    max_header_line: int = 8192
+    """One header line, in bytes (folded lines count apiece)."""
+
+
+DEFAULT_SIP_LIMITS = SipLimits()
+
+
+def check_limits(message: bytes, limits: SipLimits) -> None:
+    """Refuse a whole message (from `split_message`) over `limits`' header bounds."""
+    head = message.partition(b"\r\n\r\n")[0]
+    lines = head.split(b"\r\n")[1:]
+    if len(lines) > limits.max_headers:
+        raise MalformedSip(
+            f"{len(lines)} header lines, over the limit of {limits.max_headers} (sip.max_headers)"
+        )
+    longest = max((len(line) for line in lines), default=0)
+    if longest > limits.max_header_line:
+        raise MalformedSip(
+            f"a header line of {longest} bytes, over the limit of "
+            f"{limits.max_header_line} (sip.max_header_line)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +143,12 @@ def build_response(
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-def split_message(buffer: bytes) -> tuple[bytes, bytes] | None:
+def split_message(buffer: bytes, max_message: int = MAX_MESSAGE) -> tuple[bytes, bytes] | None:
     """One complete message from a stream buffer and the rest, or None if more bytes are needed."""
     head_end = buffer.find(b"\r\n\r\n")
     if head_end < 0:
-        if len(buffer) > MAX_MESSAGE:
-            raise MalformedSip("no end of headers within 64 KiB")
+        if len(buffer) > max_message:
+            raise MalformedSip(f"no end of headers within {max_message} bytes (sip.max_message)")
         return None
     head = buffer[:head_end].decode("utf-8", "replace")
     length = 0
@@ -126,6 +160,11 @@ def split_message(buffer: bytes) -> tuple[bytes, bytes] | None:
             except ValueError:
                 raise MalformedSip(f"bad Content-Length {value.strip()!r}") from None
     end = head_end + 4 + length
+    if end > max_message:
+        raise MalformedSip(
+            f"a message of {end} bytes (Content-Length {length}), over the limit of "
+            f"{max_message} (sip.max_message)"
+        )
     if len(buffer) < end:
         return None
     return buffer[:end], buffer[end:]
@@ -175,12 +214,30 @@ def parse_challenge(value: str) -> AuthChallenge:
     if not scheme:
         raise MalformedSip("empty WWW-Authenticate header")
     params: dict[str, str] = {}
-    for match in _AUTH_PARAM.finditer(rest):
+    for match in _auth_params(rest):
         raw = match.group(2)
         if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
             raw = raw[1:-1].replace('\\"', '"')
         params[match.group(1).lower()] = raw
     return AuthChallenge(scheme, params)
+
+
+def _auth_params(text: str) -> Iterator[re.Match[str]]:
+    """Each `name=value` of a challenge, in time linear in its length.
+
+    A search from every position would try each suffix of a long token again (a
+    registrar's 60 KB header then costs seconds); a token that is not followed by
+    `=` is skipped whole instead, which finds the same parameters.
+    """
+    position = 0
+    while position < len(text):
+        match = _AUTH_PARAM.match(text, position)
+        if match is not None:
+            yield match
+            position = match.end()
+            continue
+        run = _TOKEN_RUN.match(text, position)
+        position = max(run.end() if run else position, position + 1)
 
 
 def parse_challenges(headers: SipHeaders) -> list[AuthChallenge]:

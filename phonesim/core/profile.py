@@ -42,6 +42,8 @@ class DhcpBehaviour:
     answer_window: float
     """How long an answer without an FQDN keeps the phone waiting for a better one."""
     max_registrars: int
+    max_answers: int = 64
+    """DHCP answers kept (report, capture, phone) per boot; a flood past it is counted only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,16 @@ class WebBehaviour:
     """[U] How the number and PIN travel to the Web Ticket service: one of the named
     variants of `phonesim.codec.ocauthws.pin_formats`."""
     root_chain_from_option_43: str = ROOT_CHAIN_FROM_OPTION_43
+    max_answer_bytes: int = 1024 * 1024
+    """The most bytes of one web answer's body, as sent (root chain and mex documents are
+    a few KB): a server decides the size, so over it the call fails `too_large`."""
+    max_inflated_bytes: int = 4 * 1024 * 1024
+    """The most bytes a compressed answer may inflate to (the phone asks for none)."""
+    request_deadline: float = 30.0
+    """Seconds for a whole web request, answer included; `timeout` bounds each read only,
+    so a server dripping a byte at a time is cut off here."""
+    max_headers: int = 100
+    """Header lines of one web answer."""
     """How the root chain's URL is made from the CertProv URL option 43 (or the cache)
     gave: a template of {scheme}, {host}, {port} and {path} (no trailing /), so a path
     or host cut short fails at the root chain, before the PIN screen, as in the field."""
@@ -90,6 +102,11 @@ class WebBehaviour:
 class SipBehaviour:
     port: int
     timeout: float
+    max_message: int = 64 * 1024
+    """The most bytes of one registrar message (headers and body) the phone reads; a
+    registrar decides every byte, so it is bounded (over it: a malformed answer)."""
+    max_headers: int = 64
+    max_header_line: int = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +208,7 @@ class DeviceProfile:
                 retransmit_jitter=reader.seconds("dhcp.retransmit_jitter", allow_zero=True),
                 answer_window=reader.seconds("dhcp.answer_window", allow_zero=True),
                 max_registrars=reader.integer("dhcp.max_registrars", 1, 16),
+                max_answers=_bound(reader, "dhcp.max_answers", DhcpBehaviour),
             ),
             dns=DnsBehaviour(
                 registrar_srv=reader.texts("dns.registrar_srv"),
@@ -216,10 +234,19 @@ class DeviceProfile:
                 )
                 if reader.present("web.root_chain_from_option_43")
                 else ROOT_CHAIN_FROM_OPTION_43,
+                max_answer_bytes=_bound(reader, "web.max_answer_bytes", WebBehaviour),
+                max_inflated_bytes=_bound(reader, "web.max_inflated_bytes", WebBehaviour),
+                request_deadline=reader.seconds("web.request_deadline")
+                if reader.present("web.request_deadline")
+                else _default(WebBehaviour, "request_deadline"),
+                max_headers=_bound(reader, "web.max_headers", WebBehaviour),
             ),
             sip=SipBehaviour(
                 port=reader.integer("sip.port", 1, 65535),
                 timeout=reader.seconds("sip.timeout"),
+                max_message=_bound(reader, "sip.max_message", SipBehaviour),
+                max_headers=_bound(reader, "sip.max_headers", SipBehaviour),
+                max_header_line=_bound(reader, "sip.max_header_line", SipBehaviour),
             ),
             time=TimeBehaviour(
                 ntp_port=reader.integer("time.ntp_port", 1, 65535),
@@ -250,6 +277,21 @@ def _known_fields() -> dict[str, set[str]]:
         "provisioning": ProvisioningBehaviour,
     }
     return {name: {f.name for f in fields(kind)} for name, kind in sections.items()}
+
+
+BOUND_CEILING = 1 << 30
+"""No bound on what a server sends may be set above this (1 GiB, or a billion items)."""
+
+
+def _bound(reader: FieldReader, field: str, section: type) -> int:
+    """An optional bound on what a server controls: absent, the section's default."""
+    if not reader.present(field):
+        return int(_default(section, field.partition(".")[2]))
+    return reader.integer(field, 1, BOUND_CEILING)
+
+
+def _default(section: type, name: str) -> Any:
+    return next(f.default for f in fields(section) if f.name == name)
 
 
 def _tls_dsk(reader: FieldReader) -> TlsDskBehaviour:

@@ -45,7 +45,7 @@ from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
 from phonesim.drivers.cache_store import DiscoveryCacheStore
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
-from phonesim.drivers.sip_client import SipConnection, register, sip_failed
+from phonesim.drivers.sip_client import SipConnection, register, sip_failed, sip_limits
 from phonesim.drivers.time_client import query_time
 from phonesim.drivers.web_client_pool import WebClientPool
 from phonesim.errors import PhonesimError
@@ -295,6 +295,7 @@ class PhoneRunner:
                     keep=functools.partial(
                         self._keep_sip, (command.host, command.address, command.port)
                     ),
+                    limits=sip_limits(self.phone.profile.sip),
                 ),
             )
         elif isinstance(command, SendSipMessage):

@@ -16,8 +16,11 @@ from collections.abc import Callable
 
 from phonesim.codec.certificate import CertificateSummary, summarize_certificate
 from phonesim.codec.sip_message import (
+    DEFAULT_SIP_LIMITS,
     MalformedSip,
+    SipLimits,
     build_register,
+    check_limits,
     parse_challenges,
     parse_response,
     pick_challenge,
@@ -26,6 +29,7 @@ from phonesim.codec.sip_message import (
 from phonesim.core.commands import ConnectRegistrar, SendSipMessage
 from phonesim.core.events import RegistrarAnswered, SipReceived
 from phonesim.core.failure import ServiceFailure
+from phonesim.core.profile import SipBehaviour
 from phonesim.core.tls_dsk.registrar_answers import diagnostics_of
 from phonesim.drivers.sip_socket import SipSocket
 from phonesim.errors import PhonesimError
@@ -39,6 +43,7 @@ async def register(
     user_agent: str,
     timeout: float,
     keep: Callable[[SipConnection], None] | None = None,
+    limits: SipLimits = DEFAULT_SIP_LIMITS,
 ) -> RegistrarAnswered:
     """The first REGISTER and its answer. After a TLS-DSK challenge the connection is
     handed to `keep`, open, for the sign-in; otherwise it is closed."""
@@ -66,7 +71,7 @@ async def register(
             der = peer.getpeercert(binary_form=True)
             server_certificate = summarize_certificate(der) if der else None
         local_host, local_port = sock.sockname()
-        connection = SipConnection(sock)
+        connection = SipConnection(sock, limits)
         connection.send(
             register_message(
                 command, local_host=local_host, local_port=local_port, user_agent=user_agent
@@ -102,17 +107,20 @@ async def register(
 class SipConnection:
     """One open SIP connection: a message written, the next whole message read back."""
 
-    __slots__ = ("_buffer", "_socket")
+    __slots__ = ("_buffer", "_limits", "_socket")
 
-    def __init__(self, sock: SipSocket) -> None:
+    def __init__(self, sock: SipSocket, limits: SipLimits = DEFAULT_SIP_LIMITS) -> None:
         self._socket = sock
+        self._limits = limits
         self._buffer = b""
 
     async def read_message(self) -> bytes:
+        """The next whole message; MalformedSip once it goes over the limits."""
         while True:
-            found = split_message(self._buffer)
+            found = split_message(self._buffer, self._limits.max_message)
             if found is not None:
                 message, self._buffer = found
+                check_limits(message, self._limits)
                 return message
             chunk = await self._socket.read(4096)
             if not chunk:
@@ -128,6 +136,8 @@ class SipConnection:
             return sip_failed(command, "timeout", f"no SIP answer within {command.timeout:g} s")
         except (OSError, asyncio.IncompleteReadError) as error:
             return sip_failed(command, "connect", f"connection lost: {error}")
+        except MalformedSip as error:
+            return sip_failed(command, "malformed", str(error))
         return SipReceived(command.host, command.address, command.port, message)
 
     def send(self, data: bytes) -> None:
@@ -138,6 +148,11 @@ class SipConnection:
 
     def close(self) -> None:
         self._socket.close()
+
+
+def sip_limits(sip: SipBehaviour) -> SipLimits:
+    """The profile's bounds on a registrar's messages."""
+    return SipLimits(sip.max_message, sip.max_headers, sip.max_header_line)
 
 
 def sip_failed(command: SendSipMessage, kind: str, detail: str) -> SipReceived:
