@@ -238,6 +238,7 @@ SERVICE_FAILURES: Mapping[str, str] = {
     "fault": "the service answered with a SOAP fault",
     "rejected": "the service refused the request",
     "malformed": "the service's answer could not be read",
+    "too_large": "the service's answer went over a bound the profile sets (size, headers)",
 }
 """Each way a web service call fails (a driver's failure `kind`), but an HTTP status."""
 

@@ -47,6 +47,7 @@ from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
 from phonesim.drivers.sip_client import SipConnection, register, sip_failed, sip_limits
 from phonesim.drivers.time_client import query_time
+from phonesim.drivers.web_bounds import WebLimits
 from phonesim.drivers.web_client_pool import WebClientPool
 from phonesim.errors import PhonesimError
 
@@ -355,8 +356,12 @@ class PhoneRunner:
         self._feed(task.result())
 
     def _web(self, timeout: float) -> WebServicesClient:
+        profile = self.phone.profile
         return self.services.web.client(
-            self._trusted, user_agent=self.phone.profile.device.user_agent, timeout=timeout
+            self._trusted,
+            user_agent=profile.device.user_agent,
+            timeout=timeout,
+            limits=WebLimits.of(profile.web),
         )
 
     # ------------------------------------------------------------ I/O steps

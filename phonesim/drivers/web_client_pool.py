@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from phonesim.drivers.trust import trust_context
+from phonesim.drivers.web_bounds import DEFAULT_WEB_LIMITS, WebLimits
 
 if TYPE_CHECKING:
     from phonesim.drivers.web_services import WebServicesClient
@@ -23,7 +24,7 @@ ChainKey = tuple[bytes, ...]
 
 class WebClientPool:
     def __init__(self) -> None:
-        self._clients: dict[tuple[ChainKey, str, float], WebServicesClient] = {}
+        self._clients: dict[tuple[ChainKey, str, float, WebLimits], WebServicesClient] = {}
         self._tls: dict[ChainKey, ssl.SSLContext] = {}
         self._chains: dict[ChainKey, ChainKey] = {}
 
@@ -34,15 +35,22 @@ class WebClientPool:
         return self._chains.setdefault(key, key)
 
     def client(
-        self, chain: Sequence[bytes], *, user_agent: str, timeout: float
+        self,
+        chain: Sequence[bytes],
+        *,
+        user_agent: str,
+        timeout: float,
+        limits: WebLimits = DEFAULT_WEB_LIMITS,
     ) -> WebServicesClient:
         """The client that trusts exactly `chain` (nothing, when empty)."""
         from phonesim.drivers.web_services import WebServicesClient
 
-        key = (tuple(chain), user_agent, timeout)
+        key = (tuple(chain), user_agent, timeout, limits)
         client = self._clients.get(key)
         if client is None:
-            client = WebServicesClient(user_agent=user_agent, timeout=timeout, chain=chain)
+            client = WebServicesClient(
+                user_agent=user_agent, timeout=timeout, chain=chain, limits=limits
+            )
             self._clients[key] = client
         return client
 

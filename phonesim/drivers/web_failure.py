@@ -19,7 +19,8 @@ class WebServiceFailure(PhonesimError):
 
     `kind` says where it stopped, so the phone (and the admin reading the report)
     can tell a network problem from a refusal: unresolved | connect | timeout | tls |
-    http_status | fault | rejected | malformed. `diagnostics` carries the server's
+    http_status | fault | rejected | malformed | too_large (over a bound
+    of `web_bounds`). `diagnostics` carries the server's
     Ms-Diagnostics error id and reason when it sent them.
     """
 
@@ -32,6 +33,7 @@ class WebServiceFailure(PhonesimError):
         "fault",
         "rejected",
         "malformed",
+        "too_large",
     )
 
     def __init__(

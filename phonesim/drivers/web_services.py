@@ -58,6 +58,7 @@ from phonesim.core.identity import Pin
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.http_transport import PhoneHttpTransport, TransportFactory
 from phonesim.drivers.trust import trust_context
+from phonesim.drivers.web_bounds import DEFAULT_WEB_LIMITS, IDENTITY, BoundedTransport, WebLimits
 from phonesim.drivers.web_failure import WebServiceFailure
 from phonesim.errors import MalformedCertificate, MalformedServiceDocument
 
@@ -94,15 +95,17 @@ class WebServicesClient:
         timeout: float,
         chain: Sequence[bytes] = (),
         transport: TransportFactory = PhoneHttpTransport,
+        limits: WebLimits = DEFAULT_WEB_LIMITS,
     ) -> None:
         """`transport` carries the requests: the network by default; a test may put a
-        lab in memory there, which then verifies servers with the same trust."""
+        lab in memory there, which then verifies servers with the same trust. `limits`
+        bound every answer (see `web_bounds`)."""
         self._timeout = timeout
         self._transport = transport(address_book, verify=trust_context(chain))
         self._http = httpx.AsyncClient(
-            transport=self._transport,
+            transport=BoundedTransport(self._transport, limits),
             timeout=timeout,
-            headers={"User-Agent": user_agent},
+            headers={"User-Agent": user_agent, "Accept-Encoding": IDENTITY},
             trust_env=False,
             follow_redirects=False,
         )

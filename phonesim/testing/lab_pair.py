@@ -105,6 +105,7 @@ from phonesim.drivers.sip_client import (
 )
 from phonesim.drivers.time_client import time_answer, time_not_answered
 from phonesim.drivers.trust import trust_context
+from phonesim.drivers.web_bounds import WebLimits
 from phonesim.drivers.web_services import WebServicesClient
 from phonesim.errors import PhonesimError
 from phonesim.lab.capture_responder import CapturedExchange
@@ -435,6 +436,7 @@ class LabPair:
                 timeout=timeout,
                 chain=self._trusted,
                 transport=lab_transport(self._site),
+                limits=WebLimits.of(self.profile.web),
             )
             self._clients[self._trusted] = client
         return client

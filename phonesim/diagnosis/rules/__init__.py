@@ -15,6 +15,7 @@ from collections.abc import Callable
 from phonesim.diagnosis.boot_record import BootRecord
 from phonesim.diagnosis.finding import Finding
 from phonesim.diagnosis.rules import (
+    bounds,
     dhcp,
     discovery_cache,
     dns,
@@ -36,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     *dns.RULES,
     *time.RULES,
     *web.RULES,
+    *bounds.RULES,
     *registrar.RULES,
     *sign_in.RULES,
     *held.RULES,
