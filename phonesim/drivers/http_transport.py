@@ -67,7 +67,13 @@ class PhoneHttpTransport(PhoneTransport):
         if address != url.host:
             request.extensions = {**request.extensions, "sni_hostname": url.host}
         request.url = url.copy_with(host=address, port=port)
-        return await self._inner.handle_async_request(request)
+        try:
+            return await self._inner.handle_async_request(request)
+        except Exception as error:
+            refused = _refused_answer(error, str(url))
+            if refused is None:
+                raise
+            raise refused from error
 
     def _book(self) -> AddressBook:
         book = self._address_book or CURRENT_ADDRESS_BOOK.get()
@@ -114,6 +120,26 @@ def _connection_pool(verify: ssl.SSLContext | bool) -> httpx.AsyncBaseTransport:
     from httpx_aiohttp import AiohttpTransport
 
     return AiohttpTransport(verify=verify, limits=POOL_LIMITS, trust_env=False)
+
+
+_HEADER_BOUNDS = ("too many headers", "when reading header line", "got more than")
+"""How aiohttp's parser words an answer head over its own bounds."""
+
+
+def _refused_answer(error: Exception, url: str) -> WebServiceFailure | None:
+    """An answer aiohttp's parser refused (its status 400 is the client's verdict, not the
+    server's), as the phone's failure; httpx-aiohttp passes these through unmapped."""
+    import aiohttp
+
+    if not isinstance(error, aiohttp.ClientResponseError) or isinstance(
+        error, aiohttp.ContentTypeError
+    ):
+        return None
+    text = str(error.message)
+    if any(words in text.lower() for words in _HEADER_BOUNDS):
+        bound = " (web.max_headers)" if "many" in text.lower() else ""
+        return WebServiceFailure("too_large", url, text + bound)
+    return WebServiceFailure("malformed", url, f"an answer head the phone cannot read: {text}")
 
 
 def _is_ip_literal(host: str) -> bool:

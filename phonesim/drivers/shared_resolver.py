@@ -18,6 +18,7 @@ import dns.exception
 import dns.message
 import dns.name
 import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 
 from phonesim.core.events import AddressResolved, SrvRecord, SrvResolved
@@ -144,7 +145,9 @@ def read_response(
     if rcode != dns.rcode.NOERROR:
         return None, _RCODE_ERRORS.get(rcode, f"error: {dns.rcode.to_text(rcode)}")
     for rrset in response.answer:
-        if rrset.name == qname and rrset.rdtype == rdtype:
+        # Only class IN carries an SRV's target or an A's address: a server answering in
+        # another class (CH, say) gives records without them, which are no answer at all.
+        if rrset.name == qname and rrset.rdtype == rdtype and rrset.rdclass == dns.rdataclass.IN:
             return list(rrset), None
     return None, "no_answer"
 

@@ -15,6 +15,7 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 
 from phonesim.core.events import SrvRecord
@@ -141,6 +142,8 @@ def _answer(
     addresses: list[str] = []
     records: list[SrvRecord] = []
     for rrset in message.answer:
+        if rrset.rdclass != dns.rdataclass.IN:
+            continue  # no target or address in another class's records (CH, say)
         for rdata in rrset:
             if rrset.rdtype == dns.rdatatype.A and rdtype == TYPE_A:
                 addresses.append(rdata.address)
