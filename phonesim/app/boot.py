@@ -210,6 +210,7 @@ async def boot_phone(
     try:
         capture = _open_capture(network, run_dir)
         dhcp = await _open_dhcp(network, interface, mac, capture)
+        dhcp.max_answers = profile.dhcp.max_answers
     except BaseException:
         if capture is not None:
             capture.close()
@@ -273,6 +274,8 @@ async def boot_phone(
     result["DhcpAnswers"] = summarize_dhcp_answers(
         dhcp.answers, first_sent=dhcp.first_sent, traces=traces
     )
+    if dhcp.not_kept:
+        result["DhcpAnswersNotKept"] = {"Count": dhcp.not_kept, "Limit": dhcp.max_answers}
     if capture is not None:
         result["Capture"] = str(capture.path)
         result["CapturedPackets"] = capture.packets

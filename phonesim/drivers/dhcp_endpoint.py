@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 AnswerHandler = Callable[[bytes, str], None]
 
+DEFAULT_MAX_ANSWERS = 64
 _XID = slice(4, 8)
 _CHADDR = slice(28, 34)
 
@@ -61,6 +62,14 @@ class DhcpClientEndpoint:
         self._endpoint: UdpEndpoint | None = None
         self.unrouted = 0
         """Datagrams that matched no waiting phone (late, foreign, or garbage)."""
+        self.max_answers = DEFAULT_MAX_ANSWERS
+        """Answers kept, handed to the phone and captured per transaction (the profile's
+        `dhcp.max_answers`); a server controls how many it sends, so past this a flood is
+        only counted."""
+        self.not_kept = 0
+        """Datagrams past `max_answers`: counted, not kept, handed over or captured."""
+        self._seen: dict[bytes, int] = {}
+        self._captured_foreign = 0
 
     async def open(self, local: tuple[str, int] = ("127.0.0.1", 0)) -> None:
         self._endpoint = await UdpEndpoint.open(self._datagram, local=local)
@@ -82,6 +91,8 @@ class DhcpClientEndpoint:
 
     def forget(self, xid: int, mac: str | None = None) -> None:
         self._handlers.pop(_key(xid, mac), None)
+        if not self.keep_answers and mac is not None:
+            self._seen.pop(_key(xid, mac), None)  # a fleet's phones come and go
 
     def send(self, payload: bytes) -> None:
         assert self._endpoint is not None, "open() first"
@@ -96,11 +107,35 @@ class DhcpClientEndpoint:
 
     def _datagram(self, data: bytes, address: tuple[str, int]) -> None:
         arrived = time.monotonic()  # before the capture spends time building headers
+        if not self._admitted(data):
+            self.not_kept += 1
+            return
         if self.tap is not None:
             self.tap.received(data, address)
-        self._deliver(data, f"{address[0]}:{address[1]}", arrived)
+        self._hand_over(data, f"{address[0]}:{address[1]}", arrived)
+
+    def _admitted(self, data: bytes) -> bool:
+        """Whether a datagram is within `max_answers` for its transaction (or, matching
+        none, within `max_answers` of those)."""
+        key = data[_XID] + data[_CHADDR] if len(data) >= 34 else b""
+        if key not in self._seen and key and not self._waits_for(data):
+            self._captured_foreign += 1
+            return self._captured_foreign <= self.max_answers
+        count = self._seen[key] = self._seen.get(key, 0) + 1
+        return count <= self.max_answers
+
+    def _waits_for(self, data: bytes) -> bool:
+        keys = (data[_XID] + data[_CHADDR], data[_XID])
+        return any(k in self._handlers or k in self._kept for k in keys)
 
     def _deliver(self, data: bytes, source: str, arrived: float | None = None) -> None:
+        """A datagram another socket received (a relay's, a packet socket's)."""
+        if not self._admitted(data):
+            self.not_kept += 1
+            return
+        self._hand_over(data, source, arrived)
+
+    def _hand_over(self, data: bytes, source: str, arrived: float | None = None) -> None:
         arrived = time.monotonic() if arrived is None else arrived
         self.last_arrival = arrived
         handler = None
