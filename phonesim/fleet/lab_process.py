@@ -63,7 +63,10 @@ class LabProcess:
 
     async def _start(self, folder: Path) -> LabEndpoints:
         if self._users_toml is not None:
-            (folder / USERS).write_text(self._users_toml, encoding="utf-8")
+            # Every phone's PIN is in it: readable by this user alone, from its first byte.
+            users = os.open(folder / USERS, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(users, "w", encoding="utf-8") as file:
+                file.write(self._users_toml)
         argv = [
             sys.executable,
             "-m",
