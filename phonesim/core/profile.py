@@ -93,6 +93,8 @@ class WebBehaviour:
     so a server dripping a byte at a time is cut off here."""
     max_headers: int = 100
     """Header lines of one web answer."""
+    max_xml_depth: int = 64
+    """Elements nested in one XML answer (mex and SOAP documents nest about a dozen)."""
     """How the root chain's URL is made from the CertProv URL option 43 (or the cache)
     gave: a template of {scheme}, {host}, {port} and {path} (no trailing /), so a path
     or host cut short fails at the root chain, before the PIN screen, as in the field."""
@@ -240,6 +242,7 @@ class DeviceProfile:
                 if reader.present("web.request_deadline")
                 else _default(WebBehaviour, "request_deadline"),
                 max_headers=_bound(reader, "web.max_headers", WebBehaviour),
+                max_xml_depth=_bound(reader, "web.max_xml_depth", WebBehaviour),
             ),
             sip=SipBehaviour(
                 port=reader.integer("sip.port", 1, 65535),

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
+from lxml import etree
 
 from phonesim.core.profile import WebBehaviour
 from phonesim.drivers.web_failure import WebServiceFailure
@@ -26,6 +27,7 @@ INFLATE_STEP = 64 * 1024
 """Bytes inflated at a time, so a bomb is stopped one step past the bound."""
 _WINDOWS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 IDENTITY = "identity"
+XML_STEP = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +36,16 @@ class WebLimits:
     max_inflated_bytes: int = 4 * 1024 * 1024
     request_deadline: float = 30.0
     max_headers: int = 100
+    max_xml_depth: int = 64
 
     @classmethod
     def of(cls, web: WebBehaviour) -> WebLimits:
         return cls(
-            web.max_answer_bytes, web.max_inflated_bytes, web.request_deadline, web.max_headers
+            web.max_answer_bytes,
+            web.max_inflated_bytes,
+            web.request_deadline,
+            web.max_headers,
+            web.max_xml_depth,
         )
 
 
@@ -166,6 +173,32 @@ class _BoundedStream(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def check_xml_depth(body: bytes, url: str, limits: WebLimits) -> None:
+    """Refuse an XML answer nested deeper than the bound before any reader walks it
+    (mex and SOAP documents nest a dozen levels). A body that is not well-formed XML is
+    left to the reader, which names what is wrong with it."""
+    if body.lstrip()[:1] != b"<":
+        return
+    depth = 0
+    parser = etree.XMLPullParser(
+        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False
+    )
+    try:
+        for start in range(0, len(body), XML_STEP):
+            parser.feed(body[start : start + XML_STEP])
+            for event, _ in parser.read_events():
+                depth += 1 if event == "start" else -1
+                if depth > limits.max_xml_depth:
+                    raise WebServiceFailure(
+                        "too_large",
+                        url,
+                        f"XML nested deeper than {limits.max_xml_depth} elements "
+                        "(web.max_xml_depth)",
+                    )
+    except etree.XMLSyntaxError:
+        return
 
 
 def _deadline(seconds: float) -> float | None:

@@ -58,7 +58,13 @@ from phonesim.core.identity import Pin
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.http_transport import PhoneHttpTransport, TransportFactory
 from phonesim.drivers.trust import trust_context
-from phonesim.drivers.web_bounds import DEFAULT_WEB_LIMITS, IDENTITY, BoundedTransport, WebLimits
+from phonesim.drivers.web_bounds import (
+    DEFAULT_WEB_LIMITS,
+    IDENTITY,
+    BoundedTransport,
+    WebLimits,
+    check_xml_depth,
+)
 from phonesim.drivers.web_failure import WebServiceFailure
 from phonesim.errors import MalformedCertificate, MalformedServiceDocument
 
@@ -101,6 +107,7 @@ class WebServicesClient:
         lab in memory there, which then verifies servers with the same trust. `limits`
         bound every answer (see `web_bounds`)."""
         self._timeout = timeout
+        self._limits = limits
         self._transport = transport(address_book, verify=trust_context(chain))
         self._http = httpx.AsyncClient(
             transport=BoundedTransport(self._transport, limits),
@@ -225,6 +232,7 @@ class WebServicesClient:
         log.debug("GET %s", url)
         async with self._failures(url):
             response = await self._http.get(url)
+        check_xml_depth(response.content, url, self._limits)
         if not response.is_success:
             raise WebServiceFailure(
                 "http_status",
@@ -241,6 +249,7 @@ class WebServicesClient:
         response: httpx.Response = await self._soap_transport.post(
             address, request.envelope, request.headers
         )
+        check_xml_depth(response.content, address, self._limits)
         return response
 
     def _zeep_reply(self, wsdl: str, binding: str, operation: str, response: httpx.Response) -> Any:

@@ -116,3 +116,13 @@ def test_an_encoding_the_phone_cannot_read_is_a_named_failure() -> None:
     failure = asyncio.run(_failure(_answer(b"xx", **{"Content-Encoding": "br"}), WebLimits()))
     assert failure.kind == "malformed"
     assert "Content-Encoding 'br'" in failure.detail
+
+
+def test_xml_nested_past_the_bound_is_refused_before_any_reader() -> None:
+    from phonesim.drivers.web_bounds import check_xml_depth
+
+    deep = b"<a>" * 65 + b"</a>" * 65
+    with pytest.raises(WebServiceFailure, match=r"deeper than 64 elements \(web.max_xml_depth\)"):
+        check_xml_depth(deep, "https://web01/mex", WebLimits())
+    check_xml_depth(b"<a>" * 64 + b"</a>" * 64, "https://web01/mex", WebLimits())
+    check_xml_depth(b"not xml <<", "https://web01/mex", WebLimits())  # left to the reader

@@ -120,3 +120,12 @@ def test_a_header_flood_is_too_large(tmp_path: Path) -> None:
 def test_garbage_for_a_root_chain_is_malformed(tmp_path: Path) -> None:
     case = _case(tmp_path, {("http", ROOTCHAIN): _answer(200, bytes(range(256)) * 40, **PKCS7)})
     assert_bounded(case, "rootchain.malformed", seconds=40)
+
+
+def test_a_mex_nested_past_the_depth_bound_is_too_large(tmp_path: Path) -> None:
+    """Within libxml2's own limit (256), so only the profile's bound stops it."""
+    deep = b"<a>" * 200 + b"</a>" * 200
+    xml = {"Content-Type": "text/xml; charset=utf-8"}
+    case = _case(tmp_path, {("https", CERT_MEX): _answer(200, deep, **xml)})
+    assert_bounded(case, "certprov.too_large", seconds=40)
+    assert "web.max_xml_depth" in case.hostile.output
