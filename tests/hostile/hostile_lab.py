@@ -132,3 +132,51 @@ def assert_bounded(case: Case, reason: str, *, seconds: float, peak_mb: float = 
     assert hostile.peak_mb < peak_mb, hostile.peak_mb
     assert case.next_boot.code == 0, case.next_boot.output[-2000:]
     assert case.next_boot.reason is None or case.next_boot.result["Result"] == "Success"
+
+
+@dataclass
+class Fleet:
+    code: int
+    seconds: float
+    peak_mb: float
+    summary: dict[str, Any]
+    rows: int
+    output: str
+
+
+async def run_fleet(
+    work: Path,
+    serve: Callable[[EmbeddedLab], Awaitable[tuple[Rewire, Callable[[], Awaitable[None]]]]],
+    phones: int,
+    *args: str,
+) -> Fleet:
+    """`phonesim fleet` (its own process) against the lab with one service replaced."""
+    async with EmbeddedLab() as lab:
+        rewire, stop = await serve(lab)
+        endpoints = lab.endpoints.to_json()
+        rewire(endpoints)
+        (work / "lab.json").write_text(json.dumps(endpoints))
+        (work / "users.csv").write_text(f"ext,pin\n5551234,{PIN}\n5551235,{PIN}\n")
+        report = work / "report"
+        argv = [
+            sys.executable, "-m", "phonesim", "fleet",
+            "--lab-endpoints", str(work / "lab.json"), "--users", str(work / "users.csv"),
+            "--phones", str(phones), "--rate", "max", "--json", "--report", str(report), *args,
+        ]  # fmt: skip
+        try:
+            code, seconds, peak, output = await asyncio.to_thread(_timed_boot, argv)
+        finally:
+            await stop()
+    summary = json.loads((report / "summary.json").read_text())
+    with (report / "phones.csv").open() as table:
+        rows = sum(1 for _ in table) - 1
+    return Fleet(code, seconds, peak, summary, rows, output)
+
+
+def assert_accounted(fleet: Fleet, phones: int) -> None:
+    """Every phone started, finished and counted once: in the outcomes and in phones.csv."""
+    summary = fleet.summary
+    assert "Traceback" not in fleet.output, fleet.output[-2000:]
+    assert summary["phones_started"] == summary["phones_finished"] == phones
+    assert sum(summary["outcomes"].values()) == phones == fleet.rows
+    assert "fleet.driver_error" not in summary["outcomes"], summary["outcomes"]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import json
 import os
 import subprocess
 import sys
@@ -13,9 +11,14 @@ from pathlib import Path
 import dns.message
 import dns.rdataclass
 
-from phonesim.lab.embedded_lab import EmbeddedLab
 from tests.hostile.dns_servers import dns_server
-from tests.hostile.hostile_lab import assert_bounded, profile_with, run_case
+from tests.hostile.hostile_lab import (
+    assert_accounted,
+    assert_bounded,
+    profile_with,
+    run_case,
+    run_fleet,
+)
 
 
 def _in_class_ch(answer: bytes) -> list[bytes]:
@@ -60,38 +63,12 @@ def test_truncated_answers_time_out_cleanly(tmp_path: Path) -> None:
     assert_bounded(case, "rootchain.web_host_unresolved", seconds=60)
 
 
-async def _fleet_against(tmp_path: Path) -> tuple[int, Path, str]:
-    async with EmbeddedLab() as lab:
-        rewire, stop = await dns_server(_in_class_ch)(lab)
-        endpoints = lab.endpoints.to_json()
-        rewire(endpoints)
-        (tmp_path / "lab.json").write_text(json.dumps(endpoints))
-        (tmp_path / "users.csv").write_text("ext,pin\n5551234,13579\n5551235,13579\n")
-        report = tmp_path / "report"
-        argv = [
-            sys.executable, "-m", "phonesim", "fleet",
-            "--lab-endpoints", str(tmp_path / "lab.json"), "--users", str(tmp_path / "users.csv"),
-            "--phones", "20", "--rate", "max", "--json", "--report", str(report),
-        ]  # fmt: skip
-        try:
-            done = await asyncio.to_thread(
-                subprocess.run, argv, capture_output=True, text=True, timeout=300
-            )
-        finally:
-            await stop()
-        return done.returncode, report, done.stdout + done.stderr
-
-
 def test_a_fleet_against_class_ch_answers_accounts_for_every_phone(tmp_path: Path) -> None:
     """D14: every phone of such a fleet ended as fleet.driver_error (an AttributeError)."""
-    code, report, output = asyncio.run(_fleet_against(tmp_path))
-    assert code == 3, output[-2000:]
-    summary = json.loads((report / "summary.json").read_text())
-    rows = list(csv.DictReader((report / "phones.csv").open()))
-    outcomes = summary["outcomes"]
-    assert "fleet.driver_error" not in outcomes, outcomes
-    assert sum(outcomes.values()) == 20 == len(rows)
-    assert summary["phones_started"] == summary["phones_finished"] == 20
+    fleet = asyncio.run(run_fleet(tmp_path, dns_server(_in_class_ch), 20))
+    assert fleet.code == 3, fleet.output[-2000:]
+    assert_accounted(fleet, 20)
+    assert fleet.seconds < 120 and fleet.peak_mb < 600
 
 
 def test_replay_of_an_answer_in_class_ch_reads_as_no_answer(tmp_path: Path) -> None:

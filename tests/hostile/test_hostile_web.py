@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.hostile.hostile_lab import assert_bounded, profile_with, run_case
+from tests.hostile.hostile_lab import (
+    assert_accounted,
+    assert_bounded,
+    profile_with,
+    run_case,
+    run_fleet,
+)
 from tests.hostile.web_servers import CERT_MEX, ROOTCHAIN, TICKET_MEX, Handler, web_servers
 
 PKCS7 = {"Content-Type": "application/pkcs7-mime"}
@@ -129,3 +135,16 @@ def test_a_mex_nested_past_the_depth_bound_is_too_large(tmp_path: Path) -> None:
     case = _case(tmp_path, {("https", CERT_MEX): _answer(200, deep, **xml)})
     assert_bounded(case, "certprov.too_large", seconds=40)
     assert "web.max_xml_depth" in case.hostile.output
+
+
+def test_a_fleet_against_a_gzip_bomb_accounts_for_every_phone(tmp_path: Path) -> None:
+    """All of a fleet's phones share one process: unbounded, ten bombs would be 10 GB."""
+    bomb = gzip.compress(bytes(64 << 20), 9)
+    server = web_servers(
+        {("http", ROOTCHAIN): _answer(200, bomb, **PKCS7, **{"Content-Encoding": "gzip"})}
+    )
+    fleet = asyncio.run(run_fleet(tmp_path, server, 10))
+    assert fleet.code == 3, fleet.output[-2000:]
+    assert_accounted(fleet, 10)
+    assert fleet.summary["outcomes"] == {"rootchain.too_large": 10}
+    assert fleet.seconds < 120 and fleet.peak_mb < 600
