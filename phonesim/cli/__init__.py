@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "profiles_command",
     "replay_command",
     "decode_command",
+    "probe_command",
+    "bundle_command",
 )
 
 
