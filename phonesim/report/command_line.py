@@ -13,6 +13,14 @@ from collections.abc import Sequence
 COMMAND_LINE = "command-line.json"
 REMOVED = "<removed>"
 _SECRET_OPTIONS = ("--pin",)
+_given: list[str] | None = None
+
+
+def record_command_line(argv: Sequence[str]) -> None:
+    """The command as `phonesim`'s entry point was given it (a caller of `main([...])` is not
+    `sys.argv`); run folders written after this keep it, the PIN removed."""
+    global _given
+    _given = without_pin(argv)
 
 
 def without_pin(argv: Sequence[str]) -> list[str]:
@@ -35,8 +43,8 @@ def without_pin(argv: Sequence[str]) -> list[str]:
 
 def command_line_record(argv: Sequence[str] | None = None) -> dict[str, object]:
     """What the run folder keeps: the program and its arguments, the PIN removed."""
-    args = list(sys.argv if argv is None else argv)
+    args = list(argv if argv is not None else _given if _given is not None else sys.argv)
     return {"Argv": without_pin(args), "PinRemoved": REMOVED in " ".join(without_pin(args))}
 
 
-__all__ = ["COMMAND_LINE", "command_line_record", "without_pin"]
+__all__ = ["COMMAND_LINE", "command_line_record", "record_command_line", "without_pin"]
