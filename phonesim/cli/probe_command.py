@@ -54,7 +54,7 @@ def register(commands: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    probe.error = _unknown_usage
+    probe.error = lambda message: _unknown_usage(probe, message)
     add_server_arguments(probe)
     add_phone_arguments(probe)
     check = probe.add_argument_group("thresholds (Monitoring Plugins ranges of durations)")
@@ -116,10 +116,14 @@ def register(commands: Any) -> None:
     probe.set_defaults(run=run_probe)
 
 
-def _unknown_usage(message: str) -> NoReturn:
-    """argparse's own errors are a plugin's UNKNOWN too (exit 3, not 2)."""
+def _unknown_usage(parser: argparse.ArgumentParser, message: str) -> NoReturn:
+    """argparse's own errors are a plugin's UNKNOWN too: the status line on stdout, where
+    the monitoring system reads it, and exit 3, not argparse's 2; the usage on stderr, as
+    every other command gives it."""
     from phonesim.probe.plugin_output import PluginState, unknown_output
 
+    parser.print_usage(sys.stderr)
+    print(f"phonesim probe: error: {message}", file=sys.stderr)
     print(unknown_output(f"phonesim probe: {message}"))
     raise SystemExit(int(PluginState.UNKNOWN))
 
