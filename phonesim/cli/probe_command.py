@@ -229,7 +229,7 @@ def _serve(args: argparse.Namespace, name: str, thresholds: Thresholds) -> int:
 
     from phonesim.fleet.load_shape import parse_duration
     from phonesim.probe.exporter import ProbeSchedule
-    from phonesim.probe.plugin_output import plugin_output
+    from phonesim.probe.plugin_output import plugin_output, unknown_output
     from phonesim.probe.probe_metrics import ProbeCollector, write_textfile
 
     every = parse_duration(args.every, "--every")
@@ -241,7 +241,16 @@ def _serve(args: argparse.Namespace, name: str, thresholds: Thresholds) -> int:
         if args.textfile is not None:
             write_textfile(args.textfile, name, run, args.stop_after)
 
-    schedule = ProbeSchedule(every, lambda: _boot_once(args, args.keep_runs), on_run=after)
+    def boot() -> ProbeRun | None:
+        try:
+            return _boot_once(args, args.keep_runs)
+        except PhonesimError as error:
+            if schedule.counts.runs == 0:
+                raise  # the first boot: bad input, which stops the exporter (UNKNOWN)
+            print(unknown_output(str(error)), flush=True)
+            return None
+
+    schedule = ProbeSchedule(every, boot, on_run=after)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(
         ProbeCollector(name, lambda: schedule.last_run, schedule.counts, args.stop_after)

@@ -3,7 +3,9 @@
 One thread boots, one after the other, so runs never overlap: a boot that outlasts the
 interval makes the next start at the first tick after it ended (the ticks it covered are
 counted as skipped), never a second phone beside it. Scrapes read the last finished run;
-they never start a boot, so a scrape every 15 s does not load the pool with sign-ins.
+they never start a boot, so a scrape every 15 s does not load the pool with sign-ins. A
+boot that cannot start (a run folder that cannot be written, an interface gone) is counted
+and the schedule goes on: the last run's timestamp then ages, which an alert can see.
 The clock and the wait are passed in, so the schedule is tested on a virtual clock.
 """
 
@@ -22,7 +24,8 @@ from phonesim.probe.probe_run import ProbeRun
 @dataclass
 class ProbeSchedule:
     every: float
-    boot: Callable[[], ProbeRun]
+    boot: Callable[[], ProbeRun | None]
+    """One boot; None for one that could not start (counted as an error, the last run kept)."""
     now: Callable[[], float] = time.monotonic
     stop: threading.Event = field(default_factory=threading.Event)
     counts: ProbeCounts = field(default_factory=ProbeCounts)
@@ -40,10 +43,13 @@ class ProbeSchedule:
         while not self.stop.is_set():
             self.starts.append(self.now())
             finished = self.boot()
-            self.last_run = finished
-            self.counts.count(finished)
-            if self.on_run is not None:
-                self.on_run(finished)
+            if finished is None:
+                self.counts.errors += 1
+            else:
+                self.last_run = finished
+                self.counts.count(finished)
+                if self.on_run is not None:
+                    self.on_run(finished)
             if runs is not None and len(self.starts) >= runs:
                 return
             ended = self.now()

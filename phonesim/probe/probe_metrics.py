@@ -50,6 +50,8 @@ class ProbeCounts:
     skipped: int = 0
     """Scheduled runs not started because the run before was still going."""
     failures: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    """Boots that could not start (phonesim's own error, not the pool's)."""
 
     def count(self, run: ProbeRun) -> None:
         self.runs += 1
@@ -100,7 +102,7 @@ class ProbeCollector(Collector):
         )
         yield _gauge(
             "step_duration_seconds",
-            "Seconds the last boot spent in each step (first start to last end)",
+            "Seconds during which the last boot had a step of this kind under way",
             ["probe", "step"],
             [([self._probe, step], seconds) for step, seconds in run.steps.items()],
         )
@@ -131,6 +133,13 @@ class ProbeCollector(Collector):
         )
         skipped.add_metric([self._probe], counts.skipped)
         yield skipped
+        errors = CounterMetricFamily(
+            f"{PREFIX}_errors",
+            "Scheduled boots that could not start (the last run is kept)",
+            labels=["probe"],
+        )
+        errors.add_metric([self._probe], counts.errors)
+        yield errors
         failures = CounterMetricFamily(
             f"{PREFIX}_failures", "Failed boots by reason", labels=["probe", "reason"]
         )

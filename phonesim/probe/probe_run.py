@@ -17,7 +17,7 @@ class ProbeRun:
     total: float
     """Seconds from power on to the boot's end: signed in, stopped where asked, or failed."""
     steps: dict[str, float]
-    """Seconds the boot spent in each kind of step (first start to last end)."""
+    """Seconds during which each kind of step was under way (`Waterfall.busy`)."""
     finished_at: float
     """Unix time the boot ended."""
 
@@ -52,7 +52,7 @@ def probe_run(report: BootReport, finished_at: float) -> ProbeRun:
     total = steps.total
     if total is None:
         total = float(report.result.get("LatencySeconds") or 0.0)
-    return ProbeRun(report.result, total, steps.spans(), finished_at)
+    return ProbeRun(report.result, total, steps.busy(), finished_at)
 
 
 __all__ = ["ProbeRun", "probe_run"]

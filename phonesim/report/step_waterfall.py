@@ -34,18 +34,28 @@ class Waterfall:
     """Power on to the boot's end (signed in, stopped where asked, or failed); None for a
     trace that has not ended."""
 
-    def spans(self) -> dict[str, float]:
-        """Per step, from its first start to its last end: how long the boot was in it.
+    def busy(self) -> dict[str, float]:
+        """Per step, the seconds during which at least one step of that kind was under way.
 
-        Steps of one kind run side by side (the SRV and A queries), so their durations
-        are not summed; a span is what the phone waited on that kind of step.
+        Steps of one kind run side by side (the SRV and A queries at power on) and apart
+        (the pool's A query after the certificate): a sum would count the first twice, a
+        span from first to last would count the time between as DNS.
         """
-        first: dict[str, float] = {}
-        last: dict[str, float] = {}
+        intervals: dict[str, list[tuple[float, float]]] = {}
         for bar in self.bars:
-            first[bar.step] = min(first.get(bar.step, bar.start), bar.start)
-            last[bar.step] = max(last.get(bar.step, bar.end), bar.end)
-        return {step: round(last[step] - first[step], 6) for step in first}
+            intervals.setdefault(bar.step, []).append((bar.start, bar.end))
+        return {step: round(_union(spans), 6) for step, spans in intervals.items()}
+
+
+def _union(intervals: list[tuple[float, float]]) -> float:
+    total = 0.0
+    covered_to = float("-inf")
+    for start, end in sorted(intervals):
+        if end <= covered_to:
+            continue
+        total += end - max(start, covered_to)
+        covered_to = end
+    return total
 
 
 __all__ = ["StepBar", "Waterfall"]

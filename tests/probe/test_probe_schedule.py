@@ -62,3 +62,16 @@ def test_stopping_ends_the_schedule_after_the_boot_under_way() -> None:
     schedule.wait = lambda seconds: True  # stopped while waiting for the next tick
     schedule.run()
     assert schedule.starts == [0.0] and schedule.last_run is not None
+
+
+def test_a_boot_that_could_not_start_is_counted_and_the_schedule_goes_on() -> None:
+    clock = VirtualClock()
+    good = boots_taking(clock, [1.0, 1.0])
+    outcomes = iter([good, lambda: None, good])
+    schedule = ProbeSchedule(
+        60.0, lambda: next(outcomes)(), now=lambda: clock.now, wait=clock.waited
+    )
+    schedule.run(runs=3)
+    assert schedule.starts == [0.0, 60.0, 120.0]
+    assert (schedule.counts.runs, schedule.counts.errors) == (2, 1)
+    assert schedule.last_run is not None and schedule.last_run.finished_at == 121.0
