@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import selectors
 import signal
 import subprocess
 import sys
@@ -14,6 +15,14 @@ from pathlib import Path
 import httpx
 
 from tests.netns import require_tools
+
+
+def line_within(stream, seconds: float) -> str:
+    """The next line, or a failure when none comes in time (never a hung test)."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        assert selector.select(timeout=seconds), f"nothing printed within {seconds} s"
+    return str(stream.readline())
 
 
 def test_the_exporter_boots_on_its_schedule_and_serves_the_last_run(tmp_path: Path) -> None:
@@ -44,12 +53,12 @@ def test_the_exporter_boots_on_its_schedule_and_serves_the_last_run(tmp_path: Pa
     )
     try:
         assert exporter.stderr is not None and exporter.stdout is not None
-        banner = exporter.stderr.readline()
+        banner = line_within(exporter.stderr, 60)
         port = re.search(r"http://127\.0\.0\.1:(\d+)/metrics", banner)
         assert port, banner
         url = f"http://127.0.0.1:{port.group(1)}/metrics"
         # Each boot prints its status line when it ends: wait for three.
-        lines = [exporter.stdout.readline() for _ in range(3)]
+        lines = [line_within(exporter.stdout, 60) for _ in range(3)]
         assert all(line.startswith("PHONESIM OK - ") for line in lines), lines
         text = httpx.get(url, timeout=10).text
     finally:
