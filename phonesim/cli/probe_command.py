@@ -200,11 +200,11 @@ def _report(run: ProbeRun, thresholds: Thresholds, as_json: bool) -> int:
 
 def _thresholds(args: argparse.Namespace) -> Thresholds:
     from phonesim.probe.plugin_output import Thresholds
+    from phonesim.probe.step_timing import PROBED_STEPS
     from phonesim.probe.threshold_range import parse_range
 
     def steps(values: list[str], option: str) -> dict[str, Any]:
-        known = {"dhcp", "dns", "time", "rootchain", "metadata", "webticket", "certprov"}
-        known |= {"registrar", "tlsdsk", "provisioning"}
+        known = set(PROBED_STEPS)
         chosen = {}
         for value in values:
             step, sep, text = value.partition("=")

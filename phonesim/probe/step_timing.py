@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from phonesim.core.commands import Trace
-from phonesim.fleet.stage_clock import BOOT, OK, StageClock
+from phonesim.fleet.stage_clock import BOOT, HELD_STEPS, OK, STAGES, StageClock
 from phonesim.report.step_waterfall import StepBar, Waterfall
+
+PROBED_STEPS = tuple(str(step) for step in STAGES if step != BOOT and step not in HELD_STEPS)
+"""The steps a probe times and takes thresholds on: the fleet's, but the whole boot (the
+probe's total) and a held phone's (a probe does not hold)."""
 
 
 def waterfall(traces: Iterable[Trace]) -> Waterfall:
@@ -45,4 +49,4 @@ def waterfall(traces: Iterable[Trace]) -> Waterfall:
     return Waterfall(tuple(bars), None if total is None else round(total, 6))
 
 
-__all__ = ["waterfall"]
+__all__ = ["PROBED_STEPS", "waterfall"]
