@@ -104,7 +104,8 @@ def register(commands: Any) -> None:
         type=int,
         default=20,
         metavar="N",
-        help="keep the newest N run folders of the probe (default: %(default)s)",
+        help="keep the newest N run folders in the probe's own folder, "
+        "<state dir>/probe-runs/<name>/ (default: %(default)s; --runs-dir: all kept)",
     )
     run.add_argument("--seed", type=int, help="random seed (xid, jitter, ids)")
     run.add_argument(
@@ -154,9 +155,11 @@ def _run(args: argparse.Namespace) -> int:
     own_runs = args.runs_dir is None
     state_dir = args.state_dir or default_state_dir()
     _boot_arguments(args, state_dir / "probe-runs" / name if own_runs else args.runs_dir)
+    # Only the probe's own folder is pruned: one given with --runs-dir may hold other runs.
+    args.keep = args.keep_runs if own_runs else None
     if args.serve is not None:
         return _serve(args, name, thresholds)
-    run = _boot_once(args, keep=args.keep_runs)
+    run = _boot_once(args)
     if args.textfile is not None:
         write_textfile(args.textfile, name, run, args.stop_after)
     return _report(run, thresholds, args.json)
@@ -172,17 +175,17 @@ def _boot_arguments(args: argparse.Namespace, runs_dir: Path) -> None:
     args.fresh_why = (
         "a probe checks what the site gives a new phone; --cache probes the cached phone"
     )
-    args.pin = getattr(args, "pin", None)
 
 
-def _boot_once(args: argparse.Namespace, keep: int) -> ProbeRun:
+def _boot_once(args: argparse.Namespace) -> ProbeRun:
     from phonesim.cli.boot_command import start_boot
     from phonesim.probe.probe_run import probe_run
     from phonesim.probe.run_retention import prune_runs
 
     report = start_boot(args, on_trace=None)
     run = probe_run(report, time.time())
-    prune_runs(args.runs_dir, keep)
+    if args.keep is not None:
+        prune_runs(args.runs_dir, args.keep)
     return run
 
 
@@ -243,7 +246,7 @@ def _serve(args: argparse.Namespace, name: str, thresholds: Thresholds) -> int:
 
     def boot() -> ProbeRun | None:
         try:
-            return _boot_once(args, args.keep_runs)
+            return _boot_once(args)
         except PhonesimError as error:
             if schedule.counts.runs == 0:
                 raise  # the first boot: bad input, which stops the exporter (UNKNOWN)

@@ -174,3 +174,20 @@ def test_the_probe_keeps_only_its_newest_run_folders(capsys, tmp_path, pin_file)
     runs = list((tmp_path / "state" / "probe-runs" / "5551234").iterdir())
     assert len(runs) == 2
     assert all((run / "report.html").is_file() for run in runs)
+
+
+def test_a_runs_folder_given_by_hand_is_never_pruned(capsys, tmp_path, pin_file) -> None:
+    runs = tmp_path / "runs"
+    for _ in range(2):
+        probe(
+            capsys,
+            tmp_path,
+            pin_file,
+            "--runs-dir",
+            str(runs),
+            "--keep-runs",
+            "1",
+            "--stop-after",
+            "dhcp",
+        )
+    assert len(list(runs.iterdir())) == 2
