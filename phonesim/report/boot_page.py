@@ -31,7 +31,8 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color
 h1{font-size:1.4em;margin:0 0 .3em} h2{font-size:1.1em;margin:1.4em 0 .4em}
 .Success{color:#2e7d32} .Failure{color:#c62828}
 table{border-collapse:collapse;width:100%} td,th{padding:2px 8px;text-align:left;
-vertical-align:top;border-bottom:1px solid #eee;overflow-wrap:anywhere} th{background:#f5f5f5}
+vertical-align:top;border-bottom:1px solid #eee;overflow-wrap:anywhere}
+th{white-space:nowrap;width:1%} h3{font-size:1em;margin:.8em 0 .2em} th{background:#f5f5f5}
 td.t{font-family:monospace;white-space:nowrap;text-align:right}
 .finding{border-left:4px solid #999;padding:.3em .8em;margin:.6em 0;background:#fafafa}
 .error{border-color:#c62828} .warning{border-color:#ef6c00} .info{border-color:#1565c0}
@@ -193,12 +194,13 @@ def _dhcp_answers(answers: Sequence[dict[str, Any]]) -> str:
         "SeenByPhone",
         "Used",
     )
-    header = "".join(f"<th>{name}</th>" for name in columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(answer.get(name))}</td>" for name in columns) + "</tr>"
-        for answer in answers
-    )
-    return f'{head}<table class="dhcp"><tr>{header}</tr>{rows}</table>'
+    tables = []
+    for number, answer in enumerate(answers, 1):
+        rows = "".join(
+            f"<tr><th>{name}</th><td>{_cell(answer.get(name))}</td></tr>" for name in columns
+        )
+        tables.append(f'<h3>Answer {number}</h3><table class="dhcp">{rows}</table>')
+    return head + "".join(tables)
 
 
 def _cell(value: Any) -> str:

@@ -133,3 +133,16 @@ def test_chromium_shows_the_waterfall_offline(capsys, tmp_path: Path) -> None:
 
 def _rgb(colour: str) -> tuple[int, int, int]:
     return (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
+
+
+def test_every_dhcp_answer_is_on_the_page_decoded(capsys, tmp_path) -> None:
+    run = lab_boot(tmp_path, capsys, "--scenario", "first-answer-without-fqdn")
+    page = (run / "report.html").read_text(encoding="utf-8")
+    answers = json.loads((run / "result.json").read_text())["DhcpAnswers"]
+    assert len(answers) == 2
+    section = page.split("<h2>DHCP answers</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "<h3>Answer 1</h3>" in section and "<h3>Answer 2</h3>" in section
+    for answer in answers:
+        assert f"<td>{answer['Server']}</td>" in section
+    assert "no option 120" in section  # the answer the phone did not use, and why
+    assert "https://web01.phonesim.test:443/CertProv/CertProvisioningService.svc" in section
