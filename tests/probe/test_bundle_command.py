@@ -75,3 +75,16 @@ def test_a_folder_that_is_not_a_run_is_one_clear_line(capsys, tmp_path, make, wo
     assert main(["bundle", str(target)]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and words in err and "Traceback" not in err
+
+
+def test_a_run_folder_from_before_pages_gets_one_made_from_its_trace(capsys, tmp_path) -> None:
+    run = booted(capsys, tmp_path)
+    (run / "report.html").unlink()
+    out = tmp_path / "ticket.zip"
+    assert main(["bundle", str(run), "-o", str(out), "--json"]) == 0
+    members = {m["Name"]: m for m in json.loads(capsys.readouterr().out)["Members"]}
+    made = members[f"{run.name}/report.html"]
+    assert made["From"] == "made for the bundle"
+    with zipfile.ZipFile(out) as archive:
+        page = archive.read(made["Name"]).decode()
+    assert 'class="bar failed"' in page and "webticket.pin_rejected" in page
