@@ -40,6 +40,7 @@ from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.diagnosis import diagnose
 from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import PhonesimError, UsageError
+from phonesim.probe.step_timing import waterfall
 from phonesim.report.bootstrap_result import bootstrap_result
 from phonesim.report.dhcp_answers import summarize_dhcp_answers
 from phonesim.report.discovery_summary import discovery_summary
@@ -194,6 +195,7 @@ async def boot_phone(
         RunFolder(
             run_dir,
             header={"profile": profile.name, "mac": mac, "user": sign_in_as, "seed": seed},
+            step_timing=waterfall,
         )
         if run_dir is not None
         else None

@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "profiles_command",
     "replay_command",
     "decode_command",
+    "probe_command",
+    "bundle_command",
 )
 
 
@@ -58,6 +60,9 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from phonesim.report.command_line import record_command_line
+
+    record_command_line(["phonesim", *(sys.argv[1:] if argv is None else argv)])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

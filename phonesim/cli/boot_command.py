@@ -351,7 +351,8 @@ def cache_policy(args: argparse.Namespace, site: str | None) -> CachePolicy:
         return CachePolicy.device()
     if getattr(args, "fresh_discovery", False):
         return CachePolicy.factory_fresh(
-            "diagnose asks what this site gives a phone; --cache boots the cached phone"
+            getattr(args, "fresh_why", None)
+            or "diagnose asks what this site gives a phone; --cache boots the cached phone"
         )
     if site is not None:
         return CachePolicy.factory_fresh(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,8 +11,15 @@ from typing import Any
 
 from phonesim.core.commands import Trace
 from phonesim.errors import UsageError
+from phonesim.report.boot_page import REPORT, boot_page
+from phonesim.report.command_line import COMMAND_LINE, command_line_record
 from phonesim.report.device_log import DeviceLogWriter
+from phonesim.report.step_waterfall import Waterfall
 from phonesim.report.trace_log import TraceLogWriter
+
+StepTiming = Callable[[Sequence[Trace]], Waterfall]
+"""Times a boot's steps for the page's waterfall (`phonesim.probe.step_timing.waterfall`:
+the fleet's step clock, a layer below the report, knows which event ends which step)."""
 
 DEVICE_LOG = "cpsw3g.log"
 TRACE_LOG = "trace.jsonl"
@@ -36,10 +44,14 @@ class RunFolder:
     """Opened before the boot, so a folder that cannot be written stops it before it starts;
     `begin` gives the power-on instant the device log counts from."""
 
-    def __init__(self, path: Path, *, header: dict[str, Any]) -> None:
+    def __init__(
+        self, path: Path, *, header: dict[str, Any], step_timing: StepTiming | None = None
+    ) -> None:
         self.path = path
+        self._step_timing = step_timing
         self._header = header
         self._device_log: DeviceLogWriter | None = None
+        self._traces: list[Trace] = []
         with ExitStack() as opened:
             try:
                 path.mkdir(parents=True, exist_ok=True)
@@ -61,10 +73,18 @@ class RunFolder:
         assert self._device_log is not None, "begin() first"
         self._device_log.write(trace)
         self._trace_log.write(trace)
+        self._traces.append(trace)
 
     def finish(self, result: dict[str, Any]) -> None:
         (self.path / RESULT).write_text(json.dumps(result, indent=2, default=str) + "\n")
         self.close()
+        # After the logs are closed: the page links them, and a colleague opening it from a
+        # bundle needs them whole.
+        steps = self._step_timing(self._traces) if self._step_timing is not None else None
+        (self.path / REPORT).write_text(boot_page(result, self._traces, steps), encoding="utf-8")
+        (self.path / COMMAND_LINE).write_text(
+            json.dumps(command_line_record(), indent=2) + "\n", encoding="utf-8"
+        )
 
     def close(self) -> None:
         self._streams.close()

@@ -125,7 +125,10 @@ REQUIRED = {
     "decode": ["0104"],
     "dhcp-config": ["--sip-server", "pool01.contoso.com"],
     "replay": ["capture.pcap"],
+    "bundle": ["run-folder"],
 }
+EXIT_CODE = {"probe": 3}
+"""A monitoring plugin's bad input is UNKNOWN (3), as the Monitoring Plugins guidelines say."""
 
 
 @pytest.mark.parametrize("module", COMMAND_MODULES)
@@ -134,6 +137,6 @@ def test_a_mistyped_option_shows_that_commands_usage(capsys, module: str) -> Non
     with pytest.raises(SystemExit) as stopped:
         main([command, *REQUIRED.get(command, []), "--no-such-option"])
     err = capsys.readouterr().err
-    assert stopped.value.code == 2
+    assert stopped.value.code == EXIT_CODE.get(command, 2)
     assert err.startswith(f"usage: phonesim {command} ")
     assert f"phonesim {command}: error: unrecognized arguments: --no-such-option" in err
