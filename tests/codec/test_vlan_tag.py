@@ -45,7 +45,7 @@ def test_a_tag_scapy_writes_is_read_and_removed(
 ) -> None:
     tagged = bytes(
         Ether(src="00:04:f2:00:00:01", dst="ff:ff:ff:ff:ff:ff")
-        / Dot1Q(vlan=vlan, prio=priority, id=int(dei))
+        / Dot1Q(vlan=vlan, prio=priority, dei=int(dei))
         / IP(src="0.0.0.0", dst="255.255.255.255")
         / UDP(sport=68, dport=67)
         / payload
