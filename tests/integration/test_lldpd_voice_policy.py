@@ -1,0 +1,111 @@
+"""lldpd, playing the switch, announces the voice VLAN; phonesim reads it as tshark does.
+
+lldpd runs in the test's namespace on its end of the veth only (`-I`), with
+its own control socket (`-u`) and configuration (`-O`), as an LLDP-MED
+network connectivity device (`-M 4`). The frames are read on the host end.
+A policy configured without `tagged` goes out with the Tagged flag off: the
+phone must report it and stay on its VLAN (TIA-1057).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from phonesim.codec.lldp_med import ETHERTYPE_LLDP, LldpMed, decode_lldp_frame
+from tests.integration.frame_link import FrameLink
+from tests.integration.tshark_fields import field_values, tshark_packets, write_pcap
+from tests.netns import Namespace, namespace, require_netns
+
+pytestmark = pytest.mark.netns
+
+TAGGED = "configure med policy application voice tagged vlan 150 priority voice dscp 46"
+UNTAGGED = "configure med policy application voice vlan 150 priority voice dscp 46"
+
+
+def lldp_switch(ns: Namespace, policy: str, workdir: Path, control: Path) -> None:
+    """lldpd applies its configuration through lldpcli, run as the unprivileged _lldpd
+    user: the socket and the file sit in `control`, a folder that user can reach."""
+    config = control / "lldpd.conf"
+    config.write_text(f"configure lldp tx-interval 1\n{policy}\n")
+    config.chmod(0o644)
+    ns.start(
+        [
+            "lldpd",
+            "-d",
+            "-u",
+            str(control / "lldpd.socket"),
+            "-I",
+            ns.ns_link,
+            "-M",
+            "4",
+            "-O",
+            str(config),
+        ],
+        workdir / "lldpd.log",
+    )
+
+
+def first_policy_frame(link: FrameLink, workdir: Path) -> bytes:
+    """The first LLDP frame that carries a network policy (bounded: lldpd sends every 1 s)."""
+
+    def wanted(frame: bytes) -> bool:
+        if int.from_bytes(frame[12:14], "big") != ETHERTYPE_LLDP:
+            return False
+        return bool(decode_lldp_frame(frame).policies)
+
+    frame = link.receive(wanted, timeout=15)
+    log = (workdir / "lldpd.log").read_text(errors="replace")
+    assert frame is not None, f"no LLDP-MED policy from lldpd within 15 s:\n{log}"
+    return frame
+
+
+def received(policy: str, workdir: Path) -> tuple[bytes, LldpMed]:
+    with (
+        tempfile.TemporaryDirectory(prefix="phonesim-lldpd-") as control,
+        namespace("lldp") as ns,
+        FrameLink(ns.host_link) as link,
+    ):
+        Path(control).chmod(0o755)
+        lldp_switch(ns, policy, workdir, Path(control))
+        frame = first_policy_frame(link, workdir)
+    return frame, decode_lldp_frame(frame)
+
+
+def assert_tshark_agrees(frame: bytes, med: LldpMed, workdir: Path) -> None:
+    [packet] = tshark_packets(write_pcap(workdir / "lldp.pcap", [frame]), "lldp")
+    theirs = {
+        name: [int(v) for v in field_values(packet, f"lldp.media.{name}")]
+        for name in ("app_type", "policy_flag", "tag_flag", "vlan_id", "l2_prio", "dscp")
+    }
+    ours = {
+        "app_type": [p.application for p in med.policies],
+        "policy_flag": [int(p.unknown) for p in med.policies],
+        "tag_flag": [int(p.tagged) for p in med.policies],
+        "vlan_id": [p.vlan_id for p in med.policies],
+        "l2_prio": [p.priority for p in med.policies],
+        "dscp": [p.dscp for p in med.policies],
+    }
+    assert theirs == ours
+
+
+def test_lldpd_tagged_voice_policy_gives_vlan_150(tmp_path: Path) -> None:
+    require_netns("lldpd", "tshark")
+    frame, med = received(TAGGED, tmp_path)
+    voice = med.policy()
+    assert voice is not None and voice.tagged and not voice.unknown
+    assert (voice.vlan_id, voice.priority, voice.dscp) == (150, 5, 46)
+    assert med.voice_vlan == 150
+    assert_tshark_agrees(frame, med, tmp_path)
+
+
+def test_lldpd_voice_policy_without_tagged_is_reported_and_not_used(tmp_path: Path) -> None:
+    require_netns("lldpd", "tshark")
+    frame, med = received(UNTAGGED, tmp_path)
+    voice = med.policy()
+    assert voice is not None and voice.vlan_id == 150 and not voice.tagged
+    assert med.voice_vlan is None
+    assert "not tagged (ignored)" in voice.describe()
+    assert_tshark_agrees(frame, med, tmp_path)
