@@ -12,6 +12,8 @@ No address is set in the root namespace.
 from __future__ import annotations
 
 import ipaddress
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,3 +83,23 @@ def test_an_unknown_parent_is_one_clear_error() -> None:
     require_netns()
     with pytest.raises(UsageError, match="no-such-link: no such interface"):
         open_vlan("no-such-link", 150)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["no-such-link", "150"], "cannot open VLAN 150 on no-such-link: no such interface"),
+        (["lo", "4095"], "VLAN 4095 is outside 1..4094"),
+    ],
+)
+def test_the_module_run_as_a_command_says_what_is_wrong_in_one_line(
+    argv: list[str], message: str
+) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "phonesim.drivers.vlan_bridge", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr == f"vlan_bridge: {message}\n"
