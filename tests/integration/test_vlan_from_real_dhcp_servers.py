@@ -199,3 +199,27 @@ def test_the_server_gives_vlan_150_then_a_lease_on_it(kind: str, tmp_path: Path)
     by_xid = {(r["xid"], tuple(r["vlan"])) for r in readings}
     assert (0x15000001, ()) in by_xid
     assert {tuple(r["vlan"]) for r in readings if r["xid"] == 0x15000003} == {(150,)}
+
+
+def test_dnsmasq_sends_an_unquoted_vlan_as_a_one_byte_integer(tmp_path: Path) -> None:
+    """Why dhcp-config quotes it: by hand, `...,10,150` reaches the phone as `0a 01 96`."""
+    require_netns("dnsmasq")
+    with namespace("vlan-unquoted") as ns:
+        subnet = ns.segment.subnet
+        config = tmp_path / "unquoted.conf"
+        config.write_text(
+            f"dhcp-range={subnet.network_address + 100},{subnet.network_address + 149},1h\n"
+            "dhcp-option=vendor:CPE-OCPHONE,10,150\n"
+        )
+        server = start_server("dnsmasq", ns, config, ns.ns_link, tmp_path)
+        try:
+            with FrameLink(ns.host_link) as link:
+                answer = vlan_query(link, PHONE_MAC, 0x15000009)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{logs(tmp_path)}") from None
+        finally:
+            stop(server)
+    value = answer.options.get(43) or b""
+    assert value.startswith(bytes.fromhex("0a0196"))
+    vlan = decode_cpe_ocphone_option(value)
+    assert vlan.vlan_id == 150 and vlan.vlan_as_integer
