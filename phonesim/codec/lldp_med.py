@@ -11,6 +11,11 @@ VLAN ID then), which is how lldpd sends a policy configured without `tagged`.
 scapy's `scapy.contrib.lldp` splits the frame into TLVs (it has no layer for
 the policy itself; its four bytes are read here). scapy's own complaints
 about a frame become MalformedFrame.
+
+A switch need not send LLDP-MED TLVs until it has heard an LLDP-MED endpoint
+on the port (TIA-1057 §8), so the phone announces itself first:
+`build_endpoint_frame` is its LLDPDU as a Class III (communication device)
+endpoint.
 """
 
 from __future__ import annotations
@@ -36,6 +41,12 @@ APPLICATIONS = {
     8: "video signaling",
 }
 _POLICY = struct.Struct("!BHB")
+LLDP_MULTICAST = "01:80:c2:00:00:0e"
+"""Nearest bridge: the address a switch port listens on and sends to."""
+MED_CAPABILITIES = 1
+CAPABILITY_MED = 0x01
+CAPABILITY_NETWORK_POLICY = 0x02
+CLASS_III_ENDPOINT = 3
 
 
 @dataclass(frozen=True)
@@ -139,3 +150,41 @@ def decode_lldp_frame(frame: bytes) -> LldpMed:
         if layer.org_code == TIA_TR41_MED and layer.subtype == NETWORK_POLICY:
             policies.append(decode_network_policy(bytes(layer.data)))
     return LldpMed(tuple(policies))
+
+
+def build_endpoint_frame(mac: str, *, ttl: int = 120, system_name: str | None = None) -> bytes:
+    """The phone's LLDPDU: chassis and port ID its MAC, TTL, LLDP-MED capabilities
+    (LLDP-MED and Network Policy, Class III endpoint), to the nearest-bridge address."""
+    from scapy.contrib.lldp import (
+        LLDPDUChassisID,
+        LLDPDUEndOfLLDPDU,
+        LLDPDUGenericOrganisationSpecific,
+        LLDPDUPortID,
+        LLDPDUSystemName,
+        LLDPDUTimeToLive,
+    )
+    from scapy.layers.l2 import Ether
+
+    if not 0 <= ttl <= 0xFFFF:
+        raise MalformedFrame(f"LLDP TTL {ttl} is outside 0..65535")
+    try:
+        hardware = bytes.fromhex(mac.replace(":", "").replace("-", ""))
+    except ValueError:
+        hardware = b""
+    if len(hardware) != 6:
+        raise MalformedFrame(f"{mac!r} is not a MAC address like 00:04:f2:12:34:56")
+    capabilities = struct.pack(
+        "!HB", CAPABILITY_MED | CAPABILITY_NETWORK_POLICY, CLASS_III_ENDPOINT
+    )
+    frame = (
+        Ether(dst=LLDP_MULTICAST, src=hardware, type=ETHERTYPE_LLDP)
+        / LLDPDUChassisID(subtype=LLDPDUChassisID.SUBTYPE_MAC_ADDRESS, id=hardware)
+        / LLDPDUPortID(subtype=LLDPDUPortID.SUBTYPE_MAC_ADDRESS, id=hardware)
+        / LLDPDUTimeToLive(ttl=ttl)
+    )
+    if system_name:
+        frame = frame / LLDPDUSystemName(system_name=system_name.encode())
+    frame = frame / LLDPDUGenericOrganisationSpecific(
+        org_code=TIA_TR41_MED, subtype=MED_CAPABILITIES, data=capabilities
+    )
+    return bytes(frame / LLDPDUEndOfLLDPDU())

@@ -18,6 +18,7 @@ from scapy.layers.l2 import Ether
 
 from phonesim.codec.lldp_med import (
     NetworkPolicy,
+    build_endpoint_frame,
     decode_lldp_frame,
     decode_network_policy,
     encode_network_policy,
@@ -131,3 +132,18 @@ def test_bytes_spliced_into_a_real_frame_give_policies_or_our_error(junk: bytes,
     at = 14 + at % (len(frame) - 14)
     with contextlib.suppress(MalformedFrame):
         decode_lldp_frame(frame[:at] + junk + frame[at:])
+
+
+def test_the_phone_announces_itself_as_a_class_iii_endpoint() -> None:
+    frame = build_endpoint_frame("02:04:f2:00:01:50", system_name="CX600")
+    packet = Ether(frame)
+    assert packet.dst == "01:80:c2:00:00:0e" and packet.type == 0x88CC
+    assert packet[LLDPDUChassisID].id == "02:04:f2:00:01:50"
+    med = packet[LLDPDUGenericOrganisationSpecific]
+    assert (med.org_code, med.subtype, bytes(med.data)) == (0x0012BB, 1, b"\x00\x03\x03")
+    assert decode_lldp_frame(frame).policies == ()
+
+
+def test_a_bad_mac_for_the_phone_s_frame_is_our_error() -> None:
+    with pytest.raises(MalformedFrame, match="not a MAC address"):
+        build_endpoint_frame("02:04:f2")

@@ -1,4 +1,5 @@
-"""lldpd, playing the switch, announces the voice VLAN; phonesim reads it as tshark does.
+"""lldpd, playing the switch, announces the voice VLAN; phonesim reads it as tshark does,
+and lldpd reads the phone's own LLDP-MED frame as a Class III endpoint's.
 
 lldpd runs in the test's namespace on its end of the veth only (`-I`), with
 its own control socket (`-u`) and configuration (`-O`), as an LLDP-MED
@@ -9,15 +10,22 @@ phone must report it and stay on its VLAN (TIA-1057).
 
 from __future__ import annotations
 
+import json
+import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from phonesim.codec.lldp_med import ETHERTYPE_LLDP, LldpMed, decode_lldp_frame
+from phonesim.codec.lldp_med import (
+    ETHERTYPE_LLDP,
+    LldpMed,
+    build_endpoint_frame,
+    decode_lldp_frame,
+)
 from tests.integration.frame_link import FrameLink
 from tests.integration.tshark_fields import field_values, tshark_packets, write_pcap
-from tests.netns import Namespace, namespace, require_netns
+from tests.netns import Namespace, namespace, require_netns, wait_until
 
 pytestmark = pytest.mark.netns
 
@@ -109,3 +117,50 @@ def test_lldpd_voice_policy_without_tagged_is_reported_and_not_used(tmp_path: Pa
     assert med.voice_vlan is None
     assert "not tagged (ignored)" in voice.describe()
     assert_tshark_agrees(frame, med, tmp_path)
+
+
+def lldpd_neighbours(control: Path) -> dict[str, object]:
+    shown = subprocess.run(
+        [
+            "lldpcli",
+            "-u",
+            str(control / "lldpd.socket"),
+            "show",
+            "neighbors",
+            "details",
+            "-f",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    interfaces = json.loads(shown.stdout or "{}").get("lldp", {}).get("interface") or {}
+    return interfaces if isinstance(interfaces, dict) else {}
+
+
+def test_lldpd_reads_the_phone_s_frame_as_a_class_iii_endpoint(tmp_path: Path) -> None:
+    require_netns("lldpd", "lldpcli", "tshark")
+    frame = build_endpoint_frame("02:04:f2:00:01:50", system_name="CX600")
+    with (
+        tempfile.TemporaryDirectory(prefix="phonesim-lldpd-") as folder,
+        namespace("lldp") as ns,
+        FrameLink(ns.host_link) as link,
+    ):
+        control = Path(folder)
+        control.chmod(0o755)
+        lldp_switch(ns, TAGGED, tmp_path, control)
+
+        def heard() -> bool:
+            link.send(frame)
+            return bool(lldpd_neighbours(control))
+
+        wait_until(heard, timeout=20, what="lldpd hearing the phone", interval=0.5)
+        [neighbour] = lldpd_neighbours(control).values()
+    assert isinstance(neighbour, dict)
+    [chassis] = neighbour["chassis"].values()
+    assert chassis["id"] == {"type": "mac", "value": "02:04:f2:00:01:50"}
+    assert neighbour["lldp-med"]["device-type"] == "Communication Device Endpoint (Class III)"
+    [packet] = tshark_packets(write_pcap(tmp_path / "phone.pcap", [frame]), "lldp")
+    assert field_values(packet, "lldp.media.subtype.class") == ["3"]
+    assert field_values(packet, "lldp.chassis.id.mac") == ["02:04:f2:00:01:50"]
