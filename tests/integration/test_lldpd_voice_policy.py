@@ -10,8 +10,10 @@ phone must report it and stay on its VLAN (TIA-1057).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from phonesim.codec.lldp_med import (
     build_endpoint_frame,
     decode_lldp_frame,
 )
+from phonesim.drivers.lldp_listener import LldpHeard, LldpSilence, hear_lldp_med
 from tests.integration.frame_link import FrameLink
 from tests.integration.tshark_fields import field_values, tshark_packets, write_pcap
 from tests.netns import Namespace, namespace, require_netns, wait_until
@@ -164,3 +167,74 @@ def test_lldpd_reads_the_phone_s_frame_as_a_class_iii_endpoint(tmp_path: Path) -
     [packet] = tshark_packets(write_pcap(tmp_path / "phone.pcap", [frame]), "lldp")
     assert field_values(packet, "lldp.media.subtype.class") == ["3"]
     assert field_values(packet, "lldp.chassis.id.mac") == ["02:04:f2:00:01:50"]
+
+
+def test_the_phone_s_listener_hears_vlan_150_from_lldpd(tmp_path: Path) -> None:
+    require_netns("lldpd")
+    with (
+        tempfile.TemporaryDirectory(prefix="phonesim-lldpd-") as folder,
+        namespace("lldp") as ns,
+    ):
+        Path(folder).chmod(0o755)
+        lldp_switch(ns, TAGGED, tmp_path, Path(folder))
+        heard = asyncio.run(hear_lldp_med(ns.host_link, phone_mac="02:04:f2:00:01:50", timeout=15))
+        switch_mac = ns.run("cat", f"/sys/class/net/{ns.ns_link}/address").stdout.strip()
+    assert isinstance(heard, LldpHeard), heard
+    assert heard.med.voice_vlan == 150 and heard.switch_mac == switch_mac
+    assert heard.malformed == ()
+
+
+def test_the_phone_s_listener_gives_up_when_the_switch_is_silent() -> None:
+    require_netns()
+    with namespace("lldp") as ns:
+        heard = asyncio.run(hear_lldp_med(ns.host_link, phone_mac="02:04:f2:00:01:50", timeout=1.0))
+    assert heard == LldpSilence(frames_seen=0, malformed=())
+
+
+SENDER = """
+import socket, sys, time
+sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+sock.bind((sys.argv[1], 0))
+for _ in range(40):
+    for frame in sys.argv[2:]:
+        sock.send(bytes.fromhex(frame))
+    time.sleep(0.25)
+"""
+
+
+def test_a_broken_lldp_frame_is_counted_and_the_next_one_heard() -> None:
+    """A neighbour's unreadable LLDPDU does not end the listening (sent from the namespace)."""
+    require_netns()
+    from tests.codec.test_lldp_med import VOICE_150, lldp_frame
+
+    broken = lldp_frame(b"\x01\x41\x2d")  # a network policy one byte short
+    good = lldp_frame(VOICE_150)
+
+    async def scenario(ns: Namespace) -> LldpHeard | LldpSilence:
+        listening = asyncio.create_task(
+            hear_lldp_med(ns.host_link, phone_mac="02:04:f2:00:01:50", timeout=10)
+        )
+        await asyncio.sleep(0)
+        sender = await asyncio.create_subprocess_exec(
+            "ip",
+            "netns",
+            "exec",
+            ns.name,
+            sys.executable,
+            "-c",
+            SENDER,
+            ns.ns_link,
+            broken.hex(),
+            good.hex(),
+        )
+        try:
+            return await listening
+        finally:
+            sender.kill()
+            await sender.wait()
+
+    with namespace("lldp") as ns:
+        heard = asyncio.run(scenario(ns))
+    assert isinstance(heard, LldpHeard), heard
+    assert heard.med.voice_vlan == 150
+    assert heard.malformed and "holds 3 bytes" in heard.malformed[0]
