@@ -3,11 +3,17 @@ in every format, and `--pool` for the servers that lease."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phonesim.cli import main
+from phonesim.codec.cpe_ocphone_option import decode_cpe_ocphone_option
+from phonesim.dhcp_config import Site, phone_options, render
+from phonesim.dhcp_config.phone_options import colon_hex
 
 BASE = ["dhcp-config", "--sip-server", "pool01.contoso.com", "--subnet", "10.1.0.0/24"]
 
@@ -119,3 +125,19 @@ def test_bad_vlan_or_pool_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
     assert message in err and "Traceback" not in err
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=1, max_value=4094))
+def test_every_vlan_id_reads_back_as_digits_with_the_phone_s_codec(vlan: int) -> None:
+    options = phone_options(["pool01.contoso.com"], vlan_id=vlan)
+    value = options.vlan_option_43
+    assert value is not None
+    decoded = decode_cpe_ocphone_option(value)
+    assert decoded.vlan_id == vlan and not decoded.vlan_as_integer
+    site = Site(subnet=ipaddress.IPv4Network("10.1.0.0/24"))
+    kea = json.loads(render("kea", options, site).text)
+    [vlan_class] = [c for c in kea["Dhcp4"]["client-classes"] if c["name"] == "CPE-OCPHONE"]
+    assert bytes.fromhex(vlan_class["option-data"][0]["data"]) == value
+    assert f'dhcp-option=vendor:CPE-OCPHONE,10,"{vlan}"' in render("dnsmasq", options, site).text
+    assert colon_hex(value) in render("isc-dhcpd", options, site).text

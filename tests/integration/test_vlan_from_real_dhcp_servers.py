@@ -23,6 +23,7 @@ from phonesim.codec.cpe_ocphone_option import decode_cpe_ocphone_option
 from phonesim.codec.dhcp_lease import lease_values
 from phonesim.codec.dhcp_message import decode_dhcp_message
 from phonesim.codec.link_layers import LINKTYPE_ETHERNET, UdpDatagram, find_udp
+from phonesim.codec.vlan_tag import read_vlan_tag
 from phonesim.drivers.vlan_bridge import open_vlan
 from tests.integration.dhcp_peers import (
     SERVERS,
@@ -75,8 +76,10 @@ def phonesim_reading(frame: bytes) -> dict[str, Any] | None:
         return None
     message = decode_dhcp_message(found.payload)
     values = lease_values(message)
+    tag = read_vlan_tag(frame)
     return {
         "vlan": list(found.vlans),
+        "priority": [] if tag is None else [tag.priority],
         "xid": message.xid,
         "yiaddr": message.yiaddr,
         "routers": list(values.routers),
@@ -101,6 +104,7 @@ def tshark_reading(packet: dict[str, Any]) -> dict[str, Any]:
             option_43 = (option_43 or b"") + value
     return {
         "vlan": [int(v) for v in field_values(packet.get("vlan", {}), "vlan.id")],
+        "priority": [int(v) for v in field_values(packet.get("vlan", {}), "vlan.priority")],
         "xid": int(field_values(dhcp, "dhcp.id")[0], 16),
         "yiaddr": field_values(dhcp, "dhcp.ip.your")[0],
         "routers": field_values(dhcp, "dhcp.option.router"),
@@ -156,7 +160,7 @@ def query_then_lease(kind: str, tmp_path: Path) -> tuple[Any, Any, Lease, SiteSc
             )
             server = start_server(kind, ns, config, "v150", tmp_path)
             with (
-                open_vlan(ns.host_link, 150, name="pv150", mac=PHONE_MAC),
+                open_vlan(ns.host_link, 150, name="pv150", mac=PHONE_MAC, priority=5),
                 FrameLink("pv150") as link,
             ):
                 lease = dora(link, PHONE_MAC, 0x15000003)
@@ -199,6 +203,9 @@ def test_the_server_gives_vlan_150_then_a_lease_on_it(kind: str, tmp_path: Path)
     by_xid = {(r["xid"], tuple(r["vlan"])) for r in readings}
     assert (0x15000001, ()) in by_xid
     assert {tuple(r["vlan"]) for r in readings if r["xid"] == 0x15000003} == {(150,)}
+    # The phone's own frames carry the voice priority its VLAN interface was given.
+    phone_frames = [r for r in readings if r["xid"] == 0x15000003 and r["yiaddr"] == "0.0.0.0"]
+    assert phone_frames and all(r["priority"] == [5] for r in phone_frames)
 
 
 def test_dnsmasq_sends_an_unquoted_vlan_as_a_one_byte_integer(tmp_path: Path) -> None:
