@@ -2,7 +2,7 @@
 
 A network namespace holds Kea DHCPv4, configured from `phonesim dhcp-config
 --pool` (the phones' options and a pool to lease). From the host end of the
-veth, runs alternate in one session: perfdhcp (relayed DORA at a rate Kea
+veth, runs alternate within one invocation: perfdhcp (relayed DORA at a rate Kea
 cannot keep up with, 200 clients, as `kea_storm.py` runs it) and phonesim's
 DORA client (DISCOVER, OFFER, REQUEST, ACK from 200 MACs of its own, each
 broadcast as a whole frame through a packet socket, `--window` exchanges in
