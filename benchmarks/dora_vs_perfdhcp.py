@@ -3,10 +3,11 @@
 A network namespace holds Kea DHCPv4, configured from `phonesim dhcp-config
 --pool` (the phones' options and a pool to lease). From the host end of the
 veth, runs alternate within one invocation: perfdhcp (relayed DORA at a rate Kea
-cannot keep up with, 200 clients, as `kea_storm.py` runs it) and phonesim's
-DORA client (DISCOVER, OFFER, REQUEST, ACK from 200 MACs of its own, each
+cannot keep up with, as `kea_storm.py` runs it) and phonesim's DORA client
+(DISCOVER, OFFER, REQUEST, ACK from MACs of its own, each
 broadcast as a whole frame through a packet socket, `--window` exchanges in
-flight). Each run lasts a bounded time. Prints each run and the medians:
+flight), each with `--clients` clients (100; both together within the pool's
+201 addresses). Each run lasts a bounded time. Prints each run and the medians:
 Kea's answered packets (OFFERs and ACKs) per second under each, and the ratio.
 
 phonesim's client here is `DoraLoad`: the codec's builders stamped per
