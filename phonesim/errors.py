@@ -144,3 +144,16 @@ class CaptureError(PhonesimError):
         self.reason = reason
         where = f" at byte offset {offset}" if offset is not None else ""
         super().__init__(f"capture {path}{where}: {reason}")
+
+
+class MalformedFrame(PhonesimError):
+    """An Ethernet frame (its 802.1Q tag, or the LLDP TLVs it carries) that cannot be read.
+
+    `offset` is the byte position in the frame where reading stopped, when known.
+    """
+
+    def __init__(self, reason: str, offset: int | None = None) -> None:
+        self.reason = reason
+        self.offset = offset
+        where = f" at byte {offset}" if offset is not None else ""
+        super().__init__(f"Ethernet frame: {reason}{where}")

@@ -26,6 +26,14 @@ examples:
   phonesim dhcp-config --sip-server pool01.contoso.com --web-server web01.contoso.com
   phonesim dhcp-config --sip-server pool01.contoso.com --sip-server pool02.contoso.com \\
       --web-server web01.contoso.com --format kea --subnet 10.20.30.0/24 --interface eth1
+  phonesim dhcp-config --sip-server pool01.contoso.com --vlan 150 --format dnsmasq \\
+      --subnet 10.1.0.0/24 --pool 10.1.0.100-10.1.0.199
+
+--vlan answers the phones' VLAN query (vendor class CPE-OCPHONE, matched
+case-sensitively by every server) with option 43 sub-option 10, the VLAN ID
+as ASCII digits (150 is 0a 03 31 35 30); give it for the data VLAN's subnet.
+--pool makes dnsmasq, kea and isc-dhcpd lease addresses (the VLAN query and
+the phone's own lease are DISCOVERs); without it they answer INFORM only.
 
 Warnings (what a server will do with a long value, placeholders) go to stderr.
 Names must be names (no scheme, no port; letters, digits, hyphens), the port
@@ -71,6 +79,18 @@ def register(commands: Any) -> None:
         "(default: a 192.0.2.0/24 placeholder, with a warning)",
     )
     parser.add_argument("--interface", help="kea: the interface to serve (default: all)")
+    parser.add_argument(
+        "--vlan",
+        type=_vlan_id,
+        metavar="ID",
+        help="answer the phones' VLAN query (vendor class CPE-OCPHONE) with this voice VLAN",
+    )
+    parser.add_argument(
+        "--pool",
+        metavar="FIRST-LAST",
+        help="dnsmasq, kea, isc-dhcpd: lease these addresses of --subnet (default: none, "
+        "INFORM only)",
+    )
     parser.add_argument("--output", type=Path, metavar="FILE", help="write here, not to stdout")
     parser.add_argument(
         "--json",
@@ -90,11 +110,14 @@ def run(args: argparse.Namespace) -> int:
         web_port=args.web_port,
         url_scheme=args.url_scheme,
         cert_prov_path=args.cert_prov_path,
+        vlan_id=args.vlan,
     )
+    subnet = _subnet(args.subnet) if args.subnet else PLACEHOLDER_SUBNET
     site = Site(
-        subnet=_subnet(args.subnet) if args.subnet else PLACEHOLDER_SUBNET,
+        subnet=subnet,
         interface=args.interface,
         subnet_given=args.subnet is not None,
+        pool=_pool(args.pool, subnet) if args.pool else None,
     )
     rendered = render(args.format, options, site)
     for warning in rendered.warnings:
@@ -119,3 +142,27 @@ def _subnet(text: str) -> ipaddress.IPv4Network:
         return ipaddress.IPv4Network(text, strict=False)
     except ValueError:
         raise UsageError(f"--subnet {text!r} is not an IPv4 subnet like 192.0.2.0/24") from None
+
+
+def _vlan_id(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 4094:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a VLAN ID (1-4094)")
+    return int(text)
+
+
+def _pool(
+    text: str, subnet: ipaddress.IPv4Network
+) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]:
+    first_text, dash, last_text = text.partition("-")
+    try:
+        first = ipaddress.IPv4Address(first_text.strip())
+        last = ipaddress.IPv4Address(last_text.strip())
+    except ValueError:
+        raise UsageError(f"--pool {text!r} is not FIRST-LAST, like 10.1.0.100-10.1.0.199") from None
+    if not dash or first > last:
+        raise UsageError(f"--pool {text!r}: the first address must come before the last")
+    usable = (subnet.network_address, subnet.broadcast_address)
+    for address in (first, last):
+        if address not in subnet or address in usable:
+            raise UsageError(f"--pool {text!r}: {address} is not a host address of {subnet}")
+    return first, last

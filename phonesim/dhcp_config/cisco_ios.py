@@ -5,7 +5,9 @@ a web FQDN longer than 23 characters then loses the end of the path, and the
 phone never shows the PIN screen (protocol.md §2). A longer option 43 is
 therefore written as `option ext 43 hex`, with a warning to check it in
 `show running-config`. IOS cannot restrict a pool's option to one vendor
-class: keep the phones in a pool (VLAN) of their own.
+class: keep the phones in a pool (VLAN) of their own. For the same reason the
+VLAN answer goes in a pool of its own, the data VLAN's, where every client
+gets it (PCs ignore option 43); its network is the site's to fill in.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site
 
 POOL_NAME = "LYNC-PHONES"
+VLAN_POOL_NAME = "LYNC-PHONES-VLAN-QUERY"
 OPTION_HEX_LIMIT = 180
 """Hex characters `option 43 hex` keeps on IOS 15.1(3)S and later."""
 
@@ -31,6 +34,20 @@ def render(options: PhoneOptions, site: Site) -> RenderedConfig:
         f" option {'ext 43' if long_43 else '43'} hex {option_43}",
     ]
     warnings = options.warnings() + site.warnings()
+    if options.vlan_option_43 is not None:
+        lines += [
+            f"! The voice VLAN ({options.vlan_id}) for the phones' VLAN query ({options.vlan_class}).",
+            "! IOS cannot match the vendor class: put this option 43 in the data VLAN's pool.",
+            f"ip dhcp pool {VLAN_POOL_NAME}",
+            " ! network <the data VLAN's subnet and mask>",
+            f" option 43 hex {ios_hex(options.vlan_option_43)}",
+        ]
+        warnings.append(
+            f"IOS cannot match vendor class {options.vlan_class}: give pool {VLAN_POOL_NAME} "
+            "the data VLAN's network (every client of that pool gets its option 43)"
+        )
+    if site.pool is not None:
+        warnings.append("--pool is not written for cisco-ios: a pool leases its whole network")
     if long_43:
         warnings.append(
             f"option 43 is {len(options.option_43) * 2} hex characters: IOS 15.1(3)S and later "

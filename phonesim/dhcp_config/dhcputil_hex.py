@@ -23,6 +23,11 @@ def render(options: PhoneOptions, site: Site) -> RenderedConfig:
         f"Length: {len(options.option_43) * 2}",
     ]
     lines += _parts(options, 43)
+    if options.vlan_option_43 is not None:
+        lines += [
+            f"Option 43 ({options.vlan_class}): {dhcputil_hex(options.vlan_option_43)}",
+            f"Length: {len(options.vlan_option_43) * 2}",
+        ]
     return RenderedConfig("\n".join(lines) + "\n", tuple(options.warnings()))
 
 

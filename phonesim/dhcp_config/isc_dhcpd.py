@@ -3,7 +3,9 @@
 What dhcpd 4.4 needs to really answer the phone (protocol.md §11):
 - `authoritative;` on the phones' subnet: otherwise it stays silent on INFORM;
 - option 120 declared (`code 120 = string`) and set to DHCPUtil's bytes;
-- option 43 only for the class matching vendor class `MS-UC-Client`.
+- option 43 only for the class matching vendor class `MS-UC-Client`, and the
+  VLAN answer (sub-option 10 as digits) only for `CPE-OCPHONE` (matched
+  case-sensitively); with a pool, a `range` to lease from.
 A long option 43 arrives whole only at phones that send option 57 (dhcpd then
 splits it at byte 255, RFC 3396). Replies to the others stay within 576 bytes
 and lose what does not fit: option 43 itself, or option 120 placed after it
@@ -35,11 +37,24 @@ def render(options: PhoneOptions, site: Site) -> RenderedConfig:
         f"  option vendor-encapsulated-options {colon_hex(options.option_43)};",
         "}",
         "",
+    ]
+    if options.vlan_option_43 is not None:
+        lines += [
+            "# The voice VLAN for the phones' VLAN query: sub-option 10 as digits.",
+            f'class "{options.vlan_class}" {{',
+            f'  match if option vendor-class-identifier = "{options.vlan_class}";',
+            f"  option vendor-encapsulated-options {colon_hex(options.vlan_option_43)};",
+            "}",
+            "",
+        ]
+    lines += [
         f"subnet {subnet.network_address} netmask {subnet.netmask} {{",
         "  # dhcpd answers a DHCPINFORM only on a subnet it is authoritative for.",
         "  authoritative;",
-        "}",
     ]
+    if site.pool is not None:
+        lines.append(f"  range {site.pool[0]} {site.pool[1]};")
+    lines.append("}")
     warnings = options.warnings() + site.warnings()
     if len(options.option_43) > MAX_INSTANCE_LENGTH:
         warnings.append(

@@ -6,7 +6,10 @@ What Kea 2.2 needs to really answer the phone (protocol.md §11):
 - option 43 inside a client class that tests option 60 for exactly
   `MS-UC-Client`, with the class's own binary definition of option 43 (Kea
   allows per-class definitions for option 43 only); Kea splits it when long;
-- a subnet for the phones' addresses, or the INFORM finds no configuration.
+- a subnet for the phones' addresses, or the INFORM finds no configuration
+  (with a pool, the addresses it leases);
+- the VLAN answer in a class of its own testing option 60 for exactly
+  `CPE-OCPHONE` (case-sensitive), its option 43 sub-option 10 as digits.
 Kea sends 43 and 120 only to clients that ask for them in option 55, as the
 phones do.
 """
@@ -25,6 +28,12 @@ VENDOR_OPTION = "vendor-encapsulated-options"
 
 
 def configuration(options: PhoneOptions, site: Site) -> dict[str, Any]:
+    classes = [_vendor_class(options.vendor_class, options.option_43)]
+    if options.vlan_option_43 is not None:
+        classes.append(_vendor_class(options.vlan_class, options.vlan_option_43))
+    subnet: dict[str, Any] = {"id": 1, "subnet": str(site.subnet)}
+    if site.pool is not None:
+        subnet["pools"] = [{"pool": f"{site.pool[0]} - {site.pool[1]}"}]
     return {
         "Dhcp4": {
             "interfaces-config": {"interfaces": [site.interface or "*"]},
@@ -32,18 +41,18 @@ def configuration(options: PhoneOptions, site: Site) -> dict[str, Any]:
                 {"name": SIP_SERVER_OPTION, "code": 120, "type": "binary", "space": "dhcp4"}
             ],
             "option-data": [{"name": SIP_SERVER_OPTION, "data": dhcputil_hex(options.option_120)}],
-            "client-classes": [
-                {
-                    "name": options.vendor_class,
-                    "test": f"option[60].text == '{options.vendor_class}'",
-                    "option-def": [{"name": VENDOR_OPTION, "code": 43, "type": "binary"}],
-                    "option-data": [
-                        {"name": VENDOR_OPTION, "data": dhcputil_hex(options.option_43)}
-                    ],
-                }
-            ],
-            "subnet4": [{"id": 1, "subnet": str(site.subnet)}],
+            "client-classes": classes,
+            "subnet4": [subnet],
         }
+    }
+
+
+def _vendor_class(name: str, option_43: bytes) -> dict[str, Any]:
+    return {
+        "name": name,
+        "test": f"option[60].text == '{name}'",
+        "option-def": [{"name": VENDOR_OPTION, "code": 43, "type": "binary"}],
+        "option-data": [{"name": VENDOR_OPTION, "data": dhcputil_hex(option_43)}],
     }
 
 

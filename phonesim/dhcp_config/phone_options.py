@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from phonesim.codec.address_text import is_ipv4
+from phonesim.codec.cpe_ocphone_option import MAX_VLAN, MIN_VLAN, encode_cpe_ocphone_option
+from phonesim.codec.cpe_ocphone_option import VENDOR_CLASS as VLAN_QUERY_CLASS
 from phonesim.codec.dhcp_options import MAX_INSTANCE_LENGTH, split_option
 from phonesim.codec.ms_uc_client_option import (
     CERT_PROV_REL_PATH,
@@ -60,6 +62,18 @@ class PhoneOptions:
     sub_options: tuple[SubOption, ...]
     option_43: bytes
     vendor_class: str = VENDOR_CLASS
+    vlan_id: int | None = None
+    """The voice VLAN answered to the phones' VLAN query (vendor class CPE-OCPHONE)."""
+    vlan_class: str = VLAN_QUERY_CLASS
+
+    @property
+    def vlan_option_43(self) -> bytes | None:
+        """Option 43 for CPE-OCPHONE: sub-option 10 as ASCII digits (`0a 03 31 35 30`)."""
+        return None if self.vlan_id is None else encode_cpe_ocphone_option(self.vlan_id)
+
+    @property
+    def vlan_text(self) -> str:
+        return str(self.vlan_id)
 
     @property
     def web_url(self) -> str:
@@ -100,6 +114,7 @@ def phone_options(
     web_port: str = DEFAULT_PORT,
     url_scheme: str = DEFAULT_URL_SCHEME,
     cert_prov_path: str = CERT_PROV_PATH,
+    vlan_id: int | None = None,
 ) -> PhoneOptions:
     """Options 120 and 43 from the pool's names, with DHCPUtil's defaults.
 
@@ -110,6 +125,8 @@ def phone_options(
     """
     if not sip_servers:
         raise UsageError("give at least one registrar with --sip-server")
+    if vlan_id is not None and not MIN_VLAN <= vlan_id <= MAX_VLAN:
+        raise UsageError(f"--vlan {vlan_id} is not a VLAN ID ({MIN_VLAN}-{MAX_VLAN})")
     servers = tuple(
         url_parts.host_name("--sip-server", name, address_allowed=True) for name in sip_servers
     )
@@ -152,6 +169,7 @@ def phone_options(
         option_120=option_120,
         sub_options=sub_options,
         option_43=option_43,
+        vlan_id=vlan_id,
     )
 
 
@@ -163,6 +181,8 @@ class Site:
     interface: str | None = None
     subnet_given: bool = True
     """False when the subnet is the documentation placeholder, so formats say so."""
+    pool: tuple[ipaddress.IPv4Address, ipaddress.IPv4Address] | None = None
+    """Addresses to lease (first, last); without it the subnet answers INFORM only."""
 
     def warnings(self) -> list[str]:
         if self.subnet_given:

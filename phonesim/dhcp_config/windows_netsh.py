@@ -3,6 +3,8 @@
 Option 120 becomes a server-wide Binary option; option 43 is built by the
 server from five Binary sub-options of the vendor class MSUCClient, whose
 class data is the text `MS-UC-Client`. Values are DHCPUtil's upper-case hex.
+The VLAN answer is sub-option 10 of a vendor class whose data is
+`CPE-OCPHONE`, a String option: the server sends its digits (`0a 03 31 35 30`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from phonesim.codec.hex_text import dhcputil_hex
 from phonesim.dhcp_config.phone_options import PhoneOptions, RenderedConfig, Site
 
 CLASS_NAME = "MSUCClient"
+VLAN_CLASS_NAME = "CPEOCPHONE"
 
 
 def render(options: PhoneOptions, site: Site) -> RenderedConfig:
@@ -29,7 +32,18 @@ def render(options: PhoneOptions, site: Site) -> RenderedConfig:
             f"netsh dhcp server set optionvalue {sub.code} Binary vendor={CLASS_NAME} "
             f"{dhcputil_hex(sub.value)}"
         )
+    if options.vlan_id is not None:
+        lines += [
+            f"netsh dhcp server add class {VLAN_CLASS_NAME} "
+            f'"Phone VLAN Query" "{options.vlan_class}" 1',
+            f"netsh dhcp server add optiondef 10 VLANID String 0 "
+            f'Vendor={VLAN_CLASS_NAME} comment="VLAN ID"',
+            f"netsh dhcp server set optionvalue 10 String vendor={VLAN_CLASS_NAME} "
+            f'"{options.vlan_text}"',
+        ]
     warnings = options.warnings()
+    if site.pool is not None:
+        warnings.append("--pool is not written for netsh: lease from the scope the site has")
     if len(options.option_43) > MAX_INSTANCE_LENGTH:
         warnings.append(
             f"option 43 is {len(options.option_43)} bytes, more than one option holds (255): "

@@ -39,6 +39,14 @@ CASES = {
         "--web-server",
         ".".join(["web-" + letter * 50 for letter in "abcd"]) + ".contoso.com",
     ],
+    "vlan query and pool": [
+        "--sip-server",
+        "pool01.contoso.com",
+        "--vlan",
+        "150",
+        "--pool",
+        "192.0.2.100-192.0.2.199",
+    ],
 }
 
 
