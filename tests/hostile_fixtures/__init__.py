@@ -67,6 +67,11 @@ class BootOutcome:
         return data
 
     @property
+    def findings(self) -> list[str]:
+        """The ids of the diagnosis's findings, first the one it leads with."""
+        return [str(finding["Id"]) for finding in self.result.get("Findings") or []]
+
+    @property
     def reason(self) -> str | None:
         value = self.result.get("Reason")
         return None if value is None else str(value)
@@ -120,7 +125,9 @@ def _work(work: Path | None) -> Path:
 # -- Web services: {(scheme, path): handler}; every other request is the lab's own answer. ----
 
 
-def answer(status: int = 200, headers: dict[str, str] | None = None, body: bytes = b"") -> WebHandler:
+def answer(
+    status: int = 200, headers: dict[str, str] | None = None, body: bytes = b""
+) -> WebHandler:
     async def handler(request: web.Request, from_lab: LabAnswer) -> web.StreamResponse:
         return web.Response(status=status, headers=headers or {}, body=body)
 
