@@ -125,6 +125,9 @@ def split_message(buffer: bytes) -> tuple[bytes, bytes] | None:
                 length = int(value.strip())
             except ValueError:
                 raise MalformedSip(f"bad Content-Length {value.strip()!r}") from None
+            if length < 0:
+                # A negative length would cut the message inside its own headers.
+                raise MalformedSip(f"bad Content-Length {value.strip()!r}")
     end = head_end + 4 + length
     if len(buffer) < end:
         return None

@@ -147,7 +147,9 @@ class WebTicket(Stepwise):
     def _ticket(self, event: WebTicketAnswered) -> Step:
         failure = event.failure
         if failure is not None:
-            if failure.kind != "fault":
+            if failure.kind != "fault" or failure.error_id is None:
+                # A fault without Ms-Diagnostics says nothing of the PIN: it is the
+                # service's failure (webticket.fault), not the user's.
                 return service_failed(Stage.WEBTICKET, event.address, failure)
             return Failed(
                 Stage.WEBTICKET,
