@@ -271,6 +271,35 @@ async def dhcp_case(
             transport.close()
 
 
+async def dhcp_fleet_case(
+    respond: DhcpResponder, phones: int, *, work: Path | None = None
+) -> tuple[int, dict[str, Any]]:
+    """`phonesim fleet` of `phones` phones whose DHCPINFORMs go to `respond`: its exit code
+    and summary.json."""
+    work = _work(work)
+    async with EmbeddedLab() as lab:
+        transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+            lambda: _Dhcp(respond), local_addr=("127.0.0.1", 0)
+        )
+        endpoints = lab.endpoints.to_json()
+        endpoints["dhcp_port"] = transport.get_extra_info("sockname")[1]
+        (work / "lab.json").write_text(json.dumps(endpoints))
+        try:
+            fleet = await asyncio.create_subprocess_exec(
+                *(sys.executable, "-m", "phonesim", "fleet", "--lab-endpoints"),
+                *(str(work / "lab.json"), "--phones", str(phones), "--rate", "max"),
+                *("--json", "--report", str(work / "report")),
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _, err = await asyncio.wait_for(fleet.communicate(), BOOT_LIMIT)
+        finally:
+            transport.close()
+    assert fleet.returncode is not None, err
+    summary: dict[str, Any] = json.loads((work / "report" / "summary.json").read_text())
+    return fleet.returncode, summary
+
+
 async def healthy_case(
     *boot_args: str, state: Path | None = None, work: Path | None = None
 ) -> BootOutcome:

@@ -17,7 +17,7 @@ import pytest
 from phonesim.codec.ms_uc_client_option import decode_ms_uc_client_option_uncached
 from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
 from phonesim.errors import MalformedOption
-from tests.hostile_fixtures import Send, ack, dhcp_case, healthy_case, option_43
+from tests.hostile_fixtures import Send, ack, dhcp_case, dhcp_fleet_case, healthy_case, option_43
 
 HOSTILE_PARTS = {
     "bracket-in-host": {"fqdn": b"[web01.phonesim.test"},
@@ -119,3 +119,14 @@ def test_values_that_do_not_validate_are_never_usable() -> None:
     ):
         cache = DiscoveryCache("dhcp", web_url, (target,), 0.0)
         assert not cache.usable and cache.problem is not None
+
+
+def test_a_fleet_given_a_hostile_option_43_accounts_for_every_phone_by_its_reason(
+    tmp_path: Path,
+) -> None:
+    async def respond(send: Send, inform: bytes) -> None:
+        send(ack(inform, option_43(**HOSTILE_PARTS["bracket-in-host"])))
+
+    code, summary = asyncio.run(dhcp_fleet_case(respond, 10, work=tmp_path))
+    assert code == 3
+    assert summary["outcomes"] == {"rootchain.http_404": 10}
