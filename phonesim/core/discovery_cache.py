@@ -14,7 +14,6 @@ from typing import Any
 from phonesim.codec.web_address import host_problem, url_problem
 
 CACHE_FORMAT = 1
-CACHED_TRANSPORTS = ("tls", "tcp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +92,6 @@ class DiscoveryCache:
             problem = host_problem(target.host)
             if problem is None and not 0 < target.port < 65536:
                 problem = f"port {target.port}"
-            if problem is None and target.transport not in CACHED_TRANSPORTS:
-                problem = f"transport {target.transport[:20]!r}"
             if problem is None and target.address is not None:
                 problem = _address_problem(target.address)
             if problem is not None:

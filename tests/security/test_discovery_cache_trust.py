@@ -16,6 +16,7 @@ import pytest
 
 from phonesim.codec.ms_uc_client_option import decode_ms_uc_client_option_uncached
 from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
+from phonesim.core.tls_dsk.registrar_answers import redirect_target
 from phonesim.errors import MalformedOption
 from tests.hostile_fixtures import Send, ack, dhcp_case, dhcp_fleet_case, healthy_case, option_43
 
@@ -114,7 +115,6 @@ def test_values_that_do_not_validate_are_never_usable() -> None:
         ("https://[web01/x", RegistrarTarget("pool01.phonesim.test", 5061)),
         ("ftp://web01.phonesim.test/x", RegistrarTarget("pool01.phonesim.test", 5061)),
         (GOOD_URL, RegistrarTarget("pool01.phonesim.test", 0)),
-        (GOOD_URL, RegistrarTarget("pool01.phonesim.test", 5061, transport="udp")),
         (GOOD_URL, RegistrarTarget("x" * 300, 5061)),
     ):
         cache = DiscoveryCache("dhcp", web_url, (target,), 0.0)
@@ -130,3 +130,8 @@ def test_a_fleet_given_a_hostile_option_43_accounts_for_every_phone_by_its_reaso
     code, summary = asyncio.run(dhcp_fleet_case(respond, 10, work=tmp_path))
     assert code == 3
     assert summary["outcomes"] == {"rootchain.http_404": 10}
+
+
+@pytest.mark.parametrize("port", ["²", "9" * 5000, "99999"])
+def test_a_redirect_contact_whose_port_is_no_port_is_not_followed(port: str) -> None:
+    assert redirect_target([f"<sip:pool02.phonesim.test:{port};transport=tls>"]) is None
