@@ -39,12 +39,17 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> DeviceProfile:
 
 def load_profile_file(path: Path) -> DeviceProfile:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        text = path.read_bytes().decode("utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ProfileError(str(path), None, "file not found") from None
     except OSError as error:
         raise ProfileError(str(path), None, f"cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        where = f"byte {error.start}"
+        raise ProfileError(str(path), None, f"not UTF-8 text ({where})") from None
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(str(path), None, f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise ProfileError(str(path), None, "not valid TOML: nested too deeply") from None
     return DeviceProfile.from_mapping(data, str(path))

@@ -100,6 +100,7 @@ def _from_run(args: argparse.Namespace) -> int:
     from phonesim.errors import UsageError
     from phonesim.report.findings_view import FindingsPrinter
     from phonesim.report.run_folder import RESULT, TRACE_LOG
+    from phonesim.report.saved_result import read_saved_result
     from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
     from phonesim.report.trace_log import read_trace_log
@@ -110,11 +111,19 @@ def _from_run(args: argparse.Namespace) -> int:
             traces = list(read_trace_log(stream, str(trace_path)))
     except OSError as error:
         raise UsageError(f"{trace_path}: cannot read ({error.strerror})") from None
-    result: dict[str, Any] = {}
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{trace_path}: not UTF-8 text ({error.reason})") from None
     # A run cut short has a trace but no result: the findings still stand.
-    with contextlib.suppress(OSError, ValueError):
-        result = json.loads((args.from_run / RESULT).read_text("utf-8"))
-    diagnosis = diagnose(traces)
+    result = read_saved_result(args.from_run / RESULT)
+    try:
+        diagnosis = diagnose(traces)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
+        # The trace's events are the phone's, but their values are the file's: a folder
+        # edited by hand can hold any of them.
+        raise UsageError(
+            f"{trace_path}: an event holds a value the diagnosis cannot read "
+            f"({type(error).__name__}: {str(error)[:120]}); was the file edited?"
+        ) from None
     if args.json:
         # The shape of `diagnose --json`: the run's result, its findings diagnosed anew.
         shown: dict[str, Any] = (
@@ -126,5 +135,11 @@ def _from_run(args: argparse.Namespace) -> int:
         console = TerminalConsole(highlight=False)
         FindingsPrinter(console).print(diagnosis)
         if result:
-            TimelinePrinter(console).print_result(result)
-    return int(result.get("ExitCode", 0)) if result else 0
+            try:
+                TimelinePrinter(console).print_result(result)
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                raise UsageError(
+                    f"{args.from_run / RESULT}: a value the result table cannot show "
+                    f"({type(error).__name__}: {str(error)[:120]}); was the file edited?"
+                ) from None
+    return int(result.get("ExitCode", 0))

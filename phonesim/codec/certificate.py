@@ -41,26 +41,29 @@ def summarize_certificate(der: bytes) -> CertificateSummary:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
 
+    # cryptography raises more than ValueError, and lazily (a name that does not parse
+    # fails at rfc4514_string(), a duplicated extension at the first extension read): the
+    # whole summary is one attempt, and any failure of it is a certificate not readable.
     try:
         cert = x509.load_der_x509_certificate(der)
-    except (ValueError, TypeError) as exc:
-        raise MalformedCertificate(f"not a DER X.509 certificate ({exc})") from None
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-        dns_names = tuple(san.value.get_values_for_type(x509.DNSName))
-    except x509.ExtensionNotFound:
-        dns_names = ()
-    except ValueError as exc:
-        raise MalformedCertificate(f"unreadable extension ({exc})") from None
-    return CertificateSummary(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        serial=format(cert.serial_number, "x"),
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-        sha1=cert.fingerprint(hashes.SHA1()).hex().upper(),
-        dns_names=dns_names,
-    )
+        try:
+            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+            dns_names = tuple(str(name) for name in san.value.get_values_for_type(x509.DNSName))
+        except x509.ExtensionNotFound:
+            dns_names = ()
+        return CertificateSummary(
+            subject=cert.subject.rfc4514_string(),
+            issuer=cert.issuer.rfc4514_string(),
+            serial=format(cert.serial_number, "x"),
+            not_before=cert.not_valid_before_utc,
+            not_after=cert.not_valid_after_utc,
+            sha1=cert.fingerprint(hashes.SHA1()).hex().upper(),
+            dns_names=dns_names,
+        )
+    except Exception as exc:
+        raise MalformedCertificate(
+            f"not a readable X.509 certificate ({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None
 
 
 def certificates_from_pkcs7(data: bytes) -> list[bytes]:
@@ -84,6 +87,9 @@ def _certificates_from_pkcs7(data: bytes) -> tuple[bytes, ...]:
             certs = pkcs7.load_pem_pkcs7_certificates(stripped)
         else:
             certs = pkcs7.load_der_pkcs7_certificates(data)
-    except (ValueError, TypeError) as exc:
-        raise MalformedCertificate(f"not a PKCS#7 certificate bundle ({exc})") from None
-    return tuple(cert.public_bytes(Encoding.DER) for cert in certs)
+        return tuple(cert.public_bytes(Encoding.DER) for cert in certs)
+    except Exception as exc:
+        # Not only ValueError: a PKCS#7 of another content type raises UnsupportedAlgorithm.
+        raise MalformedCertificate(
+            f"not a PKCS#7 certificate bundle ({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None

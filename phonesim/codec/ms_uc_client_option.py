@@ -19,6 +19,7 @@ import functools
 from dataclasses import dataclass
 
 from phonesim.codec.ocauthws.endpoints import CERT_PROV_PATH
+from phonesim.codec.web_address import host_problem, unprintable, url_problem
 from phonesim.errors import MalformedOption
 
 OPTION_CODE = 43
@@ -93,7 +94,8 @@ class UcClientVendorOption:
             or self.cert_prov_path is None
         ):
             return None
-        return f"{self.url_scheme}://{self.web_server_fqdn}:{self.web_server_port}{self.cert_prov_path}"
+        url = f"{self.url_scheme}://{self.web_server_fqdn}:{self.web_server_port}{self.cert_prov_path}"
+        return None if url_problem(url) else url
 
     @property
     def partial_url(self) -> str | None:
@@ -111,7 +113,8 @@ class UcClientVendorOption:
         if not cut.partial_value.isascii():
             return None
         path = cut.partial_value.decode("ascii")
-        return f"{self.url_scheme}://{self.web_server_fqdn}:{self.web_server_port}{path}"
+        url = f"{self.url_scheme}://{self.web_server_fqdn}:{self.web_server_port}{path}"
+        return None if url_problem(url) else url
 
 
 @functools.lru_cache(maxsize=256)
@@ -178,6 +181,7 @@ def decode_ms_uc_client_option_uncached(value: bytes) -> UcClientVendorOption:
                     start + bad,
                 )
             texts[code] = data.decode("ascii")
+            _check_url_part(code, texts[code], start)
         else:
             unknown.append((code, bytes(data)))
         position = start + length
@@ -194,6 +198,26 @@ def decode_ms_uc_client_option_uncached(value: bytes) -> UcClientVendorOption:
         unknown=tuple(unknown),
         truncated=truncated,
     )
+
+
+def _check_url_part(code: int, text: str, start: int) -> None:
+    """Refuse a URL part no URL can hold, here where its bytes are: caught later, it would
+    fail at the first request, and from the discovery cache at every boot after."""
+    if code not in URL_PARTS:
+        return
+    position = unprintable(text)
+    if position is not None:
+        raise MalformedOption(
+            OPTION_CODE,
+            f"sub-option {code} ({_TEXT_NAMES[code]}) holds byte 0x{ord(text[position]):02x}, "
+            "which no URL may hold",
+            start + position,
+        )
+    problem = host_problem(text) if code == WEB_SERVER_FQDN else None
+    if problem is not None:
+        raise MalformedOption(
+            OPTION_CODE, f"sub-option {code} ({_TEXT_NAMES[code]}) is {problem}", start
+        )
 
 
 def encode_ms_uc_client_option(

@@ -159,6 +159,9 @@ def split_message(buffer: bytes, max_message: int = MAX_MESSAGE) -> tuple[bytes,
                 length = int(value.strip())
             except ValueError:
                 raise MalformedSip(f"bad Content-Length {value.strip()!r}") from None
+            if length < 0:
+                # A negative length would cut the message inside its own headers.
+                raise MalformedSip(f"bad Content-Length {value.strip()!r}")
     end = head_end + 4 + length
     if end > max_message:
         raise MalformedSip(

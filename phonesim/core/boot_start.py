@@ -21,6 +21,14 @@ def read_cache(ctx: BootContext, cache: DiscoveryCache | None) -> flow.Start:
     """Whether the discovery cache stands in for discovery, as the policy allows; when it
     does, its servers are the boot's."""
     policy = ctx.cache_policy
+    problem = None if cache is None else cache.problem
+    if cache is not None and policy.read and problem is not None:
+        ctx.out.trace(
+            DISCOVERY_CACHE_IGNORED,
+            why=f"{problem}: not trusted, discovering afresh",
+            **cache.describe(),
+        )
+        return flow.Start.DISCOVER
     if cache is not None and policy.read and cache.usable:
         ctx.using_cache = True
         ctx.out.trace(

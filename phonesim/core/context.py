@@ -195,15 +195,21 @@ class BootContext:
     def keep(self, cache: DiscoveryCache) -> None:
         """The phone writes its flash; whether the state folder keeps it is the policy's say."""
         policy = self.cache_policy
-        if policy.write:
+        # Validated before it is written: a value the phone cannot use would otherwise
+        # be read back, and fail, at every boot after this one.
+        problem = cache.problem
+        persisted = policy.write and problem is None
+        if persisted:
             self.out.send(PersistCache(cache))
         fields: dict[str, Any] = {
             "source": cache.source,
             "web_url": cache.web_url,
             "registrars": [r.label() for r in cache.registrars],
-            "persisted": policy.write,
+            "persisted": persisted,
         }
-        if not policy.write:
+        if problem is not None:
+            fields["why"] = f"not kept: {problem}"
+        elif not policy.write:
             fields["why"] = policy.why
         self.out.trace(DISCOVERY_CACHE_STORED, **fields)
 

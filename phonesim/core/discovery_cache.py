@@ -7,8 +7,11 @@ successful sign-in the cache is replaced by the values that worked.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
+
+from phonesim.codec.web_address import host_problem, url_problem
 
 CACHE_FORMAT = 1
 
@@ -76,7 +79,24 @@ class DiscoveryCache:
 
     @property
     def usable(self) -> bool:
-        return self.web_url is not None and bool(self.registrars)
+        return self.web_url is not None and bool(self.registrars) and self.problem is None
+
+    @property
+    def problem(self) -> str | None:
+        """What makes these values unfit for the phone, or None. Everything here was learnt
+        from a server (or read back from a file anyone may have edited), so nothing is
+        trusted, stored or used before it passes as a URL or name the phone can request."""
+        if self.web_url is not None and (problem := url_problem(self.web_url)):
+            return f"web_url: {problem}"
+        for target in self.registrars:
+            problem = host_problem(target.host)
+            if problem is None and not 0 < target.port < 65536:
+                problem = f"port {target.port}"
+            if problem is None and target.address is not None:
+                problem = _address_problem(target.address)
+            if problem is not None:
+                return f"registrar {target.host[:80]!r}: {problem}"
+        return None
 
     def describe(self) -> dict[str, Any]:
         """The trace's view of what is held: enough to say what a cached phone would do."""
@@ -86,6 +106,14 @@ class DiscoveryCache:
             "registrars": [r.label() for r in self.registrars],
             "stored_at": self.stored_at,
         }
+
+
+def _address_problem(address: str) -> str | None:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return f"address {address[:40]!r} is not an IP address"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,12 @@ CERTPROV_METADATA_INCOMPLETE = _reason(
     "metadata_incomplete",
     "the CertProvisioningService metadata lacks the certificate port or its web ticket issuer",
 )
+CERTPROV_ENDPOINT_NOT_TLS = _reason(
+    Stage.CERTPROV,
+    "endpoint_not_tls",
+    "the CertProvisioningService metadata names a plain-HTTP address for the certificate "
+    "request or the web ticket's issuer; the phone sends its web ticket over TLS only",
+)
 CERTPROV_INVALID_SECURITY = _reason(
     Stage.CERTPROV,
     "invalid_security",
@@ -107,6 +113,12 @@ CERTPROV_INVALID_SECURITY = _reason(
 # -- Web Ticket service -------------------------------------------------------------------
 WEBTICKET_NO_PIN_ENDPOINT = _reason(
     Stage.WEBTICKET, "no_pin_endpoint", "the Web Ticket service offers no PIN endpoint"
+)
+WEBTICKET_PIN_ENDPOINT_NOT_TLS = _reason(
+    Stage.WEBTICKET,
+    "pin_endpoint_not_tls",
+    "the Web Ticket service metadata names a plain-HTTP address for the PIN; the phone sends "
+    "the PIN over TLS only",
 )
 WEBTICKET_PIN_REJECTED = _reason(Stage.WEBTICKET, "pin_rejected", "the number and PIN were refused")
 WEBTICKET_PIN_LOCKED = _reason(Stage.WEBTICKET, "pin_locked", "the user's PIN account is locked")

@@ -297,6 +297,10 @@ def _default(section: type, name: str) -> Any:
     return next(f.default for f in fields(section) if f.name == name)
 
 
+SESSION_SECONDS = 604800.0
+"""A held phone's timers may be as long as its longest registration (a week)."""
+
+
 def _tls_dsk(reader: FieldReader) -> TlsDskBehaviour:
     """The optional [tls_dsk] table: each field absent keeps its default."""
     default = TlsDskBehaviour()
@@ -310,13 +314,13 @@ def _tls_dsk(reader: FieldReader) -> TlsDskBehaviour:
         register_expires=reader.integer("tls_dsk.register_expires", 60, 604800)
         if reader.present("tls_dsk.register_expires")
         else default.register_expires,
-        refresh_before=reader.seconds("tls_dsk.refresh_before")
+        refresh_before=reader.seconds("tls_dsk.refresh_before", at_most=SESSION_SECONDS)
         if reader.present("tls_dsk.refresh_before")
         else default.refresh_before,
-        keep_alive=reader.seconds("tls_dsk.keep_alive")
+        keep_alive=reader.seconds("tls_dsk.keep_alive", at_most=SESSION_SECONDS)
         if reader.present("tls_dsk.keep_alive")
         else default.keep_alive,
-        sa_renewal_margin=reader.seconds("tls_dsk.sa_renewal_margin")
+        sa_renewal_margin=reader.seconds("tls_dsk.sa_renewal_margin", at_most=SESSION_SECONDS)
         if reader.present("tls_dsk.sa_renewal_margin")
         else default.sa_renewal_margin,
         max_redirects=reader.integer("tls_dsk.max_redirects", 0, 16)

@@ -9,10 +9,15 @@ how a value is refused stays here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from phonesim.errors import ProfileError
+
+MAX_WAIT = 600.0
+"""The longest wait a profile may set: a boot is given up after 600 s, so a longer wait
+(or an infinite one, which TOML can write) would only ever be cut short."""
 
 
 class FieldReader:
@@ -106,12 +111,16 @@ class FieldReader:
             return None
         return self.integer(field, low, high)
 
-    def seconds(self, field: str, *, allow_zero: bool = False) -> float:
+    def seconds(self, field: str, *, allow_zero: bool = False, at_most: float = MAX_WAIT) -> float:
         value = self._raw(field)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._fail(field, f"must be a number of seconds, got {value!r}")
-        if value < 0 or (value == 0 and not allow_zero):
-            raise self._fail(field, f"must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
+        # TOML has inf and nan; neither is a wait that ends (nan compares false to all).
+        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+            lowest = ">= 0" if allow_zero else "> 0"
+            raise self._fail(field, f"must be {lowest} and at most {at_most:g}, got {value!r}")
+        if value > at_most:
+            raise self._fail(field, f"must be at most {at_most:g} seconds, got {value!r}")
         return float(value)
 
     def seconds_list(self, field: str) -> tuple[float, ...]:
@@ -120,10 +129,13 @@ class FieldReader:
             not isinstance(value, list)
             or not value
             or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value
+                isinstance(v, int | float) and not isinstance(v, bool) and 0 < v <= MAX_WAIT
+                for v in value
             )
         ):
-            raise self._fail(field, f"must be a non-empty list of positive seconds, got {value!r}")
+            raise self._fail(
+                field, f"must be a non-empty list of seconds, each > 0 and <= {MAX_WAIT:g}"
+            )
         return tuple(float(v) for v in value)
 
     def option_codes(self, field: str) -> tuple[int, ...]:

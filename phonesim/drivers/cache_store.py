@@ -40,7 +40,7 @@ class DiscoveryCacheStore:
         """The cached values, or None when there are none or the file is damaged."""
         try:
             data = json.loads(self.path_for(mac).read_text())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         return DiscoveryCache.from_json(data)
 

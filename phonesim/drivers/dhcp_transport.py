@@ -24,6 +24,7 @@ from phonesim.drivers.dhcp_interface import (
 )
 from phonesim.drivers.dhcp_packet_socket import PacketSocketDhcpEndpoint
 from phonesim.drivers.dhcp_relay import RelayDhcpEndpoint
+from phonesim.drivers.network import is_broadcast_here
 from phonesim.drivers.packet_capture import DatagramTap, Hop, PacketCapture
 from phonesim.errors import UsageError
 
@@ -55,6 +56,11 @@ async def open_dhcp_transport(
 ) -> DhcpClientEndpoint:
     if placement.broadcast and placement.interface is None:
         raise UsageError("a broadcast DHCPINFORM needs the interface to send it on (--iface)")
+    if placement.interface is None and is_broadcast_here(placement.server[0]):
+        raise UsageError(
+            f"{placement.server[0]} is a broadcast address on this machine: a broadcast "
+            "DHCPINFORM needs the interface to send it on (--iface)"
+        )
     interface = placement.interface
     client_port = placement.local[1]
     if placement.giaddr is not None:

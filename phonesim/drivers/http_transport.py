@@ -18,7 +18,7 @@ import httpx
 
 from phonesim.codec.certificate import CertificateSummary
 from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
-from phonesim.drivers.trust import presented_certificate
+from phonesim.drivers.trust import presented_certificate, trust_context
 from phonesim.drivers.web_failure import WebServiceFailure
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -47,12 +47,17 @@ class TransportFactory(Protocol):
 
 class PhoneHttpTransport(PhoneTransport):
     def __init__(
-        self, address_book: AddressBook | None = None, *, verify: ssl.SSLContext | bool = False
+        self,
+        address_book: AddressBook | None = None,
+        *,
+        verify: ssl.SSLContext | bool | None = None,
     ) -> None:
         """Without an address book, each request uses the one of the phone whose task sends
-        it (CURRENT_ADDRESS_BOOK): one transport then serves a whole fleet."""
+        it (CURRENT_ADDRESS_BOOK): one transport then serves a whole fleet. Without
+        `verify`, HTTPS verifies every server and trusts none, as a phone out of its box:
+        a caller that forgets to say gets no unverified TLS."""
         self._address_book = address_book
-        self._inner = _connection_pool(verify)
+        self._inner = _connection_pool(trust_context(()) if verify is None else verify)
         self._retired: list[httpx.AsyncBaseTransport] = []
 
     def verify_with(self, verify: ssl.SSLContext | bool) -> None:

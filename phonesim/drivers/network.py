@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
 BROADCAST = "255.255.255.255"
+
+
+def is_broadcast_here(host: str) -> bool:
+    """Whether this machine's kernel takes `host` for a broadcast address: 255.255.255.255,
+    or the broadcast of one of its subnets (`127.255.255.255`). Asked of the kernel itself,
+    which refuses to connect a UDP socket without SO_BROADCAST there; nothing is sent."""
+    if host == BROADCAST:
+        return True
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect((host, 9))
+        except PermissionError:
+            return True
+        except OSError:
+            return False
+    return False
 
 
 @dataclass

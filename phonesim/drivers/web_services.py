@@ -54,6 +54,7 @@ from phonesim.codec.ocauthws.pin_formats import DEFAULT_PIN_FORMAT
 from phonesim.codec.ocauthws.saml import find_assertion, read_assertion
 from phonesim.codec.ocauthws.soap import read_envelope, read_fault
 from phonesim.codec.ocauthws.wsdl import CERT_PROV_WSDL, WEB_TICKET_WSDL, wsdl_path
+from phonesim.codec.web_address import is_tls_url
 from phonesim.core.identity import Pin
 from phonesim.drivers.address_book import AddressBook
 from phonesim.drivers.http_transport import PhoneHttpTransport, TransportFactory
@@ -154,6 +155,7 @@ class WebServicesClient:
     ) -> WebTicket:
         from phonesim.codec.ocauthws.pin_credentials import pin_security_header
 
+        _refuse_plain_http(address, "the PIN")
         request = issue_token_request(
             address,
             applies_to=applies_to,
@@ -188,6 +190,7 @@ class WebServicesClient:
         phone's clock, the security timestamp's `Created` (see `codec.ocauthws.security`)."""
         from phonesim.codec.ocauthws.security import ticket_security_header
 
+        _refuse_plain_http(address, "the web ticket")
         try:
             header = ticket_security_header(
                 ticket.assertion_xml, created=created, expires=ticket.expires
@@ -292,10 +295,17 @@ class WebServicesClient:
             raise WebServiceFailure("connect", url, str(exc) or type(exc).__name__) from exc
         except (MalformedServiceDocument, MalformedCertificate) as exc:
             raise WebServiceFailure("malformed", url, str(exc)) from exc
+        except httpx.InvalidURL as exc:
+            raise WebServiceFailure(
+                "malformed", url, f"not a URL the phone can use: {exc}"
+            ) from exc
         except Exception as exc:
-            failure = _zeep_failure(url, exc)
-            if failure is None:
-                raise
+            # Every network step ends in an answer to the phone: what a library raises
+            # while reading a hostile answer (requests_toolbelt's multipart decoder raises
+            # AttributeError, zeep IndexError) is an answer that could not be read.
+            failure = _zeep_failure(url, exc) or WebServiceFailure(
+                "malformed", url, f"the answer could not be read ({type(exc).__name__}: {exc})"
+            )
             raise failure from exc
 
 
@@ -326,6 +336,15 @@ def _describe_ssl(error: ssl.SSLError) -> str:
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"certificate verify failed: {error.verify_message}"
     return error.reason or str(error)
+
+
+def _refuse_plain_http(address: str, secret: str) -> None:
+    """The PIN and the web ticket go over TLS only, whatever the metadata says: a server
+    that names a plain-HTTP endpoint would have them travel in clear text."""
+    if not is_tls_url(address):
+        raise WebServiceFailure(
+            "tls", address, f"not an https address: {secret} is sent over verified TLS only"
+        )
 
 
 def _braced(device_id: str) -> str:

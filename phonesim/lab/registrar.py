@@ -191,6 +191,10 @@ class LabRegistrar:
                 await writer.drain()
         except (MalformedSip, ConnectionError, ssl.SSLError):
             self.counts["broken"] += 1
+        except asyncio.CancelledError:
+            # The lab closes while a slow registrar still waits to answer: the connection
+            # ends here, not as a traceback from asyncio's stream callback.
+            pass
         finally:
             writer.close()
 

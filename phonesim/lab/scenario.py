@@ -13,6 +13,7 @@ own files in the same format (see `examples/scenarios/`).
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -245,6 +246,20 @@ _TOP = (
 )
 
 
+MAX_SUB_OPTION = 255
+MAX_DELAY = 600.0
+"""A server slower than a boot may last never answers it: a longer delay is a mistake."""
+WEEK_SECONDS = 604800.0
+TEN_YEARS_SECONDS = 10 * 365 * 86400.0
+TEN_YEARS_DAYS = 3650.0
+
+
+def _small_number(text: str) -> bool:
+    """ASCII digits, few enough to be a code, port or priority (`isdigit` alone takes `²`
+    and 5000-digit numbers, which `int` refuses)."""
+    return text.isascii() and text.isdigit() and len(text) <= 5
+
+
 def load_scenario_text(text: str, *, name: str, source: str) -> LabScenario:
     reader = _ScenarioReader(LabFile(text, source))
     return reader.scenario(name)
@@ -277,9 +292,11 @@ def load_scenario(name_or_path: str | Path) -> LabScenario:
         )
     if path.suffix == ".toml":
         try:
-            text = path.read_text("utf-8")
+            text = path.read_bytes().decode("utf-8")
         except OSError as error:
             raise LabDataError(str(path), f"cannot read scenario ({error.strerror})") from None
+        except UnicodeDecodeError as error:
+            raise LabDataError(str(path), f"not UTF-8 text (byte {error.start})") from None
         return load_scenario_text(text, name=path.stem, source=str(path))
     raise LabDataError(
         text_name,
@@ -323,10 +340,17 @@ class _ScenarioReader:
             registrar=self.registrar(),
             certificates=self.certificates(),
             time_offset=self.number(
-                ("time", "offset_seconds"), time.get("offset_seconds"), 0.0, signed=True
+                ("time", "offset_seconds"),
+                time.get("offset_seconds"),
+                0.0,
+                signed=True,
+                at_most=TEN_YEARS_SECONDS,
             ),
             max_clock_skew=self.number(
-                ("web", "max_clock_skew_seconds"), web.get("max_clock_skew_seconds"), 300.0
+                ("web", "max_clock_skew_seconds"),
+                web.get("max_clock_skew_seconds"),
+                300.0,
+                at_most=TEN_YEARS_SECONDS,
             ),
             hold=None
             if head.get("hold_seconds") is None
@@ -402,14 +426,14 @@ class _ScenarioReader:
         extra = []
         options = f.table((*at, "options"), entry.get("options"))
         for code_text, value in options.items():
-            if not code_text.isdigit() or not 1 <= int(code_text) <= 254:
+            if not _small_number(code_text) or not 1 <= int(code_text) <= 254:
                 raise f.error(
                     (*at, "options", code_text), "must be named by a DHCP option code 1-254"
                 )
             extra.append((int(code_text), self.hex_bytes((*at, "options", code_text), value)))
         return DhcpServerSpec(
             server_id=server_id,
-            delay=self.number((*at, "delay"), entry.get("delay"), 0.0),
+            delay=self.number((*at, "delay"), entry.get("delay"), 0.0, at_most=MAX_DELAY),
             from_attempt=self.integer((*at, "from_attempt"), entry.get("from_attempt"), 1, 1, 16),
             registrars=registrars,
             registrar_addresses=addresses,
@@ -437,7 +461,7 @@ class _ScenarioReader:
         port = table.get("port", DEFAULT_PORT)
         if not isinstance(port, str) or not port.isascii():
             raise f.error((*at, "port"), 'must be text such as "443" (what DHCPUtil writes)')
-        return Option43Layout(
+        layout = Option43Layout(
             web_fqdn=self.host((*at, "web_fqdn"), table.get("web_fqdn")),
             port=port,
             port_bytes=self.optional_hex((*at, "port_hex"), table.get("port_hex")),
@@ -446,6 +470,20 @@ class _ScenarioReader:
             order=tuple(order),
             end=self.flag((*at, "end"), table.get("end")),
         )
+        # Each part is one sub-option: ASCII, its length in one byte. Checked here, where
+        # the field can be named, rather than when the lab starts and encodes it.
+        parts = {
+            "web_fqdn": layout.web_fqdn or "",
+            "port": layout.port,
+            "scheme": layout.scheme,
+            "path": layout.path,
+        }
+        for key, text in parts.items():
+            if not text.isascii() or len(text) > MAX_SUB_OPTION:
+                raise f.error((*at, key), f"must be ASCII text of at most {MAX_SUB_OPTION} bytes")
+        if layout.port_bytes is not None and len(layout.port_bytes) > MAX_SUB_OPTION:
+            raise f.error((*at, "port_hex"), f"must be at most {MAX_SUB_OPTION} bytes")
+        return layout
 
     def dns(self) -> DnsSpec:
         f = self.file
@@ -472,7 +510,7 @@ class _ScenarioReader:
 
     def srv_record(self, at: FieldPath, text: Any) -> tuple[int, int, int, str]:
         parts = text.split() if isinstance(text, str) else []
-        if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+        if len(parts) != 4 or not all(_small_number(p) for p in parts[:3]):
             raise self.file.error(
                 at, 'must read "priority weight port target", e.g. "0 0 5061 pool01"'
             )
@@ -557,7 +595,7 @@ class _ScenarioReader:
         default = RegistrarSpec()
         return RegistrarSpec(
             state=state,
-            delay=self.number(("registrar", "delay"), table.get("delay"), 0.0),
+            delay=self.number(("registrar", "delay"), table.get("delay"), 0.0, at_most=MAX_DELAY),
             expires=self.integer(
                 ("registrar", "expires"), table.get("expires"), default.expires, 60, 604800
             ),
@@ -565,7 +603,10 @@ class _ScenarioReader:
                 ("registrar", "keep_alive"), table.get("keep_alive"), default.keep_alive, 1, 86400
             ),
             sa_lifetime=self.number(
-                ("registrar", "sa_lifetime"), table.get("sa_lifetime"), default.sa_lifetime
+                ("registrar", "sa_lifetime"),
+                table.get("sa_lifetime"),
+                default.sa_lifetime,
+                at_most=WEEK_SECONDS,
             ),
             retry_after=self.integer(
                 ("registrar", "retry_after"), table.get("retry_after"), 300, 0, 86400
@@ -590,6 +631,7 @@ class _ScenarioReader:
                 table.get("ca_valid_from_days"),
                 0.0,
                 signed=True,
+                at_most=TEN_YEARS_DAYS,
             ),
         )
 
@@ -669,13 +711,20 @@ class _ScenarioReader:
             raise self.file.error(at, "must be true or false")
         return value
 
-    def number(self, at: FieldPath, value: Any, default: float, *, signed: bool = False) -> float:
+    def number(
+        self, at: FieldPath, value: Any, default: float, *, at_most: float, signed: bool = False
+    ) -> float:
+        """A finite number within `at_most` (either side of zero when `signed`): TOML writes
+        inf, nan and 1e10, which pass as floats and fail only once the lab runs."""
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.file.error(at, "must be a number")
         if value < 0 and not signed:
             raise self.file.error(at, "must not be negative")
+        if not math.isfinite(value) or abs(value) > at_most:
+            low = -at_most if signed else 0
+            raise self.file.error(at, f"must be a finite number from {low:g} to {at_most:g}")
         return float(value)
 
     def integer(self, at: FieldPath, value: Any, default: int, low: int, high: int) -> int:

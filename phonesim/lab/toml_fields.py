@@ -102,6 +102,8 @@ class LabFile:
             self.data: dict[str, Any] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise LabDataError(source, f"not valid TOML: {error}") from None
+        except RecursionError:
+            raise LabDataError(source, "not valid TOML: nested too deeply") from None
         self._lines = TomlLines(text)
 
     def error(self, path: FieldPath, reason: str) -> LabDataError:

@@ -70,7 +70,7 @@ class TimelinePrinter:
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")
-        style = "bold green" if result["Result"] == "Success" else "bold red"
+        style = "bold green" if result.get("Result") == "Success" else "bold red"
         for key in (
             "TargetUri",
             "TargetFqdn",

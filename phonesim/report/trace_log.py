@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Any, TextIO
 
@@ -40,12 +41,15 @@ def read_trace_log(stream: TextIO, source: str = "trace log") -> Iterator[Trace]
             continue
         try:
             data = json.loads(line)
+            t = float(data["t"])
+            if not math.isfinite(t) or t < 0:
+                raise ValueError(f"t = {data['t']!r} is no time since power-on")
             yield Trace(
-                float(data["t"]),
+                t,
                 str(data["stage"]),
                 str(data["event"]),
                 dict(data.get("fields") or {}),
                 str(data.get("level", "info")),
             )
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
             raise MalformedTraceLog(source, number, f"not a trace event ({error})") from None

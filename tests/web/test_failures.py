@@ -235,7 +235,7 @@ def test_soap_port_answering_404_is_http_status_not_a_fault(web_lab):
 # -- malformed answers -----------------------------------------------------------------
 
 
-async def _junk_server(body: bytes, content_type: str):
+async def _junk_server(body: bytes, content_type: str, tls=None):
     async def answer(request):
         return web.Response(body=body, content_type=content_type)
 
@@ -243,7 +243,7 @@ async def _junk_server(body: bytes, content_type: str):
     app.router.add_route("*", "/{tail:.*}", answer)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
     await site.start()
     return runner, runner.addresses[0][1]
 
@@ -258,16 +258,22 @@ async def _junk_server(body: bytes, content_type: str):
 )
 def test_junk_answers_are_malformed(body, content_type):
     async def scenario():
+        # The PIN goes over verified TLS only: the same junk, served over HTTPS too.
+        ca = LabCertificateAuthority.create(now=datetime.now(UTC))
+        tls = ca.server_ssl_context(["junk.phonesim.test"], now=datetime.now(UTC))
         runner, port = await _junk_server(body, content_type)
-        book = AddressBook({80: port})
+        tls_runner, tls_port = await _junk_server(body, content_type, tls)
+        book = AddressBook({80: port, 443: tls_port})
         book.learn("junk.phonesim.test", "127.0.0.1")
-        client = WebServicesClient(address_book=book, user_agent="CPE/test", timeout=5)
+        client = WebServicesClient(
+            address_book=book, user_agent="CPE/test", timeout=5, chain=ca.chain
+        )
         kinds = []
         calls = [
             client.fetch_root_chain(f"http://junk.phonesim.test{ROOT_CHAIN_PATH}"),
             client.fetch_metadata(f"http://junk.phonesim.test{CERT_PROV_PATH}/mex"),
             client.request_web_ticket(
-                "http://junk.phonesim.test/WebTicket/WebTicketService.svc/Pin",
+                "https://junk.phonesim.test/WebTicket/WebTicketService.svc/Pin",
                 applies_to="https://junk.phonesim.test/x",
                 username="5551234",
                 pin=Pin("13579"),
@@ -282,6 +288,7 @@ def test_junk_answers_are_malformed(body, content_type):
         finally:
             await client.aclose()
             await runner.cleanup()
+            await tls_runner.cleanup()
         return kinds
 
     assert asyncio.run(scenario()) == ["malformed"] * 3

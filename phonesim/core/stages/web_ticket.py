@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from phonesim.codec.ocauthws.diagnostics import WEB_TICKET_REFUSALS
+from phonesim.codec.web_address import is_tls_url
 from phonesim.core.commands import FetchMetadata, RequestWebTicket
 from phonesim.core.context import BootContext, utc
 from phonesim.core.events import Event, MetadataFetched, WebTicketAnswered
@@ -75,6 +76,19 @@ class WebTicket(Stepwise):
                 servers_at_fault=True,
                 url=event.url,
             )
+        # The ticket will go to the first, and the PIN to what the second's metadata names:
+        # an address in clear text is not followed, whatever the server says.
+        plain = next((a for a in (ctx.cert_prov_auth, issuer) if not is_tls_url(a)), None)
+        if plain is not None:
+            return Failed(
+                Stage.CERTPROV,
+                "endpoint_not_tls",
+                f"the CertProvisioningService metadata names {plain}, not an https address; "
+                "the web ticket is sent over verified TLS only, so it is not followed",
+                servers_at_fault=True,
+                url=event.url,
+                address=plain,
+            )
         self.asking = Stage.WEBTICKET
         url = issuer.rstrip("/") + "/mex"
         ctx.out.trace(WEBTICKET_METADATA_REQUEST, url=url)
@@ -97,6 +111,16 @@ class WebTicket(Stepwise):
                 f"the Web Ticket service offers no {port} endpoint for PIN sign-in",
                 url=event.url,
                 ports=sorted(event.ports),
+            )
+        if not is_tls_url(address):
+            return Failed(
+                Stage.WEBTICKET,
+                "pin_endpoint_not_tls",
+                f"the Web Ticket service metadata names {address} for the PIN, not an https "
+                "address; the PIN is sent over verified TLS only, so it is not followed",
+                servers_at_fault=True,
+                url=event.url,
+                address=address,
             )
         assert ctx.cert_prov_auth is not None
         identity = ctx.identity
@@ -123,7 +147,9 @@ class WebTicket(Stepwise):
     def _ticket(self, event: WebTicketAnswered) -> Step:
         failure = event.failure
         if failure is not None:
-            if failure.kind != "fault":
+            if failure.kind != "fault" or failure.error_id is None:
+                # A fault without Ms-Diagnostics says nothing of the PIN: it is the
+                # service's failure (webticket.fault), not the user's.
                 return service_failed(Stage.WEBTICKET, event.address, failure)
             return Failed(
                 Stage.WEBTICKET,

@@ -118,7 +118,9 @@ def redirect_target(contacts: list[str]) -> tuple[str, int, str] | None:
     host_port = address.rpartition("@")[2]
     host, _, port_text = host_port.partition(":")
     host = host.strip().lower()
-    if not host or any(c in host for c in ' <>"\t') or (port_text and not port_text.isdigit()):
+    # isdigit alone takes `²` and 5000-digit numbers, which int() refuses.
+    digits = port_text.isascii() and port_text.isdigit() and len(port_text) <= 5
+    if not host or any(c in host for c in ' <>"\t') or (port_text and not digits):
         return None
     port = int(port_text) if port_text else 5061
     if not 0 < port < 65536:

@@ -19,6 +19,8 @@ CERTPROV_NOT_FOUND = TEXTS["certprov.not_found"]
 TLS_NAME_MISMATCH = TEXTS["tls.name_mismatch"]
 TLS_UNTRUSTED = TEXTS["tls.untrusted_server_certificate"]
 TLS_NOT_FROM_SUPPLIED_CA = TEXTS["tls.not_issued_by_supplied_ca"]
+ENDPOINT_NOT_TLS = TEXTS["web.endpoint_not_tls"]
+NOT_TLS_REASONS = (reasons.CERTPROV_ENDPOINT_NOT_TLS, reasons.WEBTICKET_PIN_ENDPOINT_NOT_TLS)
 WEB_TICKET_REFUSALS = {
     reason: TEXTS[reason.name]
     for reason in (
@@ -192,4 +194,27 @@ def webticket_refused(record: BootRecord) -> Finding | None:
     )
 
 
-RULES = (rootchain_unavailable, certprov_not_found, tls_server_certificate, webticket_refused)
+def endpoint_not_tls(record: BootRecord) -> Finding | None:
+    failure = record.failure
+    reason = next((r for r in NOT_TLS_REASONS if record.ended_with(r)), None)
+    if reason is None or failure is None:
+        return None
+    failed = fields_of(ts.failed(reason.stage), failure)
+    return ENDPOINT_NOT_TLS.finding(
+        severity="error",
+        evidence={"url": failed.get("url"), "address": failed.get("address"), **at(failure)},
+        phone_screen=screen_for(reason.stage),
+        priority=10,
+        url=failed.get("url"),
+        address=failed.get("address"),
+        secret="certprov" if reason.stage is Stage.CERTPROV else "webticket",
+    )
+
+
+RULES = (
+    rootchain_unavailable,
+    certprov_not_found,
+    tls_server_certificate,
+    endpoint_not_tls,
+    webticket_refused,
+)
