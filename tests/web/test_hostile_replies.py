@@ -31,7 +31,7 @@ _FAULT = b'<af:Ms-Diagnostics-Fault xmlns:af="urn:component:Microsoft.Rtc.WebAut
 _WSDL = b'xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"'
 
 
-@pytest.mark.parametrize("head", ["²", "①", "9" * 5000, "１２３", "-5", "0x1f"])
+@pytest.mark.parametrize("head", ["²", "①", "9" * 5000, "１２３", "--5", "0x1f", "-"])
 def test_d5_header_without_an_ascii_error_id_is_noise(head: str) -> None:
     assert parse_header(f'{head};reason="x"') is None
 
@@ -113,9 +113,12 @@ def test_d8_refusal_without_a_usable_error_id_is_a_refusal_without_diagnostics(
         assert refused.value.detail == "x"
 
 
-def test_d8_refusal_with_an_error_id_keeps_it() -> None:
-    answer = read_certificate_answer(_certificate_reply(b"<ErrorId>28020</ErrorId>"))
+@pytest.mark.parametrize("error_id", [28020, -2147467259])
+def test_d8_refusal_with_an_error_id_keeps_it(error_id: int) -> None:
+    reply = _certificate_reply(f"<ErrorId>{error_id}</ErrorId>".encode())
+    answer = read_certificate_answer(reply)
     assert answer is not None
     with pytest.raises(WebServiceFailure) as refused:
         _certificate_from(answer, "https://web01.phonesim.test/")
-    assert refused.value.diagnostics is not None and refused.value.diagnostics.error_id == 28020
+    assert refused.value.diagnostics is not None
+    assert refused.value.diagnostics.error_id == error_id

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 HEADER = "X-Ms-diagnostics"
-_ERROR_ID_DIGITS = 9
+_ERROR_ID_DIGITS = 10
 
 _PAIR = re.compile(r'\s*;\s*([A-Za-z][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))')
 
@@ -54,9 +54,11 @@ def read_error_id(text: str | None) -> int | None:
     """The error id in `text`, or None when it is not one.
 
     `str.isdigit()` alone would let through `²` and runs of thousands of digits,
-    both of which `int()` refuses; real ids are five ASCII digits."""
+    both of which `int()` refuses. Ids are 32-bit: Ms-Diagnostics ids have five
+    digits, a GetAndPublishCert ErrorId may be a negative HRESULT (-2147467259)."""
     text = (text or "").strip()
-    if not (0 < len(text) <= _ERROR_ID_DIGITS and text.isascii() and text.isdigit()):
+    digits = text[1:] if text.startswith("-") else text
+    if not (0 < len(digits) <= _ERROR_ID_DIGITS and digits.isascii() and digits.isdigit()):
         return None
     return int(text)
 
