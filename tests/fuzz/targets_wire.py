@@ -1,13 +1,11 @@
-"""Readers of what arrives on the wire or is pasted: DHCP and its options, NTP, SIP, captures."""
+"""Readers of what arrives on the wire: DHCP and its options, NTP, SIP and its TLS-DSK headers."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from phonesim.codec.cpe_ocphone_option import (
     decode_cpe_ocphone_option,
@@ -46,7 +44,6 @@ from phonesim.codec.sip_server_option import (
     encode_sip_server_names,
 )
 from phonesim.errors import PhonesimError
-from phonesim.replay.capture_skim import CaptureSkim
 from phonesim.replay.option_forensics import read_option, read_sub_option
 from tests.fuzz.target import FuzzTarget
 
@@ -56,7 +53,6 @@ OPTION_43_GOLDEN = (
     "63652E737663"
 )
 OPTION_120_GOLDEN = "0006736572766572046671646E07636F6D70616E7903636F6D00"
-CAPTURES = Path(__file__).resolve().parents[2] / "examples" / "captures"
 
 
 def _each(*readers: Callable[[], object]) -> None:
@@ -197,21 +193,6 @@ def _header_seeds() -> list[bytes]:
     ]
 
 
-def _capture_seeds() -> list[bytes]:
-    return [path.read_bytes() for path in sorted(CAPTURES.glob("*.pcap*"))]
-
-
-def _read_capture(data: bytes) -> None:
-    with tempfile.NamedTemporaryFile(suffix=".pcap") as file:
-        file.write(data)
-        file.flush()
-        skim = CaptureSkim(file.name)
-        with contextlib.suppress(PhonesimError):
-            for session in skim.sessions():
-                skim.coverage()
-                del session
-
-
 WIRE_TARGETS = [
     FuzzTarget("dhcp", _read_dhcp, _dhcp_seeds, max_size=1500),
     FuzzTarget("option43-ms-uc-client", _read_ms_uc, _ms_uc_seeds, max_size=600),
@@ -234,5 +215,4 @@ WIRE_TARGETS = [
     FuzzTarget("ntp", _read_ntp, _ntp_seeds, max_size=200),
     FuzzTarget("sip", _read_sip, _sip_seeds),
     FuzzTarget("tls-dsk-header", _read_security_header, _header_seeds),
-    FuzzTarget("capture", _read_capture, _capture_seeds, max_size=8192),
 ]
