@@ -95,7 +95,8 @@ def _worker(name: str, inputs: int, report: Path, crashes: Path, hang: int) -> N
 
         target = _targets()[name]
     tally = _Tally(report, crashes)
-    corpus = Path(tempfile.mkdtemp(prefix=f"fuzz-{name}-"))
+    corpus = report.parent / "corpus"  # in the caller's temporary folder, removed with it
+    corpus.mkdir(exist_ok=True)
     for number, seed in enumerate(target.seeds()):  # type: ignore[attr-defined]
         (corpus / f"seed-{number}").write_bytes(seed)
         target.read(seed)  # type: ignore[attr-defined]  # caches and imports warm, not timed
