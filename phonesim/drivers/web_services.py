@@ -43,7 +43,7 @@ from phonesim.codec.ocauthws.client_requests import (
     issue_token_request,
 )
 from phonesim.codec.ocauthws.diagnostics import HEADER as DIAGNOSTICS_HEADER
-from phonesim.codec.ocauthws.diagnostics import MsDiagnostics, parse_header
+from phonesim.codec.ocauthws.diagnostics import MsDiagnostics, parse_header, read_error_id
 from phonesim.codec.ocauthws.endpoints import (
     CERT_PROV_PROOF_PORT,
     WEB_TICKET_PIN_PORT,
@@ -410,17 +410,20 @@ def _certificate_answer_from(result: Any) -> CertificateAnswer:
     text = getattr(token, "_value_1", None)
     return CertificateAnswer(
         token_text=None if text is None else str(text),
-        error=None if error is None else (int(error.ErrorId), str(error.Reason or "")),
+        error=None if error is None else (_error_id(error.ErrorId), str(error.Reason or "")),
     )
+
+
+def _error_id(value: object) -> int | None:
+    """zeep gives None for an empty or unreadable xs:int, and any int for a readable one."""
+    return None if value is None else read_error_id(str(value))
 
 
 def _certificate_from(answer: CertificateAnswer, address: str) -> bytes:
     if answer.error is not None:
         error_id, reason = answer.error
-        diagnostics = MsDiagnostics(error_id=error_id, reason=reason)
-        raise WebServiceFailure(
-            "rejected", address, diagnostics.reason or "refused", diagnostics=diagnostics
-        )
+        diagnostics = None if error_id is None else MsDiagnostics(error_id=error_id, reason=reason)
+        raise WebServiceFailure("rejected", address, reason or "refused", diagnostics=diagnostics)
     text = answer.token_text
     if not text:
         raise WebServiceFailure("malformed", address, "the answer holds no certificate")

@@ -115,6 +115,9 @@ def _parse_fields(rest: str, line_number: int) -> dict[str, Any]:
                 value, position = decoder.raw_decode(rest, position)
             except ValueError as error:
                 raise MalformedDeviceLog(line_number, f"bad value for {key}: {error}") from None
+            except RecursionError:
+                # json's decoder recurses once per nesting level; the log never nests deeper than 3.
+                raise MalformedDeviceLog(line_number, f"value of {key} nested too deep") from None
         else:
             end = rest.find(" ", position)
             end = len(rest) if end < 0 else end
@@ -136,9 +139,12 @@ def parse_device_log(lines: Iterable[str]) -> Iterator[DeviceLogRecord]:
         match = _LINE.match(line)
         if match is None:
             raise MalformedDeviceLog(number, "not a device log line")
-        when = datetime.strptime(
-            f"{match['date']} {match['time']}", "%Y-%m-%d %H:%M:%S.%f"
-        ).replace(tzinfo=UTC)
+        stamp = f"{match['date']} {match['time']}"
+        try:
+            when = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
+        except ValueError:
+            # The line's pattern takes any digits; the calendar decides (no month 13, no 30 February).
+            raise MalformedDeviceLog(number, f"no such date and time: {stamp}") from None
         yield DeviceLogRecord(
             when=when,
             thread=int(match["thread"], 16),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from phonesim.codec.ocauthws import namespaces as ns
+from phonesim.codec.ocauthws.diagnostics import read_error_id
 from phonesim.codec.ocauthws.wire import parse_xml, qname
 from phonesim.errors import MalformedServiceDocument
 
@@ -103,8 +104,8 @@ _CERTIFICATE_ANSWER = Shape(
 class CertificateAnswer:
     token_text: str | None
     """The BinarySecurityToken's text (base64 DER), None when absent or empty."""
-    error: tuple[int, str] | None
-    """ErrorInfo's ErrorId and Reason, when the pool refused."""
+    error: tuple[int | None, str] | None
+    """ErrorInfo's ErrorId (None when empty or not an id) and Reason, when the pool refused."""
 
 
 def read_ticket_answer(content: bytes) -> list[etree._Element] | None:
@@ -121,13 +122,13 @@ def read_certificate_answer(content: bytes) -> CertificateAnswer | None:
     if answer is None:
         return None
     token_text: str | None = None
-    error: tuple[int, str] | None = None
+    error: tuple[int | None, str] | None = None
     for part in answer:
         if part.tag == qname(ns.AUTH_WEB_SERVICES, "ErrorInfo"):
             error_id, reason = part[0].text or "", part[1].text or ""
             if not _is_int(error_id):
                 return None  # zeep's xs:int reading decides
-            error = (int(error_id), reason)
+            error = (read_error_id(error_id), reason)
         else:
             token = part[_index(part, "RequestedSecurityToken")][0]
             token_text = token.text or None

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 HEADER = "X-Ms-diagnostics"
+_ERROR_ID_DIGITS = 10
 
 _PAIR = re.compile(r'\s*;\s*([A-Za-z][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))')
 
@@ -36,7 +37,8 @@ def parse_header(value: str) -> MsDiagnostics | None:
     """None when the header does not start with a numeric error id: such a header is
     noise the phone ignores, not a reason to fail the parse of a whole answer."""
     head, sep, rest = value.strip().partition(";")
-    if not head.strip().isdigit():
+    error_id = read_error_id(head)
+    if error_id is None:
         return None
     fields: dict[str, str] = {}
     for match in _PAIR.finditer(sep + rest):
@@ -44,8 +46,21 @@ def parse_header(value: str) -> MsDiagnostics | None:
         text = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else bare.strip()
         fields.setdefault(match.group(1).lower(), text)
     return MsDiagnostics(
-        error_id=int(head), reason=fields.get("reason", ""), source=fields.get("source")
+        error_id=error_id, reason=fields.get("reason", ""), source=fields.get("source")
     )
+
+
+def read_error_id(text: str | None) -> int | None:
+    """The error id in `text`, or None when it is not one.
+
+    `str.isdigit()` alone would let through `²` and runs of thousands of digits,
+    both of which `int()` refuses. Ids are 32-bit: Ms-Diagnostics ids have five
+    digits, a GetAndPublishCert ErrorId may be a negative HRESULT (-2147467259)."""
+    text = (text or "").strip()
+    digits = text[1:] if text.startswith("-") else text
+    if not (0 < len(digits) <= _ERROR_ID_DIGITS and digits.isascii() and digits.isdigit()):
+        return None
+    return int(text)
 
 
 def _quote(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from phonesim.codec.ocauthws import namespaces as ns
-from phonesim.codec.ocauthws.diagnostics import MsDiagnostics
+from phonesim.codec.ocauthws.diagnostics import MsDiagnostics, read_error_id
 from phonesim.codec.ocauthws.wire import local_name, qname
 
 
@@ -35,11 +35,13 @@ def read_ms_diagnostics(
     )
     if fault is None:
         return None
-    texts = {local_name(child): (child.text or "").strip() for child in fault}
-    error_id = texts.get("ErrorId", "")
-    if not error_id.isdigit():
+    texts = {
+        local_name(child): (child.text or "").strip() for child in fault.iterchildren(etree.Element)
+    }
+    error_id = read_error_id(texts.get("ErrorId"))
+    if error_id is None:
         return None
-    return MsDiagnostics(error_id=int(error_id), reason=texts.get("Reason", ""), source=source)
+    return MsDiagnostics(error_id=error_id, reason=texts.get("Reason", ""), source=source)
 
 
 def _is_diagnostics(element: etree._Element) -> bool:

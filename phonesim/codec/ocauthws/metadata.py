@@ -46,7 +46,12 @@ def parse_metadata(data: bytes) -> ServiceMetadata:
             continue
         name = port.get("name")
         location = next(
-            (child.get("location") for child in port if local_name(child) == "address"), None
+            (
+                child.get("location")
+                for child in port.iterchildren(etree.Element)
+                if local_name(child) == "address"
+            ),
+            None,
         )
         if name and location:
             ports.setdefault(name, location.strip())

@@ -39,7 +39,13 @@ def qname(namespace: str, local: str) -> str:
 
 
 def local_name(element: etree._Element) -> str:
-    return str(etree.QName(element).localname)
+    """ "" for what is not an element: a processing instruction, comment or (entities
+    being left unresolved) entity reference sits among the children of any element
+    a server sends, and must read as a name no reader looks for."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
 
 
 def format_instant(when: datetime) -> str:

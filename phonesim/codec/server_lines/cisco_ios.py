@@ -14,7 +14,7 @@ from phonesim.codec.server_lines.found import Found, Line, PastedOption, option_
 
 FORM = "Cisco IOS line"
 
-_OPTION = re.compile(r"^\s*option\s+(ext\s+)?(\d+)\s+(hex|ascii|ip)\s+(.+?)\s*$", re.IGNORECASE)
+_OPTION = re.compile(r"^\s*option\s+(ext\s+)?(\d+)\s+(hex|ascii|ip)\s++(.*\S)\s*$", re.IGNORECASE)
 _POOL_COMMAND = re.compile(
     r"^\s*(ip\s+dhcp\s+(pool|excluded-address|class)\b|network\s|default-router\s|dns-server\s"
     r"|domain-name\s|lease\s|class\s+[^\s\"{]+\s*$|exit\s*$|end\s*$)",

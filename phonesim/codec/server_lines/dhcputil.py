@@ -15,10 +15,10 @@ from phonesim.codec.server_lines.found import Found, Line, PastedOption, option_
 
 FORM = "DHCPUtil line"
 
-_VALUE = re.compile(r"^\s*Option\s+(\d+)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+_VALUE = re.compile(r"^\s*Option\s+(\d+)\s*:\s*+(.*\S|)\s*$", re.IGNORECASE)
 _LENGTH = re.compile(r"^\s*Length\s*:\s*(\d+)\s*$", re.IGNORECASE)
 _PART = re.compile(
-    r"^\s*Option\s+(\d+)\s+part\s+(\d+)\s+of\s+(\d+)(?:\s*\(RFC 3396\))?\s*:\s*(.*?)\s*$",
+    r"^\s*Option\s+(\d+)\s+part\s+(\d+)\s+of\s+(\d+)(?:\s*\(RFC 3396\))?\s*:\s*+(.*\S|)\s*$",
     re.IGNORECASE,
 )
 

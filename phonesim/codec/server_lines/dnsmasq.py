@@ -32,7 +32,7 @@ SUB_OPTION_FORM = "dnsmasq sub-option lines"
 OPTION_VENDOR_SPECIFIC = 43
 OPTION_SIP_SERVERS = 120
 
-_SETTING = re.compile(r"^\s*(?:--)?(dhcp-option(?:-force)?|dhcp-range)\s*=\s*(.*?)\s*$")
+_SETTING = re.compile(r"^\s*(?:--)?(dhcp-option(?:-force)?|dhcp-range)\s*=\s*+(.*\S|)\s*$")
 _NAMES = {
     "netmask": 1,
     "router": 3,

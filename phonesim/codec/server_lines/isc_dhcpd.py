@@ -49,8 +49,8 @@ BUILTIN_NAMES = {
     SIP_SERVER_NAME: 120,
 }
 _OPTION_SPACE = re.compile(r"^option\s+space\s+([\w-]+)\b.*;$", re.DOTALL)
-_DEFINITION = re.compile(r"^option\s+([\w.-]+)\s+code\s+(\d+)\s*=\s*(.+?)\s*;$", re.DOTALL)
-_VALUE = re.compile(r"^option\s+([\w.-]+)\s+(.+?)\s*;$", re.DOTALL)
+_DEFINITION = re.compile(r"^option\s+([\w.-]+)\s+code\s+(\d+)\s*=\s*+(.*\S)\s*;$", re.DOTALL)
+_VALUE = re.compile(r"^option\s+([\w.-]+)\s++(.*\S)\s*;$", re.DOTALL)
 _CLASS = re.compile(r'^class\s+"([^"]*)"\s*\{$')
 _BLOCK = re.compile(r"^(subnet|shared-network|host|pool|group|subclass)\b[^{]*\{$")
 _MATCH = re.compile(r'^match\s+if\s+option\s+vendor-class-identifier\s*=\s*"([^"]*)"\s*;$')
