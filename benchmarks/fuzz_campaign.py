@@ -36,11 +36,12 @@ REPORT_EVERY = 5_000
 
 
 def _targets() -> dict[str, object]:
+    from tests.fuzz.targets_files import FILE_TARGETS
     from tests.fuzz.targets_text import TEXT_TARGETS
     from tests.fuzz.targets_web import WEB_TARGETS
     from tests.fuzz.targets_wire import WIRE_TARGETS
 
-    return {target.name: target for target in WIRE_TARGETS + WEB_TARGETS + TEXT_TARGETS}
+    return {target.name: target for target in WIRE_TARGETS + WEB_TARGETS + TEXT_TARGETS + FILE_TARGETS}
 
 
 class _Tally:
