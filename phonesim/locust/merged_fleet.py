@@ -1,0 +1,218 @@
+"""The master's side of a fleet spread over engine slices: every phone's record, merged.
+
+Slices send their phones' records in numbered batches, then a `slice_done` with
+their counts. The merge replays every record into one `FleetStatistics`, so the
+percentiles are nearest rank over every sample the engines measured, exactly as
+in one process, and it writes the same `summary.json`, `phones.csv` and
+`report.html` a one-machine fleet writes. Anything missing is said, not hidden: a
+batch number skipped, or a slice that died (its phones started but never
+reported count as `fleet.worker_lost`), makes `accounting_complete` false.
+
+No Locust here: the bridge hands messages in; this stays testable and timeable alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from phonesim.fleet.arrivals import arrival_summary
+from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
+from phonesim.fleet.identities import FleetIdentity
+from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
+from phonesim.fleet.record_stream import ShippedSteps
+from phonesim.fleet.statistics import FleetStatistics, micro
+from phonesim.fleet.stop_reason import COMPLETED, INTERRUPTED
+
+WORKER_LOST = "fleet.worker_lost"
+"""A phone its slice started but never reported: the engine or its worker died."""
+
+
+@dataclass
+class SliceState:
+    index: int
+    client_id: str | None = None
+    batches: int = 0
+    """Batches received; the next expected number."""
+    gaps: list[str] = field(default_factory=list)
+    started: int = 0
+    """The engine's latest count of phones powered on."""
+    cpu_seconds: float = 0.0
+    engine_pid: int | None = None
+    done: bool = False
+    lost: str | None = None
+    """Why the slice ended without its records (None: it closed normally)."""
+    reported_finished: int | None = None
+    stopped: str | None = None
+
+
+class MergedFleet:
+    def __init__(
+        self,
+        slices: int,
+        *,
+        final_stage: str,
+        config: dict[str, Any],
+        rate: float | None,
+        start_at: float | None = None,
+    ) -> None:
+        self.slices = {k: SliceState(k) for k in range(slices)}
+        self.final_stage = final_stage
+        self.config = config
+        self.rate = rate
+        self.start_at = start_at
+        self.frames: list[tuple[int, dict[str, Any]]] = []
+        self.interrupted = False
+
+    # -- what the slices send -------------------------------------------------------
+
+    def records(self, message: dict[str, Any]) -> None:
+        state = self.slices[message["slice"]]
+        seq = message["seq"]
+        if seq != state.batches:
+            state.gaps.append(f"batch {seq} arrived when {state.batches} was due")
+        state.batches = max(state.batches, seq + 1)
+        k = state.index
+        self.frames.extend((k, frame) for frame in message["records"])
+
+    def progress(self, message: dict[str, Any]) -> None:
+        state = self.slices[message["slice"]]
+        state.started = max(state.started, message["started"])
+        state.cpu_seconds = message.get("cpu_seconds", state.cpu_seconds)
+        state.engine_pid = message.get("engine_pid", state.engine_pid)
+        state.client_id = message.get("client_id", state.client_id)
+
+    def slice_done(self, message: dict[str, Any]) -> None:
+        self.progress(message)
+        state = self.slices[message["slice"]]
+        if message["batches"] != state.batches:
+            state.gaps.append(f"{message['batches']} batches sent, {state.batches} received")
+        state.reported_finished = message.get("finished")
+        state.stopped = message.get("stopped")
+        state.lost = message.get("lost")
+        state.done = True
+
+    def slice_lost(self, k: int, why: str) -> None:
+        """The master saw the slice's worker go (missing heartbeats, quit mid-run)."""
+        state = self.slices[k]
+        if not state.done:
+            state.lost, state.done = why, True
+
+    @property
+    def all_done(self) -> bool:
+        return all(state.done for state in self.slices.values())
+
+    # -- the report -------------------------------------------------------------------
+
+    def statistics(self) -> tuple[FleetStatistics, dict[int, int]]:
+        """Every record replayed in time order; phones lost per slice."""
+        statistics = FleetStatistics(self.final_stage)
+        frames = [frame for _, frame in self.frames]
+        for frame in sorted(frames, key=lambda f: f["started"]):
+            statistics.phone_started(
+                frame["started"], scheduled=frame["scheduled"], waited=frame["waited"]
+            )
+        for frame in sorted(frames, key=lambda f: f["ended"]):
+            statistics.phone_finished(
+                frame["ended"],
+                frame["outcome"],
+                ShippedSteps.of(frame),
+                ext=frame["sign_in_as"],
+                mac=frame["mac"],
+                profile=frame["profile"],
+                started=frame["started"],
+            )
+        reported: dict[int, int] = dict.fromkeys(self.slices, 0)
+        for k, _ in self.frames:
+            reported[k] += 1
+        lost = {k: max(0, s.started - reported[k]) for k, s in self.slices.items()}
+        statistics.started += sum(lost.values())
+        if sum(lost.values()):
+            statistics.outcomes[WORKER_LOST] += sum(lost.values())
+        return statistics, lost
+
+    def summary(self, statistics: FleetStatistics, lost: dict[int, int]) -> dict[str, Any]:
+        elapsed = max((f["ended"] for _, f in self.frames), default=0.0)
+        stopped = {s.stopped for s in self.slices.values() if s.stopped}
+        reason = (
+            INTERRUPTED
+            if self.interrupted
+            else next(iter(stopped))
+            if len(stopped) == 1
+            else COMPLETED
+        )
+        summary = fleet_summary(
+            statistics,
+            config=self.config,
+            elapsed=elapsed,
+            stop_reason=reason,
+            started_wall=self.start_at,
+            arrivals=arrival_summary(
+                statistics.started_at,
+                statistics.scheduled_at,
+                rate=self.rate,
+                waited_for_capacity=statistics.waited_for_capacity,
+            ),
+        )
+        gaps = [f"slice {k}: {gap}" for k, s in self.slices.items() for gap in s.gaps]
+        summary["workers"] = [
+            {
+                "slice": k,
+                "client_id": s.client_id,
+                "engine_pid": s.engine_pid,
+                "cpu_seconds": micro(s.cpu_seconds),
+                "phones_started": s.started,
+                "phones_lost": lost[k],
+                "lost": s.lost,
+                "record_batches": s.batches,
+            }
+            for k, s in self.slices.items()
+        ]
+        summary["record_gaps"] = gaps
+        summary["accounting_complete"] = (
+            summary["accounting_complete"]
+            and not gaps
+            and not any(s.lost for s in self.slices.values())
+        )
+        return summary
+
+    def write(self, folder: Path) -> dict[str, Any]:
+        """summary.json, phones.csv (with the slice of each phone) and report.html."""
+        statistics, lost = self.statistics()
+        summary = self.summary(statistics, lost)
+        folder.mkdir(parents=True, exist_ok=True)
+        phones = PhonesCsv(folder / PHONES, sliced=True)
+        for k, frame in sorted(self.frames, key=lambda kf: kf[1]["ended"]):
+            phones.write(_phone_record(k, frame))
+        phones.close()
+        write_report(folder, statistics, summary)
+        return summary
+
+    def exit_code(self, summary: dict[str, Any]) -> int:
+        """phonesim fleet's own: 0 all signed in, 3 some failed or lost, 130 Ctrl-C."""
+        if self.interrupted:
+            return 130
+        if summary["failed"] or not summary["accounting_complete"]:
+            return 3
+        return 0
+
+
+def _phone_record(k: int, frame: dict[str, Any]) -> PhoneRecord:
+    steps = ShippedSteps.of(frame)
+    return PhoneRecord(
+        identity=FleetIdentity(
+            index=frame["index"],
+            profile=frame["profile"],
+            mac=frame["mac"],
+            sign_in_as=frame["sign_in_as"],
+            pin="",
+        ),
+        started=frame["started"],
+        ended=frame["ended"],
+        outcome=frame["outcome"],
+        stage=frame["last_stage"],
+        detail=frame["detail"],
+        samples=[*steps.samples, *((f.stage, f.seconds) for f in steps.failures)],
+        slice=k,
+    )
