@@ -192,7 +192,9 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.locust:
-        raise UsageError("--locust: not in this build")
+        from phonesim.locust.launch import run_on_locust
+
+        return run_on_locust(args)
     from phonesim.app.fleet import FleetRequest, open_report_folder
     from phonesim.fleet.descriptor_budget import descriptors_needed, secure_descriptors
     from phonesim.fleet.fleet_slice import FleetSlice
