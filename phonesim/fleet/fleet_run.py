@@ -473,6 +473,8 @@ class FleetRun:
         )
         started = booting.started = self._loop.time() - self._t0
         booting.scheduled, booting.waited = scheduled, waited
+        if self._records is not None:
+            self._records.phone_started(identity.index)
         self.statistics.phone_started(started, scheduled=scheduled, waited=waited)
         booting.future = runner.start(then=booting.finished)
         self._booting[identity.index] = booting

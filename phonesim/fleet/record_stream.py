@@ -4,9 +4,10 @@ One JSON object a line on a pipe (`--record-stream FD`): a `phone` frame per fin
 phone with its raw step samples (not the per-step totals `phones.csv` keeps), so
 that the merged run's percentiles are computed over the very samples the engine
 measured; JSON keeps a float exact (it writes the shortest text that reads back to
-the same double). A `progress` frame each second says how many phones started, so
-that a slice that dies leaves a count of the phones it lost; an `end` frame closes
-the slice. No PIN is ever written: a phone is named by index, MAC and number.
+the same double). A `start` frame as each phone powers on lets the reader name the
+phones a slice that dies took with it (a count sent each second would miss the last
+second's); a `progress` frame each second gives the engine's CPU, and an `end` frame
+closes the slice. No PIN is ever written: a phone is named by index, MAC and number.
 
 The pipe is written through asyncio's non-blocking transport: a slow reader grows
 the buffer (reported as `unsent_bytes`), it never stalls the phones' loop.
@@ -24,6 +25,7 @@ from typing import Any
 
 from phonesim.fleet.stage_clock import StageClock, StepFailure
 
+START = "start"
 PHONE = "phone"
 PROGRESS = "progress"
 END = "end"
@@ -102,6 +104,9 @@ class RecordStream:
         pipe = os.fdopen(self._fd, "wb", buffering=0)
         self._transport, _ = await loop.connect_write_pipe(asyncio.Protocol, pipe)
         self._ticker = loop.create_task(self._tick(started))
+
+    def phone_started(self, index: int) -> None:
+        self._send({"t": START, "index": index})
 
     def phone(self, frame: dict[str, Any]) -> None:
         self.finished += 1

@@ -45,7 +45,7 @@ from locust.runners import (
 )
 
 from phonesim.fleet.load_shape import parse_rate
-from phonesim.fleet.record_stream import END, PHONE, PROGRESS
+from phonesim.fleet.record_stream import END, PHONE, PROGRESS, START
 from phonesim.fleet.stage_clock import INTERRUPTED
 from phonesim.locust.engine_command import FLEET_OPTIONS, MACHINE_OPTIONS, engine_command
 from phonesim.locust.merged_fleet import MergedFleet
@@ -153,7 +153,10 @@ class _Relay:
         self.slice = plan["slice"]
         self.batch: list[dict[str, Any]] = []
         self.seq = 0
-        self.progress: dict[str, Any] = {"started": 0, "cpu_seconds": 0.0}
+        self.progress: dict[str, Any] = {"cpu_seconds": 0.0}
+        self.in_flight: set[int] = set()
+        """Phones the engine powered on that have not ended: lost if it dies."""
+        self.started = 0
         self.end: dict[str, Any] | None = None
         self.finished = 0
         self.shard: Any = None
@@ -213,6 +216,7 @@ class _Relay:
                     "finished": self.finished,
                     "stopped": (self.end or {}).get("stopped"),
                     "lost": lost,
+                    "lost_phones": sorted(self.in_flight) if lost else [],
                 },
             )
             shutil.rmtree(folder, ignore_errors=True)
@@ -255,8 +259,12 @@ class _Relay:
 
     def _frame(self, frame: dict[str, Any]) -> None:
         kind = frame["t"]
-        if kind == PHONE:
+        if kind == START:
+            self.started += 1
+            self.in_flight.add(frame["index"])
+        elif kind == PHONE:
             self.finished += 1
+            self.in_flight.discard(frame["index"])
             self.batch.append(frame)
             self._fire(frame)
         elif kind == PROGRESS:
@@ -291,7 +299,7 @@ class _Relay:
         engine = _Worker.engine
         return {
             "slice": self.slice,
-            "started": self.progress["started"],
+            "started": self.started,
             "cpu_seconds": self.progress["cpu_seconds"],
             "engine_pid": None if engine is None else engine.pid,
             "client_id": getattr(self.runner, "client_id", None),

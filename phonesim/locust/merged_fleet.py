@@ -44,6 +44,8 @@ class SliceState:
     lost: str | None = None
     """Why the slice ended without its records (None: it closed normally)."""
     reported_finished: int | None = None
+    lost_phones: list[int] = field(default_factory=list)
+    """Indices of the phones the slice powered on and never reported."""
     stopped: str | None = None
 
 
@@ -91,6 +93,7 @@ class MergedFleet:
         state.reported_finished = message.get("finished")
         state.stopped = message.get("stopped")
         state.lost = message.get("lost")
+        state.lost_phones = list(message.get("lost_phones", []))
         state.done = True
 
     def slice_lost(self, k: int, why: str) -> None:
@@ -165,6 +168,7 @@ class MergedFleet:
                 "phones_started": s.started,
                 "phones_lost": lost[k],
                 "lost": s.lost,
+                "lost_phones": s.lost_phones,
                 "record_batches": s.batches,
             }
             for k, s in self.slices.items()
