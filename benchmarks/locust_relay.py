@@ -88,7 +88,7 @@ runner.send_message = lambda kind, data=None, client_id=None: wire.append(
 relay = bridge._Relay(env, {"slice": 0, "slices": 1, "start_at": 0.0})
 began = time.process_time()
 for number, line in enumerate(lines, 1):
-    relay._frame(json.loads(line))
+    relay.line(line)
     if number % 500 == 0:
         relay._send_batch()
 relay._send_batch()

@@ -170,9 +170,9 @@ def register(commands: Any) -> None:
     )
     spread.add_argument(
         "--start-at",
-        type=float,
-        metavar="EPOCH",
-        help="the schedule's zero as Unix time (slices on several machines share it)",
+        metavar="EPOCH|ready",
+        help="the schedule's zero as Unix time (slices on several machines share it); "
+        "ready: say so on --record-stream once loaded, then read it from standard input",
     )
     spread.add_argument(
         "--record-stream",
@@ -230,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         identities = generated_identities(shape.planned, mix, ouis, args.seed)
     fleet_slice = FleetSlice.parse(args.slice) if args.slice else None
+    start_on_stdin, start_at = _start_at(args)
     if fleet_slice is not None:
         identities = fleet_slice.identities(identities)
         shape = fleet_slice.shape(shape)
@@ -292,14 +293,32 @@ def run(args: argparse.Namespace) -> int:
         faults=faults,
         supplied_trust=supplied_trust,
         hold=hold,
-        start_at=args.start_at,
-        record_stream=None if args.record_stream is None else RecordStream(args.record_stream),
+        start_at=None if start_on_stdin else start_at,
+        record_stream=None
+        if args.record_stream is None
+        else RecordStream(args.record_stream, start_on_stdin=start_on_stdin),
     )
     try:
         return asyncio.run(_run_fleet(request, quiet=args.json))
     except PhonesimError:
         folder.withdraw()
         raise
+
+
+def _start_at(args: argparse.Namespace) -> tuple[bool, float | None]:
+    """`--start-at`: (whether the zero comes on standard input, the zero given)."""
+    if args.start_at is None:
+        return False, None
+    if args.start_at == "ready":
+        if args.record_stream is None:
+            raise UsageError("--start-at ready needs --record-stream (it says `ready` there)")
+        return True, None
+    try:
+        return False, float(args.start_at)
+    except ValueError:
+        raise UsageError(
+            f"--start-at {args.start_at!r}: give Unix time in seconds, or ready"
+        ) from None
 
 
 def _hold(args: argparse.Namespace) -> float | None:

@@ -280,12 +280,15 @@ class FleetRun:
         heap = contextlib.ExitStack()
         try:
             await self._prepare(services.key_pool)
+            start_at = self.plan.start_at
             if self._records is not None:
                 await self._records.open(lambda: self.statistics.started)
+                if self._records.start_on_stdin:
+                    start_at = await self._records.start_time()
             heap.enter_context(heap_frozen())
             heap.enter_context(small_tls_read_buffers())
             self.udp_drops.start()
-            await self._start_clock(loop)
+            await self._start_clock(loop, start_at)
             self._watchdog = loop.create_task(self._watch())
             ended = await self._power_on_phones()
             self._arrivals_done = True
@@ -320,10 +323,9 @@ class FleetRun:
             heap.close()
         return self.statistics
 
-    async def _start_clock(self, loop: asyncio.AbstractEventLoop) -> None:
+    async def _start_clock(self, loop: asyncio.AbstractEventLoop, start_at: float | None) -> None:
         """The schedule's zero: now, or the shared `start_at` of a sliced fleet, on which
         every slice's start times are then read (one oversleep would offset them all)."""
-        start_at = self.plan.start_at
         if start_at is not None:
             await asyncio.sleep(max(0.0, start_at - time.time()))
             self._t0 = loop.time() - (time.time() - start_at)

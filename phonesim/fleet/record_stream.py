@@ -7,7 +7,9 @@ measured; JSON keeps a float exact (it writes the shortest text that reads back 
 the same double). A `start` frame as each phone powers on lets the reader name the
 phones a slice that dies took with it (a count sent each second would miss the last
 second's); a `progress` frame each second gives the engine's CPU, and an `end` frame
-closes the slice. No PIN is ever written: a phone is named by index, MAC and number.
+closes the slice. Given `start_on_stdin`, the engine says `ready` once its libraries
+and keys are loaded and reads the schedule's zero (Unix time) from its standard input:
+whoever runs several slices starts them all together, however long each took to load. No PIN is ever written: a phone is named by index, MAC and number.
 
 The pipe is written through asyncio's non-blocking transport: a slow reader grows
 the buffer (reported as `unsent_bytes`), it never stalls the phones' loop.
@@ -18,19 +20,31 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from phonesim.errors import PhonesimError
 from phonesim.fleet.stage_clock import StageClock, StepFailure
+
+
+class NoStartTime(PhonesimError):
+    """The run was called off before its start (standard input closed)."""
+
 
 START = "start"
 PHONE = "phone"
+READY = "ready"
 PROGRESS = "progress"
 END = "end"
 
 PROGRESS_INTERVAL = 1.0
+
+START_PREFIX = b'{"t":"start","index":'
+"""A start frame up to its index: written and read as bytes (one a phone, at the storm's
+rate: neither end pays for JSON)."""
 
 
 def phone_frame(
@@ -91,8 +105,9 @@ class ShippedSteps:
 class RecordStream:
     """The engine's end of the pipe."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, *, start_on_stdin: bool = False) -> None:
         self._fd = fd
+        self.start_on_stdin = start_on_stdin
         self._transport: asyncio.WriteTransport | None = None
         self._ticker: asyncio.Task[None] | None = None
         self.started = 0
@@ -105,8 +120,21 @@ class RecordStream:
         self._transport, _ = await loop.connect_write_pipe(asyncio.Protocol, pipe)
         self._ticker = loop.create_task(self._tick(started))
 
+    async def start_time(self) -> float:
+        """Say `ready`, then wait for the schedule's zero on standard input."""
+        self._send({"t": READY})
+        line = await asyncio.to_thread(sys.stdin.readline)
+        try:
+            return float(line)
+        except ValueError:
+            raise NoStartTime(
+                f"--start-at ready: no start time on standard input ({line!r})"
+            ) from None
+
     def phone_started(self, index: int) -> None:
-        self._send({"t": START, "index": index})
+        transport = self._transport
+        if transport is not None and not transport.is_closing():
+            transport.write(b"%s%d}\n" % (START_PREFIX, index))
 
     def phone(self, frame: dict[str, Any]) -> None:
         self.finished += 1

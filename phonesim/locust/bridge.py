@@ -45,7 +45,7 @@ from locust.runners import (
 )
 
 from phonesim.fleet.load_shape import parse_rate
-from phonesim.fleet.record_stream import END, PHONE, PROGRESS, START
+from phonesim.fleet.record_stream import END, PHONE, PROGRESS, READY, START_PREFIX
 from phonesim.fleet.stage_clock import INTERRUPTED
 from phonesim.locust.engine_command import FLEET_OPTIONS, MACHINE_OPTIONS, engine_command
 from phonesim.locust.merged_fleet import MergedFleet
@@ -58,14 +58,17 @@ STOP_GRACE = 10.0
 """After a stop, seconds the phones in flight get before a second SIGINT ends them."""
 END_WAIT = 30.0
 """Seconds the master waits, on Ctrl-C, for the slices' last records."""
-LEAD = 5.0
-"""Seconds between the plan and the schedule's zero: the engines start and load their
-libraries in it, so the first phone of every slice is on time."""
+GO_LEAD = 1.0
+"""Seconds between the master's go and the schedule's zero: time for the go to reach
+every engine. The engines have loaded their libraries by then (each said `ready`), so
+the first phone of every slice is on time however long one took to start."""
 
-PLAN, STOP, RECORDS, SLICE_PROGRESS, SLICE_DONE = (
+PLAN, GO, STOP, RECORDS, SLICE_READY, SLICE_PROGRESS, SLICE_DONE = (
     "phonesim_plan",
+    "phonesim_go",
     "phonesim_stop",
     "phonesim_records",
+    "phonesim_ready",
     "phonesim_progress",
     "phonesim_slice_done",
 )
@@ -113,8 +116,20 @@ def _on_plan(environment: Any, msg: Any, **_: Any) -> None:
     _Worker.plan = msg.data
 
 
+def _on_go(environment: Any, msg: Any, **_: Any) -> None:
+    """The schedule's zero, to the engine waiting for it on its standard input."""
+    engine = _Worker.engine
+    if engine is not None and engine.stdin is not None and engine.poll() is None:
+        with contextlib.suppress(OSError):
+            engine.stdin.write(b"%r\n" % msg.data["start_at"])
+            engine.stdin.flush()
+
+
 def _on_stop(environment: Any, msg: Any, **_: Any) -> None:
     engine = _Worker.engine
+    if engine is not None and engine.stdin is not None:
+        with contextlib.suppress(OSError):
+            engine.stdin.close()  # an engine still waiting for its start gives up
     if engine is not None and engine.poll() is None:
         engine.send_signal(signal.SIGINT)
         gevent.spawn_later(STOP_GRACE, _interrupt_again, engine)
@@ -151,7 +166,8 @@ class _Relay:
         self.runner = environment.runner
         self.plan = plan
         self.slice = plan["slice"]
-        self.batch: list[dict[str, Any]] = []
+        self.batch: list[bytes] = []
+        """Phone frames as the engine wrote them: the master reads the same bytes."""
         self.seq = 0
         self.progress: dict[str, Any] = {"cpu_seconds": 0.0}
         self.in_flight: set[int] = set()
@@ -175,13 +191,16 @@ class _Relay:
                     _machine,
                     slice_index=self.slice,
                     slices=self.plan["slices"],
-                    start_at=self.plan["start_at"],
                     record_fd=write,
                     report=folder / "report",
                 )
                 with (folder / "engine.log").open("wb") as errors:
                     engine = _Worker.engine = subprocess.Popen(
-                        command, pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=errors
+                        command,
+                        pass_fds=(write,),
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.DEVNULL,
+                        stderr=errors,
                     )
                 os.close(write)
                 self._open_shard()
@@ -254,21 +273,29 @@ class _Relay:
             lines = (pending + chunk).split(b"\n")
             pending = lines.pop()
             for line in lines:
-                self._frame(json.loads(line))
+                self.line(line)
         os.close(fd)
 
-    def _frame(self, frame: dict[str, Any]) -> None:
-        kind = frame["t"]
-        if kind == START:
+    def line(self, line: bytes) -> None:
+        """One frame from the engine. A start frame (one per phone) is read without a JSON
+        parse: the relay's CPU is charged against the engine's."""
+        if line.startswith(START_PREFIX):
             self.started += 1
-            self.in_flight.add(frame["index"])
-        elif kind == PHONE:
+            self.in_flight.add(int(line[len(START_PREFIX) : -1]))
+            return
+        self._frame(json.loads(line), line)
+
+    def _frame(self, frame: dict[str, Any], line: bytes) -> None:
+        kind = frame["t"]
+        if kind == PHONE:
             self.finished += 1
             self.in_flight.discard(frame["index"])
-            self.batch.append(frame)
+            self.batch.append(line)
             self._fire(frame)
         elif kind == PROGRESS:
             self.progress = frame
+        elif kind == READY:
+            self.runner.send_message(SLICE_READY, self._progress_message())
         elif kind == END:
             self.end = frame
 
@@ -309,7 +336,9 @@ class _Relay:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
-        self.runner.send_message(RECORDS, {"slice": self.slice, "seq": self.seq, "records": batch})
+        self.runner.send_message(
+            RECORDS, {"slice": self.slice, "seq": self.seq, "lines": b"\n".join(batch)}
+        )
         self.seq += 1
 
     def _flush_every(self) -> None:
@@ -354,6 +383,24 @@ def _on_progress(environment: Any, msg: Any, **_: Any) -> None:
 def _on_slice_done(environment: Any, msg: Any, **_: Any) -> None:
     if _Master.merged is not None:
         _Master.merged.slice_done(msg.data)
+        _go_when_ready(environment.runner)
+
+
+def _on_ready(environment: Any, msg: Any, **_: Any) -> None:
+    if _Master.merged is not None:
+        _Master.merged.slice_ready(msg.data)
+        _go_when_ready(environment.runner)
+
+
+def _go_when_ready(runner: Any) -> None:
+    """Once every slice has loaded (or ended), all start together."""
+    merged = _Master.merged
+    if merged is None or merged.start_at is not None or not merged.all_ready:
+        return
+    merged.start_at = time.time() + GO_LEAD
+    for k, client in _Master.clients.items():
+        if not merged.slices[k].done:
+            runner.send_message(GO, {"start_at": merged.start_at}, client_id=client)
 
 
 def _on_init(environment: Any, **_: Any) -> None:
@@ -366,11 +413,17 @@ def _on_init(environment: Any, **_: Any) -> None:
             }
         )
         runner.register_message(PLAN, _on_plan)
+        runner.register_message(GO, _on_go)
         runner.register_message(STOP, _on_stop)
     if isinstance(runner, MasterRunner | LocalRunner):
         runner.register_message(RECORDS, _on_records)
         runner.register_message(SLICE_PROGRESS, _on_progress)
         runner.register_message(SLICE_DONE, _on_slice_done)
+        runner.register_message(SLICE_READY, _on_ready)
+        if environment.web_ui is not None:
+            from phonesim.locust.phones_tab import add_phones_tab
+
+            add_phones_tab(environment, lambda: _Master.merged)
 
 
 def _on_test_start(environment: Any, **_: Any) -> None:
@@ -384,18 +437,16 @@ def _on_test_start(environment: Any, **_: Any) -> None:
         clients = [None]
     fleet = _fleet_options(options)
     users = getattr(options, "phonesim_users", None)
-    start_at = time.time() + LEAD
     _Master.merged = MergedFleet(
         len(clients),
         final_stage=fleet["stage"] or "tlsdsk",
         config={**fleet, "users": users, "slices": len(clients), "engine": "locust"},
         rate=parse_rate(fleet["rate"] or "50/s"),
-        start_at=start_at,
     )
     digest = hashlib.sha256(Path(users).read_bytes()).hexdigest() if users else None
     for k, client in enumerate(clients):
         _Master.clients[k] = client
-        plan = {"slice": k, "slices": len(clients), "start_at": start_at, "users_sha256": digest}
+        plan = {"slice": k, "slices": len(clients), "users_sha256": digest}
         runner.send_message(PLAN, plan, client_id=client)
     if isinstance(runner, MasterRunner):
         gevent.spawn(_watch_workers, runner)
@@ -415,6 +466,7 @@ def _watch_workers(runner: MasterRunner) -> None:
             node = runner.clients.get(client) if client is not None else None
             if node is None or node.state == STATE_MISSING:
                 merged.slice_lost(k, f"worker {client} went missing")
+                _go_when_ready(runner)
     _finish(runner.environment)
 
 

@@ -1,8 +1,9 @@
 """The command line that starts one engine slice, from the bridge's `--phonesim-*` options.
 
 Kept apart from the bridge (which imports Locust) so that it is plain and testable:
-the engine is the unchanged `phonesim fleet`, told its slice, the shared start and
-the descriptor to write its records to.
+the engine is the unchanged `phonesim fleet`, told its slice and the descriptor to
+write its records to; it says when it is ready and reads the shared start from its
+standard input.
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ def engine_command(
     *,
     slice_index: int,
     slices: int,
-    start_at: float,
     record_fd: int,
     report: Path,
 ) -> list[str]:
@@ -64,7 +64,7 @@ def engine_command(
         "--slice",
         f"{slice_index}/{slices}",
         "--start-at",
-        repr(start_at),
+        "ready",
         "--record-stream",
         str(record_fd),
         "--report",

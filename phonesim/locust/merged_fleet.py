@@ -13,6 +13,9 @@ No Locust here: the bridge hands messages in; this stays testable and timeable a
 
 from __future__ import annotations
 
+import json
+from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,8 @@ from phonesim.fleet.fleet_report import PHONES, fleet_summary, write_report
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
 from phonesim.fleet.record_stream import ShippedSteps
-from phonesim.fleet.statistics import FleetStatistics, micro
+from phonesim.fleet.stage_clock import STAGES
+from phonesim.fleet.statistics import FleetStatistics, latency_summary, micro
 from phonesim.fleet.stop_reason import COMPLETED, INTERRUPTED
 
 WORKER_LOST = "fleet.worker_lost"
@@ -40,6 +44,8 @@ class SliceState:
     """The engine's latest count of phones powered on."""
     cpu_seconds: float = 0.0
     engine_pid: int | None = None
+    ready: bool = False
+    """The engine has loaded and waits for the schedule's zero."""
     done: bool = False
     lost: str | None = None
     """Why the slice ended without its records (None: it closed normally)."""
@@ -66,17 +72,27 @@ class MergedFleet:
         self.start_at = start_at
         self.frames: list[tuple[int, dict[str, Any]]] = []
         self.interrupted = False
+        self.live: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
+        """Each step's samples as they arrive, for the live view (the report replays all)."""
+        self.live_outcomes: Counter[str] = Counter()
 
     # -- what the slices send -------------------------------------------------------
 
     def records(self, message: dict[str, Any]) -> None:
+        """A batch: `lines` holds phone frames as the engine wrote them, one a line."""
         state = self.slices[message["slice"]]
         seq = message["seq"]
         if seq != state.batches:
             state.gaps.append(f"batch {seq} arrived when {state.batches} was due")
         state.batches = max(state.batches, seq + 1)
         k = state.index
-        self.frames.extend((k, frame) for frame in message["records"])
+        live, outcomes = self.live, self.live_outcomes
+        for line in message["lines"].split(b"\n"):
+            frame = json.loads(line)
+            self.frames.append((k, frame))
+            outcomes[frame["outcome"]] += 1
+            for stage, seconds in frame["samples"]:
+                live[stage].append(seconds)
 
     def progress(self, message: dict[str, Any]) -> None:
         state = self.slices[message["slice"]]
@@ -84,6 +100,14 @@ class MergedFleet:
         state.cpu_seconds = message.get("cpu_seconds", state.cpu_seconds)
         state.engine_pid = message.get("engine_pid", state.engine_pid)
         state.client_id = message.get("client_id", state.client_id)
+
+    def slice_ready(self, message: dict[str, Any]) -> None:
+        self.progress(message)
+        self.slices[message["slice"]].ready = True
+
+    @property
+    def all_ready(self) -> bool:
+        return all(state.ready or state.done for state in self.slices.values())
 
     def slice_done(self, message: dict[str, Any]) -> None:
         self.progress(message)
@@ -105,6 +129,18 @@ class MergedFleet:
     @property
     def all_done(self) -> bool:
         return all(state.done for state in self.slices.values())
+
+    def step_rows(self) -> list[dict[str, Any]]:
+        """The live per-step table: exact percentiles (nearest rank) of what has arrived, ms."""
+        rows = []
+        for stage, samples in self.live.items():
+            summary = latency_summary(samples)
+            if summary is None:
+                continue
+            row: dict[str, Any] = {"step": stage, "count": summary.pop("count")}
+            row.update({key: round(value * 1000, 3) for key, value in summary.items()})
+            rows.append(row)
+        return rows
 
     # -- the report -------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 from phonesim.locust.merged_fleet import WORKER_LOST, MergedFleet
@@ -29,6 +30,10 @@ def frame(index: int, seconds: float, outcome: str = "success") -> dict:
     }
 
 
+def batch(k: int, seq: int, *frames: dict) -> dict:
+    return {"slice": k, "seq": seq, "lines": b"\n".join(json.dumps(f).encode() for f in frames)}
+
+
 def merged() -> MergedFleet:
     return MergedFleet(2, final_stage="dhcp", config={}, rate=100.0, start_at=1_700_000_000.0)
 
@@ -39,9 +44,9 @@ def done(k: int, batches: int, started: int, lost: str | None = None) -> dict:
 
 def test_two_slices_merge_into_one_exact_report(tmp_path: Path) -> None:
     fleet = merged()
-    fleet.records({"slice": 0, "seq": 0, "records": [frame(0, 0.003), frame(2, 0.001)]})
-    fleet.records({"slice": 1, "seq": 0, "records": [frame(1, 0.002)]})
-    fleet.records({"slice": 1, "seq": 1, "records": [frame(3, 0.004)]})
+    fleet.records(batch(0, 0, frame(0, 0.003), frame(2, 0.001)))
+    fleet.records(batch(1, 0, frame(1, 0.002)))
+    fleet.records(batch(1, 1, frame(3, 0.004)))
     assert not fleet.all_done
     fleet.slice_done(done(0, 1, 2))
     fleet.slice_done(done(1, 2, 2))
@@ -63,8 +68,8 @@ def test_two_slices_merge_into_one_exact_report(tmp_path: Path) -> None:
 
 def test_a_skipped_batch_makes_the_accounting_incomplete(tmp_path: Path) -> None:
     fleet = merged()
-    fleet.records({"slice": 0, "seq": 0, "records": [frame(0, 0.003)]})
-    fleet.records({"slice": 0, "seq": 2, "records": [frame(4, 0.003)]})
+    fleet.records(batch(0, 0, frame(0, 0.003)))
+    fleet.records(batch(0, 2, frame(4, 0.003)))
     fleet.slice_done(done(0, 3, 2))
     fleet.slice_done(done(1, 0, 0))
     summary = fleet.write(tmp_path)
@@ -74,7 +79,7 @@ def test_a_skipped_batch_makes_the_accounting_incomplete(tmp_path: Path) -> None
 
 def test_a_lost_slice_counts_its_phones_as_worker_lost(tmp_path: Path) -> None:
     fleet = merged()
-    fleet.records({"slice": 0, "seq": 0, "records": [frame(0, 0.003)]})
+    fleet.records(batch(0, 0, frame(0, 0.003)))
     fleet.progress({"slice": 1, "started": 3})
     fleet.slice_done(done(0, 1, 1))
     fleet.slice_lost(1, "worker w1 went missing")
