@@ -59,7 +59,6 @@ def add_phones_tab(environment: Any, merged: Callable[[], MergedFleet | None]) -
     @tab.route("/phones")
     def phones_page() -> Any:
         web_ui.update_template_args()
-        web_ui.set_static_modern_ui()
         return render_template(
             "index.html",
             template_args={
