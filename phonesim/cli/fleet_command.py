@@ -298,6 +298,12 @@ def run(args: argparse.Namespace) -> int:
         if args.record_stream is None
         else RecordStream(args.record_stream, start_on_stdin=start_on_stdin),
     )
+    if start_on_stdin:
+        # Run by a Locust relay: a relay that dies takes its engine with it (SIGTERM:
+        # arrivals stop, the phones in flight end), never leaving phones running unseen.
+        from phonesim.fleet.lab_child import set_parent_death_signal
+
+        set_parent_death_signal()
     try:
         return asyncio.run(_run_fleet(request, quiet=args.json))
     except PhonesimError:

@@ -171,6 +171,25 @@ def test_a_killed_engine_is_counted_as_lost(tmp_path: Path, lab: Lab) -> None:
     assert summary["outcomes"]["success"] == 50 + finished_0
 
 
+def test_a_killed_worker_is_counted_as_lost_and_takes_its_engine(tmp_path: Path, lab: Lab) -> None:
+    run = start_locust(
+        tmp_path, lab, "--phonesim-phones", "100", "--phonesim-rate", "10/s",
+    )  # fmt: skip
+    wait_for(lambda: run.phone_lines(0) >= 10, "slice 0's 10th phone")
+    engine = engine_of(run, 0)
+    engine.parent().send_signal(signal.SIGKILL)  # the Locust worker relaying slice 0
+    engine.wait(30)  # gone with its worker, not left running phones nobody counts
+    assert run.wait() == 3, run.log.read_text()[-3000:]
+    summary = run.summary()
+    lost_slice = summary["workers"][0]
+    assert lost_slice["lost"].startswith("worker ") and "went missing" in lost_slice["lost"]
+    assert summary["accounting_complete"] is False
+    lost = summary["phones_started"] - summary["phones_finished"]
+    assert summary["outcomes"].get("fleet.worker_lost", 0) == lost == lost_slice["phones_lost"]
+    assert summary["workers"][1]["lost"] is None
+    assert summary["workers"][1]["phones_started"] == 50
+
+
 def test_ctrl_c_on_the_master_ends_with_a_report(tmp_path: Path, lab: Lab) -> None:
     run = start_locust(
         tmp_path, lab, "--phonesim-phones", "2000", "--phonesim-rate", "40/s",
