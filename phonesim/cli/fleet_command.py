@@ -41,6 +41,9 @@ examples:
                  --address 192.0.2.100 --report out/
   phonesim fleet --lab --phones 50000 --stage dhcp --rate max
   phonesim fleet --lab --phones 2000 --rate 50/s --hold 30m
+  phonesim fleet --locust --processes 2 --lab --phones 2000 --rate 200/s --report out/
+  phonesim fleet --locust --master --expect-workers 8 --dhcp-server 192.0.2.5 ...
+  phonesim fleet --locust --worker --master-host 198.51.100.9 --address 192.0.2.101
 
 users.csv has a header row naming at least ext,pin (and optionally mac, profile).
 With --lab, phones are numbered from 6000000 with PIN 13579 and the lab knows them all.
@@ -161,7 +164,11 @@ def register(commands: Any) -> None:
     )
     spread.add_argument("--master-host", metavar="HOST", help="with --worker: the master's address")
     spread.add_argument(
-        "--master-port", type=int, default=5557, help="Locust's master port (default: %(default)s)"
+        "--master-port",
+        type=int,
+        default=5557,
+        metavar="PORT",
+        help="Locust's master port (default: %(default)s)",
     )
     spread.add_argument(
         "--slice",

@@ -371,8 +371,17 @@ class _Master:
 
 
 def _on_records(environment: Any, msg: Any, **_: Any) -> None:
-    if _Master.merged is not None:
-        _Master.merged.records(msg.data)
+    merged = _Master.merged
+    if merged is not None:
+        merged.records(msg.data)
+        if merged.failures_reached():
+            _stop_slices(environment.runner)
+
+
+def _stop_slices(runner: Any) -> None:
+    """Every engine stops powering phones on; those in flight finish (see `_on_stop`)."""
+    for client in _Master.clients.values():
+        runner.send_message(STOP, None, client_id=client)
 
 
 def _on_progress(environment: Any, msg: Any, **_: Any) -> None:
@@ -442,6 +451,7 @@ def _on_test_start(environment: Any, **_: Any) -> None:
         final_stage=fleet["stage"] or "tlsdsk",
         config={**fleet, "users": users, "slices": len(clients), "engine": "locust"},
         rate=parse_rate(fleet["rate"] or "50/s"),
+        max_failures=int(fleet["max_failures"]) if fleet["max_failures"] else None,
     )
     digest = hashlib.sha256(Path(users).read_bytes()).hexdigest() if users else None
     for k, client in enumerate(clients):
@@ -500,8 +510,7 @@ def _on_quitting(environment: Any, **_: Any) -> None:
         return
     if not merged.all_done:
         merged.interrupted = True
-        for client in _Master.clients.values():
-            runner.send_message(STOP, None, client_id=client)
+        _stop_slices(runner)
         deadline = time.monotonic() + END_WAIT
         while not merged.all_done and time.monotonic() < deadline:
             gevent.sleep(0.1)

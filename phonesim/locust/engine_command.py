@@ -33,6 +33,10 @@ FLEET_OPTIONS = (
 )
 """Options the master decides for the whole fleet (forwarded to every worker)."""
 
+MASTER_ONLY = frozenset({"max_failures"})
+"""Counted over the whole fleet by the master, which stops every slice: each engine
+counting its own would stop the fleet only after n times as many."""
+
 MACHINE_OPTIONS = (
     ("users", "--users"),
     ("address", "--address"),
@@ -56,7 +60,7 @@ def engine_command(
     command = [sys.executable, "-m", "phonesim", "fleet", "--json"]
     for options, table in ((fleet, FLEET_OPTIONS), (machine, MACHINE_OPTIONS)):
         for key, flag in table:
-            value = options.get(key)
+            value = None if key in MASTER_ONLY else options.get(key)
             if value is not None and value != "":
                 command += [flag, str(value)]
     return [

@@ -28,6 +28,7 @@ from phonesim.fleet.record_stream import ShippedSteps
 from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import FleetStatistics, latency_summary, micro
 from phonesim.fleet.stop_reason import COMPLETED, INTERRUPTED
+from phonesim.fleet.stop_reason import max_failures as max_failures_reason
 
 WORKER_LOST = "fleet.worker_lost"
 """A phone its slice started but never reported: the engine or its worker died."""
@@ -64,6 +65,7 @@ class MergedFleet:
         config: dict[str, Any],
         rate: float | None,
         start_at: float | None = None,
+        max_failures: int | None = None,
     ) -> None:
         self.slices = {k: SliceState(k) for k in range(slices)}
         self.final_stage = final_stage
@@ -72,6 +74,11 @@ class MergedFleet:
         self.start_at = start_at
         self.frames: list[tuple[int, dict[str, Any]]] = []
         self.interrupted = False
+        self.max_failures = max_failures
+        self.failed = 0
+        """Phones that failed among those received (for `--max-failures`)."""
+        self.stop_reason: str | None = None
+        """What stopped every slice from the master (`--max-failures`), if anything did."""
         self.live: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
         """Each step's samples as they arrive, for the live view (the report replays all)."""
         self.live_outcomes: Counter[str] = Counter()
@@ -91,6 +98,7 @@ class MergedFleet:
             frame = json.loads(line)
             self.frames.append((k, frame))
             outcomes[frame["outcome"]] += 1
+            self.failed += frame["outcome"] != "success"
             for stage, seconds in frame["samples"]:
                 live[stage].append(seconds)
 
@@ -129,6 +137,14 @@ class MergedFleet:
     @property
     def all_done(self) -> bool:
         return all(state.done for state in self.slices.values())
+
+    def failures_reached(self) -> bool:
+        """`--max-failures` reached for the first time: the master stops every slice."""
+        limit = self.max_failures
+        if limit is None or self.stop_reason is not None or self.failed < limit:
+            return False
+        self.stop_reason = max_failures_reason(limit)
+        return True
 
     def step_rows(self) -> list[dict[str, Any]]:
         """The live per-step table: exact percentiles (nearest rank) of what has arrived, ms."""
@@ -177,6 +193,8 @@ class MergedFleet:
         reason = (
             INTERRUPTED
             if self.interrupted
+            else self.stop_reason
+            if self.stop_reason is not None
             else next(iter(stopped))
             if len(stopped) == 1
             else COMPLETED

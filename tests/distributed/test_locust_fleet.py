@@ -204,3 +204,23 @@ def test_ctrl_c_on_the_master_ends_with_a_report(tmp_path: Path, lab: Lab) -> No
     # The engines stopped powering on and let their phones finish: nothing unaccounted.
     assert summary["phones_finished"] == summary["phones_started"]
     assert (run.out / "report.html").stat().st_size > 0
+
+
+def test_max_failures_stops_every_slice_and_pins_stay_on_the_workers(
+    tmp_path: Path, lab: Lab
+) -> None:
+    users = tmp_path / "users.csv"  # the lab's numbers with a PIN it refuses
+    users.write_text("ext,pin\n" + "".join(f"{6_000_000 + i},97531\n" for i in range(400)))
+    run = start_locust(
+        tmp_path, lab, "--phonesim-phones", "400", "--phonesim-rate", "20/s",
+        "--phonesim-users", str(users), "--phonesim-max-failures", "10",
+    )  # fmt: skip
+    assert run.wait() == 3, run.log.read_text()[-3000:]
+    summary = run.summary()
+    assert summary["stopped"] == "max-failures (10)"
+    assert summary["outcomes"]["webticket.pin_rejected"] >= 10
+    assert summary["phones_started"] < 100  # both slices stopped, not each after its own 10
+    assert summary["accounting_complete"] is True
+    # The PIN crossed no Locust message: the relays' streams never held it.
+    for k in (0, 1):
+        assert b"97531" not in (run.shards / f"slice-{k}.jsonl").read_bytes()

@@ -97,3 +97,18 @@ def test_ctrl_c_is_130_whatever_the_phones_did(tmp_path: Path) -> None:
     fleet.interrupted = True
     summary = fleet.write(tmp_path)
     assert summary["stopped"] == "interrupted" and fleet.exit_code(summary) == 130
+
+
+def test_max_failures_is_counted_over_every_slice(tmp_path: Path) -> None:
+    fleet = MergedFleet(
+        2, final_stage="dhcp", config={"max_failures": 2}, rate=None, max_failures=2
+    )
+    fleet.records(batch(0, 0, frame(0, 0.003, "dhcp.no_answer"), frame(2, 0.001)))
+    assert not fleet.failures_reached()
+    fleet.records(batch(1, 0, frame(1, 0.002, "dhcp.no_answer")))
+    assert fleet.failures_reached()  # one slice's failure each: the fleet's two
+    assert not fleet.failures_reached()  # said once
+    fleet.slice_done({**done(0, 1, 2), "stopped": "interrupted (Ctrl-C)"})
+    fleet.slice_done({**done(1, 1, 1), "stopped": "interrupted (Ctrl-C)"})
+    summary = fleet.write(tmp_path)
+    assert summary["stopped"] == "max-failures (2)" and fleet.exit_code(summary) == 3
