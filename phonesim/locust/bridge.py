@@ -429,6 +429,13 @@ def _on_init(environment: Any, **_: Any) -> None:
         runner.register_message(SLICE_PROGRESS, _on_progress)
         runner.register_message(SLICE_DONE, _on_slice_done)
         runner.register_message(SLICE_READY, _on_ready)
+        # After the runner's own: Locust fires `quitting` last-registered first, and the
+        # master's own listener tells the workers to quit; the slices must stop and send
+        # their last records before that.
+        environment.events.quitting.add_listener(_on_quitting)
+        # Locust's own Ctrl-C quits the workers at once (headless with a shape, it does
+        # so before any event fires): the phones in flight would go unreported.
+        gevent.signal_handler(signal.SIGINT, _on_ctrl_c, environment)
         if environment.web_ui is not None:
             from phonesim.locust.phones_tab import add_phones_tab
 
@@ -501,6 +508,35 @@ def _finish(environment: Any) -> None:
     )
 
 
+def _on_ctrl_c(environment: Any) -> None:
+    """The first Ctrl-C stops every slice's arrivals and lets its phones finish; the run
+    then ends as it would (the report, exit 130). A second ends it now."""
+    merged = _Master.merged
+    runner = environment.runner
+    if merged is None:  # nothing started: nothing to report
+        environment.process_exit_code = 130
+        gevent.spawn(runner.quit)
+        return
+    if merged.interrupted:
+        log.info("phonesim: Ctrl-C again: the report now, with what has arrived")
+        for k in merged.slices:
+            merged.slice_lost(k, "a second Ctrl-C ended the run first")
+        _finish(environment)
+        return
+    log.info("phonesim: Ctrl-C: no more phones power on; those in flight finish")
+    merged.interrupted = True
+    _stop_slices(runner)
+    gevent.spawn_later(END_WAIT, _give_up_waiting, environment)
+
+
+def _give_up_waiting(environment: Any) -> None:
+    merged = _Master.merged
+    if merged is not None and not merged.all_done:
+        for k in merged.slices:
+            merged.slice_lost(k, f"no end within {END_WAIT:g} s of Ctrl-C")
+        _finish(environment)
+
+
 def _on_quitting(environment: Any, **_: Any) -> None:
     """Ctrl-C on the master (or the UI's stop): the slices stop powering phones on,
     their last records come in (a bounded wait), and the report is written."""
@@ -542,4 +578,3 @@ _hooks: Any = events  # Locust's event hooks carry no types
 _hooks.init_command_line_parser.add_listener(_options)
 _hooks.init.add_listener(_on_init)
 _hooks.test_start.add_listener(_on_test_start)
-_hooks.quitting.add_listener(_on_quitting)

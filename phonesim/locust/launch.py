@@ -171,9 +171,11 @@ def _start_lab(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _run(command: list[str], report: Path | None) -> int:
-    """Locust in a child; a signal here is passed on (Locust's master writes the report
-    and exits 130 on Ctrl-C)."""
-    child = subprocess.Popen(command)
+    """Locust in a child; a signal here is passed on once, to Locust's master alone
+    (which stops the slices, writes the report and exits 130 on Ctrl-C). In a session
+    of its own, so that a Ctrl-C at the terminal does not also reach the workers and
+    engines directly: Locust would end its workers at once, their phones unreported."""
+    child = subprocess.Popen(command, start_new_session=True)
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         child.send_signal(signum)

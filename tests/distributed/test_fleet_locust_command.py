@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,37 @@ def test_wrong_combinations_are_refused_in_one_line(args: tuple[str, ...], says:
     assert done.returncode == 2
     assert says in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_reaches_the_master_once_and_the_report_is_written(tmp_path: Path) -> None:
+    report = tmp_path / "out"
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "phonesim", "fleet", "--locust", "--processes", "2"),
+            *("--lab", "--phones", "3000", "--rate", "40/s", "--stage", "dhcp"),
+            *("--report", str(report)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "err.log").open("wb"),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(Path(report).glob("locust_stats_history.csv")) or _phones_seen(report) < 40:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(90) == 130, (tmp_path / "err.log").read_text()[-3000:]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    summary = json.loads((report / "summary.json").read_text())
+    assert summary["stopped"] == "interrupted" and summary["accounting_complete"] is True
+    assert 40 <= summary["phones_finished"] < 3000
+
+
+def _phones_seen(report: Path) -> int:
+    """Requests Locust has counted so far (its history CSV's last row, boots only)."""
+    with (report / "locust_stats_history.csv").open() as handle:
+        rows = [r for r in csv.DictReader(handle) if r["Name"] == "Aggregated"]
+    return int(rows[-1]["Total Request Count"]) // 2 if rows else 0

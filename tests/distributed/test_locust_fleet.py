@@ -203,6 +203,8 @@ def test_ctrl_c_on_the_master_ends_with_a_report(tmp_path: Path, lab: Lab) -> No
     assert 60 <= summary["phones_finished"] < 2000
     # The engines stopped powering on and let their phones finish: nothing unaccounted.
     assert summary["phones_finished"] == summary["phones_started"]
+    assert summary["accounting_complete"] is True
+    assert all(worker["lost"] is None for worker in summary["workers"])
     assert (run.out / "report.html").stat().st_size > 0
 
 
