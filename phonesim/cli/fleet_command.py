@@ -42,7 +42,8 @@ examples:
   phonesim fleet --lab --phones 50000 --stage dhcp --rate max
   phonesim fleet --lab --phones 2000 --rate 50/s --hold 30m
   phonesim fleet --locust --processes 2 --lab --phones 2000 --rate 200/s --report out/
-  phonesim fleet --locust --master --expect-workers 8 --dhcp-server 192.0.2.5 ...
+  phonesim fleet --locust --master --expect-workers 8 --dhcp-server 192.0.2.5 \
+                 --dns 192.0.2.53 --domain contoso.com --phones 100000 --rate 500/s
   phonesim fleet --locust --worker --master-host 198.51.100.9 --address 192.0.2.101
 
 users.csv has a header row naming at least ext,pin (and optionally mac, profile).
