@@ -26,6 +26,7 @@ from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.lab_process import LabProcess
 from phonesim.fleet.load_shape import LoadShape
+from phonesim.fleet.record_stream import RecordStream
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.lab.scenario import UserFaults
 
@@ -49,6 +50,10 @@ class FleetRequest:
     """CA certificates every phone trusts in place of the root chain download."""
     hold: float | None = None
     """Seconds each phone stays registered after signing in (`--hold`)."""
+    start_at: float | None = None
+    """The schedule's zero on the wall clock, shared by the slices of one fleet."""
+    record_stream: RecordStream | None = None
+    """Where each finished phone is told as it ends (a slice run by the Locust bridge)."""
 
 
 @dataclass(frozen=True)
@@ -100,8 +105,14 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             max_failures=request.max_failures,
             supplied_trust=request.supplied_trust,
             hold=request.hold,
+            start_at=request.start_at,
         )
-        fleet = FleetRun(plan, network, phones_csv=PhonesCsv(request.report_dir / PHONES))
+        fleet = FleetRun(
+            plan,
+            network,
+            phones_csv=PhonesCsv(request.report_dir / PHONES),
+            record_stream=request.record_stream,
+        )
         task = asyncio.ensure_future(fleet.run())
         watch = asyncio.ensure_future(_watch_lab(lab, fleet)) if lab is not None else None
         try:

@@ -41,6 +41,10 @@ examples:
                  --address 192.0.2.100 --report out/
   phonesim fleet --lab --phones 50000 --stage dhcp --rate max
   phonesim fleet --lab --phones 2000 --rate 50/s --hold 30m
+  phonesim fleet --locust --processes 2 --lab --phones 2000 --rate 200/s --report out/
+  phonesim fleet --locust --master --expect-workers 8 --dhcp-server 192.0.2.5 \
+                 --dns 192.0.2.53 --domain contoso.com --phones 100000 --rate 500/s
+  phonesim fleet --locust --worker --master-host 198.51.100.9 --address 192.0.2.101
 
 users.csv has a header row naming at least ext,pin (and optionally mac, profile).
 With --lab, phones are numbered from 6000000 with PIN 13579 and the lab knows them all.
@@ -138,6 +142,53 @@ def register(commands: Any) -> None:
         help="key pairs shared by the phones' CSRs (default: %(default)s)",
     )
 
+    spread = fleet.add_argument_group(
+        'beyond one machine (see README "Beyond one machine"; --locust needs phonesim[locust])'
+    )
+    spread.add_argument(
+        "--locust",
+        action="store_true",
+        help="run the fleet on Locust: with --processes N on this machine, or as --master / "
+        "--worker across machines",
+    )
+    spread.add_argument(
+        "--processes", type=int, metavar="N", help="with --locust: a master and N workers here"
+    )
+    spread.add_argument(
+        "--master", action="store_true", help="with --locust: plan the fleet and merge its report"
+    )
+    spread.add_argument(
+        "--expect-workers", type=int, metavar="N", help="with --master: start once N workers joined"
+    )
+    spread.add_argument(
+        "--worker", action="store_true", help="with --locust: run a slice for a master"
+    )
+    spread.add_argument("--master-host", metavar="HOST", help="with --worker: the master's address")
+    spread.add_argument(
+        "--master-port",
+        type=int,
+        default=5557,
+        metavar="PORT",
+        help="Locust's master port (default: %(default)s)",
+    )
+    spread.add_argument(
+        "--slice",
+        metavar="K/N",
+        help="run only the phones whose index is K modulo N, at the whole fleet's start times",
+    )
+    spread.add_argument(
+        "--start-at",
+        metavar="EPOCH|ready",
+        help="the schedule's zero as Unix time (slices on several machines share it); "
+        "ready: say so on --record-stream once loaded, then read it from standard input",
+    )
+    spread.add_argument(
+        "--record-stream",
+        type=int,
+        metavar="FD",
+        help="write each finished phone as a JSON line to this open file descriptor",
+    )
+
     out = fleet.add_argument_group("output")
     out.add_argument("--report", type=Path, help="report folder (default: phonesim-fleets/<time>)")
     out.add_argument("--json", action="store_true", help="print the summary as JSON, no dashboard")
@@ -148,14 +199,20 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.locust:
+        from phonesim.locust.launch import run_on_locust
+
+        return run_on_locust(args)
     from phonesim.app.fleet import FleetRequest, open_report_folder
     from phonesim.fleet.descriptor_budget import descriptors_needed, secure_descriptors
+    from phonesim.fleet.fleet_slice import FleetSlice
     from phonesim.fleet.identities import (
         ProfileMix,
         generated_identities,
         identities_from_csv,
     )
     from phonesim.fleet.load_shape import LoadShape, parse_duration, parse_rate
+    from phonesim.fleet.record_stream import RecordStream
     from phonesim.lab.scenario import UserFaults, load_scenario
     from phonesim.profiles import load_profile
 
@@ -180,6 +237,11 @@ def run(args: argparse.Namespace) -> int:
             profiles[name] = load_profile(name)
     else:
         identities = generated_identities(shape.planned, mix, ouis, args.seed)
+    fleet_slice = FleetSlice.parse(args.slice) if args.slice else None
+    start_on_stdin, start_at = _start_at(args)
+    if fleet_slice is not None:
+        identities = fleet_slice.identities(identities)
+        shape = fleet_slice.shape(shape)
     place = _choose_place(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
     supplied_trust = trust_from_args(args)
@@ -222,6 +284,8 @@ def run(args: argparse.Namespace) -> int:
         "users": None if args.users is None else str(args.users),
         "open_files": descriptors.as_json(),
         "trust_ca": None if supplied_trust is None else supplied_trust.source,
+        "slice": None if fleet_slice is None else str(fleet_slice),
+        "start_at": args.start_at,
     }
     request = FleetRequest(
         identities=identities,
@@ -237,12 +301,38 @@ def run(args: argparse.Namespace) -> int:
         faults=faults,
         supplied_trust=supplied_trust,
         hold=hold,
+        start_at=None if start_on_stdin else start_at,
+        record_stream=None
+        if args.record_stream is None
+        else RecordStream(args.record_stream, start_on_stdin=start_on_stdin),
     )
+    if start_on_stdin:
+        # Run by a Locust relay: a relay that dies takes its engine with it (SIGTERM:
+        # arrivals stop, the phones in flight end), never leaving phones running unseen.
+        from phonesim.fleet.lab_child import set_parent_death_signal
+
+        set_parent_death_signal()
     try:
         return asyncio.run(_run_fleet(request, quiet=args.json))
     except PhonesimError:
         folder.withdraw()
         raise
+
+
+def _start_at(args: argparse.Namespace) -> tuple[bool, float | None]:
+    """`--start-at`: (whether the zero comes on standard input, the zero given)."""
+    if args.start_at is None:
+        return False, None
+    if args.start_at == "ready":
+        if args.record_stream is None:
+            raise UsageError("--start-at ready needs --record-stream (it says `ready` there)")
+        return True, None
+    try:
+        return False, float(args.start_at)
+    except ValueError:
+        raise UsageError(
+            f"--start-at {args.start_at!r}: give Unix time in seconds, or ready"
+        ) from None
 
 
 def _hold(args: argparse.Namespace) -> float | None:

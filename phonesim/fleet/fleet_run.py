@@ -51,6 +51,7 @@ from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.loop_lag import LoopLag
 from phonesim.fleet.phone_log import PhoneRecord, PhonesCsv
 from phonesim.fleet.preload import load_phone_libraries
+from phonesim.fleet.record_stream import RecordStream, phone_frame
 from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.tls_read_buffer import small_tls_read_buffers
@@ -95,6 +96,9 @@ class FleetPlan:
     """CA certificates every phone trusts in place of the root chain download (`--trust-ca`)."""
     hold: float | None = None
     """Seconds each phone stays registered after signing in, then signs out (`--hold`)."""
+    start_at: float | None = None
+    """The wall-clock time (epoch seconds) of the schedule's zero, shared by every slice of
+    a fleet spread over several engines (`--start-at`); None: as soon as this one is ready."""
 
 
 @dataclass
@@ -118,7 +122,18 @@ class _Booting:
     400 and 264 bytes (tracemalloc, 1,000 held phones).
     """
 
-    __slots__ = ("capacity", "clock", "fleet", "future", "held", "identity", "runner", "started")
+    __slots__ = (
+        "capacity",
+        "clock",
+        "fleet",
+        "future",
+        "held",
+        "identity",
+        "runner",
+        "scheduled",
+        "started",
+        "waited",
+    )
 
     def __init__(
         self,
@@ -134,6 +149,8 @@ class _Booting:
         self.runner: PhoneRunner
         self.future: asyncio.Future[Outcome]
         self.started = 0.0
+        self.scheduled = 0.0
+        self.waited = False
         self.held = False
         """Signed in and held registered: its booting slot is given back."""
 
@@ -151,8 +168,10 @@ class FleetRun:
         network: Network,
         *,
         phones_csv: PhonesCsv | None = None,
+        record_stream: RecordStream | None = None,
     ) -> None:
         self.plan = plan
+        self._records = record_stream
         self.network = network
         self.statistics = FleetStatistics(
             plan.final_stage,
@@ -261,12 +280,15 @@ class FleetRun:
         heap = contextlib.ExitStack()
         try:
             await self._prepare(services.key_pool)
+            start_at = self.plan.start_at
+            if self._records is not None:
+                await self._records.open(lambda: self.statistics.started)
+                if self._records.start_on_stdin:
+                    start_at = await self._records.start_time()
             heap.enter_context(heap_frozen())
             heap.enter_context(small_tls_read_buffers())
             self.udp_drops.start()
-            self._t0 = loop.time()
-            self.loop_lag.start(self._t0)
-            self.started_wall = time.time()
+            await self._start_clock(loop, start_at)
             self._watchdog = loop.create_task(self._watch())
             ended = await self._power_on_phones()
             self._arrivals_done = True
@@ -294,8 +316,24 @@ class FleetRun:
             await services.web.aclose()
             if self._csv is not None:
                 self._csv.close()
+            if self._records is not None:
+                await self._records.close(
+                    self.statistics.started, stopped=self.stop_reason, elapsed=self.elapsed
+                )
             heap.close()
         return self.statistics
+
+    async def _start_clock(self, loop: asyncio.AbstractEventLoop, start_at: float | None) -> None:
+        """The schedule's zero: now, or the shared `start_at` of a sliced fleet, on which
+        every slice's start times are then read (one oversleep would offset them all)."""
+        if start_at is not None:
+            await asyncio.sleep(max(0.0, start_at - time.time()))
+            self._t0 = loop.time() - (time.time() - start_at)
+            self.started_wall = start_at
+        else:
+            self._t0 = loop.time()
+            self.started_wall = time.time()
+        self.loop_lag.start(self._t0)
 
     async def _open_services(self) -> PhoneServices:
         network = self.network
@@ -436,6 +474,9 @@ class FleetRun:
             on_keep_alive=None if hold is None else hold.kept_alive,
         )
         started = booting.started = self._loop.time() - self._t0
+        booting.scheduled, booting.waited = scheduled, waited
+        if self._records is not None:
+            self._records.phone_started(identity.index)
         self.statistics.phone_started(started, scheduled=scheduled, waited=waited)
         booting.future = runner.start(then=booting.finished)
         self._booting[identity.index] = booting
@@ -499,6 +540,22 @@ class FleetRun:
                         *clock.samples,
                         *((f.stage, f.seconds) for f in clock.failures),
                     ],
+                )
+            )
+        if self._records is not None:
+            self._records.phone(
+                phone_frame(
+                    index=identity.index,
+                    profile=identity.profile,
+                    mac=identity.mac,
+                    sign_in_as=identity.sign_in_as,
+                    started=booting.started,
+                    scheduled=booting.scheduled,
+                    waited=booting.waited,
+                    ended=ended,
+                    outcome=outcome,
+                    detail=detail,
+                    clock=clock,
                 )
             )
         failures = self.plan.max_failures

@@ -38,14 +38,18 @@ class PhoneRecord:
     detail: str
     samples: list[tuple[str, float]]
     """Time spent in each step, whether it worked or failed."""
+    slice: int | None = None
+    """The engine slice that ran the phone (a fleet spread over several engines)."""
 
 
 class PhonesCsv:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, sliced: bool = False) -> None:
+        """`sliced`: a last column says which engine slice ran each phone."""
         self.path = path
+        self._sliced = sliced
         self._stream: TextIO | None = path.open("w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._stream)
-        self._writer.writerow(COLUMNS)
+        self._writer.writerow((*COLUMNS, "slice") if sliced else COLUMNS)
 
     def write(self, record: PhoneRecord) -> None:
         if self._stream is None:
@@ -67,6 +71,7 @@ class PhonesCsv:
                 record.stage,
                 *(f"{per_stage[s]:.6f}" if s in per_stage else "" for s in STAGES),
                 record.detail,
+                *((record.slice,) if self._sliced else ()),
             )
         )
 

@@ -1,0 +1,1 @@
+"""A fleet carried across machines by Locust: `bridge` is the only module importing it."""
