@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phonesim.app.bringup_choice import lab_bringup, lab_link, phone_settings
 from phonesim.app.network import lab_network
 from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.flow import LAST
 from phonesim.core.identity import (
-    NetworkSettings,
     PhoneIdentity,
     Pin,
     default_mac,
@@ -36,6 +36,7 @@ from phonesim.core.identity import (
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
 from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.diagnosis import diagnose
 from phonesim.drivers.network import BROADCAST, Network
@@ -48,6 +49,7 @@ from phonesim.report.run_folder import RESULT, TRACE_LOG, RunFolder, utc_now
 from phonesim.report.step_records import step_records
 
 if TYPE_CHECKING:
+    from phonesim.drivers.bringup_link import BringUpLink
     from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
     from phonesim.drivers.dhcp_interface import InterfaceFacts
     from phonesim.drivers.packet_capture import PacketCapture
@@ -91,6 +93,8 @@ class BootRequest:
     takes it away again, so bad input leaves nothing behind."""
     supplied_trust: SuppliedTrust | None = None
     """CA certificates trusted in place of the root chain download (`--trust-ca`)."""
+    bringup: frozenset[Stage] | None = None
+    """The bring-up stages to play; None: the lab scenario's (or, live, the network's)."""
 
 
 def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootReport:
@@ -108,6 +112,7 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
         "run_dir": request.run_dir,
         "on_trace": on_trace,
         "supplied_trust": request.supplied_trust,
+        "bringup": request.bringup,
     }
     servers = request.servers
     try:
@@ -169,7 +174,11 @@ async def boot_phone(
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
     supplied_trust: SuppliedTrust | None = None,
+    bringup: frozenset[Stage] | None = None,
+    link: BringUpLink | None = None,
 ) -> BootReport:
+    """`bringup`: the bring-up stages the phone plays (None: none); `link`: the link they
+    run on (None: recorded, as in the lab)."""
     from phonesim.codec.dhcp_message import load_packet_library
     from phonesim.drivers.cache_store import DiscoveryCacheStore
     from phonesim.drivers.certificate_request import KeyPool
@@ -216,13 +225,20 @@ async def boot_phone(
         if folder is not None:
             folder.close()
         raise
+    resolver = PhoneResolver(network.dns_server[0], network.dns_server[1], profile.dns.timeout)
     services = PhoneServices(
         dhcp=dhcp,
-        resolver=PhoneResolver(network.dns_server[0], network.dns_server[1], profile.dns.timeout),
+        resolver=resolver,
         key_pool=KeyPool(profile.certificate.key_type),
         port_map=network.port_map,
         cache_store=store,
     )
+    if link is not None:
+        services.link = link
+        from phonesim.lab.lab_link import LabLink
+
+        if isinstance(link, LabLink):  # the lab's DNS answers as the phone's lease says
+            link.resolver = resolver
     try:
         # Powered on only now, with every socket and file open: t=0 of the trace is then the
         # wall-clock instant the device log and the capture count from, not milliseconds before.
@@ -230,7 +246,7 @@ async def boot_phone(
         phone = make_phone(
             profile,
             identity,
-            NetworkSettings(address=network.address, dns_domain=network.domain),
+            phone_settings(network, bringup or frozenset()),
             rng=random.Random(seed),
             wall_clock=power_on.timestamp(),
             cache=store.load(mac) if store is not None else None,
@@ -238,6 +254,7 @@ async def boot_phone(
             final_stage=final_stage,
             hold=hold,
             supplied_trust=supplied_trust,
+            bringup=bringup or frozenset(),
         )
         if folder is not None:
             folder.begin(power_on)
@@ -249,6 +266,7 @@ async def boot_phone(
         if network.dhcp_server[0] == BROADCAST:
             await _wait_for_late_answers(dhcp, profile.dhcp.answer_window)
     finally:
+        services.link.close()
         dhcp.close()
         if capture is not None:
             capture.close()
@@ -389,9 +407,13 @@ async def boot_in_lab(
     against it, stop the lab."""
     from phonesim.lab.embedded_lab import EmbeddedLab
 
+    if kwargs.get("bringup") is None:
+        kwargs["bringup"] = lab_bringup(scenario, kwargs["profile"])
     async with EmbeddedLab(scenario=scenario) as lab:
         network = lab_network(lab.endpoints)
         network.capture, network.capture_enabled = capture, capture_enabled
+        if kwargs["bringup"] and kwargs.get("link") is None:
+            kwargs["link"] = lab_link(lab, network, kwargs)
         return await boot_phone(network=network, **kwargs)
 
 

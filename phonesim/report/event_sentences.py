@@ -579,4 +579,7 @@ for _stage, _event in ts.STOPPED.items():
     SENTENCES[_event] = _stopped_at(_stage)
 
 
+# The bring-up's sentences live in a module of their own; importing it registers them.
+from phonesim.report import bringup_sentences as _bringup_sentences  # noqa: E402, F401
+
 __all__ = ["SENTENCES", "describe"]

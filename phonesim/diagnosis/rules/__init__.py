@@ -15,6 +15,7 @@ from collections.abc import Callable
 from phonesim.diagnosis.boot_record import BootRecord
 from phonesim.diagnosis.finding import Finding
 from phonesim.diagnosis.rules import (
+    bringup,
     dhcp,
     discovery_cache,
     dns,
@@ -30,6 +31,7 @@ from phonesim.diagnosis.rules import (
 Rule = Callable[[BootRecord], Finding | None]
 
 RULES: tuple[Rule, ...] = (
+    *bringup.RULES,
     *dhcp.RULES,
     *option43.RULES,
     *option120.RULES,
