@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from phonesim.app.bringup_choice import lab_bringup, lab_link, phone_settings
+from phonesim.app.bringup_choice import lab_bringup, lab_link
 from phonesim.app.network import lab_network
 from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
@@ -39,6 +39,7 @@ from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.diagnosis import diagnose
+from phonesim.drivers.bringup_settings import phone_settings
 from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import PhonesimError, UsageError
 from phonesim.report.bootstrap_result import bootstrap_result
@@ -116,6 +117,8 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
     }
     servers = request.servers
     try:
+        if request.final_stage == Stage.LEASE:
+            check_lease_is_played(request)
         if isinstance(servers, LabTarget):
             return asyncio.run(
                 boot_in_lab(
@@ -133,6 +136,18 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
         if request.run_dir_made and request.run_dir is not None:
             _withdraw_run_dir(request.run_dir)
         raise
+
+
+def check_lease_is_played(request: BootRequest) -> None:
+    """`--stop-after lease` means something only for a phone that takes its own lease."""
+    played = request.bringup
+    if played is None and isinstance(request.servers, LabTarget):
+        played = lab_bringup(request.servers.scenario, request.profile)
+    if not played or Stage.LEASE not in played:
+        raise UsageError(
+            "--stop-after lease: this boot takes no lease of its own; give --bring-up "
+            "(a real network) or a lab scenario with a site DHCP server (e.g. vlan-from-dhcp)"
+        )
 
 
 def _withdraw_run_dir(run_dir: Path) -> None:
@@ -235,7 +250,7 @@ async def boot_phone(
     )
     if link is not None:
         services.link = link
-        from phonesim.lab.lab_link import LabLink
+        from phonesim.app.lab_link import LabLink
 
         if isinstance(link, LabLink):  # the lab's DNS answers as the phone's lease says
             link.resolver = resolver

@@ -27,6 +27,7 @@ unsolicited and may come at any time while the phone listens (until StopDhcp).
 
 from __future__ import annotations
 
+from phonesim.codec.lease_options import LeaseValues
 from phonesim.core import flow
 from phonesim.core.boot_ending import trace_ending
 from phonesim.core.boot_start import read_cache
@@ -139,6 +140,11 @@ class Phone:
     @property
     def sip_uri(self) -> str | None:
         return self._ctx.sip_uri
+
+    @property
+    def lease(self) -> LeaseValues | None:
+        """The phone's own lease (bring-up), while it holds one."""
+        return self._ctx.bringup.lease
 
     @property
     def stage(self) -> Stage | None:

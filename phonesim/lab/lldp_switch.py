@@ -1,14 +1,13 @@
 """What the lab's switch says in LLDP-MED: one network policy TLV, or nothing.
 
-In memory (`LabPair`) the policy reaches the phone as the event a driver makes of a real
-frame; live, a real switch (or lldpd in a test's namespace) sends it.
+In memory (`LabPair`) and on loopback (`app/lab_link`) the policy reaches the phone as the
+event a driver makes of a real frame; live, a real switch (or lldpd in a namespace) sends it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from phonesim.core.events import LldpPolicyHeard
+from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,15 +24,13 @@ class LldpSpec:
     """Seconds after the phone starts listening that the switch's frame arrives."""
     switch: str = "lab-switch"
 
-    def policy(self) -> LldpPolicyHeard:
-        return LldpPolicyHeard(
-            application=self.application,
-            vlan_id=self.vlan,
-            tagged=self.tagged,
-            priority=self.priority,
-            dscp=self.dscp,
-            switch=self.switch,
-        )
+    def policy_fields(self) -> dict[str, Any]:
+        """The policy as the phone's `LldpPolicyHeard` event takes it (the lab never
+        imports the core: whoever hands the policy to the phone makes the event)."""
+        fields = asdict(self)
+        fields["vlan_id"] = fields.pop("vlan")
+        del fields["delay"]
+        return fields
 
 
 __all__ = ["LldpSpec"]

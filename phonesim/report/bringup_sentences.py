@@ -1,13 +1,28 @@
 """The timeline's sentences for the bring-up's events (LLDP-MED, the VLAN query, the move
-to the VLAN, the lease), registered in `event_sentences`' table like its own."""
+to the VLAN, the lease), taken into `event_sentences`' table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from phonesim.core import trace_bringup as tb
+from phonesim.core.trace_event import TraceEvent
 from phonesim.diagnosis.declared_fields import DeclaredFields
-from phonesim.report.event_sentences import says
+
+Sentence = Callable[[DeclaredFields], str]
+
+BRINGUP_SENTENCES: dict[TraceEvent, Sentence] = {}
+"""The sentence of every bring-up event; `event_sentences` takes them into its table."""
+
+
+def says(*events: TraceEvent) -> Callable[[Sentence], Sentence]:
+    def register(sentence: Sentence) -> Sentence:
+        for event in events:
+            BRINGUP_SENTENCES[event] = sentence
+        return sentence
+
+    return register
 
 
 def _join(values: Any) -> str:
@@ -163,4 +178,4 @@ def _ack_domain(f: DeclaredFields) -> str:
     return f"domain {f['domain']} from the DHCPACK of {f['server']} (option 15){instead}"
 
 
-__all__: list[str] = []
+__all__ = ["BRINGUP_SENTENCES"]

@@ -21,6 +21,7 @@ from phonesim.diagnosis.declared_fields import (
     phone_declaration,
     reads,
 )
+from phonesim.report.bringup_sentences import BRINGUP_SENTENCES
 from phonesim.report.hold_span import held_span
 
 Sentence = Callable[[DeclaredFields], str]
@@ -579,7 +580,6 @@ for _stage, _event in ts.STOPPED.items():
     SENTENCES[_event] = _stopped_at(_stage)
 
 
-# The bring-up's sentences live in a module of their own; importing it registers them.
-from phonesim.report import bringup_sentences as _bringup_sentences  # noqa: E402, F401
+SENTENCES.update(BRINGUP_SENTENCES)
 
 __all__ = ["SENTENCES", "describe"]

@@ -88,7 +88,7 @@ from phonesim.core.commands import (
     TrustRootChain,
 )
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
-from phonesim.core.events import DhcpReceived, Event, SipReceived
+from phonesim.core.events import DhcpReceived, Event, LldpPolicyHeard, SipReceived
 from phonesim.core.flow import LAST
 from phonesim.core.identity import NO_NETWORK, NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
@@ -353,7 +353,8 @@ class LabPair:
             self._lldp_listening = True
             spec = self.scenario.lldp
             if spec is not None:
-                self._after(spec.delay, lambda: spec.policy() if self._lldp_listening else None)
+                policy = LldpPolicyHeard(**spec.policy_fields())
+                self._after(spec.delay, lambda: policy if self._lldp_listening else None)
         elif isinstance(command, StopLldp):
             self._lldp_listening = False
         elif isinstance(command, JoinVlan):

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from phonesim.core.commands import TakeLease
+from phonesim.core.events import LldpPolicyHeard
 from phonesim.drivers.bringup_link import PolicyHeard, RecordedLink
 from phonesim.lab.enterprise_dhcp import EnterpriseDhcpServer
 from phonesim.lab.lldp_switch import LldpSpec
@@ -44,7 +45,7 @@ class LabLink(RecordedLink):
         super().listen_lldp(timeout, heard)
         spec = self._lldp
         if spec is not None:
-            policy = spec.policy()
+            policy = LldpPolicyHeard(**spec.policy_fields())
             self._switch = asyncio.get_running_loop().call_later(spec.delay, heard, policy)
 
     def stop_lldp(self) -> None:
