@@ -233,7 +233,7 @@ async def boot_phone(
     capture: PacketCapture | None = None
     try:
         capture = _open_capture(network, run_dir)
-        dhcp = await _open_dhcp(network, interface, mac, capture)
+        dhcp = await _open_dhcp(network, interface, mac, capture, own_lease=_leases(bringup))
     except BaseException:
         if capture is not None:
             capture.close()
@@ -248,6 +248,8 @@ async def boot_phone(
         port_map=network.port_map,
         cache_store=store,
     )
+    if link is None and bringup and network.interface is not None:
+        link = _live_link(network, dhcp, resolver)
     if link is not None:
         services.link = link
         from phonesim.app.lab_link import LabLink
@@ -318,6 +320,23 @@ async def boot_phone(
 BOOT_LIMIT = 600.0
 
 
+def _live_link(network: Network, dhcp: DhcpClientEndpoint, resolver: Any) -> BringUpLink:
+    """The named interface's link: LLDP-MED heard there; no 802.1Q bridge here, so the VLAN
+    is left to the switch port (`ParentInterface`)."""
+    from phonesim.drivers.dhcp_packet_socket import PacketSocketDhcpEndpoint
+    from phonesim.drivers.live_link import LiveLink
+    from phonesim.drivers.vlan_link import ParentInterface
+
+    assert network.interface is not None and isinstance(dhcp, PacketSocketDhcpEndpoint)
+    return LiveLink(
+        network.interface,
+        dhcp=dhcp,
+        resolver=resolver,
+        vlans=ParentInterface(),
+        keep_user_dns=network.dns_source == "user",
+    )
+
+
 @contextlib.contextmanager
 def _ctrl_c_signs_out(runner: PhoneRunner, holding: bool) -> Iterator[None]:
     """During a hold, the first Ctrl-C ends the hold with a sign-out (the phone then ends as
@@ -378,11 +397,17 @@ def _open_capture(network: Network, run_dir: Path | None) -> PacketCapture | Non
     return None if path is None else PacketCapture(path)
 
 
+def _leases(bringup: frozenset[Stage] | None) -> bool:
+    return bringup is not None and Stage.LEASE in bringup
+
+
 async def _open_dhcp(
     network: Network,
     interface: InterfaceFacts | None,
     mac: str,
     capture: PacketCapture | None,
+    *,
+    own_lease: bool = False,
 ) -> DhcpClientEndpoint:
     from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
 
@@ -393,6 +418,7 @@ async def _open_dhcp(
         phone_mac=mac,
         interface=interface,
         giaddr=network.giaddr,
+        own_lease=own_lease and interface is not None,
     )
     return await open_dhcp_transport(placement, capture=capture, keep_answers=True)
 

@@ -92,6 +92,22 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         self._loop.add_reader(self._packet.fileno(), self._read_frames)
         self._loop.add_reader(self._udp.fileno(), self._drop_datagrams)
 
+    def move_to(self, interface: str) -> None:
+        """Speak on `interface` from now on (the VLAN's, once the phone joined it)."""
+        self.close()
+        self.interface = interface
+        self._udp = bind_udp_socket(
+            address="", port=self.client_port, interface=interface, role="DHCP client port"
+        )
+        self._packet = open_packet_socket(interface, self.phone_mac)
+        assert self._loop is not None
+        self._loop.add_reader(self._packet.fileno(), self._read_frames)
+        self._loop.add_reader(self._udp.fileno(), self._drop_datagrams)
+
+    def use_address(self, address: str) -> None:
+        """The phone's own lease: its INFORM leaves from this address (ciaddr's)."""
+        self.interface_address = address
+
     @property
     def local_address(self) -> tuple[str, int]:
         """Where the phone's INFORMs leave from: the interface's address, the client port."""

@@ -237,3 +237,15 @@ def test_time_servers_come_from_the_lease_options_42_and_4_before_the_informs() 
     assert not any(
         ts.DNS_QUERY.matches(t) and t.fields["name"].startswith("_ntp") for t in pair.traces
     )
+
+
+def test_an_unreadable_vlan_option_leaves_the_phone_untagged_on_the_querys_lease() -> None:
+    pair = LabPair(site())
+    assert pair.lab.dhcp is not None and pair.lab.dhcp.enterprise is not None
+    # As dnsmasq sends a quoted "150" given on its command line: the quotes included.
+    pair.lab.dhcp.enterprise._vlan_option = lambda vlan: bytes.fromhex("0a052231353022")  # type: ignore[method-assign]
+    outcome = pair.run()
+    not_given = next(t for t in pair.traces if tb.VLAN_NOT_GIVEN.matches(t))
+    assert "unreadable" in not_given.fields["why"]
+    assert not any(isinstance(c, JoinVlan) for c in pair.commands)
+    assert outcome is not None

@@ -26,6 +26,7 @@ from phonesim.core.trace_bringup import (
     VLAN_NOT_GIVEN,
     VLAN_QUERY_SKIPPED,
 )
+from phonesim.errors import PhonesimError
 
 PURPOSE = "vlan"
 
@@ -91,7 +92,10 @@ class VlanQuery:
         server = values.server_id or ""
         if values.vendor_specific is None:
             return self._stay(values, server, "the answer has no option 43")
-        option = decode_cpe_ocphone_option(values.vendor_specific)
+        try:
+            option = decode_cpe_ocphone_option(values.vendor_specific)
+        except PhonesimError as error:
+            return self._stay(values, server, f"option 43 is unreadable: {error}")
         if option.vlan_id is None:
             return self._stay(values, server, "option 43 has no sub-option 10 (VLAN ID)")
         if not option.usable:
