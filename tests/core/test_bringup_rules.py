@@ -22,6 +22,7 @@ from phonesim.codec.dhcp_message import (
 from phonesim.core import trace_bringup as tb
 from phonesim.core import trace_schema as ts
 from phonesim.core.commands import JoinVlan, ListenLldp, SendDhcp
+from phonesim.core.identity import NetworkSettings
 from phonesim.core.outcome import Failure, Success
 from phonesim.core.stage import Stage
 from phonesim.lab.scenario import LabScenario, load_scenario, load_scenario_text
@@ -249,3 +250,41 @@ def test_an_unreadable_vlan_option_leaves_the_phone_untagged_on_the_querys_lease
     assert "unreadable" in not_given.fields["why"]
     assert not any(isinstance(c, JoinVlan) for c in pair.commands)
     assert outcome is not None
+
+
+def test_without_a_lease_the_informs_ack_gives_the_domain_before_the_laptop() -> None:
+    scenario = load_scenario_text(
+        '[scenario]\nsummary = "x"\n[[dhcp.server]]\noptions = { 15 = "'
+        + b"ack.test".hex(" ")
+        + '" }\n',
+        name="ack-domain",
+        source="test_bringup_rules",
+    )
+    pair = LabPair(scenario)
+    # The laptop's resolv.conf gave a domain, as `boot --iface` without --domain takes it.
+    pair.phone._ctx.network = NetworkSettings(
+        address="192.0.2.100", dns_domain="laptop.test", domain_source="laptop"
+    )
+    pair.run()
+    taken = next(t for t in pair.traces if tb.DHCP_DOMAIN_FROM_ACK.matches(t))
+    assert taken.fields == {
+        "domain": "ack.test",
+        "server": "127.0.0.1",
+        "replaces": "laptop.test",
+        "replaces_source": "laptop",
+    }
+    assert pair.phone.network.dns_domain == "ack.test"
+
+
+def test_the_users_domain_is_never_replaced_by_the_informs_ack() -> None:
+    scenario = load_scenario_text(
+        '[scenario]\nsummary = "x"\n[[dhcp.server]]\noptions = { 15 = "'
+        + b"ack.test".hex(" ")
+        + '" }\n',
+        name="ack-domain",
+        source="test_bringup_rules",
+    )
+    pair = LabPair(scenario)  # the lab's domain stands for --domain
+    pair.run()
+    assert not any(tb.DHCP_DOMAIN_FROM_ACK.matches(t) for t in pair.traces)
+    assert pair.phone.network.dns_domain == "phonesim.test"
