@@ -45,6 +45,7 @@ PACKET_ADD_MEMBERSHIP = 1
 PACKET_MR_PROMISC = 1
 PACKET_MR_UNICAST = 3
 _MAX_FRAME = 65535
+_CIADDR = slice(12, 16)
 
 
 class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
@@ -138,7 +139,9 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         return build_udp_frame(
             source_mac=self.phone_mac or _chaddr(payload),
             destination_mac=BROADCAST_MAC,
-            source_ip=self.interface_address,
+            # The client's own address as the message gives it (RFC 2131 §4.1): 0.0.0.0
+            # before a lease, the leased address after; each fleet phone its own.
+            source_ip=socket.inet_ntoa(payload[_CIADDR]),
             destination_ip=BROADCAST_ADDRESS,
             source_port=self.client_port,
             destination_port=DHCP_SERVER_PORT,
