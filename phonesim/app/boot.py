@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from phonesim.app.bringup_choice import lab_bringup, lab_link
+from phonesim.app.bringup_choice import check_lease_is_played, lab_bringup, lab_link, live_link
 from phonesim.app.network import lab_network
 from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
@@ -118,7 +118,7 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
     servers = request.servers
     try:
         if request.final_stage == Stage.LEASE:
-            check_lease_is_played(request)
+            check_lease_is_played(request.final_stage, request.bringup, servers, request.profile)
         if isinstance(servers, LabTarget):
             return asyncio.run(
                 boot_in_lab(
@@ -136,18 +136,6 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
         if request.run_dir_made and request.run_dir is not None:
             _withdraw_run_dir(request.run_dir)
         raise
-
-
-def check_lease_is_played(request: BootRequest) -> None:
-    """`--stop-after lease` means something only for a phone that takes its own lease."""
-    played = request.bringup
-    if played is None and isinstance(request.servers, LabTarget):
-        played = lab_bringup(request.servers.scenario, request.profile)
-    if not played or Stage.LEASE not in played:
-        raise UsageError(
-            "--stop-after lease: this boot takes no lease of its own; give --bring-up "
-            "(a real network) or a lab scenario with a site DHCP server (e.g. vlan-from-dhcp)"
-        )
 
 
 def _withdraw_run_dir(run_dir: Path) -> None:
@@ -249,7 +237,7 @@ async def boot_phone(
         cache_store=store,
     )
     if link is None and bringup and network.interface is not None:
-        link = _live_link(network, dhcp, resolver)
+        link = live_link(network, dhcp, resolver)
     if link is not None:
         services.link = link
         from phonesim.app.lab_link import LabLink
@@ -318,23 +306,6 @@ async def boot_phone(
 
 
 BOOT_LIMIT = 600.0
-
-
-def _live_link(network: Network, dhcp: DhcpClientEndpoint, resolver: Any) -> BringUpLink:
-    """The named interface's link: LLDP-MED heard there; no 802.1Q bridge here, so the VLAN
-    is left to the switch port (`ParentInterface`)."""
-    from phonesim.drivers.dhcp_packet_socket import PacketSocketDhcpEndpoint
-    from phonesim.drivers.live_link import LiveLink
-    from phonesim.drivers.vlan_link import ParentInterface
-
-    assert network.interface is not None and isinstance(dhcp, PacketSocketDhcpEndpoint)
-    return LiveLink(
-        network.interface,
-        dhcp=dhcp,
-        resolver=resolver,
-        vlans=ParentInterface(),
-        keep_user_dns=network.dns_source == "user",
-    )
 
 
 @contextlib.contextmanager
