@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phonesim.app.bringup_choice import check_lease_is_played, lab_bringup, lab_link, live_link
 from phonesim.app.network import lab_network
 from phonesim.app.targets import LabTarget
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.flow import LAST
 from phonesim.core.identity import (
-    NetworkSettings,
     PhoneIdentity,
     Pin,
     default_mac,
@@ -36,8 +36,10 @@ from phonesim.core.identity import (
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
 from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.diagnosis import diagnose
+from phonesim.drivers.bringup_settings import phone_settings
 from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import PhonesimError, UsageError
 from phonesim.probe.step_timing import waterfall
@@ -49,6 +51,7 @@ from phonesim.report.run_folder import RESULT, TRACE_LOG, RunFolder, utc_now
 from phonesim.report.step_records import step_records
 
 if TYPE_CHECKING:
+    from phonesim.drivers.bringup_link import BringUpLink
     from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
     from phonesim.drivers.dhcp_interface import InterfaceFacts
     from phonesim.drivers.packet_capture import PacketCapture
@@ -92,6 +95,8 @@ class BootRequest:
     takes it away again, so bad input leaves nothing behind."""
     supplied_trust: SuppliedTrust | None = None
     """CA certificates trusted in place of the root chain download (`--trust-ca`)."""
+    bringup: frozenset[Stage] | None = None
+    """The bring-up stages to play; None: the lab scenario's (or, live, the network's)."""
 
 
 def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootReport:
@@ -109,9 +114,12 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
         "run_dir": request.run_dir,
         "on_trace": on_trace,
         "supplied_trust": request.supplied_trust,
+        "bringup": request.bringup,
     }
     servers = request.servers
     try:
+        if request.final_stage == Stage.LEASE:
+            check_lease_is_played(request.final_stage, request.bringup, servers, request.profile)
         if isinstance(servers, LabTarget):
             return asyncio.run(
                 boot_in_lab(
@@ -170,7 +178,11 @@ async def boot_phone(
     run_dir: Path | None = None,
     on_trace: TraceSink | None = None,
     supplied_trust: SuppliedTrust | None = None,
+    bringup: frozenset[Stage] | None = None,
+    link: BringUpLink | None = None,
 ) -> BootReport:
+    """`bringup`: the bring-up stages the phone plays (None: none); `link`: the link they
+    run on (None: recorded, as in the lab)."""
     from phonesim.codec.dhcp_message import load_packet_library
     from phonesim.drivers.cache_store import DiscoveryCacheStore
     from phonesim.drivers.certificate_request import KeyPool
@@ -211,7 +223,7 @@ async def boot_phone(
     capture: PacketCapture | None = None
     try:
         capture = _open_capture(network, run_dir)
-        dhcp = await _open_dhcp(network, interface, mac, capture)
+        dhcp = await _open_dhcp(network, interface, mac, capture, own_lease=_leases(bringup))
         dhcp.max_answers = profile.dhcp.max_answers
     except BaseException:
         if capture is not None:
@@ -219,13 +231,22 @@ async def boot_phone(
         if folder is not None:
             folder.close()
         raise
+    resolver = PhoneResolver(network.dns_server[0], network.dns_server[1], profile.dns.timeout)
     services = PhoneServices(
         dhcp=dhcp,
-        resolver=PhoneResolver(network.dns_server[0], network.dns_server[1], profile.dns.timeout),
+        resolver=resolver,
         key_pool=KeyPool(profile.certificate.key_type),
         port_map=network.port_map,
         cache_store=store,
     )
+    if link is None and bringup and network.interface is not None:
+        link = live_link(network, dhcp, resolver)
+    if link is not None:
+        services.link = link
+        from phonesim.app.lab_link import LabLink
+
+        if isinstance(link, LabLink):  # the lab's DNS answers as the phone's lease says
+            link.resolver = resolver
     try:
         # Powered on only now, with every socket and file open: t=0 of the trace is then the
         # wall-clock instant the device log and the capture count from, not milliseconds before.
@@ -233,7 +254,7 @@ async def boot_phone(
         phone = make_phone(
             profile,
             identity,
-            NetworkSettings(address=network.address, dns_domain=network.domain),
+            phone_settings(network, bringup or frozenset()),
             rng=random.Random(seed),
             wall_clock=power_on.timestamp(),
             cache=store.load(mac) if store is not None else None,
@@ -241,6 +262,7 @@ async def boot_phone(
             final_stage=final_stage,
             hold=hold,
             supplied_trust=supplied_trust,
+            bringup=bringup or frozenset(),
         )
         if folder is not None:
             folder.begin(power_on)
@@ -252,6 +274,7 @@ async def boot_phone(
         if network.dhcp_server[0] == BROADCAST:
             await _wait_for_late_answers(dhcp, profile.dhcp.answer_window)
     finally:
+        services.link.close()
         dhcp.close()
         if capture is not None:
             capture.close()
@@ -350,11 +373,17 @@ def _open_capture(network: Network, run_dir: Path | None) -> PacketCapture | Non
     return None if path is None else PacketCapture(path)
 
 
+def _leases(bringup: frozenset[Stage] | None) -> bool:
+    return bringup is not None and Stage.LEASE in bringup
+
+
 async def _open_dhcp(
     network: Network,
     interface: InterfaceFacts | None,
     mac: str,
     capture: PacketCapture | None,
+    *,
+    own_lease: bool = False,
 ) -> DhcpClientEndpoint:
     from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
 
@@ -365,6 +394,7 @@ async def _open_dhcp(
         phone_mac=mac,
         interface=interface,
         giaddr=network.giaddr,
+        own_lease=own_lease and interface is not None,
     )
     return await open_dhcp_transport(placement, capture=capture, keep_answers=True)
 
@@ -394,9 +424,13 @@ async def boot_in_lab(
     against it, stop the lab."""
     from phonesim.lab.embedded_lab import EmbeddedLab
 
+    if kwargs.get("bringup") is None:
+        kwargs["bringup"] = lab_bringup(scenario, kwargs["profile"])
     async with EmbeddedLab(scenario=scenario) as lab:
         network = lab_network(lab.endpoints)
         network.capture, network.capture_enabled = capture, capture_enabled
+        if kwargs["bringup"] and kwargs.get("link") is None:
+            kwargs["link"] = lab_link(lab, network, kwargs)
         return await boot_phone(network=network, **kwargs)
 
 

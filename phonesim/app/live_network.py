@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from phonesim.app.network import host_port
 from phonesim.codec.address_text import is_ipv4
 from phonesim.drivers.network import BROADCAST, Network
 from phonesim.errors import UsageError
 
+if TYPE_CHECKING:
+    from phonesim.drivers.dhcp_interface import InterfaceFacts
+
 RESOLV_CONF = Path("/etc/resolv.conf")
+UNKNOWN = "0.0.0.0"
+"""An address the phone does not have yet: its lease gives it."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,9 @@ class LiveTarget:
     mac_source: str | None = None
     """Where the phone's MAC comes from when none is given ("profile" or "interface");
     None: the interface's when there is one."""
+    own_lease: bool = False
+    """The phone takes its own lease (`--bring-up`): its address, DNS server and domain
+    come from it, so none is needed from the user or the machine."""
 
     @property
     def named(self) -> bool:
@@ -60,6 +69,8 @@ def live_network(target: LiveTarget) -> LiveNetwork:
     facts = interface_facts(target.iface) if target.iface else None
     if target.giaddr is not None and target.dhcp_server is None:
         raise UsageError("--giaddr relays the INFORM to a named server: give --dhcp-server too")
+    if target.own_lease:
+        return _leasing_network(target, facts)
     address = target.address
     if address is None and facts is not None:
         if facts.address is None:
@@ -68,7 +79,7 @@ def live_network(target: LiveTarget) -> LiveNetwork:
     if address is None:
         raise UsageError("--dhcp-server without --iface needs --address (the phone's IPv4)")
     _check_ipv4("--address", address)
-    dns_server, domain = _dns_settings(target, notes)
+    dns_server, domain, sources = _dns_settings(target, notes)
     server = host_port(target.dhcp_server, 67) if target.dhcp_server else (BROADCAST, 67)
     network = Network(
         dhcp_server=server,
@@ -79,13 +90,40 @@ def live_network(target: LiveTarget) -> LiveNetwork:
         interface=target.iface,
         giaddr=target.giaddr,
         mac_source=target.mac_source or ("interface" if facts is not None else "profile"),
+        dns_source=sources[0],
+        domain_source=sources[1],
     )
     return LiveNetwork(network, tuple(notes))
 
 
-def _dns_settings(target: LiveTarget, notes: list[str]) -> tuple[tuple[str, int], str]:
+def _leasing_network(target: LiveTarget, facts: InterfaceFacts | None) -> LiveNetwork:
+    """A phone that takes its own lease: only what the user gave overrides the lease."""
+    if facts is None:
+        raise UsageError("--bring-up takes a lease on the interface it names: give --iface")
+    if target.dhcp_server is not None or target.giaddr is not None:
+        raise UsageError("--bring-up broadcasts its DHCP on --iface: leave out --dhcp-server")
+    dns_server = host_port(target.dns, 53) if target.dns else (UNKNOWN, 53)
+    network = Network(
+        dhcp_server=(BROADCAST, 67),
+        dns_server=dns_server,
+        address=target.address or UNKNOWN,
+        domain=target.domain or "",
+        local_dhcp=("", target.client_port),
+        interface=target.iface,
+        mac_source=target.mac_source or "interface",
+        dns_source="user" if target.dns else "",
+        domain_source="user" if target.domain else "",
+    )
+    return LiveNetwork(network, ("address, DNS servers and domain from the phone's own lease",))
+
+
+def _dns_settings(
+    target: LiveTarget, notes: list[str]
+) -> tuple[tuple[str, int], str, tuple[str, str]]:
+    """The DNS server and domain, and who gave each (`user` or `laptop`)."""
     dns_server = host_port(target.dns, 53) if target.dns else None
     domain = target.domain
+    sources = ("user" if dns_server else "laptop", "user" if domain else "laptop")
     if dns_server is None or domain is None:
         lease_server, lease_domain = _machine_lease()
         if dns_server is None and lease_server is not None:
@@ -99,9 +137,10 @@ def _dns_settings(target: LiveTarget, notes: list[str]) -> tuple[tuple[str, int]
     if domain is None:
         raise UsageError(
             f"give the phone's DNS domain (option 15 of its lease) with --domain "
-            f"({RESOLV_CONF} has no domain or search line)"
+            f"({RESOLV_CONF} has no domain or search line; --bring-up takes it from "
+            "the phone's own lease)"
         )
-    return dns_server, domain
+    return dns_server, domain, sources
 
 
 def _machine_lease() -> tuple[str | None, str | None]:

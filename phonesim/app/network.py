@@ -20,6 +20,8 @@ def lab_network(endpoints: LabEndpoints) -> Network:
         address=endpoints.address,
         domain=endpoints.domain,
         port_map=dict(endpoints.port_map),
+        domain_source="lab",
+        dns_source="lab",
     )
 
 

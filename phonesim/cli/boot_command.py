@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from phonesim.app.targets import TargetProblem
 from phonesim.cli.common import STAGES, default_state_dir
-from phonesim.cli.live_network import add_live_arguments, live_target, phone_mac_argument
+from phonesim.cli.live_network import (
+    add_live_arguments,
+    bringup_from_args,
+    live_target,
+    phone_mac_argument,
+)
 from phonesim.cli.pin_source import WHERE_A_PIN_COMES_FROM, add_pin_arguments, pin_from_args
 from phonesim.cli.trust_ca_option import add_trust_ca_argument, trust_from_args
 from phonesim.core.flow import LAST
@@ -308,6 +313,7 @@ def start_boot(
         run_dir=run_dir,
         run_dir_made=made_run_dir,
         supplied_trust=supplied_trust,
+        bringup=bringup_from_args(args, profile, scenario),
     )
     if on_start is not None:
         on_start()

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from phonesim.app.live_network import LiveTarget
+
+if TYPE_CHECKING:
+    from phonesim.core.profile import DeviceProfile
+    from phonesim.core.stage import Stage
+    from phonesim.lab.scenario import LabScenario
 
 MAC_KEYWORDS = ("profile", "interface")
 
@@ -41,6 +47,28 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     live.add_argument(
         "--no-capture", action="store_true", help="do not write the phone's packets to a pcap"
     )
+    bringup = parser.add_argument_group(
+        "bring-up (before the DHCPINFORM: LLDP-MED, the VLAN, the phone's own lease)"
+    )
+    bringup.add_argument(
+        "--bring-up",
+        action="store_true",
+        help="with --iface: listen for LLDP-MED on it, ask DHCP for the voice VLAN "
+        "(vendor class CPE-OCPHONE) and take the phone's own lease, whose DNS servers and "
+        "domain the boot then uses (--dns/--domain still override); a lab scenario with a "
+        "site DHCP server plays these without it",
+    )
+    bringup.add_argument(
+        "--no-lldp", action="store_true", help="leave LLDP-MED out of the bring-up"
+    )
+    bringup.add_argument(
+        "--no-vlan-query",
+        action="store_true",
+        help="leave the CPE-OCPHONE VLAN query out (the phone stays untagged)",
+    )
+    bringup.add_argument(
+        "--no-lease", action="store_true", help="leave the phone's own lease out of the bring-up"
+    )
 
 
 def live_target(args: argparse.Namespace) -> LiveTarget:
@@ -56,6 +84,27 @@ def live_target(args: argparse.Namespace) -> LiveTarget:
         giaddr=args.giaddr,
         client_port=args.client_port,
         mac_source=mac if mac in MAC_KEYWORDS else None,
+        own_lease=bool(getattr(args, "bring_up", False)) and not getattr(args, "no_lease", False),
+    )
+
+
+def bringup_from_args(
+    args: argparse.Namespace, profile: DeviceProfile, scenario: LabScenario | None
+) -> frozenset[Stage] | None:
+    """The bring-up stages the boot plays: the profile's, less what the options leave out;
+    None (the default) where neither --bring-up nor a lab scenario with a site asks for it."""
+    from phonesim.core.bringup import bringup_stages
+
+    site = scenario is not None and (
+        scenario.enterprise_dhcp is not None or scenario.lldp is not None
+    )
+    if not getattr(args, "bring_up", False) and not site:
+        return None
+    return bringup_stages(
+        profile,
+        lldp=False if args.no_lldp else None,
+        vlan_query=False if args.no_vlan_query else None,
+        lease=False if args.no_lease else None,
     )
 
 

@@ -27,6 +27,44 @@ class StopDhcp:
 
 
 @dataclass(frozen=True, slots=True)
+class ListenLldp:
+    """Listen for the switch's LLDP-MED frames (ethertype 0x88cc) on the phone's port, for
+    at most `timeout` seconds; what is heard comes back as `LldpPolicyHeard`."""
+
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class StopLldp:
+    """The phone no longer listens for LLDP; the driver may close its socket."""
+
+
+@dataclass(frozen=True, slots=True)
+class JoinVlan:
+    """From now on the phone's frames carry this 802.1Q tag (VLAN id, priority code point),
+    and it hears only its VLAN's traffic."""
+
+    vlan_id: int
+    priority: int
+    source: str
+    """Who named the VLAN: `lldp` or `dhcp`."""
+
+
+@dataclass(frozen=True, slots=True)
+class TakeLease:
+    """The phone holds `address` (its mask and router) from now on: the driver puts it on
+    the phone's interface and sends its DNS queries to `dns_servers` (already chosen:
+    the user's, else the lease's)."""
+
+    address: str
+    mask: str | None
+    router: str | None
+    server: str | None
+    lease_time: int | None
+    dns_servers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ResolveSrv:
     name: str
     timeout: float
@@ -153,6 +191,10 @@ class Trace:
 Command = (
     SendDhcp
     | StopDhcp
+    | ListenLldp
+    | StopLldp
+    | JoinVlan
+    | TakeLease
     | ResolveSrv
     | ResolveAddress
     | QueryTime

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from phonesim.codec.provisioning_xml import ProvisionedSettings
+from phonesim.core.bringup import BringUpState
 from phonesim.core.commands import PersistCache, SendSipMessage
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
 from phonesim.core.failure import ServiceFailure
@@ -82,6 +83,7 @@ class SignedIn:
 class BootContext:
     __slots__ = (
         "_names",
+        "bringup",
         "cache_policy",
         "cert_prov_auth",
         "certificate_not_after",
@@ -135,6 +137,8 @@ class BootContext:
         self.wall_at = wall_clock
         self.mono_at = 0.0
         self.using_cache = False
+        self.bringup = BringUpState()
+        """The VLAN and the leases the bring-up stages took (all empty without them)."""
         # What discovery (or the cache) found.
         self.web_url: str | None = None
         self.web_derived = False

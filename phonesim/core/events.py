@@ -21,6 +21,22 @@ class DhcpReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class LldpPolicyHeard:
+    """One LLDP-MED network policy TLV (TIA-1057 §10.2.3) of a frame the switch sent, as
+    the driver decoded it."""
+
+    application: str
+    """`voice`, `voice-signaling`, ... as TIA-1057 names application types 1-8."""
+    vlan_id: int
+    tagged: bool
+    priority: int = 0
+    dscp: int = 0
+    unknown_policy: bool = False
+    switch: str = ""
+    """Who sent it (the chassis id or the frame's source MAC), for the trace."""
+
+
+@dataclass(frozen=True, slots=True)
 class SrvRecord:
     target: str
     port: int
@@ -126,6 +142,7 @@ class SipReceived:
 
 Event = (
     DhcpReceived
+    | LldpPolicyHeard
     | SrvResolved
     | AddressResolved
     | TimeAnswered

@@ -64,6 +64,14 @@ def _reason(stage: Stage, cause: str, meaning: str) -> Reason:
     return Reason(stage, cause, meaning)
 
 
+# -- the lease ---------------------------------------------------------------------------
+LEASE_TIMEOUT = _reason(
+    Stage.LEASE, TIMEOUT, "no DHCP server answered the phone's DISCOVER or REQUEST"
+)
+LEASE_REFUSED = _reason(
+    Stage.LEASE, "refused", "the DHCP server answered every REQUEST with a DHCPNAK"
+)
+
 # -- DHCP (a boot asked to stop after DHCP) ----------------------------------------------
 DHCP_TIMEOUT = _reason(Stage.DHCP, TIMEOUT, "no DHCP server answered the DHCPINFORM")
 DHCP_NO_FQDN = _reason(

@@ -15,6 +15,10 @@ Rules the table encodes, in the words of a boot:
   `<stage>.stopped_as_asked`, whichever way (DHCP, DNS or the cache) it got
   there. Asked to stop after a part of a stage (`dhcp`), it runs that part
   alone in the stage's place: a DHCP storm measures DHCP alone.
+* Before either, a phone that brings itself onto the network (`BRINGUP`) runs the
+  bring-up stages it was given, in this order: it listens for LLDP-MED, asks DHCP for
+  its voice VLAN (`CPE-OCPHONE`) unless LLDP gave one, moves to the VLAN and takes its
+  lease; then it starts as any other phone. A boot without bring-up starts as before.
 * A stage that failed on servers the cache named sends the phone back to
   discovery, once (`REDISCOVER_AFTER`). The TLS-DSK sign-in is one: the
   cache names the registrar that challenged the phone, and a registrar that
@@ -42,6 +46,10 @@ ENTRY: Mapping[Start, Stage] = {
     Start.FROM_CACHE: Stage.TIME,
 }
 
+BRINGUP: tuple[Stage, ...] = (Stage.LLDP, Stage.VLAN, Stage.LEASE)
+"""The bring-up stages in the order a phone runs those it was given; after the last one
+given, the boot goes on where it would have started (`ENTRY`)."""
+
 FOLLOWS: Mapping[Stage, Stage | None] = {
     Stage.DHCP: None,
     Stage.DISCOVERY: Stage.TIME,
@@ -64,6 +72,7 @@ PART_OF: Mapping[Stage, Stage] = {
 """Stages that run inside another one, side by side."""
 
 STOP_AFTER: tuple[Stage, ...] = (
+    Stage.LEASE,
     Stage.DHCP,
     Stage.DISCOVERY,
     Stage.TIME,
@@ -96,14 +105,26 @@ HELD_AFTER: Stage = LAST
 """A boot given a hold duration stays registered after this stage (`Stage.HELD`): not a
 stop a boot can be asked for, but a boot that runs to the end and then goes on."""
 
-_RANK = {stage: rank for rank, stage in enumerate(STOP_AFTER)}
+_RANK = {stage: rank for rank, stage in enumerate((*BRINGUP[:-1], *STOP_AFTER))}
 _BY_NAME = {str(stage): stage for stage in STOP_AFTER}
-_NOT_BEGUN = {stop: STOP_AFTER[rank + 1 :] for stop, rank in _RANK.items()}
+_NOT_BEGUN = {stop: STOP_AFTER[index + 1 :] for index, stop in enumerate(STOP_AFTER)}
 
 
-def first_stage(start: Start, stop: Stage) -> Stage:
-    """The stage a boot begins with: the entry for how it starts, or the part of it the
-    boot was asked to stop after."""
+def first_stage(start: Start, stop: Stage, bringup: frozenset[Stage] = frozenset()) -> Stage:
+    """The stage a boot begins with: its first bring-up stage, else the entry for how it
+    starts, or the part of it the boot was asked to stop after."""
+    return after_bringup(None, start, stop, bringup)
+
+
+def after_bringup(
+    done: Stage | None, start: Start, stop: Stage, bringup: frozenset[Stage]
+) -> Stage:
+    """What follows the bring-up stage `done` (None: power-on): the next one the phone was
+    given, else where a boot that starts this way begins."""
+    later = BRINGUP if done is None else BRINGUP[BRINGUP.index(done) + 1 :]
+    for stage in later:
+        if stage in bringup:
+            return stage
     return within(ENTRY[start], stop)
 
 
@@ -136,6 +157,7 @@ def stop_stage(name: str) -> Stage:
 
 
 __all__ = [
+    "BRINGUP",
     "ENTRY",
     "FOLLOWS",
     "HELD_AFTER",
@@ -145,6 +167,7 @@ __all__ = [
     "REDISCOVER_AFTER",
     "STOP_AFTER",
     "Start",
+    "after_bringup",
     "begins",
     "first_stage",
     "not_begun",

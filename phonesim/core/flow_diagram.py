@@ -23,6 +23,11 @@ def diagram() -> str:
         branch = "└─" if number == len(starts) - 1 else "├─"
         words = _START_WORDS[start].ljust(width, " ")
         lines.append(f" {branch} {words} ─▶ {stage}")
+    bringup = " ─▶ ".join(flow.BRINGUP)
+    lines.append(
+        f" with bring-up: power on ─▶ {bringup} ─▶ as above (each stage only if played; "
+        f"{Stage.VLAN} only if {Stage.LLDP} gave no VLAN)"
+    )
     lines.append("")
     path = _path(flow.ENTRY[flow.Start.DISCOVER])
     lines.append(" ─▶ ".join([*path[: path.index(flow.HELD_AFTER) + 1], "end"]))

@@ -110,6 +110,18 @@ class NetworkSettings:
 
     address: str
     dns_domain: str
+    domain_source: str = "user"
+    """Who gave `dns_domain`: `user` (`--domain`), `laptop` (its resolv.conf), `lease`,
+    `inform-ack`; a value from a lease or the INFORM's ACK comes before the laptop's."""
+    dns_servers: tuple[str, ...] = ()
+    dns_source: str = "user"
+    """Who gave `dns_servers` (the driver's resolver), in the same words."""
+
+
+NO_NETWORK = NetworkSettings(
+    address="0.0.0.0", dns_domain="", domain_source="", dns_servers=(), dns_source=""
+)
+"""A phone at power-on that takes its own lease: its address and names come from it."""
 
 
 class RandomSource(Protocol):

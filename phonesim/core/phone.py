@@ -27,13 +27,21 @@ unsolicited and may come at any time while the phone listens (until StopDhcp).
 
 from __future__ import annotations
 
+from phonesim.codec.lease_options import LeaseValues
 from phonesim.core import flow
 from phonesim.core.boot_ending import trace_ending
 from phonesim.core.boot_start import read_cache
 from phonesim.core.commands import Abandon, Command
 from phonesim.core.context import BootContext
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
-from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvRecord, SrvResolved
+from phonesim.core.events import (
+    AddressResolved,
+    DhcpReceived,
+    Event,
+    LldpPolicyHeard,
+    SrvRecord,
+    SrvResolved,
+)
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
@@ -41,6 +49,7 @@ from phonesim.core.requests import Pending, Waiter, about, timed_out
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import DONE, Done, Failed, StageMachine, Step
 from phonesim.core.stages.held import Held
+from phonesim.core.stages.lldp import LldpListen
 from phonesim.core.stages.machines import MACHINE
 from phonesim.core.step import Redirect
 from phonesim.core.supplied_trust import SuppliedTrust
@@ -57,7 +66,17 @@ _SPELT = {stage: str(stage) for stage in Stage}
 class Phone:
     """One virtual phone. Small on purpose: a fleet holds thousands of these."""
 
-    __slots__ = ("_cache", "_ctx", "_lingering", "_machine", "_rediscovered", "_stop", "outcome")
+    __slots__ = (
+        "_bringup",
+        "_cache",
+        "_ctx",
+        "_lingering",
+        "_machine",
+        "_rediscovered",
+        "_start",
+        "_stop",
+        "outcome",
+    )
 
     def __init__(
         self,
@@ -72,8 +91,13 @@ class Phone:
         final_stage: str = flow.LAST.value,
         hold: float | None = None,
         supplied_trust: SuppliedTrust | None = None,
+        bringup: frozenset[Stage] = frozenset(),
     ) -> None:
+        """`bringup`: the bring-up stages this boot plays (`phonesim.core.bringup`); none
+        for a phone that already sits on its network with an address."""
         self._stop = flow.stop_stage(final_stage)
+        self._bringup = bringup
+        self._start = flow.Start.DISCOVER
         if hold is not None and (hold <= 0 or self._stop is not flow.HELD_AFTER):
             raise ValueError(
                 f"a phone is held registered only after {flow.HELD_AFTER}, for a positive time"
@@ -118,6 +142,11 @@ class Phone:
         return self._ctx.sip_uri
 
     @property
+    def lease(self) -> LeaseValues | None:
+        """The phone's own lease (bring-up), while it holds one."""
+        return self._ctx.bringup.lease
+
+    @property
     def stage(self) -> Stage | None:
         """The stage under way (None before power-on)."""
         return None if self._machine is None else self._machine.stage
@@ -150,7 +179,8 @@ class Phone:
             address=ctx.network.address,
             domain=ctx.network.dns_domain,
         )
-        self._enter(flow.first_stage(read_cache(ctx, self._cache), self._stop), now)
+        self._start = read_cache(ctx, self._cache)
+        self._enter(flow.first_stage(self._start, self._stop, self._bringup), now)
         return out.take()
 
     def handle(self, event: Event, now: float) -> list[Command]:
@@ -160,7 +190,13 @@ class Phone:
             return []
         ctx = self._ctx
         ctx.out.now = now
-        if isinstance(event, DhcpReceived):
+        if isinstance(event, LldpPolicyHeard):
+            machine = self._machine
+            if isinstance(machine, LldpListen) and machine.listens_for_lldp:
+                self._deliver(machine, event, now)
+            else:
+                self._ignore(event, "the phone no longer listens for LLDP")
+        elif isinstance(event, DhcpReceived):
             machine = self._machine
             listener = machine if machine is not None and machine.listens_for_dhcp else None
             if listener is None and self._lingering:
@@ -295,7 +331,12 @@ class Phone:
             if isinstance(step, Redirect):
                 step = self._begin(flow.REDIRECTED_TO[machine.stage], now)
                 continue
-            following = flow.FOLLOWS[machine.stage]
+            if machine.stage in flow.BRINGUP:
+                following: Stage | None = flow.after_bringup(
+                    machine.stage, self._start, self._stop, self._bringup
+                )
+            else:
+                following = flow.FOLLOWS[machine.stage]
             if following is None or not self._begins(following):
                 self._succeed(step, now)
                 return

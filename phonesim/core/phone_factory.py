@@ -12,6 +12,7 @@ from phonesim.core.flow import LAST
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.phone import Phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
 from phonesim.core.supplied_trust import SuppliedTrust
 
 
@@ -27,6 +28,7 @@ def make_phone(
     final_stage: str = LAST.value,
     hold: float | None = None,
     supplied_trust: SuppliedTrust | None = None,
+    bringup: frozenset[Stage] = frozenset(),
 ) -> Phone:
     """A phone powered off: `start(now)` powers it on."""
     return Phone(
@@ -40,4 +42,5 @@ def make_phone(
         final_stage=final_stage,
         hold=hold,
         supplied_trust=supplied_trust,
+        bringup=bringup,
     )

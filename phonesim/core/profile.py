@@ -172,6 +172,30 @@ class ProvisioningBehaviour:
 
 
 @dataclass(frozen=True, slots=True)
+class BringUpBehaviour:
+    """How the phone gets onto the network before the DHCPINFORM (fidelity rows 1-3): LLDP-MED,
+    then the `CPE-OCPHONE` VLAN query, then its own lease. Whether a boot plays these is the
+    driver's say (a laptop already on the voice VLAN skips them); which of them the device
+    does is the profile's. The timers and what the phone asks for are not published [U]."""
+
+    lldp: bool = True
+    lldp_timeout: float = 10.0
+    """[U] How long the phone waits for LLDP-MED before it asks DHCP for the VLAN."""
+    vlan_query: bool = True
+    vlan_vendor_class: str = "CPE-OCPHONE"
+    """Option 60 of the VLAN query (gg412828; matched case-sensitively by servers)."""
+    lease: bool = True
+    lease_vendor_class: str = "CPE-OCPHONE"
+    """[U] Option 60 of the lease on the voice VLAN (empty: none sent)."""
+    parameter_request_list: tuple[int, ...] = (1, 3, 6, 15, 4, 42, 43)
+    """[U] Option 55 of the VLAN query and the lease: 43 for the VLAN, the rest for the
+    address's values."""
+    retransmit_after: tuple[float, ...] = (4.0, 8.0, 16.0, 32.0)
+    """RFC 2131 §4.1 backoff between DISCOVERs (and REQUESTs); after the last, DHCP gives up."""
+    retransmit_jitter: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceProfile:
     device: DeviceInfo
     dhcp: DhcpBehaviour
@@ -182,6 +206,7 @@ class DeviceProfile:
     certificate: CertificateBehaviour
     tls_dsk: TlsDskBehaviour = TlsDskBehaviour()
     provisioning: ProvisioningBehaviour = ProvisioningBehaviour()
+    bringup: BringUpBehaviour = BringUpBehaviour()
 
     @property
     def name(self) -> str:
@@ -260,6 +285,7 @@ class DeviceProfile:
             ),
             tls_dsk=_tls_dsk(reader),
             provisioning=_provisioning(reader),
+            bringup=_bringup(reader),
         )
         reader.reject_unknown(_known_fields())
         if "pin" not in profile.device.sign_in_methods:
@@ -278,6 +304,7 @@ def _known_fields() -> dict[str, set[str]]:
         "certificate": CertificateBehaviour,
         "tls_dsk": TlsDskBehaviour,
         "provisioning": ProvisioningBehaviour,
+        "bringup": BringUpBehaviour,
     }
     return {name: {f.name for f in fields(kind)} for name, kind in sections.items()}
 
@@ -339,4 +366,38 @@ def _provisioning(reader: FieldReader) -> ProvisioningBehaviour:
         subscriptions=reader.texts("provisioning.subscriptions", allow_empty=True)
         if reader.present("provisioning.subscriptions")
         else default.subscriptions,
+    )
+
+
+def _bringup(reader: FieldReader) -> BringUpBehaviour:
+    """The optional [bringup] table: each field absent keeps its default."""
+    default = BringUpBehaviour()
+
+    def given(name: str) -> bool:
+        return reader.present(f"bringup.{name}")
+
+    return BringUpBehaviour(
+        lldp=reader.boolean("bringup.lldp") if given("lldp") else default.lldp,
+        lldp_timeout=reader.seconds("bringup.lldp_timeout")
+        if given("lldp_timeout")
+        else default.lldp_timeout,
+        vlan_query=reader.boolean("bringup.vlan_query")
+        if given("vlan_query")
+        else default.vlan_query,
+        vlan_vendor_class=reader.text("bringup.vlan_vendor_class")
+        if given("vlan_vendor_class")
+        else default.vlan_vendor_class,
+        lease=reader.boolean("bringup.lease") if given("lease") else default.lease,
+        lease_vendor_class=reader.raw_text("bringup.lease_vendor_class")
+        if given("lease_vendor_class")
+        else default.lease_vendor_class,
+        parameter_request_list=reader.option_codes("bringup.parameter_request_list")
+        if given("parameter_request_list")
+        else default.parameter_request_list,
+        retransmit_after=reader.seconds_list("bringup.retransmit_after")
+        if given("retransmit_after")
+        else default.retransmit_after,
+        retransmit_jitter=reader.seconds("bringup.retransmit_jitter", allow_zero=True)
+        if given("retransmit_jitter")
+        else default.retransmit_jitter,
     )

@@ -55,6 +55,13 @@ class FieldReader:
             raise self._fail(field, f"must be a non-empty string, got {value!r}")
         return value
 
+    def raw_text(self, field: str) -> str:
+        """A string that may be empty (an empty one says "none")."""
+        value = self._raw(field)
+        if not isinstance(value, str):
+            raise self._fail(field, f"must be a string, got {value!r}")
+        return value
+
     def texts(self, field: str, *, allow_empty: bool = False) -> tuple[str, ...]:
         value = self._raw(field)
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):

@@ -13,6 +13,9 @@ from enum import StrEnum
 
 class Stage(StrEnum):
     BOOT = "boot"
+    LLDP = "lldp"
+    VLAN = "vlan"
+    LEASE = "lease"
     DHCP = "dhcp"
     DNS = "dns"
     DISCOVERY = "discovery"

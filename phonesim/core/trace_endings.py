@@ -52,6 +52,9 @@ FAILURE_FIELDS = frozenset(
         "tried",
         "registrar_source",
         "dhcp_answers",
+        # The lease's:
+        "vlan",
+        "attempts",
         # The TLS-DSK sign-in's (phonesim.core.tls_dsk):
         "registrar",
         "phase",
@@ -91,6 +94,7 @@ def failed(stage: Stage) -> TraceEvent:
 STOPPED: Mapping[Stage, TraceEvent] = {
     stage: TraceEvent(stage, "stopped_as_asked", STOP_FIELDS, f"stopped after {stage}, as asked")
     for stage in (
+        Stage.LEASE,
         Stage.DHCP,
         Stage.DISCOVERY,
         Stage.TIME,
@@ -104,6 +108,7 @@ FAILED: Mapping[Stage, TraceEvent] = {
         stage, "failed", FAILURE_FIELDS, f"the boot failed at {stage}", frozenset({"error"})
     )
     for stage in (
+        Stage.LEASE,
         Stage.DHCP,
         Stage.DISCOVERY,
         Stage.ROOTCHAIN,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from phonesim.core.stage import Stage
 
 PHONE_SCREEN: dict[str, str] = {
+    Stage.LEASE: "Acquiring IP Address",  # UP-7416ff3a
     Stage.DHCP: "Locating the server to download the certificate",
     Stage.DISCOVERY: "Locating the server to download the certificate",
     Stage.ROOTCHAIN: "Error downloading certificate chain from OCS Registrar. Please try again",

@@ -45,6 +45,7 @@ PACKET_ADD_MEMBERSHIP = 1
 PACKET_MR_PROMISC = 1
 PACKET_MR_UNICAST = 3
 _MAX_FRAME = 65535
+_CIADDR = slice(12, 16)
 
 
 class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
@@ -92,6 +93,22 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         self._loop.add_reader(self._packet.fileno(), self._read_frames)
         self._loop.add_reader(self._udp.fileno(), self._drop_datagrams)
 
+    def move_to(self, interface: str) -> None:
+        """Speak on `interface` from now on (the VLAN's, once the phone joined it)."""
+        self.close()
+        self.interface = interface
+        self._udp = bind_udp_socket(
+            address="", port=self.client_port, interface=interface, role="DHCP client port"
+        )
+        self._packet = open_packet_socket(interface, self.phone_mac)
+        assert self._loop is not None
+        self._loop.add_reader(self._packet.fileno(), self._read_frames)
+        self._loop.add_reader(self._udp.fileno(), self._drop_datagrams)
+
+    def use_address(self, address: str) -> None:
+        """The phone's own lease: its INFORM leaves from this address (ciaddr's)."""
+        self.interface_address = address
+
     @property
     def local_address(self) -> tuple[str, int]:
         """Where the phone's INFORMs leave from: the interface's address, the client port."""
@@ -122,7 +139,9 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         return build_udp_frame(
             source_mac=self.phone_mac or _chaddr(payload),
             destination_mac=BROADCAST_MAC,
-            source_ip=self.interface_address,
+            # The client's own address as the message gives it (RFC 2131 §4.1): 0.0.0.0
+            # before a lease, the leased address after; each fleet phone its own.
+            source_ip=socket.inet_ntoa(payload[_CIADDR]),
             destination_ip=BROADCAST_ADDRESS,
             source_port=self.client_port,
             destination_port=DHCP_SERVER_PORT,

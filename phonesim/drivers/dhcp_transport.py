@@ -42,6 +42,9 @@ class DhcpPlacement:
     """None: a fleet, whose phones each have their own MAC."""
     interface: InterfaceFacts | None = None
     giaddr: str | None = None
+    own_lease: bool = False
+    """The phone takes its own lease: every message leaves as a whole frame (from 0.0.0.0
+    until the lease, tagged once on a VLAN), whatever its MAC."""
 
     @property
     def broadcast(self) -> bool:
@@ -75,7 +78,7 @@ async def open_dhcp_transport(
         )
         await relay.open()
         return relay
-    if interface is not None and placement.phone_mac != interface.mac:
+    if interface is not None and (placement.own_lease or placement.phone_mac != interface.mac):
         # A fleet on an interface always goes this way: its MACs are not the interface's.
         packet = PacketSocketDhcpEndpoint(
             placement.server,

@@ -6,6 +6,8 @@ what the phone on the voice VLAN sees.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dns.asyncresolver
 import dns.exception
 import dns.rdatatype
@@ -25,6 +27,12 @@ class PhoneResolver:
         self._resolver.cache = None
         self.timeout = timeout
         self.where = f"{nameserver}:{port}"
+
+    def use_servers(self, nameservers: Sequence[str], port: int = 53) -> None:
+        """Ask these servers from now on: the ones the phone's own lease gave (option 6)."""
+        self._resolver.nameservers = list(nameservers)
+        self._resolver.port = port
+        self.where = ", ".join(f"{server}:{port}" for server in nameservers)
 
     async def srv(self, name: str, timeout: float | None = None) -> SrvResolved:
         try:

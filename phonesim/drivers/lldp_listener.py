@@ -1,10 +1,12 @@
-"""Listening for the switch's LLDP-MED on the phone's interface, bounded in time.
+"""Listening for the switch's LLDP-MED on the phone's interface.
 
-The phone announces itself as an LLDP-MED endpoint (a switch may say nothing
-of LLDP-MED before it hears one) every `announce_every` seconds and reads
-LLDP frames until one carries a Network Policy, or `timeout` passes. Frames
-that cannot be read are counted, not fatal: a neighbour's broken LLDPDU must
-not stop the boot. Only the interface the caller names is touched.
+Only ever on an interface the user named (`--iface` with `--bring-up`). Two ways
+in: `LldpListener` hands the booting phone's core each network policy heard, for
+as long as the core listens (its own timer ends it); `hear_lldp_med` is the
+self-contained form, bounded by `timeout`, which also announces the phone as an
+LLDP-MED endpoint every `announce_every` seconds (a switch may say nothing of
+LLDP-MED before it hears one). Frames that cannot be read are counted, not
+fatal: a neighbour's broken LLDPDU must not stop the boot.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from phonesim.codec.lldp_med import (
     build_endpoint_frame,
     decode_lldp_frame,
 )
+from phonesim.core.events import LldpPolicyHeard
+from phonesim.drivers.bringup_link import PolicyHeard
 from phonesim.drivers.dhcp_interface import PrivilegeNeeded
 from phonesim.errors import MalformedFrame, UsageError
 
@@ -29,6 +33,7 @@ SOL_PACKET = 263
 PACKET_ADD_MEMBERSHIP = 1
 PACKET_MR_MULTICAST = 0
 PACKET_OUTGOING = 4
+_MAX_FRAME = 9000
 
 
 @dataclass(frozen=True)
@@ -115,3 +120,68 @@ def _lldp_socket(interface: str) -> socket.socket:
         sock.close()
         raise UsageError(f"cannot listen for LLDP on {interface}: {error.strerror}") from None
     return sock
+
+
+def network_policies(frame: bytes) -> list[LldpPolicyHeard]:
+    """Every LLDP-MED network policy in an Ethernet frame, as the core's events (none in a
+    frame of another kind, or one that cannot be read)."""
+    if len(frame) < 14 or int.from_bytes(frame[12:14], "big") != ETHERTYPE_LLDP:
+        return []
+    try:
+        med = decode_lldp_frame(frame)
+    except MalformedFrame:
+        return []
+    switch = frame[6:12].hex(":")
+    return [
+        LldpPolicyHeard(
+            application=policy.application_name.replace(" ", "-"),
+            vlan_id=policy.vlan_id,
+            tagged=policy.tagged,
+            priority=policy.priority,
+            dscp=policy.dscp,
+            unknown_policy=policy.unknown,
+            switch=switch,
+        )
+        for policy in med.policies
+    ]
+
+
+class LldpListener:
+    """The booting phone's ear for LLDP: each policy heard goes to the core until it stops
+    listening."""
+
+    def __init__(self, interface: str) -> None:
+        self.interface = interface
+        self._socket: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self, heard: PolicyHeard) -> None:
+        self._socket = _lldp_socket(self.interface)
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(self._socket.fileno(), self._read, heard)
+
+    def _read(self, heard: PolicyHeard) -> None:
+        # The phone may stop listening inside `heard` (it got its VLAN): then nothing more.
+        while self._socket is not None:
+            try:
+                frame, address = self._socket.recvfrom(_MAX_FRAME)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            if address[2] == PACKET_OUTGOING:
+                continue
+            for policy in network_policies(frame):
+                if self._socket is None:
+                    return
+                heard(policy)
+
+    def stop(self) -> None:
+        if self._socket is not None:
+            if self._loop is not None:
+                self._loop.remove_reader(self._socket.fileno())
+            self._socket.close()
+            self._socket = None
+
+
+__all__ = ["LldpHeard", "LldpListener", "LldpSilence", "hear_lldp_med", "network_policies"]

@@ -45,3 +45,7 @@ class Network:
     capture: Path | None = None
     """Where the phone's own packets go; None: capture.pcap in the run folder, if any."""
     capture_enabled: bool = True
+    domain_source: str = "user"
+    """Who gave `domain`: `user` (--domain), `laptop` (resolv.conf) or `lab`."""
+    dns_source: str = "user"
+    """Who gave `dns_server`, in the same words."""

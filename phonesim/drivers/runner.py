@@ -24,7 +24,9 @@ from phonesim.core.commands import (
     ConnectRegistrar,
     FetchMetadata,
     FetchRootChain,
+    JoinVlan,
     KeepAlive,
+    ListenLldp,
     PersistCache,
     QueryTime,
     RequestCertificate,
@@ -34,6 +36,8 @@ from phonesim.core.commands import (
     SendDhcp,
     SendSipMessage,
     StopDhcp,
+    StopLldp,
+    TakeLease,
     Trace,
     TrustRootChain,
 )
@@ -42,6 +46,7 @@ from phonesim.core.outcome import Outcome
 from phonesim.core.phone import Phone
 from phonesim.drivers import web_steps
 from phonesim.drivers.address_book import CURRENT_ADDRESS_BOOK, AddressBook
+from phonesim.drivers.bringup_link import BringUpLink, RecordedLink
 from phonesim.drivers.cache_store import DiscoveryCacheStore
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
@@ -79,6 +84,8 @@ class PhoneServices:
     port_map: dict[int, int]
     cache_store: DiscoveryCacheStore | None = None
     web: WebClientPool = field(default_factory=WebClientPool)
+    link: BringUpLink = field(default_factory=RecordedLink)
+    """The link under the phone for its bring-up (LLDP-MED, the VLAN, the lease)."""
 
 
 TraceSink = Callable[[Trace], None]
@@ -259,6 +266,14 @@ class PhoneRunner:
             if self._xid is not None:
                 self.services.dhcp.forget(self._xid, self._mac)
                 self._xid = None
+        elif isinstance(command, ListenLldp):
+            self.services.link.listen_lldp(command.timeout, self._feed)
+        elif isinstance(command, StopLldp):
+            self.services.link.stop_lldp()
+        elif isinstance(command, JoinVlan):
+            self.services.link.join_vlan(command.vlan_id, command.priority)
+        elif isinstance(command, TakeLease):
+            self.services.link.take_lease(command)
         elif isinstance(command, ResolveSrv):
             self._spawn(command, self.services.resolver.srv(command.name, command.timeout))
         elif isinstance(command, ResolveAddress):

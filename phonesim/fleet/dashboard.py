@@ -18,6 +18,9 @@ from phonesim.fleet.summary_tables import figure_table
 
 STAGE_ORDER: tuple[str, ...] = (
     Stage.BOOT,
+    Stage.LLDP,
+    Stage.VLAN,
+    Stage.LEASE,
     Stage.DHCP,
     Stage.DNS,
     Stage.DISCOVERY,

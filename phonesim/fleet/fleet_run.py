@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -26,13 +27,14 @@ from typing import Any
 from phonesim.core.commands import Trace
 from phonesim.core.discovery_cache import CachePolicy
 from phonesim.core.events import AddressResolved, SrvResolved
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
+from phonesim.core.identity import PhoneIdentity, Pin
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.core.trace_schema import HELD_BEGAN
+from phonesim.drivers.bringup_settings import phone_settings
 from phonesim.drivers.certificate_request import KeyPool
 from phonesim.drivers.dhcp_interface import interface_facts
 from phonesim.drivers.dhcp_transport import DhcpPlacement, open_dhcp_transport
@@ -44,6 +46,7 @@ from phonesim.errors import PhonesimError
 from phonesim.fleet import stage_clock, stop_reason
 from phonesim.fleet.arrivals import arrival_summary
 from phonesim.fleet.compact_random import CompactRandom
+from phonesim.fleet.fleet_leases import HeldLeases
 from phonesim.fleet.frozen_heap import heap_frozen
 from phonesim.fleet.hold_figures import HoldFigures
 from phonesim.fleet.identities import FleetIdentity
@@ -99,6 +102,15 @@ class FleetPlan:
     start_at: float | None = None
     """The wall-clock time (epoch seconds) of the schedule's zero, shared by every slice of
     a fleet spread over several engines (`--start-at`); None: as soon as this one is ready."""
+    bringup: frozenset[Stage] = frozenset()
+    """The bring-up stages every phone plays (each its own lease from its own MAC);
+    `--stage lease` plays the lease at least."""
+
+    @property
+    def phones_bring_up(self) -> frozenset[Stage]:
+        if self.final_stage == Stage.LEASE:
+            return self.bringup | {Stage.LEASE}
+        return self.bringup
 
 
 @dataclass
@@ -177,7 +189,10 @@ class FleetRun:
             plan.final_stage,
             held=plan.hold is not None,
             supplied_trust=plan.supplied_trust is not None,
+            leased=Stage.LEASE in plan.phones_bring_up,
         )
+        self.leases = HeldLeases()
+        """The leases the phones took, given back when the fleet stops."""
         self.hold = None if plan.hold is None else HoldFigures(plan.hold)
         self._ending_holds: str | None = None
         """What is ending every hold (e.g. `Ctrl-C`); None while holds run their course."""
@@ -310,6 +325,7 @@ class FleetRun:
             self._end_phones_in_flight()
             self.udp_drops.stop()
             self.loop_lag.stop()
+            self.leases.release_all(services.dhcp.send, random.Random(self.plan.seed))
             services.dhcp.close()
             if self._resolver is not None:
                 self._resolver.close()
@@ -454,13 +470,14 @@ class FleetRun:
                 sign_in_as=identity.sign_in_as,
                 pin=Pin(identity.pin),
             ),
-            NetworkSettings(address=self.network.address, dns_domain=self.network.domain),
+            phone_settings(self.network, plan.phones_bring_up),
             rng=CompactRandom(plan.seed * 1_000_003 + identity.index),
             wall_clock=time.time(),
             cache_policy=_FLEET_CACHE,
             final_stage=plan.final_stage,
             supplied_trust=plan.supplied_trust,
             hold=plan.hold,
+            bringup=plan.phones_bring_up,
         )
         clock = StageClock()
         hold = self.hold
@@ -518,6 +535,7 @@ class FleetRun:
         elif self.hold is not None:
             self.hold.never_held(ended)
         identity = booting.identity
+        self.leases.keep(identity.mac, booting.runner.phone.lease)
         self.statistics.phone_finished(
             ended,
             outcome,

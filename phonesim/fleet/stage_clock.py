@@ -46,6 +46,7 @@ SIGN_OUT = "sign_out"
 HELD_STEPS = (REFRESH, SA_RENEWAL, FORCED_REHANDSHAKE, SIGN_OUT)
 
 STAGES = (
+    Stage.LEASE,
     Stage.DHCP,
     Stage.DNS,
     Stage.TIME,
@@ -59,7 +60,8 @@ STAGES = (
     *HELD_STEPS,
     BOOT,
 )
-"""Measured steps: each DHCP exchange (first INFORM to first ACK), each DNS query, the
+"""Measured steps: each DORA (the VLAN query's and the lease's: first DISCOVER to the ACK),
+each DHCP exchange (first INFORM to first ACK), each DNS query, the
 time query, the root chain download, each metadata (mex) fetch, the web ticket, the
 certificate, each registrar attempt, the TLS-DSK sign-in (first handshake round to the
 verified 200 OK), in-band provisioning (the SUBSCRIBE to its answer), a held phone's
@@ -77,6 +79,7 @@ needed without the answer (`--stage discovery` ends on DHCP's answer while the D
 query sent beside it is still out)."""
 
 _STARTS: dict[TraceEvent, str] = {
+    ts.LEASE_DISCOVER_SENT: Stage.LEASE,
     ts.DHCP_INFORM_SENT: Stage.DHCP,
     ts.DNS_QUERY: Stage.DNS,
     ts.TIME_QUERY: Stage.TIME,
@@ -91,6 +94,7 @@ _STARTS: dict[TraceEvent, str] = {
     ts.POWER_ON: BOOT,
 }
 _ENDS: dict[TraceEvent, str] = {
+    ts.LEASE_ACKED: Stage.LEASE,
     ts.DHCP_ANSWER: Stage.DHCP,
     ts.DNS_ANSWER: Stage.DNS,
     ts.TIME_SYNCHRONIZED: Stage.TIME,
@@ -161,12 +165,13 @@ def _answered(f: DeclaredFields) -> str:
     return f"answered {f.get('status')} {f.get('reason_phrase') or ''}".strip()
 
 
-@reads(ts.DHCP_GAVE_UP)
+@reads(ts.DHCP_GAVE_UP, ts.LEASE_GAVE_UP)
 def _gave_up(f: DeclaredFields) -> str:
     return str(f.get("note") or "")
 
 
 _STEP_FAILURES: dict[TraceEvent, _StepFailed] = {
+    ts.LEASE_GAVE_UP: _StepFailed(Stage.LEASE, _gave_up, lambda _f, _m: True),
     ts.DHCP_GAVE_UP: _StepFailed(Stage.DHCP, _gave_up, lambda _f, _m: True),
     ts.DNS_NO_ANSWER: _StepFailed(Stage.DNS, _error, _error_timed_out),
     ts.TIME_NO_ANSWER: _StepFailed(Stage.TIME, _error, _error_timed_out),

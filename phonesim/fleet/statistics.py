@@ -34,6 +34,7 @@ from phonesim.fleet.stage_clock import (
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 
 FINAL_STAGE_LAST_STEP: dict[str, str] = {
+    Stage.LEASE: Stage.LEASE,
     Stage.DHCP: Stage.DHCP,
     Stage.DISCOVERY: Stage.DNS,
     Stage.TIME: Stage.TIME,
@@ -134,9 +135,17 @@ class ProfileFigures:
 
 class FleetStatistics:
     def __init__(
-        self, final_stage: str = Stage.TLSDSK, *, held: bool = False, supplied_trust: bool = False
+        self,
+        final_stage: str = Stage.TLSDSK,
+        *,
+        held: bool = False,
+        supplied_trust: bool = False,
+        leased: bool = False,
     ) -> None:
         self.final_stage = final_stage
+        self.leased = leased or final_stage == Stage.LEASE
+        """The phones take their own leases (the bring-up): a fleet on borrowed addresses
+        never plans the lease step."""
         self.held = held
         """The phones are held registered after signing in (`--hold`)."""
         self.supplied_trust = supplied_trust
@@ -230,6 +239,8 @@ class FleetStatistics:
         for stage in STAGES:
             if stage in reached:
                 continue
+            if stage == Stage.LEASE and not self.leased:
+                continue  # on borrowed addresses: no phone was to take a lease
             if _ORDER[stage] < furthest:
                 why = self._went_without(stage)
             elif outcome == "fleet.interrupted":
@@ -258,7 +269,11 @@ class FleetStatistics:
         # A held phone refreshes (given a hold longer than Expires) and signs out; new
         # security associations come only with a long hold or a registrar's 401.
         held = (REFRESH, SIGN_OUT) if self.held else ()
-        return tuple(s for s in STAGES if _ORDER[s] <= last or s == BOOT or s in held)
+        return tuple(
+            s
+            for s in STAGES
+            if (_ORDER[s] <= last or s == BOOT or s in held) and (s != Stage.LEASE or self.leased)
+        )
 
     @property
     def finished(self) -> int:
@@ -300,8 +315,12 @@ class FleetStatistics:
                 stage: found for stage in STAGES if (found := self.stage_summary(stage)) is not None
             },
             # Every step, always: one shape whatever --stage, and the steps after it say
-            # that the phones stopped as asked.
-            "steps": {stage: self.step_summary(stage) for stage in STAGES},
+            # that the phones stopped as asked; the lease only for phones that take one.
+            "steps": {
+                stage: self.step_summary(stage)
+                for stage in STAGES
+                if stage != Stage.LEASE or self.leased or self.phones_ran[stage]
+            },
             "failures": [row.to_json() for row in self.failures.rows()],
             "profiles": {
                 name: figures.summary() for name, figures in sorted(self.by_profile.items())

@@ -1,4 +1,5 @@
-"""DHCPINFORM responders that behave like Communications Server DHCP, one or several.
+"""DHCPINFORM responders that behave like Communications Server DHCP, one or several, and
+beside them, when a scenario has one, the site's own DHCP server (`enterprise_dhcp`).
 
 Each lab DHCP server answers only DHCPINFORM from vendor class `MS-UC-Client`,
 with its options (120 and 43 by default) plus server id, no lease and no lease
@@ -21,11 +22,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from phonesim.codec.ack_template import AckTemplate
-from phonesim.codec.dhcp_message import DHCPINFORM, decode_dhcp_message
+from phonesim.codec.dhcp_message import (
+    DHCPDISCOVER,
+    DHCPINFORM,
+    DHCPRELEASE,
+    DHCPREQUEST,
+    decode_dhcp_message,
+)
 from phonesim.codec.inform_check import recognise_inform
 from phonesim.codec.ms_uc_client_option import encode_ms_uc_client_option
 from phonesim.codec.sip_server_option import encode_sip_server_names
 from phonesim.errors import PhonesimError
+from phonesim.lab.enterprise_dhcp import EnterpriseDhcpServer
 from phonesim.lab.responder_socket import ResponderSocket
 
 UC_VENDOR_CLASS = "MS-UC-Client"
@@ -34,6 +42,7 @@ _UC_VENDOR_CLASS_BYTES = UC_VENDOR_CLASS.encode("latin-1")
 # record is dropped whole once it grows this large (a late retransmission
 # then counts as a first try, which only matters for `from_attempt`).
 _MAX_TRACKED_TRANSACTIONS = 65536
+_LEASE_MESSAGES = (DHCPDISCOVER, DHCPREQUEST, DHCPRELEASE)
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,13 @@ class ScheduledReply:
 
 
 class LabDhcpResponder:
-    def __init__(self, servers: DhcpResponderConfig | Sequence[LabDhcpServer]) -> None:
+    def __init__(
+        self,
+        servers: DhcpResponderConfig | Sequence[LabDhcpServer],
+        enterprise: EnterpriseDhcpServer | None = None,
+    ) -> None:
+        self.enterprise = enterprise
+        """The site's own DHCP server beside the pool's (leases, the VLAN answer), if any."""
         self.servers: tuple[LabDhcpServer, ...] = ()
         self._acks: list[AckTemplate | None] = []
         self.reconfigure(servers)
@@ -100,8 +115,12 @@ class LabDhcpResponder:
         # Built on a server's first answer, so that scapy loads only when needed.
         self._acks = [None] * len(self.servers)
 
-    def replies(self, data: bytes) -> list[ScheduledReply]:
-        """Every server's DHCPACK to one datagram, with its delay; none when all stay silent."""
+    def replies(self, data: bytes, vlan: int | None = None) -> list[ScheduledReply]:
+        """Every server's answer to one datagram the phone sent on `vlan` (None: untagged,
+        or as the enterprise server can tell), with its delay; none when all stay silent."""
+        enterprise = self.enterprise
+        if enterprise is not None:
+            return self._site_replies(enterprise, data, vlan)
         recognised = recognise_inform(data, _UC_VENDOR_CLASS_BYTES)
         if recognised is not None:
             attempt = self._count_attempt(recognised.chaddr, recognised.xid)
@@ -112,6 +131,36 @@ class LabDhcpResponder:
             self.counts["malformed"] += 1
             return []
         if request.op != 1 or request.message_type != DHCPINFORM:
+            self.counts["not_inform"] += 1
+            return []
+        if request.vendor_class != UC_VENDOR_CLASS:
+            self.counts["other_vendor_class"] += 1
+            return []
+        attempt = self._count_attempt(request.chaddr, request.xid)
+        return self._answers(attempt, lambda ack: ack.for_request(request))
+
+    def _site_replies(
+        self, enterprise: EnterpriseDhcpServer, data: bytes, vlan: int | None
+    ) -> list[ScheduledReply]:
+        """A site with its own DHCP server: leases go to it, INFORMs to the pool's servers
+        where they are reachable (the slow path: a site's boots are not a DHCP storm)."""
+        try:
+            request = decode_dhcp_message(data)
+        except PhonesimError:
+            self.counts["malformed"] += 1
+            return []
+        if request.op != 1:
+            self.counts["not_inform"] += 1
+            return []
+        if request.message_type in _LEASE_MESSAGES:
+            self.counts[f"lease_{request.message_type}"] += 1
+            payload = enterprise.answer(request, vlan)
+            return [] if payload is None else [ScheduledReply(0.0, payload, enterprise.server_id)]
+        on = enterprise.vlan_of.get(request.chaddr, 0) if vlan is None else vlan
+        if not enterprise.spec.informs_on(on):
+            self.counts["other_vlan"] += 1
+            return []
+        if request.message_type != DHCPINFORM:
             self.counts["not_inform"] += 1
             return []
         if request.vendor_class != UC_VENDOR_CLASS:

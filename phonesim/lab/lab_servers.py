@@ -21,6 +21,7 @@ from phonesim.lab.certificate_authority import LabCertificateAuthority, SerialSo
 from phonesim.lab.dhcp_responder import LabDhcpResponder
 from phonesim.lab.directory import LabDirectory
 from phonesim.lab.dns_server import LabDnsServer
+from phonesim.lab.enterprise_dhcp import EnterpriseDhcpServer
 from phonesim.lab.lab_plan import LabPlan
 from phonesim.lab.layout import LabLayout
 from phonesim.lab.registrar import Busy, LabRegistrar
@@ -131,7 +132,9 @@ def configure_lab(
         registrar=registrar,
         time=time,
         dns=LabDnsServer(plan.zone(), silent=scenario.dns.silent),
-        dhcp=None if dhcp_capture is not None else LabDhcpResponder(plan.dhcp_servers()),
+        dhcp=None
+        if dhcp_capture is not None
+        else LabDhcpResponder(plan.dhcp_servers(), enterprise_server(scenario, layout)),
         capture_dhcp=None if dhcp_capture is None else CaptureResponder(dhcp_capture),
     )
 
@@ -172,3 +175,17 @@ def _tls_dsk_key() -> rsa.RSAPrivateKey:
     """The pool's key for the TLS-DSK handshake, one per process: its suites need RSA key
     exchange, and an RSA key costs tens of milliseconds, which a lab per test repeats."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def enterprise_server(scenario: LabScenario, layout: LabLayout) -> EnterpriseDhcpServer | None:
+    """The site's own DHCP server, when the scenario has one: at the lab's address, giving
+    the lab's domain, DNS and time server."""
+    if scenario.enterprise_dhcp is None:
+        return None
+    return EnterpriseDhcpServer(
+        scenario.enterprise_dhcp,
+        server_id=layout.address,
+        domain=layout.domain,
+        dns_server=layout.address,
+        ntp_server=layout.address,
+    )

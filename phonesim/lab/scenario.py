@@ -33,6 +33,9 @@ from phonesim.codec.ms_uc_client_option import (
 )
 from phonesim.codec.ocauthws.endpoints import CERT_PROV_PATH
 from phonesim.errors import LabDataError, MalformedHex
+from phonesim.lab.bringup_fields import read_enterprise_dhcp, read_lldp
+from phonesim.lab.enterprise_dhcp import EnterpriseDhcpSpec
+from phonesim.lab.lldp_switch import LldpSpec
 from phonesim.lab.toml_fields import FieldPath, LabFile
 
 OPTION_43 = 43
@@ -220,6 +223,10 @@ class LabScenario:
     max_clock_skew: float = 300.0
     """Seconds the pool's web services allow between a request's security timestamp and
     their clock (WCF's MaxClockSkew, 5 minutes by default)."""
+    enterprise_dhcp: EnterpriseDhcpSpec | None = None
+    """The site's own DHCP server (leases, the VLAN answer); None: the pool's alone."""
+    lldp: LldpSpec | None = None
+    """What the switch says in LLDP-MED; None: it says nothing."""
     hold: float | None = None
     """Seconds a phone must stay registered for the fault to show (one that strikes only
     after the sign-in, such as an association the registrar ends early)."""
@@ -243,6 +250,8 @@ _TOP = (
     "registrar",
     "certificates",
     "time",
+    "enterprise_dhcp",
+    "lldp",
 )
 
 
@@ -358,6 +367,8 @@ class _ScenarioReader:
                 self.integer(("scenario", "hold_seconds"), head.get("hold_seconds"), 0, 1, 86400)
             ),
             expect=self.expectation(),
+            enterprise_dhcp=read_enterprise_dhcp(f, self.data.get("enterprise_dhcp")),
+            lldp=read_lldp(f, self.data.get("lldp")),
         )
 
     # -- sections ---------------------------------------------------------------

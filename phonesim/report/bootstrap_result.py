@@ -18,6 +18,7 @@ EXIT_SUCCESS = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_CODES: dict[str, int] = {
+    Stage.LEASE: 3,
     Stage.DHCP: 3,
     Stage.DNS: 3,
     Stage.DISCOVERY: 3,

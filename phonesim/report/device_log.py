@@ -37,6 +37,9 @@ THREADS: dict[str, int] = {
     Stage.TLSDSK: 0x0C40,
     Stage.PROVISIONING: 0x0C80,
     Stage.HELD: 0x0CC0,
+    Stage.LLDP: 0x0D00,
+    Stage.VLAN: 0x0D40,
+    Stage.LEASE: 0x0D80,
 }
 """The phone's "thread" for each stage: a log line's component, as the device's log has one."""
 LEVELS = {"info": "INFO", "warning": "WARN", "error": "ERROR"}

@@ -21,6 +21,7 @@ from phonesim.diagnosis.declared_fields import (
     phone_declaration,
     reads,
 )
+from phonesim.report.bringup_sentences import BRINGUP_SENTENCES
 from phonesim.report.hold_span import held_span
 
 Sentence = Callable[[DeclaredFields], str]
@@ -578,5 +579,7 @@ def _stopped_at(stage: Stage) -> Sentence:
 for _stage, _event in ts.STOPPED.items():
     SENTENCES[_event] = _stopped_at(_stage)
 
+
+SENTENCES.update(BRINGUP_SENTENCES)
 
 __all__ = ["SENTENCES", "describe"]

@@ -20,6 +20,9 @@ STAGE_COLUMN = max(len(str(stage)) for stage in Stage)
 """Wide enough for the longest stage name (`provisioning`): every sentence starts in line."""
 STAGE_STYLE: dict[str, str] = {
     Stage.BOOT: "white",
+    Stage.LLDP: "bright_blue",
+    Stage.VLAN: "bright_blue",
+    Stage.LEASE: "cyan",
     Stage.DHCP: "cyan",
     Stage.DNS: "blue",
     Stage.DISCOVERY: "magenta",

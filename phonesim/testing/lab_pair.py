@@ -63,13 +63,16 @@ import dns.rdatatype
 from phonesim.codec.certificate import summarize_certificate
 from phonesim.codec.dhcp_message import load_packet_library
 from phonesim.codec.ntp import build_time_request
+from phonesim.core.bringup import bringup_stages
 from phonesim.core.commands import (
     Abandon,
     Command,
     ConnectRegistrar,
     FetchMetadata,
     FetchRootChain,
+    JoinVlan,
     KeepAlive,
+    ListenLldp,
     PersistCache,
     QueryTime,
     RequestCertificate,
@@ -79,16 +82,19 @@ from phonesim.core.commands import (
     SendDhcp,
     SendSipMessage,
     StopDhcp,
+    StopLldp,
+    TakeLease,
     Trace,
     TrustRootChain,
 )
 from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
-from phonesim.core.events import DhcpReceived, Event, SipReceived
+from phonesim.core.events import DhcpReceived, Event, LldpPolicyHeard, SipReceived
 from phonesim.core.flow import LAST
-from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
+from phonesim.core.identity import NO_NETWORK, NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Outcome
 from phonesim.core.phone_factory import make_phone
 from phonesim.core.profile import DeviceProfile
+from phonesim.core.stage import Stage
 from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.drivers import web_steps
 from phonesim.drivers.address_book import AddressBook
@@ -170,10 +176,13 @@ class LabPair:
         latency: float = LATENCY,
         hold: float | None = None,
         supplied_trust: SuppliedTrust | Callable[[LabServers], SuppliedTrust] | None = None,
+        bringup: frozenset[Stage] | None = None,
     ) -> None:
         """`supplied_trust`: CA certificates the phone trusts in place of the root chain
         download (`--trust-ca`); a function of the lab when they are the lab's own CA,
-        which exists only once the lab is made."""
+        which exists only once the lab is made. `bringup`: the bring-up stages the phone
+        plays; None plays the profile's when the scenario has a site DHCP server or a
+        switch that speaks LLDP-MED, none otherwise."""
         load_packet_library()
         self.scenario = scenario or LabScenario.healthy()
         self.layout = scenario_layout(self.scenario, layout)
@@ -202,10 +211,21 @@ class LabPair:
         self._site = LabWebSite(
             self.lab.web.core, address=self.layout.address, tls=self.lab.web.tls_context
         )
+        if bringup is None:
+            site = self.scenario.enterprise_dhcp is not None or self.scenario.lldp is not None
+            bringup = bringup_stages(self.profile) if site else frozenset()
+        self.vlan = 0
+        """The VLAN the phone's frames are on (JoinVlan): recorded, as the lab has no switch."""
+        self.leases: list[TakeLease] = []
+        """Every lease the phone took (TakeLease), in order."""
+        self._lldp_listening = False
         self.phone = make_phone(
             self.profile,
             identity,
-            NetworkSettings(address=self.layout.address, dns_domain=self.layout.domain),
+            # A phone that takes its own lease powers on with nothing: no address, no domain.
+            NO_NETWORK
+            if Stage.LEASE in bringup
+            else NetworkSettings(address=self.layout.address, dns_domain=self.layout.domain),
             rng=random.Random(seed),
             wall_clock=start.timestamp(),
             cache=cache,
@@ -213,6 +233,7 @@ class LabPair:
             final_stage=final_stage,
             hold=hold,
             supplied_trust=supplied_trust(self.lab) if callable(supplied_trust) else supplied_trust,
+            bringup=bringup,
         )
         self.book = AddressBook()
         self._queue: list[tuple[float, int, int, int, Callable[[], Event | None]]] = []
@@ -325,9 +346,22 @@ class LabPair:
         elif isinstance(command, SendDhcp):
             self._listening = command.xid
             self._serving = 0
-            self._send(lambda: self._inform_arrives(command))
+            vlan = self.vlan  # the frame carries the tag it left with
+            self._send(lambda: self._inform_arrives(command, vlan))
         elif isinstance(command, StopDhcp):
             self._listening = None
+        elif isinstance(command, ListenLldp):
+            self._lldp_listening = True
+            spec = self.scenario.lldp
+            if spec is not None:
+                policy = LldpPolicyHeard(**spec.policy_fields())
+                self._after(spec.delay, lambda: policy if self._lldp_listening else None)
+        elif isinstance(command, StopLldp):
+            self._lldp_listening = False
+        elif isinstance(command, JoinVlan):
+            self.vlan = command.vlan_id
+        elif isinstance(command, TakeLease):
+            self.leases.append(command)
         elif isinstance(command, ResolveSrv):
             self._send(lambda: self._ask_dns(command.name, dns.rdatatype.SRV), command)
         elif isinstance(command, ResolveAddress):
@@ -383,11 +417,14 @@ class LabPair:
 
     # --------------------------------------------------------------------- DHCP
 
-    def _inform_arrives(self, command: SendDhcp) -> None:
-        responder = self.lab.capture_dhcp or self.lab.dhcp
-        assert responder is not None
+    def _inform_arrives(self, command: SendDhcp, vlan: int = 0) -> None:
         source = f"{self.layout.address}:{DHCP_SERVER_PORT}"
-        for reply in responder.replies(command.payload):
+        if self.lab.capture_dhcp is not None:
+            replies = self.lab.capture_dhcp.replies(command.payload)
+        else:
+            assert self.lab.dhcp is not None
+            replies = self.lab.dhcp.replies(command.payload, vlan=vlan)
+        for reply in replies:
             self._after(reply.delay, functools.partial(self._dhcp_answer, reply.payload, source))
 
     def _dhcp_answer(self, payload: bytes, source: str) -> Event | None:
@@ -401,6 +438,8 @@ class LabPair:
     # ---------------------------------------------------------------------- DNS
 
     def _ask_dns(self, name: str, rdtype: dns.rdatatype.RdataType) -> Event | None:
+        if self.leases and self.layout.address not in self.leases[-1].dns_servers:
+            return None  # the phone's lease sent its queries elsewhere: nobody answers
         qname = dns.name.from_text(name)
         query = dns.message.make_query(qname, rdtype)
         query.id = next(self._query_ids) % 0x10000

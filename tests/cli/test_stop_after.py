@@ -15,6 +15,7 @@ import pytest
 
 from phonesim.cli import main
 from phonesim.cli.common import STAGES
+from phonesim.codec.dhcp_message import DHCPREQUEST
 from phonesim.codec.ocauthws.endpoints import (
     CERT_PROV_PATH,
     CERT_PROV_PROOF_SUFFIX,
@@ -41,6 +42,7 @@ def received(lab: EmbeddedLab) -> Counter[str]:
     assert lab.dhcp and lab.dns and lab.time and lab.web and lab.registrar
     seen: Counter[str] = Counter()
     seen["dhcp"] = lab.dhcp.counts["answered"]
+    seen["lease"] = lab.dhcp.counts[f"lease_{DHCPREQUEST}"]
     seen["dns"] = sum(lab.dns.counts.values())
     seen["time"] = lab.time.counts["answered"]
     for request in lab.web.received:
@@ -90,7 +92,8 @@ def test_stop_after_sends_nothing_of_a_later_stage(
         if cached:
             assert boot(tmp_path, endpoints_file, state)["code"] == 0
         capsys.readouterr()
-        for stage in STOP_STAGES:
+        # The healthy lab leases nothing: `lease` is refused here (its own test below).
+        for stage in (stage for stage in STOP_STAGES if stage != "lease"):
             before = received(lab)
             outcome = boot(tmp_path, endpoints_file, state, "--stop-after", stage)
             result = json.loads(capsys.readouterr().out)
@@ -144,3 +147,33 @@ def test_a_cached_boot_asked_to_stop_after_dhcp_says_the_cache_stood_in(
     assert "no DHCPINFORM was sent" in out
     assert "stopped after dhcp, as asked" in out
     assert "None" not in out
+
+
+def test_stop_after_lease_without_a_lease_to_take_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            *("boot", "--lab", "--ext", "5551234", "--pin", "13579", "--stop-after", "lease"),
+            *("--state-dir", str(tmp_path / "state"), "--runs-dir", str(tmp_path / "runs")),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--stop-after lease" in err and "vlan-from-dhcp" in err
+    assert "Traceback" not in err
+
+
+def test_stop_after_lease_in_a_lab_with_a_site_dhcp_server_ends_with_the_lease(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            *("boot", "--lab", "--scenario", "vlan-from-dhcp", "--ext", "5551234"),
+            *("--pin", "13579", "--stop-after", "lease", "--json"),
+            *("--state-dir", str(tmp_path / "state"), "--runs-dir", str(tmp_path / "runs")),
+        ]
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0, result
+    assert (result["Result"], result["Stage"]) == ("Success", "lease")

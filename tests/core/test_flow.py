@@ -37,15 +37,28 @@ SENT_BY = {
 }
 
 
-def reachable(start: flow.Start, stop: Stage, *, holding: bool = False) -> list[Stage]:
-    """The stages a boot so started and so stopped (and held, or not) may begin, in order."""
-    stage: Stage | None = flow.first_stage(start, stop)
+def reachable(
+    start: flow.Start,
+    stop: Stage,
+    *,
+    holding: bool = False,
+    bringup: frozenset[Stage] = frozenset(),
+) -> list[Stage]:
+    """The stages a boot so started and so stopped (and held, or not, and given these
+    bring-up stages) may begin, in order."""
+    stage: Stage | None = flow.first_stage(start, stop, bringup)
     seen = []
     while stage is not None and flow.begins(stage, stop, holding=holding):
         assert stage not in seen, f"the table loops at {stage}"
         seen.append(stage)
-        stage = flow.FOLLOWS[stage]
+        if stage in flow.BRINGUP:
+            stage = flow.after_bringup(stage, start, stop, bringup)
+        else:
+            stage = flow.FOLLOWS[stage]
     return seen
+
+
+ALL_BRINGUP = frozenset(flow.BRINGUP)
 
 
 def test_the_readme_draws_the_table() -> None:
@@ -59,10 +72,11 @@ def test_every_stage_is_reachable_from_power_on() -> None:
         for start in flow.Start
         for stop in flow.STOP_AFTER
         for holding in (False, True)
-        for stage in reachable(start, stop, holding=holding)
+        for bringup in (frozenset(), ALL_BRINGUP)
+        for stage in reachable(start, stop, holding=holding, bringup=bringup)
     }
     # A phone is held only after the last stage, and only when asked to be.
-    assert begun == {*flow.STOP_AFTER, Stage.HELD}
+    assert begun == {*flow.STOP_AFTER, *flow.BRINGUP, Stage.HELD}
     # The rest are parts of a stage begun, or power-on itself.
     assert set(Stage) - begun == {Stage.BOOT, *(set(flow.PART_OF) - begun)}
     assert set(flow.PART_OF.values()) <= begun
@@ -90,7 +104,7 @@ def test_every_stage_that_can_begin_has_its_machine() -> None:
     begun = {
         stage
         for stop in flow.STOP_AFTER
-        for stage in reachable(flow.Start.DISCOVER, stop, holding=True)
+        for stage in reachable(flow.Start.DISCOVER, stop, holding=True, bringup=ALL_BRINGUP)
     }
     assert begun | {flow.ENTRY[flow.Start.FROM_CACHE]} == set(MACHINE)
     assert all(MACHINE[stage].stage is stage for stage in MACHINE)

@@ -83,6 +83,8 @@ PATHS: dict[str, Callable[[], LabPair]] = {
     "fresh-phone-beside-a-cache": lambda: LabPair(cache=signed_in_cache(), cache_policy=FRESH),
     "rediscover": lambda: LabPair(cache=STALE, cache_policy=CachePolicy.rediscover()),
     **{f"stop-after-{stage}": _stop_after(stage) for stage in STOP_STAGES[:-1]},
+    # A boot that stops after its lease needs a site that leases.
+    "stop-after-lease": lambda: LabPair(load_scenario("vlan-from-dhcp"), final_stage="lease"),
     "stop-after-dhcp-silent": lambda: LabPair(load_scenario("dhcp-silent"), final_stage="dhcp"),
     "stop-after-webticket-from-a-cache": lambda: LabPair(
         cache=signed_in_cache(), final_stage="webticket"

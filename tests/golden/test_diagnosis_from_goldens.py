@@ -23,6 +23,7 @@ PATH_FINDINGS = {
     "cache-discarded": "discovery.cache_discarded",
     "fresh-phone-beside-a-cache": None,  # the site gives what the phone holds
     "rediscover": "discovery.cached_phones_differ",
+    "stop-after-lease": "lldp.silent",
     "stop-after-dhcp": None,
     "stop-after-discovery": None,
     "stop-after-time": None,

@@ -16,6 +16,7 @@ from phonesim.core.stage import Stage
 from phonesim.core.stages.base import DONE, Failed, Step
 from phonesim.core.stages.decide import decide, waits_for_dns
 from phonesim.core.stages.inform import InformExchange
+from phonesim.core.stages.lease_values import LEASE
 from phonesim.core.stages.registrar_lookup import RegistrarLookup
 from phonesim.core.trace_schema import DISCOVERY_DECIDED, DISCOVERY_WAITING_FOR_DNS
 
@@ -79,7 +80,8 @@ class Discovery:
         ctx.web_derived = decision.web_derived
         ctx.registrars = list(decision.registrars)
         ctx.registrar_source = decision.registrar_source
-        ctx.ntp_servers = inform.winner.ntp_servers if inform.winner is not None else ()
+        if ctx.bringup.ntp_source != LEASE:  # the lease's time servers come first
+            ctx.ntp_servers = inform.winner.ntp_servers if inform.winner is not None else ()
         ctx.out.trace(
             DISCOVERY_DECIDED,
             web_url=decision.web_url,

@@ -25,6 +25,7 @@ from phonesim.core.events import DhcpReceived, Event
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step
 from phonesim.core.stages.dhcp_answer import DhcpAnswer, read_answer
+from phonesim.core.stages.lease_values import take_ack_domain
 from phonesim.core.trace_schema import (
     DHCP_ANSWER,
     DHCP_ANSWER_IGNORED,
@@ -129,6 +130,7 @@ class InformExchange:
             return False
         answer, fields, partial_url = read_answer(message, event.source, self.ctx.profile)
         out.trace(DHCP_ANSWER, **fields)
+        take_ack_domain(self.ctx, message, answer.server)
         if partial_url is not None:
             out.trace(
                 DHCP_OPTION_43_TRUNCATED_USED,

@@ -16,6 +16,7 @@ from phonesim.diagnosis.boot_record import BootRecord
 from phonesim.diagnosis.finding import Finding
 from phonesim.diagnosis.rules import (
     bounds,
+    bringup,
     dhcp,
     discovery_cache,
     dns,
@@ -31,6 +32,7 @@ from phonesim.diagnosis.rules import (
 Rule = Callable[[BootRecord], Finding | None]
 
 RULES: tuple[Rule, ...] = (
+    *bringup.RULES,
     *dhcp.RULES,
     *option43.RULES,
     *option120.RULES,
