@@ -83,6 +83,7 @@ class BootContext:
     __slots__ = (
         "_names",
         "cache_policy",
+        "cached_sip_domain",
         "cert_prov_auth",
         "certificate_not_after",
         "challenged",
@@ -131,8 +132,9 @@ class BootContext:
         self.out = Outbox()
         self.requests = Requests()
         self._names: Names | None = None
-        # The phone's own idea of wall-clock time: set at power-on, corrected by NTP.
-        self.wall_at = wall_clock
+        # The phone's own idea of wall-clock time: the device's own at power-on (or the
+        # machine's, as the profile says), corrected by NTP.
+        self.wall_at = power_on_clock(profile.time.clock_at_power_on, wall_clock)
         self.mono_at = 0.0
         self.using_cache = False
         # What discovery (or the cache) found.
@@ -148,6 +150,8 @@ class BootContext:
         self.cert_prov_auth: str | None = None
         self.ticket: object = None
         self.sip_uri: str | None = None
+        self.cached_sip_domain: str | None = None
+        """The SIP domain the discovery cache kept from an earlier sign-in."""
         # What CertProv issued, and the registrar that challenged the phone.
         self.credential: SigningCredential | None = None
         self.certificate_not_after: float | None = None
@@ -167,6 +171,23 @@ class BootContext:
         if self._names is None:
             self._names = Names(self.out, self.requests, self.profile.dns.timeout)
         return self._names
+
+    # -- the phone's domains
+
+    @property
+    def sip_domain(self) -> str | None:
+        """The user's SIP domain: from the SIP URI once signed in, else from the cache;
+        None on a first boot before the Web Ticket (gg398713: "no DNS values are available
+        yet")."""
+        if self.sip_uri is not None:
+            return sip_uri_domain(self.sip_uri)
+        return self.cached_sip_domain
+
+    @property
+    def lookup_domain(self) -> str:
+        """Where SRV names (registrar, NTP) are looked up and SRV targets must lie: the SIP
+        domain once known, else the DHCP (or configured) domain."""
+        return (self.sip_domain or self.network.dns_domain).strip(".")
 
     # -- the phone's clock
 
@@ -225,8 +246,27 @@ class BootContext:
             self._names.forget()
 
 
+def power_on_clock(setting: str, host_clock: float) -> float:
+    """The phone's clock at power-on: the profile's instant, or the machine's (`host`)."""
+    if setting == "host":
+        return host_clock
+    return datetime.fromisoformat(setting).timestamp()
+
+
+def sip_uri_domain(sip_uri: str) -> str:
+    """`contoso.com` of `sip:alice@contoso.com` (lower case: DNS names are)."""
+    return sip_uri.rpartition("@")[2].split(";")[0].strip(".").lower()
+
+
 def utc(unix: float) -> datetime:
     return datetime.fromtimestamp(unix, UTC)
 
 
-__all__ = ["BootContext", "RegistrarConnection", "SignedIn", "utc"]
+__all__ = [
+    "BootContext",
+    "RegistrarConnection",
+    "SignedIn",
+    "power_on_clock",
+    "sip_uri_domain",
+    "utc",
+]

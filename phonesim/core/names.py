@@ -40,6 +40,11 @@ class Names:
         """An address the phone already holds (its discovery cache), unless it knows better."""
         self._addresses.setdefault(_key(host), (address,))
 
+    def addresses_of(self, host: str) -> tuple[str, ...]:
+        """Every address DNS gave for `host` (several under DNS load balancing)."""
+        key = _key(host)
+        return (key,) if _is_ip(key) else self._addresses.get(key, ())
+
     def lookup(self, host: str, waiter: Waiter) -> bool:
         """True when `host` is known now; else `waiter` hears the answer (`handle`)."""
         key = _key(host)

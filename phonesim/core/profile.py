@@ -44,6 +44,9 @@ class DhcpBehaviour:
     max_registrars: int
 
 
+STRICT_NAMING_SINCE = "4.0.7577.4363"
+
+
 @dataclass(frozen=True, slots=True)
 class DnsBehaviour:
     registrar_srv: tuple[str, ...]
@@ -53,8 +56,13 @@ class DnsBehaviour:
     timeout: float
     dns_after_dhcp_registrars: bool
     """Whether DNS registrars are tried once every DHCP registrar failed (the seed says DHCP wins)."""
-    strict_srv_target: bool
-    """Refuse an SRV target outside the domain looked up (strict DNS naming of Lync clients)."""
+    strict_srv_target: bool | None = None
+    """Refuse an SRV target outside the SIP domain (strict DNS naming); None: as the firmware
+    does (`strict_naming_since`)."""
+    strict_naming_since: str = STRICT_NAMING_SINCE
+    """The first firmware with strict DNS naming: CU7, 4.0.7577.4363 (Schertz 2013/08)."""
+    update_server_host: str = "ucupdates-r2"
+    """The update server's host name, looked up in the DHCP domain at boot (UP-9170aa30)."""
 
 
 ROOT_CHAIN_URL_FIELDS = ("scheme", "host", "port", "path")
@@ -90,12 +98,26 @@ class WebBehaviour:
 class SipBehaviour:
     port: int
     timeout: float
+    pool_suffix_must_match: bool = True
+    """Seed 002: "The pool FQDN suffix must match the user's SIP URI": a registrar by name
+    outside the SIP domain is not tried (a Director's redirect names the pool itself)."""
+
+
+FACTORY_CLOCK = "2010-01-01T00:00:00+00:00"
+TIME_OPTIONS = (4, 42)
 
 
 @dataclass(frozen=True, slots=True)
 class TimeBehaviour:
     ntp_port: int
     timeout: float
+    dhcp_options: tuple[int, ...] = (42, 4)
+    """[U] The DHCP time-server options read, in this order: 42 (NTP Servers) and 4 (what
+    Windows DHCP calls "Time Server", the seed's "Time server" option)."""
+    clock_at_power_on: str = FACTORY_CLOCK
+    """[U] The phone's clock before any time server answers: an ISO 8601 instant (the
+    device's own, not the laptop's), or "host" for the machine's clock. The device
+    "requires NTP to set the correct time and date" (UP-c8af0c49)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +190,14 @@ class DeviceProfile:
     def name(self) -> str:
         return self.device.name
 
+    @property
+    def strict_naming(self) -> bool:
+        """Whether SRV targets must lie in the SIP domain: as the profile says, else from
+        CU7's firmware on."""
+        if self.dns.strict_srv_target is not None:
+            return self.dns.strict_srv_target
+        return firmware_at_least(self.device.firmware, self.dns.strict_naming_since)
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str) -> DeviceProfile:
         """Validate a parsed TOML document; every error names the field."""
@@ -199,7 +229,15 @@ class DeviceProfile:
                 ntp_fallback_host=reader.text("dns.ntp_fallback_host"),
                 timeout=reader.seconds("dns.timeout"),
                 dns_after_dhcp_registrars=reader.boolean("dns.dns_after_dhcp_registrars"),
-                strict_srv_target=reader.boolean("dns.strict_srv_target"),
+                strict_srv_target=reader.boolean("dns.strict_srv_target")
+                if reader.present("dns.strict_srv_target")
+                else None,
+                strict_naming_since=reader.firmware("dns.strict_naming_since")
+                if reader.present("dns.strict_naming_since")
+                else STRICT_NAMING_SINCE,
+                update_server_host=reader.text("dns.update_server_host")
+                if reader.present("dns.update_server_host")
+                else "ucupdates-r2",
             ),
             web=WebBehaviour(
                 root_chain_path=reader.path("web.root_chain_path"),
@@ -220,10 +258,19 @@ class DeviceProfile:
             sip=SipBehaviour(
                 port=reader.integer("sip.port", 1, 65535),
                 timeout=reader.seconds("sip.timeout"),
+                pool_suffix_must_match=reader.boolean("sip.pool_suffix_must_match")
+                if reader.present("sip.pool_suffix_must_match")
+                else True,
             ),
             time=TimeBehaviour(
                 ntp_port=reader.integer("time.ntp_port", 1, 65535),
                 timeout=reader.seconds("time.timeout"),
+                dhcp_options=reader.option_subset("time.dhcp_options", TIME_OPTIONS)
+                if reader.present("time.dhcp_options")
+                else (42, 4),
+                clock_at_power_on=reader.instant_or("time.clock_at_power_on", "host")
+                if reader.present("time.clock_at_power_on")
+                else FACTORY_CLOCK,
             ),
             certificate=CertificateBehaviour(
                 key_type=reader.choice("certificate.key_type", ("rsa-2048", "ec-p256")),
@@ -235,6 +282,15 @@ class DeviceProfile:
         if "pin" not in profile.device.sign_in_methods:
             raise ProfileError(source, "device.sign_in_methods", "must include 'pin'")
         return profile
+
+
+def firmware_at_least(firmware: str, since: str) -> bool:
+    """Dotted firmware versions compared part by part as numbers (4.0.7577.4363 > 4.0.7577.4100)."""
+    return _version(firmware) >= _version(since)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
 
 
 def _known_fields() -> dict[str, set[str]]:

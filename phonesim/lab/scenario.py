@@ -223,6 +223,9 @@ class LabScenario:
     """Seconds a phone must stay registered for the fault to show (one that strikes only
     after the sign-in, such as an association the registrar ends early)."""
     expect: Expectation | None = None
+    profile: str | None = None
+    """The device profile the fault needs (a firmware's own rule, such as CU7's strict DNS
+    naming); None: whichever the user boots."""
 
     @classmethod
     def healthy(cls) -> LabScenario:
@@ -296,7 +299,7 @@ class _ScenarioReader:
         f = self.file
         f.check_keys((), self.data, _TOP)
         head = f.table(("scenario",), self.data.get("scenario"))
-        f.check_keys(("scenario",), head, ("summary", "symptom", "hold_seconds"))
+        f.check_keys(("scenario",), head, ("summary", "symptom", "hold_seconds", "profile"))
         lab = f.table(("lab",), self.data.get("lab"))
         f.check_keys(("lab",), lab, ("web_fqdn", "pool_fqdn"))
         web = f.table(("web",), self.data.get("web"))
@@ -334,6 +337,7 @@ class _ScenarioReader:
                 self.integer(("scenario", "hold_seconds"), head.get("hold_seconds"), 0, 1, 86400)
             ),
             expect=self.expectation(),
+            profile=self.text(("scenario", "profile"), head.get("profile")),
         )
 
     # -- sections ---------------------------------------------------------------

@@ -189,6 +189,14 @@ def _srv_target_rejected(f: DeclaredFields) -> str:
     return f"{f['name']} -> {f['target']} refused: {f['why']}"
 
 
+@says(ts.DNS_UPDATE_SERVER)
+def _update_server(f: DeclaredFields) -> str:
+    addresses = f.get("addresses")
+    if addresses:
+        return f"update server {f['name']} -> {_join(addresses)}"
+    return f"no update server {f['name']}: the phone goes on without updates"
+
+
 @says(ts.DNS_REGISTRAR_LOOKUP_DONE)
 def _registrar_lookup_done(f: DeclaredFields) -> str:
     found = f.get("found")
@@ -275,12 +283,16 @@ def _time_no_answer(f: DeclaredFields) -> str:
 
 @says(ts.TIME_SYNCHRONIZED)
 def _synchronized(f: DeclaredFields) -> str:
-    return f"clock set from {f['server']} (offset {f['offset']:+.3f} s)"
+    clock = f.get("clock")
+    to = f" to {clock}" if clock else ""
+    return f"clock set from {f['server']}{to} (offset {f['offset']:+.3f} s)"
 
 
 @says(ts.TIME_UNSYNCHRONIZED)
 def _unsynchronized(f: DeclaredFields) -> str:
-    return "no time server answered: the phone keeps its own clock"
+    clock = f.get("clock")
+    kept = f" at {clock}" if clock else ""
+    return f"no time server answered: the phone keeps its own clock{kept}"
 
 
 @says(ts.ROOTCHAIN_REQUEST)
@@ -360,6 +372,11 @@ def _registrar_connect(f: DeclaredFields) -> str:
 @says(ts.REGISTRAR_SKIPPED)
 def _registrar_skipped(f: DeclaredFields) -> str:
     return f"registrar {f['registrar']} skipped: {f['why']}"
+
+
+@says(ts.REGISTRAR_POOL_SUFFIX_MISMATCH)
+def _registrar_pool_suffix_mismatch(f: DeclaredFields) -> str:
+    return f"registrar {f['registrar']} not tried: {f['why']} (the SIP URI is {f['sip_uri']})"
 
 
 @says(ts.REGISTRAR_CHALLENGE)

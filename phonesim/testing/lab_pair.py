@@ -156,7 +156,7 @@ class LabPair:
         self,
         scenario: LabScenario | None = None,
         *,
-        profile: DeviceProfile | str = "polycom-cx600",
+        profile: DeviceProfile | str | None = None,
         identity: PhoneIdentity = IDENTITY,
         seed: int = SEED,
         start: datetime = START,
@@ -176,6 +176,8 @@ class LabPair:
         load_packet_library()
         self.scenario = scenario or LabScenario.healthy()
         self.layout = scenario_layout(self.scenario, layout)
+        # The scenario's own profile when it needs one (a firmware's rule), else the CX600.
+        profile = profile or self.scenario.profile or "polycom-cx600"
         self.profile = _stock_profile(profile) if isinstance(profile, str) else profile
         self.start_instant = start
         self.latency = latency

@@ -2,8 +2,10 @@
 
 The profile's SRV names in turn (`_sipinternaltls._tcp`, `_sipinternal._tcp`,
 `_sip._tls`), then its host names (`sipinternal`, `sip`, `sipexternal`), all in
-the phone's domain; the first that gives a registrar ends the search. Under
-strict DNS naming an SRV target outside the domain looked up is not trusted.
+the SIP domain once the phone knows it (its cache), else the DHCP domain; the
+first that gives a registrar ends the search. Under strict DNS naming (firmware
+4.0.7577.4363 and later, Schertz 2013/08) an SRV target outside that domain is
+not trusted.
 The search runs to its end even when discovery no longer needs it: what it
 finds is traced, and a phone that signed in from DHCP alone still shows what
 DNS would have said.
@@ -38,7 +40,7 @@ class RegistrarLookup:
     def start(self, now: float) -> bool:
         """Ask the first name; True if the search ended at once."""
         dns = self.ctx.profile.dns
-        self._names = _names(dns.registrar_srv, dns.registrar_hosts, self.ctx.network.dns_domain)
+        self._names = _names(dns.registrar_srv, dns.registrar_hosts, self.ctx.lookup_domain)
         return self._next()
 
     def handle(self, event: SrvResolved | AddressResolved, now: float) -> bool:
@@ -70,7 +72,7 @@ class RegistrarLookup:
         service, protocol = event.name.split(".")[:2]
         transport = "tls" if "tls" in service or protocol == "_tls" else "tcp"
         ordered = sorted(event.records, key=lambda r: (r.priority, -r.weight))
-        if self.ctx.profile.dns.strict_srv_target:
+        if self.ctx.profile.strict_naming:
             ordered = self._in_domain(event.name, ordered)
             if not ordered:
                 return self._next()
@@ -81,8 +83,9 @@ class RegistrarLookup:
         return self._finish(event.name)
 
     def _in_domain(self, name: str, records: list[SrvRecord]) -> list[SrvRecord]:
-        """Strict DNS naming: an SRV target outside the domain looked up is not trusted."""
-        domain = self.ctx.network.dns_domain.strip(".").lower()
+        """Strict DNS naming (CU7 on): an SRV target outside the SIP domain is not trusted
+        (the DHCP domain stands in for it until the SIP domain is known)."""
+        domain = self.ctx.lookup_domain.lower()
         kept = []
         for record in records:
             target = record.target.rstrip(".").lower()
@@ -94,7 +97,8 @@ class RegistrarLookup:
                 name=name,
                 target=target,
                 domain=domain,
-                why=f"strict DNS naming: the SRV target must be in {domain}",
+                why=f"strict DNS naming (firmware {self.ctx.profile.device.firmware}): "
+                f"the SRV target must be in {domain}",
             )
         return kept
 

@@ -17,8 +17,8 @@ SRV_NAMES = [f"_sipinternaltls._tcp.{DOMAIN}", f"_sipinternal._tcp.{DOMAIN}", f"
 HOSTS = [f"sipinternal.{DOMAIN}", f"sip.{DOMAIN}", f"sipexternal.{DOMAIN}"]
 
 
-def started() -> Bench:
-    bench = Bench(Discovery)
+def started(profile: str = "polycom-cx600") -> Bench:
+    bench = Bench(Discovery, profile=profile)
     assert bench.start() is None
     return bench
 
@@ -100,7 +100,7 @@ def test_once_decided_the_search_runs_on_in_the_background_and_steers_nothing() 
 
 
 def test_strict_naming_refuses_an_srv_target_outside_the_domain() -> None:
-    bench = started()
+    bench = started("polycom-cx600-cu7")  # strict DNS naming came with CU7
     outside = SrvRecord("pool01.fabrikam.test", 5061)
     bench.answer(SrvResolved(SRV_NAMES[0], (outside,)), after=0.01)
     rejected = bench.traces("srv_target_rejected")[0].fields
