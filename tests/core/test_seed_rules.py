@@ -339,3 +339,20 @@ def test_a_profile_without_strict_naming_follows_an_outside_srv_target() -> None
     boot.settle()
     assert boot.traces("srv_target_rejected") == []
     assert boot.of(ConnectRegistrar)[0].host == "pool01.fabrikam.test"
+
+
+def test_strict_naming_is_off_before_cu7_firmware_and_on_from_4_0_7577_4363() -> None:
+    # Schertz 2013/08: "Any Lync Phone Edition (LPE) firmware version from 4.0.7577.4363
+    # and newer" requires SRV targets in the SIP domain's namespace.
+    assert load_profile("polycom-cx600").device.firmware == "4.0.7577.4100"
+    assert load_profile("polycom-cx600").strict_naming is False
+    assert load_profile("aastra-6725ip").strict_naming is False
+    assert load_profile("polycom-cx600-cu7").strict_naming is True
+    world = World()
+    world.srv[f"_sipinternaltls._tcp.{DOMAIN}"] = [SrvRecord("pool01.fabrikam.test", 5061)]
+    world.a["pool01.fabrikam.test"] = ["192.0.2.40"]
+    old = Boot(world=world)
+    old.feed(old.ack(registrars=None, web=WEB), after=0.01)
+    old.settle()
+    assert old.traces("srv_target_rejected") == []
+    assert old.of(ConnectRegistrar)[0].host == "pool01.fabrikam.test"
