@@ -7,10 +7,12 @@ successful sign-in the cache is replaced by the values that worked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 CACHE_FORMAT = 1
+FROM_OPTION_120 = "option 120"
+"""A registrar's origin when DHCP's option 120 named it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +22,9 @@ class RegistrarTarget:
     transport: str = "tls"
     address: str | None = None
     """The A-record address that worked, kept as a last resort when DNS fails (gg398713)."""
+    origin: str = field(default="", compare=False)
+    """Where this boot found it (`FROM_OPTION_120`), for the rules that apply to one
+    source only; not kept in the cache."""
 
     def label(self) -> str:
         return f"{self.host}:{self.port}"

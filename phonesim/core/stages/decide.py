@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from phonesim.core.discovery_cache import RegistrarTarget
+from phonesim.core.discovery_cache import FROM_OPTION_120, RegistrarTarget
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stages.dhcp_answer import DhcpAnswer
 
@@ -34,7 +34,7 @@ class Decision:
 
 def dhcp_registrars(winner: DhcpAnswer | None, profile: DeviceProfile) -> list[RegistrarTarget]:
     return [
-        RegistrarTarget(host=name, port=profile.sip.port, transport="tls")
+        RegistrarTarget(host=name, port=profile.sip.port, transport="tls", origin=FROM_OPTION_120)
         for name in (winner.registrars if winner else ())
     ]
 

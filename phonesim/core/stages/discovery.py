@@ -17,23 +17,26 @@ from phonesim.core.stages.base import DONE, Failed, Step
 from phonesim.core.stages.decide import decide, waits_for_dns
 from phonesim.core.stages.inform import InformExchange
 from phonesim.core.stages.registrar_lookup import RegistrarLookup
+from phonesim.core.stages.update_server import UpdateServerLookup
 from phonesim.core.trace_schema import DISCOVERY_DECIDED, DISCOVERY_WAITING_FOR_DNS
 
 
 class Discovery:
-    __slots__ = ("ctx", "decided", "inform", "lookup", "waiting_for_dns")
+    __slots__ = ("ctx", "decided", "inform", "lookup", "updates", "waiting_for_dns")
     stage: ClassVar[Stage] = Stage.DISCOVERY
 
     def __init__(self, ctx: BootContext) -> None:
         self.ctx = ctx
         self.inform = InformExchange(ctx)
         self.lookup = RegistrarLookup(ctx, self)
+        self.updates = UpdateServerLookup(ctx)
         self.waiting_for_dns = False
         self.decided = False
 
     def start(self, now: float) -> Step:
         self.inform.start(now)
         self.lookup.start(now)
+        self.updates.start()
         return None
 
     def handle(self, event: Event, now: float) -> Step:
@@ -53,7 +56,7 @@ class Discovery:
 
     @property
     def busy(self) -> bool:
-        return self.inform.listens_for_dhcp or not self.lookup.finished
+        return self.inform.listens_for_dhcp or not self.lookup.finished or not self.updates.finished
 
     @property
     def listens_for_dhcp(self) -> bool:

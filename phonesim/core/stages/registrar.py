@@ -3,7 +3,11 @@ the phone for TLS-DSK.
 
 Seed rule: "up to two Registrar FQDNs ... the client tries each one". A
 registrar whose name does not resolve is skipped; one that fails (refused, TLS,
-timeout) or answers without a TLS-DSK challenge is passed over. The first
+timeout) or answers without a TLS-DSK challenge is passed over. Seed 002 ("DHCP options for IP phones"): "The pool FQDN suffix must match the
+user's SIP URI": a registrar option 120 names outside the user's SIP domain is not
+tried (the profile may turn the check off; an address has no suffix to compare; DNS
+targets answer to strict naming instead, and a Director's redirect names the home
+pool itself). The first
 challenge ends the stage: the connection stays open for the TLS-DSK sign-in
 that follows (`ctx.challenged`). The discovery cache is not written here: a
 challenge is not yet an authentication (the sign-in writes it at the verified
@@ -12,12 +16,16 @@ challenge is not yet an authentication (the sign-in writes it at the verified
 
 from __future__ import annotations
 
+import ipaddress
 from typing import ClassVar
 
 from phonesim.core.commands import ConnectRegistrar
 from phonesim.core.context import BootContext, RegistrarConnection
-from phonesim.core.discovery_cache import RegistrarTarget
+from phonesim.core.discovery_cache import FROM_OPTION_120, RegistrarTarget
 from phonesim.core.events import Event, RegistrarAnswered
+from phonesim.core.failure_reasons import (
+    REGISTRAR_POOL_SUFFIX_MISMATCH as REGISTRAR_POOL_SUFFIX_MISMATCH_REASON,
+)
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
 from phonesim.core.tls_dsk.messages import Challenge
@@ -26,12 +34,13 @@ from phonesim.core.trace_schema import (
     REGISTRAR_ATTEMPT_FAILED,
     REGISTRAR_CHALLENGE,
     REGISTRAR_CONNECT,
+    REGISTRAR_POOL_SUFFIX_MISMATCH,
     REGISTRAR_SKIPPED,
 )
 
 
 class Registrar(Stepwise):
-    __slots__ = ("asked", "candidate", "turned_away")
+    __slots__ = ("asked", "candidate", "outside_domain", "turned_away")
     stage: ClassVar[Stage] = Stage.REGISTRAR
 
     def __init__(self, ctx: BootContext) -> None:
@@ -41,6 +50,8 @@ class Registrar(Stepwise):
         self.asked: ConnectRegistrar | None = None
         self.turned_away: RegistrarAnswered | None = None
         """The last registrar that turned the phone away with a 503, if one did."""
+        self.outside_domain: list[str] = []
+        """The registrars not tried because their pool lies outside the SIP domain."""
 
     @property
     def target(self) -> RegistrarTarget:
@@ -63,6 +74,11 @@ class Registrar(Stepwise):
         return self._resolved()
 
     def _try(self) -> Step:
+        outside = self._outside_sip_domain(self.target)
+        if outside is not None:
+            self.outside_domain.append(self.target.label())
+            self.ctx.out.trace(REGISTRAR_POOL_SUFFIX_MISMATCH, **outside)
+            return self._next()
         if self.ctx.names.lookup(self.target.host, self):
             return self._resolved()
         return None
@@ -101,6 +117,18 @@ class Registrar(Stepwise):
         if self.candidate < len(self.ctx.registrars):
             return self._try()
         tried = [r.label() for r in self.ctx.registrars]
+        if self.outside_domain == tried:
+            domain = self.ctx.sip_domain
+            return Failed(
+                Stage.REGISTRAR,
+                REGISTRAR_POOL_SUFFIX_MISMATCH_REASON.cause,
+                f"no registrar in the user's SIP domain {domain}: {', '.join(tried)} "
+                f"(the pool FQDN suffix must match the SIP URI {self.ctx.sip_uri})",
+                servers_at_fault=True,
+                tried=tried,
+                sip_uri=self.ctx.sip_uri,
+                sip_domain=domain,
+            )
         busy = self.turned_away
         if busy is not None:
             # SIPE: "Service unavailable: <reason>". The wait the server asked for is what an
@@ -129,6 +157,28 @@ class Registrar(Stepwise):
             servers_at_fault=True,
             tried=tried,
         )
+
+    def _outside_sip_domain(self, target: RegistrarTarget) -> dict[str, str] | None:
+        """The trace's fields when `target` fails the pool suffix rule; None when it passes
+        or the rule does not apply."""
+        ctx = self.ctx
+        domain = ctx.sip_domain
+        if (
+            not ctx.profile.sip.pool_suffix_must_match
+            or domain is None
+            or target.origin != FROM_OPTION_120
+            or _is_address(target.host)
+        ):
+            return None
+        host = target.host.rstrip(".").lower()
+        if host == domain or host.endswith("." + domain):
+            return None
+        return {
+            "registrar": target.label(),
+            "sip_uri": ctx.sip_uri or "",
+            "sip_domain": domain,
+            "why": f"the pool FQDN {host} is not in {domain}",
+        }
 
     def _answered(self, event: RegistrarAnswered, now: float) -> Step:
         ctx = self.ctx
@@ -191,6 +241,14 @@ class Registrar(Stepwise):
             target=worked,
         )
         return Done(web_url=ctx.web_url, registrar=worked.label())
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 __all__ = ["Registrar"]
