@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from phonesim.core import flow
 from phonesim.core.context import BootContext
-from phonesim.core.discovery_cache import DiscoveryCache
+from phonesim.core.discovery_cache import FALLBACK, DiscoveryCache
 from phonesim.core.trace_schema import (
+    DISCOVERY_CACHE_HELD,
     DISCOVERY_CACHE_IGNORED,
     DISCOVERY_CACHE_USED,
     DISCOVERY_FRESH_PHONE,
@@ -22,18 +23,24 @@ def read_cache(ctx: BootContext, cache: DiscoveryCache | None) -> flow.Start:
     does, its servers are the boot's."""
     policy = ctx.cache_policy
     if cache is not None and policy.read and cache.usable:
+        ctx.cached_sip_domain = cache.sip_domain
+        if ctx.profile.cache.use == FALLBACK:
+            # gg398713: discovery runs as on any boot (in the SIP domain the cache knows);
+            # the cache answers only if DHCP and DNS give nothing.
+            ctx.fallback_cache = cache
+            ctx.out.trace(
+                DISCOVERY_CACHE_HELD,
+                **cache.describe(),
+                note="discovering as usual; the cache serves if DHCP and DNS give nothing",
+            )
+            return flow.Start.DISCOVER
         ctx.using_cache = True
         ctx.out.trace(
             DISCOVERY_CACHE_USED,
             **cache.describe(),
             note="DHCPINFORM and DNS discovery skipped: values from the discovery cache",
         )
-        ctx.web_url = cache.web_url
-        ctx.registrars = list(cache.registrars)
-        ctx.registrar_source = "cache"
-        for target in cache.registrars:
-            if target.address:
-                ctx.names.remember(target.host, target.address)
+        take_servers(ctx, cache)
         return flow.Start.FROM_CACHE
     if cache is not None and not policy.read:
         # What is held still matters: it is what a phone that signed in
@@ -48,4 +55,14 @@ def read_cache(ctx: BootContext, cache: DiscoveryCache | None) -> flow.Start:
     return flow.Start.DISCOVER
 
 
-__all__ = ["read_cache"]
+def take_servers(ctx: BootContext, cache: DiscoveryCache) -> None:
+    """The cache's servers become the boot's, with every address kept for each registrar
+    (the phone dials them without asking DNS)."""
+    ctx.web_url = cache.web_url
+    ctx.registrars = list(cache.registrars)
+    ctx.registrar_source = "cache"
+    for target in cache.registrars:
+        ctx.names.remember_all(target.host, target.kept_addresses())
+
+
+__all__ = ["read_cache", "take_servers"]

@@ -8,7 +8,7 @@ fleet carries its context and the one stage it is in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,6 +88,7 @@ class BootContext:
         "certificate_not_after",
         "challenged",
         "credential",
+        "fallback_cache",
         "hold",
         "identity",
         "mono_at",
@@ -152,6 +153,8 @@ class BootContext:
         self.sip_uri: str | None = None
         self.cached_sip_domain: str | None = None
         """The SIP domain the discovery cache kept from an earlier sign-in."""
+        self.fallback_cache: DiscoveryCache | None = None
+        """The cache held back for when discovery gives nothing (the "fallback" use)."""
         # What CertProv issued, and the registrar that challenged the phone.
         self.credential: SigningCredential | None = None
         self.certificate_not_after: float | None = None
@@ -227,6 +230,25 @@ class BootContext:
         if not policy.write:
             fields["why"] = policy.why
         self.out.trace(DISCOVERY_CACHE_STORED, **fields)
+
+    def keep_signed_in(self, registrar: RegistrarTarget, now: float) -> None:
+        """Replace the cache with what signed the phone in: the web services, the registrar
+        with every address its name resolved to, the SIP domain, and the Media Relay once
+        provisioning has given it."""
+        assert self.web_url is not None
+        registrar = replace(
+            registrar, addresses=self.names.addresses_of(registrar.host) or registrar.addresses
+        )
+        self.keep(
+            DiscoveryCache(
+                source="signin",
+                web_url=self.web_url,
+                registrars=(registrar,),
+                stored_at=self.wall_time(now),
+                sip_domain=self.sip_domain,
+                media_relay=None if self.provisioned is None else self.provisioned.mras_uri,
+            )
+        )
 
     # -- what a failed cache takes with it
 

@@ -2,7 +2,14 @@
 
 Seed rules: DHCP answers that carry an FQDN are cached whatever DNS says; a
 cached entry is used on the next boot instead of asking again; after a
-successful sign-in the cache is replaced by the values that worked.
+successful sign-in (the registrar's 200 OK) the cache is replaced by the values
+that worked. gg398713 adds what is kept: the registrar and Media Relay FQDNs,
+every address the registrar's name resolves to (several under DNS load
+balancing), and the phone's SIP domain; and a second reading of how it is used
+(`CACHE_USES`): in place of discovery (the seed), or only when discovery fails.
+
+Reading is tolerant: what a file lacks (an older phonesim's cache) is absent, and
+a file that is not a cache is no cache.
 """
 
 from __future__ import annotations
@@ -11,6 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CACHE_FORMAT = 1
+SKIP_DISCOVERY = "skip-discovery"
+"""Seed 000: a usable cache means no DHCPINFORM and no DNS discovery."""
+FALLBACK = "fallback"
+"""gg398713: discover as usual; the cache serves only when DHCP and DNS give nothing."""
+CACHE_USES = (SKIP_DISCOVERY, FALLBACK)
 FROM_OPTION_120 = "option 120"
 """A registrar's origin when DHCP's option 120 named it."""
 
@@ -22,12 +34,21 @@ class RegistrarTarget:
     transport: str = "tls"
     address: str | None = None
     """The A-record address that worked, kept as a last resort when DNS fails (gg398713)."""
+    addresses: tuple[str, ...] = field(default=(), compare=False)
+    """Every address the name resolved to when the phone signed in (gg398713: "multiple
+    IP addresses" under DNS load balancing), kept for when DNS fails."""
     origin: str = field(default="", compare=False)
     """Where this boot found it (`FROM_OPTION_120`), for the rules that apply to one
     source only; not kept in the cache."""
 
     def label(self) -> str:
         return f"{self.host}:{self.port}"
+
+    def kept_addresses(self) -> tuple[str, ...]:
+        """Every address kept: all of DNS's, else the one that worked."""
+        if self.addresses:
+            return self.addresses
+        return (self.address,) if self.address else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +60,10 @@ class DiscoveryCache:
     stored_at: float
     """Unix time of the phone's clock when stored."""
     dhcp_server: str | None = None
+    sip_domain: str | None = None
+    """The user's SIP domain, from the SIP URI the phone signed in with."""
+    media_relay: str | None = None
+    """The Media Relay (MRAS) URI in-band provisioning gave, once it has."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,11 +71,19 @@ class DiscoveryCache:
             "source": self.source,
             "web_url": self.web_url,
             "registrars": [
-                {"host": r.host, "port": r.port, "transport": r.transport, "address": r.address}
+                {
+                    "host": r.host,
+                    "port": r.port,
+                    "transport": r.transport,
+                    "address": r.address,
+                    "addresses": list(r.addresses),
+                }
                 for r in self.registrars
             ],
             "stored_at": self.stored_at,
             "dhcp_server": self.dhcp_server,
+            "sip_domain": self.sip_domain,
+            "media_relay": self.media_relay,
         }
 
     @classmethod
@@ -65,6 +98,7 @@ class DiscoveryCache:
                     port=int(r["port"]),
                     transport=str(r.get("transport", "tls")),
                     address=None if r.get("address") is None else str(r["address"]),
+                    addresses=tuple(str(a) for a in r.get("addresses") or ()),
                 )
                 for r in data.get("registrars", [])
             )
@@ -75,6 +109,8 @@ class DiscoveryCache:
                 registrars=registrars,
                 stored_at=float(data["stored_at"]),
                 dhcp_server=None if data.get("dhcp_server") is None else str(data["dhcp_server"]),
+                sip_domain=_text(data.get("sip_domain")),
+                media_relay=_text(data.get("media_relay")),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -91,6 +127,10 @@ class DiscoveryCache:
             "registrars": [r.label() for r in self.registrars],
             "stored_at": self.stored_at,
         }
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from phonesim.codec.ocauthws.pin_formats import DEFAULT_PIN_FORMAT, PIN_FORMATS
+from phonesim.core.discovery_cache import CACHE_USES, SKIP_DISCOVERY
 from phonesim.core.profile_fields import FieldReader
 from phonesim.errors import ProfileError
 
@@ -121,6 +122,14 @@ class TimeBehaviour:
 
 
 @dataclass(frozen=True, slots=True)
+class CacheBehaviour:
+    use: str = SKIP_DISCOVERY
+    """How a usable discovery cache is used: "skip-discovery" (seed 000: instead of
+    DHCP and DNS) or "fallback" (gg398713: discover, and use the cache only when
+    discovery gives no servers). The documents disagree: a profile choice."""
+
+
+@dataclass(frozen=True, slots=True)
 class CertificateBehaviour:
     key_type: str
 
@@ -185,6 +194,7 @@ class DeviceProfile:
     certificate: CertificateBehaviour
     tls_dsk: TlsDskBehaviour = TlsDskBehaviour()
     provisioning: ProvisioningBehaviour = ProvisioningBehaviour()
+    cache: CacheBehaviour = CacheBehaviour()
 
     @property
     def name(self) -> str:
@@ -277,6 +287,9 @@ class DeviceProfile:
             ),
             tls_dsk=_tls_dsk(reader),
             provisioning=_provisioning(reader),
+            cache=CacheBehaviour(use=reader.choice("cache.use", CACHE_USES))
+            if reader.present("cache.use")
+            else CacheBehaviour(),
         )
         reader.reject_unknown(_known_fields())
         if "pin" not in profile.device.sign_in_methods:
@@ -304,6 +317,7 @@ def _known_fields() -> dict[str, set[str]]:
         "certificate": CertificateBehaviour,
         "tls_dsk": TlsDskBehaviour,
         "provisioning": ProvisioningBehaviour,
+        "cache": CacheBehaviour,
     }
     return {name: {f.name for f in fields(kind)} for name, kind in sections.items()}
 

@@ -124,6 +124,12 @@ DISCOVERY_CACHE_USED = _event(
     ("source", "web_url", "registrars", "stored_at", "note"),
     "the discovery cache stands in for DHCP and DNS",
 )
+DISCOVERY_CACHE_HELD = _event(
+    Stage.DISCOVERY,
+    "cache_held",
+    ("source", "web_url", "registrars", "stored_at", "note"),
+    "the discovery cache held back for when discovery gives nothing (gg398713's reading)",
+)
 DISCOVERY_CACHE_IGNORED = _event(
     Stage.DISCOVERY,
     "cache_ignored",

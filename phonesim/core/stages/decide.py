@@ -21,6 +21,9 @@ from phonesim.core.discovery_cache import FROM_OPTION_120, RegistrarTarget
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stages.dhcp_answer import DhcpAnswer
 
+FROM_DNS = "dns"
+"""The registrar source when DNS alone gave the registrars (DHCP gave no FQDN)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -71,7 +74,7 @@ def decide(
             registrar_source += " then dns"
     else:
         registrars = list(dns_registrars)
-        registrar_source = "dns" if registrars else "none"
+        registrar_source = FROM_DNS if registrars else "none"
 
     dhcp_url = chosen.url if chosen is not None else None
     if dhcp_url:
@@ -89,4 +92,4 @@ def decide(
     )
 
 
-__all__ = ["Decision", "decide", "dhcp_registrars", "waits_for_dns"]
+__all__ = ["FROM_DNS", "Decision", "decide", "dhcp_registrars", "waits_for_dns"]

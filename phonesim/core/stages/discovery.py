@@ -10,15 +10,21 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from phonesim.core.boot_start import take_servers
 from phonesim.core.context import BootContext
+from phonesim.core.discovery_cache import DiscoveryCache
 from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvResolved
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import DONE, Failed, Step
-from phonesim.core.stages.decide import decide, waits_for_dns
+from phonesim.core.stages.decide import FROM_DNS, decide, waits_for_dns
 from phonesim.core.stages.inform import InformExchange
 from phonesim.core.stages.registrar_lookup import RegistrarLookup
 from phonesim.core.stages.update_server import UpdateServerLookup
-from phonesim.core.trace_schema import DISCOVERY_DECIDED, DISCOVERY_WAITING_FOR_DNS
+from phonesim.core.trace_schema import (
+    DISCOVERY_CACHE_USED,
+    DISCOVERY_DECIDED,
+    DISCOVERY_WAITING_FOR_DNS,
+)
 
 
 class Discovery:
@@ -78,6 +84,9 @@ class Discovery:
             return None
         self.decided = True
         decision = decide(inform.winner, chosen, self.lookup.found, ctx.profile)
+        held = ctx.fallback_cache
+        if held is not None and (decision.web_url is None or not decision.registrars):
+            return self._fall_back(held)
         ctx.web_url = decision.web_url
         ctx.web_derived = decision.web_derived
         ctx.registrars = list(decision.registrars)
@@ -90,6 +99,17 @@ class Discovery:
             registrars=[r.label() for r in decision.registrars],
             registrar_source=decision.registrar_source,
         )
+        if decision.registrar_source == FROM_DNS and decision.web_url is not None:
+            # Seed 000: "the previous DHCP/DNS results" are what the cache holds; what DNS
+            # found is kept as DHCP's answer is (until a sign-in replaces both).
+            ctx.keep(
+                DiscoveryCache(
+                    source=FROM_DNS,
+                    web_url=decision.web_url,
+                    registrars=decision.registrars,
+                    stored_at=ctx.wall_time(now),
+                )
+            )
         if decision.web_url is None:
             return Failed(
                 Stage.DISCOVERY,
@@ -97,6 +117,21 @@ class Discovery:
                 "neither DHCP nor DNS gave the web services URL or a registrar",
                 dhcp_answers=sum(1 for a in (inform.winner, inform.without_fqdn) if a is not None),
             )
+        return DONE
+
+    def _fall_back(self, cache: DiscoveryCache) -> Step:
+        """gg398713: "If the DNS SRV query and the DHCP options for the Registrar fail ...
+        the device will use the last" values it cached. Once: a cached server that then
+        fails sends the phone back to discovery, which then has no cache to fall back on."""
+        ctx = self.ctx
+        ctx.fallback_cache = None
+        ctx.using_cache = True
+        take_servers(ctx, cache)
+        ctx.out.trace(
+            DISCOVERY_CACHE_USED,
+            **cache.describe(),
+            note="DHCP and DNS gave no servers: falling back to the discovery cache",
+        )
         return DONE
 
 

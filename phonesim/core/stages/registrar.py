@@ -40,13 +40,15 @@ from phonesim.core.trace_schema import (
 
 
 class Registrar(Stepwise):
-    __slots__ = ("asked", "candidate", "outside_domain", "turned_away")
+    __slots__ = ("address_at", "asked", "candidate", "outside_domain", "turned_away")
     stage: ClassVar[Stage] = Stage.REGISTRAR
 
     def __init__(self, ctx: BootContext) -> None:
         super().__init__(ctx)
         self.candidate = 0
         """The registrar of the list being tried."""
+        self.address_at = 0
+        """Which of its addresses is being tried."""
         self.asked: ConnectRegistrar | None = None
         self.turned_away: RegistrarAnswered | None = None
         """The last registrar that turned the phone away with a 503, if one did."""
@@ -86,7 +88,10 @@ class Registrar(Stepwise):
     def _resolved(self) -> Step:
         ctx = self.ctx
         target = self.target
-        address = ctx.names.address_of(target.host) or target.address
+        # Every address of the name in turn (DNS load balancing, gg398713), then the next
+        # registrar; a cached registrar's kept addresses when DNS gives none.
+        addresses = ctx.names.addresses_of(target.host) or target.kept_addresses()
+        address = addresses[self.address_at] if self.address_at < len(addresses) else None
         if address is None:
             ctx.out.trace(REGISTRAR_SKIPPED, registrar=target.label(), why="does not resolve")
             return self._next()
@@ -114,6 +119,7 @@ class Registrar(Stepwise):
 
     def _next(self) -> Step:
         self.candidate += 1
+        self.address_at = 0
         if self.candidate < len(self.ctx.registrars):
             return self._try()
         tried = [r.label() for r in self.ctx.registrars]
@@ -191,6 +197,9 @@ class Registrar(Stepwise):
                 kind=event.failure.kind,
                 detail=event.failure.detail,
             )
+            if self.address_at + 1 < len(self.ctx.names.addresses_of(target.host)):
+                self.address_at += 1
+                return self._resolved()
             return self._next()
         offered = [scheme.upper() for scheme in event.offered_schemes]
         if not offered and event.auth_scheme:
