@@ -212,10 +212,20 @@ def _registrar_lookup_done(f: DeclaredFields) -> str:
 
 @says(ts.DISCOVERY_CACHE_USED)
 def _cache_used(f: DeclaredFields) -> str:
-    return (
+    held = (
         f"discovery cache ({f['source']}, stored {_when(f.get('stored_at'))}): "
-        f"{_join(f['web_url'])}, registrars {_join(f['registrars'])} - DHCPINFORM and DNS "
-        "discovery skipped (--no-cache asks them)"
+        f"{_join(f['web_url'])}, registrars {_join(f['registrars'])}"
+    )
+    if "falling back" in str(f.get("note") or ""):
+        return f"{held} - DHCP and DNS gave no servers, so the phone falls back to them"
+    return f"{held} - DHCPINFORM and DNS discovery skipped (--no-cache asks them)"
+
+
+@says(ts.DISCOVERY_CACHE_HELD)
+def _cache_held(f: DeclaredFields) -> str:
+    return (
+        f"discovery cache ({f['source']}, stored {_when(f.get('stored_at'))}) held back: "
+        f"registrars {_join(f['registrars'])}, used only if DHCP and DNS give nothing"
     )
 
 
