@@ -46,6 +46,16 @@ class DhcpBehaviour:
 
 
 STRICT_NAMING_SINCE = "4.0.7577.4363"
+REGISTRAR_STEPS = (
+    "srv_internal_tls",
+    "dhcp_tls",
+    "srv_internal_tcp",
+    "dhcp_tcp",
+    "srv_external_tls",
+    "srv_external_tcp",
+)
+"""The steps of gg398713's registrar order (`phonesim.core.stages.registrar_order`)."""
+KNOWN_DOMAIN_ORDER = REGISTRAR_STEPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +74,9 @@ class DnsBehaviour:
     """The first firmware with strict DNS naming: CU7, 4.0.7577.4363 (Schertz 2013/08)."""
     update_server_host: str = "ucupdates-r2"
     """The update server's host name, looked up in the DHCP domain at boot (UP-9170aa30)."""
+    known_domain_order: tuple[str, ...] = KNOWN_DOMAIN_ORDER
+    """The registrar order once the phone knows its SIP domain (gg398713's six steps);
+    before that, the bootstrap order: DHCP first, DNS when DHCP names none (seed 000)."""
 
 
 ROOT_CHAIN_URL_FIELDS = ("scheme", "host", "port", "path")
@@ -248,6 +261,9 @@ class DeviceProfile:
                 update_server_host=reader.text("dns.update_server_host")
                 if reader.present("dns.update_server_host")
                 else "ucupdates-r2",
+                known_domain_order=reader.choices("dns.known_domain_order", REGISTRAR_STEPS)
+                if reader.present("dns.known_domain_order")
+                else KNOWN_DOMAIN_ORDER,
             ),
             web=WebBehaviour(
                 root_chain_path=reader.path("web.root_chain_path"),

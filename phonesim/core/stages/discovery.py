@@ -78,12 +78,16 @@ class Discovery:
         inform = self.inform
         chosen = inform.chosen
         why = waits_for_dns(inform.winner, chosen, ctx.profile)
+        if self.lookup.known_domain:
+            why = "the SIP domain is known: internal DNS SRV (TLS) comes first (gg398713)"
         if why is not None and not self.lookup.finished:
             self.waiting_for_dns = True
             ctx.out.trace(DISCOVERY_WAITING_FOR_DNS, why=why)
             return None
         self.decided = True
-        decision = decide(inform.winner, chosen, self.lookup.found, ctx.profile)
+        lookup = self.lookup
+        by_service = lookup.by_service if lookup.known_domain else None
+        decision = decide(inform.winner, chosen, lookup.found, ctx.profile, by_service)
         held = ctx.fallback_cache
         if held is not None and (decision.web_url is None or not decision.registrars):
             return self._fall_back(held)
