@@ -13,15 +13,21 @@ from phonesim.core.discovery_cache import FALLBACK, DiscoveryCache
 from phonesim.core.trace_schema import (
     DISCOVERY_CACHE_HELD,
     DISCOVERY_CACHE_IGNORED,
+    DISCOVERY_CACHE_UNUSABLE,
     DISCOVERY_CACHE_USED,
     DISCOVERY_FRESH_PHONE,
 )
 
 
-def read_cache(ctx: BootContext, cache: DiscoveryCache | None) -> flow.Start:
+def read_cache(
+    ctx: BootContext, cache: DiscoveryCache | None, problem: str | None = None
+) -> flow.Start:
     """Whether the discovery cache stands in for discovery, as the policy allows; when it
-    does, its servers are the boot's."""
+    does, its servers are the boot's. A cache that could not be read (`problem`) is no
+    cache: the phone discovers, and the trace says why."""
     policy = ctx.cache_policy
+    if cache is None and problem is not None and policy.read:
+        ctx.out.trace(DISCOVERY_CACHE_UNUSABLE, why=problem)
     if cache is not None and policy.read and cache.usable:
         ctx.cached_sip_domain = cache.sip_domain
         if ctx.profile.cache.use == FALLBACK:

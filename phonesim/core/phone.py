@@ -57,7 +57,16 @@ _SPELT = {stage: str(stage) for stage in Stage}
 class Phone:
     """One virtual phone. Small on purpose: a fleet holds thousands of these."""
 
-    __slots__ = ("_cache", "_ctx", "_lingering", "_machine", "_rediscovered", "_stop", "outcome")
+    __slots__ = (
+        "_cache",
+        "_cache_problem",
+        "_ctx",
+        "_lingering",
+        "_machine",
+        "_rediscovered",
+        "_stop",
+        "outcome",
+    )
 
     def __init__(
         self,
@@ -72,7 +81,10 @@ class Phone:
         final_stage: str = flow.LAST.value,
         hold: float | None = None,
         supplied_trust: SuppliedTrust | None = None,
+        cache_problem: str | None = None,
     ) -> None:
+        """`cache_problem`: why the stored cache could not be read (damaged, not a cache):
+        the phone then starts without one and says so."""
         self._stop = flow.stop_stage(final_stage)
         if hold is not None and (hold <= 0 or self._stop is not flow.HELD_AFTER):
             raise ValueError(
@@ -89,6 +101,7 @@ class Phone:
         )
         self._ctx.hold = hold
         self._cache = cache
+        self._cache_problem = cache_problem
         self._machine: StageMachine | None = None
         self._lingering: tuple[StageMachine, ...] = ()
         """Stages done that still listen or wait (discovery's DHCP window, its DNS search)."""
@@ -150,7 +163,8 @@ class Phone:
             address=ctx.network.address,
             domain=ctx.network.dns_domain,
         )
-        self._enter(flow.first_stage(read_cache(ctx, self._cache), self._stop), now)
+        start = read_cache(ctx, self._cache, self._cache_problem)
+        self._enter(flow.first_stage(start, self._stop), now)
         return out.take()
 
     def handle(self, event: Event, now: float) -> list[Command]:

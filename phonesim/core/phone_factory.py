@@ -27,6 +27,7 @@ def make_phone(
     final_stage: str = LAST.value,
     hold: float | None = None,
     supplied_trust: SuppliedTrust | None = None,
+    cache_problem: str | None = None,
 ) -> Phone:
     """A phone powered off: `start(now)` powers it on."""
     return Phone(
@@ -40,4 +41,5 @@ def make_phone(
         final_stage=final_stage,
         hold=hold,
         supplied_trust=supplied_trust,
+        cache_problem=cache_problem,
     )

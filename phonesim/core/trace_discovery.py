@@ -130,6 +130,14 @@ DISCOVERY_CACHE_HELD = _event(
     ("source", "web_url", "registrars", "stored_at", "note"),
     "the discovery cache held back for when discovery gives nothing (gg398713's reading)",
 )
+DISCOVERY_CACHE_UNUSABLE = _event(
+    Stage.DISCOVERY,
+    "cache_unusable",
+    ("why",),
+    "the stored discovery cache could not be read (damaged, or not a cache): the phone "
+    "discovers as a phone without one",
+    "warning",
+)
 DISCOVERY_CACHE_IGNORED = _event(
     Stage.DISCOVERY,
     "cache_ignored",

@@ -38,11 +38,26 @@ class DiscoveryCacheStore:
 
     def load(self, mac: str) -> DiscoveryCache | None:
         """The cached values, or None when there are none or the file is damaged."""
+        return self.read(mac)[0]
+
+    def read(self, mac: str) -> tuple[DiscoveryCache | None, str | None]:
+        """The cached values and, when a file is there but unusable, why (one line, for the
+        phone's trace); (None, None) when the phone has no cache at all."""
+        path = self.path_for(mac)
         try:
-            data = json.loads(self.path_for(mac).read_text())
-        except (OSError, ValueError):
-            return None
-        return DiscoveryCache.from_json(data)
+            text = path.read_text()
+        except FileNotFoundError:
+            return None, None
+        except OSError as error:
+            return None, f"{path} cannot be read: {error.strerror}"
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            return None, f"{path} is not JSON ({error})"
+        cache = DiscoveryCache.from_json(data)
+        if cache is None:
+            return None, f"{path} is not a discovery cache of this phonesim (format, fields)"
+        return cache, None
 
     def save(self, mac: str, cache: DiscoveryCache | None) -> None:
         path = self.path_for(mac)

@@ -221,6 +221,11 @@ def _cache_used(f: DeclaredFields) -> str:
     return f"{held} - DHCPINFORM and DNS discovery skipped (--no-cache asks them)"
 
 
+@says(ts.DISCOVERY_CACHE_UNUSABLE)
+def _cache_unusable(f: DeclaredFields) -> str:
+    return f"discovery cache not used: {f['why']}; discovering as a phone without one"
+
+
 @says(ts.DISCOVERY_CACHE_HELD)
 def _cache_held(f: DeclaredFields) -> str:
     return (
