@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from phonesim.core import flow
 from phonesim.core.context import BootContext
-from phonesim.core.discovery_cache import FALLBACK, DiscoveryCache
+from phonesim.core.discovery_cache import DiscoveryCache
+from phonesim.core.profile import FALLBACK
 from phonesim.core.trace_schema import (
     DISCOVERY_CACHE_HELD,
     DISCOVERY_CACHE_IGNORED,
@@ -30,6 +31,7 @@ def read_cache(
         ctx.out.trace(DISCOVERY_CACHE_UNUSABLE, why=problem)
     if cache is not None and policy.read and cache.usable:
         ctx.cached_sip_domain = cache.sip_domain
+        take_certificate(ctx, cache)
         if ctx.profile.cache.use == FALLBACK:
             # gg398713: discovery runs as on any boot (in the SIP domain the cache knows);
             # the cache answers only if DHCP and DNS give nothing.
@@ -61,6 +63,19 @@ def read_cache(
     return flow.Start.DISCOVER
 
 
+def take_certificate(ctx: BootContext, cache: DiscoveryCache) -> None:
+    """A certificate kept from the last sign-in, still valid on the phone's clock, signs
+    this boot in: a real phone keeps its certificate and does not ask for the PIN again
+    after a reboot (CertProv's certificates last 180 days by default). Its validity is
+    checked once the clock is set (`warm_sign_in`)."""
+    if cache.credential is None or cache.sip_uri is None:
+        return
+    ctx.credential = cache.credential
+    ctx.sip_uri = cache.sip_uri
+    ctx.certificate_not_after = cache.certificate_not_after
+    ctx.warm_certificate = True
+
+
 def take_servers(ctx: BootContext, cache: DiscoveryCache) -> None:
     """The cache's servers become the boot's, with every address kept for each registrar
     (the phone dials them without asking DNS)."""
@@ -71,4 +86,4 @@ def take_servers(ctx: BootContext, cache: DiscoveryCache) -> None:
         ctx.names.remember_all(target.host, target.kept_addresses())
 
 
-__all__ = ["read_cache", "take_servers"]
+__all__ = ["read_cache", "take_certificate", "take_servers"]

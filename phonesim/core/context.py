@@ -108,6 +108,7 @@ class BootContext:
         "ticket",
         "using_cache",
         "wall_at",
+        "warm_certificate",
         "web_derived",
         "web_url",
     )
@@ -153,6 +154,9 @@ class BootContext:
         self.sip_uri: str | None = None
         self.cached_sip_domain: str | None = None
         """The SIP domain the discovery cache kept from an earlier sign-in."""
+        self.warm_certificate = False
+        """The certificate and key came from the cache, valid: no PIN, Web Ticket or
+        CertProv this boot."""
         self.fallback_cache: DiscoveryCache | None = None
         """The cache held back for when discovery gives nothing (the "fallback" use)."""
         # What CertProv issued, and the registrar that challenged the phone.
@@ -247,8 +251,19 @@ class BootContext:
                 stored_at=self.wall_time(now),
                 sip_domain=self.sip_domain,
                 media_relay=None if self.provisioned is None else self.provisioned.mras_uri,
+                sip_uri=self.sip_uri,
+                certificate_not_after=self.certificate_not_after,
+                credential=self.credential,
             )
         )
+
+    def drop_kept_certificate(self) -> None:
+        """The certificate kept from the last sign-in is not used again this boot."""
+        self.warm_certificate = False
+        self.credential = None
+        self.sip_uri = None
+        self.certificate_not_after = None
+        self.challenged = None
 
     # -- what a failed cache takes with it
 
@@ -262,6 +277,7 @@ class BootContext:
         self.sip_uri = None
         self.credential = None
         self.certificate_not_after = None
+        self.warm_certificate = False
         self.challenged = None
         self.redirects = []
         if self._names is not None:

@@ -15,14 +15,12 @@ a file that is not a cache is no cache.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from phonesim.core.tls_dsk.messages import SigningCredential
 
 CACHE_FORMAT = 1
-SKIP_DISCOVERY = "skip-discovery"
-"""Seed 000: a usable cache means no DHCPINFORM and no DNS discovery."""
-FALLBACK = "fallback"
-"""gg398713: discover as usual; the cache serves only when DHCP and DNS give nothing."""
-CACHE_USES = (SKIP_DISCOVERY, FALLBACK)
 FROM_OPTION_120 = "option 120"
 """A registrar's origin when DHCP's option 120 named it."""
 
@@ -64,6 +62,13 @@ class DiscoveryCache:
     """The user's SIP domain, from the SIP URI the phone signed in with."""
     media_relay: str | None = None
     """The Media Relay (MRAS) URI in-band provisioning gave, once it has."""
+    sip_uri: str | None = None
+    """Who signed in: the certificate's user, for the REGISTER of a warm boot."""
+    certificate_not_after: float | None = None
+    """The phone's certificate's end (unix seconds)."""
+    credential: SigningCredential | None = field(default=None, compare=False)
+    """The phone's certificate and key, as the driver holds them: not in the JSON (the
+    state folder keeps them in files of their own, readable by the owner only)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -84,6 +89,8 @@ class DiscoveryCache:
             "dhcp_server": self.dhcp_server,
             "sip_domain": self.sip_domain,
             "media_relay": self.media_relay,
+            "sip_uri": self.sip_uri,
+            "certificate_not_after": self.certificate_not_after,
         }
 
     @classmethod
@@ -111,6 +118,10 @@ class DiscoveryCache:
                 dhcp_server=None if data.get("dhcp_server") is None else str(data["dhcp_server"]),
                 sip_domain=_text(data.get("sip_domain")),
                 media_relay=_text(data.get("media_relay")),
+                sip_uri=_text(data.get("sip_uri")),
+                certificate_not_after=None
+                if data.get("certificate_not_after") is None
+                else float(data["certificate_not_after"]),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -118,6 +129,16 @@ class DiscoveryCache:
     @property
     def usable(self) -> bool:
         return self.web_url is not None and bool(self.registrars)
+
+    def certificate_valid_at(self, unix_time: float) -> bool:
+        """Whether the kept certificate can sign the phone in at `unix_time` (the phone's
+        clock): a warm boot then asks for no PIN, no Web Ticket and no certificate."""
+        return (
+            self.credential is not None
+            and self.sip_uri is not None
+            and self.certificate_not_after is not None
+            and unix_time < self.certificate_not_after
+        )
 
     def describe(self) -> dict[str, Any]:
         """The trace's view of what is held: enough to say what a cached phone would do."""

@@ -44,7 +44,12 @@ from phonesim.core.stages.held import Held
 from phonesim.core.stages.machines import MACHINE
 from phonesim.core.step import Redirect
 from phonesim.core.supplied_trust import SuppliedTrust
-from phonesim.core.trace_schema import BOOT_EVENT_IGNORED, DISCOVERY_CACHE_DISCARDED, POWER_ON
+from phonesim.core.trace_schema import (
+    BOOT_EVENT_IGNORED,
+    DISCOVERY_CACHE_DISCARDED,
+    POWER_ON,
+    WEBTICKET_CACHED_CERTIFICATE_REFUSED,
+)
 
 STOP_STAGES = tuple(str(stage) for stage in flow.STOP_AFTER)
 """The stages a boot can be asked to stop after, as `phonesim.core.flow` lists them."""
@@ -322,6 +327,17 @@ class Phone:
         ctx = self._ctx
         machine = self._machine
         assert machine is not None
+        if ctx.warm_certificate and machine.stage in (Stage.REGISTRAR, Stage.TLSDSK):
+            # The certificate kept from the last sign-in did not sign the phone in: it
+            # signs in with its PIN, as a phone whose certificate was revoked does.
+            ctx.out.trace(
+                WEBTICKET_CACHED_CERTIFICATE_REFUSED,
+                failed_stage=_SPELT[step.stage],
+                cause=step.reason,
+                note="the kept certificate did not sign the phone in; asking for the PIN",
+            )
+            ctx.drop_kept_certificate()
+            return self._begin(Stage.WEBTICKET, now)
         if (
             ctx.using_cache
             and not self._rediscovered

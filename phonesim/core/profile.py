@@ -15,7 +15,6 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from phonesim.codec.ocauthws.pin_formats import DEFAULT_PIN_FORMAT, PIN_FORMATS
-from phonesim.core.discovery_cache import CACHE_USES, SKIP_DISCOVERY
 from phonesim.core.profile_fields import FieldReader
 from phonesim.errors import ProfileError
 
@@ -46,6 +45,11 @@ class DhcpBehaviour:
 
 
 STRICT_NAMING_SINCE = "4.0.7577.4363"
+SKIP_DISCOVERY = "skip-discovery"
+"""Seed 000: a usable cache means no DHCPINFORM and no DNS discovery."""
+FALLBACK = "fallback"
+"""gg398713: discover as usual; the cache serves only when DHCP and DNS give nothing."""
+CACHE_USES = (SKIP_DISCOVERY, FALLBACK)
 REGISTRAR_STEPS = (
     "srv_internal_tls",
     "dhcp_tls",

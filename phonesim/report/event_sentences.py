@@ -221,6 +221,30 @@ def _cache_used(f: DeclaredFields) -> str:
     return f"{held} - DHCPINFORM and DNS discovery skipped (--no-cache asks them)"
 
 
+@says(ts.WEBTICKET_SKIPPED)
+def _webticket_skipped(f: DeclaredFields) -> str:
+    return (
+        f"no PIN asked: the certificate kept from the last sign-in ({f['sip_uri']}, valid "
+        f"until {f['certificate_not_after']}) signs the phone in"
+    )
+
+
+@says(ts.WEBTICKET_CACHED_CERTIFICATE_REFUSED)
+def _cached_certificate_refused(f: DeclaredFields) -> str:
+    return (
+        f"the kept certificate did not sign the phone in ({f['cause']}): signing in with "
+        "the PIN again"
+    )
+
+
+@says(ts.WEBTICKET_CACHED_CERTIFICATE_EXPIRED)
+def _cached_certificate_expired(f: DeclaredFields) -> str:
+    return (
+        f"the kept certificate of {f['sip_uri']} expired {f['certificate_not_after']} "
+        f"(phone time {f['phone_time']}): signing in with the PIN again"
+    )
+
+
 @says(ts.DISCOVERY_CACHE_UNUSABLE)
 def _cache_unusable(f: DeclaredFields) -> str:
     return f"discovery cache not used: {f['why']}; discovering as a phone without one"

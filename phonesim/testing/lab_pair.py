@@ -52,6 +52,7 @@ import itertools
 import random
 import ssl
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar, cast
@@ -209,7 +210,9 @@ class LabPair:
             NetworkSettings(address=self.layout.address, dns_domain=self.layout.domain),
             rng=random.Random(seed),
             wall_clock=start.timestamp(),
-            cache=cache,
+            # Each pair's lab is a new pool with a CA of its own: a certificate kept from
+            # another pair's lab is one this pool never issued, so the cache comes without it.
+            cache=None if cache is None else replace(cache, credential=None),
             cache_policy=cache_policy,
             final_stage=final_stage,
             hold=hold,

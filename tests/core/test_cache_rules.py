@@ -16,17 +16,23 @@ import random
 from dataclasses import replace
 
 from phonesim.codec.provisioning_xml import ProvisionedSettings
-from phonesim.core.commands import ConnectRegistrar, PersistCache, ResolveSrv
+from phonesim.core.commands import (
+    ConnectRegistrar,
+    PersistCache,
+    RequestCertificate,
+    RequestWebTicket,
+    ResolveSrv,
+)
 from phonesim.core.context import BootContext
-from phonesim.core.discovery_cache import FALLBACK, CachePolicy, DiscoveryCache, RegistrarTarget
+from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Success
-from phonesim.core.profile import CacheBehaviour, DeviceProfile
+from phonesim.core.profile import FALLBACK, CacheBehaviour, DeviceProfile
 from phonesim.lab.scenario import load_scenario_text
 from phonesim.profiles import load_profile
 from phonesim.testing import LabPair
 
-from .world import CERT_PROV, DOMAIN, POOL, WEB, Boot, World
+from .world import CERT_PROV, DOMAIN, POOL, WALL_CLOCK, WEB, Boot, World
 
 LOAD_BALANCED = """
 [scenario]
@@ -166,4 +172,40 @@ def test_a_cached_boot_dials_the_kept_addresses_when_dns_has_none() -> None:
     boot = Boot(cache=kept, world=world)
     boot.settle()
     assert [c.address for c in boot.of(ConnectRegistrar)] == ["192.0.2.10", "192.0.2.13"]
+    assert isinstance(boot.phone.outcome, Success)
+
+
+class KeptCredential:
+    """The driver's handle on a kept certificate and key; a registrar stopped at its
+    challenge never asks it for a handshake."""
+
+    def handshake(self, tls: object) -> object:
+        raise AssertionError("no TLS-DSK handshake in these boots")
+
+
+def warm(not_after: float) -> DiscoveryCache:
+    return replace(
+        CACHED,
+        sip_domain=DOMAIN,
+        sip_uri="sip:alice@contoso.test",
+        certificate_not_after=not_after,
+        credential=KeptCredential(),  # type: ignore[arg-type]
+    )
+
+
+def test_a_warm_reboot_with_a_valid_kept_certificate_asks_for_no_pin() -> None:
+    boot = Boot(cache=warm(WALL_CLOCK + 180 * 86400))
+    boot.settle()
+    assert boot.of(RequestWebTicket) == [] and boot.of(RequestCertificate) == []
+    assert boot.world.seen_pins == []
+    assert boot.trace("skipped", "webticket").fields["sip_uri"] == "sip:alice@contoso.test"
+    assert boot.of(ConnectRegistrar)[0].sip_uri == "sip:alice@contoso.test"
+    assert isinstance(boot.phone.outcome, Success)
+
+
+def test_an_expired_kept_certificate_means_the_pin_again() -> None:
+    boot = Boot(cache=warm(WALL_CLOCK - 86400))
+    boot.settle()
+    assert boot.trace("cached_certificate_expired", "webticket")
+    assert len(boot.of(RequestWebTicket)) == 1 and len(boot.of(RequestCertificate)) == 1
     assert isinstance(boot.phone.outcome, Success)

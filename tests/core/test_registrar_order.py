@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from phonesim.core.commands import ConnectRegistrar
-from phonesim.core.discovery_cache import FALLBACK, DiscoveryCache, RegistrarTarget
+from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
 from phonesim.core.events import SrvRecord
 from phonesim.core.outcome import Success
-from phonesim.core.profile import CacheBehaviour
+from phonesim.core.profile import FALLBACK, CacheBehaviour
 from phonesim.profiles import load_profile
 
 from .world import CERT_PROV, DOMAIN, POOL, WEB, Boot, World

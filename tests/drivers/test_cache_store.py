@@ -65,3 +65,21 @@ def test_no_cache_file_is_no_note_and_a_signed_in_cache_round_trips(tmp_path: Pa
     store.save(MAC, cache)
     assert store.read(MAC) == (cache, None)
     assert store.read(MAC)[0].sip_domain == "phonesim.test"  # type: ignore[union-attr]
+
+
+def test_the_kept_certificate_and_key_are_stored_privately_and_read_back(tmp_path: Path) -> None:
+    pair = LabPair()
+    pair.run()
+    cache = pair.stored[-1]
+    assert cache is not None and cache.credential is not None
+    store = DiscoveryCacheStore(tmp_path)
+    store.save(MAC, cache)
+    folder = store.path_for(MAC).parent
+    for name in ("key.pem", "certificate.der"):
+        assert (folder / name).stat().st_mode & 0o777 == 0o600
+    read, problem = store.read(MAC)
+    assert problem is None and read is not None and read.credential is not None
+    assert read.sip_uri == "sip:alice@phonesim.test"
+    assert read.certificate_valid_at(cache.stored_at)
+    store.save(MAC, None)  # a wiped phone keeps no key
+    assert not (folder / "key.pem").exists()
