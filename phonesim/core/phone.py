@@ -327,7 +327,7 @@ class Phone:
         ctx = self._ctx
         machine = self._machine
         assert machine is not None
-        if ctx.warm_certificate and machine.stage in (Stage.REGISTRAR, Stage.TLSDSK):
+        if ctx.warm_certificate and machine.stage is Stage.TLSDSK:
             # The certificate kept from the last sign-in did not sign the phone in: it
             # signs in with its PIN, as a phone whose certificate was revoked does.
             ctx.out.trace(

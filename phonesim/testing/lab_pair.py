@@ -170,10 +170,12 @@ class LabPair:
         latency: float = LATENCY,
         hold: float | None = None,
         supplied_trust: SuppliedTrust | Callable[[LabServers], SuppliedTrust] | None = None,
+        foreign_certificate: bool = False,
     ) -> None:
         """`supplied_trust`: CA certificates the phone trusts in place of the root chain
         download (`--trust-ca`); a function of the lab when they are the lab's own CA,
-        which exists only once the lab is made."""
+        which exists only once the lab is made. `foreign_certificate`: hand the phone the
+        cache's certificate although this lab never issued it (a pool whose CA changed)."""
         load_packet_library()
         self.scenario = scenario or LabScenario.healthy()
         self.layout = scenario_layout(self.scenario, layout)
@@ -212,7 +214,9 @@ class LabPair:
             wall_clock=start.timestamp(),
             # Each pair's lab is a new pool with a CA of its own: a certificate kept from
             # another pair's lab is one this pool never issued, so the cache comes without it.
-            cache=None if cache is None else replace(cache, credential=None),
+            cache=cache
+            if cache is None or foreign_certificate
+            else replace(cache, credential=None),
             cache_policy=cache_policy,
             final_stage=final_stage,
             hold=hold,

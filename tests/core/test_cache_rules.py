@@ -209,3 +209,22 @@ def test_an_expired_kept_certificate_means_the_pin_again() -> None:
     assert boot.trace("cached_certificate_expired", "webticket")
     assert len(boot.of(RequestWebTicket)) == 1 and len(boot.of(RequestCertificate)) == 1
     assert isinstance(boot.phone.outcome, Success)
+
+
+def test_a_kept_certificate_the_pool_refuses_leads_to_the_pin_again() -> None:
+    first = LabPair()
+    assert isinstance(first.run(), Success)
+    kept = first.stored[-1]
+    assert kept is not None and kept.credential is not None
+    # A new lab is a pool whose CA changed: it never issued the kept certificate.
+    pair = LabPair(cache=kept, foreign_certificate=True)
+    assert isinstance(pair.run(), Success)
+    events = [t.event for t in pair.traces]
+    assert "skipped" in events  # it first tried the kept certificate, without a PIN ...
+    refused = next(t for t in pair.traces if t.event == "cached_certificate_refused")
+    assert refused.fields["failed_stage"] == "tlsdsk"
+    steps = [(t.stage, t.event) for t in pair.traces]
+    # ... then, refused at the TLS-DSK sign-in, asked for the PIN (a Web Ticket) after all.
+    assert steps.index(("webticket", "cached_certificate_refused")) < steps.index(
+        ("webticket", "request")
+    )
