@@ -41,7 +41,9 @@ def _targets() -> dict[str, object]:
     from tests.fuzz.targets_web import WEB_TARGETS
     from tests.fuzz.targets_wire import WIRE_TARGETS
 
-    return {target.name: target for target in WIRE_TARGETS + WEB_TARGETS + TEXT_TARGETS + FILE_TARGETS}
+    return {
+        target.name: target for target in WIRE_TARGETS + WEB_TARGETS + TEXT_TARGETS + FILE_TARGETS
+    }
 
 
 class _Tally:

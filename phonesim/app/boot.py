@@ -251,13 +251,15 @@ async def boot_phone(
         # Powered on only now, with every socket and file open: t=0 of the trace is then the
         # wall-clock instant the device log and the capture count from, not milliseconds before.
         power_on = utc_now()
+        cache, cache_problem = store.read(mac) if store is not None else (None, None)
         phone = make_phone(
             profile,
             identity,
             phone_settings(network, bringup or frozenset()),
             rng=random.Random(seed),
             wall_clock=power_on.timestamp(),
-            cache=store.load(mac) if store is not None else None,
+            cache=cache,
+            cache_problem=cache_problem,
             cache_policy=cache_policy,
             final_stage=final_stage,
             hold=hold,

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from phonesim.core.commands import Trace
     from phonesim.core.discovery_cache import CachePolicy
     from phonesim.drivers.network import Network
+    from phonesim.lab.scenario import LabScenario
     from phonesim.report.hold_progress import HoldProgress
     from phonesim.report.terminal import TerminalConsole
     from phonesim.report.timeline import TimelinePrinter
@@ -126,8 +127,8 @@ def add_phone_arguments(parser: argparse.ArgumentParser) -> None:
     who = parser.add_argument_group("the phone and its user")
     who.add_argument(
         "--profile",
-        default="polycom-cx600",
-        help="device profile name or TOML file (default: %(default)s)",
+        help="device profile name or TOML file (default: the --scenario's own profile if it "
+        "names one, such as a CU7 firmware for strict DNS naming, else polycom-cx600)",
     )
     who.add_argument(
         "--ext", metavar="DIGITS", help="phone number or extension typed on the keypad (required)"
@@ -262,9 +263,9 @@ def start_boot(
     if args.ext is None:
         raise UsageError(f"say who signs in: --ext DIGITS and a PIN ({WHERE_A_PIN_COMES_FROM})")
     hold = hold_from_args(args)
-    profile = load_profile(args.profile)
-    servers = servers_from_args(args)
     scenario = load_scenario(args.scenario) if args.scenario else None
+    profile = load_profile(profile_name(args, scenario))
+    servers = servers_from_args(args)
     supplied_trust = trust_from_args(args)
     notes = list(servers.notes)
     if (
@@ -405,7 +406,7 @@ def run(args: argparse.Namespace) -> int:
     def header() -> None:
         if args.json:
             return
-        profile = load_profile(args.profile)
+        profile = load_profile(profile_name(args))
         console.print(
             f"[bold]phonesim[/bold] {profile.device.vendor} {profile.device.model} "
             f"signing in as {args.ext} ({describe_target(args)})"
@@ -479,3 +480,15 @@ def _print_ending(
                 else f"{packets} DHCP packet{'s' if packets != 1 else ''}"
             )
             console.print(f"[dim]capture: {report.result['Capture']} ({held})[/dim]")
+
+
+def profile_name(args: argparse.Namespace, scenario: LabScenario | None = None) -> str:
+    """The profile asked for; without one, the scenario's (a fault a firmware brings, such
+    as CU7's strict DNS naming, needs that firmware), else the stock CX600."""
+    if args.profile:
+        return str(args.profile)
+    if scenario is None and getattr(args, "scenario", None):
+        from phonesim.lab.scenario import load_scenario
+
+        scenario = load_scenario(args.scenario)
+    return (scenario.profile if scenario is not None else None) or "polycom-cx600"

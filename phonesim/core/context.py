@@ -8,7 +8,7 @@ fleet carries its context and the one stage it is in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,10 +85,12 @@ class BootContext:
         "_names",
         "bringup",
         "cache_policy",
+        "cached_sip_domain",
         "cert_prov_auth",
         "certificate_not_after",
         "challenged",
         "credential",
+        "fallback_cache",
         "hold",
         "identity",
         "mono_at",
@@ -108,6 +110,7 @@ class BootContext:
         "ticket",
         "using_cache",
         "wall_at",
+        "warm_certificate",
         "web_derived",
         "web_url",
     )
@@ -133,8 +136,9 @@ class BootContext:
         self.out = Outbox()
         self.requests = Requests()
         self._names: Names | None = None
-        # The phone's own idea of wall-clock time: set at power-on, corrected by NTP.
-        self.wall_at = wall_clock
+        # The phone's own idea of wall-clock time: the device's own at power-on (or the
+        # machine's, as the profile says), corrected by NTP.
+        self.wall_at = power_on_clock(profile.time.clock_at_power_on, wall_clock)
         self.mono_at = 0.0
         self.using_cache = False
         self.bringup = BringUpState()
@@ -152,6 +156,13 @@ class BootContext:
         self.cert_prov_auth: str | None = None
         self.ticket: object = None
         self.sip_uri: str | None = None
+        self.cached_sip_domain: str | None = None
+        """The SIP domain the discovery cache kept from an earlier sign-in."""
+        self.warm_certificate = False
+        """The certificate and key came from the cache, valid: no PIN, Web Ticket or
+        CertProv this boot."""
+        self.fallback_cache: DiscoveryCache | None = None
+        """The cache held back for when discovery gives nothing (the "fallback" use)."""
         # What CertProv issued, and the registrar that challenged the phone.
         self.credential: SigningCredential | None = None
         self.certificate_not_after: float | None = None
@@ -171,6 +182,23 @@ class BootContext:
         if self._names is None:
             self._names = Names(self.out, self.requests, self.profile.dns.timeout)
         return self._names
+
+    # -- the phone's domains
+
+    @property
+    def sip_domain(self) -> str | None:
+        """The user's SIP domain: from the SIP URI once signed in, else from the cache;
+        None on a first boot before the Web Ticket (gg398713: "no DNS values are available
+        yet")."""
+        if self.sip_uri is not None:
+            return sip_uri_domain(self.sip_uri)
+        return self.cached_sip_domain
+
+    @property
+    def lookup_domain(self) -> str:
+        """Where SRV names (registrar, NTP) are looked up and SRV targets must lie: the SIP
+        domain once known, else the DHCP (or configured) domain."""
+        return (self.sip_domain or self.network.dns_domain).strip(".")
 
     # -- the phone's clock
 
@@ -217,6 +245,36 @@ class BootContext:
             fields["why"] = policy.why
         self.out.trace(DISCOVERY_CACHE_STORED, **fields)
 
+    def keep_signed_in(self, registrar: RegistrarTarget, now: float) -> None:
+        """Replace the cache with what signed the phone in: the web services, the registrar
+        with every address its name resolved to, the SIP domain, and the Media Relay once
+        provisioning has given it."""
+        assert self.web_url is not None
+        registrar = replace(
+            registrar, addresses=self.names.addresses_of(registrar.host) or registrar.addresses
+        )
+        self.keep(
+            DiscoveryCache(
+                source="signin",
+                web_url=self.web_url,
+                registrars=(registrar,),
+                stored_at=self.wall_time(now),
+                sip_domain=self.sip_domain,
+                media_relay=None if self.provisioned is None else self.provisioned.mras_uri,
+                sip_uri=self.sip_uri,
+                certificate_not_after=self.certificate_not_after,
+                credential=self.credential,
+            )
+        )
+
+    def drop_kept_certificate(self) -> None:
+        """The certificate kept from the last sign-in is not used again this boot."""
+        self.warm_certificate = False
+        self.credential = None
+        self.sip_uri = None
+        self.certificate_not_after = None
+        self.challenged = None
+
     # -- what a failed cache takes with it
 
     def forget_servers(self) -> None:
@@ -229,14 +287,34 @@ class BootContext:
         self.sip_uri = None
         self.credential = None
         self.certificate_not_after = None
+        self.warm_certificate = False
         self.challenged = None
         self.redirects = []
         if self._names is not None:
             self._names.forget()
 
 
+def power_on_clock(setting: str, host_clock: float) -> float:
+    """The phone's clock at power-on: the profile's instant, or the machine's (`host`)."""
+    if setting == "host":
+        return host_clock
+    return datetime.fromisoformat(setting).timestamp()
+
+
+def sip_uri_domain(sip_uri: str) -> str:
+    """`contoso.com` of `sip:alice@contoso.com` (lower case: DNS names are)."""
+    return sip_uri.rpartition("@")[2].split(";")[0].strip(".").lower()
+
+
 def utc(unix: float) -> datetime:
     return datetime.fromtimestamp(unix, UTC)
 
 
-__all__ = ["BootContext", "RegistrarConnection", "SignedIn", "utc"]
+__all__ = [
+    "BootContext",
+    "RegistrarConnection",
+    "SignedIn",
+    "power_on_clock",
+    "sip_uri_domain",
+    "utc",
+]

@@ -2,18 +2,30 @@
 
 Seed rules: DHCP answers that carry an FQDN are cached whatever DNS says; a
 cached entry is used on the next boot instead of asking again; after a
-successful sign-in the cache is replaced by the values that worked.
+successful sign-in (the registrar's 200 OK) the cache is replaced by the values
+that worked. gg398713 adds what is kept: the registrar and Media Relay FQDNs,
+every address the registrar's name resolves to (several under DNS load
+balancing), and the phone's SIP domain; and a second reading of how it is used
+(`CACHE_USES`): in place of discovery (the seed), or only when discovery fails.
+
+Reading is tolerant: what a file lacks (an older phonesim's cache) is absent, and
+a file that is not a cache is no cache.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from phonesim.core.tls_dsk.messages import SigningCredential
 
 from phonesim.codec.web_address import host_problem, url_problem
 
 CACHE_FORMAT = 1
+FROM_OPTION_120 = "option 120"
+"""A registrar's origin when DHCP's option 120 named it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +35,21 @@ class RegistrarTarget:
     transport: str = "tls"
     address: str | None = None
     """The A-record address that worked, kept as a last resort when DNS fails (gg398713)."""
+    addresses: tuple[str, ...] = field(default=(), compare=False)
+    """Every address the name resolved to when the phone signed in (gg398713: "multiple
+    IP addresses" under DNS load balancing), kept for when DNS fails."""
+    origin: str = field(default="", compare=False)
+    """Where this boot found it (`FROM_OPTION_120`), for the rules that apply to one
+    source only; not kept in the cache."""
 
     def label(self) -> str:
         return f"{self.host}:{self.port}"
+
+    def kept_addresses(self) -> tuple[str, ...]:
+        """Every address kept: all of DNS's, else the one that worked."""
+        if self.addresses:
+            return self.addresses
+        return (self.address,) if self.address else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +61,17 @@ class DiscoveryCache:
     stored_at: float
     """Unix time of the phone's clock when stored."""
     dhcp_server: str | None = None
+    sip_domain: str | None = None
+    """The user's SIP domain, from the SIP URI the phone signed in with."""
+    media_relay: str | None = None
+    """The Media Relay (MRAS) URI in-band provisioning gave, once it has."""
+    sip_uri: str | None = None
+    """Who signed in: the certificate's user, for the REGISTER of a warm boot."""
+    certificate_not_after: float | None = None
+    """The phone's certificate's end (unix seconds)."""
+    credential: SigningCredential | None = field(default=None, compare=False)
+    """The phone's certificate and key, as the driver holds them: not in the JSON (the
+    state folder keeps them in files of their own, readable by the owner only)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,11 +79,21 @@ class DiscoveryCache:
             "source": self.source,
             "web_url": self.web_url,
             "registrars": [
-                {"host": r.host, "port": r.port, "transport": r.transport, "address": r.address}
+                {
+                    "host": r.host,
+                    "port": r.port,
+                    "transport": r.transport,
+                    "address": r.address,
+                    "addresses": list(r.addresses),
+                }
                 for r in self.registrars
             ],
             "stored_at": self.stored_at,
             "dhcp_server": self.dhcp_server,
+            "sip_domain": self.sip_domain,
+            "media_relay": self.media_relay,
+            "sip_uri": self.sip_uri,
+            "certificate_not_after": self.certificate_not_after,
         }
 
     @classmethod
@@ -63,6 +108,7 @@ class DiscoveryCache:
                     port=int(r["port"]),
                     transport=str(r.get("transport", "tls")),
                     address=None if r.get("address") is None else str(r["address"]),
+                    addresses=tuple(str(a) for a in r.get("addresses") or ()),
                 )
                 for r in data.get("registrars", [])
             )
@@ -73,6 +119,12 @@ class DiscoveryCache:
                 registrars=registrars,
                 stored_at=float(data["stored_at"]),
                 dhcp_server=None if data.get("dhcp_server") is None else str(data["dhcp_server"]),
+                sip_domain=_text(data.get("sip_domain")),
+                media_relay=_text(data.get("media_relay")),
+                sip_uri=_text(data.get("sip_uri")),
+                certificate_not_after=None
+                if data.get("certificate_not_after") is None
+                else float(data["certificate_not_after"]),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -98,6 +150,16 @@ class DiscoveryCache:
                 return f"registrar {target.host[:80]!r}: {problem}"
         return None
 
+    def certificate_valid_at(self, unix_time: float) -> bool:
+        """Whether the kept certificate can sign the phone in at `unix_time` (the phone's
+        clock): a warm boot then asks for no PIN, no Web Ticket and no certificate."""
+        return (
+            self.credential is not None
+            and self.sip_uri is not None
+            and self.certificate_not_after is not None
+            and unix_time < self.certificate_not_after
+        )
+
     def describe(self) -> dict[str, Any]:
         """The trace's view of what is held: enough to say what a cached phone would do."""
         return {
@@ -114,6 +176,10 @@ def _address_problem(address: str) -> str | None:
     except ValueError:
         return f"address {address[:40]!r} is not an IP address"
     return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True)

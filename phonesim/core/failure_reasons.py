@@ -149,6 +149,11 @@ REGISTRAR_BUSY = _reason(
 REGISTRAR_UNREACHABLE = _reason(
     Stage.REGISTRAR, "unreachable", "no registrar answered with a TLS-DSK challenge"
 )
+REGISTRAR_POOL_SUFFIX_MISMATCH = _reason(
+    Stage.REGISTRAR,
+    "pool_suffix_mismatch",
+    "every registrar's pool FQDN lies outside the user's SIP domain (seed 002)",
+)
 
 # -- the TLS-DSK sign-in (phonesim.core.tls_dsk.Fault, one each, and the connection) ---------
 TLSDSK_TIMEOUT = _reason(Stage.TLSDSK, TIMEOUT, "the registrar did not answer a REGISTER in time")

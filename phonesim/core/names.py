@@ -38,7 +38,18 @@ class Names:
 
     def remember(self, host: str, address: str) -> None:
         """An address the phone already holds (its discovery cache), unless it knows better."""
-        self._addresses.setdefault(_key(host), (address,))
+        self.remember_all(host, (address,))
+
+    def remember_all(self, host: str, addresses: tuple[str, ...]) -> None:
+        """Addresses the phone already holds (its discovery cache: every A record of a
+        load-balanced pool), unless it knows better."""
+        if addresses:
+            self._addresses.setdefault(_key(host), addresses)
+
+    def addresses_of(self, host: str) -> tuple[str, ...]:
+        """Every address DNS gave for `host` (several under DNS load balancing)."""
+        key = _key(host)
+        return (key,) if _is_ip(key) else self._addresses.get(key, ())
 
     def lookup(self, host: str, waiter: Waiter) -> bool:
         """True when `host` is known now; else `waiter` hears the answer (`handle`)."""

@@ -53,7 +53,12 @@ from phonesim.core.stages.lldp import LldpListen
 from phonesim.core.stages.machines import MACHINE
 from phonesim.core.step import Redirect
 from phonesim.core.supplied_trust import SuppliedTrust
-from phonesim.core.trace_schema import BOOT_EVENT_IGNORED, DISCOVERY_CACHE_DISCARDED, POWER_ON
+from phonesim.core.trace_schema import (
+    BOOT_EVENT_IGNORED,
+    DISCOVERY_CACHE_DISCARDED,
+    POWER_ON,
+    WEBTICKET_CACHED_CERTIFICATE_REFUSED,
+)
 
 STOP_STAGES = tuple(str(stage) for stage in flow.STOP_AFTER)
 """The stages a boot can be asked to stop after, as `phonesim.core.flow` lists them."""
@@ -69,6 +74,7 @@ class Phone:
     __slots__ = (
         "_bringup",
         "_cache",
+        "_cache_problem",
         "_ctx",
         "_lingering",
         "_machine",
@@ -92,9 +98,12 @@ class Phone:
         hold: float | None = None,
         supplied_trust: SuppliedTrust | None = None,
         bringup: frozenset[Stage] = frozenset(),
+        cache_problem: str | None = None,
     ) -> None:
         """`bringup`: the bring-up stages this boot plays (`phonesim.core.bringup`); none
-        for a phone that already sits on its network with an address."""
+        for a phone that already sits on its network with an address. `cache_problem`: why
+        the stored cache could not be read (damaged, not a cache): the phone then starts
+        without one and says so."""
         self._stop = flow.stop_stage(final_stage)
         self._bringup = bringup
         self._start = flow.Start.DISCOVER
@@ -113,6 +122,7 @@ class Phone:
         )
         self._ctx.hold = hold
         self._cache = cache
+        self._cache_problem = cache_problem
         self._machine: StageMachine | None = None
         self._lingering: tuple[StageMachine, ...] = ()
         """Stages done that still listen or wait (discovery's DHCP window, its DNS search)."""
@@ -179,7 +189,7 @@ class Phone:
             address=ctx.network.address,
             domain=ctx.network.dns_domain,
         )
-        self._start = read_cache(ctx, self._cache)
+        self._start = read_cache(ctx, self._cache, self._cache_problem)
         self._enter(flow.first_stage(self._start, self._stop, self._bringup), now)
         return out.take()
 
@@ -349,6 +359,17 @@ class Phone:
         ctx = self._ctx
         machine = self._machine
         assert machine is not None
+        if ctx.warm_certificate and machine.stage is Stage.TLSDSK:
+            # The certificate kept from the last sign-in did not sign the phone in: it
+            # signs in with its PIN, as a phone whose certificate was revoked does.
+            ctx.out.trace(
+                WEBTICKET_CACHED_CERTIFICATE_REFUSED,
+                failed_stage=_SPELT[step.stage],
+                cause=step.reason,
+                note="the kept certificate did not sign the phone in; asking for the PIN",
+            )
+            ctx.drop_kept_certificate()
+            return self._begin(Stage.WEBTICKET, now)
         if (
             ctx.using_cache
             and not self._rediscovered

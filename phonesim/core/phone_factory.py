@@ -29,6 +29,7 @@ def make_phone(
     hold: float | None = None,
     supplied_trust: SuppliedTrust | None = None,
     bringup: frozenset[Stage] = frozenset(),
+    cache_problem: str | None = None,
 ) -> Phone:
     """A phone powered off: `start(now)` powers it on."""
     return Phone(
@@ -43,4 +44,5 @@ def make_phone(
         hold=hold,
         supplied_trust=supplied_trust,
         bringup=bringup,
+        cache_problem=cache_problem,
     )

@@ -46,6 +46,24 @@ class DhcpBehaviour:
     """DHCP answers kept (report, capture, phone) per boot; a flood past it is counted only."""
 
 
+STRICT_NAMING_SINCE = "4.0.7577.4363"
+SKIP_DISCOVERY = "skip-discovery"
+"""Seed 000: a usable cache means no DHCPINFORM and no DNS discovery."""
+FALLBACK = "fallback"
+"""gg398713: discover as usual; the cache serves only when DHCP and DNS give nothing."""
+CACHE_USES = (SKIP_DISCOVERY, FALLBACK)
+REGISTRAR_STEPS = (
+    "srv_internal_tls",
+    "dhcp_tls",
+    "srv_internal_tcp",
+    "dhcp_tcp",
+    "srv_external_tls",
+    "srv_external_tcp",
+)
+"""The steps of gg398713's registrar order (`phonesim.core.stages.registrar_order`)."""
+KNOWN_DOMAIN_ORDER = REGISTRAR_STEPS
+
+
 @dataclass(frozen=True, slots=True)
 class DnsBehaviour:
     registrar_srv: tuple[str, ...]
@@ -55,8 +73,16 @@ class DnsBehaviour:
     timeout: float
     dns_after_dhcp_registrars: bool
     """Whether DNS registrars are tried once every DHCP registrar failed (the seed says DHCP wins)."""
-    strict_srv_target: bool
-    """Refuse an SRV target outside the domain looked up (strict DNS naming of Lync clients)."""
+    strict_srv_target: bool | None = None
+    """Refuse an SRV target outside the SIP domain (strict DNS naming); None: as the firmware
+    does (`strict_naming_since`)."""
+    strict_naming_since: str = STRICT_NAMING_SINCE
+    """The first firmware with strict DNS naming: CU7, 4.0.7577.4363 (Schertz 2013/08)."""
+    update_server_host: str = "ucupdates-r2"
+    """The update server's host name, looked up in the DHCP domain at boot (UP-9170aa30)."""
+    known_domain_order: tuple[str, ...] = KNOWN_DOMAIN_ORDER
+    """The registrar order once the phone knows its SIP domain (gg398713's six steps);
+    before that, the bootstrap order: DHCP first, DNS when DHCP names none (seed 000)."""
 
 
 ROOT_CHAIN_URL_FIELDS = ("scheme", "host", "port", "path")
@@ -109,12 +135,34 @@ class SipBehaviour:
     registrar decides every byte, so it is bounded (over it: a malformed answer)."""
     max_headers: int = 64
     max_header_line: int = 8192
+    pool_suffix_must_match: bool = True
+    """Seed 002: "The pool FQDN suffix must match the user's SIP URI": a registrar by name
+    outside the SIP domain is not tried (a Director's redirect names the pool itself)."""
+
+
+FACTORY_CLOCK = "2010-01-01T00:00:00+00:00"
+TIME_OPTIONS = (4, 42)
 
 
 @dataclass(frozen=True, slots=True)
 class TimeBehaviour:
     ntp_port: int
     timeout: float
+    dhcp_options: tuple[int, ...] = (42, 4)
+    """[U] The DHCP time-server options read, in this order: 42 (NTP Servers) and 4 (what
+    Windows DHCP calls "Time Server", the seed's "Time server" option)."""
+    clock_at_power_on: str = FACTORY_CLOCK
+    """[U] The phone's clock before any time server answers: an ISO 8601 instant (the
+    device's own, not the laptop's), or "host" for the machine's clock. The device
+    "requires NTP to set the correct time and date" (UP-c8af0c49)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheBehaviour:
+    use: str = SKIP_DISCOVERY
+    """How a usable discovery cache is used: "skip-discovery" (seed 000: instead of
+    DHCP and DNS) or "fallback" (gg398713: discover, and use the cache only when
+    discovery gives no servers). The documents disagree: a profile choice."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,10 +255,19 @@ class DeviceProfile:
     tls_dsk: TlsDskBehaviour = TlsDskBehaviour()
     provisioning: ProvisioningBehaviour = ProvisioningBehaviour()
     bringup: BringUpBehaviour = BringUpBehaviour()
+    cache: CacheBehaviour = CacheBehaviour()
 
     @property
     def name(self) -> str:
         return self.device.name
+
+    @property
+    def strict_naming(self) -> bool:
+        """Whether SRV targets must lie in the SIP domain: as the profile says, else from
+        CU7's firmware on."""
+        if self.dns.strict_srv_target is not None:
+            return self.dns.strict_srv_target
+        return firmware_at_least(self.device.firmware, self.dns.strict_naming_since)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str) -> DeviceProfile:
@@ -244,7 +301,18 @@ class DeviceProfile:
                 ntp_fallback_host=reader.text("dns.ntp_fallback_host"),
                 timeout=reader.seconds("dns.timeout"),
                 dns_after_dhcp_registrars=reader.boolean("dns.dns_after_dhcp_registrars"),
-                strict_srv_target=reader.boolean("dns.strict_srv_target"),
+                strict_srv_target=reader.boolean("dns.strict_srv_target")
+                if reader.present("dns.strict_srv_target")
+                else None,
+                strict_naming_since=reader.firmware("dns.strict_naming_since")
+                if reader.present("dns.strict_naming_since")
+                else STRICT_NAMING_SINCE,
+                update_server_host=reader.text("dns.update_server_host")
+                if reader.present("dns.update_server_host")
+                else "ucupdates-r2",
+                known_domain_order=reader.choices("dns.known_domain_order", REGISTRAR_STEPS)
+                if reader.present("dns.known_domain_order")
+                else KNOWN_DOMAIN_ORDER,
             ),
             web=WebBehaviour(
                 root_chain_path=reader.path("web.root_chain_path"),
@@ -275,10 +343,19 @@ class DeviceProfile:
                 max_message=_bound(reader, "sip.max_message", SipBehaviour),
                 max_headers=_bound(reader, "sip.max_headers", SipBehaviour),
                 max_header_line=_bound(reader, "sip.max_header_line", SipBehaviour),
+                pool_suffix_must_match=reader.boolean("sip.pool_suffix_must_match")
+                if reader.present("sip.pool_suffix_must_match")
+                else True,
             ),
             time=TimeBehaviour(
                 ntp_port=reader.integer("time.ntp_port", 1, 65535),
                 timeout=reader.seconds("time.timeout"),
+                dhcp_options=reader.option_subset("time.dhcp_options", TIME_OPTIONS)
+                if reader.present("time.dhcp_options")
+                else (42, 4),
+                clock_at_power_on=reader.instant_or("time.clock_at_power_on", "host")
+                if reader.present("time.clock_at_power_on")
+                else FACTORY_CLOCK,
             ),
             certificate=CertificateBehaviour(
                 key_type=reader.choice("certificate.key_type", ("rsa-2048", "ec-p256")),
@@ -286,11 +363,23 @@ class DeviceProfile:
             tls_dsk=_tls_dsk(reader),
             provisioning=_provisioning(reader),
             bringup=_bringup(reader),
+            cache=CacheBehaviour(use=reader.choice("cache.use", CACHE_USES))
+            if reader.present("cache.use")
+            else CacheBehaviour(),
         )
         reader.reject_unknown(_known_fields())
         if "pin" not in profile.device.sign_in_methods:
             raise ProfileError(source, "device.sign_in_methods", "must include 'pin'")
         return profile
+
+
+def firmware_at_least(firmware: str, since: str) -> bool:
+    """Dotted firmware versions compared part by part as numbers (4.0.7577.4363 > 4.0.7577.4100)."""
+    return _version(firmware) >= _version(since)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
 
 
 def _known_fields() -> dict[str, set[str]]:
@@ -305,6 +394,7 @@ def _known_fields() -> dict[str, set[str]]:
         "tls_dsk": TlsDskBehaviour,
         "provisioning": ProvisioningBehaviour,
         "bringup": BringUpBehaviour,
+        "cache": CacheBehaviour,
     }
     return {name: {f.name for f in fields(kind)} for name, kind in sections.items()}
 

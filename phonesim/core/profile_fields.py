@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from phonesim.errors import ProfileError
@@ -153,6 +154,42 @@ class FieldReader:
             if isinstance(code, bool) or not isinstance(code, int) or not 1 <= code <= 254:
                 raise self._fail(field, f"{code!r} is not a DHCP option code (1-254)")
         return tuple(value)
+
+    def firmware(self, field: str) -> str:
+        value = self.text(field)
+        if not all(part.isdigit() for part in value.split(".")):
+            raise self._fail(
+                field, f"must be a dotted firmware version such as 4.0.7577.4363, got {value!r}"
+            )
+        return value
+
+    def option_subset(self, field: str, allowed: tuple[int, ...]) -> tuple[int, ...]:
+        codes = self.option_codes(field)
+        for code in codes:
+            if code not in allowed:
+                raise self._fail(field, f"{code} is not one of {', '.join(map(str, allowed))}")
+        return codes
+
+    def instant_or(self, field: str, word: str) -> str:
+        """An instant (a TOML date-time, or its ISO 8601 text with a UTC offset), or `word`;
+        kept as ISO text."""
+        value = self._raw(field)
+        if isinstance(value, datetime):
+            instant = value
+        elif value == word:
+            return word
+        elif isinstance(value, str):
+            try:
+                instant = datetime.fromisoformat(value)
+            except ValueError:
+                instant = None
+        else:
+            instant = None
+        if instant is None or instant.tzinfo is None:
+            raise self._fail(
+                field, f"must be {word!r} or an instant with its UTC offset, got {value!r}"
+            )
+        return instant.isoformat()
 
     def mac_oui(self, field: str) -> str:
         value = self.text(field).lower().replace("-", ":")

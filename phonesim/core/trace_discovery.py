@@ -30,6 +30,7 @@ DHCP_ANSWER = _event(
         "option_43",
         "option_43_error",
         "option_42",
+        "option_4",
         "vendor_class",
     ),
     "a DHCPACK to the phone's INFORM, decoded",
@@ -109,6 +110,12 @@ DNS_REGISTRAR_LOOKUP_DONE = _event(
     ("found", "source"),
     "the DNS search for a registrar ended (what it found, and from which name)",
 )
+DNS_UPDATE_SERVER = _event(
+    Stage.DNS,
+    "update_server",
+    ("name", "addresses", "note"),
+    "the update server lookup (ucupdates-r2.<DHCP domain>, UP-9170aa30): traced, never a failure",
+)
 
 # -- discovery (the decision, and the cache) -------------------------------------------
 DISCOVERY_CACHE_USED = _event(
@@ -116,6 +123,20 @@ DISCOVERY_CACHE_USED = _event(
     "cache_used",
     ("source", "web_url", "registrars", "stored_at", "note"),
     "the discovery cache stands in for DHCP and DNS",
+)
+DISCOVERY_CACHE_HELD = _event(
+    Stage.DISCOVERY,
+    "cache_held",
+    ("source", "web_url", "registrars", "stored_at", "note"),
+    "the discovery cache held back for when discovery gives nothing (gg398713's reading)",
+)
+DISCOVERY_CACHE_UNUSABLE = _event(
+    Stage.DISCOVERY,
+    "cache_unusable",
+    ("why",),
+    "the stored discovery cache could not be read (damaged, or not a cache): the phone "
+    "discovers as a phone without one",
+    "warning",
 )
 DISCOVERY_CACHE_IGNORED = _event(
     Stage.DISCOVERY,
@@ -158,7 +179,10 @@ DISCOVERY_DECIDED = _event(
 # -- time ------------------------------------------------------------------------------
 TIME_QUERY = _event(Stage.TIME, "query", ("server", "address", "port"), "an SNTP request")
 TIME_SYNCHRONIZED = _event(
-    Stage.TIME, "synchronized", ("server", "offset"), "the phone's clock set from a time server"
+    Stage.TIME,
+    "synchronized",
+    ("server", "offset", "clock"),
+    "the phone's clock set from a time server (offset: from the clock it had)",
 )
 TIME_NO_ANSWER = _event(
     Stage.TIME, "no_answer", ("server", "error"), "a time server that did not answer", "warning"
@@ -166,7 +190,7 @@ TIME_NO_ANSWER = _event(
 TIME_UNSYNCHRONIZED = _event(
     Stage.TIME,
     "unsynchronized",
-    ("note",),
+    ("note", "clock"),
     "no time server answered: the phone keeps its own clock",
     "warning",
 )

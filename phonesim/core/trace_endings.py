@@ -50,6 +50,8 @@ FAILURE_FIELDS = frozenset(
         "trust_ca",
         "ports",
         "tried",
+        "sip_uri",
+        "sip_domain",
         "registrar_source",
         "dhcp_answers",
         # The lease's:

@@ -25,6 +25,14 @@ REGISTRAR_SKIPPED = _event(
     "a registrar of the list not tried (its name does not resolve)",
     "warning",
 )
+REGISTRAR_POOL_SUFFIX_MISMATCH = _event(
+    Stage.REGISTRAR,
+    "pool_suffix_mismatch",
+    ("registrar", "sip_uri", "sip_domain", "why"),
+    "a registrar of the list not tried: its pool FQDN is not in the user's SIP domain "
+    '(seed 002: "The pool FQDN suffix must match the user\'s SIP URI")',
+    "warning",
+)
 REGISTRAR_CHALLENGE = _event(
     Stage.REGISTRAR,
     "challenge",

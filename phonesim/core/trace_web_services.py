@@ -28,6 +28,29 @@ ROOTCHAIN_SUPPLIED = _event(
 )
 
 # -- web ticket and certificate ----------------------------------------------------------
+WEBTICKET_SKIPPED = _event(
+    Stage.WEBTICKET,
+    "skipped",
+    ("sip_uri", "certificate_not_after", "note"),
+    "no PIN, Web Ticket or certificate request: the certificate kept from the last "
+    "sign-in is still valid",
+)
+WEBTICKET_CACHED_CERTIFICATE_REFUSED = _event(
+    Stage.WEBTICKET,
+    "cached_certificate_refused",
+    ("failed_stage", "cause", "note"),
+    "the certificate kept from the last sign-in did not sign the phone in: it signs in "
+    "with its PIN again",
+    "warning",
+)
+WEBTICKET_CACHED_CERTIFICATE_EXPIRED = _event(
+    Stage.WEBTICKET,
+    "cached_certificate_expired",
+    ("sip_uri", "certificate_not_after", "phone_time"),
+    "the certificate kept from the last sign-in has expired on the phone's clock: the "
+    "phone signs in with its PIN again",
+    "warning",
+)
 CERTPROV_METADATA_REQUEST = _event(
     Stage.CERTPROV, "metadata_request", ("url",), "the CertProvisioningService's metadata"
 )

@@ -88,7 +88,15 @@ class LabPlan:
             fqdn(REGISTRAR_SRV): [(0, 0, SIP_PORT, layout.pool_fqdn)],
             fqdn(NTP_SRV): [(0, 0, NTP_PORT, layout.time_fqdn)],
         }
-        hosts = [layout.pool_fqdn, layout.web_fqdn, layout.time_fqdn, *self.registrar_roles()]
+        # ucupdates-r2: the Device Update name a pool publishes for its phones (UP-9170aa30).
+        updates = fqdn("ucupdates-r2")
+        hosts = [
+            layout.pool_fqdn,
+            layout.web_fqdn,
+            layout.time_fqdn,
+            updates,
+            *self.registrar_roles(),
+        ]
         for spec in self.scenario.dhcp_servers:
             hosts += self._registrar_names_of(spec)
             if spec.option_43 is not None and spec.option_43.web_fqdn:

@@ -231,6 +231,9 @@ class LabScenario:
     """Seconds a phone must stay registered for the fault to show (one that strikes only
     after the sign-in, such as an association the registrar ends early)."""
     expect: Expectation | None = None
+    profile: str | None = None
+    """The device profile the fault needs (a firmware's own rule, such as CU7's strict DNS
+    naming); None: whichever the user boots."""
 
     @classmethod
     def healthy(cls) -> LabScenario:
@@ -322,7 +325,7 @@ class _ScenarioReader:
         f = self.file
         f.check_keys((), self.data, _TOP)
         head = f.table(("scenario",), self.data.get("scenario"))
-        f.check_keys(("scenario",), head, ("summary", "symptom", "hold_seconds"))
+        f.check_keys(("scenario",), head, ("summary", "symptom", "hold_seconds", "profile"))
         lab = f.table(("lab",), self.data.get("lab"))
         f.check_keys(("lab",), lab, ("web_fqdn", "pool_fqdn"))
         web = f.table(("web",), self.data.get("web"))
@@ -369,6 +372,7 @@ class _ScenarioReader:
             expect=self.expectation(),
             enterprise_dhcp=read_enterprise_dhcp(f, self.data.get("enterprise_dhcp")),
             lldp=read_lldp(f, self.data.get("lldp")),
+            profile=self.text(("scenario", "profile"), head.get("profile")),
         )
 
     # -- sections ---------------------------------------------------------------

@@ -190,6 +190,14 @@ def _srv_target_rejected(f: DeclaredFields) -> str:
     return f"{f['name']} -> {f['target']} refused: {f['why']}"
 
 
+@says(ts.DNS_UPDATE_SERVER)
+def _update_server(f: DeclaredFields) -> str:
+    addresses = f.get("addresses")
+    if addresses:
+        return f"update server {f['name']} -> {_join(addresses)}"
+    return f"no update server {f['name']}: the phone goes on without updates"
+
+
 @says(ts.DNS_REGISTRAR_LOOKUP_DONE)
 def _registrar_lookup_done(f: DeclaredFields) -> str:
     found = f.get("found")
@@ -205,10 +213,49 @@ def _registrar_lookup_done(f: DeclaredFields) -> str:
 
 @says(ts.DISCOVERY_CACHE_USED)
 def _cache_used(f: DeclaredFields) -> str:
-    return (
+    held = (
         f"discovery cache ({f['source']}, stored {_when(f.get('stored_at'))}): "
-        f"{_join(f['web_url'])}, registrars {_join(f['registrars'])} - DHCPINFORM and DNS "
-        "discovery skipped (--no-cache asks them)"
+        f"{_join(f['web_url'])}, registrars {_join(f['registrars'])}"
+    )
+    if "falling back" in str(f.get("note") or ""):
+        return f"{held} - DHCP and DNS gave no servers, so the phone falls back to them"
+    return f"{held} - DHCPINFORM and DNS discovery skipped (--no-cache asks them)"
+
+
+@says(ts.WEBTICKET_SKIPPED)
+def _webticket_skipped(f: DeclaredFields) -> str:
+    return (
+        f"no PIN asked: the certificate kept from the last sign-in ({f['sip_uri']}, valid "
+        f"until {f['certificate_not_after']}) signs the phone in"
+    )
+
+
+@says(ts.WEBTICKET_CACHED_CERTIFICATE_REFUSED)
+def _cached_certificate_refused(f: DeclaredFields) -> str:
+    return (
+        f"the kept certificate did not sign the phone in ({f['cause']}): signing in with "
+        "the PIN again"
+    )
+
+
+@says(ts.WEBTICKET_CACHED_CERTIFICATE_EXPIRED)
+def _cached_certificate_expired(f: DeclaredFields) -> str:
+    return (
+        f"the kept certificate of {f['sip_uri']} expired {f['certificate_not_after']} "
+        f"(phone time {f['phone_time']}): signing in with the PIN again"
+    )
+
+
+@says(ts.DISCOVERY_CACHE_UNUSABLE)
+def _cache_unusable(f: DeclaredFields) -> str:
+    return f"discovery cache not used: {f['why']}; discovering as a phone without one"
+
+
+@says(ts.DISCOVERY_CACHE_HELD)
+def _cache_held(f: DeclaredFields) -> str:
+    return (
+        f"discovery cache ({f['source']}, stored {_when(f.get('stored_at'))}) held back: "
+        f"registrars {_join(f['registrars'])}, used only if DHCP and DNS give nothing"
     )
 
 
@@ -276,12 +323,16 @@ def _time_no_answer(f: DeclaredFields) -> str:
 
 @says(ts.TIME_SYNCHRONIZED)
 def _synchronized(f: DeclaredFields) -> str:
-    return f"clock set from {f['server']} (offset {f['offset']:+.3f} s)"
+    clock = f.get("clock")
+    to = f" to {clock}" if clock else ""
+    return f"clock set from {f['server']}{to} (offset {f['offset']:+.3f} s)"
 
 
 @says(ts.TIME_UNSYNCHRONIZED)
 def _unsynchronized(f: DeclaredFields) -> str:
-    return "no time server answered: the phone keeps its own clock"
+    clock = f.get("clock")
+    kept = f" at {clock}" if clock else ""
+    return f"no time server answered: the phone keeps its own clock{kept}"
 
 
 @says(ts.ROOTCHAIN_REQUEST)
@@ -361,6 +412,11 @@ def _registrar_connect(f: DeclaredFields) -> str:
 @says(ts.REGISTRAR_SKIPPED)
 def _registrar_skipped(f: DeclaredFields) -> str:
     return f"registrar {f['registrar']} skipped: {f['why']}"
+
+
+@says(ts.REGISTRAR_POOL_SUFFIX_MISMATCH)
+def _registrar_pool_suffix_mismatch(f: DeclaredFields) -> str:
+    return f"registrar {f['registrar']} not tried: {f['why']} (the SIP URI is {f['sip_uri']})"
 
 
 @says(ts.REGISTRAR_CHALLENGE)

@@ -52,6 +52,7 @@ import itertools
 import random
 import ssl
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar, cast
@@ -163,7 +164,7 @@ class LabPair:
         self,
         scenario: LabScenario | None = None,
         *,
-        profile: DeviceProfile | str = "polycom-cx600",
+        profile: DeviceProfile | str | None = None,
         identity: PhoneIdentity = IDENTITY,
         seed: int = SEED,
         start: datetime = START,
@@ -177,15 +178,19 @@ class LabPair:
         hold: float | None = None,
         supplied_trust: SuppliedTrust | Callable[[LabServers], SuppliedTrust] | None = None,
         bringup: frozenset[Stage] | None = None,
+        foreign_certificate: bool = False,
     ) -> None:
         """`supplied_trust`: CA certificates the phone trusts in place of the root chain
         download (`--trust-ca`); a function of the lab when they are the lab's own CA,
         which exists only once the lab is made. `bringup`: the bring-up stages the phone
         plays; None plays the profile's when the scenario has a site DHCP server or a
-        switch that speaks LLDP-MED, none otherwise."""
+        switch that speaks LLDP-MED, none otherwise. `foreign_certificate`: hand the phone
+        the cache's certificate although this lab never issued it (a pool whose CA changed)."""
         load_packet_library()
         self.scenario = scenario or LabScenario.healthy()
         self.layout = scenario_layout(self.scenario, layout)
+        # The scenario's own profile when it needs one (a firmware's rule), else the CX600.
+        profile = profile or self.scenario.profile or "polycom-cx600"
         self.profile = _stock_profile(profile) if isinstance(profile, str) else profile
         self.start_instant = start
         self.latency = latency
@@ -228,7 +233,11 @@ class LabPair:
             else NetworkSettings(address=self.layout.address, dns_domain=self.layout.domain),
             rng=random.Random(seed),
             wall_clock=start.timestamp(),
-            cache=cache,
+            # Each pair's lab is a new pool with a CA of its own: a certificate kept from
+            # another pair's lab is one this pool never issued, so the cache comes without it.
+            cache=cache
+            if cache is None or foreign_certificate
+            else replace(cache, credential=None),
             cache_policy=cache_policy,
             final_stage=final_stage,
             hold=hold,

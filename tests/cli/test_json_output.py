@@ -64,7 +64,7 @@ def test_profiles_json_lists_the_profiles(capsys) -> None:
     listed = run_json(capsys, "profiles", "--json")
     assert isinstance(listed, list)
     by_name = {entry["name"]: entry for entry in listed}
-    assert set(by_name) == {"polycom-cx600", "aastra-6725ip"}
+    assert set(by_name) == {"polycom-cx600", "polycom-cx600-cu7", "aastra-6725ip"}
     for entry in listed:
         assert set(entry) == PROFILE_KEYS
         assert Path(entry["file"]).is_file()

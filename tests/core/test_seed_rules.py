@@ -25,7 +25,7 @@ from phonesim.lab.scenario import load_scenario
 from phonesim.profiles import load_profile
 from phonesim.testing import LabPair
 
-from .world import CERT_PROV, DOMAIN, POOL, WEB, Boot, World
+from .world import CERT_PROV, DOMAIN, POOL, WALL_CLOCK, WEB, Boot, World
 
 
 def test_inform_carries_ms_uc_client_class_and_asks_for_43_and_120() -> None:
@@ -210,7 +210,12 @@ def test_missing_option_120_takes_the_registrar_from_dns_srv() -> None:
 
 
 def test_option_43_without_120_and_no_dns_signs_in_to_web_services_but_not_sip() -> None:
-    boot = Boot(world=World(srv={}, a={WEB: ["192.0.2.20"]}))
+    ntp = f"ntp.{DOMAIN}"  # DNS still names the time server: without it the clock is wrong
+    world = World(
+        srv={f"_ntp._udp.{DOMAIN}": [SrvRecord(ntp, 123)]},
+        a={WEB: ["192.0.2.20"], ntp: ["192.0.2.30"]},
+    )
+    boot = Boot(world=world)
     boot.feed(boot.ack(registrars=None, web=WEB), after=0.01)
     boot.tick(boot.phone.profile.dhcp.answer_window + 0.1)  # DHCP concludes; DNS answers next
     boot.settle()
@@ -271,7 +276,8 @@ def test_time_comes_from_the_ntp_srv_record_and_sets_the_phone_clock() -> None:
     boot.settle()
     synced = boot.trace("synchronized")
     assert synced.fields["server"] == f"ntp.{DOMAIN}"
-    assert 3599 < synced.fields["offset"] < 3601
+    # The world's time server runs an hour ahead of WALL_CLOCK: the phone's clock is its.
+    assert abs(boot.phone.wall_time(boot.now) - (WALL_CLOCK + 3600)) < 5
 
 
 def test_option_42_is_preferred_for_time() -> None:
@@ -282,10 +288,13 @@ def test_option_42_is_preferred_for_time() -> None:
 
 
 def test_no_time_server_keeps_the_phone_clock_and_goes_on() -> None:
+    # A profile that starts from the machine's clock ("host") signs in without NTP.
+    profile = load_profile("polycom-cx600")
+    profile = replace(profile, time=replace(profile.time, clock_at_power_on="host"))
     world = World()
     world.srv.pop(f"_ntp._udp.{DOMAIN}")
     world.a.pop(f"ntp.{DOMAIN}")
-    boot = Boot(world=world)
+    boot = Boot(world=world, profile=profile)
     boot.feed(boot.ack(registrars=[POOL]), after=0.01)
     boot.settle()
     assert boot.traces("unsynchronized")
@@ -309,7 +318,7 @@ def test_srv_targets_outside_the_domain_are_refused_under_strict_naming() -> Non
     outside = SrvRecord("pool01.fabrikam.test", 5061)
     world = World()
     world.srv[f"_sipinternaltls._tcp.{DOMAIN}"] = [outside]
-    boot = Boot(world=world)
+    boot = Boot(world=world, profile="polycom-cx600-cu7")  # strict DNS naming came with CU7
     boot.feed(boot.ack(registrars=None, web=WEB), after=0.01)
     boot.settle()
     rejected = boot.trace("srv_target_rejected")
@@ -330,3 +339,20 @@ def test_a_profile_without_strict_naming_follows_an_outside_srv_target() -> None
     boot.settle()
     assert boot.traces("srv_target_rejected") == []
     assert boot.of(ConnectRegistrar)[0].host == "pool01.fabrikam.test"
+
+
+def test_strict_naming_is_off_before_cu7_firmware_and_on_from_4_0_7577_4363() -> None:
+    # Schertz 2013/08: "Any Lync Phone Edition (LPE) firmware version from 4.0.7577.4363
+    # and newer" requires SRV targets in the SIP domain's namespace.
+    assert load_profile("polycom-cx600").device.firmware == "4.0.7577.4100"
+    assert load_profile("polycom-cx600").strict_naming is False
+    assert load_profile("aastra-6725ip").strict_naming is False
+    assert load_profile("polycom-cx600-cu7").strict_naming is True
+    world = World()
+    world.srv[f"_sipinternaltls._tcp.{DOMAIN}"] = [SrvRecord("pool01.fabrikam.test", 5061)]
+    world.a["pool01.fabrikam.test"] = ["192.0.2.40"]
+    old = Boot(world=world)
+    old.feed(old.ack(registrars=None, web=WEB), after=0.01)
+    old.settle()
+    assert old.traces("srv_target_rejected") == []
+    assert old.of(ConnectRegistrar)[0].host == "pool01.fabrikam.test"

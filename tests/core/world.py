@@ -160,7 +160,7 @@ class World:
                 command.address, certificate=summary("CN=alice@contoso.test")
             )
         if isinstance(command, ConnectRegistrar):
-            if command.host in self.dead_registrars:
+            if command.host in self.dead_registrars or command.address in self.dead_registrars:
                 return RegistrarAnswered(
                     command.host,
                     command.address,

@@ -27,11 +27,16 @@ USER = ["--ext", "5551234", "--pin", "13579"]
 @pytest.fixture(scope="module")
 def quick_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The CX600 with DHCP timers scaled down, so silent and slow DHCP take a second."""
-    text = available_profiles()["polycom-cx600"].read_text()
+    return quick(tmp_path_factory.mktemp("profile"), "polycom-cx600")
+
+
+def quick(folder: Path, name: str) -> Path:
+    """Profile `name` with DHCP timers scaled down, written in `folder`."""
+    text = available_profiles()[name].read_text()
     text = re.sub(r"(?m)^retransmit_after = .*$", "retransmit_after = [0.3, 0.3, 0.3, 0.3]", text)
     text = re.sub(r"(?m)^retransmit_jitter = .*$", "retransmit_jitter = 0.0", text)
     text = re.sub(r"(?m)^answer_window = .*$", "answer_window = 0.3", text)
-    path = tmp_path_factory.mktemp("profile") / "quick-cx600.toml"
+    path = folder / f"quick-{name}.toml"
     path.write_text(text)
     return path
 
@@ -74,13 +79,16 @@ def test_every_scenario_ends_as_it_says_after_a_healthy_boot(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    expect = load_scenario(name).expect
+    scenario = load_scenario(name)
+    expect = scenario.expect
     assert expect is not None
+    # A scenario that needs its own firmware (CU7's strict naming) is met by that firmware.
+    profile = quick(tmp_path, scenario.profile) if scenario.profile else quick_profile
     before = flash(cached_state)
     capsys.readouterr()
     code = main(
         [
-            *("boot", "--lab", "--scenario", name, "--profile", str(quick_profile), *USER),
+            *("boot", "--lab", "--scenario", name, "--profile", str(profile), *USER),
             *("--state-dir", str(cached_state), "--run-dir", str(tmp_path / "run")),
         ]
     )

@@ -14,12 +14,18 @@ can be read, and tested, on its own:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from phonesim.core.discovery_cache import RegistrarTarget
+from phonesim.core.discovery_cache import FROM_OPTION_120, RegistrarTarget
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.stages.dhcp_answer import DhcpAnswer
+from phonesim.core.stages.registrar_order import ordered_candidates
+
+KNOWN_DOMAIN_SOURCE = "dns and dhcp in gg398713's order"
+"""The registrar source once the SIP domain is known."""
+FROM_DNS = "dns"
+"""The registrar source when DNS alone gave the registrars (DHCP gave no FQDN)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +40,7 @@ class Decision:
 
 def dhcp_registrars(winner: DhcpAnswer | None, profile: DeviceProfile) -> list[RegistrarTarget]:
     return [
-        RegistrarTarget(host=name, port=profile.sip.port, transport="tls")
+        RegistrarTarget(host=name, port=profile.sip.port, transport="tls", origin=FROM_OPTION_120)
         for name in (winner.registrars if winner else ())
     ]
 
@@ -60,10 +66,20 @@ def decide(
     chosen: DhcpAnswer | None,
     dns_registrars: Sequence[RegistrarTarget],
     profile: DeviceProfile,
+    by_service: Mapping[str, Sequence[RegistrarTarget]] | None = None,
 ) -> Decision:
-    """`winner`: the first DHCP answer with an FQDN; `chosen`: it, else the first answer."""
+    """`winner`: the first DHCP answer with an FQDN; `chosen`: it, else the first answer;
+    `by_service`: what each SRV service gave when the SIP domain is known (gg398713's
+    order), None at bootstrap (seed 000's: DHCP first)."""
     from_dhcp = dhcp_registrars(winner, profile)
-    if from_dhcp:
+    if by_service is not None:
+        registrars = list(
+            ordered_candidates(
+                profile.dns.known_domain_order, winner.registrars if winner else (), by_service
+            )
+        )
+        registrar_source = KNOWN_DOMAIN_SOURCE if registrars else "none"
+    elif from_dhcp:
         registrars = list(from_dhcp)
         registrar_source = "dhcp option 120"
         if profile.dns.dns_after_dhcp_registrars:
@@ -71,7 +87,7 @@ def decide(
             registrar_source += " then dns"
     else:
         registrars = list(dns_registrars)
-        registrar_source = "dns" if registrars else "none"
+        registrar_source = FROM_DNS if registrars else "none"
 
     dhcp_url = chosen.url if chosen is not None else None
     if dhcp_url:
@@ -89,4 +105,11 @@ def decide(
     )
 
 
-__all__ = ["Decision", "decide", "dhcp_registrars", "waits_for_dns"]
+__all__ = [
+    "FROM_DNS",
+    "KNOWN_DOMAIN_SOURCE",
+    "Decision",
+    "decide",
+    "dhcp_registrars",
+    "waits_for_dns",
+]

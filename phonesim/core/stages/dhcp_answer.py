@@ -7,6 +7,7 @@ because the diagnosis explains the failure from it.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from phonesim.codec.dhcp_message import OPTION_SIP_SERVERS, OPTION_VENDOR_SPECIFIC, DhcpMessage
@@ -76,14 +77,29 @@ def read_answer(
             partial_url = answer.url = uc_option.partial_url
     else:
         fields.setdefault("option_43", None)
-    try:
-        answer.ntp_servers = message.ntp_servers
-    except PhonesimError:
-        answer.ntp_servers = ()
-    if answer.ntp_servers:
-        fields["option_42"] = list(answer.ntp_servers)
+    answer.ntp_servers = _time_servers(message, profile.time.dhcp_options, fields)
     fields["vendor_class"] = message.vendor_class
     return answer, fields, partial_url
+
+
+def _time_servers(
+    message: DhcpMessage, options: tuple[int, ...], fields: dict[str, Any]
+) -> tuple[str, ...]:
+    """The time servers of options 42 (NTP Servers) and 4 (Time Server), in the profile's
+    order; a malformed one counts as absent. Each one present is traced."""
+    servers: list[str] = []
+    for code in options:
+        found = _addresses(message.options.get(code))
+        if found:
+            fields[f"option_{code}"] = list(found)
+            servers += [address for address in found if address not in servers]
+    return tuple(servers)
+
+
+def _addresses(value: bytes | None) -> tuple[str, ...]:
+    if not value or len(value) % 4:
+        return ()
+    return tuple(str(ipaddress.IPv4Address(value[at : at + 4])) for at in range(0, len(value), 4))
 
 
 def describe_uc_option(option: UcClientVendorOption) -> dict[str, Any]:

@@ -229,6 +229,10 @@ class Provisioning(Stepwise):
             groups=list(settings.groups),
             **settings.kept(),
         )
+        if settings.mras_uri is not None:
+            # gg398713: the cache holds "the last registered Registrar and Media Relay
+            # FQDNs": provisioning is where the Media Relay becomes known.
+            ctx.keep_signed_in(self.subscriber.signed_in.connection.target, ctx.out.now)
         return None
 
     def _subscribed(self, response: SipResponse, now: float) -> None:

@@ -3,7 +3,11 @@ the phone for TLS-DSK.
 
 Seed rule: "up to two Registrar FQDNs ... the client tries each one". A
 registrar whose name does not resolve is skipped; one that fails (refused, TLS,
-timeout) or answers without a TLS-DSK challenge is passed over. The first
+timeout) or answers without a TLS-DSK challenge is passed over. Seed 002 ("DHCP options for IP phones"): "The pool FQDN suffix must match the
+user's SIP URI": a registrar option 120 names outside the user's SIP domain is not
+tried (the profile may turn the check off; an address has no suffix to compare; DNS
+targets answer to strict naming instead, and a Director's redirect names the home
+pool itself). The first
 challenge ends the stage: the connection stays open for the TLS-DSK sign-in
 that follows (`ctx.challenged`). The discovery cache is not written here: a
 challenge is not yet an authentication (the sign-in writes it at the verified
@@ -12,12 +16,16 @@ challenge is not yet an authentication (the sign-in writes it at the verified
 
 from __future__ import annotations
 
+import ipaddress
 from typing import ClassVar
 
 from phonesim.core.commands import ConnectRegistrar
 from phonesim.core.context import BootContext, RegistrarConnection
-from phonesim.core.discovery_cache import RegistrarTarget
+from phonesim.core.discovery_cache import FROM_OPTION_120, RegistrarTarget
 from phonesim.core.events import Event, RegistrarAnswered
+from phonesim.core.failure_reasons import (
+    REGISTRAR_POOL_SUFFIX_MISMATCH as REGISTRAR_POOL_SUFFIX_MISMATCH_REASON,
+)
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
 from phonesim.core.tls_dsk.messages import Challenge
@@ -26,21 +34,26 @@ from phonesim.core.trace_schema import (
     REGISTRAR_ATTEMPT_FAILED,
     REGISTRAR_CHALLENGE,
     REGISTRAR_CONNECT,
+    REGISTRAR_POOL_SUFFIX_MISMATCH,
     REGISTRAR_SKIPPED,
 )
 
 
 class Registrar(Stepwise):
-    __slots__ = ("asked", "candidate", "turned_away")
+    __slots__ = ("address_at", "asked", "candidate", "outside_domain", "turned_away")
     stage: ClassVar[Stage] = Stage.REGISTRAR
 
     def __init__(self, ctx: BootContext) -> None:
         super().__init__(ctx)
         self.candidate = 0
         """The registrar of the list being tried."""
+        self.address_at = 0
+        """Which of its addresses is being tried."""
         self.asked: ConnectRegistrar | None = None
         self.turned_away: RegistrarAnswered | None = None
         """The last registrar that turned the phone away with a 503, if one did."""
+        self.outside_domain: list[str] = []
+        """The registrars not tried because their pool lies outside the SIP domain."""
 
     @property
     def target(self) -> RegistrarTarget:
@@ -63,6 +76,11 @@ class Registrar(Stepwise):
         return self._resolved()
 
     def _try(self) -> Step:
+        outside = self._outside_sip_domain(self.target)
+        if outside is not None:
+            self.outside_domain.append(self.target.label())
+            self.ctx.out.trace(REGISTRAR_POOL_SUFFIX_MISMATCH, **outside)
+            return self._next()
         if self.ctx.names.lookup(self.target.host, self):
             return self._resolved()
         return None
@@ -70,7 +88,10 @@ class Registrar(Stepwise):
     def _resolved(self) -> Step:
         ctx = self.ctx
         target = self.target
-        address = ctx.names.address_of(target.host) or target.address
+        # Every address of the name in turn (DNS load balancing, gg398713), then the next
+        # registrar; a cached registrar's kept addresses when DNS gives none.
+        addresses = ctx.names.addresses_of(target.host) or target.kept_addresses()
+        address = addresses[self.address_at] if self.address_at < len(addresses) else None
         if address is None:
             ctx.out.trace(REGISTRAR_SKIPPED, registrar=target.label(), why="does not resolve")
             return self._next()
@@ -98,9 +119,22 @@ class Registrar(Stepwise):
 
     def _next(self) -> Step:
         self.candidate += 1
+        self.address_at = 0
         if self.candidate < len(self.ctx.registrars):
             return self._try()
         tried = [r.label() for r in self.ctx.registrars]
+        if self.outside_domain == tried:
+            domain = self.ctx.sip_domain
+            return Failed(
+                Stage.REGISTRAR,
+                REGISTRAR_POOL_SUFFIX_MISMATCH_REASON.cause,
+                f"no registrar in the user's SIP domain {domain}: {', '.join(tried)} "
+                f"(the pool FQDN suffix must match the SIP URI {self.ctx.sip_uri})",
+                servers_at_fault=True,
+                tried=tried,
+                sip_uri=self.ctx.sip_uri,
+                sip_domain=domain,
+            )
         busy = self.turned_away
         if busy is not None:
             # SIPE: "Service unavailable: <reason>". The wait the server asked for is what an
@@ -130,6 +164,28 @@ class Registrar(Stepwise):
             tried=tried,
         )
 
+    def _outside_sip_domain(self, target: RegistrarTarget) -> dict[str, str] | None:
+        """The trace's fields when `target` fails the pool suffix rule; None when it passes
+        or the rule does not apply."""
+        ctx = self.ctx
+        domain = ctx.sip_domain
+        if (
+            not ctx.profile.sip.pool_suffix_must_match
+            or domain is None
+            or target.origin != FROM_OPTION_120
+            or _is_address(target.host)
+        ):
+            return None
+        host = target.host.rstrip(".").lower()
+        if host == domain or host.endswith("." + domain):
+            return None
+        return {
+            "registrar": target.label(),
+            "sip_uri": ctx.sip_uri or "",
+            "sip_domain": domain,
+            "why": f"the pool FQDN {host} is not in {domain}",
+        }
+
     def _answered(self, event: RegistrarAnswered, now: float) -> Step:
         ctx = self.ctx
         target = self.target
@@ -141,6 +197,9 @@ class Registrar(Stepwise):
                 kind=event.failure.kind,
                 detail=event.failure.detail,
             )
+            if self.address_at + 1 < len(self.ctx.names.addresses_of(target.host)):
+                self.address_at += 1
+                return self._resolved()
             return self._next()
         offered = [scheme.upper() for scheme in event.offered_schemes]
         if not offered and event.auth_scheme:
@@ -191,6 +250,14 @@ class Registrar(Stepwise):
             target=worked,
         )
         return Done(web_url=ctx.web_url, registrar=worked.label())
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 __all__ = ["Registrar"]

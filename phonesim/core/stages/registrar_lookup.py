@@ -2,8 +2,12 @@
 
 The profile's SRV names in turn (`_sipinternaltls._tcp`, `_sipinternal._tcp`,
 `_sip._tls`), then its host names (`sipinternal`, `sip`, `sipexternal`), all in
-the phone's domain; the first that gives a registrar ends the search. Under
-strict DNS naming an SRV target outside the domain looked up is not trusted.
+the SIP domain once the phone knows it (its cache), else the DHCP domain; the
+first that gives a registrar ends the search. Once the SIP domain is known, the
+search asks every SRV name gg398713's order needs instead, keeping what each gave
+(`phonesim.core.stages.registrar_order` puts them in order). Under strict DNS naming (firmware
+4.0.7577.4363 and later, Schertz 2013/08) an SRV target outside that domain is
+not trusted.
 The search runs to its end even when discovery no longer needs it: what it
 finds is traced, and a phone that signed in from DHCP alone still shows what
 DNS would have said.
@@ -17,11 +21,22 @@ from phonesim.core.context import BootContext
 from phonesim.core.discovery_cache import RegistrarTarget
 from phonesim.core.events import AddressResolved, SrvRecord, SrvResolved
 from phonesim.core.requests import Waiter
+from phonesim.core.stages.registrar_order import srv_names
 from phonesim.core.trace_schema import DNS_REGISTRAR_LOOKUP_DONE, DNS_SRV_TARGET_REJECTED
 
 
 class RegistrarLookup:
-    __slots__ = ("_names", "_next_name", "_waiter", "ctx", "finished", "found", "waiting_for")
+    __slots__ = (
+        "_names",
+        "_next_name",
+        "_waiter",
+        "by_service",
+        "ctx",
+        "finished",
+        "found",
+        "known_domain",
+        "waiting_for",
+    )
 
     def __init__(self, ctx: BootContext, waiter: Waiter) -> None:
         self.ctx = ctx
@@ -34,11 +49,19 @@ class RegistrarLookup:
         self.finished = False
         self.waiting_for: str | None = None
         """The host name whose address the search waits for."""
+        self.known_domain = ctx.sip_domain is not None
+        """The SIP domain is known: every SRV name of gg398713's order is asked, none
+        ends the search, and no host name is tried."""
+        self.by_service: dict[str, tuple[RegistrarTarget, ...]] = {}
+        """What each SRV service gave (known SIP domain), by service name."""
 
     def start(self, now: float) -> bool:
         """Ask the first name; True if the search ended at once."""
         dns = self.ctx.profile.dns
-        self._names = _names(dns.registrar_srv, dns.registrar_hosts, self.ctx.network.dns_domain)
+        if self.known_domain:
+            self._names = (srv_names(dns.known_domain_order, self.ctx.lookup_domain), ())
+        else:
+            self._names = _names(dns.registrar_srv, dns.registrar_hosts, self.ctx.lookup_domain)
         return self._next()
 
     def handle(self, event: SrvResolved | AddressResolved, now: float) -> bool:
@@ -62,7 +85,7 @@ class RegistrarLookup:
                 return self._host_resolved(host)
             self.waiting_for = host
             return False
-        return self._finish(None)
+        return self._finish("known SIP domain order" if self.found else None)
 
     def _srv_answered(self, event: SrvResolved) -> bool:
         if not event.records:
@@ -70,19 +93,25 @@ class RegistrarLookup:
         service, protocol = event.name.split(".")[:2]
         transport = "tls" if "tls" in service or protocol == "_tls" else "tcp"
         ordered = sorted(event.records, key=lambda r: (r.priority, -r.weight))
-        if self.ctx.profile.dns.strict_srv_target:
+        if self.ctx.profile.strict_naming:
             ordered = self._in_domain(event.name, ordered)
             if not ordered:
                 return self._next()
-        self.found = tuple(
+        found = tuple(
             RegistrarTarget(host=r.target.rstrip("."), port=r.port, transport=transport)
             for r in ordered
         )
+        if self.known_domain:
+            self.by_service[f"{service}.{protocol}"] = found
+            self.found += tuple(t for t in found if t not in self.found)
+            return self._next()
+        self.found = found
         return self._finish(event.name)
 
     def _in_domain(self, name: str, records: list[SrvRecord]) -> list[SrvRecord]:
-        """Strict DNS naming: an SRV target outside the domain looked up is not trusted."""
-        domain = self.ctx.network.dns_domain.strip(".").lower()
+        """Strict DNS naming (CU7 on): an SRV target outside the SIP domain is not trusted
+        (the DHCP domain stands in for it until the SIP domain is known)."""
+        domain = self.ctx.lookup_domain.lower()
         kept = []
         for record in records:
             target = record.target.rstrip(".").lower()
@@ -94,7 +123,8 @@ class RegistrarLookup:
                 name=name,
                 target=target,
                 domain=domain,
-                why=f"strict DNS naming: the SRV target must be in {domain}",
+                why=f"strict DNS naming (firmware {self.ctx.profile.device.firmware}): "
+                f"the SRV target must be in {domain}",
             )
         return kept
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from phonesim.core.context import BootContext, RegistrarConnection, SignedIn
-from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
+from phonesim.core.discovery_cache import RegistrarTarget
 from phonesim.core.events import Event, SipReceived
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import Done, Failed, Step, Stepwise
@@ -207,14 +207,7 @@ class TlsDskSignIn(Stepwise):
         # are stored." Authenticated means this verified 200 OK, from the registrar that
         # signed the phone in (after a Director's redirect, the home pool).
         assert ctx.web_url is not None
-        ctx.keep(
-            DiscoveryCache(
-                source="signin",
-                web_url=ctx.web_url,
-                registrars=(connection.target,),
-                stored_at=ctx.wall_time(now),
-            )
-        )
+        ctx.keep_signed_in(connection.target, now)
         return Done(web_url=ctx.web_url, registrar=connection.label)
 
 

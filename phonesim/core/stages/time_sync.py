@@ -1,10 +1,14 @@
 """Time: the phone sets its clock before it checks any certificate's validity.
 
-The time servers of the winning DHCP answer's option 42 first; without them,
-the targets of the `_ntp._udp` SRV record of the phone's domain (or the
-profile's fallback host when there is none), each resolved in turn. A server
-that does not answer is passed over; when none answers, the phone keeps its
-own clock and goes on: time never fails a boot.
+The time servers of the winning DHCP answer's options 42 and 4 first (the
+profile's order); without them, the targets of the `_ntp._udp` SRV record of the
+SIP domain (UP-c8af0c49; the DHCP domain until the SIP domain is known), or the
+profile's fallback host when there is none, each resolved in turn. A server that
+does not answer is passed over; when none answers, the phone keeps its own clock
+and goes on. That clock is the device's power-on value (the profile's), not the
+laptop's: the stage itself never fails, but a phone that "requires NTP to set the
+correct time and date" then fails at the first certificate it checks, as the
+device does (msxfaq: a wrong clock makes the certificates invalid).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ class TimeSync(Stepwise):
         self._plan = list(ctx.ntp_servers)
         if self._plan:
             return self._next_server()
-        name = f"{ctx.profile.dns.ntp_srv}.{ctx.network.dns_domain.strip('.')}"
+        name = f"{ctx.profile.dns.ntp_srv}.{ctx.lookup_domain}"
         ctx.names.srv(name, self)
         return None
 
@@ -94,12 +98,21 @@ class TimeSync(Stepwise):
             return self._next_server() if self._plan else self._next_host()
         offset = event.unix_time - ctx.wall_time(now)
         ctx.set_clock(event.unix_time, now)
-        ctx.out.trace(TIME_SYNCHRONIZED, server=event.server, offset=round(offset, 3))
+        ctx.out.trace(
+            TIME_SYNCHRONIZED,
+            server=event.server,
+            offset=round(offset, 3),
+            clock=ctx.wall_datetime(now).isoformat(),
+        )
         return DONE
 
     def _unsynchronized(self) -> Step:
-        self.ctx.out.trace(
-            TIME_UNSYNCHRONIZED, note="no time server answered; keeping the phone's clock"
+        ctx = self.ctx
+        clock = ctx.wall_datetime(ctx.out.now).isoformat()
+        ctx.out.trace(
+            TIME_UNSYNCHRONIZED,
+            note=f"no time server answered; keeping the phone's clock ({clock})",
+            clock=clock,
         )
         return DONE
 

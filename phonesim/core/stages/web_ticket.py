@@ -22,10 +22,12 @@ from phonesim.core.stages.base import DONE, Failed, Step, Stepwise, service_fail
 from phonesim.core.trace_schema import (
     CERTPROV_METADATA,
     CERTPROV_METADATA_REQUEST,
+    WEBTICKET_CACHED_CERTIFICATE_EXPIRED,
     WEBTICKET_ISSUED,
     WEBTICKET_METADATA,
     WEBTICKET_METADATA_REQUEST,
     WEBTICKET_REQUEST,
+    WEBTICKET_SKIPPED,
 )
 
 
@@ -40,6 +42,8 @@ class WebTicket(Stepwise):
         Ticket service's."""
 
     def start(self, now: float) -> Step:
+        if self.ctx.warm_certificate and warm_sign_in(self.ctx, now):
+            return DONE
         assert self.ctx.web_url is not None
         url = self.ctx.web_url.rstrip("/") + "/mex"
         self.ctx.out.trace(CERTPROV_METADATA_REQUEST, url=url)
@@ -172,4 +176,28 @@ class WebTicket(Stepwise):
         return DONE
 
 
-__all__ = ["WebTicket"]
+def warm_sign_in(ctx: BootContext, now: float) -> bool:
+    """Whether the certificate kept from the last sign-in signs this boot in, now that the
+    clock is set; an expired one is dropped and the phone asks for its PIN again."""
+    not_after = ctx.certificate_not_after
+    assert not_after is not None
+    phone_time = ctx.wall_time(now)
+    if phone_time < not_after:
+        ctx.out.trace(
+            WEBTICKET_SKIPPED,
+            sip_uri=ctx.sip_uri,
+            certificate_not_after=utc(not_after).isoformat(),
+            note="the certificate kept from the last sign-in is valid: no PIN asked",
+        )
+        return True
+    ctx.out.trace(
+        WEBTICKET_CACHED_CERTIFICATE_EXPIRED,
+        sip_uri=ctx.sip_uri,
+        certificate_not_after=utc(not_after).isoformat(),
+        phone_time=utc(phone_time).isoformat(),
+    )
+    ctx.drop_kept_certificate()
+    return False
+
+
+__all__ = ["WebTicket", "warm_sign_in"]

@@ -12,6 +12,7 @@ from phonesim.diagnosis.phone_screen import screen_for
 from phonesim.diagnosis.rules.evidence import TEXTS, at
 
 UNREACHABLE = TEXTS["registrar.unreachable"]
+POOL_SUFFIX_MISMATCH = TEXTS["registrar.pool_suffix_mismatch"]
 FIRST_UNREACHABLE = TEXTS["registrar.first_unreachable"]
 _REGISTRAR = declared_field(ts.REGISTRAR_CHALLENGE_REACHED, "registrar")
 
@@ -69,4 +70,27 @@ def registrar_first_unreachable(record: BootRecord) -> Finding | None:
     )
 
 
-RULES = (registrar_unreachable, registrar_first_unreachable)
+def registrar_pool_suffix_mismatch(record: BootRecord) -> Finding | None:
+    """Option 120 named only pools outside the user's SIP domain (seed 002)."""
+    failure = record.failure
+    if failure is None or not record.ended_with(reasons.REGISTRAR_POOL_SUFFIX_MISMATCH):
+        return None
+    failed = fields_of(ts.failed(Stage.REGISTRAR), failure)
+    tried = failed.get("tried") or []
+    return POOL_SUFFIX_MISMATCH.finding(
+        severity="error",
+        evidence={
+            "registrars": tried,
+            "sip_uri": failed.get("sip_uri"),
+            "sip_domain": failed.get("sip_domain"),
+            **at(failure),
+        },
+        phone_screen=screen_for(Stage.REGISTRAR),
+        priority=30,
+        registrars=", ".join(str(r) for r in tried),
+        sip_uri=failed.get("sip_uri"),
+        sip_domain=failed.get("sip_domain"),
+    )
+
+
+RULES = (registrar_unreachable, registrar_pool_suffix_mismatch, registrar_first_unreachable)

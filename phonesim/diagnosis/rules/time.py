@@ -31,6 +31,7 @@ MINUTE = 60
 WCF_MAX_CLOCK_SKEW = 300
 """Seconds; WCF's default MaxClockSkew (`codec.ocauthws.security` cites it)."""
 PHONE_CLOCK_SKEWED = TEXTS["time.phone_clock_skewed"]
+NTP_UNREACHABLE = TEXTS["time.ntp_unreachable"]
 
 
 def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
@@ -50,8 +51,9 @@ def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
     }
     if synced is not None and offset is not None:
         evidence["time_server"] = synced.get("server")
-        evidence["clock_offset_seconds"] = offset
-        evidence["clock_offset_days"] = round(offset / DAY)
+    outside = _days_outside(failed)
+    if outside is not None:
+        evidence["days_outside_validity"] = outside
     trust_ca = failed.get("trust_ca")
     if trust_ca is not None:
         # The certificate came from a file, not the pool: the file is as likely at fault
@@ -63,6 +65,25 @@ def time_phone_clock_wrong(record: BootRecord) -> Finding | None:
             priority=5,
             trust_ca=trust_ca,
             **_clock_values(failed, synced, offset),
+        )
+    if synced is None:
+        # No time server at all: the phone kept the clock it powered on with, which is no
+        # real time (the device "requires NTP", UP-c8af0c49).
+        unsynchronized = record.last(ts.TIME_UNSYNCHRONIZED)
+        kept = fields_of(ts.TIME_UNSYNCHRONIZED, unsynchronized) if unsynchronized else None
+        return NTP_UNREACHABLE.finding(
+            severity="error",
+            evidence={**evidence, "time_servers_asked": _asked(record)},
+            phone_screen=screen_for(Stage.ROOTCHAIN),
+            priority=5,
+            power_on_clock=None if kept is None else kept.get("clock"),
+            asked=", ".join(_asked(record))
+            or "none could be found: no DHCP time option, no _ntp._udp record, and the "
+            "fallback host did not resolve",
+            phone_time=failed.get("phone_time"),
+            certificate=failed.get("subject"),
+            not_before=failed.get("not_before"),
+            not_after=failed.get("not_after"),
         )
     return PHONE_CLOCK_WRONG.finding(
         severity="error",
@@ -82,7 +103,7 @@ def _clock_values(
         "clock": clock,
         "fix": clock,
         "time_server": None if synced is None else synced.get("server"),
-        "offset_text": None if offset is None else _moved(offset),
+        "offset_text": None if synced is None or offset is None else _set_to(synced, offset),
         "phone_time": failed.get("phone_time"),
         "certificate": failed.get("subject"),
         "not_before": failed.get("not_before"),
@@ -130,7 +151,7 @@ def time_phone_clock_skewed(record: BootRecord) -> Finding | None:
         fix=clock,
         time_server=evidence.get("time_server"),
         time_source=evidence.get("time_source"),
-        offset_text=None if synced is None else _moved(evidence["clock_offset_seconds"]),
+        offset_text=None if synced is None else _set_to(synced, evidence["clock_offset_seconds"]),
         skew_minutes=abs(skew) / MINUTE,
         skew_seconds=abs(skew),
         direction="ahead" if skew > 0 else "behind",
@@ -145,17 +166,26 @@ def time_phone_clock_skewed(record: BootRecord) -> Finding | None:
 def _time_source(record: BootRecord, server: str) -> str:
     """Where the phone found the time server that set its clock."""
     answer = record.chosen_answer
-    option_42 = fields_of(ts.DHCP_ANSWER, answer).get("option_42") if answer else None
-    if option_42 and server in option_42:
-        return "DHCP option 42"
+    fields = fields_of(ts.DHCP_ANSWER, answer) if answer else None
+    for code in (42, 4):
+        listed = fields.get(f"option_{code}") if fields is not None else None
+        if listed and server in listed:
+            return f"DHCP option {code}"
     for step in record.all(ts.DNS_ANSWER):
-        fields = fields_of(ts.DNS_ANSWER, step)
-        name = str(fields.get("name", ""))
+        dns_fields = fields_of(ts.DNS_ANSWER, step)
+        name = str(dns_fields.get("name", ""))
         if name.startswith("_ntp._udp.") and any(
-            str(r).rstrip(".").endswith(f" {server}") for r in fields.get("records") or ()
+            str(r).rstrip(".").endswith(f" {server}") for r in dns_fields.get("records") or ()
         ):
             return f"the {name} SRV record"
     return "the profile's fallback time server"
+
+
+def _set_to(synced: DeclaredFields, offset: float) -> str:
+    """Where the time server set the phone's clock, in words: the time it set (a trace that
+    records it), else how far it moved a clock that was the machine's."""
+    clock = synced.get("clock")
+    return f"to {clock}" if clock else _moved(offset)
 
 
 def _moved(offset: float) -> str:
@@ -167,6 +197,28 @@ def _moved(offset: float) -> str:
     if size < 2 * DAY:
         return f"{size / 3600:.1f} hours {way}"
     return f"{size / DAY:.1f} days {way}"
+
+
+def _days_outside(failed: DeclaredFields) -> int | None:
+    """Days the phone's clock lies before the certificate's start (negative) or after its
+    end: how wrong the clock is, whatever clock it powered on with."""
+    phone_time, not_before, not_after = (
+        failed.get(name) for name in ("phone_time", "not_before", "not_after")
+    )
+    if phone_time is None or not_before is None or not_after is None:
+        return None
+    phone = datetime.fromisoformat(str(phone_time))
+    start, end = datetime.fromisoformat(str(not_before)), datetime.fromisoformat(str(not_after))
+    if phone < start:
+        return -round((start - phone).total_seconds() / DAY)
+    if phone > end:
+        return round((phone - end).total_seconds() / DAY)
+    return 0
+
+
+def _asked(record: BootRecord) -> list[str]:
+    """The time servers the phone asked, in order."""
+    return [str(fields_of(ts.TIME_QUERY, step).get("server")) for step in record.all(ts.TIME_QUERY)]
 
 
 RULES = (time_phone_clock_wrong, time_phone_clock_skewed)
