@@ -58,7 +58,11 @@ class RegistrarLookup:
     def start(self, now: float) -> bool:
         """Ask the first name; True if the search ended at once."""
         dns = self.ctx.profile.dns
-        if self.known_domain:
+        if not self.ctx.lookup_domain.strip("."):
+            # No domain from the lease, the INFORM's answer or the user: every SRV name
+            # would be a bare service label, which no DNS answers.
+            self._names = ((), ())
+        elif self.known_domain:
             self._names = (srv_names(dns.known_domain_order, self.ctx.lookup_domain), ())
         else:
             self._names = _names(dns.registrar_srv, dns.registrar_hosts, self.ctx.lookup_domain)

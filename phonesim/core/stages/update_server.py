@@ -23,6 +23,15 @@ class UpdateServerLookup:
         self.finished = False
 
     def start(self) -> None:
+        if not self.ctx.network.dns_domain.strip("."):
+            self.finished = True
+            self.ctx.out.trace(
+                DNS_UPDATE_SERVER,
+                name=self.name,
+                addresses=[],
+                note="no DHCP domain: no update server name to ask",
+            )
+            return
         if self.ctx.names.lookup(self.name, self):
             self._found()
 
