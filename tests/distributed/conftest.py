@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("locust", reason="the locust extra: pip install '.[test]'")
-
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = ROOT / "examples" / "locust" / "phonesim_fleet.py"
 RUN_LIMIT = 120.0
