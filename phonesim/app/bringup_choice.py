@@ -65,18 +65,19 @@ def check_lease_is_played(
 
 
 def live_link(network: Network, dhcp: DhcpClientEndpoint, resolver: Any) -> BringUpLink:
-    """The named interface's link: LLDP-MED heard there; no 802.1Q bridge here, so the VLAN
-    is left to the switch port (`ParentInterface`)."""
+    """The named interface's link: LLDP-MED heard there; a VLAN the switch or DHCP names is
+    joined through a user-space 802.1Q bridge (a TAP with the phone's MAC), since these
+    kernels have none of their own."""
     from phonesim.drivers.dhcp_packet_socket import PacketSocketDhcpEndpoint
     from phonesim.drivers.live_link import LiveLink
-    from phonesim.drivers.vlan_link import ParentInterface
+    from phonesim.drivers.vlan_bridge_opener import BridgedVlans
 
     assert network.interface is not None and isinstance(dhcp, PacketSocketDhcpEndpoint)
     return LiveLink(
         network.interface,
         dhcp=dhcp,
         resolver=resolver,
-        vlans=ParentInterface(),
+        vlans=BridgedVlans(dhcp.phone_mac or dhcp.interface_mac),
         keep_user_dns=network.dns_source == "user",
     )
 

@@ -51,7 +51,7 @@ class LiveLink:
             self._lldp = None
 
     def join_vlan(self, vlan_id: int, priority: int) -> None:
-        interface = self._vlans.open_vlan(self.parent, vlan_id)
+        interface = self._vlans.open_vlan(self.parent, vlan_id, priority)
         if interface != self.interface:
             self.interface = interface
             self._dhcp.move_to(interface)

@@ -14,8 +14,8 @@ from typing import Protocol
 
 
 class VlanOpener(Protocol):
-    def open_vlan(self, parent: str, vlan_id: int) -> str:
-        """The interface whose frames leave `parent` tagged with `vlan_id`."""
+    def open_vlan(self, parent: str, vlan_id: int, priority: int = 0) -> str:
+        """The interface whose frames leave `parent` tagged with `vlan_id` (and `priority`)."""
         ...
 
     def assign(self, interface: str, address: str, mask: str | None) -> None: ...
@@ -29,7 +29,7 @@ class ParentInterface:
     def __init__(self) -> None:
         self.asked: list[int] = []
 
-    def open_vlan(self, parent: str, vlan_id: int) -> str:
+    def open_vlan(self, parent: str, vlan_id: int, priority: int = 0) -> str:
         self.asked.append(vlan_id)
         return parent
 
