@@ -73,6 +73,9 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         "<h2>Boot latency over time</h2>",
         "<p>Percentiles of the boots that ended in each bucket.</p>",
         f"<figure>{report_plots.latency_over_time_plot(statistics, buckets)}</figure>",
+        "<h2>Step latency over time</h2>",
+        "<p>Per step, percentiles of the attempts that worked, by when they ended.</p>",
+        f"<figure>{report_plots.step_latency_over_time_plots(statistics, buckets, list(summary['steps']))}</figure>",
         "<h2>Latency distribution per step</h2>",
         f"<figure>{report_plots.latency_histograms(statistics, list(summary['steps']))}</figure>",
     ]
