@@ -19,6 +19,7 @@ from phonesim.core.flow import LAST
 from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UsageError
 from phonesim.fleet.load_shape import DURATION_EXAMPLES
+from phonesim.fleet.report_settings import where_settings
 
 if TYPE_CHECKING:
     from phonesim.app.fleet import FleetRequest
@@ -223,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
         "open_files": descriptors.as_json(),
         "trust_ca": None if supplied_trust is None else supplied_trust.source,
     }
+    config |= where_settings(args)
     request = FleetRequest(
         identities=identities,
         profiles=profiles,

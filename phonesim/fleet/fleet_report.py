@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import platform
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +68,9 @@ def run_facts(started_wall: float | None) -> dict[str, Any]:
         "started_utc": started,
         "phonesim_version": phonesim_version,
         "host": socket.gethostname(),
+        # Timings depend on the interpreter and the kernel as much as on phonesim.
+        "python": platform.python_version(),
+        "platform": platform.platform(),
     }
 
 

@@ -41,7 +41,8 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
     sections = [
         f"<h1>{_e(title)}</h1>",
         f"<p>Started {_e(run['started_utc'] or '-')} (UTC) on {_e(run['host'])}, phonesim "
-        f'{_e(run["phonesim_version"])}. Files: <a href="summary.json">summary.json</a>, '
+        f"{_e(run['phonesim_version'])} (Python {_e(run.get('python', '-'))}, "
+        f'{_e(run.get("platform", "-"))}). Files: <a href="summary.json">summary.json</a>, '
         f'<a href="phones.csv">phones.csv</a> (one row per phone).</p>',
         f"<p><b>{summary['succeeded']} {_e(reached)}, {summary['failed']} failed</b> of "
         f"{phones(summary['phones_finished'])}, in {summary['elapsed_seconds']:.1f} s: "
