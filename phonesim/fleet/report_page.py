@@ -136,11 +136,18 @@ def _profiles(summary: dict[str, Any]) -> str:
                 figures["succeeded"],
                 figures["failed"],
                 *(f"{boot[k] * 1000:.1f}" if boot else "-" for k in ("p50", "p90", "p99")),
+                _failed_as(figures["outcomes"]),
             )
         )
-    return "<h2>Per profile</h2>" + _table(
-        ("profile", "phones", "ok", "failed", "boot p50 ms", "boot p90 ms", "boot p99 ms"), rows
-    )
+    header = ("profile", "phones", "ok", "failed", "boot p50 ms", "boot p90 ms", "boot p99 ms")
+    return "<h2>Per profile</h2>" + _table((*header, "failed as"), rows, text=7)
+
+
+def _failed_as(outcomes: dict[str, int]) -> str:
+    """A profile's failures by name, most first: one model failing where the other signs
+    in points at the device, not the servers."""
+    failed = [(name, n) for name, n in outcomes.items() if name != "success"]
+    return ", ".join(f"{name} {n}" for name, n in failed) or "-"
 
 
 def _steps(summary: dict[str, Any]) -> str:
