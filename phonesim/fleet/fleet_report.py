@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phonesim.fleet.report_series import over_time
 from phonesim.fleet.statistics import FleetStatistics, micro
 from phonesim.fleet.stop_reason import describe as describe_stop
 
@@ -48,6 +49,7 @@ def fleet_summary(
     summary["loop_lag"] = loop_lag
     summary["hold"] = None if hold is None else hold.summary(elapsed, summary["steps"])
     summary["accounting_complete"] = summary["phones_finished"] == summary["phones_started"]
+    summary["over_time"] = over_time(statistics, elapsed)
     return summary
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from phonesim.core.stage import Stage
 from phonesim.fleet import report_plots
 from phonesim.fleet.hold_view import report_section
+from phonesim.fleet.report_series import run_buckets
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.summary_tables import PERCENTILE_KEYS
@@ -35,7 +36,7 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
     run = summary["run"]
     reached = reached_label(config.get("stage", Stage.REGISTRAR))
     title = f"phonesim fleet: {phones(summary['phones_started'])}, {config.get('target')}"
-    buckets = Buckets.covering(summary["elapsed_seconds"], summary["phones_started"])
+    buckets = run_buckets(summary["elapsed_seconds"], summary["phones_started"])
     arrivals = summary.get("arrivals") or {}
     warnings = "".join(f"<li>{_e(note)}</li>" for note in step_notes(summary))
     sections = [
