@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from phonesim.fleet.stage_clock import BOOT
 from phonesim.fleet.statistics import FleetStatistics, micro
 from phonesim.fleet.time_series import Buckets
 
@@ -24,9 +25,9 @@ def over_time(statistics: FleetStatistics, elapsed: float) -> dict[str, Any]:
     latency: dict[str, dict[str, list[float | None]]] = {}
     for stage, samples in statistics.latencies.items():
         if samples:
-            series = buckets.percentiles(
-                statistics.done_at[stage], samples, [p for p, _ in PERCENTS]
-            )
+            # The boot as its own chart places it (a held phone's at its hold's start).
+            at = statistics.boot_done_at if stage == BOOT else statistics.done_at[stage]
+            series = buckets.percentiles(at, samples, [p for p, _ in PERCENTS])
             latency[stage] = {name: _rounded(series[p]) for p, name in PERCENTS}
     return {
         "bucket_seconds": buckets.size,
