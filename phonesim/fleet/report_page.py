@@ -116,6 +116,8 @@ def _setting(value: object) -> str:
     """A setting as the command line writes it (`--mix a=70,b=30`), not as Python does."""
     if value is None:
         return "-"
+    if isinstance(value, bool):  # a flag: given or not
+        return "yes" if value else "no"
     if isinstance(value, dict):
         return ", ".join(f"{key}={item}" for key, item in value.items())
     if isinstance(value, list | tuple):

@@ -33,11 +33,13 @@ def test_settings_read_as_typed_not_as_python() -> None:
         mix={"polycom-cx600": 70, "aastra-6725ip": 30},
         profiles=["aastra-6725ip", "polycom-cx600"],
         users=None,
+        lab=True,
     )
     settings = settings_section(page)
     assert "{'" not in settings and "['" not in settings
     assert "polycom-cx600=70, aastra-6725ip=30" in settings
     assert "aastra-6725ip, polycom-cx600" in settings
+    assert '<td>lab</td><td class="text">yes</td>' in settings
 
 
 def test_a_run_where_no_boot_succeeded_draws_no_empty_latency_chart() -> None:
