@@ -19,6 +19,7 @@ from phonesim.core.flow import LAST
 from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UsageError
 from phonesim.fleet.load_shape import DURATION_EXAMPLES
+from phonesim.fleet.report_settings import where_settings
 
 if TYPE_CHECKING:
     from phonesim.app.fleet import FleetRequest
@@ -287,6 +288,7 @@ def run(args: argparse.Namespace) -> int:
         "slice": None if fleet_slice is None else str(fleet_slice),
         "start_at": args.start_at,
     }
+    config |= where_settings(args)
     request = FleetRequest(
         identities=identities,
         profiles=profiles,

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import json
+import platform
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phonesim.fleet.report_series import over_time
 from phonesim.fleet.statistics import FleetStatistics, micro
 from phonesim.fleet.stop_reason import describe as describe_stop
 
@@ -47,6 +49,7 @@ def fleet_summary(
     summary["loop_lag"] = loop_lag
     summary["hold"] = None if hold is None else hold.summary(elapsed, summary["steps"])
     summary["accounting_complete"] = summary["phones_finished"] == summary["phones_started"]
+    summary["over_time"] = over_time(statistics, elapsed)
     return summary
 
 
@@ -67,6 +70,9 @@ def run_facts(started_wall: float | None) -> dict[str, Any]:
         "started_utc": started,
         "phonesim_version": phonesim_version,
         "host": socket.gethostname(),
+        # Timings depend on the interpreter and the kernel as much as on phonesim.
+        "python": platform.python_version(),
+        "platform": platform.platform(),
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from phonesim.core.stage import Stage
 from phonesim.fleet import report_plots
 from phonesim.fleet.hold_view import report_section
+from phonesim.fleet.report_series import run_buckets
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.summary_tables import PERCENTILE_KEYS
@@ -35,13 +36,14 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
     run = summary["run"]
     reached = reached_label(config.get("stage", Stage.REGISTRAR))
     title = f"phonesim fleet: {phones(summary['phones_started'])}, {config.get('target')}"
-    buckets = Buckets.covering(summary["elapsed_seconds"], summary["phones_started"])
+    buckets = run_buckets(summary["elapsed_seconds"], summary["phones_started"])
     arrivals = summary.get("arrivals") or {}
     warnings = "".join(f"<li>{_e(note)}</li>" for note in step_notes(summary))
     sections = [
         f"<h1>{_e(title)}</h1>",
         f"<p>Started {_e(run['started_utc'] or '-')} (UTC) on {_e(run['host'])}, phonesim "
-        f'{_e(run["phonesim_version"])}. Files: <a href="summary.json">summary.json</a>, '
+        f"{_e(run['phonesim_version'])} (Python {_e(run.get('python', '-'))}, "
+        f'{_e(run.get("platform", "-"))}). Files: <a href="summary.json">summary.json</a>, '
         f'<a href="phones.csv">phones.csv</a> (one row per phone).</p>',
         f"<p><b>{summary['succeeded']} {_e(reached)}, {summary['failed']} failed</b> of "
         f"{phones(summary['phones_finished'])}, in {summary['elapsed_seconds']:.1f} s: "
@@ -73,6 +75,9 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         "<h2>Boot latency over time</h2>",
         "<p>Percentiles of the boots that ended in each bucket.</p>",
         f"<figure>{report_plots.latency_over_time_plot(statistics, buckets)}</figure>",
+        "<h2>Step latency over time</h2>",
+        "<p>Per step, percentiles of the attempts that worked, by when they ended.</p>",
+        f"<figure>{report_plots.step_latency_over_time_plots(statistics, buckets, list(summary['steps']))}</figure>",
         "<h2>Latency distribution per step</h2>",
         f"<figure>{report_plots.latency_histograms(statistics, list(summary['steps']))}</figure>",
     ]
@@ -111,6 +116,8 @@ def _setting(value: object) -> str:
     """A setting as the command line writes it (`--mix a=70,b=30`), not as Python does."""
     if value is None:
         return "-"
+    if isinstance(value, bool):  # a flag: given or not
+        return "yes" if value else "no"
     if isinstance(value, dict):
         return ", ".join(f"{key}={item}" for key, item in value.items())
     if isinstance(value, list | tuple):
@@ -132,11 +139,18 @@ def _profiles(summary: dict[str, Any]) -> str:
                 figures["succeeded"],
                 figures["failed"],
                 *(f"{boot[k] * 1000:.1f}" if boot else "-" for k in ("p50", "p90", "p99")),
+                _failed_as(figures["outcomes"]),
             )
         )
-    return "<h2>Per profile</h2>" + _table(
-        ("profile", "phones", "ok", "failed", "boot p50 ms", "boot p90 ms", "boot p99 ms"), rows
-    )
+    header = ("profile", "phones", "ok", "failed", "boot p50 ms", "boot p90 ms", "boot p99 ms")
+    return "<h2>Per profile</h2>" + _table((*header, "failed as"), rows, text=7)
+
+
+def _failed_as(outcomes: dict[str, int]) -> str:
+    """A profile's failures by name, most first: one model failing where the other signs
+    in points at the device, not the servers."""
+    failed = [(name, n) for name, n in outcomes.items() if name != "success"]
+    return ", ".join(f"{name} {n}" for name, n in failed) or "-"
 
 
 def _steps(summary: dict[str, Any]) -> str:

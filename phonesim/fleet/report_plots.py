@@ -158,6 +158,42 @@ def latency_over_time_plot(stats: FleetStatistics, buckets: Buckets) -> str:
     return _svg(figure)
 
 
+def step_latency_over_time_plots(
+    stats: FleetStatistics, buckets: Buckets, steps: Sequence[str]
+) -> str:
+    """Per step, p50/p90/p99 of the attempts that worked and ended in each bucket: which
+    server slowed down, and when (the boot's own chart says only that something did)."""
+    drawn = [s for s in steps if s != BOOT and stats.latencies[s]]
+    if not drawn:
+        return "<p>No step but the boot worked, so there is no step latency to draw.</p>"
+    plt = _pyplot()
+    columns = 2
+    rows = (len(drawn) + columns - 1) // columns
+    figure, axes = plt.subplots(rows, columns, figsize=(12, 2.6 * rows), squeeze=False)
+    for index, stage in enumerate(drawn):
+        axis = axes[index // columns][index % columns]
+        series = buckets.percentiles(
+            stats.done_at[stage], stats.latencies[stage], [p for p, _, _ in MARKERS]
+        )
+        for percent, label, color in MARKERS:
+            values = [None if v is None else v * 1000 for v in series[percent]]
+            axis.step(*_edges(buckets, values), where="post", color=color, label=label)
+        axis.set_title(stage)
+        axis.set_xlim(0, buckets.count * buckets.size)
+        axis.set_ylim(bottom=0)
+        axis.set_ylabel("ms")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize="x-small", loc="upper right")
+    for index in range(len(drawn), rows * columns):
+        axes[index // columns][index % columns].axis("off")
+    figure.supxlabel(
+        f"seconds since the first phone could power on ({_duration(buckets.size)} buckets)",
+        fontsize="medium",
+    )
+    figure.tight_layout()
+    return _svg(figure)
+
+
 def loop_lag_plot(lag: dict[str, Any], buckets: Buckets) -> str:
     """How late the fleet's event loop ran, the largest lateness in each bucket, with its
     bound."""

@@ -9,6 +9,7 @@ makes phones wait, and leaving those waits out would make it look fast.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -249,7 +250,9 @@ class StageClock:
     # A fleet keeps one per phone until the phone ends: for a held phone, the whole hold.
     # So the steps that worked are kept as a byte and a double each, not as tuples.
     __slots__ = (
+        "_ends",
         "_open",
+        "_origin",
         "_reached",
         "_seconds",
         "_steps",
@@ -263,6 +266,11 @@ class StageClock:
         self._steps = bytearray()
         """Each step that worked, as its index in STAGES (same order as `_seconds`)."""
         self._seconds: array[float] = array("d")
+        self._ends: array[float] = array("d")
+        """When each step that worked ended, on the traces' clock (same order), so a
+        report can place its latency in time."""
+        self._origin = math.nan
+        """The first trace's time: the phone's power on."""
         self._reached = 0
         """Steps started at least once, one bit per index in STAGES."""
         self.failures: list[StepFailure] = []
@@ -281,6 +289,13 @@ class StageClock:
         """Figures given whole (a statistics test's phone)."""
         self._steps = bytearray(_INDEX[step] for step, _ in samples)
         self._seconds = array("d", (seconds for _, seconds in samples))
+        self._ends = array("d")
+
+    @property
+    def sample_ends(self) -> list[float]:
+        """When each of `samples` ended, seconds since power on; empty where the samples
+        were given whole, without their times."""
+        return [at - self._origin for at in self._ends]
 
     @property
     def reached(self) -> set[str]:
@@ -296,11 +311,14 @@ class StageClock:
     def _reach(self, step: str) -> None:
         self._reached |= 1 << _INDEX[step]
 
-    def _worked(self, step: str, seconds: float) -> None:
+    def _worked(self, step: str, seconds: float, at: float) -> None:
         self._steps.append(_INDEX[step])
         self._seconds.append(seconds)
+        self._ends.append(at)
 
     def observe(self, trace: Trace) -> None:
+        if math.isnan(self._origin):  # the first trace: the power on
+            self._origin = trace.t
         self.current_stage = trace.stage
         if trace.stage == _HELD and trace.level != "error" and self._held(trace):
             return
@@ -316,7 +334,7 @@ class StageClock:
             stage, part, _ = ended_step
             started = self._open.pop((stage, self._part(part, trace)), None)
             if started is not None:
-                self._worked(stage, trace.t - started)
+                self._worked(stage, trace.t - started, trace.t)
             return
         failed_step = _FAILURE_KEYS.get(key)
         if failed_step is not None and trace.level != "error":
@@ -328,7 +346,7 @@ class StageClock:
         if trace.event in _BOOT_ENDS:
             started = self._open.pop((BOOT, None), None)
             if started is not None:
-                self._worked(BOOT, trace.t - started)
+                self._worked(BOOT, trace.t - started, trace.t)
             self.not_needed.extend(stage for stage, _part in self._open)
             self._open.clear()
         elif trace.event in _BOOT_FAILED and trace.level == "error":
@@ -361,7 +379,7 @@ class StageClock:
                 if step == REFRESH and trace.event == ts.HELD_REHANDSHAKED.name:
                     step = FORCED_REHANDSHAKE
                     self._reach(step)
-                self._worked(step, trace.t - started)
+                self._worked(step, trace.t - started, trace.t)
                 return True
         return False
 

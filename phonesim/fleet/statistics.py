@@ -174,6 +174,10 @@ class FleetStatistics:
         self.boot_done_at: array[float] = array("d")
         """When each boot in `latencies["boot"]` ended (same order), for latency over time:
         a held phone's boot ends when its hold begins."""
+        self.done_at: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
+        """When each step in `latencies` ended (same order), seconds since the fleet's
+        start, for latency over time per step; the phone's end where its steps' times
+        are not known."""
         self.by_profile: dict[str, ProfileFigures] = {}
         self._planned = frozenset(self.planned_steps)
         """`planned_steps`, worked out once: every phone that finishes is checked against it."""
@@ -206,8 +210,16 @@ class FleetStatistics:
         if figures is None:
             figures = self.by_profile[profile] = ProfileFigures()
         figures.outcomes[outcome] += 1
-        for stage, seconds in steps.samples:
+        samples = steps.samples
+        # A record relayed from elsewhere may carry no step times: its steps are placed
+        # at the phone's end.
+        ends: list[float] = getattr(steps, "sample_ends", None) or []
+        origin = started
+        if origin is None or len(ends) != len(samples):
+            ends, origin = [at] * len(samples), 0.0
+        for (stage, seconds), end in zip(samples, ends, strict=True):
             self.latencies[stage].append(seconds)
+            self.done_at[stage].append(origin + end)
             self.results[stage][OK] += 1
             if stage == BOOT:
                 self.boot_done_at.append(at if started is None else started + seconds)

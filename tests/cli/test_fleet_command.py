@@ -55,7 +55,7 @@ def test_a_small_fleet_against_the_lab_writes_the_whole_report(capsys, tmp_path:
     with (report / "phones.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 20
     page = (report / "report.html").read_text()
-    assert page.count("<svg") == 6 and "<script" not in page
+    assert page.count("<svg") == 7 and "<script" not in page
 
 
 def test_failures_give_exit_code_3(capsys, tmp_path: Path) -> None:
@@ -322,7 +322,7 @@ def test_the_report_says_when_where_what_and_per_profile(capsys, tmp_path: Path)
     assert all(round(f, 6) == f for f in floats_in(summary))  # no float noise
     page = (report / "report.html").read_text()
     # A storm this short can end before the event loop's lateness is first measured.
-    charts = 6 if summary["loop_lag"]["ticks"] else 5
+    charts = 7 if summary["loop_lag"]["ticks"] else 6
     assert page.count("<svg") == charts and "<script" not in page
     assert '<a href="phones.csv">' in page
     assert "phones finished per second (phones finished ÷ elapsed time)" in page

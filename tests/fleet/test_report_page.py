@@ -33,11 +33,13 @@ def test_settings_read_as_typed_not_as_python() -> None:
         mix={"polycom-cx600": 70, "aastra-6725ip": 30},
         profiles=["aastra-6725ip", "polycom-cx600"],
         users=None,
+        lab=True,
     )
     settings = settings_section(page)
     assert "{'" not in settings and "['" not in settings
     assert "polycom-cx600=70, aastra-6725ip=30" in settings
     assert "aastra-6725ip, polycom-cx600" in settings
+    assert '<td>lab</td><td class="text">yes</td>' in settings
 
 
 def test_a_run_where_no_boot_succeeded_draws_no_empty_latency_chart() -> None:
@@ -84,3 +86,22 @@ def test_log_axes_label_ticks_that_do_not_run_together(
     }
     plt.close(figure)
     assert shown == labels
+
+
+def test_the_per_profile_table_says_which_model_failed_and_as_what() -> None:
+    stats = FleetStatistics()
+    for index, (profile, outcome) in enumerate(
+        [("polycom-cx600", "success")] * 3
+        + [("aastra-6725ip", "webticket.pin_rejected")] * 2
+        + [("aastra-6725ip", "success")]
+    ):
+        clock = StageClock()
+        clock.samples = [("boot", 0.1)] if outcome == "success" else []
+        clock.reached = {"boot"}
+        stats.phone_started(index * 0.01)
+        stats.phone_finished(index * 0.01 + 0.1, outcome, clock, profile=profile)
+    page = page_for(stats)
+    section = page[page.index("<h2>Per profile</h2>") : page.index("<h2>Steps</h2>")]
+    rows = {row.split("</td>", 1)[0]: row for row in section.split("<tr><td>")[1:]}
+    assert '<td class="text">webticket.pin_rejected 2</td>' in rows["aastra-6725ip"]
+    assert '<td class="text">-</td>' in rows["polycom-cx600"]
