@@ -14,12 +14,15 @@ from hypothesis import HealthCheck, given, settings
 
 from phonesim.errors import PhonesimError
 from tests.fuzz.target import SLOWEST_ALLOWED, FuzzTarget, inputs
+from tests.fuzz.targets_files import FILE_TARGETS
 from tests.fuzz.targets_text import TEXT_TARGETS
 from tests.fuzz.targets_web import WEB_TARGETS
 from tests.fuzz.targets_wire import WIRE_TARGETS
 
-TARGETS = WIRE_TARGETS + WEB_TARGETS + TEXT_TARGETS
+TARGETS = WIRE_TARGETS + WEB_TARGETS + TEXT_TARGETS + FILE_TARGETS
 EXAMPLES = 300
+FILE_EXAMPLES = 150
+"""Files (captures, TOML, certificates, run folders) cost more per input: fewer of them."""
 
 
 def _read_within_bound(target: FuzzTarget, data: bytes) -> None:
@@ -37,7 +40,7 @@ def test_reader_raises_only_phonesim_errors(target: FuzzTarget) -> None:
         target.read(seed)  # a valid input reads without any error
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=FILE_EXAMPLES if target in FILE_TARGETS else EXAMPLES,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -23,7 +23,8 @@ from phonesim.codec.dhcp_message import (
 from phonesim.codec.lease_options import LeaseValues, read_lease
 from phonesim.core.commands import SendDhcp, StopDhcp
 from phonesim.core.context import BootContext
-from phonesim.core.events import DhcpReceived
+from phonesim.core.events import DhcpReceived, Event
+from phonesim.core.stages.base import Step
 from phonesim.core.trace_bringup import (
     LEASE_ANSWER_IGNORED,
     LEASE_DISCOVER_SENT,
@@ -237,4 +238,42 @@ class Dora:
         )
 
 
-__all__ = ["Dora", "DoraEnd", "Leased", "NoLease"]
+class DoraStage:
+    """What a bring-up stage built on one DORA does alike: events and timers go to the
+    exchange, and the stage reads only how it ended (`_ended`)."""
+
+    __slots__ = ("dora",)
+    dora: Dora
+
+    def handle(self, event: Event, now: float) -> Step:
+        assert isinstance(event, DhcpReceived)
+        return self._ended(self.dora.read(event, now))
+
+    def next_deadline(self) -> float | None:
+        return self.dora.next_deadline()
+
+    def handle_timer(self, now: float) -> Step:
+        return self._ended(self.dora.tick(now))
+
+    @property
+    def busy(self) -> bool:
+        return False
+
+    @property
+    def listens_for_dhcp(self) -> bool:
+        return self.dora.listening
+
+    def stop(self) -> None:
+        self.dora.stop()
+
+    def _ended(self, end: DoraEnd | None) -> Step:
+        raise NotImplementedError
+
+
+__all__ = [
+    "Dora",
+    "DoraEnd",
+    "DoraStage",
+    "Leased",
+    "NoLease",
+]

@@ -12,18 +12,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from phonesim.core.context import BootContext
-from phonesim.core.events import DhcpReceived, Event
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import DONE, Failed, Step
-from phonesim.core.stages.dora import Dora, DoraEnd, Leased
+from phonesim.core.stages.dora import Dora, DoraEnd, DoraStage, Leased
 from phonesim.core.stages.lease_values import take_lease
 from phonesim.core.trace_bringup import LEASE_ACKED, LEASE_KEPT_FROM_QUERY
 
 PURPOSE = "lease"
 
 
-class Lease:
-    __slots__ = ("ctx", "dora")
+class Lease(DoraStage):
+    __slots__ = ("ctx",)
     stage: ClassVar[Stage] = Stage.LEASE
 
     def __init__(self, ctx: BootContext) -> None:
@@ -40,27 +39,6 @@ class Lease:
             return DONE
         self.dora.start(now)
         return None
-
-    def handle(self, event: Event, now: float) -> Step:
-        assert isinstance(event, DhcpReceived)
-        return self._ended(self.dora.read(event, now))
-
-    def next_deadline(self) -> float | None:
-        return self.dora.next_deadline()
-
-    def handle_timer(self, now: float) -> Step:
-        return self._ended(self.dora.tick(now))
-
-    @property
-    def busy(self) -> bool:
-        return False
-
-    @property
-    def listens_for_dhcp(self) -> bool:
-        return self.dora.listening
-
-    def stop(self) -> None:
-        self.dora.stop()
 
     def _ended(self, end: DoraEnd | None) -> Step:
         if end is None:

@@ -15,10 +15,9 @@ from typing import ClassVar
 from phonesim.codec.cpe_ocphone_option import decode_cpe_ocphone_option
 from phonesim.codec.lease_options import LeaseValues
 from phonesim.core.context import BootContext
-from phonesim.core.events import DhcpReceived, Event
 from phonesim.core.stage import Stage
 from phonesim.core.stages.base import DONE, Step
-from phonesim.core.stages.dora import Dora, DoraEnd, Leased
+from phonesim.core.stages.dora import Dora, DoraEnd, DoraStage, Leased
 from phonesim.core.stages.lldp import join_vlan
 from phonesim.core.trace_bringup import (
     LEASE_ACKED,
@@ -31,8 +30,8 @@ from phonesim.errors import PhonesimError
 PURPOSE = "vlan"
 
 
-class VlanQuery:
-    __slots__ = ("ctx", "dora")
+class VlanQuery(DoraStage):
+    __slots__ = ("ctx",)
     stage: ClassVar[Stage] = Stage.VLAN
 
     def __init__(self, ctx: BootContext) -> None:
@@ -48,27 +47,6 @@ class VlanQuery:
             return DONE
         self.dora.start(now)
         return None
-
-    def handle(self, event: Event, now: float) -> Step:
-        assert isinstance(event, DhcpReceived)
-        return self._ended(self.dora.read(event, now))
-
-    def next_deadline(self) -> float | None:
-        return self.dora.next_deadline()
-
-    def handle_timer(self, now: float) -> Step:
-        return self._ended(self.dora.tick(now))
-
-    @property
-    def busy(self) -> bool:
-        return False
-
-    @property
-    def listens_for_dhcp(self) -> bool:
-        return self.dora.listening
-
-    def stop(self) -> None:
-        self.dora.stop()
 
     def _ended(self, end: DoraEnd | None) -> Step:
         if end is None:
