@@ -126,6 +126,19 @@ def assert_tshark_agrees(capture: Path) -> list[dict[str, Any]]:
     return ours
 
 
+def captured(capture: Path, xid: int) -> bool:
+    """Whether the capture file holds a frame of `xid` yet (tshark writes it when its buffer
+    fills or time passes: a busy machine can lag seconds behind)."""
+    from scapy.error import Scapy_Exception
+    from scapy.utils import rdpcap
+
+    try:
+        packets = rdpcap(str(capture))
+    except (OSError, EOFError, Scapy_Exception):
+        return False
+    return any((r := phonesim_reading(bytes(p))) and r["xid"] == xid for p in packets)
+
+
 def query_then_lease(kind: str, tmp_path: Path) -> tuple[Any, Any, Lease, SiteScope, list[Any]]:
     with namespace(f"vlan-{kind}") as ns:
         native = ns.segment.subnet
@@ -165,6 +178,7 @@ def query_then_lease(kind: str, tmp_path: Path) -> tuple[Any, Any, Lease, SiteSc
             ):
                 lease = dora(link, PHONE_MAC, 0x15000003)
             stop(server)
+            wait_until(lambda: captured(capture, 0x15000003), timeout=20, what="tshark's file")
         except AssertionError as error:
             raise AssertionError(f"{error}\n{logs(tmp_path)}") from None
         finally:
