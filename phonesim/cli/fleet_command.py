@@ -20,6 +20,7 @@ from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UsageError
 from phonesim.fleet.load_shape import DURATION_EXAMPLES
 from phonesim.fleet.report_settings import where_settings
+from phonesim.fleet.stop_reason import LAB_EXITED
 
 if TYPE_CHECKING:
     from phonesim.app.fleet import FleetRequest
@@ -427,7 +428,15 @@ async def _run_fleet(request: FleetRequest, *, quiet: bool) -> int:
         sys.stdout.flush()
     if signals.exit_code is not None:
         return signals.exit_code
-    return EXIT_SOME_FAILED if summary["failed"] else 0
+    return fleet_exit_code(summary)
+
+
+def fleet_exit_code(summary: dict[str, Any]) -> int:
+    """3 when some phones failed, or when the lab's death stopped the run: it did less
+    than asked even when no phone had failed yet (the phones in flight are cut, not
+    failed), so never a 0; else 0."""
+    lab_died = summary["stopped"] == LAB_EXITED
+    return EXIT_SOME_FAILED if summary["failed"] or lab_died else 0
 
 
 @dataclass

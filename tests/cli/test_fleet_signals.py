@@ -200,3 +200,15 @@ def test_the_lab_notices_its_parent_is_gone_without_the_kernel_signal() -> None:
         return stop.is_set()
 
     assert asyncio.run(watch())
+
+
+@pytest.mark.parametrize(
+    ("stopped", "failed", "code"),
+    [("lab exited", 0, 3), ("lab exited", 2, 3), ("completed", 0, 0), ("completed", 1, 3)],
+)
+def test_a_run_the_labs_death_stopped_never_exits_0(stopped: str, failed: int, code: int) -> None:
+    """The lab may die before any phone in flight has timed out: those phones are cut, not
+    failed, and the run still did less than it was asked."""
+    from phonesim.cli.fleet_command import fleet_exit_code
+
+    assert fleet_exit_code({"stopped": stopped, "failed": failed}) == code
