@@ -6,6 +6,10 @@ The TAP carries the phone's MAC: the lease is bound to that MAC (chaddr), and th
 on the VLAN answer and ARP for it. Closing removes the TAP, and its address goes with it,
 so a boot leaves the host as it found it. No route beyond the lease's subnet is added:
 a default route through the lease's router would take the host's own traffic with it.
+
+A host that already routes the lease's subnet through another interface (its own network
+on the same addresses) would take the phone's DNS, web and SIP traffic there, onto a
+network nobody named, while its DHCP stays on the VLAN: that is refused, in one line.
 """
 
 from __future__ import annotations
@@ -51,10 +55,33 @@ class BridgedVlans:
             ) from None
         finally:
             control.close()
+        _check_route(interface, address, mask)
 
     def close(self) -> None:
         while self.opened:
             self.opened.pop().close()
+
+
+def _check_route(interface: str, address: str, mask: str | None) -> None:
+    """The kernel must send what is for the lease's subnet from the lease's address, i.e.
+    out of the VLAN's TAP; asked with a connected UDP socket, which sends nothing."""
+    subnet = ipaddress.IPv4Network(f"{address}/{mask or '255.255.255.255'}", strict=False)
+    if subnet.num_addresses < 4:
+        return
+    neighbour = next(host for host in subnet.hosts() if str(host) != address)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect((str(neighbour), 9))
+        except OSError:
+            return  # no route at all: the phone's own timeouts say so
+        source = probe.getsockname()[0]
+    if source != address:
+        raise UsageError(
+            f"this host already routes {subnet} (the lease's subnet) through another "
+            f"interface, from {source}: the phone's DNS, web and SIP traffic would leave "
+            f"there instead of on {interface}; take that network off this host's "
+            "interfaces, or boot without --bring-up"
+        )
 
 
 def _ifreq_address(interface: str, address: str) -> bytes:

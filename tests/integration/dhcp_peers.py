@@ -38,9 +38,17 @@ def pool_of(subnet: ipaddress.IPv4Network) -> str:
 
 
 def generate(
-    kind: str, path: Path, subnet: ipaddress.IPv4Network, interface: str, extra: Sequence[str]
+    kind: str,
+    path: Path,
+    subnet: ipaddress.IPv4Network,
+    interface: str,
+    extra: Sequence[str],
+    *,
+    pool: str | None = None,
 ) -> Path:
-    argv = ["dhcp-config", "--format", kind, "--subnet", str(subnet), "--pool", pool_of(subnet)]
+    """`pool` (FIRST-LAST) for a subnet smaller than a /24, where `pool_of` does not fit."""
+    argv = ["dhcp-config", "--format", kind, "--subnet", str(subnet)]
+    argv += ["--pool", pool or pool_of(subnet)]
     if kind == "kea":
         argv += ["--interface", interface]
     assert phonesim_main([*argv, *extra, "--output", str(path)]) == 0

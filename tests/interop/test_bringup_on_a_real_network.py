@@ -1,11 +1,10 @@
 """The bring-up on a real link: `boot --iface IF --bring-up` in a network namespace fed only
 by real servers, with no --domain and no --dns, LLDP-MED sent by the namespace as a switch would.
 
-On the untagged segment dnsmasq (configured by `phonesim dhcp-config --vlan 150 --pool ...`)
-answers the CPE-OCPHONE query with VLAN 150. The switch side's VLAN 150 is a `vlan_bridge` in
-the namespace, where a second dnsmasq leases with options 3, 6, 15 and 42 and a third answers
-DNS for the lease's domain. The phone joins VLAN 150 through its own bridge (a TAP carrying the
-lease's address), so its lease, INFORM and DNS all travel tagged.
+The site (tests/interop/voice_site.py) answers the VLAN query untagged, and leases, answers
+DNS and serves the lab's web services and registrar on its VLAN 150. The phone joins VLAN 150
+through its own bridge (a TAP carrying the lease's address), so its lease, INFORM, DNS, HTTPS
+and SIP all travel tagged.
 """
 
 from __future__ import annotations
@@ -15,76 +14,18 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from phonesim.cli import main
-from tests.integration.dhcp_peers import SiteScope, generate, logs, start_server, with_site_scope
-from tests.integration.frame_link import switch_vlan
+from tests.integration.dhcp_peers import logs
+from tests.interop.voice_site import DOMAIN, POOL, Site, start_lab_servers, start_site
 from tests.netns import Namespace, namespace, require_netns
 
 pytestmark = pytest.mark.netns
 
-DOMAIN = "phonesim.test"
-POOL = "pool01.phonesim.test"
-WEB = "web01.phonesim.test"
-PHONE_OPTIONS = ["--sip-server", POOL, "--web-server", WEB]
 REPO = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Site:
-    ns: Namespace
-    voice: ipaddress.IPv4Network
-    scope: SiteScope
-
-
-def voice_subnet(ns: Namespace) -> ipaddress.IPv4Network:
-    other = {"198.51.100.0/24": "192.0.2.0/24", "192.0.2.0/24": "198.51.100.0/24"}
-    return ipaddress.IPv4Network(other[str(ns.segment.subnet)])
-
-
-def start_site(ns: Namespace, workdir: Path) -> Site:
-    voice = voice_subnet(ns)
-    scope = SiteScope(
-        router=str(voice.network_address + 1),
-        dns_server=str(voice.network_address + 53),
-        domain=DOMAIN,
-        time_server=str(voice.network_address + 53),
-    )
-    native = generate(
-        "dnsmasq",
-        workdir / "native.conf",
-        ns.segment.subnet,
-        ns.ns_link,
-        [*PHONE_OPTIONS, "--vlan", "150"],
-    )
-    start_server("dnsmasq", ns, native, ns.ns_link, workdir)
-    switch_vlan(ns, 150, "v150", f"{scope.dns_server}/{voice.prefixlen}", workdir)
-    lease = generate("dnsmasq", workdir / "voice.conf", voice, "v150", PHONE_OPTIONS)
-    start_server("dnsmasq", ns, with_site_scope("dnsmasq", lease, scope), "v150", workdir)
-    ns.start(
-        [
-            "dnsmasq",
-            "--keep-in-foreground",
-            "--conf-file=/dev/null",
-            "--no-resolv",
-            "--no-hosts",
-            "--bind-interfaces",
-            "--interface=v150",
-            f"--pid-file={workdir / 'dns.pid'}",
-            f"--srv-host=_sipinternaltls._tcp.{DOMAIN},{POOL},5061",
-            f"--host-record={POOL},{scope.dns_server}",
-            f"--host-record={WEB},{scope.dns_server}",
-            "--log-facility=-",
-            "--log-queries",
-        ],
-        workdir / "dnsmasq-dns.log",
-    )
-    return Site(ns, voice, scope)
-
 
 LLDP_SENDER = """
 import sys, time
@@ -142,6 +83,16 @@ def site(tmp_path: Path) -> Iterator[Site]:
             raise AssertionError(f"{error}\n{logs(tmp_path)}") from None
 
 
+def phonesim(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "phonesim", *argv],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
 def test_boot_with_only_an_interface_takes_vlan_150_its_lease_and_discovers_from_it(
     tmp_path: Path, site: Site
 ) -> None:
@@ -176,11 +127,39 @@ def test_boot_with_only_an_interface_takes_vlan_150_its_lease_and_discovers_from
     assert values["domain"] == DOMAIN and values["domain_source"] == "lease"
     assert values["dns_servers"] == [site.scope.dns_server]
     # Discovery named the lease's domain, and the INFORM's answer on VLAN 150 won.
+    srv = f"_sipinternaltls._tcp.{DOMAIN}"
     asked = [t["name"] for t in trace if t["stage"] == "dns" and t["event"] == "query"]
-    assert f"_sipinternaltls._tcp.{DOMAIN}" in asked
+    assert srv in asked
     won = next(t for t in trace if t["event"] == "answer_won")
     assert won["server"] == site.scope.dns_server and won["registrars"] == [POOL]
+    # The SRV question went over VLAN 150 from the lease's address to the lease's DNS server,
+    # and its answer came back the same way.
+    answer = next(t for t in trace if t["event"] == "answer" and t["name"] == srv)
+    assert any(POOL in str(record) for record in answer["records"]), answer
+    dns_log = (tmp_path / "dnsmasq-dns.log").read_text()
+    assert f"query[SRV] {srv} from {values['address']}" in dns_log, dns_log
     # The phone's VLAN interface went with the boot.
+    assert taps() == before
+
+
+def test_a_host_that_routes_the_voice_subnet_elsewhere_is_refused_in_one_line(
+    tmp_path: Path, site: Site
+) -> None:
+    """Had the host its own network on the lease's subnet, the kernel would send the phone's
+    DNS, HTTPS and SIP there while its DHCP stays tagged: the boot stops and says why."""
+    subprocess.run(
+        ["ip", "route", "add", str(site.voice), "dev", site.ns.host_link], check=True
+    )  # goes with the test's veth
+    before = taps()
+    done = phonesim(
+        *("boot", "--iface", site.ns.host_link, "--bring-up", "--no-lldp"),
+        *("--ext", "5551234", "--pin", "13579", "--no-capture"),
+        *("--state-dir", str(tmp_path / "state"), "--runs-dir", str(tmp_path / "runs")),
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    [line] = done.stderr.splitlines()
+    assert f"already routes {site.voice}" in line and "Traceback" not in done.stderr
+    assert "dns.query" not in done.stdout
     assert taps() == before
 
 
@@ -217,3 +196,27 @@ def test_lldp_med_from_the_switch_gives_the_vlan_and_no_vlan_query_is_sent(
     assert not any(t["event"] == "discover_sent" and t["purpose"] == "vlan" for t in trace)
     values = next(t for t in trace if t["stage"] == "lease" and t["event"] == "values")
     assert ipaddress.IPv4Address(values["address"]) in site.voice
+
+
+def test_signs_in_on_vlan_150_with_names_from_the_sites_dns_and_gives_the_lease_back(
+    tmp_path: Path, site: Site
+) -> None:
+    """The whole way: VLAN query, lease, INFORM, DNS, time, web services, registrar, all on
+    VLAN 150, the servers found by the names the site's DNS gives."""
+    start_lab_servers(site)
+    run_dir = tmp_path / "run"
+    done = phonesim(
+        *("boot", "--iface", site.ns.host_link, "--bring-up", "--no-lldp"),
+        *("--ext", "5551234", "--pin", "13579", "--trust-ca", str(site.ca_file)),
+        *("--no-capture", "--json", "--no-cache"),
+        *("--state-dir", str(tmp_path / "state"), "--run-dir", str(run_dir)),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr + logs(tmp_path)
+    result, trace = read_run(run_dir)
+    assert result["Result"] == "Success", result
+    order = keys(trace)
+    assert order.index("vlan.given") < order.index("lease.values") < order.index("dhcp.inform_sent")
+    values = next(t for t in trace if t["stage"] == "lease" and t["event"] == "values")
+    address = values["address"]
+    dns_log = (tmp_path / "dnsmasq-dns.log").read_text()
+    assert f"query[A] {POOL} from {address}" in dns_log, dns_log
