@@ -59,8 +59,8 @@ def check_lease_is_played(
         played = lab_bringup(servers.scenario, profile)
     if not played or Stage.LEASE not in played:
         raise UsageError(
-            "--stop-after lease: this boot takes no lease of its own; give --bring-up "
-            "(a real network) or a lab scenario with a site DHCP server (e.g. vlan-from-dhcp)"
+            "--stop-after lease: this boot takes no lease of its own; give --iface "
+            "without --no-bring-up or --no-lease (a real network) or a lab scenario with a site DHCP server (e.g. vlan-from-dhcp)"
         )
 
 

@@ -102,6 +102,8 @@ def _leasing_network(target: LiveTarget, facts: InterfaceFacts | None) -> LiveNe
         raise UsageError("--bring-up takes a lease on the interface it names: give --iface")
     if target.dhcp_server is not None or target.giaddr is not None:
         raise UsageError("--bring-up broadcasts its DHCP on --iface: leave out --dhcp-server")
+    if target.address is not None:
+        _check_ipv4("--address", target.address)
     dns_server = host_port(target.dns, 53) if target.dns else (UNKNOWN, 53)
     network = Network(
         dhcp_server=(BROADCAST, 67),
@@ -137,8 +139,8 @@ def _dns_settings(
     if domain is None:
         raise UsageError(
             f"give the phone's DNS domain (option 15 of its lease) with --domain "
-            f"({RESOLV_CONF} has no domain or search line; --bring-up takes it from "
-            "the phone's own lease)"
+            f"({RESOLV_CONF} has no domain or search line; the bring-up, without "
+            "--no-bring-up, takes it from the phone's own lease)"
         )
     return dns_server, domain, sources
 

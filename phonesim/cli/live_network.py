@@ -21,8 +21,8 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     live.add_argument(
         "--iface",
         metavar="IFACE",
-        help="boot on this interface: the DHCPINFORM is broadcast from its port 68 "
-        "(unicast with --dhcp-server); needs root or CAP_NET_BIND_SERVICE",
+        help="boot on this interface as a phone plugged into it: LLDP-MED, the VLAN query, "
+        "the phone's own lease, then the DHCPINFORM (see --no-bring-up); needs root",
     )
     live.add_argument(
         "--giaddr",
@@ -52,11 +52,15 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     )
     bringup.add_argument(
         "--bring-up",
-        action="store_true",
-        help="with --iface: listen for LLDP-MED on it, ask DHCP for the voice VLAN "
-        "(vendor class CPE-OCPHONE) and take the phone's own lease, whose DNS servers and "
-        "domain the boot then uses (--dns/--domain still override); a lab scenario with a "
-        "site DHCP server plays these without it",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="(the default with --iface, unless --dhcp-server or --giaddr aims the INFORM "
+        "at one server) listen for LLDP-MED on the interface, ask DHCP for the voice VLAN "
+        "(vendor class CPE-OCPHONE), join it and take the phone's own lease, whose address, "
+        "DNS servers and domain the boot then uses (--dns/--domain still override); "
+        "--no-bring-up: only the DHCPINFORM, from the interface's own address, with DNS "
+        "from --dns/--domain or /etc/resolv.conf. A lab scenario with a site DHCP server "
+        "plays the bring-up without it",
     )
     bringup.add_argument(
         "--no-lldp", action="store_true", help="leave LLDP-MED out of the bring-up"
@@ -84,21 +88,31 @@ def live_target(args: argparse.Namespace) -> LiveTarget:
         giaddr=args.giaddr,
         client_port=args.client_port,
         mac_source=mac if mac in MAC_KEYWORDS else None,
-        own_lease=bool(getattr(args, "bring_up", False)) and not getattr(args, "no_lease", False),
+        own_lease=brings_up(args) and not getattr(args, "no_lease", False),
     )
+
+
+def brings_up(args: argparse.Namespace) -> bool:
+    """A named interface is a phone plugged into it: the bring-up is played unless
+    --no-bring-up says otherwise, or the INFORM is aimed at one server (--dhcp-server,
+    --giaddr). Commands without the option (fleet) never bring up this way."""
+    asked = getattr(args, "bring_up", False)
+    if asked is not None:
+        return bool(asked)
+    return args.iface is not None and args.dhcp_server is None and args.giaddr is None
 
 
 def bringup_from_args(
     args: argparse.Namespace, profile: DeviceProfile, scenario: LabScenario | None
 ) -> frozenset[Stage] | None:
     """The bring-up stages the boot plays: the profile's, less what the options leave out;
-    None (the default) where neither --bring-up nor a lab scenario with a site asks for it."""
+    None where neither the bring-up (`brings_up`) nor a lab scenario with a site asks for it."""
     from phonesim.core.bringup import bringup_stages
 
     site = scenario is not None and (
         scenario.enterprise_dhcp is not None or scenario.lldp is not None
     )
-    if not getattr(args, "bring_up", False) and not site:
+    if not brings_up(args) and not site:
         return None
     return bringup_stages(
         profile,

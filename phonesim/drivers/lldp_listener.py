@@ -1,7 +1,7 @@
 """Listening for the switch's LLDP-MED on the phone's interface.
 
-Only ever on an interface the user named (`--iface` with `--bring-up`). Two ways
-in: `LldpListener` hands the booting phone's core each network policy heard, for
+Only ever on an interface the user named (`--iface`, unless `--no-bring-up` or
+`--no-lldp`). Two ways in: `LldpListener` hands the booting phone's core each network policy heard, for
 as long as the core listens (its own timer ends it); `hear_lldp_med` is the
 self-contained form, bounded by `timeout`, which also announces the phone as an
 LLDP-MED endpoint every `announce_every` seconds (a switch may say nothing of

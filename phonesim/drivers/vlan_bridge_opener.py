@@ -80,7 +80,7 @@ def _check_route(interface: str, address: str, mask: str | None) -> None:
             f"this host already routes {subnet} (the lease's subnet) through another "
             f"interface, from {source}: the phone's DNS, web and SIP traffic would leave "
             f"there instead of on {interface}; take that network off this host's "
-            "interfaces, or boot without --bring-up"
+            "interfaces, or boot with --no-bring-up"
         )
 
 

@@ -40,6 +40,7 @@ def boot_argv(ns: Namespace, folder: Path, *extra: str) -> list[str]:
         "boot",
         "--iface",
         ns.host_link,
+        "--no-bring-up",
         "--dns",
         ns.segment.server_address,
         "--domain",
