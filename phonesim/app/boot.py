@@ -97,6 +97,8 @@ class BootRequest:
     """CA certificates trusted in place of the root chain download (`--trust-ca`)."""
     bringup: frozenset[Stage] | None = None
     """The bring-up stages to play; None: the lab scenario's (or, live, the network's)."""
+    keep_lease: bool = False
+    """The phone keeps the lease it took when the boot ends (else: DHCPRELEASE)."""
 
 
 def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootReport:
@@ -115,6 +117,7 @@ def run_boot(request: BootRequest, on_trace: TraceSink | None = None) -> BootRep
         "on_trace": on_trace,
         "supplied_trust": request.supplied_trust,
         "bringup": request.bringup,
+        "release_lease": not request.keep_lease,
     }
     servers = request.servers
     try:
@@ -180,9 +183,11 @@ async def boot_phone(
     supplied_trust: SuppliedTrust | None = None,
     bringup: frozenset[Stage] | None = None,
     link: BringUpLink | None = None,
+    release_lease: bool = False,
 ) -> BootReport:
     """`bringup`: the bring-up stages the phone plays (None: none); `link`: the link they
-    run on (None: recorded, as in the lab)."""
+    run on (None: recorded, as in the lab); `release_lease`: a lease the phone still holds
+    at the end is given back."""
     from phonesim.codec.dhcp_message import load_packet_library
     from phonesim.drivers.cache_store import DiscoveryCacheStore
     from phonesim.drivers.certificate_request import KeyPool
@@ -265,6 +270,7 @@ async def boot_phone(
             hold=hold,
             supplied_trust=supplied_trust,
             bringup=bringup or frozenset(),
+            release_lease=release_lease,
         )
         if folder is not None:
             folder.begin(power_on)

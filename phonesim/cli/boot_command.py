@@ -315,6 +315,7 @@ def start_boot(
         run_dir_made=made_run_dir,
         supplied_trust=supplied_trust,
         bringup=bringup_from_args(args, profile, scenario),
+        keep_lease=args.keep_lease,
     )
     if on_start is not None:
         on_start()

@@ -73,6 +73,12 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> None:
     bringup.add_argument(
         "--no-lease", action="store_true", help="leave the phone's own lease out of the bring-up"
     )
+    bringup.add_argument(
+        "--keep-lease",
+        action="store_true",
+        help="keep the lease when the boot ends (by default the phone gives it back with a "
+        "DHCPRELEASE, and the timeline says so)",
+    )
 
 
 def live_target(args: argparse.Namespace) -> LiveTarget:

@@ -43,6 +43,7 @@ from phonesim.core.events import (
     SrvResolved,
 )
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
+from phonesim.core.lease_return import release_held_leases
 from phonesim.core.outcome import Failure, Outcome, Success
 from phonesim.core.profile import DeviceProfile
 from phonesim.core.requests import Pending, Waiter, about, timed_out
@@ -79,6 +80,7 @@ class Phone:
         "_lingering",
         "_machine",
         "_rediscovered",
+        "_release_lease",
         "_start",
         "_stop",
         "outcome",
@@ -99,13 +101,17 @@ class Phone:
         supplied_trust: SuppliedTrust | None = None,
         bringup: frozenset[Stage] = frozenset(),
         cache_problem: str | None = None,
+        release_lease: bool = False,
     ) -> None:
         """`bringup`: the bring-up stages this boot plays (`phonesim.core.bringup`); none
         for a phone that already sits on its network with an address. `cache_problem`: why
         the stored cache could not be read (damaged, not a cache): the phone then starts
-        without one and says so."""
+        without one and says so. `release_lease`: a lease the phone holds when its boot
+        ends is given back (DHCPRELEASE), so a site's pool does not fill with the leases
+        of boots long over; a fleet gives its phones' back itself, all at once."""
         self._stop = flow.stop_stage(final_stage)
         self._bringup = bringup
+        self._release_lease = release_lease
         self._start = flow.Start.DISCOVER
         if hold is not None and (hold <= 0 or self._stop is not flow.HELD_AFTER):
             raise ValueError(
@@ -423,6 +429,8 @@ class Phone:
             self._machine.stop()
         for machine in self._lingering:
             machine.stop()
+        if self._release_lease:
+            release_held_leases(self._ctx)
         trace_ending(self._ctx.out, outcome, self._stop, discovery_cache_used=self._ctx.using_cache)
 
 

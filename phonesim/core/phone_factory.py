@@ -30,6 +30,7 @@ def make_phone(
     supplied_trust: SuppliedTrust | None = None,
     bringup: frozenset[Stage] = frozenset(),
     cache_problem: str | None = None,
+    release_lease: bool = False,
 ) -> Phone:
     """A phone powered off: `start(now)` powers it on."""
     return Phone(
@@ -45,4 +46,5 @@ def make_phone(
         supplied_trust=supplied_trust,
         bringup=bringup,
         cache_problem=cache_problem,
+        release_lease=release_lease,
     )

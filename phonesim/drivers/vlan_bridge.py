@@ -52,6 +52,8 @@ SIOCSIFFLAGS = 0x8914
 SIOCSIFHWADDR = 0x8924
 ARPHRD_ETHER = 1
 _MAX_FRAME = 65535
+DRAIN_AT_CLOSE = 64
+"""Frames still queued on the TAP that close() sends on before it stops."""
 STOP_WITHIN = 2.0
 """Seconds close() waits for the frame thread."""
 
@@ -94,6 +96,7 @@ class VlanInterface:
         while True:
             ready, _, _ = select.select([trunk, self._tap, self._stop_read], [], [])
             if self._stop_read in ready:
+                self._drain_tap()
                 return
             if trunk in ready:
                 self._from_trunk()
@@ -124,9 +127,25 @@ class VlanInterface:
         except OSError:
             pass  # the TAP is down or full: a switch drops the frame too
 
+    def _drain_tap(self) -> None:
+        """What the phone sent just before closing (its DHCPRELEASE) still leaves: a
+        frame written to a TAP is on the wire for the sender. Bounded, as the TAP is."""
+        for _ in range(DRAIN_AT_CLOSE):
+            try:
+                frame = os.read(self._tap, _MAX_FRAME)
+            except OSError:
+                return
+            self._send_tagged(frame)
+
     def _from_tap(self) -> None:
         try:
             frame = os.read(self._tap, _MAX_FRAME)
+        except OSError:
+            return
+        self._send_tagged(frame)
+
+    def _send_tagged(self, frame: bytes) -> None:
+        try:
             tagged = add_vlan_tag(frame, self.vlan_id, priority=self.priority)
             self._trunk.send(tagged)
             self.frames_tagged += 1

@@ -160,9 +160,12 @@ def test_a_host_that_routes_the_voice_subnet_elsewhere_is_refused_in_one_line(
 def test_the_vlan_query_and_the_lease_give_address_domain_and_dns_without_options(
     tmp_path: Path, site: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, result, trace = boot(tmp_path, site.ns, "--no-lldp")
+    code, result, trace = boot(tmp_path, site.ns, "--no-lldp", "--keep-lease")
     assert code == 0, result
     assert (result["Result"], result["Stage"]) == ("Success", "lease")
+    # --keep-lease: only the VLAN query's lease went back (moving to VLAN 150).
+    assert [t["purpose"] for t in trace if keys([t]) == ["lease.released"]] == ["vlan"]
+    assert "DHCPRELEASE" not in (tmp_path / "dnsmasq-v150.log").read_text()
     order = keys(trace)
     assert order.index("vlan.given") < order.index("lease.released") < order.index("vlan.joined")
     given = next(t for t in trace if t["event"] == "given")
@@ -224,3 +227,9 @@ def test_signs_in_on_vlan_150_with_names_from_the_sites_dns_and_gives_the_lease_
     assert f"query[A] {POOL} from {address}" in dns_log, dns_log
     answered = {t["name"]: t.get("addresses") for t in trace if keys([t]) == ["dns.answer"]}
     assert answered[POOL] == answered[WEB] == [site.scope.dns_server], answered
+    # The boot is over: the lease went back to the server that gave it, and the trace says so.
+    [released] = [t for t in trace if keys([t]) == ["lease.released"] and t["purpose"] == "lease"]
+    assert (released["address"], released["why"]) == (address, "the boot ended")
+    assert trace.index(released) == len(trace) - 2  # just before the boot's last event
+    lease_log = (tmp_path / "dnsmasq-v150.log").read_text()
+    assert f"DHCPRELEASE(v150) {address}" in lease_log, lease_log
