@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -233,3 +234,27 @@ def test_signs_in_on_vlan_150_with_names_from_the_sites_dns_and_gives_the_lease_
     assert trace.index(released) == len(trace) - 2  # just before the boot's last event
     lease_log = (tmp_path / "dnsmasq-v150.log").read_text()
     assert f"DHCPRELEASE(v150) {address}" in lease_log, lease_log
+
+
+def test_diagnose_on_an_interface_says_what_the_bring_up_found(tmp_path: Path) -> None:
+    """`diagnose --iface` brings up too, and its text names a lease without option 15."""
+    require_netns("dnsmasq")
+    with namespace("bringup") as ns:
+        start_site(ns, tmp_path, without_domain=True)
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "phonesim", "diagnose", "--iface", ns.host_link),
+                *("--no-lldp", "--ext", "5551234", "--pin", "13579"),
+                *("--stop-after", "discovery", "--no-capture"),
+                *("--state-dir", str(tmp_path / "state"), "--runs-dir", str(tmp_path / "runs")),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+    text = " ".join(done.stdout.split())
+    assert "DHCP gave VLAN 150; the lease on VLAN 150 has no option 15" in text, (
+        done.stdout + done.stderr + logs(tmp_path)
+    )

@@ -46,7 +46,10 @@ def voice_subnet(ns: Namespace) -> ipaddress.IPv4Network:
     return upper
 
 
-def start_site(ns: Namespace, workdir: Path, lease_server: str = "dnsmasq") -> Site:
+def start_site(
+    ns: Namespace, workdir: Path, lease_server: str = "dnsmasq", *, without_domain: bool = False
+) -> Site:
+    """`without_domain`: the lease server (dnsmasq) leaves option 15 out of its answers."""
     voice = voice_subnet(ns)
     base = voice.network_address
     scope = SiteScope(
@@ -72,7 +75,12 @@ def start_site(ns: Namespace, workdir: Path, lease_server: str = "dnsmasq") -> S
         PHONE_OPTIONS,
         pool=f"{base + 72}-{base + 121}",
     )
-    start_server(lease_server, ns, with_site_scope(lease_server, lease, scope), "v150", workdir)
+    with_site_scope(lease_server, lease, scope)
+    if without_domain:
+        assert lease_server == "dnsmasq"
+        kept = [line for line in lease.read_text().splitlines() if "dhcp-option=15," not in line]
+        lease.write_text("\n".join(kept) + "\n")
+    start_server(lease_server, ns, lease, "v150", workdir)
     ns.start(
         [
             "dnsmasq",
