@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from phonesim.cli import main
-from tests.integration.dhcp_peers import logs
+from tests.integration.dhcp_peers import SERVERS, TOOLS, logs
 from tests.interop.voice_site import DOMAIN, POOL, WEB, Site, start_lab_servers, start_site
 from tests.netns import Namespace, namespace, require_netns
 
@@ -75,11 +75,13 @@ def taps() -> set[str]:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    require_netns("dnsmasq")
+def site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Site]:
+    """The site, its VLAN 150 leased by dnsmasq unless the test names another server."""
+    lease_server = getattr(request, "param", "dnsmasq")
+    require_netns("dnsmasq", TOOLS[lease_server])
     with namespace("bringup") as ns:
         try:
-            yield start_site(ns, tmp_path)
+            yield start_site(ns, tmp_path, lease_server)
         except AssertionError as error:
             raise AssertionError(f"{error}\n{logs(tmp_path)}") from None
 
@@ -94,10 +96,11 @@ def phonesim(*argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.parametrize("site", SERVERS, indirect=True)
 def test_boot_with_only_an_interface_takes_vlan_150_its_lease_and_discovers_from_it(
     tmp_path: Path, site: Site
 ) -> None:
-    """The issue's first promise: `sudo phonesim boot --iface IF --ext --pin`, as typed."""
+    """`boot --iface IF`, the lease on VLAN 150 from dnsmasq, Kea or ISC dhcpd."""
     before = taps()
     run_dir = tmp_path / "run"
     done = subprocess.run(

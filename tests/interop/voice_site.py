@@ -58,14 +58,17 @@ def start_site(
         domain=DOMAIN,
         time_server=str(base + 53),
     )
+    # The untagged segment's server lives in a neighbour namespace: there its port 67 is
+    # its own, and Kea on v150 can bind the VLAN's address (dnsmasq holds 0.0.0.0:67).
+    untagged = ns.add_neighbour(54)
     native = generate(
         "dnsmasq",
         workdir / "native.conf",
         ns.segment.subnet,
-        ns.ns_link,
+        untagged.ns_link,
         [*PHONE_OPTIONS, "--vlan", str(VLAN)],
     )
-    start_server("dnsmasq", ns, native, ns.ns_link, workdir)
+    start_server("dnsmasq", untagged, native, untagged.ns_link, workdir)
     switch_vlan(ns, VLAN, "v150", f"{scope.dns_server}/{voice.prefixlen}", workdir)
     lease = generate(
         lease_server,
