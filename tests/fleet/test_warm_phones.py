@@ -12,9 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from phonesim.app.network import lab_network
 from phonesim.cli import main
+from phonesim.fleet.end_summary import print_end_summary
 from phonesim.fleet.fleet_run import FleetPlan, FleetRun
 from phonesim.fleet.identities import ProfileMix, generated_identities, lab_users_toml
 from phonesim.fleet.load_shape import LoadShape
@@ -68,6 +70,13 @@ def test_the_same_twenty_phones_are_warm_in_every_run(tmp_path: Path, capsys) ->
         assert {"dhcp", "webticket", "certprov"}.isdisjoint(split["warm"]["latency_seconds"])
         assert {"dhcp", "webticket", "certprov"} <= set(split["cold"]["latency_seconds"])
     assert all(kinds_1[i] == "warm" for i in warm_of(kinds_1))
+    page = (tmp_path / "two" / "report.html").read_text()
+    assert "<h2>Cold and warm phones</h2>" in page
+    assert "<td>warm</td><td>20</td><td>20</td><td>0</td>" in page
+    console = Console(record=True, width=200)
+    print_end_summary(console, second, tmp_path / "two")
+    assert "cold 20 (20 ok, 0 failed, boot p50" in console.export_text()
+    assert "warm 20 (20 ok, 0 failed, boot p50" in console.export_text()
     # The state folder keeps each warm phone's cache, its key readable by the owner only.
     folders = sorted((tmp_path / "state" / "fleet").iterdir())
     assert len(folders) == 20
