@@ -75,8 +75,9 @@ def test_the_same_twenty_phones_are_warm_in_every_run(tmp_path: Path, capsys) ->
     assert "<td>warm</td><td>20</td><td>20</td><td>0</td>" in page
     console = Console(record=True, width=200)
     print_end_summary(console, second, tmp_path / "two")
-    assert "cold 20 (20 ok, 0 failed, boot p50" in console.export_text()
-    assert "warm 20 (20 ok, 0 failed, boot p50" in console.export_text()
+    printed = console.export_text()
+    assert "cold 20 (20 ok, 0 failed, boot p50" in printed
+    assert "warm 20 (20 ok, 0 failed, boot p50" in printed
     # The state folder keeps each warm phone's cache, its key readable by the owner only.
     folders = sorted((tmp_path / "state" / "fleet").iterdir())
     assert len(folders) == 20
