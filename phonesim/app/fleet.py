@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +29,7 @@ from phonesim.fleet.lab_process import LabProcess
 from phonesim.fleet.load_shape import LoadShape
 from phonesim.fleet.record_stream import RecordStream
 from phonesim.fleet.statistics import FleetStatistics
+from phonesim.fleet.warm_plan import WarmPlan
 from phonesim.lab.scenario import UserFaults
 
 
@@ -54,6 +56,10 @@ class FleetRequest:
     """The schedule's zero on the wall clock, shared by the slices of one fleet."""
     record_stream: RecordStream | None = None
     """Where each finished phone is told as it ends (a slice run by the Locust bridge)."""
+    warm: WarmPlan | None = None
+    """The phones that start with their kept cache and certificate (`--warm`)."""
+    on_warm_up: Callable[[int], None] | None = None
+    """Hears how many warm phones the warm-up pass signs in, before it does."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,13 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             supplied_trust=request.supplied_trust,
             hold=request.hold,
             start_at=request.start_at,
+            warm=request.warm,
         )
+        if request.warm is not None:
+            from phonesim.fleet.warm_up import warm_up
+
+            request.warm.fresh_pool = isinstance(servers, LabTarget)
+            await warm_up(plan, network, request.on_warm_up)
         fleet = FleetRun(
             plan,
             network,
@@ -120,6 +132,10 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
         finally:
             if watch is not None:
                 watch.cancel()
+        if request.warm is not None:
+            # What the warm phones learnt (a PIN sign-in after an expired certificate)
+            # is theirs at the next run, as a real phone's flash.
+            await asyncio.to_thread(request.warm.store.flush)
         scenario = servers.scenario if isinstance(servers, LabTarget) else None
         summary = fleet_summary(
             statistics,
@@ -138,6 +154,9 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             arrivals=fleet.arrivals(),
             loop_lag=fleet.loop_lag.summary(),
             hold=fleet.hold,
+            warm=None
+            if request.warm is None or fleet.warm is None
+            else {**request.warm.summary(), "phones": fleet.warm.summary()},
         )
         write_report(request.report_dir, statistics, summary)
     finally:

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from phonesim.core.stage import Stage
 from phonesim.fleet.hold_view import end_lines
+from phonesim.fleet.report_warm import warm_line
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.stop_reason import COMPLETED
 from phonesim.fleet.summary_tables import failures_table, step_tables
@@ -36,6 +37,8 @@ def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Pat
     if summary.get("hold"):
         for line in end_lines(summary["hold"]):
             console.print(line)
+    if summary.get("warm"):
+        console.print(warm_line(summary["warm"]))
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items())
     console.print(f"outcomes: {outcomes}")
     reached = reached_label(summary["config"].get("stage", Stage.REGISTRAR))

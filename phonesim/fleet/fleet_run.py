@@ -59,6 +59,8 @@ from phonesim.fleet.stage_clock import StageClock
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.tls_read_buffer import small_tls_read_buffers
 from phonesim.fleet.udp_drop_watch import UdpDropWatch
+from phonesim.fleet.warm_figures import WarmSplit
+from phonesim.fleet.warm_plan import COLD, FELL_BACK, WARM_PIN, WarmPlan
 
 
 class FleetSetupError(PhonesimError):
@@ -105,6 +107,8 @@ class FleetPlan:
     bringup: frozenset[Stage] = frozenset()
     """The bring-up stages every phone plays (each its own lease from its own MAC);
     `--stage lease` plays the lease at least."""
+    warm: WarmPlan | None = None
+    """Which phones start with their kept cache and certificate (`--warm`)."""
 
     @property
     def phones_bring_up(self) -> frozenset[Stage]:
@@ -137,10 +141,12 @@ class _Booting:
     __slots__ = (
         "capacity",
         "clock",
+        "fell_back",
         "fleet",
         "future",
         "held",
         "identity",
+        "kind",
         "runner",
         "scheduled",
         "started",
@@ -165,9 +171,22 @@ class _Booting:
         self.waited = False
         self.held = False
         """Signed in and held registered: its booting slot is given back."""
+        self.kind = COLD
+        """Cold, or how a warm phone started (`warm_plan`)."""
+        self.fell_back: str | None = None
+        """Why a warm phone's kept certificate did not sign it in, if it did not."""
 
     def observe(self, trace: Trace) -> None:
         self.fleet._observe(self, trace)
+
+    def observe_warm(self, trace: Trace) -> None:
+        """A warm phone's trace: its kept certificate's fate is noted, then read as any."""
+        if trace.event in FELL_BACK and self.fell_back is None:
+            self.fell_back = FELL_BACK[trace.event]
+        if self.fleet.hold is None:
+            self.clock.observe(trace)
+        else:
+            self.fleet._observe(self, trace)
 
     def finished(self, _: asyncio.Future[Outcome]) -> None:
         self.fleet._finished(self, self.capacity)
@@ -214,6 +233,8 @@ class FleetRun:
         self.udp_drops = UdpDropWatch(_server_sockets(network, plan.final_stage))
         self.loop_lag = LoopLag()
         """How late the fleet's own event loop ran: a delay every latency includes."""
+        self.warm = None if plan.warm is None else WarmSplit()
+        """Cold and warm phones' figures apart (`--warm`)."""
 
     # -- control ------------------------------------------------------------------
 
@@ -388,6 +409,7 @@ class FleetRun:
             key_pool=KeyPool(first.certificate.key_type, size=max(1, self.plan.key_pool)),
             port_map=dict(network.port_map),
             web=WebClientPool(),
+            cache_store=None if self.plan.warm is None else self.plan.warm.store,
         )
 
     async def _prepare(self, pool: KeyPool) -> None:
@@ -463,6 +485,9 @@ class FleetRun:
         assert self._loop is not None and self._services is not None
         plan = self.plan
         profile = plan.profiles[identity.profile]
+        cache, cache_policy, kind = (
+            (None, _FLEET_CACHE, COLD) if plan.warm is None else plan.warm.start(identity)
+        )
         phone = make_phone(
             profile,
             PhoneIdentity(
@@ -473,7 +498,8 @@ class FleetRun:
             phone_settings(self.network, plan.phones_bring_up),
             rng=CompactRandom(plan.seed * 1_000_003 + identity.index),
             wall_clock=time.time(),
-            cache_policy=_FLEET_CACHE,
+            cache=cache,
+            cache_policy=cache_policy,
             final_stage=plan.final_stage,
             supplied_trust=plan.supplied_trust,
             hold=plan.hold,
@@ -482,11 +508,16 @@ class FleetRun:
         clock = StageClock()
         hold = self.hold
         booting = _Booting(self, identity, clock, capacity)
+        booting.kind = kind
         # One watchdog for the fleet instead of a timer per phone (see _watch).
         runner = booting.runner = PhoneRunner(
             phone,
             self._services,
-            on_trace=clock.observe if hold is None else booting.observe,
+            on_trace=booting.observe_warm
+            if kind != COLD
+            else clock.observe
+            if hold is None
+            else booting.observe,
             boot_limit=None,
             on_keep_alive=None if hold is None else hold.kept_alive,
         )
@@ -495,6 +526,8 @@ class FleetRun:
         if self._records is not None:
             self._records.phone_started(identity.index)
         self.statistics.phone_started(started, scheduled=scheduled, waited=waited)
+        if self.warm is not None:
+            self.warm.started(kind)
         booting.future = runner.start(then=booting.finished)
         self._booting[identity.index] = booting
 
@@ -545,6 +578,9 @@ class FleetRun:
             profile=identity.profile,
             started=booting.started,
         )
+        kind = WARM_PIN if booting.fell_back is not None else booting.kind
+        if self.warm is not None:
+            self.warm.finished(kind, outcome, clock, booting.fell_back)
         if self._csv is not None:
             self._csv.write(
                 PhoneRecord(
@@ -558,6 +594,7 @@ class FleetRun:
                         *clock.samples,
                         *((f.stage, f.seconds) for f in clock.failures),
                     ],
+                    warm=kind,
                 )
             )
         if self._records is not None:

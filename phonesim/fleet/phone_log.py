@@ -23,6 +23,7 @@ COLUMNS = (
     "ended_s",
     "outcome",
     "last_stage",
+    "warm",
     *(f"{stage}_s" for stage in STAGES),
     "detail",
 )
@@ -40,6 +41,8 @@ class PhoneRecord:
     """Time spent in each step, whether it worked or failed."""
     slice: int | None = None
     """The engine slice that ran the phone (a fleet spread over several engines)."""
+    warm: str = "cold"
+    """Cold, or how a warm phone signed in (`--warm`: warm, warm-pin, warm-no-cache)."""
 
 
 class PhonesCsv:
@@ -69,6 +72,7 @@ class PhonesCsv:
                 f"{record.ended:.6f}",
                 record.outcome,
                 record.stage,
+                record.warm,
                 *(f"{per_stage[s]:.6f}" if s in per_stage else "" for s in STAGES),
                 record.detail,
                 *((record.slice,) if self._sliced else ()),

@@ -15,6 +15,7 @@ from phonesim.core.stage import Stage
 from phonesim.fleet import report_plots
 from phonesim.fleet.hold_view import report_section
 from phonesim.fleet.report_series import run_buckets
+from phonesim.fleet.report_warm import WARM_HEADER, warm_origin, warm_rows
 from phonesim.fleet.statistics import FleetStatistics
 from phonesim.fleet.step_notes import reached_label, scenario_note, shown_steps, step_notes
 from phonesim.fleet.summary_tables import PERCENTILE_KEYS
@@ -55,6 +56,7 @@ def report_html(statistics: FleetStatistics, summary: dict[str, Any]) -> str:
         _table(("outcome", "phones"), [(name, n) for name, n in summary["outcomes"].items()]),
         f"<p>{_e(expected)}</p>" if (expected := scenario_note(summary)) else "",
         _profiles(summary),
+        _warm(summary.get("warm")),
         "<h2>Steps</h2>",
         "<p>Exact nearest-rank percentiles (ms) over every attempt that worked; failed "
         "attempts are counted here and timed in summary.json "
@@ -144,6 +146,16 @@ def _profiles(summary: dict[str, Any]) -> str:
         )
     header = ("profile", "phones", "ok", "failed", "boot p50 ms", "boot p90 ms", "boot p99 ms")
     return "<h2>Per profile</h2>" + _table((*header, "failed as"), rows, text=7)
+
+
+def _warm(warm: dict[str, Any] | None) -> str:
+    if not warm:
+        return ""
+    return (
+        "<h2>Cold and warm phones</h2>"
+        + f"<p>{_e(warm_origin(warm))}.</p>"
+        + _table((*WARM_HEADER, "how they signed in"), warm_rows(warm), text=7)
+    )
 
 
 def _failed_as(outcomes: dict[str, int]) -> str:
