@@ -28,6 +28,7 @@ from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, Registrar
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Success
 from phonesim.core.profile import FALLBACK, CacheBehaviour, DeviceProfile
+from phonesim.lab.layout import LabLayout
 from phonesim.lab.scenario import load_scenario_text
 from phonesim.profiles import load_profile
 from phonesim.testing import LabPair
@@ -228,3 +229,54 @@ def test_a_kept_certificate_the_pool_refuses_leads_to_the_pin_again() -> None:
     assert steps.index(("webticket", "cached_certificate_refused")) < steps.index(
         ("webticket", "request")
     )
+
+
+BACKUP_POOL = """
+[scenario]
+summary = "the pool's provisioning answer names pool02 as the backup registrar"
+
+[registrar]
+backup_pool = "pool02"
+"""
+
+POOL01_GONE = """
+[scenario]
+summary = "pool01 is gone; its backup pool02 took over at another address"
+
+[lab]
+pool_fqdn = "pool02"
+"""
+
+
+def test_row_28_later_registrars_come_from_in_band_provisioning() -> None:
+    """gg398713: "From this point, the device uses the Registrar address provided to it by
+    using in-band provisioning." The registrars the provisioning answer names are kept
+    behind the one that signed the phone in, and a warm reboot turns to them when it is
+    gone, before discovery starts afresh (row 29)."""
+    first = LabPair(load_scenario_text(BACKUP_POOL, name="backup-pool", source="test"))
+    assert isinstance(first.run(), Success)
+    kept = first.stored[-1]
+    assert kept is not None and kept.source == "signin"
+    assert [r.label() for r in kept.registrars] == [
+        "pool01.phonesim.test:5061",
+        "pool02.phonesim.test:5061",
+    ]
+    again = DiscoveryCache.from_json(json.loads(json.dumps(kept.to_json())))
+    assert again is not None and again.registrars == kept.registrars
+    # The next morning pool01's address answers no more; pool02 is at the lab's new one.
+    moved = LabLayout(address="127.0.0.5")
+    warm = LabPair(
+        load_scenario_text(POOL01_GONE, name="pool01-gone", source="test"),
+        cache=kept,
+        layout=moved,
+    )
+    outcome = warm.run()
+    assert isinstance(outcome, Success), outcome
+    assert outcome.registrar == "pool02.phonesim.test:5061"
+    connects = [(c.host, c.address) for c in warm.commands if isinstance(c, ConnectRegistrar)]
+    assert connects[:2] == [
+        ("pool01.phonesim.test", "127.0.0.1"),
+        ("pool02.phonesim.test", "127.0.0.5"),
+    ]
+    events = [t.event for t in warm.traces]
+    assert "inform_sent" not in events and "cache_discarded" not in events
