@@ -29,7 +29,7 @@ from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Success
 from phonesim.core.profile import FALLBACK, CacheBehaviour, DeviceProfile
 from phonesim.lab.layout import LabLayout
-from phonesim.lab.scenario import load_scenario_text
+from phonesim.lab.scenario import load_scenario, load_scenario_text
 from phonesim.profiles import load_profile
 from phonesim.testing import LabPair
 
@@ -231,6 +231,8 @@ def test_a_kept_certificate_the_pool_refuses_leads_to_the_pin_again() -> None:
     )
 
 
+POOL_FQDN = "pool01.phonesim.test"
+
 BACKUP_POOL = """
 [scenario]
 summary = "the pool's provisioning answer names pool02 as the backup registrar"
@@ -280,3 +282,25 @@ def test_row_28_later_registrars_come_from_in_band_provisioning() -> None:
     ]
     events = [t.event for t in warm.traces]
     assert "inform_sent" not in events and "cache_discarded" not in events
+
+
+def test_dns_load_balancing_scenario_tries_the_next_address_and_caches_both() -> None:
+    pair = LabPair(load_scenario("dns-load-balancing"))
+    assert isinstance(pair.run(), Success)
+    connects = [c.address for c in pair.commands if isinstance(c, ConnectRegistrar)]
+    assert connects == ["127.0.0.2", "127.0.0.1"]
+    kept = pair.stored[-1]
+    assert kept is not None and kept.registrars[0].addresses == ("127.0.0.2", "127.0.0.1")
+
+
+def test_dhcp_and_dns_down_a_warm_phone_signs_in_from_its_cache_under_either_use() -> None:
+    skip = LabPair(load_scenario("dhcp-and-dns-down-warm-cache"))
+    assert isinstance(skip.run(), Success)
+    skipped = [t.event for t in skip.traces]
+    assert "inform_sent" not in skipped and "cache_used" in skipped  # never asks
+    fallback = LabPair(load_scenario("dhcp-and-dns-down-warm-cache"), profile=fallback_profile())
+    assert isinstance(fallback.run(), Success)
+    informs = [t for t in fallback.traces if t.event == "inform_sent"]
+    used = next(t for t in fallback.traces if t.event == "cache_used")
+    assert len(informs) == 4 and "falling back" in used.fields["note"]
+    assert [c.host for c in fallback.commands if isinstance(c, ConnectRegistrar)] == [POOL_FQDN]
