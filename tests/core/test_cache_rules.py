@@ -59,6 +59,8 @@ def fallback_profile() -> DeviceProfile:
 def test_the_cache_after_a_sign_in_holds_the_sip_domain_and_every_a_record_of_the_registrar() -> (
     None
 ):
+    """Fidelity row 31: the cache holds the registrar, Media Relay, SIP domain and every A
+    record (gg398713)."""
     pair = LabPair(load_scenario_text(LOAD_BALANCED, name="load-balanced", source="test"))
     assert isinstance(pair.run(), Success)
     final = pair.stored[-1]
@@ -136,6 +138,7 @@ def test_fallback_use_takes_fresh_discovery_when_it_gives_servers() -> None:
 
 
 def test_fallback_use_takes_the_cache_when_dhcp_and_dns_both_fail() -> None:
+    """Fidelity row 30: the cache is a fallback when discovery fails (gg398713)."""
     world = World(srv={f"_ntp._udp.{DOMAIN}": World().srv[f"_ntp._udp.{DOMAIN}"]})
     world.srv["_ntp._udp.fabrikam.test"] = world.srv[f"_ntp._udp.{DOMAIN}"]
     boot = Boot(cache=CACHED, profile=fallback_profile(), world=world)
@@ -251,7 +254,7 @@ pool_fqdn = "pool02"
 
 
 def test_row_28_later_registrars_come_from_in_band_provisioning() -> None:
-    """gg398713: "From this point, the device uses the Registrar address provided to it by
+    """Fidelity row 28. gg398713: "From this point, the device uses the Registrar address provided to it by
     using in-band provisioning." The registrars the provisioning answer names are kept
     behind the one that signed the phone in, and a warm reboot turns to them when it is
     gone, before discovery starts afresh (row 29)."""
@@ -304,3 +307,18 @@ def test_dhcp_and_dns_down_a_warm_phone_signs_in_from_its_cache_under_either_use
     used = next(t for t in fallback.traces if t.event == "cache_used")
     assert len(informs) == 4 and "falling back" in used.fields["note"]
     assert [c.host for c in fallback.commands if isinstance(c, ConnectRegistrar)] == [POOL_FQDN]
+
+
+def test_row_34_srv_lookups_use_the_sip_domain_once_known() -> None:
+    """Fidelity row 34: SRV lookups use the SIP domain (Lync's DNS requirements;
+    UP-c8af0c49's `_ntp._udp.<SIP domain>`) once the phone knows it, not the DHCP domain."""
+    world = World()
+    for name in ("_sipinternaltls._tcp", "_ntp._udp"):
+        world.srv[f"{name}.fabrikam.test"] = world.srv[f"{name}.{DOMAIN}"]
+    boot = Boot(cache=CACHED, profile=fallback_profile(), world=world)
+    boot.feed(boot.ack(registrars=None), after=0.01)
+    boot.settle()
+    names = [c.name for c in boot.of(ResolveSrv)]
+    assert "_sipinternaltls._tcp.fabrikam.test" in names and "_ntp._udp.fabrikam.test" in names
+    assert not any(name.endswith(f".{DOMAIN}") for name in names), names
+    assert isinstance(boot.phone.outcome, Success)
