@@ -5,7 +5,8 @@ cached entry is used on the next boot instead of asking again; after a
 successful sign-in (the registrar's 200 OK) the cache is replaced by the values
 that worked. gg398713 adds what is kept: the registrar and Media Relay FQDNs,
 every address the registrar's name resolves to (several under DNS load
-balancing), and the phone's SIP domain; and a second reading of how it is used
+balancing), the phone's SIP domain, and the registrars in-band provisioning names
+behind the one that worked (`after_provisioning`); and a second reading of how it is used
 (`CACHE_USES`): in place of discovery (the seed), or only when discovery fails.
 
 Reading is tolerant: what a file lacks (an older phonesim's cache) is absent, and
