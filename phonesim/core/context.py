@@ -15,7 +15,12 @@ from typing import Any
 from phonesim.codec.provisioning_xml import ProvisionedSettings
 from phonesim.core.bringup import BringUpState
 from phonesim.core.commands import PersistCache, SendSipMessage
-from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, RegistrarTarget
+from phonesim.core.discovery_cache import (
+    CachePolicy,
+    DiscoveryCache,
+    RegistrarTarget,
+    after_provisioning,
+)
 from phonesim.core.failure import ServiceFailure
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, RandomSource
 from phonesim.core.names import Names
@@ -247,17 +252,23 @@ class BootContext:
 
     def keep_signed_in(self, registrar: RegistrarTarget, now: float) -> None:
         """Replace the cache with what signed the phone in: the web services, the registrar
-        with every address its name resolved to, the SIP domain, and the Media Relay once
-        provisioning has given it."""
+        with every address its name resolved to, the SIP domain, and the Media Relay and
+        registrars once provisioning has given them."""
         assert self.web_url is not None
         registrar = replace(
             registrar, addresses=self.names.addresses_of(registrar.host) or registrar.addresses
+        )
+        provisioned = self.provisioned
+        registrars = (
+            (registrar,)
+            if provisioned is None
+            else after_provisioning(registrar, (provisioned.pool, provisioned.backup_pool))
         )
         self.keep(
             DiscoveryCache(
                 source="signin",
                 web_url=self.web_url,
-                registrars=(registrar,),
+                registrars=registrars,
                 stored_at=self.wall_time(now),
                 sip_domain=self.sip_domain,
                 media_relay=None if self.provisioned is None else self.provisioned.mras_uri,

@@ -5,7 +5,8 @@ cached entry is used on the next boot instead of asking again; after a
 successful sign-in (the registrar's 200 OK) the cache is replaced by the values
 that worked. gg398713 adds what is kept: the registrar and Media Relay FQDNs,
 every address the registrar's name resolves to (several under DNS load
-balancing), and the phone's SIP domain; and a second reading of how it is used
+balancing), the phone's SIP domain, and the registrars in-band provisioning names
+behind the one that worked (`after_provisioning`); and a second reading of how it is used
 (`CACHE_USES`): in place of discovery (the seed), or only when discovery fails.
 
 Reading is tolerant: what a file lacks (an older phonesim's cache) is absent, and
@@ -26,6 +27,9 @@ from phonesim.codec.web_address import host_problem, url_problem
 CACHE_FORMAT = 1
 FROM_OPTION_120 = "option 120"
 """A registrar's origin when DHCP's option 120 named it."""
+FROM_PROVISIONING = "in-band provisioning"
+"""A registrar's origin when the pool's provisioning answer named it."""
+SIP_PORT = 5061
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,40 @@ class DiscoveryCache:
             "registrars": [r.label() for r in self.registrars],
             "stored_at": self.stored_at,
         }
+
+
+def after_provisioning(
+    worked: RegistrarTarget, named: tuple[str | None, ...]
+) -> tuple[RegistrarTarget, ...]:
+    """The registrars a signed-in phone keeps: the one that signed it in first, then each
+    the pool's provisioning named (its pool, its backup), in that order, once each.
+
+    gg398713: "From this point, the device uses the Registrar address provided to it by
+    using in-band provisioning." The one that worked stays first, so a warm reboot meets
+    the same pool; the provisioned ones stand by when it is gone, before the phone starts
+    discovery afresh (row 29). A name the phone cannot use is left out rather than let it
+    spoil the whole cache (`DiscoveryCache.problem`).
+    """
+    kept = [worked]
+    for value in named:
+        host = _registrar_host(value)
+        if host is None or host_problem(host) is not None:
+            continue
+        if all(host.lower() != r.host.lower() for r in kept):
+            kept.append(RegistrarTarget(host, SIP_PORT, "tls", origin=FROM_PROVISIONING))
+    return tuple(kept)
+
+
+def _registrar_host(value: str | None) -> str | None:
+    """`pool.contoso.com` of `pool.contoso.com`, `sip:pool.contoso.com;transport=tls` or
+    `sip:pool.contoso.com:5061` (a Front End writes its pool either way)."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.lower().startswith("sip:"):
+        text = text[4:]
+    host = text.split(";", 1)[0].rpartition("@")[2].split(":", 1)[0].strip().rstrip(".")
+    return host or None
 
 
 def _address_problem(address: str) -> str | None:

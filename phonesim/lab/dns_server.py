@@ -96,7 +96,9 @@ class LabDnsServer:
         else:
             self._count("nxdomain")
             response.set_rcode(dns.rcode.NXDOMAIN)
-        return response.to_wire()
+        # Records in the zone's order: dnspython shuffles them by default, and a scenario
+        # whose first A record is dead must meet the phone the same way every run.
+        return response.to_wire(want_shuffle=False)
 
     def _rrset(self, name: dns.name.Name, key: str, rdtype: int) -> dns.rrset.RRset | None:
         if rdtype == dns.rdatatype.SRV and key in self.zone.srv:

@@ -96,6 +96,7 @@ class LabPlan:
             layout.time_fqdn,
             updates,
             *self.registrar_roles(),
+            *self.backup_pool(),
         ]
         for spec in self.scenario.dhcp_servers:
             hosts += self._registrar_names_of(spec)
@@ -129,6 +130,11 @@ class LabPlan:
             roles.setdefault(fqdn(home), None)
         return roles
 
+    def backup_pool(self) -> list[str]:
+        """The backup pool the provisioning answer names, if the scenario has one."""
+        backup = self.scenario.registrar.backup_pool
+        return [] if backup is None else [self.layout.fqdn(backup)]
+
     def registrar_names(self) -> list[str]:
         """Every name a phone may reach the registrar by, and the lab address (option 120
         encoding 1): the names a pool's certificate carries."""
@@ -139,6 +145,7 @@ class LabPlan:
             if owner.startswith("_sip"):
                 names += [target for _p, _w, _port, target in records]
         names += self.registrar_roles()
+        names += self.backup_pool()
         names.append(self.layout.address)
         return list(dict.fromkeys(names))
 

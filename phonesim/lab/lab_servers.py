@@ -26,6 +26,7 @@ from phonesim.lab.lab_plan import LabPlan
 from phonesim.lab.layout import LabLayout
 from phonesim.lab.registrar import Busy, LabRegistrar
 from phonesim.lab.registrar_security import TlsDskRegistrar
+from phonesim.lab.registrar_subscriptions import LabProvisioning
 from phonesim.lab.scenario import LabScenario, RegistrarSpec
 from phonesim.lab.time_server import LabTimeServer
 from phonesim.lab.web_services import LabWebServices, WebFaults
@@ -167,6 +168,9 @@ def _tls_dsk_end(
         redirect_to=redirect_to,
         refuse_register=spec.refuse_register,
         sign_with_client_key=spec.server_signature == "client_key",
+        provisioning=None
+        if spec.backup_pool is None
+        else LabProvisioning(fqdn, backup_pool_fqdn=layout.fqdn(spec.backup_pool)),
     )
 
 

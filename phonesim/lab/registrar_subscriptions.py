@@ -78,6 +78,8 @@ class LabProvisioning:
     mras_uri: str | None = None
     """Left out by default: a client that finds one asks the Media Relay for credentials."""
     subscription_expires: int = 3600
+    backup_pool_fqdn: str | None = None
+    """The backup registrar pool, as `backupPoolUri` [U]: a phone keeps it beside its pool."""
 
     def groups(self, asked: tuple[str, ...]) -> dict[str, Mapping[str, str]]:
         """The groups asked for that the lab has something for, in the order asked."""
@@ -88,6 +90,8 @@ class LabProvisioning:
         }
         if self.mras_uri is not None:
             server["mrasUri"] = self.mras_uri
+        if self.backup_pool_fqdn is not None:
+            server["backupPoolUri"] = self.backup_pool_fqdn
         known: dict[str, Mapping[str, str]] = {
             "ServerConfiguration": server,
             "ucPolicy": self.uc_policy,

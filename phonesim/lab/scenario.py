@@ -179,6 +179,9 @@ class RegistrarSpec:
     """valid | client_key: the registrar signs its answers with the wrong key."""
     trusts_client_ca: bool = True
     """False: the pool does not trust the CA that issues the phones' certificates."""
+    backup_pool: str | None = None
+    """The backup registrar pool the provisioning answer names (`backupPoolUri`); the lab
+    answers on it as on the pool."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,10 @@ class LabScenario:
     profile: str | None = None
     """The device profile the fault needs (a firmware's own rule, such as CU7's strict DNS
     naming); None: whichever the user boots."""
+    warm_cache: bool = False
+    """The fault meets a phone that signed in to this site before: the in-memory pairing
+    boots it first against the site with every server up and reboots it with what it
+    kept; `boot --lab --scenario` meets it with the state folder's cache (`--cache`)."""
 
     @classmethod
     def healthy(cls) -> LabScenario:
@@ -325,7 +332,9 @@ class _ScenarioReader:
         f = self.file
         f.check_keys((), self.data, _TOP)
         head = f.table(("scenario",), self.data.get("scenario"))
-        f.check_keys(("scenario",), head, ("summary", "symptom", "hold_seconds", "profile"))
+        f.check_keys(
+            ("scenario",), head, ("summary", "symptom", "hold_seconds", "profile", "warm_cache")
+        )
         lab = f.table(("lab",), self.data.get("lab"))
         f.check_keys(("lab",), lab, ("web_fqdn", "pool_fqdn"))
         web = f.table(("web",), self.data.get("web"))
@@ -373,6 +382,7 @@ class _ScenarioReader:
             enterprise_dhcp=read_enterprise_dhcp(f, self.data.get("enterprise_dhcp")),
             lldp=read_lldp(f, self.data.get("lldp")),
             profile=self.text(("scenario", "profile"), head.get("profile")),
+            warm_cache=self.flag(("scenario", "warm_cache"), head.get("warm_cache")),
         )
 
     # -- sections ---------------------------------------------------------------
@@ -587,6 +597,7 @@ class _ScenarioReader:
                 "expires",
                 "keep_alive",
                 "sa_lifetime",
+                "backup_pool",
             ),
         )
         state = table.get("state", "up")
@@ -630,6 +641,7 @@ class _ScenarioReader:
             refuse_register=refusal,
             server_signature=signature,
             trusts_client_ca=trusts,
+            backup_pool=self.host(("registrar", "backup_pool"), table.get("backup_pool")),
         )
 
     def certificates(self) -> CertificateSpec:

@@ -120,7 +120,7 @@ from phonesim.lab.directory import LabDirectory
 from phonesim.lab.lab_plan import NTP_PORT, SIP_PORT
 from phonesim.lab.lab_servers import LabServers, configure_lab, scenario_layout
 from phonesim.lab.layout import LabLayout
-from phonesim.lab.scenario import LabScenario
+from phonesim.lab.scenario import LabScenario, RegistrarSpec
 from phonesim.profiles import load_profile
 from phonesim.report.trace_log import TraceLogWriter
 from phonesim.testing.lab_transport import LabWebSite, lab_transport, refused
@@ -129,6 +129,8 @@ from phonesim.testing.memory_tls import handshake
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 """When the lab's CA is made and the phone powers on, unless told otherwise."""
 SEED = 11
+DAY = timedelta(days=1)
+"""How long before its fault a warm scenario's phone signed in."""
 LATENCY = 0.001
 """Seconds from the phone to the lab: one hop on the lab's segment."""
 FIRST_SERIAL = 0x1000
@@ -192,6 +194,8 @@ class LabPair:
         # The scenario's own profile when it needs one (a firmware's rule), else the CX600.
         profile = profile or self.scenario.profile or "polycom-cx600"
         self.profile = _stock_profile(profile) if isinstance(profile, str) else profile
+        if cache is None and self.scenario.warm_cache:
+            cache = signed_in_before(self.scenario, self.profile, identity, seed, start)
         self.start_instant = start
         self.latency = latency
         self.now = 0.0
@@ -571,6 +575,27 @@ class LabPair:
                 trust_context(self._trusted), self.lab.registrar.ssl_context, host
             )
         return self._registrar_checks[key]
+
+
+def signed_in_before(
+    scenario: LabScenario,
+    profile: DeviceProfile,
+    identity: PhoneIdentity,
+    seed: int,
+    start: datetime,
+) -> DiscoveryCache | None:
+    """What a phone kept after signing in to the scenario's site a day before, with every
+    server up: the same names and the same provisioning, none of the fault."""
+    site = LabScenario(
+        name=f"{scenario.name} (the day before)",
+        summary="the site before its fault",
+        web_name=scenario.web_name,
+        pool_name=scenario.pool_name,
+        registrar=RegistrarSpec(backup_pool=scenario.registrar.backup_pool),
+    )
+    before = LabPair(site, profile=profile, identity=identity, seed=seed, start=start - DAY)
+    before.run()
+    return before.stored[-1] if before.stored else None
 
 
 @functools.lru_cache(maxsize=16)

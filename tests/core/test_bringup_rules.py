@@ -66,6 +66,7 @@ def events(pair: LabPair) -> list[str]:
 
 
 def test_lldp_med_is_listened_for_before_any_dhcp() -> None:
+    """Fidelity row 1: VLAN from LLDP-MED first."""
     pair = LabPair(site())
     pair.run()
     first_listen = next(i for i, c in enumerate(pair.commands) if isinstance(c, ListenLldp))
@@ -108,6 +109,7 @@ def test_no_lldp_med_within_the_timeout_falls_back_to_the_dhcp_vlan_query() -> N
 
 
 def test_vlan_query_uses_vendor_class_cpe_ocphone_asks_for_43_and_reads_sub_option_10() -> None:
+    """Fidelity row 2: VLAN from DHCP, vendor class CPE-OCPHONE, option 43 sub-option 10."""
     pair = LabPair(site())
     pair.run()
     first = decode_dhcp_message(next(c for c in pair.commands if isinstance(c, SendDhcp)).payload)
@@ -157,6 +159,7 @@ def test_a_vlan_id_sent_as_a_binary_integer_is_read_and_flagged() -> None:
 
 
 def test_the_phone_takes_its_own_lease_by_dora_before_the_inform() -> None:
+    """Fidelity row 3: the phone takes its own lease (DORA) before the INFORM."""
     pair = LabPair(site())
     outcome = pair.run()
     assert isinstance(outcome, Success)
@@ -201,6 +204,7 @@ def test_a_boot_without_bring_up_starts_with_the_inform_as_before() -> None:
 
 
 def test_the_dns_domain_comes_from_the_lease_option_15() -> None:
+    """Fidelity row 4: DNS domain from DHCP option 15."""
     pair = LabPair(site())
     pair.run()
     values = next(t for t in pair.traces if tb.LEASE_VALUES.matches(t))
@@ -211,6 +215,7 @@ def test_the_dns_domain_comes_from_the_lease_option_15() -> None:
 
 
 def test_the_dns_servers_come_from_the_lease_option_6() -> None:
+    """Fidelity row 5: DNS servers from DHCP option 6."""
     pair = LabPair(site())
     pair.run()
     values = next(t for t in pair.traces if tb.LEASE_VALUES.matches(t))

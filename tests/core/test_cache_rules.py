@@ -28,7 +28,8 @@ from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache, Registrar
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.outcome import Success
 from phonesim.core.profile import FALLBACK, CacheBehaviour, DeviceProfile
-from phonesim.lab.scenario import load_scenario_text
+from phonesim.lab.layout import LabLayout
+from phonesim.lab.scenario import load_scenario, load_scenario_text
 from phonesim.profiles import load_profile
 from phonesim.testing import LabPair
 
@@ -58,6 +59,8 @@ def fallback_profile() -> DeviceProfile:
 def test_the_cache_after_a_sign_in_holds_the_sip_domain_and_every_a_record_of_the_registrar() -> (
     None
 ):
+    """Fidelity row 31: the cache holds the registrar, Media Relay, SIP domain and every A
+    record (gg398713)."""
     pair = LabPair(load_scenario_text(LOAD_BALANCED, name="load-balanced", source="test"))
     assert isinstance(pair.run(), Success)
     final = pair.stored[-1]
@@ -135,6 +138,7 @@ def test_fallback_use_takes_fresh_discovery_when_it_gives_servers() -> None:
 
 
 def test_fallback_use_takes_the_cache_when_dhcp_and_dns_both_fail() -> None:
+    """Fidelity row 30: the cache is a fallback when discovery fails (gg398713)."""
     world = World(srv={f"_ntp._udp.{DOMAIN}": World().srv[f"_ntp._udp.{DOMAIN}"]})
     world.srv["_ntp._udp.fabrikam.test"] = world.srv[f"_ntp._udp.{DOMAIN}"]
     boot = Boot(cache=CACHED, profile=fallback_profile(), world=world)
@@ -228,3 +232,93 @@ def test_a_kept_certificate_the_pool_refuses_leads_to_the_pin_again() -> None:
     assert steps.index(("webticket", "cached_certificate_refused")) < steps.index(
         ("webticket", "request")
     )
+
+
+POOL_FQDN = "pool01.phonesim.test"
+
+BACKUP_POOL = """
+[scenario]
+summary = "the pool's provisioning answer names pool02 as the backup registrar"
+
+[registrar]
+backup_pool = "pool02"
+"""
+
+POOL01_GONE = """
+[scenario]
+summary = "pool01 is gone; its backup pool02 took over at another address"
+
+[lab]
+pool_fqdn = "pool02"
+"""
+
+
+def test_row_28_later_registrars_come_from_in_band_provisioning() -> None:
+    """Fidelity row 28. gg398713: "From this point, the device uses the Registrar address provided to it by
+    using in-band provisioning." The registrars the provisioning answer names are kept
+    behind the one that signed the phone in, and a warm reboot turns to them when it is
+    gone, before discovery starts afresh (row 29)."""
+    first = LabPair(load_scenario_text(BACKUP_POOL, name="backup-pool", source="test"))
+    assert isinstance(first.run(), Success)
+    kept = first.stored[-1]
+    assert kept is not None and kept.source == "signin"
+    assert [r.label() for r in kept.registrars] == [
+        "pool01.phonesim.test:5061",
+        "pool02.phonesim.test:5061",
+    ]
+    again = DiscoveryCache.from_json(json.loads(json.dumps(kept.to_json())))
+    assert again is not None and again.registrars == kept.registrars
+    # The next morning pool01's address answers no more; pool02 is at the lab's new one.
+    moved = LabLayout(address="127.0.0.5")
+    warm = LabPair(
+        load_scenario_text(POOL01_GONE, name="pool01-gone", source="test"),
+        cache=kept,
+        layout=moved,
+    )
+    outcome = warm.run()
+    assert isinstance(outcome, Success), outcome
+    assert outcome.registrar == "pool02.phonesim.test:5061"
+    connects = [(c.host, c.address) for c in warm.commands if isinstance(c, ConnectRegistrar)]
+    assert connects[:2] == [
+        ("pool01.phonesim.test", "127.0.0.1"),
+        ("pool02.phonesim.test", "127.0.0.5"),
+    ]
+    events = [t.event for t in warm.traces]
+    assert "inform_sent" not in events and "cache_discarded" not in events
+
+
+def test_dns_load_balancing_scenario_tries_the_next_address_and_caches_both() -> None:
+    pair = LabPair(load_scenario("dns-load-balancing"))
+    assert isinstance(pair.run(), Success)
+    connects = [c.address for c in pair.commands if isinstance(c, ConnectRegistrar)]
+    assert connects == ["127.0.0.2", "127.0.0.1"]
+    kept = pair.stored[-1]
+    assert kept is not None and kept.registrars[0].addresses == ("127.0.0.2", "127.0.0.1")
+
+
+def test_dhcp_and_dns_down_a_warm_phone_signs_in_from_its_cache_under_either_use() -> None:
+    skip = LabPair(load_scenario("dhcp-and-dns-down-warm-cache"))
+    assert isinstance(skip.run(), Success)
+    skipped = [t.event for t in skip.traces]
+    assert "inform_sent" not in skipped and "cache_used" in skipped  # never asks
+    fallback = LabPair(load_scenario("dhcp-and-dns-down-warm-cache"), profile=fallback_profile())
+    assert isinstance(fallback.run(), Success)
+    informs = [t for t in fallback.traces if t.event == "inform_sent"]
+    used = next(t for t in fallback.traces if t.event == "cache_used")
+    assert len(informs) == 4 and "falling back" in used.fields["note"]
+    assert [c.host for c in fallback.commands if isinstance(c, ConnectRegistrar)] == [POOL_FQDN]
+
+
+def test_row_34_srv_lookups_use_the_sip_domain_once_known() -> None:
+    """Fidelity row 34: SRV lookups use the SIP domain (Lync's DNS requirements;
+    UP-c8af0c49's `_ntp._udp.<SIP domain>`) once the phone knows it, not the DHCP domain."""
+    world = World()
+    for name in ("_sipinternaltls._tcp", "_ntp._udp"):
+        world.srv[f"{name}.fabrikam.test"] = world.srv[f"{name}.{DOMAIN}"]
+    boot = Boot(cache=CACHED, profile=fallback_profile(), world=world)
+    boot.feed(boot.ack(registrars=None), after=0.01)
+    boot.settle()
+    names = [c.name for c in boot.of(ResolveSrv)]
+    assert "_sipinternaltls._tcp.fabrikam.test" in names and "_ntp._udp.fabrikam.test" in names
+    assert not any(name.endswith(f".{DOMAIN}") for name in names), names
+    assert isinstance(boot.phone.outcome, Success)

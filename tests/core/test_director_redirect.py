@@ -36,6 +36,7 @@ def test_the_redirect_rule_is_the_flow_tables() -> None:
 
 
 def test_a_director_sends_the_phone_to_its_home_pool_for_a_new_handshake() -> None:
+    """Fidelity row 37: option 120 is often a Director, which redirects."""
     pair = LabPair(load_scenario("director-redirect"))
     outcome = pair.run()
     assert isinstance(outcome, Success) and outcome.registrar == f"{HOME}:5061"

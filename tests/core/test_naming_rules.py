@@ -18,6 +18,7 @@ OUTSIDE = "pool01.fabrikam.test"
 
 
 def test_pool_fqdn_suffix_must_match_the_sip_uri() -> None:
+    """Fidelity row 36: the pool FQDN suffix must match the SIP URI."""
     world = World()
     world.a[OUTSIDE] = ["192.0.2.40"]
     boot = Boot(world=world)

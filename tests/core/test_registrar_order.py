@@ -30,6 +30,7 @@ KNOWS_ITS_DOMAIN = DiscoveryCache(
 
 
 def test_with_a_known_sip_domain_the_registrars_follow_gg398713s_six_steps() -> None:
+    """Fidelity row 32: registrar order: gg398713's six steps."""
     world = World(dead_registrars={POOL, "pool02.contoso.test", "pool03.contoso.test"})
     world.dead_registrars.add("pool04.contoso.test")
     world.srv[f"_sipinternal._tcp.{DOMAIN}"] = [SrvRecord("pool03.contoso.test", 5060)]
@@ -54,6 +55,7 @@ def test_with_a_known_sip_domain_the_registrars_follow_gg398713s_six_steps() -> 
 
 
 def test_at_bootstrap_the_first_dhcp_fqdn_comes_before_dns() -> None:
+    """Fidelity row 33: no DNS values at bootstrap."""
     boot = Boot()  # no cache: the SIP domain is not known yet
     boot.feed(boot.ack(registrars=["pool02.contoso.test"]), after=0.01)
     boot.settle()

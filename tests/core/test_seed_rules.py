@@ -123,12 +123,15 @@ def test_all_option_120_registrars_dead_fails_at_the_registrar_stage() -> None:
 
 
 def test_successful_sign_in_replaces_the_cache_with_what_worked() -> None:
+    """Fidelity row 27: the cache is replaced only after authentication and registration."""
     # Authenticated means the registrar's verified 200 OK: the lab's TLS-DSK sign-in.
     pair = LabPair(load_scenario("two-registrars-first-dead"))
     assert isinstance(pair.run(), Success)
     final = pair.stored[-1]
     assert final is not None and final.source == "signin"
-    assert final.registrars == (RegistrarTarget("pool02.phonesim.test", 5061, "tls", "127.0.0.1"),)
+    # What worked first; then the pool the provisioning answer names (row 28).
+    assert final.registrars[0] == RegistrarTarget("pool02.phonesim.test", 5061, "tls", "127.0.0.1")
+    assert [r.label() for r in final.registrars[1:]] == ["pool01.phonesim.test:5061"]
     registered = next(i for i, t in enumerate(pair.traces) if t.event == "registered")
     stored = [i for i, t in enumerate(pair.traces) if t.event == "cache_stored"]
     assert stored[-1] > registered
@@ -145,6 +148,7 @@ def test_a_challenge_alone_writes_no_signin_cache() -> None:
 
 
 def test_next_boot_uses_the_cache_and_sends_no_inform() -> None:
+    """Fidelity row 26: the cache stands in for discovery (seed 000)."""
     cache = DiscoveryCache(
         source="signin",
         web_url=CERT_PROV,
@@ -160,6 +164,7 @@ def test_next_boot_uses_the_cache_and_sends_no_inform() -> None:
 
 
 def test_a_cache_that_no_longer_works_is_dropped_for_fresh_discovery() -> None:
+    """Fidelity row 29: a failing cached registrar restarts discovery."""
     stale = DiscoveryCache(
         source="signin",
         web_url=CERT_PROV,
@@ -271,6 +276,7 @@ def test_same_seed_gives_the_same_boot() -> None:
 
 
 def test_time_comes_from_the_ntp_srv_record_and_sets_the_phone_clock() -> None:
+    """Fidelity row 38: NTP servers from DNS, then time.windows.com."""
     boot = Boot()
     boot.feed(boot.ack(registrars=[POOL]), after=0.01)
     boot.settle()
@@ -342,6 +348,7 @@ def test_a_profile_without_strict_naming_follows_an_outside_srv_target() -> None
 
 
 def test_strict_naming_is_off_before_cu7_firmware_and_on_from_4_0_7577_4363() -> None:
+    """Fidelity row 35: strict DNS naming from CU7 (4.0.7577.4363)."""
     # Schertz 2013/08: "Any Lync Phone Edition (LPE) firmware version from 4.0.7577.4363
     # and newer" requires SRV targets in the SIP domain's namespace.
     assert load_profile("polycom-cx600").device.firmware == "4.0.7577.4100"

@@ -37,6 +37,7 @@ def test_the_inform_asks_for_option_4_time_server_beside_option_42() -> None:
 
 
 def test_option_4_time_server_is_used_when_dhcp_gives_no_option_42() -> None:
+    """Fidelity row 39: a DHCP time-server option (004, and 042)."""
     boot = Boot(world=without_time_servers())
     boot.feed(boot.ack(registrars=[POOL], extra=[(4, bytes([192, 0, 2, 124]))]), after=0.01)
     boot.settle()
@@ -62,6 +63,7 @@ def test_the_phone_clock_at_power_on_is_the_profiles_not_the_machines() -> None:
 
 
 def test_ntp_is_required_a_sign_in_without_a_time_server_fails_at_the_certificate_checks() -> None:
+    """Fidelity row 40: NTP is required."""
     boot = Boot(world=without_time_servers())
     boot.feed(boot.ack(registrars=[POOL]), after=0.01)
     boot.settle()

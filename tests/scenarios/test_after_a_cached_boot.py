@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -84,12 +85,18 @@ def test_every_scenario_ends_as_it_says_after_a_healthy_boot(
     assert expect is not None
     # A scenario that needs its own firmware (CU7's strict naming) is met by that firmware.
     profile = quick(tmp_path, scenario.profile) if scenario.profile else quick_profile
+    # A warm scenario's phone signed in to the site before: the user asks for its cache,
+    # in a copy of the state folder, since that sign-in rewrites what it keeps.
+    state = cached_state
+    if scenario.warm_cache:
+        state = Path(shutil.copytree(cached_state, tmp_path / "state"))
     before = flash(cached_state)
     capsys.readouterr()
     code = main(
         [
             *("boot", "--lab", "--scenario", name, "--profile", str(profile), *USER),
-            *("--state-dir", str(cached_state), "--run-dir", str(tmp_path / "run")),
+            *("--state-dir", str(state), "--run-dir", str(tmp_path / "run")),
+            *(["--cache"] if scenario.warm_cache else []),
         ]
     )
     shown = capsys.readouterr().out
@@ -106,6 +113,10 @@ def test_every_scenario_ends_as_it_says_after_a_healthy_boot(
     # The person at the terminal read the whole boot, each step in words, and its end.
     assert f"Result      {expect.result}" in shown or f"Result       {expect.result}" in shown
     assert not RAW_LINE.findall(shown), RAW_LINE.findall(shown)
+    assert flash(cached_state) == before
+    if scenario.warm_cache:
+        assert result["DiscoveryCache"]["Used"] is True
+        return
     # A factory-fresh phone: it asked DHCP itself, and its flash was left as it was.
     assert result["DiscoveryCache"]["Used"] is False
     assert "scenario" in result["DiscoveryCache"]["NotReadBecause"]

@@ -43,6 +43,8 @@ REQUIRED = {
     "untrusted-server-certificate",
     "phone-clock-wrong",
     "slow-dhcp",
+    "dns-load-balancing",
+    "dhcp-and-dns-down-warm-cache",
 }
 
 

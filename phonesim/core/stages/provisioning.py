@@ -22,6 +22,7 @@ from typing import ClassVar
 from phonesim.codec.provisioning_xml import MalformedProvisioning, read_answer
 from phonesim.codec.sip_message import SipResponse, parse_response
 from phonesim.core.context import BootContext, SignedIn
+from phonesim.core.discovery_cache import after_provisioning
 from phonesim.core.events import Event, SipReceived
 from phonesim.core.requests import Waiter
 from phonesim.core.stage import Stage
@@ -229,10 +230,13 @@ class Provisioning(Stepwise):
             groups=list(settings.groups),
             **settings.kept(),
         )
-        if settings.mras_uri is not None:
+        worked = self.subscriber.signed_in.connection.target
+        named = after_provisioning(worked, (settings.pool, settings.backup_pool))
+        if settings.mras_uri is not None or len(named) > 1:
             # gg398713: the cache holds "the last registered Registrar and Media Relay
-            # FQDNs": provisioning is where the Media Relay becomes known.
-            ctx.keep_signed_in(self.subscriber.signed_in.connection.target, ctx.out.now)
+            # FQDNs", and "from this point, the device uses the Registrar address provided
+            # to it by using in-band provisioning": both become known here.
+            ctx.keep_signed_in(worked, ctx.out.now)
         return None
 
     def _subscribed(self, response: SipResponse, now: float) -> None:

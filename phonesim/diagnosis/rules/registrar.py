@@ -14,6 +14,7 @@ from phonesim.diagnosis.rules.evidence import TEXTS, at
 UNREACHABLE = TEXTS["registrar.unreachable"]
 POOL_SUFFIX_MISMATCH = TEXTS["registrar.pool_suffix_mismatch"]
 FIRST_UNREACHABLE = TEXTS["registrar.first_unreachable"]
+ADDRESS_UNREACHABLE = TEXTS["registrar.address_unreachable"]
 _REGISTRAR = declared_field(ts.REGISTRAR_CHALLENGE_REACHED, "registrar")
 
 
@@ -54,6 +55,21 @@ def registrar_first_unreachable(record: BootRecord) -> Finding | None:
     first = fields_of(ts.REGISTRAR_ATTEMPT_FAILED, failed[0])
     # A legacy `registrar.signed_in` carries the registrar as the challenge's end does.
     challenged_at = reached.fields.get(_REGISTRAR)
+    if first.get("registrar") == challenged_at:
+        # DNS load balancing: the same pool at its next A record (gg398713), not a spare.
+        return ADDRESS_UNREACHABLE.finding(
+            severity="warning",
+            evidence={
+                "registrar": challenged_at,
+                "address": first.get("address"),
+                "error": first.get("detail"),
+                **at(failed[0]),
+            },
+            priority=60,
+            registrar=challenged_at,
+            address=first.get("address"),
+            error=first.get("detail"),
+        )
     return FIRST_UNREACHABLE.finding(
         severity="warning",
         evidence={
