@@ -232,6 +232,8 @@ def _client_message(
 
     hardware = mac_bytes(mac)
     xid_bytes(xid)
+    if not 1 <= len(parameter_request_list) <= 255:
+        raise MalformedOption(OPTION_PARAMETER_REQUEST_LIST, "must ask for 1 to 255 options")
     for code in parameter_request_list:
         if not 1 <= code <= 254:
             raise MalformedOption(
@@ -244,11 +246,15 @@ def _client_message(
     ]
     if vendor_class is not None:
         try:
-            options.append(("vendor_class_id", vendor_class.encode("latin-1")))
+            vendor_class_bytes = vendor_class.encode("latin-1")
         except UnicodeEncodeError as error:
             raise MalformedOption(
                 OPTION_VENDOR_CLASS, f"{vendor_class!r} is not latin-1"
             ) from error
+        if not 1 <= len(vendor_class_bytes) <= 255:
+            # RFC 2132 §9.13: option 60 holds at least one byte.
+            raise MalformedOption(OPTION_VENDOR_CLASS, "must be 1 to 255 bytes")
+        options.append(("vendor_class_id", vendor_class_bytes))
     options += [("param_req_list", list(parameter_request_list)), "end"]
     packet = BOOTP(
         op=BOOTREQUEST,

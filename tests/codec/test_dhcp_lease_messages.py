@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
+
 from phonesim.codec.dhcp_lease_messages import (
     build_discover,
     build_lease_answer,
@@ -22,6 +24,7 @@ from phonesim.codec.dhcp_message import (
     load_packet_library,
 )
 from phonesim.codec.lease_options import read_lease
+from phonesim.errors import MalformedDhcp, MalformedOption
 
 MAC = "00:04:f2:12:34:56"
 
@@ -189,3 +192,21 @@ def test_every_phone_s_discover_and_request_are_what_scapy_writes_for_it() -> No
             else:
                 wire = build_request(**common, requested_address=address, server_id=server)  # type: ignore[arg-type]
             assert wire == expected, (kind, mac)
+
+
+def test_bad_input_is_a_named_error_not_a_malformed_message() -> None:
+    with pytest.raises(MalformedDhcp, match="not a MAC address"):
+        build_discover(xid=1, mac="00:04", vendor_class=None, parameter_request_list=[1])
+    with pytest.raises(MalformedOption, match="option 60"):
+        build_discover(xid=1, mac=MAC, vendor_class="", parameter_request_list=[1])
+    with pytest.raises(MalformedOption, match="option 55"):
+        build_discover(xid=1, mac=MAC, vendor_class=None, parameter_request_list=[])
+    with pytest.raises(MalformedDhcp, match="requested_addr"):
+        build_request(
+            xid=1,
+            mac=MAC,
+            requested_address="1.2.3",
+            server_id="192.0.2.1",
+            vendor_class=None,
+            parameter_request_list=[1],
+        )
