@@ -10,6 +10,7 @@ addresses: it gets them only if the first gave every one back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import signal
@@ -23,7 +24,7 @@ import pytest
 
 from tests.integration.dhcp_peers import generate, logs, pool_of, start_server, stop
 from tests.interop.servers import wait_for_dhcp
-from tests.netns import Namespace, namespace, require_netns
+from tests.netns import Namespace, namespace, require_netns, wait_until
 
 pytestmark = pytest.mark.netns
 
@@ -43,6 +44,18 @@ class Kea:
 
     def released(self) -> list[tuple[str, str]]:
         return _RELEASED.findall(self.log.read_text(errors="replace"))
+
+    def settled(self, already: tuple[int, int]) -> tuple[dict[str, str], dict[str, str]]:
+        """The leases Kea allocated since `already`, and those it released, once its log
+        holds a RELEASE for each (bounded: a missing one fails the comparison after)."""
+        allocated = dict(self.allocated()[already[0] :])
+        with contextlib.suppress(AssertionError):
+            wait_until(
+                lambda: len(self.released()) - already[1] >= len(allocated),
+                timeout=10,
+                what="Kea's log of the RELEASEs",
+            )
+        return allocated, dict(self.released()[already[1] :])
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +99,7 @@ def test_each_phone_leases_its_own_address_and_gives_it_back(kea: Kea) -> None:
     assert summary["outcomes"] == {"success": POOL}
     assert summary["leases"] == {"taken": POOL, "released": POOL, "held": 0, "release_not_sent": 0}
     macs = {mac for mac, _ in kea.allocated()[already[0] :]}
-    time.sleep(0.5)  # the RELEASEs are the last frames: let Kea log them
-    allocated = dict(kea.allocated()[already[0] :])
-    released = dict(kea.released()[already[1] :])
+    allocated, released = kea.settled(already)
     assert len(allocated) == POOL and len(macs) == POOL
     assert len(set(allocated.values())) == POOL, "two phones were given one address"
     assert set(allocated.values()) <= set(_pool_addresses(kea.ns))
@@ -111,9 +122,7 @@ def test_ctrl_c_gives_back_every_lease_taken(kea: Kea) -> None:
     process.send_signal(signal.SIGINT)
     code, summary = finished(process, kea)
     assert code == 130
-    time.sleep(0.5)
-    allocated = dict(kea.allocated()[already[0] :])
-    released = dict(kea.released()[already[1] :])
+    allocated, released = kea.settled(already)
     assert 10 <= len(allocated) < POOL
     assert released == allocated
     assert summary["leases"]["released"] == len(allocated)
