@@ -23,7 +23,7 @@ from phonesim.core.stage import Stage
 from phonesim.core.supplied_trust import SuppliedTrust
 from phonesim.drivers.network import Network
 from phonesim.errors import UsageError
-from phonesim.fleet.fleet_run import FleetPlan, FleetRun
+from phonesim.fleet.fleet_run import DHCP_ONLY, FleetPlan, FleetRun
 from phonesim.fleet.identities import FleetIdentity
 from phonesim.fleet.lab_process import LabProcess
 from phonesim.fleet.load_shape import LoadShape
@@ -157,6 +157,7 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             warm=None
             if request.warm is None or fleet.warm is None
             else {**request.warm.summary(), "phones": fleet.warm.summary()},
+            leases=fleet.leases.summary() if fleet.statistics.leased else None,
         )
         write_report(request.report_dir, statistics, summary)
     finally:
@@ -178,16 +179,14 @@ def _target_text(
         if servers.dhcp_server is None
         else f"DHCP {servers.dhcp_server}"
     )
-    return where + (
-        ", DHCP only" if final_stage == Stage.DHCP else f", DNS {network.dns_server[0]}"
-    )
+    return where + (", DHCP only" if final_stage in DHCP_ONLY else f", DNS {network.dns_server[0]}")
 
 
 def _live_network(target: LiveTarget, final_stage: str) -> Network:
     """Real servers, read as a boot reads them (DNS and domain default to the machine's
     lease); a fleet keeps no capture of its own packets. A DHCP storm (`dhcp` as the
-    final stage) asks DHCP only, so it needs neither a DNS server nor a domain."""
-    if final_stage == Stage.DHCP:
+    final stage, or `lease`) asks DHCP only, so it needs neither a DNS server nor a domain."""
+    if final_stage in DHCP_ONLY:
         target = dataclasses.replace(
             target, dns=target.dns or _NO_DNS_SERVER, domain=target.domain or ""
         )

@@ -89,7 +89,8 @@ def register(commands: Any) -> None:
         "--iface",
         metavar="IFACE",
         help="broadcast the phones' INFORMs on this interface, each from its own MAC "
-        "(a packet socket: needs root or CAP_NET_RAW)",
+        "(a packet socket: needs root or CAP_NET_RAW); with --stage lease, each phone's "
+        "DORA, its lease released when the fleet stops",
     )
     where.add_argument("--giaddr", metavar="IP", help="send as a relay agent at this address")
     where.add_argument(

@@ -39,6 +39,13 @@ def print_end_summary(console: Console, summary: dict[str, Any], report_dir: Pat
             console.print(line)
     if summary.get("warm"):
         console.print(warm_line(summary["warm"]))
+    leases = summary.get("leases")
+    if leases:
+        refused = leases["release_not_sent"]
+        console.print(
+            f"leases: {leases['taken']} taken, {leases['released']} given back (DHCPRELEASE)"
+            + (f", {refused} RELEASE(s) the link refused" if refused else "")
+        )
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items())
     console.print(f"outcomes: {outcomes}")
     reached = reached_label(summary["config"].get("stage", Stage.REGISTRAR))

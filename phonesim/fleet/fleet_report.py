@@ -34,6 +34,7 @@ def fleet_summary(
     started_wall: float | None = None,
     hold: HoldFigures | None = None,
     warm: dict[str, Any] | None = None,
+    leases: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     summary = statistics.summary()
     summary["run"] = run_facts(started_wall)
@@ -50,6 +51,8 @@ def fleet_summary(
     summary["loop_lag"] = loop_lag
     summary["hold"] = None if hold is None else hold.summary(elapsed, summary["steps"])
     summary["warm"] = warm
+    # Only for phones that take their own leases: what they took and gave back.
+    summary["leases"] = leases
     summary["accounting_complete"] = summary["phones_finished"] == summary["phones_started"]
     summary["over_time"] = over_time(statistics, elapsed)
     return summary

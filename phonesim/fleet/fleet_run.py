@@ -80,6 +80,8 @@ class _NoDns:
 _NO_DNS = _NoDns()
 
 INTERRUPTED = "fleet.interrupted"
+DHCP_ONLY = frozenset({Stage.LEASE, Stage.DHCP})
+"""Final stages that ask DHCP only (a DORA or an INFORM storm): no DNS socket, no domain."""
 _FLEET_CACHE = CachePolicy.factory_fresh("a fleet's phones start factory-fresh", announce=False)
 DRIVER_ERROR = "fleet.driver_error"
 STALLED = "fleet.stalled"
@@ -392,7 +394,7 @@ class FleetRun:
                 f"cannot open the phones' DHCP socket on {where}: {error.strerror or error}"
             ) from None
         resolver: Resolver = _NO_DNS
-        if self.plan.final_stage != Stage.DHCP:  # a DHCP storm asks DHCP only: no DNS socket
+        if self.plan.final_stage not in DHCP_ONLY:  # a DHCP storm asks DHCP only: no DNS socket
             shared = SharedResolver(network.dns_server[0], network.dns_server[1], first.dns.timeout)
             try:
                 await shared.open()
@@ -630,7 +632,7 @@ _ARRIVALS_HOLD_LOOP = 0.005
 
 def _server_sockets(network: Network, final_stage: str) -> dict[str, tuple[str, int]]:
     servers = {"dhcp": network.dhcp_server}
-    if final_stage == Stage.DHCP:
+    if final_stage in DHCP_ONLY:
         return servers
     servers["dns"] = network.dns_server
     if 123 in network.port_map:  # a lab: its time server is where its DNS is

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
+
 from phonesim.codec.dhcp_lease_messages import (
     build_discover,
     build_lease_answer,
@@ -22,6 +24,7 @@ from phonesim.codec.dhcp_message import (
     load_packet_library,
 )
 from phonesim.codec.lease_options import read_lease
+from phonesim.errors import MalformedDhcp, MalformedOption
 
 MAC = "00:04:f2:12:34:56"
 
@@ -144,3 +147,66 @@ def test_scapy_reads_the_discover_as_a_dhcp_discover() -> None:
     options = dict(o for o in packet[DHCP].options if isinstance(o, tuple))
     assert options["message-type"] == DHCPDISCOVER
     assert options["vendor_class_id"] == b"CPE-OCPHONE"
+
+
+def test_every_phone_s_discover_and_request_are_what_scapy_writes_for_it() -> None:
+    """The messages are stamped from one scapy-written copy per shape: each phone's xid,
+    secs, MAC and options 50 and 54 must land where scapy itself puts them."""
+    from scapy.layers.dhcp import BOOTP, DHCP
+
+    cases = [
+        ("00:04:f2:00:00:01", 1, 0, "MS-UC-Client", (1, 3, 6, 15), "198.51.100.7", "192.0.2.1"),
+        ("02:ab:cd:ef:01:23", 0xFFFFFFFF, 70000, None, (6,), "192.0.2.254", "198.51.100.53"),
+        ("00:08:5d:12:34:56", 0x1234, 9, "CPE-OCPHONE", (1, 43, 120), "198.51.100.9", "0.0.0.1"),
+    ]
+    for mac, xid, seconds, vendor_class, requested, address, server in cases:
+        hardware = bytes.fromhex(mac.replace(":", ""))
+        for kind, extra in ((DHCPDISCOVER, []), (DHCPREQUEST, [address, server])):
+            options = [("message-type", kind), ("client_id", b"\x01" + hardware)]
+            if extra:
+                options += [("requested_addr", address), ("server_id", server)]
+            if vendor_class is not None:
+                options.append(("vendor_class_id", vendor_class.encode()))
+            options += [("param_req_list", list(requested)), "end"]
+            expected = bytes(
+                BOOTP(
+                    op=1,
+                    htype=1,
+                    hlen=6,
+                    xid=xid,
+                    secs=min(seconds, 0xFFFF),
+                    flags=BROADCAST_FLAG,
+                    chaddr=hardware,
+                )
+                / DHCP(options=options)
+            ).ljust(300, b"\x00")
+            common = {
+                "xid": xid,
+                "mac": mac,
+                "vendor_class": vendor_class,
+                "parameter_request_list": requested,
+                "seconds": seconds,
+            }
+            if kind == DHCPDISCOVER:
+                wire = build_discover(**common)  # type: ignore[arg-type]
+            else:
+                wire = build_request(**common, requested_address=address, server_id=server)  # type: ignore[arg-type]
+            assert wire == expected, (kind, mac)
+
+
+def test_bad_input_is_a_named_error_not_a_malformed_message() -> None:
+    with pytest.raises(MalformedDhcp, match="not a MAC address"):
+        build_discover(xid=1, mac="00:04", vendor_class=None, parameter_request_list=[1])
+    with pytest.raises(MalformedOption, match="option 60"):
+        build_discover(xid=1, mac=MAC, vendor_class="", parameter_request_list=[1])
+    with pytest.raises(MalformedOption, match="option 55"):
+        build_discover(xid=1, mac=MAC, vendor_class=None, parameter_request_list=[])
+    with pytest.raises(MalformedDhcp, match="requested_addr"):
+        build_request(
+            xid=1,
+            mac=MAC,
+            requested_address="1.2.3",
+            server_id="192.0.2.1",
+            vendor_class=None,
+            parameter_request_list=[1],
+        )

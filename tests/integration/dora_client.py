@@ -1,6 +1,6 @@
 """The phone's side of the VLAN query and of a lease, in whole frames (tests, benchmarks).
 
-Messages come from the codec's builders (`codec/dhcp_lease.py`), frames from
+Messages come from the phone's own builders (`codec/dhcp_lease_messages.py`), frames from
 `build_udp_frame`, from the phone's own MAC; a request is sent again every
 `every` seconds until its answer arrives or `timeout` passes, as a client
 retransmits, which also waits out a server still starting (bounded).
@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from phonesim.codec.dhcp_lease import build_discover, build_request
+from phonesim.codec.dhcp_lease_messages import build_discover, build_request
 from phonesim.codec.dhcp_message import (
     DHCPACK,
     DHCPOFFER,
@@ -24,6 +24,8 @@ from phonesim.codec.udp_frame import build_udp_frame
 from tests.integration.frame_link import FrameLink
 
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
+ASKED = (1, 3, 6, 15, 4, 42, 43, 120)
+"""The lease's options and the INFORM's (120 too), so one exchange shows all a server gives."""
 
 
 def broadcast_frame(mac: str, payload: bytes) -> bytes:
@@ -77,7 +79,9 @@ def vlan_query(
     link: FrameLink, mac: str, xid: int, *, vendor_class: str = "CPE-OCPHONE", timeout: float = 20
 ) -> DhcpMessage:
     """The phone's VLAN query on the native VLAN: a DISCOVER, answered by an OFFER."""
-    discover = build_discover(xid=xid, mac=mac, vendor_class=vendor_class)
+    discover = build_discover(
+        xid=xid, mac=mac, vendor_class=vendor_class, parameter_request_list=ASKED
+    )
     return ask(link, broadcast_frame(mac, discover), xid, DHCPOFFER, timeout=timeout)
 
 
@@ -107,6 +111,7 @@ def dora(
         vendor_class=vendor_class,
         requested_address=offer.yiaddr,
         server_id=offer.server_id,
+        parameter_request_list=ASKED,
     )
     ack = ask(link, broadcast_frame(mac, request), xid, DHCPACK, timeout=timeout)
     return Lease(offer, ack)

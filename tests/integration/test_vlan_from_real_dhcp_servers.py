@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from phonesim.codec.cpe_ocphone_option import decode_cpe_ocphone_option
-from phonesim.codec.dhcp_lease import lease_values
 from phonesim.codec.dhcp_message import decode_dhcp_message
+from phonesim.codec.lease_options import read_lease
 from phonesim.codec.link_layers import LINKTYPE_ETHERNET, UdpDatagram, find_udp
 from phonesim.codec.vlan_tag import read_vlan_tag
 from phonesim.drivers.vlan_bridge import open_vlan
@@ -75,7 +75,7 @@ def phonesim_reading(frame: bytes) -> dict[str, Any] | None:
     if not isinstance(found, UdpDatagram) or not found.is_dhcp:
         return None
     message = decode_dhcp_message(found.payload)
-    values = lease_values(message)
+    values = read_lease(message)
     tag = read_vlan_tag(frame)
     return {
         "vlan": list(found.vlans),
@@ -198,7 +198,7 @@ def test_the_server_gives_vlan_150_then_a_lease_on_it(kind: str, tmp_path: Path)
     wrong = wrong_case.options.get(43)
     assert wrong is None or decode_cpe_ocphone_option(wrong).vlan_id is None
 
-    values = lease_values(lease.ack)
+    values = read_lease(lease.ack)
     voice = ipaddress.IPv4Network(f"{scope.router}/24", strict=False)
     assert ipaddress.IPv4Address(values.address) in voice
     assert values.address == lease.offer.yiaddr
