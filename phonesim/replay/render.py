@@ -15,6 +15,7 @@ from phonesim.core.commands import Trace
 from phonesim.core.stage import Stage
 from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
 from phonesim.replay.answer_diff import CAPTURED_ONLY, DIFFERS, LIVE_ONLY, SAME, ResendDiff
+from phonesim.replay.bringup_view import print_bringup
 from phonesim.replay.capture_skim import CaptureSkim
 from phonesim.replay.live_resend import ResendPlan
 from phonesim.replay.option_forensics import (
@@ -25,6 +26,7 @@ from phonesim.replay.option_forensics import (
     OptionReading,
     read_message_options,
 )
+from phonesim.replay.phone_boots import INFORM, LEASE, RELEASE, VLAN_QUERY, PhoneBoot
 from phonesim.replay.replay_notes import (
     DNS_FROM_CAPTURE,
     DNS_NOT_CAPTURED,
@@ -56,6 +58,12 @@ _VERDICT_STYLE = {
 }
 _SKIPPED_IN_TIMELINE = (ts.stopped_as_asked(Stage.DISCOVERY),)
 """The replayed phone stops after discovery because a replay goes no further, not as asked."""
+PART_WORDS = {
+    VLAN_QUERY: "VLAN query",
+    LEASE: "lease",
+    INFORM: "INFORM",
+    RELEASE: "release",
+}
 _STATUS_STYLE = {
     SAME: "green",
     DIFFERS: "bold red",
@@ -109,7 +117,7 @@ class ReplayRenderer:
 
     # ------------------------------------------------------------ session
 
-    def session(self, session: DhcpSession) -> None:
+    def session(self, session: DhcpSession, boot: PhoneBoot | None = None) -> None:
         console = self.console
         when = datetime.fromtimestamp(session.first_time, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         kind = {"inform": "DHCPINFORM", "dora": "lease (DORA)"}.get(session.kind, session.kind)
@@ -122,11 +130,11 @@ class ReplayRenderer:
             )
         address = session.client_address
         console.print()
-        console.rule(
-            f"[bold]Session {session.number}[/bold] · {kind}"
-            + (" · VLAN query (CPE-OCPHONE)" if session.is_vlan_query else ""),
-            align="left",
-        )
+        if boot is not None:
+            role = f" · {PART_WORDS[boot.part_of(session)]} of {boot.client_mac}'s boot"
+        else:
+            role = " · VLAN query (CPE-OCPHONE)" if session.is_vlan_query else ""
+        console.rule(f"[bold]Session {session.number}[/bold] · {kind}{role}", align="left")
         console.print(
             f"xid 0x{session.xid:08x} · client {session.client_mac}"
             + (f" ({address})" if address else "")
@@ -187,8 +195,19 @@ class ReplayRenderer:
     def replay(self, replay: SessionReplay, model: str) -> None:
         console = self.console
         console.print()
+        boot = replay.boot
+        if boot is None:
+            what = "this session"
+        else:
+            what = (
+                f"{boot.client_mac}'s boot ("
+                + ", ".join(
+                    f"session {s.number} {PART_WORDS[boot.part_of(s)]}" for s in boot.sessions
+                )
+                + ")"
+            )
         console.print(
-            f"  [bold]{escape(model)}[/bold] ({replay.profile}) on this session, virtual clock; "
+            f"  [bold]{escape(model)}[/bold] ({replay.profile}) on {escape(what)}, virtual clock; "
             f"domain {escape(replay.domain)} [dim]({escape(replay.domain_source)})[/dim]",
             highlight=False,
         )
@@ -206,14 +225,17 @@ class ReplayRenderer:
                     # replay has nothing left to do for one.
                     raise BrokenPipeError
         console.print()
+        if boot is not None:
+            print_bringup(self.console, replay)
         console.print("  [bold]Answers[/bold]")
         if not replay.answers:
             console.print("    none in the capture")
         for answer in replay.answers:
             style = _VERDICT_STYLE.get(answer.verdict, "")
             verdict = answer.verdict.replace("_", " ")
+            part = f"{PART_WORDS[answer.part]:<11} " if answer.part else ""
             console.print(
-                f"    {answer.server:<15} +{answer.t:.6f}s "
+                f"    {part}{answer.server:<15} +{answer.t:.6f}s "
                 + (f"[{style}]{verdict}[/{style}]" if style else verdict)
                 + f": {escape(answer.why)}",
                 highlight=False,

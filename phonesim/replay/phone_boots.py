@@ -1,0 +1,144 @@
+"""One phone's bring-up found in a capture: its VLAN query, its lease and its INFORM.
+
+A phone's boot leaves several DHCP sessions with different transaction ids: the
+`CPE-OCPHONE` VLAN query (untagged), its RELEASE, the lease on the voice VLAN (tagged),
+then the DHCPINFORM. They are only one boot when read together, so the grouper holds a
+client MAC's lease exchanges until its INFORM arrives (or the capture moves on), and
+hands the group out as one `PhoneBoot`. A session that belongs to no boot (an INFORM
+with no lease before it, a stray ACK) is handed out alone, as before.
+
+Grouping works on the stream of complete sessions: only phones whose boot is still
+open are held, and a boot the capture has been quiet about for `idle` seconds of
+capture time is handed out as it stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from phonesim.codec.dhcp_message import DHCPDECLINE, DHCPRELEASE
+from phonesim.replay.sessions import (
+    KIND_DORA,
+    KIND_INFORM,
+    UC_VENDOR_CLASS,
+    VLAN_QUERY_VENDOR_CLASS,
+    DhcpSession,
+)
+
+VLAN_QUERY = "vlan_query"
+LEASE = "lease"
+INFORM = "inform"
+RELEASE = "release"
+
+PHONE_CLASSES = frozenset({VLAN_QUERY_VENDOR_CLASS, UC_VENDOR_CLASS})
+MAX_OPEN_BOOTS = 4096
+"""Phones whose boot is held open at once; the oldest is handed out beyond this."""
+
+
+@dataclass
+class PhoneBoot:
+    """The sessions of one phone's boot, each in its part."""
+
+    client_mac: str
+    vlan_query: DhcpSession | None = None
+    lease: DhcpSession | None = None
+    inform: DhcpSession | None = None
+    releases: list[DhcpSession] = field(default_factory=list)
+
+    @property
+    def sessions(self) -> list[DhcpSession]:
+        parts = [self.vlan_query, self.lease, self.inform, *self.releases]
+        return sorted((s for s in parts if s is not None), key=lambda s: s.number)
+
+    @property
+    def last_time(self) -> float:
+        return max(s.last_time for s in self.sessions)
+
+    @property
+    def first_time(self) -> float:
+        return min(s.first_time for s in self.sessions)
+
+    def part_of(self, session: DhcpSession) -> str:
+        if session is self.vlan_query:
+            return VLAN_QUERY
+        if session is self.lease:
+            return LEASE
+        if session is self.inform:
+            return INFORM
+        return RELEASE
+
+
+def _is_release(session: DhcpSession) -> bool:
+    types = session.types
+    return bool(types) and types <= {DHCPRELEASE, DHCPDECLINE}
+
+
+class BootGrouper:
+    """Sessions in, boots (and sessions that belong to none) out, in the order they end."""
+
+    def __init__(self, *, idle: float = 300.0) -> None:
+        self.idle = idle
+        self._open: dict[str, PhoneBoot] = {}
+
+    def add(self, session: DhcpSession) -> Iterator[PhoneBoot | DhcpSession]:
+        yield from self._stale(session.first_time)
+        mac = session.client_mac
+        boot = self._open.get(mac)
+        if session.kind == KIND_DORA:
+            query = _tagged_query(session) is False
+            if boot is not None and (boot.lease is not None or (query and boot.vlan_query)):
+                # A second lease, or a new VLAN query: the phone booted again.
+                yield from _handed_out(self._open.pop(mac))
+                boot = None
+            if boot is None:
+                boot = PhoneBoot(mac)
+                if len(self._open) >= MAX_OPEN_BOOTS:
+                    yield from _handed_out(self._open.pop(next(iter(self._open))))
+                self._open[mac] = boot
+            if query and boot.vlan_query is None:
+                boot.vlan_query = session
+            else:
+                boot.lease = session
+            return
+        if boot is not None and _is_release(session):
+            boot.releases.append(session)
+            return
+        if boot is not None and session.kind == KIND_INFORM and session.inform is not None:
+            boot.inform = session
+            yield self._open.pop(mac)
+            return
+        yield session
+
+    def finish(self) -> Iterator[PhoneBoot | DhcpSession]:
+        for boot in list(self._open.values()):
+            yield from _handed_out(boot)
+        self._open.clear()
+
+    def _stale(self, now: float) -> Iterator[PhoneBoot | DhcpSession]:
+        for mac, boot in list(self._open.items()):
+            if now - boot.last_time > self.idle:
+                yield from _handed_out(self._open.pop(mac))
+
+
+def _handed_out(boot: PhoneBoot) -> Iterator[PhoneBoot | DhcpSession]:
+    """A boot without its INFORM: still a boot when a phone's class asked for the lease (a
+    phone whose cache let it skip discovery); a lone lease of anything else (a laptop's,
+    a printer's) is only a session."""
+    lease = boot.lease
+    if boot.vlan_query is None and lease is not None and lease.vendor_class not in PHONE_CLASSES:
+        yield from boot.sessions
+        return
+    yield boot
+
+
+def _tagged_query(session: DhcpSession) -> bool | None:
+    """None: not a VLAN query (another vendor class); False: a VLAN query as the phone
+    sends it, untagged; True: the VLAN query's class on a tagged VLAN, which is the lease
+    a phone takes on its voice VLAN (the profile asks as `CPE-OCPHONE` there too)."""
+    if not session.is_vlan_query:
+        return None
+    return bool(session.vlans)
+
+
+__all__ = ["INFORM", "LEASE", "RELEASE", "VLAN_QUERY", "BootGrouper", "PhoneBoot"]
