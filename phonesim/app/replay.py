@@ -22,7 +22,7 @@ from phonesim.core.profile import DeviceProfile
 from phonesim.drivers.network import BROADCAST
 from phonesim.errors import UsageError
 from phonesim.replay.answer_diff import ResendDiff, diff_answers
-from phonesim.replay.cache_file import read_cache_file
+from phonesim.replay.cache_file import cache_file_path, read_cache_file
 from phonesim.replay.capture_skim import CaptureSkim
 from phonesim.replay.live_resend import FRESH, KEEP, LiveExchange, ResendPlan, plan_resend, resend
 from phonesim.replay.phone_boots import BootGrouper, PhoneBoot
@@ -65,7 +65,8 @@ def replay_capture(request: ReplayRequest, skim: CaptureSkim) -> Iterator[Replay
 
     The caller keeps `skim` to read the capture's statistics, and its error, after.
     """
-    cache = read_cache_file(request.cache) if request.cache is not None else None
+    cache_file = cache_file_path(request.cache) if request.cache is not None else None
+    cache = read_cache_file(cache_file) if cache_file is not None else None
     replayer = SessionReplayer(
         request.profile,
         dns=skim.dns,
@@ -73,7 +74,7 @@ def replay_capture(request: ReplayRequest, skim: CaptureSkim) -> Iterator[Replay
         lease_domains=skim.lease_domains,
         seed=request.seed,
         cache=cache,
-        cache_file=request.cache,
+        cache_file=cache_file,
     )
     sessions = skim.sessions()
     if request.session is not None:

@@ -17,10 +17,14 @@ from phonesim.errors import UsageError
 CACHE_FILE_NAME = "discovery-cache.json"
 
 
+def cache_file_path(path: Path) -> Path:
+    """The cache file `path` names: itself, or the one in the phone's folder it names."""
+    return path / CACHE_FILE_NAME if path.is_dir() else path
+
+
 def read_cache_file(path: Path) -> DiscoveryCache:
     """The cache in `path` (the JSON file, or the phone's folder that holds it)."""
-    if path.is_dir():
-        path = path / CACHE_FILE_NAME
+    path = cache_file_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -42,4 +46,4 @@ def read_cache_file(path: Path) -> DiscoveryCache:
     return cache
 
 
-__all__ = ["CACHE_FILE_NAME", "read_cache_file"]
+__all__ = ["CACHE_FILE_NAME", "cache_file_path", "read_cache_file"]

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from phonesim.core import trace_schema as ts
 from phonesim.core.commands import Trace
+from phonesim.core.outcome import Success
 from phonesim.core.stage import Stage
 from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
 from phonesim.replay.answer_diff import CAPTURED_ONLY, DIFFERS, LIVE_ONLY, SAME, ResendDiff
@@ -56,8 +57,9 @@ _VERDICT_STYLE = {
     IGNORED: "yellow",
     AFTER_DECISION: "yellow",
 }
-_SKIPPED_IN_TIMELINE = (ts.stopped_as_asked(Stage.DISCOVERY),)
-"""The replayed phone stops after discovery because a replay goes no further, not as asked."""
+_SKIPPED_IN_TIMELINE = (ts.stopped_as_asked(Stage.DISCOVERY), ts.stopped_as_asked(Stage.LEASE))
+"""The replayed phone stops after discovery (or, in a boot the capture shows no INFORM of,
+after its lease) because a replay goes no further, not as asked."""
 PART_WORDS = {
     VLAN_QUERY: "VLAN query",
     LEASE: "lease",
@@ -250,6 +252,15 @@ class ReplayRenderer:
         if decision is not None:
             for line in _decision_lines(decision, replay):
                 console.print(line, highlight=False)
+        elif isinstance(outcome, Success) and any(
+            ts.DISCOVERY_CACHE_USED.matches(t) for t in replay.traces
+        ):
+            registrars = outcome.registrar.replace(",", ", ")
+            console.print(
+                f"    web services {escape(str(outcome.web_url))} [dim](discovery cache)[/dim]\n"
+                f"    registrars {escape(registrars)} [dim](discovery cache)[/dim]",
+                highlight=False,
+            )
         fallback = "yes" if replay.dns_fallback else "no"
         console.print(f"    falls back to DNS: {fallback}", highlight=False)
         reason = getattr(outcome, "reason", None)

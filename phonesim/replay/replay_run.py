@@ -172,7 +172,7 @@ class ReplayRun:
     def _schedule_answers(self, part: str, xid: int, now: float) -> None:
         session = self.parts.get(part)
         if session is None:
-            if part != INFORM:
+            if part != INFORM or self.result.boot is not None:
                 self.note(
                     now,
                     "part_not_captured",
@@ -302,7 +302,7 @@ class ReplayRun:
         self.result.answers = sorted(settled, key=lambda a: (a.t, a.record))
 
 
-_WORDS = {VLAN_QUERY: "answer to the VLAN query", LEASE: "lease exchange", INFORM: "INFORM"}
+_WORDS = {VLAN_QUERY: "answer to the VLAN query", LEASE: "lease exchange", INFORM: "DHCPINFORM"}
 
 
 def _request_time(session: DhcpSession) -> float:

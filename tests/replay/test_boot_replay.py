@@ -1,0 +1,251 @@
+"""`phonesim replay` on captures of whole boots: one phone's VLAN query, lease and INFORM
+replayed as one boot, and a warm boot replayed with the discovery cache it booted with."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from phonesim.cli import main
+from phonesim.core.discovery_cache import DiscoveryCache, RegistrarTarget
+from tests.replay import boot_captures
+
+CS_URL = "https://web01.contoso.test:443/CertProv/CertProvisioningService.svc"
+CACHED_URL = "https://web99.contoso.test:443/CertProv/CertProvisioningService.svc"
+PROFILES = Path(__file__).resolve().parents[2] / "profiles"
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "240")
+
+
+def replay(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
+    code = main(["replay", *(str(a) for a in argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def replays(out: str) -> list[dict[str, Any]]:
+    """The replay of each JSON session line that carries one."""
+    lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return [line["replay"] for line in lines if line["type"] == "session" and line["replay"]]
+
+
+def events(replayed: dict[str, Any]) -> list[str]:
+    return [f"{t['stage']}.{t['event']}" for t in replayed["timeline"]]
+
+
+def finding_ids(replayed: dict[str, Any]) -> list[str]:
+    return [f["Id"] for f in replayed["findings"]]
+
+
+def cache_file(folder: Path) -> Path:
+    """What a boot keeps in `<state>/<mac>/discovery-cache.json` after signing in."""
+    cache = DiscoveryCache(
+        source="dhcp",
+        web_url=CACHED_URL,
+        registrars=(RegistrarTarget("pool99.contoso.test", 5061),),
+        stored_at=1795420000.0,
+        sip_domain="contoso.test",
+    )
+    path = folder / "00-04-f2-5a-10-01" / "discovery-cache.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(cache.to_json()))
+    return path
+
+
+def test_vlan_query_lease_and_inform_replay_as_one_boot(capsys, tmp_path: Path) -> None:
+    capture = boot_captures.dnsmasq_boot(tmp_path)
+    code, out, _ = replay(capsys, capture, "--json")
+    assert code == 0
+    (boot,) = replays(out)
+    assert boot["boot_sessions"] == [1, 2, 3, 4]
+    bringup = boot["bringup"]
+    assert bringup["vlan"] == 150 and bringup["vlan_source"] == "dhcp"
+    assert bringup["vlan_spelling"].startswith("one-byte integer")
+    lease = bringup["lease"]
+    assert lease["address"] == "192.0.2.100"
+    assert lease["dns_servers"] == ["192.0.2.53"] and lease["dns_source"] == "lease"
+    assert lease["missing"] == [15] and "domain" not in lease
+    # No option 15 in the lease: the INFORM's ACK names the domain, before any other source.
+    assert bringup["domain_from_inform_ack"] == "contoso.test"
+    assert (boot["domain"], boot["domain_source"]) == ("contoso.test", "the INFORM's ACK")
+    assert "lease.option_missing" in finding_ids(boot)
+    assert boot["outcome"]["web_url"] == CS_URL
+    assert [(a["part"], a["verdict"]) for a in boot["answers"]] == [
+        ("vlan_query", "taken"),
+        ("vlan_query", "acked"),
+        ("lease", "taken"),
+        ("lease", "acked"),
+        ("inform", "won"),
+    ]
+    # The INFORM went out from the lease's address, after the move to VLAN 150.
+    order = events(boot)
+    assert (
+        order.index("vlan.joined") < order.index("lease.values") < order.index("dhcp.inform_sent")
+    )
+
+
+def test_the_terminal_says_the_vlan_its_spelling_and_each_value_s_source(
+    capsys, tmp_path: Path
+) -> None:
+    code, out, _ = replay(capsys, boot_captures.dnsmasq_boot(tmp_path))
+    text = " ".join(out.split())
+    assert code == 0
+    assert (
+        "VLAN 150 from DHCP (CPE-OCPHONE) by 192.0.2.5, sub-option 10 as one-byte integer" in text
+    )
+    assert "DNS servers 192.0.2.53 (from lease)" in text
+    assert "domain contoso.test (from the INFORM's ACK, option 15: the lease had none)" in text
+    assert "DHCP gave VLAN 150; the lease on VLAN 150 has no option 15" in text
+
+
+def test_a_vlan_option_for_the_wrong_vendor_class_leaves_the_phone_untagged(
+    capsys, tmp_path: Path
+) -> None:
+    code, out, _ = replay(capsys, boot_captures.wrong_vendor_class_boot(tmp_path), "--json")
+    assert code == 0
+    (boot,) = replays(out)
+    assert boot["bringup"]["vlan"] is None
+    assert boot["bringup"]["vlan_not_given"] == "the answer has no option 43"
+    # It keeps the lease its VLAN query took, and sends its INFORM from there.
+    assert boot["bringup"]["lease"]["address"] == boot_captures.QUERY_ADDRESS
+    assert "lease.kept_from_query" in events(boot)
+    assert "vlan.not_given" in finding_ids(boot)
+    assert boot["outcome"]["result"] == "decided"
+
+
+def test_two_phones_booting_at_once_are_two_boots(capsys, tmp_path: Path) -> None:
+    code, out, _ = replay(capsys, boot_captures.two_phones(tmp_path), "--json")
+    assert code == 0
+    first, second = replays(out)
+    assert first["boot_sessions"] == [1, 2, 5, 7] and second["boot_sessions"] == [3, 4, 6, 8]
+    assert first["address"] == "192.0.2.100" and second["address"] == "192.0.2.101"
+
+
+def test_a_laptop_s_lease_is_no_phone_boot(capsys, tmp_path: Path) -> None:
+    """A DORA without a phone's vendor class and no INFORM after it stays one session."""
+    writer = boot_captures.writer()
+    scene = writer["Scene"]()
+    boot_captures.dora(
+        scene,
+        at=writer["T0"],
+        xid=0x3000_0001,
+        mac="00:00:5e:00:53:99",
+        offered="192.0.2.150",
+        options=boot_captures.lease_options(),
+        vendor_class=None,
+    )
+    path = tmp_path / "laptop.pcap"
+    writer["write_pcap"](path, scene, writer["ethernet"])
+    code, out, _ = replay(capsys, path, "--json")
+    (line, _summary) = [json.loads(text) for text in out.splitlines()]
+    assert code == 0
+    assert line["replay"] is None and "DORA" in line["not_replayed"] and "boot" not in line
+
+
+def test_a_boot_without_inform_stops_after_the_lease_and_names_the_cache(
+    capsys, tmp_path: Path
+) -> None:
+    code, out, _ = replay(capsys, boot_captures.warm_boot(tmp_path), "--json")
+    assert code == 0
+    (boot,) = replays(out)
+    notes = [t for t in boot["timeline"] if t["stage"] == "replay"]
+    assert [n["event"] for n in notes] == ["no_inform_in_boot"]
+    assert "--cache FILE" in notes[0]["fields"]["why"]
+    assert "dhcp.inform_sent" not in events(boot)
+    assert boot["bringup"]["lease"]["address"] == "192.0.2.100"
+
+
+def test_with_its_cache_a_warm_boot_skips_discovery_as_the_phone_did(
+    capsys, tmp_path: Path
+) -> None:
+    cache = cache_file(tmp_path)
+    code, out, _ = replay(capsys, boot_captures.warm_boot(tmp_path), "--cache", cache, "--json")
+    assert code == 0
+    (boot,) = replays(out)
+    order = events(boot)
+    assert "discovery.cache_used" in order and "replay.no_inform_in_boot" not in order
+    assert "dhcp.inform_sent" not in order
+    assert "lease.values" in order
+    assert boot["outcome"]["web_url"] == CACHED_URL
+    assert boot["outcome"]["registrars"] == ["pool99.contoso.test:5061"]
+    assert boot["cache_file"] == str(cache)
+    assert "discovery.cache_used" in finding_ids(boot)
+    # The phone's folder names the same file.
+    code, out, _ = replay(capsys, boot_captures.warm_boot(tmp_path), "--cache", cache.parent)
+    text = " ".join(out.split())
+    assert code == 0
+    assert f"web services {CACHED_URL} (discovery cache)" in text
+    assert json.loads(cache.read_text())["web_url"] == CACHED_URL  # never written back
+
+
+def test_a_fallback_profile_discovers_first_then_takes_the_cache(capsys, tmp_path: Path) -> None:
+    profile = tmp_path / "cx600-fallback.toml"
+    text = (PROFILES / "polycom-cx600.toml").read_text()
+    assert "[cache]" not in text
+    profile.write_text(text + '\n[cache]\nuse = "fallback"\n')
+    cache = cache_file(tmp_path)
+    code, out, _ = replay(
+        capsys,
+        boot_captures.warm_boot(tmp_path),
+        "--cache",
+        cache,
+        "--profile",
+        profile,
+        "--json",
+    )
+    assert code == 0
+    (boot,) = replays(out)
+    order = events(boot)
+    # gg398713: discovery as on any boot; the cache only once DHCP and DNS gave nothing.
+    assert order.index("discovery.cache_held") < order.index("dhcp.inform_sent")
+    assert order.index("dhcp.gave_up") < order.index("discovery.cache_used")
+    assert "replay.part_not_captured" in order
+    assert boot["outcome"]["web_url"] == CACHED_URL
+
+
+def test_an_inform_session_alone_starts_with_the_cache_too(capsys, tmp_path: Path) -> None:
+    """A phone that skips discovery never sends the captured INFORM's answers a use."""
+    cache = cache_file(tmp_path)
+    capture = Path(__file__).resolve().parents[2] / "examples" / "captures" / "lab-inform.pcap"
+    code, out, _ = replay(capsys, capture, "--cache", cache, "--json")
+    assert code == 0
+    first = replays(out)[0]
+    assert "discovery.cache_used" in events(first) and "dhcp.inform_sent" not in events(first)
+    assert first["outcome"]["web_url"] == CACHED_URL
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "no such file"),
+        ("{", "not JSON"),
+        ('{"format": 99}', "not a discovery cache of this phonesim"),
+        (b"\xff\xfe\x00", "not UTF-8 text"),
+    ],
+)
+def test_a_cache_file_that_cannot_be_used_is_one_line(
+    capsys, tmp_path: Path, content: str | bytes | None, says: str
+) -> None:
+    path = tmp_path / "discovery-cache.json"
+    if isinstance(content, str):
+        path.write_text(content)
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    code, out, err = replay(capsys, boot_captures.warm_boot(tmp_path), "--cache", path)
+    assert code == 2 and out == ""
+    (line,) = err.splitlines()
+    assert line.startswith(f"phonesim: error: --cache {path}: ") and says in line
+
+
+def test_a_folder_without_a_cache_names_the_file_it_looked_for(capsys, tmp_path: Path) -> None:
+    code, _, err = replay(capsys, boot_captures.warm_boot(tmp_path), "--cache", tmp_path)
+    assert code == 2
+    assert (
+        err.strip() == f"phonesim: error: --cache {tmp_path / 'discovery-cache.json'}: no such file"
+    )
