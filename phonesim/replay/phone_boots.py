@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from phonesim.codec.cpe_ocphone_option import decode_cpe_ocphone_option
 from phonesim.codec.dhcp_message import DHCPDECLINE, DHCPRELEASE
+from phonesim.errors import PhonesimError
 from phonesim.replay.sessions import (
     KIND_DORA,
     KIND_INFORM,
@@ -86,9 +88,8 @@ class BootGrouper:
         mac = session.client_mac
         boot = self._open.get(mac)
         if session.kind == KIND_DORA:
-            query = _tagged_query(session) is False
-            if boot is not None and (boot.lease is not None or (query and boot.vlan_query)):
-                # A second lease, or a new VLAN query: the phone booted again.
+            if boot is not None and not _leases_next(boot):
+                # The phone booted again: a new VLAN query, or a second lease.
                 yield from _handed_out(self._open.pop(mac))
                 boot = None
             if boot is None:
@@ -96,10 +97,10 @@ class BootGrouper:
                 if len(self._open) >= MAX_OPEN_BOOTS:
                     yield from _handed_out(self._open.pop(next(iter(self._open))))
                 self._open[mac] = boot
-            if query and boot.vlan_query is None:
-                boot.vlan_query = session
-            else:
-                boot.lease = session
+                if _tagged_query(session) is False:
+                    boot.vlan_query = session
+                    return
+            boot.lease = session
             return
         if boot is not None and _is_release(session):
             boot.releases.append(session)
@@ -130,6 +131,25 @@ def _handed_out(boot: PhoneBoot) -> Iterator[PhoneBoot | DhcpSession]:
         yield from boot.sessions
         return
     yield boot
+
+
+def _leases_next(boot: PhoneBoot) -> bool:
+    """Whether the phone's next DORA is its lease: after a VLAN query that moved it to a
+    VLAN, or that nobody answered (the phone then asks for its lease untagged). A query
+    answered without a usable VLAN was the lease itself (`Stage.LEASE` keeps it)."""
+    query = boot.vlan_query
+    if boot.lease is not None or query is None:
+        return False
+    acks = query.acks
+    if not acks:
+        return True
+    option = acks[-1].message.options.get(43)
+    if option is None:
+        return False
+    try:
+        return decode_cpe_ocphone_option(option).usable
+    except PhonesimError:
+        return False
 
 
 def _tagged_query(session: DhcpSession) -> bool | None:
