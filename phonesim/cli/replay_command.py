@@ -129,6 +129,8 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.session is not None and args.session < 1:
         raise UsageError("--session counts from 1")
+    if args.resend and args.cache is not None:
+        raise UsageError("--cache is for the offline replay, not --resend")
     if args.resend:
         code = _run_resend(args)
     elif args.dhcp_server is not None:

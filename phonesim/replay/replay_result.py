@@ -18,11 +18,14 @@ from phonesim.diagnosis import discovery_sources as sources
 from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
 from phonesim.diagnosis.rules.dns import FINDING_IDS as DNS_FINDINGS
 from phonesim.replay.capture_gaps import CaptureGapJudge, without_device_log
-from phonesim.replay.phone_boots import PhoneBoot
-from phonesim.replay.replay_notes import DNS_NOT_CAPTURED, REPLAY_STAGE
+from phonesim.replay.phone_boots import LEASE, PhoneBoot
+from phonesim.replay.replay_notes import DNS_NOT_CAPTURED, PART_NOT_CAPTURED, REPLAY_STAGE
 
 PLACEHOLDER_DOMAIN = "unknown.invalid"
 """RFC 6761 reserves `.invalid`: lookups under it can never be mistaken for real answers."""
+
+UNCAPTURED_FINDINGS = {LEASE: "lease.no_answer"}
+"""The finding that would blame the site for a boot's exchange the capture lacks."""
 
 WON = "won"
 IGNORED = "ignored"
@@ -120,20 +123,37 @@ class SessionReplay:
 
         A DNS name the capture holds no answer for was answered "timeout" only
         to let the phone go on; findings about such a name would blame the
-        customer's DNS for a gap in the capture, so they are left out. A DHCP
-        answer the capture lacks is judged by `capture_gaps`.
+        customer's DNS for a gap in the capture, so they are left out, as are
+        findings about a boot's exchange the capture does not hold (a lease on a
+        VLAN the capture did not see is no site without a lease). A DHCP answer
+        the capture lacks is judged by `capture_gaps`.
         """
         uncaptured = self.dns_not_captured
+        missing = {
+            UNCAPTURED_FINDINGS[part]
+            for part in self.parts_not_captured
+            if part in UNCAPTURED_FINDINGS
+        }
         found = diagnose(t for t in self.traces if t.stage != REPLAY_STAGE)
         kept = [
             f
             for f in found.findings
             if not (f.id in DNS_FINDINGS and f.evidence.get("name") in uncaptured)
+            and f.id not in missing
         ]
         if self.gaps is None:
             return Diagnosis(tuple(without_device_log(f) for f in kept))
         explains = isinstance(self.outcome, Failure)
         return Diagnosis(tuple(self.gaps.rewrite(kept, explains=explains)))
+
+    @property
+    def parts_not_captured(self) -> set[str]:
+        """The boot's exchanges the phone asked for that the capture holds nothing of."""
+        return {
+            str(fields_of(PART_NOT_CAPTURED, t).get("part"))
+            for t in self.traces
+            if PART_NOT_CAPTURED.matches(t)
+        }
 
     @property
     def dns_not_captured(self) -> list[str]:

@@ -249,3 +249,39 @@ def test_a_folder_without_a_cache_names_the_file_it_looked_for(capsys, tmp_path:
     assert (
         err.strip() == f"phonesim: error: --cache {tmp_path / 'discovery-cache.json'}: no such file"
     )
+
+
+def test_a_vlan_query_without_its_lease_in_the_capture_blames_the_capture(
+    capsys, tmp_path: Path
+) -> None:
+    """A capture of the data VLAN sees the query that moved the phone, not its lease."""
+    writer = boot_captures.writer()
+    scene = writer["Scene"]()
+    boot_captures.dora(
+        scene,
+        at=writer["T0"],
+        xid=0x3100_0001,
+        mac=writer["PHONE_MAC"],
+        offered=boot_captures.QUERY_ADDRESS,
+        options=[(43, boot_captures.DNSMASQ_VLAN_150)],
+    )
+    path = tmp_path / "query-only.pcap"
+    writer["write_pcap"](path, scene, writer["ethernet"])
+    code, out, _ = replay(capsys, path, "--json")
+    (boot,) = replays(out)
+    assert code == 3 and boot["outcome"]["reason"] == "lease.timeout"
+    notes = [t["fields"] for t in boot["timeline"] if t["event"] == "part_not_captured"]
+    assert [n["part"] for n in notes] == ["lease"]
+    assert "lease.no_answer" not in finding_ids(boot)
+
+
+def test_cache_is_refused_where_it_means_nothing(capsys, tmp_path: Path) -> None:
+    capture = boot_captures.warm_boot(tmp_path)
+    cache = cache_file(tmp_path)
+    for extra, why in (
+        (["--session", "1"], "--cache is for a phone's boot: leave out --session"),
+        (["--resend", "--dhcp-server", "127.0.0.1"], "--cache is for the offline replay"),
+    ):
+        code, out, err = replay(capsys, capture, "--cache", cache, *extra)
+        assert code == 2 and out == ""
+        assert err.startswith(f"phonesim: error: {why}") and len(err.splitlines()) == 1
