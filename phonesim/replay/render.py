@@ -356,6 +356,10 @@ def _dns_gap(replay: SessionReplay, *, until: float | None = None) -> str:
     """What the capture says about the phone's DNS questions, for a registrar not found."""
     if replay.domain == PLACEHOLDER_DOMAIN:
         return "the phone's DNS domain is not in the capture; give it with --domain"
+    if replay.boot is not None and not any(
+        ts.DNS_QUERY.matches(t) and (until is None or t.t <= until) for t in replay.traces
+    ):
+        return "the phone had no DNS domain to search in yet"
     missing = [
         str(fields_of(DNS_NOT_CAPTURED, t).get("name"))
         for t in replay.traces

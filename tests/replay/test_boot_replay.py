@@ -102,6 +102,8 @@ def test_the_terminal_says_the_vlan_its_spelling_and_each_value_s_source(
     assert "DNS servers 192.0.2.53 (from lease)" in text
     assert "domain contoso.test (from the INFORM's ACK, option 15: the lease had none)" in text
     assert "DHCP gave VLAN 150; the lease on VLAN 150 has no option 15" in text
+    # Before the INFORM's ACK named it, the phone had no domain: no SRV question went out.
+    assert "DNS registrar lookup: none found (the phone had no DNS domain to search in yet)" in text
 
 
 def test_a_vlan_option_for_the_wrong_vendor_class_leaves_the_phone_untagged(
