@@ -82,6 +82,7 @@ class BootGrouper:
     def __init__(self, *, idle: float = 300.0) -> None:
         self.idle = idle
         self._open: dict[str, PhoneBoot] = {}
+        self._next_sweep: float | None = None
 
     def add(self, session: DhcpSession) -> Iterator[PhoneBoot | DhcpSession]:
         yield from self._stale(session.first_time)
@@ -117,6 +118,11 @@ class BootGrouper:
         self._open.clear()
 
     def _stale(self, now: float) -> Iterator[PhoneBoot | DhcpSession]:
+        # Swept a few times per idle period, not at every session: a building's phones
+        # booting at once hold thousands of boots open.
+        if self._next_sweep is not None and now < self._next_sweep:
+            return
+        self._next_sweep = now + self.idle / 4
         for mac, boot in list(self._open.items()):
             if now - boot.last_time > self.idle:
                 yield from _handed_out(self._open.pop(mac))

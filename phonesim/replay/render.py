@@ -12,11 +12,10 @@ from rich.table import Table
 
 from phonesim.core import trace_schema as ts
 from phonesim.core.commands import Trace
-from phonesim.core.outcome import Success
 from phonesim.core.stage import Stage
 from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
 from phonesim.replay.answer_diff import CAPTURED_ONLY, DIFFERS, LIVE_ONLY, SAME, ResendDiff
-from phonesim.replay.bringup_view import print_bringup
+from phonesim.replay.boot_view import PART_WORDS, boot_named, print_bringup, print_cached_servers
 from phonesim.replay.capture_skim import CaptureSkim
 from phonesim.replay.live_resend import ResendPlan
 from phonesim.replay.option_forensics import (
@@ -27,7 +26,7 @@ from phonesim.replay.option_forensics import (
     OptionReading,
     read_message_options,
 )
-from phonesim.replay.phone_boots import INFORM, LEASE, RELEASE, VLAN_QUERY, PhoneBoot
+from phonesim.replay.phone_boots import PhoneBoot
 from phonesim.replay.replay_notes import (
     DNS_FROM_CAPTURE,
     DNS_NOT_CAPTURED,
@@ -60,12 +59,6 @@ _VERDICT_STYLE = {
 _SKIPPED_IN_TIMELINE = (ts.stopped_as_asked(Stage.DISCOVERY), ts.stopped_as_asked(Stage.LEASE))
 """The replayed phone stops after discovery (or, in a boot the capture shows no INFORM of,
 after its lease) because a replay goes no further, not as asked."""
-PART_WORDS = {
-    VLAN_QUERY: "VLAN query",
-    LEASE: "lease",
-    INFORM: "INFORM",
-    RELEASE: "release",
-}
 _STATUS_STYLE = {
     SAME: "green",
     DIFFERS: "bold red",
@@ -198,16 +191,7 @@ class ReplayRenderer:
         console = self.console
         console.print()
         boot = replay.boot
-        if boot is None:
-            what = "this session"
-        else:
-            what = (
-                f"{boot.client_mac}'s boot ("
-                + ", ".join(
-                    f"session {s.number} {PART_WORDS[boot.part_of(s)]}" for s in boot.sessions
-                )
-                + ")"
-            )
+        what = "this session" if boot is None else boot_named(boot)
         console.print(
             f"  [bold]{escape(model)}[/bold] ({replay.profile}) on {escape(what)}, virtual clock; "
             f"domain {escape(replay.domain)} [dim]({escape(replay.domain_source)})[/dim]",
@@ -252,15 +236,8 @@ class ReplayRenderer:
         if decision is not None:
             for line in _decision_lines(decision, replay):
                 console.print(line, highlight=False)
-        elif isinstance(outcome, Success) and any(
-            ts.DISCOVERY_CACHE_USED.matches(t) for t in replay.traces
-        ):
-            registrars = outcome.registrar.replace(",", ", ")
-            console.print(
-                f"    web services {escape(str(outcome.web_url))} [dim](discovery cache)[/dim]\n"
-                f"    registrars {escape(registrars)} [dim](discovery cache)[/dim]",
-                highlight=False,
-            )
+        else:
+            print_cached_servers(console, replay)
         fallback = "yes" if replay.dns_fallback else "no"
         console.print(f"    falls back to DNS: {fallback}", highlight=False)
         reason = getattr(outcome, "reason", None)
