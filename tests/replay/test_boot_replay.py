@@ -287,3 +287,33 @@ def test_cache_is_refused_where_it_means_nothing(capsys, tmp_path: Path) -> None
         code, out, err = replay(capsys, capture, "--cache", cache, *extra)
         assert code == 2 and out == ""
         assert err.startswith(f"phonesim: error: {why}") and len(err.splitlines()) == 1
+
+
+def test_after_a_query_that_left_the_phone_untagged_a_new_dora_is_a_new_boot(
+    capsys, tmp_path: Path
+) -> None:
+    """That query's lease was the phone's lease: a DORA after it is the phone booting again
+    (after a query that gave a VLAN, the next DORA is the lease, tagged or not)."""
+    writer = boot_captures.writer()
+    scene = writer["Scene"]()
+    mac = writer["PHONE_MAC"]
+    for at, xid, options in (
+        (0.0, 0x3200_0001, boot_captures.lease_options()),
+        (5.0, 0x3200_0002, [(43, boot_captures.DNSMASQ_VLAN_150)]),
+        (5.5, 0x3200_0003, boot_captures.lease_options()),
+    ):
+        boot_captures.dora(
+            scene,
+            at=writer["T0"] + at,
+            xid=xid,
+            mac=mac,
+            offered=boot_captures.QUERY_ADDRESS,
+            options=options,
+        )
+    path = tmp_path / "reboot.pcap"
+    writer["write_pcap"](path, scene, writer["ethernet"])
+    code, out, _ = replay(capsys, path, "--json")
+    assert code == 0
+    first, second = replays(out)
+    assert first["boot_sessions"] == [1] and first["bringup"]["vlan"] is None
+    assert second["boot_sessions"] == [2, 3] and second["bringup"]["vlan"] == 150
