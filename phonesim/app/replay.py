@@ -86,7 +86,7 @@ def replay_capture(request: ReplayRequest, skim: CaptureSkim) -> Iterator[Replay
             sessions.close()
             return
         return
-    grouper = BootGrouper()
+    grouper = BootGrouper(phone_oui=request.profile.device.mac_oui, any_lease=cache is not None)
     for session in sessions:
         for item in grouper.add(session):
             yield from _replayed(replayer, item, skim)

@@ -79,8 +79,14 @@ def _is_release(session: DhcpSession) -> bool:
 class BootGrouper:
     """Sessions in, boots (and sessions that belong to none) out, in the order they end."""
 
-    def __init__(self, *, idle: float = 300.0) -> None:
+    def __init__(
+        self, *, idle: float = 300.0, phone_oui: str = "", any_lease: bool = False
+    ) -> None:
+        """`phone_oui` (the profile's MAC prefix) and `any_lease` (the user gave a cache: the
+        capture is of a phone) let a lone lease count as a phone's boot whatever its class."""
         self.idle = idle
+        self.phone_oui = phone_oui.lower()
+        self.any_lease = any_lease
         self._open: dict[str, PhoneBoot] = {}
         self._next_sweep: float | None = None
 
@@ -91,12 +97,12 @@ class BootGrouper:
         if session.kind == KIND_DORA:
             if boot is not None and not _leases_next(boot):
                 # The phone booted again: a new VLAN query, or a second lease.
-                yield from _handed_out(self._open.pop(mac))
+                yield from self._handed_out(self._open.pop(mac))
                 boot = None
             if boot is None:
                 boot = PhoneBoot(mac)
                 if len(self._open) >= MAX_OPEN_BOOTS:
-                    yield from _handed_out(self._open.pop(next(iter(self._open))))
+                    yield from self._handed_out(self._open.pop(next(iter(self._open))))
                 self._open[mac] = boot
                 if _tagged_query(session) is False:
                     boot.vlan_query = session
@@ -114,8 +120,23 @@ class BootGrouper:
 
     def finish(self) -> Iterator[PhoneBoot | DhcpSession]:
         for boot in list(self._open.values()):
-            yield from _handed_out(boot)
+            yield from self._handed_out(boot)
         self._open.clear()
+
+    def _handed_out(self, boot: PhoneBoot) -> Iterator[PhoneBoot | DhcpSession]:
+        """A boot without its INFORM: still a boot when the lease is a phone's (a phone whose
+        cache let it skip discovery); a lone lease of anything else (a laptop's, a
+        printer's) is only a session."""
+        lease = boot.lease
+        if boot.vlan_query is None and lease is not None and not self._phone_lease(lease):
+            yield from boot.sessions
+            return
+        yield boot
+
+    def _phone_lease(self, lease: DhcpSession) -> bool:
+        if self.any_lease or lease.vendor_class in PHONE_CLASSES:
+            return True
+        return bool(self.phone_oui) and lease.client_mac.lower().startswith(self.phone_oui)
 
     def _stale(self, now: float) -> Iterator[PhoneBoot | DhcpSession]:
         # Swept a few times per idle period, not at every session: a building's phones
@@ -125,18 +146,7 @@ class BootGrouper:
         self._next_sweep = now + self.idle / 4
         for mac, boot in list(self._open.items()):
             if now - boot.last_time > self.idle:
-                yield from _handed_out(self._open.pop(mac))
-
-
-def _handed_out(boot: PhoneBoot) -> Iterator[PhoneBoot | DhcpSession]:
-    """A boot without its INFORM: still a boot when a phone's class asked for the lease (a
-    phone whose cache let it skip discovery); a lone lease of anything else (a laptop's,
-    a printer's) is only a session."""
-    lease = boot.lease
-    if boot.vlan_query is None and lease is not None and lease.vendor_class not in PHONE_CLASSES:
-        yield from boot.sessions
-        return
-    yield boot
+                yield from self._handed_out(self._open.pop(mac))
 
 
 def _leases_next(boot: PhoneBoot) -> bool:

@@ -317,3 +317,32 @@ def test_after_a_query_that_left_the_phone_untagged_a_new_dora_is_a_new_boot(
     first, second = replays(out)
     assert first["boot_sessions"] == [1] and first["bringup"]["vlan"] is None
     assert second["boot_sessions"] == [2, 3] and second["bringup"]["vlan"] == 150
+
+
+def test_a_lone_lease_is_a_phone_s_boot_by_its_oui_or_with_a_cache(capsys, tmp_path: Path) -> None:
+    """A phone whose cache let it skip discovery leaves only its lease, maybe with no
+    vendor class: the profile's MAC prefix, or the cache the user gives, says it is one."""
+    writer = boot_captures.writer()
+    paths = {}
+    for mac in ("00:04:f2:5a:10:09", "00:00:5e:00:53:99"):
+        scene = writer["Scene"]()
+        boot_captures.dora(
+            scene,
+            at=writer["T0"],
+            xid=0x3300_0001,
+            mac=mac,
+            offered="192.0.2.150",
+            options=boot_captures.lease_options(),
+            vendor_class=None,
+        )
+        paths[mac] = tmp_path / f"{mac.replace(':', '')}.pcap"
+        writer["write_pcap"](paths[mac], scene, writer["ethernet"])
+    polycom, other = paths.values()
+    code, out, _ = replay(capsys, polycom, "--json")
+    (boot,) = replays(out)
+    assert code == 0 and boot["bringup"]["lease"]["address"] == "192.0.2.150"
+    code, out, _ = replay(capsys, other, "--json")
+    assert code == 0 and replays(out) == []
+    code, out, _ = replay(capsys, other, "--json", "--cache", cache_file(tmp_path))
+    (boot,) = replays(out)
+    assert code == 0 and boot["outcome"]["web_url"] == CACHED_URL
