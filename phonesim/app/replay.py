@@ -25,7 +25,7 @@ from phonesim.replay.answer_diff import ResendDiff, diff_answers
 from phonesim.replay.cache_file import cache_file_path, read_cache_file
 from phonesim.replay.capture_skim import CaptureSkim
 from phonesim.replay.live_resend import FRESH, KEEP, LiveExchange, ResendPlan, plan_resend, resend
-from phonesim.replay.phone_boots import BootGrouper, PhoneBoot
+from phonesim.replay.phone_boots import BootGrouper, LateRelease, PhoneBoot
 from phonesim.replay.session_replayer import SessionReplay, SessionReplayer
 from phonesim.replay.sessions import DhcpSession
 
@@ -101,10 +101,13 @@ def _alone(replayer: SessionReplayer, session: DhcpSession, skim: CaptureSkim) -
 
 
 def _replayed(
-    replayer: SessionReplayer, item: PhoneBoot | DhcpSession, skim: CaptureSkim
+    replayer: SessionReplayer, item: PhoneBoot | DhcpSession | LateRelease, skim: CaptureSkim
 ) -> Iterator[ReplayedSession]:
     if isinstance(item, DhcpSession):
         yield _alone(replayer, item, skim)
+        return
+    if isinstance(item, LateRelease):
+        yield ReplayedSession(item.session, chosen=True, boot=item.boot)
         return
     *parts, last = item.sessions
     for session in parts:

@@ -71,6 +71,15 @@ class PhoneBoot:
         return RELEASE
 
 
+@dataclass(frozen=True)
+class LateRelease:
+    """A phone's RELEASE after its boot was handed out (a boot that gives its lease back
+    when it ends): shown as part of that boot, with nothing to replay."""
+
+    session: DhcpSession
+    boot: PhoneBoot
+
+
 def _is_release(session: DhcpSession) -> bool:
     types = session.types
     return bool(types) and types <= {DHCPRELEASE, DHCPDECLINE}
@@ -89,8 +98,10 @@ class BootGrouper:
         self.any_lease = any_lease
         self._open: dict[str, PhoneBoot] = {}
         self._next_sweep: float | None = None
+        self._ended: dict[str, PhoneBoot] = {}
+        """The last boot handed out of each phone, for a RELEASE that comes after it."""
 
-    def add(self, session: DhcpSession) -> Iterator[PhoneBoot | DhcpSession]:
+    def add(self, session: DhcpSession) -> Iterator[PhoneBoot | DhcpSession | LateRelease]:
         yield from self._stale(session.first_time)
         mac = session.client_mac
         boot = self._open.get(mac)
@@ -114,9 +125,21 @@ class BootGrouper:
             return
         if boot is not None and session.kind == KIND_INFORM and session.inform is not None:
             boot.inform = session
-            yield self._open.pop(mac)
+            self._end(self._open.pop(mac))
+            yield boot
+            return
+        ended = self._ended.get(mac)
+        if boot is None and ended is not None and _is_release(session):
+            ended.releases.append(session)
+            yield LateRelease(session, ended)
             return
         yield session
+
+    def _end(self, boot: PhoneBoot) -> None:
+        self._ended.pop(boot.client_mac, None)
+        if len(self._ended) >= MAX_OPEN_BOOTS:
+            del self._ended[next(iter(self._ended))]
+        self._ended[boot.client_mac] = boot
 
     def finish(self) -> Iterator[PhoneBoot | DhcpSession]:
         for boot in list(self._open.values()):
@@ -131,6 +154,7 @@ class BootGrouper:
         if boot.vlan_query is None and lease is not None and not self._phone_lease(lease):
             yield from boot.sessions
             return
+        self._end(boot)
         yield boot
 
     def _phone_lease(self, lease: DhcpSession) -> bool:
@@ -177,4 +201,4 @@ def _tagged_query(session: DhcpSession) -> bool | None:
     return bool(session.vlans)
 
 
-__all__ = ["INFORM", "LEASE", "RELEASE", "VLAN_QUERY", "BootGrouper", "PhoneBoot"]
+__all__ = ["INFORM", "LEASE", "RELEASE", "VLAN_QUERY", "BootGrouper", "LateRelease", "PhoneBoot"]

@@ -40,7 +40,7 @@ from phonesim.replay.replay_result import (
     outcome_summary,
 )
 from phonesim.replay.replay_run import ReplayRun
-from phonesim.replay.sessions import KIND_INFORM, DhcpSession
+from phonesim.replay.sessions import KIND_DORA, KIND_INFORM, DhcpSession
 
 USER = "user"
 
@@ -71,12 +71,15 @@ class SessionReplayer:
     @staticmethod
     def replayable(session: DhcpSession) -> str | None:
         """None when the session can be replayed alone, else why not (in words)."""
-        if session.kind != KIND_INFORM:
+        if session.kind == KIND_DORA:
             return (
                 "a lease exchange (DORA), not a DHCPINFORM: alone it says nothing of "
                 "discovery (without --session, a phone's VLAN query, lease and INFORM "
                 "replay as one boot)"
             )
+        if session.kind != KIND_INFORM:
+            types = ", ".join(sorted({m.type_name for m in session.messages}))
+            return f"{types or 'no DHCP message type'}: nothing in it for the phone's discovery"
         return None
 
     def replay(

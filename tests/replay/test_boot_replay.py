@@ -346,3 +346,29 @@ def test_a_lone_lease_is_a_phone_s_boot_by_its_oui_or_with_a_cache(capsys, tmp_p
     code, out, _ = replay(capsys, other, "--json", "--cache", cache_file(tmp_path))
     (boot,) = replays(out)
     assert code == 0 and boot["outcome"]["web_url"] == CACHED_URL
+
+
+def test_the_release_a_boot_ends_with_is_part_of_that_boot(capsys, tmp_path: Path) -> None:
+    """A boot gives its lease back when it ends: that RELEASE comes after the boot's
+    replay, and is shown as the boot's, not as a session that could not be replayed."""
+    writer = boot_captures.writer()
+    scene = writer["Scene"]()
+    tagged = boot_captures._boot(
+        scene,
+        at=writer["T0"],
+        mac=writer["PHONE_MAC"],
+        first_xid=0x3400_0001,
+        address=writer["PHONE_IP"],
+        query_options=[(43, boot_captures.DNSMASQ_VLAN_150)],
+        lease=boot_captures.lease_options(),
+        inform=True,
+    )
+    for mac, xid in ((writer["PHONE_MAC"], 0x3400_0009), ("00:00:5e:00:53:99", 0x3400_000A)):
+        boot_captures.release(scene, at=writer["T0"] + 5.0, xid=xid, mac=mac, address="192.0.2.9")
+    path = boot_captures._write(tmp_path / "ends-with-release.pcap", scene, tagged)
+    code, out, _ = replay(capsys, path, "--json")
+    lines = [json.loads(text) for text in out.splitlines()][:-1]
+    assert code == 0
+    phone, stranger = lines[-2:]
+    assert phone["boot"]["part"] == "release" and phone["not_replayed"] is None
+    assert stranger["not_replayed"] == "DHCPRELEASE: nothing in it for the phone's discovery"
