@@ -25,7 +25,7 @@ examples:
 exit codes: 0 every replayed phone decided (with --resend: the live answer means the same);
             1 with --resend: the live answer differs; 2 bad input, or the capture is damaged
             (the sessions before the damage are shown first); 3 a replayed phone's discovery
-            (or a replayed boot's VLAN query or lease) failed (with --resend: no live answer);
+            (or a replayed boot's lease) failed (with --resend: no live answer);
             141 the reader of the output went away (phonesim replay ... | head).
 """
 
