@@ -22,8 +22,10 @@ from phonesim.core.profile import DeviceProfile
 from phonesim.drivers.network import BROADCAST
 from phonesim.errors import UsageError
 from phonesim.replay.answer_diff import ResendDiff, diff_answers
+from phonesim.replay.cache_file import cache_file_path, read_cache_file
 from phonesim.replay.capture_skim import CaptureSkim
 from phonesim.replay.live_resend import FRESH, KEEP, LiveExchange, ResendPlan, plan_resend, resend
+from phonesim.replay.phone_boots import BootGrouper, LateRelease, PhoneBoot
 from phonesim.replay.session_replayer import SessionReplay, SessionReplayer
 from phonesim.replay.sessions import DhcpSession
 
@@ -36,10 +38,13 @@ class ReplayRequest:
     capture: Path
     profile: DeviceProfile
     session: int | None = None
-    """Only this session (numbered from 1 in capture order); None: every one."""
+    """Only this session (numbered from 1 in capture order), alone; None: every one, each
+    phone's VLAN query, lease and INFORM as one boot."""
     domain: str | None = None
     """The phone's DNS domain, when the capture does not show it."""
     seed: int = 0
+    cache: Path | None = None
+    """The discovery cache the phones start with (the file a boot keeps in its state folder)."""
 
 
 @dataclass(frozen=True)
@@ -50,31 +55,65 @@ class ReplayedSession:
     replay: SessionReplay | None = None
     why_not: str | None = None
     """Why the session cannot be replayed (then `replay` is None)."""
+    boot: PhoneBoot | None = None
+    """The boot this session is part of; its replay comes with the boot's last session."""
 
 
 def replay_capture(request: ReplayRequest, skim: CaptureSkim) -> Iterator[ReplayedSession]:
-    """Each session `skim` reads (only the one asked for, if one is), replayed.
+    """Each session `skim` reads (only the one asked for, if one is), replayed; a phone's
+    sessions of one boot come together, the boot's replay with the last of them.
 
     The caller keeps `skim` to read the capture's statistics, and its error, after.
     """
+    cache_file = cache_file_path(request.cache) if request.cache is not None else None
+    cache = read_cache_file(cache_file) if cache_file is not None else None
     replayer = SessionReplayer(
         request.profile,
         dns=skim.dns,
         domain=request.domain,
         lease_domains=skim.lease_domains,
         seed=request.seed,
+        cache=cache,
+        cache_file=cache_file,
     )
     sessions = skim.sessions()
-    for session in sessions:
-        if request.session is not None and session.number != request.session:
-            yield ReplayedSession(session, chosen=False)
-            continue
-        why_not = replayer.replayable(session)
-        replay = None if why_not else replayer.replay(session, skim.coverage())
-        yield ReplayedSession(session, chosen=True, replay=replay, why_not=why_not)
-        if request.session is not None:
+    if request.session is not None:
+        for session in sessions:
+            if session.number != request.session:
+                yield ReplayedSession(session, chosen=False)
+                continue
+            yield _alone(replayer, session, skim)
             sessions.close()
             return
+        return
+    grouper = BootGrouper(phone_oui=request.profile.device.mac_oui, any_lease=cache is not None)
+    for session in sessions:
+        for item in grouper.add(session):
+            yield from _replayed(replayer, item, skim)
+    for item in grouper.finish():
+        yield from _replayed(replayer, item, skim)
+
+
+def _alone(replayer: SessionReplayer, session: DhcpSession, skim: CaptureSkim) -> ReplayedSession:
+    why_not = replayer.replayable(session)
+    replay = None if why_not else replayer.replay(session, skim.coverage())
+    return ReplayedSession(session, chosen=True, replay=replay, why_not=why_not)
+
+
+def _replayed(
+    replayer: SessionReplayer, item: PhoneBoot | DhcpSession | LateRelease, skim: CaptureSkim
+) -> Iterator[ReplayedSession]:
+    if isinstance(item, DhcpSession):
+        yield _alone(replayer, item, skim)
+        return
+    if isinstance(item, LateRelease):
+        yield ReplayedSession(item.session, chosen=True, boot=item.boot)
+        return
+    *parts, last = item.sessions
+    for session in parts:
+        yield ReplayedSession(session, chosen=True, boot=item)
+    replay = replayer.replay_boot(item, skim.coverage())
+    yield ReplayedSession(last, chosen=True, replay=replay, boot=item)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ EPILOG = """\
 examples:
   phonesim replay site-A.pcapng
   phonesim replay site-A.pcapng --profile aastra-6725ip --session 2
+  phonesim replay warm-boot.pcapng --cache state/00-04-f2-5a-10-01/discovery-cache.json
   phonesim replay site-A.pcapng --resend --dhcp-server 192.0.2.5
 
 exit codes: 0 every replayed phone decided (with --resend: the live answer means the same);
             1 with --resend: the live answer differs; 2 bad input, or the capture is damaged
             (the sessions before the damage are shown first); 3 a replayed phone's discovery
-            failed (with --resend: no live answer); 141 the reader of the output went away
-            (phonesim replay ... | head).
+            (or a replayed boot's lease) failed (with --resend: no live answer);
+            141 the reader of the output went away (phonesim replay ... | head).
 """
 
 
@@ -35,16 +36,22 @@ def register(commands: Any) -> None:
         help="replay the DHCP sessions of a pcap/pcapng capture through the phone",
         description=(
             "Read every DHCP session in a capture (pcap or pcapng; Ethernet, 802.1Q, QinQ, "
-            "Linux cooked, raw IP), decode its options, and replay each DHCPINFORM session "
-            "through the phone on a virtual clock: which answer won, why the others were "
-            "ignored, the registrars and web services it settles on."
+            "Linux cooked, raw IP), decode its options, and replay them through the phone on "
+            "a virtual clock. A phone's VLAN query (CPE-OCPHONE), its lease and its "
+            "DHCPINFORM replay as one boot: the VLAN it moves to, its lease's values and "
+            "where each came from, which INFORM answer won, why the others were ignored, "
+            "the registrars and web services it settles on. An INFORM session with no "
+            "lease before it replays alone."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     replay.add_argument("capture", type=Path, help="the capture file (.pcap or .pcapng)")
     replay.add_argument(
-        "--session", type=int, metavar="N", help="only session N (numbered in capture order)"
+        "--session",
+        type=int,
+        metavar="N",
+        help="only session N (numbered in capture order), replayed alone, not as part of a boot",
     )
     replay.add_argument(
         "--profile",
@@ -54,6 +61,14 @@ def register(commands: Any) -> None:
     replay.add_argument(
         "--domain",
         help="the phone's DNS domain (option 15), when the capture does not show it",
+    )
+    replay.add_argument(
+        "--cache",
+        type=Path,
+        metavar="FILE",
+        help="start the phone with this discovery cache (the discovery-cache.json a boot "
+        "keeps in its state folder, or that folder): a capture of a phone that skipped "
+        "discovery because of its cache replays as it did; never written back",
     )
     replay.add_argument("--seed", type=int, default=0, help="random seed of the replayed phone")
     replay.add_argument(
@@ -114,10 +129,14 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.session is not None and args.session < 1:
         raise UsageError("--session counts from 1")
+    if args.resend and args.cache is not None:
+        raise UsageError("--cache is for the offline replay, not --resend")
     if args.resend:
         code = _run_resend(args)
     elif args.dhcp_server is not None:
         raise UsageError("--dhcp-server is for --resend")
+    elif args.cache is not None and args.session is not None:
+        raise UsageError("--cache is for a phone's boot: leave out --session")
     else:
         code = _run_offline(args)
     # A reader that went away after the last write must still end as a broken pipe,
@@ -131,7 +150,7 @@ def _run_offline(args: argparse.Namespace) -> int:
     from phonesim.profiles import load_profile
     from phonesim.replay.capture_skim import CaptureSkim
     from phonesim.replay.render import ReplayRenderer
-    from phonesim.replay.session_json import replay_to_json, session_to_json
+    from phonesim.replay.session_json import boot_to_json, replay_to_json, session_to_json
     from phonesim.report.terminal import TerminalConsole
 
     profile = load_profile(args.profile)
@@ -142,6 +161,7 @@ def _run_offline(args: argparse.Namespace) -> int:
         session=args.session,
         domain=args.domain,
         seed=args.seed,
+        cache=args.cache,
     )
     console = TerminalConsole(highlight=False)
     renderer = ReplayRenderer(console)
@@ -165,11 +185,13 @@ def _run_offline(args: argparse.Namespace) -> int:
             failed += 0 if replay.decided else 1
         if args.json:
             line: dict[str, Any] = {"type": "session", **session_to_json(session)}
+            if item.boot is not None:
+                line["boot"] = boot_to_json(item.boot, session)
             line["replay"] = replay_to_json(replay) if replay is not None else None
             line["not_replayed"] = why_not
             _emit(line)
         else:
-            renderer.session(session)
+            renderer.session(session, item.boot)
             if replay is not None:
                 renderer.replay(replay, model)
             elif why_not:

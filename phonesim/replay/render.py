@@ -15,6 +15,7 @@ from phonesim.core.commands import Trace
 from phonesim.core.stage import Stage
 from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
 from phonesim.replay.answer_diff import CAPTURED_ONLY, DIFFERS, LIVE_ONLY, SAME, ResendDiff
+from phonesim.replay.boot_view import PART_WORDS, boot_named, print_bringup, print_cached_servers
 from phonesim.replay.capture_skim import CaptureSkim
 from phonesim.replay.live_resend import ResendPlan
 from phonesim.replay.option_forensics import (
@@ -25,6 +26,7 @@ from phonesim.replay.option_forensics import (
     OptionReading,
     read_message_options,
 )
+from phonesim.replay.phone_boots import PhoneBoot
 from phonesim.replay.replay_notes import (
     DNS_FROM_CAPTURE,
     DNS_NOT_CAPTURED,
@@ -54,8 +56,9 @@ _VERDICT_STYLE = {
     IGNORED: "yellow",
     AFTER_DECISION: "yellow",
 }
-_SKIPPED_IN_TIMELINE = (ts.stopped_as_asked(Stage.DISCOVERY),)
-"""The replayed phone stops after discovery because a replay goes no further, not as asked."""
+_SKIPPED_IN_TIMELINE = (ts.stopped_as_asked(Stage.DISCOVERY), ts.stopped_as_asked(Stage.LEASE))
+"""The replayed phone stops after discovery (or, in a boot the capture shows no INFORM of,
+after its lease) because a replay goes no further, not as asked."""
 _STATUS_STYLE = {
     SAME: "green",
     DIFFERS: "bold red",
@@ -109,7 +112,7 @@ class ReplayRenderer:
 
     # ------------------------------------------------------------ session
 
-    def session(self, session: DhcpSession) -> None:
+    def session(self, session: DhcpSession, boot: PhoneBoot | None = None) -> None:
         console = self.console
         when = datetime.fromtimestamp(session.first_time, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         kind = {"inform": "DHCPINFORM", "dora": "lease (DORA)"}.get(session.kind, session.kind)
@@ -122,11 +125,11 @@ class ReplayRenderer:
             )
         address = session.client_address
         console.print()
-        console.rule(
-            f"[bold]Session {session.number}[/bold] · {kind}"
-            + (" · VLAN query (CPE-OCPHONE)" if session.is_vlan_query else ""),
-            align="left",
-        )
+        if boot is not None:
+            role = f" · {PART_WORDS[boot.part_of(session)]} of {boot.client_mac}'s boot"
+        else:
+            role = " · VLAN query (CPE-OCPHONE)" if session.is_vlan_query else ""
+        console.rule(f"[bold]Session {session.number}[/bold] · {kind}{role}", align="left")
         console.print(
             f"xid 0x{session.xid:08x} · client {session.client_mac}"
             + (f" ({address})" if address else "")
@@ -187,8 +190,10 @@ class ReplayRenderer:
     def replay(self, replay: SessionReplay, model: str) -> None:
         console = self.console
         console.print()
+        boot = replay.boot
+        what = "this session" if boot is None else boot_named(boot)
         console.print(
-            f"  [bold]{escape(model)}[/bold] ({replay.profile}) on this session, virtual clock; "
+            f"  [bold]{escape(model)}[/bold] ({replay.profile}) on {escape(what)}, virtual clock; "
             f"domain {escape(replay.domain)} [dim]({escape(replay.domain_source)})[/dim]",
             highlight=False,
         )
@@ -206,14 +211,17 @@ class ReplayRenderer:
                     # replay has nothing left to do for one.
                     raise BrokenPipeError
         console.print()
+        if boot is not None:
+            print_bringup(self.console, replay)
         console.print("  [bold]Answers[/bold]")
         if not replay.answers:
             console.print("    none in the capture")
         for answer in replay.answers:
             style = _VERDICT_STYLE.get(answer.verdict, "")
             verdict = answer.verdict.replace("_", " ")
+            part = f"{PART_WORDS[answer.part]:<11} " if answer.part else ""
             console.print(
-                f"    {answer.server:<15} +{answer.t:.6f}s "
+                f"    {part}{answer.server:<15} +{answer.t:.6f}s "
                 + (f"[{style}]{verdict}[/{style}]" if style else verdict)
                 + f": {escape(answer.why)}",
                 highlight=False,
@@ -228,6 +236,8 @@ class ReplayRenderer:
         if decision is not None:
             for line in _decision_lines(decision, replay):
                 console.print(line, highlight=False)
+        else:
+            print_cached_servers(console, replay)
         fallback = "yes" if replay.dns_fallback else "no"
         console.print(f"    falls back to DNS: {fallback}", highlight=False)
         reason = getattr(outcome, "reason", None)
@@ -323,6 +333,10 @@ def _dns_gap(replay: SessionReplay, *, until: float | None = None) -> str:
     """What the capture says about the phone's DNS questions, for a registrar not found."""
     if replay.domain == PLACEHOLDER_DOMAIN:
         return "the phone's DNS domain is not in the capture; give it with --domain"
+    if replay.boot is not None and not any(
+        ts.DNS_QUERY.matches(t) and (until is None or t.t <= until) for t in replay.traces
+    ):
+        return "the phone had no DNS domain to search in yet"
     missing = [
         str(fields_of(DNS_NOT_CAPTURED, t).get("name"))
         for t in replay.traces

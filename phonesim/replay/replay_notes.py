@@ -60,6 +60,22 @@ DNS_FROM_CAPTURE = _note(
     "a DNS question answered with the capture's answer",
 )
 
+NO_INFORM_IN_BOOT = _note(
+    "no_inform_in_boot",
+    ("why",),
+    "a phone's lease is in the capture but no DHCPINFORM after it: the replay stops there",
+)
+PART_NOT_CAPTURED = _note(
+    "part_not_captured",
+    ("part", "why"),
+    "the replayed phone asks for something its boot in the capture holds no answer to",
+)
+CACHE_FROM_FILE = _note(
+    "cache_from_file",
+    ("file", "why"),
+    "the replayed phone starts with the discovery cache given with --cache",
+)
+
 NOTES: tuple[ReplayNote, ...] = tuple(
     value for value in tuple(globals().values()) if isinstance(value, ReplayNote)
 )
@@ -70,11 +86,14 @@ def note_named(name: str) -> ReplayNote | None:
 
 
 __all__ = [
+    "CACHE_FROM_FILE",
     "DNS_FROM_CAPTURE",
     "DNS_NOT_CAPTURED",
     "INFORM_NOT_CAPTURED",
     "NOTES",
     "NOT_ANSWERED",
+    "NO_INFORM_IN_BOOT",
+    "PART_NOT_CAPTURED",
     "REPLAY_STAGE",
     "STALLED",
     "ReplayNote",

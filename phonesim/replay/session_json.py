@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from phonesim.replay.answer_diff import ResendDiff
+from phonesim.replay.bringup_summary import summarise_bringup
 from phonesim.replay.live_resend import ResendPlan
 from phonesim.replay.option_forensics import read_message_options
+from phonesim.replay.phone_boots import PhoneBoot
 from phonesim.replay.session_replayer import SessionReplay, outcome_summary
 from phonesim.replay.sessions import DhcpSession, SessionMessage
 from phonesim.report.trace_log import trace_to_json
@@ -71,6 +73,28 @@ def replay_to_json(replay: SessionReplay) -> dict[str, Any]:
         "answers": [answer.to_json() for answer in replay.answers],
         "findings": replay.diagnosis().to_json(),
         "timeline": [trace_to_json(trace) for trace in replay.traces],
+        **_boot_fields(replay),
+    }
+
+
+def _boot_fields(replay: SessionReplay) -> dict[str, Any]:
+    """What only a boot's replay (or one given a cache) has; absent otherwise, so a lone
+    INFORM session's line reads as it always has."""
+    fields: dict[str, Any] = {}
+    if replay.boot is not None:
+        fields["boot_sessions"] = replay.sessions
+        fields["bringup"] = summarise_bringup(replay.traces).to_json()
+    if replay.cache_file is not None:
+        fields["cache_file"] = replay.cache_file
+    return fields
+
+
+def boot_to_json(boot: PhoneBoot, session: DhcpSession) -> dict[str, Any]:
+    """Which phone's boot a session is part of, and which part."""
+    return {
+        "client_mac": boot.client_mac,
+        "part": boot.part_of(session),
+        "sessions": [s.number for s in boot.sessions],
     }
 
 

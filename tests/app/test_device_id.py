@@ -11,7 +11,7 @@ import pytest
 
 import phonesim.app.boot
 import phonesim.fleet.fleet_run
-import phonesim.replay.session_replayer
+import phonesim.replay.replay_run
 from phonesim.app.boot import BootRequest, run_boot
 from phonesim.app.network import lab_network
 from phonesim.app.replay import ReplayRequest, replay_capture
@@ -97,7 +97,7 @@ def test_one_mac_is_one_device_through_boot_fleet_and_replay(
     assert fleet_built == [expected]
     assert certificates_issued(caplog) == [expected, expected]
 
-    replayed = built_identities(monkeypatch, phonesim.replay.session_replayer)
+    replayed = built_identities(monkeypatch, phonesim.replay.replay_run)
     replay = next(replay_capture(ReplayRequest(CAPTURE, PROFILE, session=1), CaptureSkim(CAPTURE)))
     assert replay.replay is not None and replay.session.client_mac == mac
     assert replayed == [expected]

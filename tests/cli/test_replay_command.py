@@ -57,14 +57,22 @@ def test_json_lines_carry_sessions_options_replay_and_a_summary(capsys) -> None:
     assert code == 0
     *sessions, summary = json_lines(out)
     assert [s["session"] for s in sessions] == [1, 2, 3]
-    query, _lease, inform = sessions
-    assert query["vlan_query"] and query["replay"] is None and "DORA" in query["not_replayed"]
+    query, lease, inform = sessions
+    # One phone's VLAN query, lease and INFORM: one boot, replayed with its last session.
+    assert [s["boot"]["part"] for s in sessions] == ["vlan_query", "lease", "inform"]
+    assert query["replay"] is None and query["not_replayed"] is None and lease["replay"] is None
     vlan = next(o for o in query["messages"][1]["options"] if o["code"] == 43)
     assert vlan["details"]["vlan_id"] == 100
     assert inform["vlans"] == [[100]]
     assert inform["replay"]["domain"] == "contoso.test"
     assert inform["replay"]["outcome"]["web_url"] == CS_URL
-    assert [a["verdict"] for a in inform["replay"]["answers"]] == ["won"]
+    assert [(a["part"], a["verdict"]) for a in inform["replay"]["answers"]] == [
+        ("vlan_query", "taken"),
+        ("vlan_query", "acked"),
+        ("lease", "taken"),
+        ("lease", "acked"),
+        ("inform", "won"),
+    ]
     assert summary == summary | {"type": "summary", "sessions": 3, "replayed": 1, "failed": 0}
 
 

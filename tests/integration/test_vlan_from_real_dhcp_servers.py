@@ -19,12 +19,17 @@ from typing import Any
 
 import pytest
 
+from phonesim.app.replay import ReplayRequest, replay_capture
 from phonesim.codec.cpe_ocphone_option import decode_cpe_ocphone_option
-from phonesim.codec.dhcp_message import decode_dhcp_message
+from phonesim.codec.dhcp_message import DHCPACK, decode_dhcp_message
 from phonesim.codec.lease_options import read_lease
 from phonesim.codec.link_layers import LINKTYPE_ETHERNET, UdpDatagram, find_udp
 from phonesim.codec.vlan_tag import read_vlan_tag
 from phonesim.drivers.vlan_bridge import open_vlan
+from phonesim.profiles import load_profile
+from phonesim.replay.bringup_summary import ASCII_DIGITS, summarise_bringup
+from phonesim.replay.capture_skim import CaptureSkim
+from phonesim.replay.replay_result import SessionReplay
 from tests.integration.dhcp_peers import (
     SERVERS,
     TOOLS,
@@ -126,9 +131,9 @@ def assert_tshark_agrees(capture: Path) -> list[dict[str, Any]]:
     return ours
 
 
-def captured(capture: Path, xid: int) -> bool:
-    """Whether the capture file holds a frame of `xid` yet (tshark writes it when its buffer
-    fills or time passes: a busy machine can lag seconds behind)."""
+def captured(capture: Path, xid: int, kind: int | None = None) -> bool:
+    """Whether the capture file holds a frame of `xid` (of message type `kind`) yet (tshark
+    writes it when its buffer fills or time passes: a busy machine can lag seconds behind)."""
     from scapy.error import Scapy_Exception
     from scapy.utils import rdpcap
 
@@ -136,7 +141,14 @@ def captured(capture: Path, xid: int) -> bool:
         packets = rdpcap(str(capture))
     except (OSError, EOFError, Scapy_Exception):
         return False
-    return any((r := phonesim_reading(bytes(p))) and r["xid"] == xid for p in packets)
+    for packet in packets:
+        found = find_udp(LINKTYPE_ETHERNET, bytes(packet))
+        if not isinstance(found, UdpDatagram) or not found.is_dhcp:
+            continue
+        message = decode_dhcp_message(found.payload)
+        if message.xid == xid and kind in (None, message.message_type):
+            return True
+    return False
 
 
 def query_then_lease(kind: str, tmp_path: Path) -> tuple[Any, Any, Lease, SiteScope, list[Any]]:
@@ -161,7 +173,8 @@ def query_then_lease(kind: str, tmp_path: Path) -> tuple[Any, Any, Lease, SiteSc
             )
             server = start_server(kind, ns, config, ns.ns_link, tmp_path)
             with FrameLink(ns.host_link) as link:
-                answer = vlan_query(link, PHONE_MAC, 0x15000001)
+                # The whole query, as a phone makes it: its ACK is what the phone reads.
+                answer = dora(link, PHONE_MAC, 0x15000001, vendor_class="CPE-OCPHONE").ack
                 wrong_case = vlan_query(link, OTHER_MAC, 0x15000002, vendor_class="CPE-OCPhone")
             stop(server)
             # VLAN 150: the switch side in the namespace, the phone's side here.
@@ -178,7 +191,10 @@ def query_then_lease(kind: str, tmp_path: Path) -> tuple[Any, Any, Lease, SiteSc
             ):
                 lease = dora(link, PHONE_MAC, 0x15000003)
             stop(server)
-            wait_until(lambda: captured(capture, 0x15000003), timeout=20, what="tshark's file")
+            # The lease's ACK, the last frame the replay below reads.
+            wait_until(
+                lambda: captured(capture, 0x15000003, DHCPACK), timeout=20, what="tshark's file"
+            )
         except AssertionError as error:
             raise AssertionError(f"{error}\n{logs(tmp_path)}") from None
         finally:
@@ -220,6 +236,31 @@ def test_the_server_gives_vlan_150_then_a_lease_on_it(kind: str, tmp_path: Path)
     # The phone's own frames carry the voice priority its VLAN interface was given.
     phone_frames = [r for r in readings if r["xid"] == 0x15000003 and r["yiaddr"] == "0.0.0.0"]
     assert phone_frames and all(r["priority"] == [5] for r in phone_frames)
+
+    # The trunk's capture replayed: the query and the lease are one phone's boot, and the
+    # replayed phone moves to VLAN 150 and takes the lease's values as it would have.
+    boot = replayed_boot(tmp_path / "trunk.pcapng", PHONE_MAC)
+    bringup = summarise_bringup(boot.traces)
+    assert (bringup.vlan, bringup.vlan_spelling) == (150, ASCII_DIGITS)
+    assert bringup.lease["address"] == values.address
+    assert bringup.lease["domain"] == "phonesim.test" and bringup.lease["domain_source"] == "lease"
+    assert bringup.lease["dns_servers"] == [scope.dns_server]
+    assert bringup.lease["ntp_servers"] == [scope.time_server]
+
+
+def replayed_boot(capture: Path, mac: str) -> SessionReplay:
+    """`phonesim replay`'s boot of `mac` in `capture` (its VLAN query and lease, no INFORM)."""
+    skim = CaptureSkim(capture)
+    replays = [
+        item.replay
+        for item in replay_capture(ReplayRequest(capture, load_profile("polycom-cx600")), skim)
+        if item.replay is not None and item.boot is not None and item.boot.client_mac == mac
+    ]
+    assert skim.error is None, skim.error
+    assert len(replays) == 1, replays
+    boot = replays[0].boot
+    assert boot is not None and boot.vlan_query is not None and boot.lease is not None
+    return replays[0]
 
 
 def test_dnsmasq_sends_an_unquoted_vlan_as_a_one_byte_integer(tmp_path: Path) -> None:

@@ -8,18 +8,20 @@ from pathlib import Path
 
 from phonesim.replay.replay_notes import NOTES, note_named
 
-REPLAYER = Path(__file__).resolve().parents[2] / "phonesim" / "replay" / "session_replayer.py"
+REPLAY = Path(__file__).resolve().parents[2] / "phonesim" / "replay"
+REPLAYERS = (REPLAY / "session_replayer.py", REPLAY / "replay_run.py")
 
 
 def notes_written() -> list[tuple[str, set[str], int]]:
-    """(name, keyword fields, line) of every `self._note(now, "<name>", ...)` call."""
+    """(name, keyword fields, line) of every `….note(now, "<name>", ...)` call."""
     found = []
-    for node in ast.walk(ast.parse(REPLAYER.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "_note":
-            name = node.args[1]
-            assert isinstance(name, ast.Constant), ast.unparse(node)
-            fields = {k.arg for k in node.keywords if k.arg is not None}
-            found.append((name.value, fields, node.lineno))
+    for replayer in REPLAYERS:
+        for node in ast.walk(ast.parse(replayer.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "note":
+                name = node.args[1]
+                assert isinstance(name, ast.Constant), ast.unparse(node)
+                fields = {k.arg for k in node.keywords if k.arg is not None}
+                found.append((name.value, fields, node.lineno))
     return found
 
 
