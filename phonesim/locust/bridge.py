@@ -49,6 +49,7 @@ from phonesim.fleet.record_stream import END, PHONE, PROGRESS, READY, START_PREF
 from phonesim.fleet.stage_clock import INTERRUPTED
 from phonesim.locust.engine_command import FLEET_OPTIONS, MACHINE_OPTIONS, engine_command
 from phonesim.locust.merged_fleet import MergedFleet
+from phonesim.locust.relay_frames import PHONE_PREFIX, RelayedPhone, relayed_phone
 
 log = logging.getLogger("phonesim.locust")
 
@@ -72,6 +73,11 @@ PLAN, GO, STOP, RECORDS, SLICE_READY, SLICE_PROGRESS, SLICE_DONE = (
     "phonesim_progress",
     "phonesim_slice_done",
 )
+
+
+_PHONE_PREFIX = PHONE_PREFIX.encode()
+_NO_CONTEXT: dict[str, Any] = {}
+"""Locust passes a request's context to listeners that read it; a phone step has none."""
 
 
 class PhoneFailed(Exception):
@@ -278,39 +284,31 @@ class _Relay:
 
     def line(self, line: bytes) -> None:
         """One frame from the engine. A start frame (one per phone) is read without a JSON
-        parse: the relay's CPU is charged against the engine's."""
+        parse, a phone frame with only its steps decoded: the relay's CPU is charged
+        against the engine's."""
         if line.startswith(START_PREFIX):
             self.started += 1
             self.in_flight.add(int(line[len(START_PREFIX) : -1]))
-            return
-        self._frame(json.loads(line), line)
+        elif line.startswith(_PHONE_PREFIX):
+            self._phone(relayed_phone(line), line)
+        else:
+            self._frame(json.loads(line), line)
 
-    def _frame(self, frame: dict[str, Any], line: bytes) -> None:
-        kind = frame["t"]
-        if kind == PHONE:
-            self.finished += 1
-            self.in_flight.discard(frame["index"])
-            self.batch.append(line)
-            self._fire(frame)
-        elif kind == PROGRESS:
-            self.progress = frame
-        elif kind == READY:
-            self.runner.send_message(SLICE_READY, self._progress_message())
-        elif kind == END:
-            self.end = frame
-
-    def _fire(self, frame: dict[str, Any]) -> None:
+    def _phone(self, phone: RelayedPhone, line: bytes) -> None:
+        self.finished += 1
+        self.in_flight.discard(phone.index)
+        self.batch.append(line)
         fire = self.environment.events.request.fire
-        for stage, seconds in frame["samples"]:
+        for stage, seconds in phone.samples:
             fire(
                 request_type="phone",
                 name=stage,
                 response_time=seconds * 1000,
                 response_length=0,
                 exception=None,
-                context={},
+                context=_NO_CONTEXT,
             )
-        for stage, seconds, kind, reason, _message, _ended_boot in frame["failures"]:
+        for stage, seconds, kind, reason, _message, _ended_boot in phone.failures:
             if kind == INTERRUPTED:
                 continue
             fire(
@@ -319,8 +317,19 @@ class _Relay:
                 response_time=seconds * 1000,
                 response_length=0,
                 exception=PhoneFailed(reason),
-                context={},
+                context=_NO_CONTEXT,
             )
+
+    def _frame(self, frame: dict[str, Any], line: bytes) -> None:
+        kind = frame["t"]
+        if kind == PHONE:
+            self._phone(RelayedPhone(frame["index"], frame["samples"], frame["failures"]), line)
+        elif kind == PROGRESS:
+            self.progress = frame
+        elif kind == READY:
+            self.runner.send_message(SLICE_READY, self._progress_message())
+        elif kind == END:
+            self.end = frame
 
     def _progress_message(self) -> dict[str, Any]:
         engine = _Worker.engine
