@@ -17,8 +17,9 @@ Against a `phonesim lab` on loopback (started here), it prints:
    the lag of each phone's start behind the global schedule, p50/p99/max (medians of
    the runs); in the same Locust runs, the relay in place: each worker's whole CPU from
    the schedule's zero to the last phone's end (pipe wake-ups, gevent, Locust's own
-   messages) per phone, and against its engine's CPU over the same time; with `--before REF`, that
-   revision's bridge too;
+   messages) per phone, and against its engine's CPU over the same time; then the
+   relay in place with the engines at --rate max; with `--before REF`, that revision's
+   bridge too;
 5. scale-out: on a machine with at least 6 cores, N engines on Locust against N x one
    engine; on fewer it says why it cannot be shown (the lab, the master and the engines
    would share the cores).
@@ -196,7 +197,7 @@ def locust_lag(folder: Path, bridge: Path, phones: int, rate: str) -> dict[str, 
     engine = sum(e.cpu_between(zero, end) for e in engines)
     started = summary["phones_started"]
     return {
-        **summary["arrivals"]["lag_seconds"],
+        **(summary["arrivals"]["lag_seconds"] or {}),  # none at --rate max
         "relay_us": relay / started * 1e6,
         "engine_us": engine / started * 1e6,
     }
@@ -312,6 +313,18 @@ def main() -> None:
                     f"same time ({lag['engine_us'] / 1000:.3f} ms per phone at this rate)"
                 )
             print(line)
+        stormed: dict[str, list[dict[str, float]]] = {name: [] for name in bridges}
+        for _ in range(args.runs):  # A B A B
+            for name, path in bridges.items():
+                stormed[name].append(locust_lag(folder, path, 2 * args.dhcp_phones, "max"))
+        for name, runs in stormed.items():
+            cost = medians(runs)
+            print(
+                f"relay in place, {2 * args.dhcp_phones} DHCP-only phones at --rate max on "
+                f"Locust, {name} bridge: {cost['relay_us']:.1f} us per phone = "
+                f"{cost['relay_us'] / cost['engine_us']:.1%} of its engine's CPU over the same "
+                f"time ({cost['engine_us'] / 1000:.3f} ms per phone)"
+            )
         cores = os.cpu_count() or 1
         if cores < 6:
             print(
