@@ -59,9 +59,10 @@ BATCH_INTERVAL = 0.5
 READ_PAUSE = 0.02
 """Seconds a relay lets the engine's frames gather in the pipe between reads. Read as
 they came, each frame woke the worker (gevent's loop, a read, a parse of one line):
-that cost ten times what relaying the frame did, and the wakes took the core from the
-engines just when their phones were due. The frames wait in the kernel, not in the
-engine, so an engine that dies loses none of them."""
+at 500 DHCP-only phones/s that cost the worker about 150 us of CPU per phone, against
+15 us for relaying it, and the wakes took a core from the engines just when their
+phones were due. The frames wait in the kernel, not in the engine, so an engine that
+dies loses none of them."""
 PIPE_BYTES = 1 << 20
 """The pipe's size: a storm's frames of one pause fit without the engine buffering them."""
 STOP_GRACE = 10.0
@@ -85,8 +86,6 @@ PLAN, GO, STOP, RECORDS, SLICE_READY, SLICE_PROGRESS, SLICE_DONE = (
 
 
 _PHONE_PREFIX = PHONE_PREFIX.encode()
-_NO_CONTEXT: dict[str, Any] = {}
-"""Locust passes a request's context to listeners that read it; a phone step has none."""
 
 
 class PhoneFailed(Exception):
@@ -318,7 +317,7 @@ class _Relay:
                 response_time=seconds * 1000,
                 response_length=0,
                 exception=None,
-                context=_NO_CONTEXT,
+                context={},
             )
         for stage, seconds, kind, reason, _message, _ended_boot in phone.failures:
             if kind == INTERRUPTED:
@@ -329,7 +328,7 @@ class _Relay:
                 response_time=seconds * 1000,
                 response_length=0,
                 exception=PhoneFailed(reason),
-                context=_NO_CONTEXT,
+                context={},
             )
 
     def _frame(self, frame: dict[str, Any], line: bytes) -> None:
