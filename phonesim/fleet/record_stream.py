@@ -61,9 +61,14 @@ def phone_frame(
     detail: str,
     clock: StageClock,
 ) -> dict[str, Any]:
+    # The index, samples and failures lead: a relay decodes just those (`relay_frames`).
     return {
         "t": PHONE,
         "index": index,
+        "samples": clock.samples,
+        "failures": [
+            [f.stage, f.seconds, f.kind, f.reason, f.message, f.ended_boot] for f in clock.failures
+        ],
         "profile": profile,
         "mac": mac,
         "sign_in_as": sign_in_as,
@@ -74,10 +79,6 @@ def phone_frame(
         "outcome": outcome,
         "last_stage": clock.current_stage,
         "detail": detail,
-        "samples": clock.samples,
-        "failures": [
-            [f.stage, f.seconds, f.kind, f.reason, f.message, f.ended_boot] for f in clock.failures
-        ],
         "reached": sorted(clock.reached),
         "not_needed": clock.not_needed,
     }
