@@ -58,6 +58,8 @@ class FleetRequest:
     """Where each finished phone is told as it ends (a slice run by the Locust bridge)."""
     warm: WarmPlan | None = None
     """The phones that start with their kept cache and certificate (`--warm`)."""
+    bringup: frozenset[Stage] = frozenset()
+    """Bring-up stages every phone plays before its INFORM (`--lease`: its own lease)."""
     on_warm_up: Callable[[int], None] | None = None
     """Hears how many warm phones the warm-up pass signs in, before it does."""
 
@@ -113,6 +115,7 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
             hold=request.hold,
             start_at=request.start_at,
             warm=request.warm,
+            bringup=request.bringup,
         )
         if request.warm is not None:
             from phonesim.fleet.warm_up import warm_up

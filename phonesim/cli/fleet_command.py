@@ -131,6 +131,13 @@ def register(commands: Any) -> None:
         f"({DURATION_EXAMPLES}: refreshes, keep-alives, new security associations), then "
         "sign it out; the fleet ends when every hold has; Ctrl-C signs the held phones out",
     )
+    load.add_argument(
+        "--lease",
+        action="store_true",
+        help="each phone first takes its own lease (DORA from its own MAC, as on its voice "
+        "VLAN), then sends its INFORM from the leased address; every lease is given back "
+        "when the fleet stops (--lab or --iface)",
+    )
     load.add_argument("--max-failures", type=int, help="stop powering on after this many failures")
 
     who = fleet.add_argument_group("the phones")
@@ -227,6 +234,8 @@ def run(args: argparse.Namespace) -> int:
             # Each engine would warm its phones, but the master's merged report has no
             # cold/warm split yet: refused rather than reported as one kind.
             raise UsageError("--warm is not available with --locust yet: use --slice K/N")
+        if args.lease:
+            raise UsageError("--lease is not available with --locust yet: use --slice K/N")
 
         return run_on_locust(args)
     from phonesim.app.fleet import FleetRequest, open_report_folder
@@ -239,7 +248,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from phonesim.fleet.load_shape import LoadShape, parse_duration, parse_rate
     from phonesim.fleet.record_stream import RecordStream
-    from phonesim.lab.scenario import UserFaults, load_scenario
+    from phonesim.lab.scenario import UserFaults
     from phonesim.profiles import load_profile
 
     shape = LoadShape(
@@ -271,7 +280,7 @@ def run(args: argparse.Namespace) -> int:
         identities = fleet_slice.identities(identities)
         shape = fleet_slice.shape(shape)
     place = _choose_place(args)
-    scenario = load_scenario(args.scenario) if args.scenario else None
+    scenario = _lab_scenario(args, place)
     supplied_trust = trust_from_args(args)
     # A scenario's user changes must fit the fleet's users: refused here, before the
     # lab starts or the report folder is made, a bad scenario leaves nothing behind.
@@ -315,6 +324,7 @@ def run(args: argparse.Namespace) -> int:
         "slice": None if fleet_slice is None else str(fleet_slice),
         "start_at": args.start_at,
         "warm": args.warm,
+        "lease": args.lease,
         "state_dir": None if warm is None else str(warm.store.state_dir),
     }
     config |= where_settings(args)
@@ -333,6 +343,7 @@ def run(args: argparse.Namespace) -> int:
         supplied_trust=supplied_trust,
         hold=hold,
         warm=warm,
+        bringup=frozenset({Stage.LEASE}) if args.lease else frozenset(),
         on_warm_up=lambda n: print(
             f"warm-up pass: signing in {n:,} warm phones first, unmeasured", file=sys.stderr
         ),
@@ -455,6 +466,27 @@ def _choose_place(args: argparse.Namespace) -> Place:
     if place is Place.LAB and args.users is not None:
         raise UsageError("--lab makes its own users; --users is for real pools")
     return place
+
+
+SITE_DHCP = "site-dhcp"
+"""The lab's site when phones take their own leases and no scenario names one."""
+
+
+def _lab_scenario(args: argparse.Namespace, place: Place) -> LabScenario | None:
+    """The lab's scenario; phones that take leases need the site's own DHCP server in it."""
+    from phonesim.app.targets import Place
+    from phonesim.lab.scenario import load_scenario
+
+    leasing = args.lease or args.stage == Stage.LEASE
+    if place is Place.LAB and leasing and not args.scenario:
+        args.scenario = SITE_DHCP
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    if leasing and scenario is not None and scenario.enterprise_dhcp is None:
+        raise UsageError(
+            f"--scenario {args.scenario} has no site DHCP server to lease from "
+            f"([enterprise_dhcp]); leave --scenario out for the lab's {SITE_DHCP!r} site"
+        )
+    return scenario
 
 
 def _servers(
