@@ -14,7 +14,7 @@ import heapq
 import itertools
 import random
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from phonesim.codec.dhcp_message import (
     DHCPDISCOVER,
@@ -41,10 +41,11 @@ from phonesim.core.discovery_cache import CachePolicy, DiscoveryCache
 from phonesim.core.events import AddressResolved, DhcpReceived, Event, SrvResolved
 from phonesim.core.identity import NetworkSettings, PhoneIdentity, Pin
 from phonesim.core.phone_factory import make_phone
+from phonesim.core.profile import DeviceProfile
 from phonesim.core.stage import Stage
 from phonesim.diagnosis.declared_fields import DeclaredFields, fields_of, reads
 from phonesim.errors import PhonesimError
-from phonesim.replay.dns_answers import TYPE_A, TYPE_SRV
+from phonesim.replay.dns_answers import TYPE_A, TYPE_SRV, DnsAnswerBook
 from phonesim.replay.phone_boots import INFORM, LEASE, VLAN_QUERY
 from phonesim.replay.replay_notes import REPLAY_STAGE
 from phonesim.replay.replay_result import (
@@ -60,8 +61,14 @@ from phonesim.replay.replay_result import (
 )
 from phonesim.replay.sessions import DhcpSession, SessionMessage
 
-if TYPE_CHECKING:
-    from phonesim.replay.session_replayer import SessionReplayer
+
+class ReplaySettings(Protocol):
+    """What a run reads of the replayer that starts it (a `SessionReplayer`)."""
+
+    profile: DeviceProfile
+    seed: int
+    dns: DnsAnswerBook
+
 
 MAX_STEPS = 10_000
 NO_CACHE = CachePolicy.factory_fresh("a replay stores nothing", announce=False)
@@ -73,7 +80,7 @@ _PURPOSE_PART = {"vlan": VLAN_QUERY, "lease": LEASE}
 class ReplayRun:
     def __init__(
         self,
-        replayer: SessionReplayer,
+        replayer: ReplaySettings,
         result: SessionReplay,
         parts: Mapping[str, DhcpSession],
         *,
@@ -341,4 +348,4 @@ def _taken_without_fqdn(decision: DeclaredFields) -> str:
     )
 
 
-__all__ = ["MAX_STEPS", "ReplayRun"]
+__all__ = ["MAX_STEPS", "ReplayRun", "ReplaySettings"]
