@@ -223,11 +223,8 @@ def run(args: argparse.Namespace) -> int:
     if args.locust:
         from phonesim.locust.launch import run_on_locust
 
-        if args.warm is not None:
-            # Each engine would warm its phones, but the master's merged report has no
-            # cold/warm split yet: refused rather than reported as one kind.
-            raise UsageError("--warm is not available with --locust yet: use --slice K/N")
-
+        # Checked here, before Locust starts: each worker's engine would refuse it alone.
+        _warm_share(args)
         return run_on_locust(args)
     from phonesim.app.fleet import FleetRequest, open_report_folder
     from phonesim.fleet.descriptor_budget import descriptors_needed, secure_descriptors
@@ -357,9 +354,23 @@ def run(args: argparse.Namespace) -> int:
 def _warm(args: argparse.Namespace, identities: list[FleetIdentity]) -> WarmPlan | None:
     """`--warm`: which phones are warm, and where their caches are kept."""
     from phonesim.cli.common import default_state_dir
-    from phonesim.fleet.warm_choice import parse_warm, warm_indices
+    from phonesim.fleet.warm_choice import warm_indices
     from phonesim.fleet.warm_plan import WarmPlan
     from phonesim.fleet.warm_store import FleetCacheStore
+
+    share = _warm_share(args)
+    if share is None:
+        return None
+    chosen = warm_indices(len(identities), share, args.seed)
+    store = FleetCacheStore(
+        args.state_dir or default_state_dir(), [i for i in identities if i.index in chosen]
+    )
+    return WarmPlan(share=share, warm=chosen, store=store)
+
+
+def _warm_share(args: argparse.Namespace) -> float | None:
+    """`--warm`'s share, or None; refused with a stage that never signs in."""
+    from phonesim.fleet.warm_choice import parse_warm
 
     if args.warm is None:
         if args.state_dir is not None:
@@ -372,11 +383,7 @@ def _warm(args: argparse.Namespace, identities: list[FleetIdentity]) -> WarmPlan
             f"--warm needs phones that sign in (a warm phone reboots with the certificate "
             f"of its last sign-in): --stage tlsdsk or later, not {stage}"
         )
-    chosen = warm_indices(len(identities), share, args.seed)
-    store = FleetCacheStore(
-        args.state_dir or default_state_dir(), [i for i in identities if i.index in chosen]
-    )
-    return WarmPlan(share=share, warm=chosen, store=store)
+    return share
 
 
 _BEFORE_SIGN_IN = frozenset(
