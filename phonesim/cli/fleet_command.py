@@ -156,6 +156,9 @@ def register(commands: Any) -> None:
         help="the warm phones' flash, one folder per phone under DIR/fleet "
         "(default: $PHONESIM_STATE_DIR or ~/.local/state/phonesim)",
     )
+    # Given by `--locust --processes N --lab` to every engine: their pool is the lab it
+    # made for this run (a new CA), as `--lab` is for one process.
+    who.add_argument("--fresh-pool", choices=("yes",), help=argparse.SUPPRESS)
     who.add_argument(
         "--key-pool",
         type=int,
@@ -365,7 +368,7 @@ def _warm(args: argparse.Namespace, identities: list[FleetIdentity]) -> WarmPlan
     store = FleetCacheStore(
         args.state_dir or default_state_dir(), [i for i in identities if i.index in chosen]
     )
-    return WarmPlan(share=share, warm=chosen, store=store)
+    return WarmPlan(share=share, warm=chosen, store=store, fresh_pool=args.fresh_pool == "yes")
 
 
 def _warm_share(args: argparse.Namespace) -> float | None:

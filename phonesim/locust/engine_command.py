@@ -31,6 +31,7 @@ FLEET_OPTIONS = (
     ("dns", "--dns"),
     ("domain", "--domain"),
     ("warm", "--warm"),
+    ("fresh_pool", "--fresh-pool"),
 )
 """Options the master decides for the whole fleet (forwarded to every worker)."""
 
