@@ -45,7 +45,7 @@ examples:
                  --address 192.0.2.100 --report out/
   phonesim fleet --lab --phones 50000 --stage dhcp --rate max
   phonesim fleet --lab --phones 2000 --rate 50/s --hold 30m
-  phonesim fleet --lab --phones 5000 --warm 0.8 --rate max     # power restore
+  phonesim fleet --lab --phones 5000 --warm 0.8 --rate max
   phonesim fleet --locust --processes 2 --lab --phones 2000 --rate 200/s --report out/
   phonesim fleet --locust --master --expect-workers 8 --dhcp-server 192.0.2.5 \
                  --dns 192.0.2.53 --domain contoso.com --phones 100000 --rate 500/s
