@@ -120,7 +120,7 @@ async def run_fleet(request: FleetRequest, watcher: FleetWatcher) -> FleetReport
         if request.warm is not None:
             from phonesim.fleet.warm_up import warm_up
 
-            request.warm.fresh_pool = isinstance(servers, LabTarget)
+            request.warm.fresh_pool = request.warm.fresh_pool or isinstance(servers, LabTarget)
             await warm_up(plan, network, request.on_warm_up)
         fleet = FleetRun(
             plan,

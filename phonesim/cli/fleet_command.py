@@ -163,6 +163,9 @@ def register(commands: Any) -> None:
         help="the warm phones' flash, one folder per phone under DIR/fleet "
         "(default: $PHONESIM_STATE_DIR or ~/.local/state/phonesim)",
     )
+    # Given by `--locust --processes N --lab` to every engine: their pool is the lab it
+    # made for this run (a new CA), as `--lab` is for one process.
+    who.add_argument("--fresh-pool", choices=("yes",), help=argparse.SUPPRESS)
     who.add_argument(
         "--key-pool",
         type=int,
@@ -230,13 +233,10 @@ def run(args: argparse.Namespace) -> int:
     if args.locust:
         from phonesim.locust.launch import run_on_locust
 
-        if args.warm is not None:
-            # Each engine would warm its phones, but the master's merged report has no
-            # cold/warm split yet: refused rather than reported as one kind.
-            raise UsageError("--warm is not available with --locust yet: use --slice K/N")
+        # Checked here, before Locust starts: each worker's engine would refuse it alone.
+        _warm_share(args)
         if args.lease:
             raise UsageError("--lease is not available with --locust yet: use --slice K/N")
-
         return run_on_locust(args)
     from phonesim.app.fleet import FleetRequest, open_report_folder
     from phonesim.fleet.descriptor_budget import descriptors_needed, secure_descriptors
@@ -368,9 +368,23 @@ def run(args: argparse.Namespace) -> int:
 def _warm(args: argparse.Namespace, identities: list[FleetIdentity]) -> WarmPlan | None:
     """`--warm`: which phones are warm, and where their caches are kept."""
     from phonesim.cli.common import default_state_dir
-    from phonesim.fleet.warm_choice import parse_warm, warm_indices
+    from phonesim.fleet.warm_choice import warm_indices
     from phonesim.fleet.warm_plan import WarmPlan
     from phonesim.fleet.warm_store import FleetCacheStore
+
+    share = _warm_share(args)
+    if share is None:
+        return None
+    chosen = warm_indices(len(identities), share, args.seed)
+    store = FleetCacheStore(
+        args.state_dir or default_state_dir(), [i for i in identities if i.index in chosen]
+    )
+    return WarmPlan(share=share, warm=chosen, store=store, fresh_pool=args.fresh_pool == "yes")
+
+
+def _warm_share(args: argparse.Namespace) -> float | None:
+    """`--warm`'s share, or None; refused with a stage that never signs in."""
+    from phonesim.fleet.warm_choice import parse_warm
 
     if args.warm is None:
         if args.state_dir is not None:
@@ -383,11 +397,7 @@ def _warm(args: argparse.Namespace, identities: list[FleetIdentity]) -> WarmPlan
             f"--warm needs phones that sign in (a warm phone reboots with the certificate "
             f"of its last sign-in): --stage tlsdsk or later, not {stage}"
         )
-    chosen = warm_indices(len(identities), share, args.seed)
-    store = FleetCacheStore(
-        args.state_dir or default_state_dir(), [i for i in identities if i.index in chosen]
-    )
-    return WarmPlan(share=share, warm=chosen, store=store)
+    return share
 
 
 _BEFORE_SIGN_IN = frozenset(

@@ -357,7 +357,11 @@ class FleetRun:
                 self._csv.close()
             if self._records is not None:
                 await self._records.close(
-                    self.statistics.started, stopped=self.stop_reason, elapsed=self.elapsed
+                    self.statistics.started,
+                    stopped=self.stop_reason,
+                    elapsed=self.elapsed,
+                    # The slice's warm-up figures: the master sums them over the slices.
+                    warm=None if self.plan.warm is None else self.plan.warm.summary(),
                 )
             heap.close()
         return self.statistics
@@ -613,6 +617,8 @@ class FleetRun:
                     outcome=outcome,
                     detail=detail,
                     clock=clock,
+                    warm=None if self.warm is None else kind,
+                    fell_back=booting.fell_back,
                 )
             )
         failures = self.plan.max_failures

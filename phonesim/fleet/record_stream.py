@@ -60,9 +60,13 @@ def phone_frame(
     outcome: str,
     detail: str,
     clock: StageClock,
+    warm: str | None = None,
+    fell_back: str | None = None,
 ) -> dict[str, Any]:
+    """`warm`: with `--warm`, cold or how the phone began (`warm_plan`), and `fell_back`
+    why its kept certificate did not serve: the master splits cold and warm phones."""
     # The index, samples and failures lead: a relay decodes just those (`relay_frames`).
-    return {
+    frame = {
         "t": PHONE,
         "index": index,
         "samples": clock.samples,
@@ -82,6 +86,10 @@ def phone_frame(
         "reached": sorted(clock.reached),
         "not_needed": clock.not_needed,
     }
+    if warm is not None:
+        frame["warm"] = warm
+        frame["fell_back"] = fell_back
+    return frame
 
 
 @dataclass

@@ -48,6 +48,7 @@ from locust.runners import (
 from phonesim.fleet.load_shape import parse_rate
 from phonesim.fleet.record_stream import END, PHONE, PROGRESS, READY, START_PREFIX
 from phonesim.fleet.stage_clock import INTERRUPTED
+from phonesim.fleet.warm_choice import parse_warm
 from phonesim.locust.engine_command import FLEET_OPTIONS, MACHINE_OPTIONS, engine_command
 from phonesim.locust.merged_fleet import MergedFleet
 from phonesim.locust.relay_frames import PHONE_PREFIX, RelayedPhone, relayed_phone
@@ -250,6 +251,7 @@ class _Relay:
                     "batches": self.seq,
                     "finished": self.finished,
                     "stopped": (self.end or {}).get("stopped"),
+                    "warm": (self.end or {}).get("warm"),
                     "lost": lost,
                     "lost_phones": sorted(self.in_flight) if lost else [],
                 },
@@ -479,6 +481,7 @@ def _on_test_start(environment: Any, **_: Any) -> None:
         config={**fleet, "users": users, "slices": len(clients), "engine": "locust"},
         rate=parse_rate(fleet["rate"] or "50/s"),
         max_failures=int(fleet["max_failures"]) if fleet["max_failures"] else None,
+        warm=parse_warm(fleet["warm"]) if fleet["warm"] else None,
     )
     digest = hashlib.sha256(Path(users).read_bytes()).hexdigest() if users else None
     for k, client in enumerate(clients):

@@ -30,6 +30,8 @@ FLEET_OPTIONS = (
     ("dhcp_server", "--dhcp-server"),
     ("dns", "--dns"),
     ("domain", "--domain"),
+    ("warm", "--warm"),
+    ("fresh_pool", "--fresh-pool"),
 )
 """Options the master decides for the whole fleet (forwarded to every worker)."""
 
@@ -43,9 +45,11 @@ MACHINE_OPTIONS = (
     ("iface", "--iface"),
     ("giaddr", "--giaddr"),
     ("client_port", "--client-port"),
+    ("state_dir", "--state-dir"),
 )
 """Options each load machine decides for itself: its own network, its own users file
-(PINs stay on the machine that holds them)."""
+(PINs stay on the machine that holds them, and so do warm phones' caches: each
+machine's phones keep their certificates in its own state folder)."""
 
 
 def engine_command(

@@ -62,6 +62,9 @@ def run_on_locust(args: argparse.Namespace) -> int:
     try:
         if lab is not None:
             values["lab_endpoints"] = str(lab.folder / "lab.json") if lab.folder else None
+            # A lab made for this run has a new CA: warm phones' kept certificates are
+            # not its own, so each engine's warm-up pass warms them all.
+            values["fresh_pool"] = "yes"
         code = _run(_locust_command(args, values, report), report if args.json else None)
     finally:
         if lab is not None:

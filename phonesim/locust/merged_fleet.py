@@ -29,6 +29,8 @@ from phonesim.fleet.stage_clock import STAGES
 from phonesim.fleet.statistics import FleetStatistics, latency_summary, micro
 from phonesim.fleet.stop_reason import COMPLETED, INTERRUPTED
 from phonesim.fleet.stop_reason import max_failures as max_failures_reason
+from phonesim.fleet.warm_figures import WarmSplit
+from phonesim.fleet.warm_plan import COLD
 
 WORKER_LOST = "fleet.worker_lost"
 """A phone its slice started but never reported: the engine or its worker died."""
@@ -54,6 +56,8 @@ class SliceState:
     lost_phones: list[int] = field(default_factory=list)
     """Indices of the phones the slice powered on and never reported."""
     stopped: str | None = None
+    warm: dict[str, Any] | None = None
+    """The slice's warm-up figures (`--warm`): caches found, warmed by its pass, failed."""
 
 
 class MergedFleet:
@@ -66,6 +70,7 @@ class MergedFleet:
         rate: float | None,
         start_at: float | None = None,
         max_failures: int | None = None,
+        warm: float | None = None,
     ) -> None:
         self.slices = {k: SliceState(k) for k in range(slices)}
         self.final_stage = final_stage
@@ -82,6 +87,8 @@ class MergedFleet:
         self.live: dict[str, array[float]] = {stage: array("d") for stage in STAGES}
         """Each step's samples as they arrive, for the live view (the report replays all)."""
         self.live_outcomes: Counter[str] = Counter()
+        self.warm = warm
+        """`--warm`: the share of warm phones; the report then splits cold and warm."""
 
     # -- what the slices send -------------------------------------------------------
 
@@ -126,6 +133,7 @@ class MergedFleet:
         state.stopped = message.get("stopped")
         state.lost = message.get("lost")
         state.lost_phones = list(message.get("lost_phones", []))
+        state.warm = message.get("warm")
         state.done = True
 
     def slice_lost(self, k: int, why: str) -> None:
@@ -228,12 +236,34 @@ class MergedFleet:
             for k, s in self.slices.items()
         ]
         summary["record_gaps"] = gaps
+        summary["warm"] = self.warm_summary()
         summary["accounting_complete"] = (
             summary["accounting_complete"]
             and not gaps
             and not any(s.lost for s in self.slices.values())
         )
         return summary
+
+    def warm_summary(self) -> dict[str, Any] | None:
+        """The cold/warm split a one-process run writes: each kind's figures over every
+        phone's record, and each slice's warm-up pass summed (every worker warms its own
+        phones, against its own state folder)."""
+        if self.warm is None:
+            return None
+        split = WarmSplit()
+        for _, frame in sorted(self.frames, key=lambda kf: kf[1]["ended"]):
+            kind = frame.get("warm", COLD)
+            split.started(kind)
+            split.finished(kind, frame["outcome"], ShippedSteps.of(frame), frame.get("fell_back"))
+        passes = [s.warm for s in self.slices.values() if s.warm is not None]
+        return {
+            "share": self.warm,
+            **{
+                key: sum(figures[key] for figures in passes)
+                for key in ("from_state", "warmed_by_pass", "warm_up_failed")
+            },
+            "phones": split.summary(),
+        }
 
     def write(self, folder: Path) -> dict[str, Any]:
         """summary.json, phones.csv (with the slice of each phone) and report.html."""
@@ -272,5 +302,6 @@ def _phone_record(k: int, frame: dict[str, Any]) -> PhoneRecord:
         stage=frame["last_stage"],
         detail=frame["detail"],
         samples=[*steps.samples, *((f.stage, f.seconds) for f in steps.failures)],
+        warm=frame.get("warm", COLD),
         slice=k,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import signal
 import subprocess
@@ -11,6 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+
+from phonesim.cli import build_parser, fleet_command
+from phonesim.fleet.identities import ProfileMix, generated_identities
+from phonesim.locust.engine_command import engine_command
 
 
 def phonesim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -60,6 +65,12 @@ def test_processes_with_the_lab_signs_every_phone_in(tmp_path: Path) -> None:
         (("--worker", "--phones", "10"), "--worker needs --master-host"),
         (("--processes", "2", "--lab", "--phones", "9", "--hold", "1m"), "--hold is not available"),
         (("--processes", "2", "--lab", "--phones", "9", "--slice", "0/2"), "the bridge's to give"),
+        (("--processes", "2", "--lab", "--phones", "9", "--warm", "2"), "--warm '2': give a share"),
+        (
+            ("--processes", "2", "--lab", "--phones", "9", "--warm", "0.5", "--stage", "dhcp"),
+            "--warm needs phones that sign in",
+        ),
+        (("--processes", "2", "--lab", "--phones", "9", "--state-dir", "s"), "give --warm too"),
     ],
 )
 def test_wrong_combinations_are_refused_in_one_line(args: tuple[str, ...], says: str) -> None:
@@ -101,3 +112,31 @@ def _phones_seen(report: Path) -> int:
     with (report / "locust_stats_history.csv").open() as handle:
         rows = [r for r in csv.DictReader(handle) if r["Name"] == "Aggregated"]
     return int(rows[-1]["Total Request Count"]) // 2 if rows else 0
+
+
+def test_each_engine_is_told_the_warm_share_its_state_folder_and_a_fresh_pool() -> None:
+    """`--warm` is the fleet's (the master's), the state folder each machine's own; a lab
+    made for the run is a new pool, whose engines warm every warm phone afresh."""
+    command = engine_command(
+        {"phones": "40", "warm": "0.5", "fresh_pool": "yes"},
+        {"state_dir": "/var/lib/phonesim"},
+        slice_index=1,
+        slices=2,
+        record_fd=9,
+        report=Path("out"),
+    )
+    pairs = dict(itertools.pairwise(command))
+    assert pairs["--warm"] == "0.5"
+    assert pairs["--state-dir"] == "/var/lib/phonesim"
+    assert pairs["--fresh-pool"] == "yes"
+    args = build_parser().parse_args(command[3:])
+    assert (args.warm, args.fresh_pool, args.slice) == ("0.5", "yes", "1/2")
+    args.stage = "tlsdsk"
+    phones = generated_identities(
+        40, ProfileMix.parse("polycom-cx600"), {"polycom-cx600": "00:04:f2"}, seed=1
+    )
+    plan = fleet_command._warm(args, phones)
+    assert plan is not None and plan.fresh_pool and len(plan.warm) == 20
+    args.fresh_pool = None
+    plan = fleet_command._warm(args, phones)
+    assert plan is not None and not plan.fresh_pool
