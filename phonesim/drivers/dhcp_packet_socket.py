@@ -27,7 +27,7 @@ import struct
 import time
 
 from phonesim.codec.link_layers import LINKTYPE_ETHERNET, find_udp
-from phonesim.codec.udp_frame import build_udp_frame
+from phonesim.codec.udp_frame import udp_frame
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
 from phonesim.drivers.dhcp_interface import (
     DHCP_CLIENT_PORT,
@@ -46,6 +46,9 @@ PACKET_MR_PROMISC = 1
 PACKET_MR_UNICAST = 3
 _MAX_FRAME = 65535
 _CIADDR = slice(12, 16)
+_CHADDR = slice(28, 34)
+_BROADCAST_MAC_BYTES = bytes.fromhex(BROADCAST_MAC.replace(":", ""))
+_BROADCAST_IP_BYTES = socket.inet_aton(BROADCAST_ADDRESS)
 
 
 class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
@@ -68,6 +71,9 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         self.interface_address = interface_address
         self.interface_mac = interface_mac
         self.phone_mac = phone_mac
+        self._phone_mac_bytes = (
+            None if phone_mac is None else bytes.fromhex(phone_mac.replace(":", ""))
+        )
         self.client_port = client_port
         self.capture = capture
         self._packet: socket.socket | None = None
@@ -136,16 +142,16 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
             )
 
     def _broadcast_frame(self, payload: bytes) -> bytes:
-        return build_udp_frame(
-            source_mac=self.phone_mac or _chaddr(payload),
-            destination_mac=BROADCAST_MAC,
+        return udp_frame(
+            self._phone_mac_bytes or payload[_CHADDR],
+            _BROADCAST_MAC_BYTES,
             # The client's own address as the message gives it (RFC 2131 §4.1): 0.0.0.0
             # before a lease, the leased address after; each fleet phone its own.
-            source_ip=socket.inet_ntoa(payload[_CIADDR]),
-            destination_ip=BROADCAST_ADDRESS,
-            source_port=self.client_port,
-            destination_port=DHCP_SERVER_PORT,
-            payload=payload,
+            payload[_CIADDR],
+            _BROADCAST_IP_BYTES,
+            self.client_port,
+            DHCP_SERVER_PORT,
+            payload,
         )
 
     def _read_frames(self) -> None:
@@ -231,7 +237,3 @@ def open_packet_socket(interface: str, phone_mac: str | None) -> socket.socket:
         ) from None
     enlarge_socket_buffer(sock)
     return sock
-
-
-def _chaddr(payload: bytes) -> str:
-    return ":".join(f"{byte:02x}" for byte in payload[28:34])
