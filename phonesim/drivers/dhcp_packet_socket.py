@@ -26,7 +26,13 @@ import socket
 import struct
 import time
 
-from phonesim.codec.link_layers import LINKTYPE_ETHERNET, find_udp
+from phonesim.codec.link_layers import (
+    DHCP_PORTS,
+    DNS_PORT,
+    IP_PROTOCOL_UDP,
+    LINKTYPE_ETHERNET,
+    find_udp,
+)
 from phonesim.codec.udp_frame import udp_frame
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
 from phonesim.drivers.dhcp_interface import (
@@ -201,11 +207,35 @@ def dhcp_answer_in_frame(frame: bytes, client_port: int) -> tuple[bytes, str] | 
 
     The packet socket sees every IPv4 frame on the interface; the headers are
     read in place (tested against scapy's dissection), not dissected per frame.
+    A server's answer is almost always untagged IPv4 without options: that one is
+    read in a single unpack, anything else by `find_udp` (the tests hold the two
+    to the same result).
     """
+    if len(frame) >= _PLAIN_UDP_END and frame[12:14] == _ETHERTYPE_IPV4:
+        first, total, fragment, protocol, source, source_port, port, length = (
+            _PLAIN_UDP.unpack_from(frame, 14)
+        )
+        if first == 0x45 and protocol == IP_PROTOCOL_UDP and not fragment & 0x3FFF:
+            if port != client_port or length < 8:
+                return None
+            if source_port not in _UDP_PORTS_READ and port not in _UDP_PORTS_READ:
+                return None
+            end = 14 + total if total >= 20 else len(frame)
+            payload = frame[_PLAIN_UDP_END : min(end, 34 + length)]
+            return payload, f"{socket.inet_ntoa(source)}:{source_port}"
     found = find_udp(LINKTYPE_ETHERNET, frame)
     if isinstance(found, str) or found.destination_port != client_port:
         return None
     return found.payload, f"{found.source}:{found.source_port}"
+
+
+# Version and header length, total length, fragment field, protocol, source address,
+# then the UDP header's ports and length: an untagged IPv4 header of 20 bytes at 14.
+_PLAIN_UDP = struct.Struct("!BxHxxHxB2x4s4xHHH")
+_PLAIN_UDP_END = 14 + 20 + 8
+_ETHERTYPE_IPV4 = b"\x08\x00"
+_UDP_PORTS_READ = frozenset((*DHCP_PORTS, DNS_PORT))
+"""The ports `find_udp` reads datagrams of, as it does."""
 
 
 def open_packet_socket(interface: str, phone_mac: str | None) -> socket.socket:
