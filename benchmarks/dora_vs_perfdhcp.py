@@ -11,7 +11,9 @@ leases kept and released when the run ends. Each side has `--clients` MACs (100;
 both together within the pool's 201 addresses), the fleet's phones cycling over
 them as perfdhcp's -R clients do. Each run lasts a bounded time. Prints each run
 and the medians: Kea's answered packets (OFFERs and ACKs) per second under each,
-and the ratio.
+and the ratio; per run also how busy Kea was and its CPU per answer under each,
+and how busy the fleet's process was (from its start, building its phones'
+identities included), so that a run says which side bounded it.
 
 Needs root, kea-dhcp4 and perfdhcp (Debian: kea-dhcp4-server, kea-admin).
 Run from the repository root:
