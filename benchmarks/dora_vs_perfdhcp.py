@@ -11,7 +11,9 @@ leases kept and released when the run ends. Each side has `--clients` MACs (100;
 both together within the pool's 201 addresses), the fleet's phones cycling over
 them as perfdhcp's -R clients do. Each run lasts a bounded time. Prints each run
 and the medians: Kea's answered packets (OFFERs and ACKs) per second under each,
-and the ratio.
+and the ratio; per run also how busy Kea was and its CPU per answer under each,
+and how busy the fleet's process was (from its start, building its phones'
+identities included), so that a run says which side bounded it.
 
 Needs root, kea-dhcp4 and perfdhcp (Debian: kea-dhcp4-server, kea-admin).
 Run from the repository root:
@@ -55,6 +57,26 @@ def kea_config(ns: Namespace, workdir: Path) -> Path:
     argv += ["--interface", ns.ns_link, "--output", str(path)]
     assert phonesim_main(argv) == 0
     return path
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's user and system CPU so far (`/proc/PID/stat`, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Busy:
+    """Kea's CPU over one run: how busy the server was, and its CPU per answer."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.cpu = cpu_seconds(pid)
+        self.wall = time.monotonic()
+
+    def end(self, answers_per_second: float) -> tuple[float, float]:
+        cpu = cpu_seconds(self.pid) - self.cpu
+        wall = time.monotonic() - self.wall
+        return cpu / wall, cpu / (answers_per_second * wall) * 1e6
 
 
 _RECEIVED = re.compile(r"received packets:\s*(\d+)")
@@ -167,12 +189,20 @@ def main() -> None:
         process = start_dhcp_server("kea", ns, kea_config(ns, workdir), workdir)
         wait_for_dhcp(ns, [ns.address], [process])
         for number in range(1, args.runs + 1):
+            # Kea's CPU says which side bounds a run: a server busy all the time is the
+            # limit, whatever the load generator could send.
+            busy = Busy(process.pid)
             perf.append(perfdhcp_run(ns, args.seconds, args.rate, args.clients))
+            perf_busy = busy.end(perf[-1])
+            busy, fleet_busy = Busy(process.pid), Busy(os.getpid())
             ours.append(asyncio.run(phonesim_run(ns, args.seconds, args.clients, args.window)))
+            ours_busy, fleet_cpu = busy.end(ours[-1]), fleet_busy.end(ours[-1])
             print(
                 f"run {number}: perfdhcp {perf[-1]:,.0f} answers/s, "
                 f"phonesim fleet DORA {ours[-1]:,.0f} answers/s "
-                f"(ratio {ours[-1] / perf[-1]:.2f})",
+                f"(ratio {ours[-1] / perf[-1]:.2f}); Kea busy {perf_busy[0]:.0%} and "
+                f"{ours_busy[0]:.0%}, {perf_busy[1]:.0f} and {ours_busy[1]:.0f} us CPU per answer; the fleet's process busy "
+                f"{fleet_cpu[0]:.0%}",
                 flush=True,
             )
     p, o = statistics.median(perf), statistics.median(ours)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from socket import inet_ntoa
 from typing import Any, Literal
 
@@ -96,8 +97,10 @@ class DhcpMessage:
     def message_type(self) -> int | None:
         return _message_type(self.options)
 
-    @property
+    @cached_property
     def server_id(self) -> str | None:
+        # Read once: a DORA client asks a message for it several times (matching the
+        # OFFER, the REQUEST, the lease, the traces).
         return _server_id(self.options)
 
     @property

@@ -26,8 +26,14 @@ import socket
 import struct
 import time
 
-from phonesim.codec.link_layers import LINKTYPE_ETHERNET, find_udp
-from phonesim.codec.udp_frame import build_udp_frame
+from phonesim.codec.link_layers import (
+    DHCP_PORTS,
+    DNS_PORT,
+    IP_PROTOCOL_UDP,
+    LINKTYPE_ETHERNET,
+    find_udp,
+)
+from phonesim.codec.udp_frame import udp_frame
 from phonesim.drivers.dhcp_endpoint import DhcpClientEndpoint
 from phonesim.drivers.dhcp_interface import (
     DHCP_CLIENT_PORT,
@@ -46,6 +52,9 @@ PACKET_MR_PROMISC = 1
 PACKET_MR_UNICAST = 3
 _MAX_FRAME = 65535
 _CIADDR = slice(12, 16)
+_CHADDR = slice(28, 34)
+_BROADCAST_MAC_BYTES = bytes.fromhex(BROADCAST_MAC.replace(":", ""))
+_BROADCAST_IP_BYTES = socket.inet_aton(BROADCAST_ADDRESS)
 
 
 class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
@@ -68,6 +77,9 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
         self.interface_address = interface_address
         self.interface_mac = interface_mac
         self.phone_mac = phone_mac
+        self._phone_mac_bytes = (
+            None if phone_mac is None else bytes.fromhex(phone_mac.replace(":", ""))
+        )
         self.client_port = client_port
         self.capture = capture
         self._packet: socket.socket | None = None
@@ -136,16 +148,16 @@ class PacketSocketDhcpEndpoint(DhcpClientEndpoint):
             )
 
     def _broadcast_frame(self, payload: bytes) -> bytes:
-        return build_udp_frame(
-            source_mac=self.phone_mac or _chaddr(payload),
-            destination_mac=BROADCAST_MAC,
+        return udp_frame(
+            self._phone_mac_bytes or payload[_CHADDR],
+            _BROADCAST_MAC_BYTES,
             # The client's own address as the message gives it (RFC 2131 §4.1): 0.0.0.0
             # before a lease, the leased address after; each fleet phone its own.
-            source_ip=socket.inet_ntoa(payload[_CIADDR]),
-            destination_ip=BROADCAST_ADDRESS,
-            source_port=self.client_port,
-            destination_port=DHCP_SERVER_PORT,
-            payload=payload,
+            payload[_CIADDR],
+            _BROADCAST_IP_BYTES,
+            self.client_port,
+            DHCP_SERVER_PORT,
+            payload,
         )
 
     def _read_frames(self) -> None:
@@ -195,11 +207,35 @@ def dhcp_answer_in_frame(frame: bytes, client_port: int) -> tuple[bytes, str] | 
 
     The packet socket sees every IPv4 frame on the interface; the headers are
     read in place (tested against scapy's dissection), not dissected per frame.
+    A server's answer is almost always untagged IPv4 without options: that one is
+    read in a single unpack, anything else by `find_udp` (the tests hold the two
+    to the same result).
     """
+    if len(frame) >= _PLAIN_UDP_END and frame[12:14] == _ETHERTYPE_IPV4:
+        first, total, fragment, protocol, source, source_port, port, length = (
+            _PLAIN_UDP.unpack_from(frame, 14)
+        )
+        if first == 0x45 and protocol == IP_PROTOCOL_UDP and not fragment & 0x3FFF:
+            if port != client_port or length < 8:
+                return None
+            if source_port not in _UDP_PORTS_READ and port not in _UDP_PORTS_READ:
+                return None
+            end = 14 + total if total >= 20 else len(frame)
+            payload = frame[_PLAIN_UDP_END : min(end, 34 + length)]
+            return payload, f"{socket.inet_ntoa(source)}:{source_port}"
     found = find_udp(LINKTYPE_ETHERNET, frame)
     if isinstance(found, str) or found.destination_port != client_port:
         return None
     return found.payload, f"{found.source}:{found.source_port}"
+
+
+# Version and header length, total length, fragment field, protocol, source address,
+# then the UDP header's ports and length: an untagged IPv4 header of 20 bytes at 14.
+_PLAIN_UDP = struct.Struct("!BxHxxHxB2x4s4xHHH")
+_PLAIN_UDP_END = 14 + 20 + 8
+_ETHERTYPE_IPV4 = b"\x08\x00"
+_UDP_PORTS_READ = frozenset((*DHCP_PORTS, DNS_PORT))
+"""The ports `find_udp` reads datagrams of, as it does."""
 
 
 def open_packet_socket(interface: str, phone_mac: str | None) -> socket.socket:
@@ -231,7 +267,3 @@ def open_packet_socket(interface: str, phone_mac: str | None) -> socket.socket:
         ) from None
     enlarge_socket_buffer(sock)
     return sock
-
-
-def _chaddr(payload: bytes) -> str:
-    return ":".join(f"{byte:02x}" for byte in payload[28:34])

@@ -226,11 +226,15 @@ class PhoneRunner:
             self._done.set_exception(error)
 
     def _closed(self, done: asyncio.Future[Outcome]) -> None:
+        # The callback is dropped once called: a fleet's is a method of the record that
+        # holds this runner, and the cycle would leave every finished phone's objects to
+        # the garbage collector's passes instead of freeing them at once.
+        then, self._then = self._then, None
         try:
             self._close()
         finally:
-            if self._then is not None:
-                self._then(done)
+            if then is not None:
+                then(done)
 
     def _close(self) -> None:
         if self._timer is not None:

@@ -8,7 +8,7 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
 from phonesim.codec.link_layers import LINKTYPE_ETHERNET, find_udp
-from phonesim.codec.udp_frame import build_udp_frame
+from phonesim.codec.udp_frame import _checksum, build_udp_frame
 
 macs = st.binary(min_size=6, max_size=6).map(lambda b: ":".join(f"{x:02x}" for x in b))
 addresses = st.binary(min_size=4, max_size=4).map(lambda b: ".".join(str(x) for x in b))
@@ -50,3 +50,26 @@ def test_a_broadcast_inform_frame_reads_back() -> None:
     found = find_udp(LINKTYPE_ETHERNET, frame)
     assert not isinstance(found, str)
     assert (found.source, found.destination_port, found.payload) == ("198.51.100.1", 67, b"inform")
+
+
+def _rfc1071(data: bytes) -> int:
+    """RFC 1071 §4.1's loop, word by word: the reference for the whole-number shortcut."""
+    if len(data) % 2:
+        data += b"\x00"
+    total = 0
+    for i in range(0, len(data), 2):
+        total += data[i] << 8 | data[i + 1]
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=700),
+        st.integers(min_value=0, max_value=40).map(lambda n: b"\xff" * n),
+        st.integers(min_value=0, max_value=40).map(lambda n: b"\x00" * n),
+    )
+)
+def test_the_checksum_is_rfc_1071s(data: bytes) -> None:
+    assert _checksum(data) == _rfc1071(data)
