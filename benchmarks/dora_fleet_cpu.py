@@ -30,36 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dora_vs_perfdhcp import cycling_identities, kea_config
+from dora_vs_perfdhcp import fleet_of, kea_config
 
-from phonesim.core.stage import Stage
-from phonesim.drivers.network import Network
-from phonesim.fleet.fleet_run import FleetPlan, FleetRun
-from phonesim.fleet.load_shape import LoadShape
-from phonesim.profiles import load_profile
+from phonesim.fleet.fleet_run import FleetRun
 from tests.interop.servers import start_dhcp_server, wait_for_dhcp
-from tests.netns import Namespace, namespace
-
-
-def fleet_of(ns: Namespace, phones: int, clients: int, window: int) -> FleetRun:
-    network = Network(
-        dhcp_server=("255.255.255.255", 67),
-        dns_server=("0.0.0.0", 53),
-        address=ns.segment.host_address,
-        domain="",
-        local_dhcp=("", 68),
-        interface=ns.host_link,
-    )
-    return FleetRun(
-        FleetPlan(
-            cycling_identities(phones, clients, seed=int(time.time())),
-            {"polycom-cx600": load_profile("polycom-cx600")},
-            LoadShape(phones=phones, rate=None, concurrency=window),
-            final_stage=Stage.LEASE,
-            key_pool=1,
-        ),
-        network,
-    )
+from tests.netns import namespace
 
 
 def run(

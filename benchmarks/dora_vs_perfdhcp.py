@@ -121,10 +121,9 @@ def cycling_identities(phones: int, clients: int, seed: int) -> list[FleetIdenti
     ]
 
 
-async def phonesim_run(ns: Namespace, seconds: float, clients: int, window: int) -> float:
-    """Kea's OFFERs and ACKs per second to the fleet's DORA (`fleet --iface --stage lease
-    --rate max`): two answers per phone that took its lease."""
-    phones = 200_000  # far more than a run gets through: the period ends it
+def fleet_of(ns: Namespace, phones: int, clients: int, window: int) -> FleetRun:
+    """The fleet of `fleet --iface --stage lease --rate max`, its phones cycling over
+    `clients` MACs as perfdhcp's clients do."""
     network = Network(
         dhcp_server=("255.255.255.255", 67),
         dns_server=("0.0.0.0", 53),
@@ -133,7 +132,7 @@ async def phonesim_run(ns: Namespace, seconds: float, clients: int, window: int)
         local_dhcp=("", 68),
         interface=ns.host_link,
     )
-    fleet = FleetRun(
+    return FleetRun(
         FleetPlan(
             cycling_identities(phones, clients, seed=int(time.time())),
             {"polycom-cx600": load_profile("polycom-cx600")},
@@ -143,6 +142,13 @@ async def phonesim_run(ns: Namespace, seconds: float, clients: int, window: int)
         ),
         network,
     )
+
+
+async def phonesim_run(ns: Namespace, seconds: float, clients: int, window: int) -> float:
+    """Kea's OFFERs and ACKs per second to the fleet's DORA (`fleet --iface --stage lease
+    --rate max`): two answers per phone that took its lease."""
+    phones = 200_000  # far more than a run gets through: the period ends it
+    fleet = fleet_of(ns, phones, clients, window)
 
     async def period() -> None:
         # Timed from the first power-on: loading scapy is not part of the storm.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from phonesim.cli.common import STAGES
 from phonesim.cli.trust_ca_option import add_trust_ca_argument, trust_from_args
-from phonesim.core.flow import LAST
+from phonesim.core.flow import LAST, STOP_AFTER
 from phonesim.core.stage import Stage
 from phonesim.errors import PhonesimError, UsageError
 from phonesim.fleet.load_shape import DURATION_EXAMPLES
@@ -400,18 +400,7 @@ def _warm_share(args: argparse.Namespace) -> float | None:
     return share
 
 
-_BEFORE_SIGN_IN = frozenset(
-    {
-        Stage.LEASE,
-        Stage.DHCP,
-        Stage.DISCOVERY,
-        Stage.TIME,
-        Stage.ROOTCHAIN,
-        Stage.WEBTICKET,
-        Stage.CERTPROV,
-        Stage.REGISTRAR,
-    }
-)
+_BEFORE_SIGN_IN = frozenset(STOP_AFTER[: STOP_AFTER.index(Stage.TLSDSK)])
 
 
 def _start_at(args: argparse.Namespace) -> tuple[bool, float | None]:
