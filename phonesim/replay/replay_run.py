@@ -234,16 +234,11 @@ class ReplayRun:
         """Which exchange an answer belongs to, said only when the replay is a boot."""
         return part if self.result.boot is not None else ""
 
-    def _judge(self, fed: tuple[SessionMessage, str], now: float, traces: list[Trace]) -> None:
+    def _answer(self, at: float, fed: tuple[SessionMessage, str], verdict: str, why: str) -> None:
         message, part = fed
-        verdict, why = NOT_LISTENING, "the phone was no longer listening for DHCP answers"
-        for trace in traces:
-            judged = verdict_of(trace)
-            if judged is not None:
-                verdict, why = judged
         self.result.answers.append(
             AnswerVerdict(
-                now,
+                at,
                 message.server,
                 message.source,
                 verdict,
@@ -254,6 +249,14 @@ class ReplayRun:
             )
         )
 
+    def _judge(self, fed: tuple[SessionMessage, str], now: float, traces: list[Trace]) -> None:
+        verdict, why = NOT_LISTENING, "the phone was no longer listening for DHCP answers"
+        for trace in traces:
+            judged = verdict_of(trace)
+            if judged is not None:
+                verdict, why = judged
+        self._answer(now, fed, verdict, why)
+
     def _late_answers(self) -> None:
         """Answers due after the phone decided: it had stopped listening, as it would have."""
         outcome = self.phone.outcome
@@ -261,18 +264,8 @@ class ReplayRun:
         for at, _, _event, fed in sorted(self._queue, key=lambda item: (item[0], item[1])):
             if fed is None:
                 continue
-            message, part = fed
-            self.result.answers.append(
-                AnswerVerdict(
-                    at,
-                    message.server,
-                    message.source,
-                    AFTER_DECISION,
-                    f"arrived after the phone had decided (at {when})",
-                    message.record,
-                    message.offset,
-                    self._part_label(part),
-                )
+            self._answer(
+                at, fed, AFTER_DECISION, f"arrived after the phone had decided (at {when})"
             )
         self._queue.clear()
 
